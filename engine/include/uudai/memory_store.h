@@ -1,0 +1,96 @@
+// MemoryStore: the in-process Store. Exact, thread-safe, fine-grained locking.
+//
+// State is split into independently locked parts: per-offer counters, and hash-sharded maps
+// of redemptions, codes, order guards and idempotency records. A write locks exactly the parts
+// it touches, all at once in address order (no deadlock), checks everything, then applies one
+// StoreMutation. Writes to different offers and orders proceed in parallel.
+//
+// Durability is optional and external: with a MutationLog, a write completes only once its
+// mutation is durable; until then a retry with the same idempotency key gets
+// kRequestInProgress. If the log fails, the store fails closed: every later write answers
+// kUnavailable (the process must restart and replay its journal).
+#ifndef UUDAI_MEMORY_STORE_H_
+#define UUDAI_MEMORY_STORE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "uudai/clock.h"
+#include "uudai/store.h"
+#include "uudai/store_mutation.h"
+
+namespace uudai {
+
+struct MemoryStoreOptions {
+  CampaignZone zone;
+  // How long an idempotency record is kept. DESIGN: at least 24 h.
+  std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
+  MutationLog* log = nullptr;  // not owned; nullptr = not durable
+};
+
+class MemoryStore final : public Store {
+ public:
+  MemoryStore(const Clock& clock, MemoryStoreOptions options);
+  ~MemoryStore() override;
+  MemoryStore(const MemoryStore&) = delete;
+  MemoryStore& operator=(const MemoryStore&) = delete;
+
+  void CreateOffer(Offer offer, Completion<Offer> done) override;
+  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
+  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  // REQUIRES: called before the store is shared between threads.
+  void SetOfferObserver(OfferObserver observer) override;
+
+  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                  Completion<IssuedCodes> done) override;
+
+  void CreateRedemption(CreateRedemptionRequest request,
+                        Completion<CreateRedemptionOutcome> done) override;
+  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                              Completion<std::optional<std::string>> done) override;
+  void TransitionRedemption(std::string id, RedemptionAction action,
+                            Completion<Redemption> done) override;
+  void GetRedemption(std::string id, Completion<Redemption> done) override;
+  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+
+  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+
+  const UsageView& usage() const override;
+
+  // Applies a mutation read back from the journal, without checks and without logging.
+  // REQUIRES: called before the store serves requests, in journal order.
+  void Replay(const StoreMutation& mutation);
+
+  // Every redemption (a copy), for reconciliation and tests. O(ledger).
+  std::vector<Redemption> LedgerSnapshot() const;
+
+  // True once the MutationLog failed; every write then answers kUnavailable.
+  bool failed() const { return failed_.load(); }
+
+ private:
+  class State;
+  class Usage;
+
+  // Completes a write once `sequence` is durable (or at once without a log).
+  void AfterDurable(std::uint64_t sequence, std::function<void(Status)> then);
+  // Applies `action` to redemption `id` at `at`; see TransitionRedemption.
+  void Transition(const std::string& id, RedemptionAction action, Timestamp at,
+                  Completion<Redemption> done);
+  void ReplayTransition(const RedemptionTransitioned& m);
+  // Drops idempotency records older than the retention period.
+  void PruneIdempotency(Timestamp now);
+
+  const Clock& clock_;
+  MemoryStoreOptions options_;
+  std::unique_ptr<State> state_;
+  std::unique_ptr<Usage> usage_;
+  OfferObserver observer_;  // set before use; see SetOfferObserver
+  std::atomic<bool> failed_{false};
+};
+
+}  // namespace uudai
+
+#endif  // UUDAI_MEMORY_STORE_H_

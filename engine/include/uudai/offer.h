@@ -1,0 +1,97 @@
+// The offer model: what a merchant (or the platform) registers. Plain value type.
+//
+// Field meanings follow DESIGN §3. Optional list filters use std::optional: absent means "no
+// restriction", which is different from an empty list (rejected by validation).
+#ifndef UUDAI_OFFER_H_
+#define UUDAI_OFFER_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uudai/campaign_time.h"
+#include "uudai/money.h"
+
+namespace uudai {
+
+// Discount layers, in the order discounts are applied and trimmed. At most one offer per layer.
+enum class Layer : std::uint8_t { kMerchant, kPlatform, kPayment, kShipping };
+inline constexpr std::size_t kLayerCount = 4;
+
+enum class DiscountType : std::uint8_t { kPercent, kFixed, kFreeShipping };
+enum class CodeMode : std::uint8_t { kAuto, kPublic, kUnique };
+enum class FundedBy : std::uint8_t { kMerchant, kPlatform, kPaymentPartner };
+enum class OfferStatus : std::uint8_t { kActive, kPaused, kArchived };
+
+std::string_view LayerName(Layer layer);
+std::optional<Layer> ParseLayer(std::string_view text);
+std::string_view DiscountTypeName(DiscountType type);
+std::optional<DiscountType> ParseDiscountType(std::string_view text);
+std::string_view CodeModeName(CodeMode mode);
+std::optional<CodeMode> ParseCodeMode(std::string_view text);
+std::string_view FundedByName(FundedBy funded_by);
+std::optional<FundedBy> ParseFundedBy(std::string_view text);
+std::string_view OfferStatusName(OfferStatus status);
+std::optional<OfferStatus> ParseOfferStatus(std::string_view text);
+
+struct Discount {
+  DiscountType type = DiscountType::kPercent;
+  // percent: 1..100; fixed: amount in đồng; free_shipping: unused (0).
+  std::int64_t value = 0;
+  // percent and free_shipping: optional cap in đồng.
+  std::optional<Money> max_amount;
+
+  friend bool operator==(const Discount&, const Discount&) = default;
+};
+
+// Limits count reserved + committed redemptions (and refunded ones when the offer does not
+// restore on refund). total_budget counts their discounts.
+struct OfferLimits {
+  std::optional<std::int64_t> total_redemptions;
+  std::optional<Money> total_budget;
+  std::optional<std::int64_t> per_shopper;
+  std::optional<std::int64_t> per_day;
+
+  bool any() const { return total_redemptions || total_budget || per_shopper || per_day; }
+  friend bool operator==(const OfferLimits&, const OfferLimits&) = default;
+};
+
+struct Offer {
+  std::string id;  // server-generated, immutable
+  std::string merchant_id;
+  std::string name;
+  Layer layer = Layer::kMerchant;
+  Discount discount;
+  Money min_order_amount = 0;
+  std::optional<std::vector<std::string>> payment_methods;  // ids or "digital"
+  std::optional<std::vector<std::string>> categories;
+  std::optional<std::vector<std::string>> skus;
+  std::optional<std::vector<std::string>> merchant_ids;  // non-merchant layers only
+  Timestamp starts_at;
+  Timestamp ends_at;
+  std::optional<DailyWindow> daily_window;
+  CodeMode code_mode = CodeMode::kAuto;
+  std::optional<std::string> code;  // public mode only; stored upper-case
+  OfferLimits limits;
+  bool exclusive = false;
+  std::int32_t priority = 0;
+  FundedBy funded_by = FundedBy::kMerchant;
+  std::optional<std::string> funder;  // e.g. "momo" for payment_partner
+  bool restore_on_refund = true;
+  OfferStatus status = OfferStatus::kActive;
+  std::int64_t version = 1;
+  Timestamp created_at;
+  Timestamp updated_at;
+
+  friend bool operator==(const Offer&, const Offer&) = default;
+};
+
+// Range of `priority` accepted by validation.
+inline constexpr std::int32_t kMinPriority = -1'000'000;
+inline constexpr std::int32_t kMaxPriority = 1'000'000;
+
+}  // namespace uudai
+
+#endif  // UUDAI_OFFER_H_

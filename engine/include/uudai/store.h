@@ -1,0 +1,116 @@
+// Store: the port through which offers, codes, redemptions and stats reach durable state.
+//
+// Two implementations: MemoryStore (in-process, this library) and RedisStore (gateway). Both
+// pass the same conformance suite (tests/engine/store_conformance_test.cc).
+//
+// Contract for every write:
+//  - all-or-nothing: every check happens before the first change, and the redemption, its
+//    idempotency record, every limit counter, the code's state, the (merchant, order) guard
+//    and the stats counters change in one atomic step;
+//  - no limit counter ever exceeds its limit, whatever the concurrency;
+//  - when the store cannot count a write it answers kUnavailable and grants nothing.
+// Operations complete through a callback, which may run before the call returns (MemoryStore)
+// or later on another thread (RedisStore). Methods are safe to call from any thread.
+#ifndef UUDAI_STORE_H_
+#define UUDAI_STORE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uudai/offer.h"
+#include "uudai/offer_stats.h"
+#include "uudai/redemption.h"
+#include "uudai/status.h"
+#include "uudai/usage_view.h"
+
+namespace uudai {
+
+template <typename T>
+using Completion = std::function<void(Result<T>)>;
+using StatusCompletion = std::function<void(Status)>;
+
+// Idempotency for redemption creation. The record is scoped: scope_key joins the API key's
+// identity and the client's Idempotency-Key.
+struct IdempotencyClaim {
+  std::string scope_key;
+  std::string fingerprint;  // digest of the request; a different body is a reuse
+  std::string response;     // the exact bytes to replay
+};
+
+struct CreateRedemptionRequest {
+  Redemption redemption;  // from PlanRedemption
+  std::optional<IdempotencyClaim> idempotency;
+};
+
+struct CreateRedemptionOutcome {
+  Redemption redemption;
+  bool replayed = false;  // an earlier request with the same claim created it
+  std::string response;   // the claim's response (the first one's when replayed)
+};
+
+struct IssuedCodes {
+  std::size_t issued = 0;
+  std::vector<std::string> duplicates;  // codes that already existed; the caller may retry
+};
+
+class Store {
+ public:
+  using OfferObserver = std::function<void(const std::vector<std::shared_ptr<const Offer>>&)>;
+
+  virtual ~Store() = default;
+
+  // --- Offers -------------------------------------------------------------------------------
+  // Registers a new offer (version 1). kAlreadyExists when the id is taken; kCodeConflict
+  // when its public code belongs to another offer that is not archived.
+  virtual void CreateOffer(Offer offer, Completion<Offer> done) = 0;
+  // Replaces an offer. Succeeds only if the stored version is `base_version`
+  // (else kVersionMismatch); the stored result has version base_version + 1.
+  virtual void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) = 0;
+  // Local view, synchronous: nullptr when unknown.
+  virtual std::shared_ptr<const Offer> FindOffer(const std::string& id) const = 0;
+  virtual std::vector<std::shared_ptr<const Offer>> ListOffers() const = 0;
+  // Called with every offer change (this process's and, for shared stores, other processes').
+  // Changes may arrive out of order; use Offer::version to keep the newest.
+  virtual void SetOfferObserver(OfferObserver observer) = 0;
+
+  // --- Unique codes -------------------------------------------------------------------------
+  // Records codes (canonical spellings) for a unique-code offer.
+  virtual void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                          Completion<IssuedCodes> done) = 0;
+
+  // --- Redemptions --------------------------------------------------------------------------
+  // Creates a reserved or committed redemption. With a claim whose scope_key was seen within
+  // the retention period: same fingerprint → the first outcome (replayed = true); different
+  // fingerprint → kIdempotencyKeyReused; first not yet durable → kRequestInProgress.
+  // Otherwise fails with the first limit it would break (Status::offer_id names the offer):
+  // kQuotaExhausted, kBudgetExhausted, kPerShopperLimit, kDailyLimit, kCodeUsed,
+  // kOrderAlreadyRedeemed; or kAlreadyExists for a reused redemption id.
+  virtual void CreateRedemption(CreateRedemptionRequest request,
+                                Completion<CreateRedemptionOutcome> done) = 0;
+  // Looks up a claim without creating anything (used when the plan fails before the store is
+  // reached): the response to replay, nullopt when the key is unknown, or the errors above.
+  virtual void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                                      Completion<std::optional<std::string>> done) = 0;
+  // Commit, cancel or refund. kNotFound, kInvalidTransition, or kReservationExpired for a
+  // commit at or after expires_at (the reservation is then expired and its quota returned).
+  virtual void TransitionRedemption(std::string id, RedemptionAction action,
+                                    Completion<Redemption> done) = 0;
+  virtual void GetRedemption(std::string id, Completion<Redemption> done) = 0;
+  // Expires up to `max_count` reservations whose expires_at has passed; returns how many.
+  virtual void ExpireDue(std::size_t max_count, Completion<std::size_t> done) = 0;
+
+  // --- Stats --------------------------------------------------------------------------------
+  virtual void GetOfferStats(std::string offer_id, Completion<OfferStats> done) = 0;
+
+  // --- Quoting ------------------------------------------------------------------------------
+  virtual const UsageView& usage() const = 0;
+};
+
+}  // namespace uudai
+
+#endif  // UUDAI_STORE_H_

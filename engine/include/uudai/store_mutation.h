@@ -1,0 +1,71 @@
+// StoreMutation: one durable change to a MemoryStore, and the log that makes it durable.
+//
+// MemoryStore applies every write as exactly one mutation, so a journal of mutations replayed
+// in order (MemoryStore::Replay) rebuilds the same state. A redemption's creation, with its
+// idempotency record, counters, code state, order guard and stats, is ONE mutation.
+#ifndef UUDAI_STORE_MUTATION_H_
+#define UUDAI_STORE_MUTATION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "uudai/campaign_time.h"
+#include "uudai/offer.h"
+#include "uudai/redemption.h"
+#include "uudai/store.h"
+
+namespace uudai {
+
+struct OfferWritten {
+  std::shared_ptr<const Offer> offer;
+};
+
+struct CodesIssued {
+  std::string offer_id;
+  std::vector<std::string> codes;  // canonical, none previously issued
+};
+
+struct IdempotencyRecord {
+  std::string scope_key;
+  std::string fingerprint;
+  std::string response;
+  Timestamp created_at;
+};
+
+struct RedemptionCreated {
+  Redemption redemption;
+  std::optional<IdempotencyRecord> idempotency;
+};
+
+struct RedemptionTransitioned {
+  std::string redemption_id;
+  RedemptionAction action = RedemptionAction::kCommit;
+  Timestamp at;
+};
+
+using StoreMutation =
+    std::variant<OfferWritten, CodesIssued, RedemptionCreated, RedemptionTransitioned>;
+
+// Where MemoryStore sends its mutations to make them durable (the gateway's journal).
+// Thread-safe.
+class MutationLog {
+ public:
+  virtual ~MutationLog() = default;
+
+  // Queues `mutation` and returns its sequence number. Called with store locks held, so that
+  // mutations touching the same state are logged in the order they were applied: it must be
+  // quick, must not block on I/O and must not call into the store.
+  virtual std::uint64_t Append(const StoreMutation& mutation) = 0;
+
+  // Calls `done` once every mutation up to `sequence` is durable (OK), or with kUnavailable
+  // when it never will be. May call `done` before returning, on the calling thread.
+  virtual void WhenDurable(std::uint64_t sequence, StatusCompletion done) = 0;
+};
+
+}  // namespace uudai
+
+#endif  // UUDAI_STORE_MUTATION_H_

@@ -1,0 +1,106 @@
+#include "memory_store_state.h"
+
+namespace uudai {
+
+internal::OfferCounters& MemoryStore::State::Counters(const std::string& offer_id) {
+  {
+    std::shared_lock read(counters_mutex_);
+    if (auto it = counters_.find(offer_id); it != counters_.end()) return *it->second;
+  }
+  std::unique_lock write(counters_mutex_);
+  auto& slot = counters_[offer_id];
+  if (!slot) slot = std::make_unique<internal::OfferCounters>();
+  return *slot;
+}
+
+internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer_id) const {
+  std::shared_lock read(counters_mutex_);
+  auto it = counters_.find(std::string(offer_id));
+  return it == counters_.end() ? nullptr : it->second.get();
+}
+
+void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& locks) {
+  locks.Add(RedemptionShard(r.id).mutex);
+  locks.Add(OrderShard(OrderKey(r)).mutex);
+  for (const RedeemedOffer& applied : r.applied) {
+    locks.Add(Counters(applied.offer_id).mutex);
+    if (applied.code_mode == CodeMode::kUnique && applied.code) {
+      locks.Add(CodeShard(*applied.code).mutex);
+    }
+  }
+}
+
+void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending) {
+  const Redemption& r = m.redemption;
+  const LocalDay day = zone_.DayOf(r.created_at);
+  for (const RedeemedOffer& applied : r.applied) {
+    Counters(applied.offer_id).OnCreated(r, applied, day);
+    if (applied.code_mode == CodeMode::kUnique && applied.code) {
+      auto& code = CodeShard(*applied.code).map[*applied.code];
+      if (code.offer_id.empty()) code.offer_id = applied.offer_id;  // replayed without issue
+      code.holder = r.id;
+    }
+  }
+  OrderShard(OrderKey(r)).map[OrderKey(r)] = r.id;
+  if (r.status == RedemptionStatus::kReserved) {
+    std::lock_guard lock(expiry_mutex);
+    expiry.emplace(r.expires_at.millis, r.id);
+  }
+  if (m.idempotency) {
+    auto& entry = IdempotencyShard(m.idempotency->scope_key).map[m.idempotency->scope_key];
+    entry = IdempotencyEntry{*m.idempotency, r.id, pending};
+    std::lock_guard lock(retention_mutex);
+    idempotency_by_age.emplace_back(m.idempotency->created_at.millis, m.idempotency->scope_key);
+  }
+  RedemptionShard(r.id).map[r.id] = r;
+}
+
+void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction action,
+                                               Timestamp at) {
+  const RedemptionStatus from = r.status;
+  const RedemptionStatus to = NextStatus(from, action).value();
+  r.status = to;
+  switch (to) {
+    case RedemptionStatus::kCommitted: r.committed_at = at; break;
+    case RedemptionStatus::kReleased: r.released_at = at; break;
+    case RedemptionStatus::kExpired: r.expired_at = at; break;
+    case RedemptionStatus::kRefunded: r.refunded_at = at; break;
+    case RedemptionStatus::kReserved: break;
+  }
+  if (from == RedemptionStatus::kReserved) {
+    std::lock_guard lock(expiry_mutex);
+    expiry.erase({r.expires_at.millis, r.id});
+  }
+  const LocalDay day = zone_.DayOf(r.created_at);
+  for (const RedeemedOffer& applied : r.applied) {
+    Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
+    const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||
+                            (to == RedemptionStatus::kRefunded && applied.restore_on_refund);
+    if (frees_code && applied.code_mode == CodeMode::kUnique && applied.code) {
+      auto& codes = CodeShard(*applied.code).map;
+      if (auto it = codes.find(*applied.code); it != codes.end() && it->second.holder == r.id) {
+        it->second.holder.clear();
+      }
+    }
+  }
+  if (!IsLive(to)) {
+    auto& orders = OrderShard(OrderKey(r)).map;
+    if (auto it = orders.find(OrderKey(r)); it != orders.end() && it->second == r.id) {
+      orders.erase(it);
+    }
+  }
+}
+
+void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
+  if (auto old = offers.find(offer->id); old != offers.end() && old->second->code) {
+    auto code = public_codes.find(*old->second->code);
+    if (code != public_codes.end() && code->second == offer->id) public_codes.erase(code);
+  }
+  if (offer->code_mode == CodeMode::kPublic && offer->code &&
+      offer->status != OfferStatus::kArchived) {
+    public_codes[*offer->code] = offer->id;
+  }
+  offers[offer->id] = std::move(offer);
+}
+
+}  // namespace uudai

@@ -1,0 +1,111 @@
+// MemoryStore::State: the data of a MemoryStore and the functions that change it.
+//
+// Every piece of state has its own mutex: per-offer counters, and hash-sharded maps of
+// redemptions, unique codes, order guards and idempotency records. Locks*() gather the
+// mutexes a mutation touches into a LockSet; Apply*Locked() change the state and
+// REQUIRE those locks to be held. The offers map has a reader/writer lock of its own.
+#ifndef UUDAI_ENGINE_MEMORY_STORE_STATE_H_
+#define UUDAI_ENGINE_MEMORY_STORE_STATE_H_
+
+#include <array>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "lock_set.h"
+#include "offer_counters.h"
+#include "uudai/memory_store.h"
+
+namespace uudai {
+
+class MemoryStore::State {
+ public:
+  static constexpr std::size_t kShards = 64;
+
+  template <typename V>
+  struct Shard {
+    std::mutex mutex;
+    std::unordered_map<std::string, V> map;
+  };
+
+  struct CodeState {
+    std::string offer_id;
+    std::string holder;  // id of the live redemption holding the code; empty when available
+  };
+
+  struct IdempotencyEntry {
+    IdempotencyRecord record;
+    std::string redemption_id;
+    bool pending = false;  // created but not yet durable
+  };
+
+  explicit State(CampaignZone zone) : zone_(zone) {}
+
+  // What every write answers once the MutationLog has failed.
+  static Status Unavailable() {
+    return Status(StatusCode::kUnavailable,
+                  "the store could not make a write durable; it refuses writes until restarted");
+  }
+
+  const CampaignZone& zone() const { return zone_; }
+
+  Shard<Redemption>& RedemptionShard(std::string_view id) { return redemptions_[ShardOf(id)]; }
+  Shard<CodeState>& CodeShard(std::string_view code) { return codes_[ShardOf(code)]; }
+  Shard<std::string>& OrderShard(std::string_view key) { return orders_[ShardOf(key)]; }
+  Shard<IdempotencyEntry>& IdempotencyShard(std::string_view key) {
+    return idempotency_[ShardOf(key)];
+  }
+  std::array<Shard<Redemption>, kShards>& redemption_shards() { return redemptions_; }
+
+  // The counters of `offer_id`, created on first use. The address is stable.
+  internal::OfferCounters& Counters(const std::string& offer_id);
+  // nullptr when the offer never had a counter.
+  internal::OfferCounters* FindCounters(std::string_view offer_id) const;
+
+  static std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
+
+  // Adds every mutex `r`'s creation or transitions touch (not the idempotency shard).
+  void AddLocksFor(const Redemption& r, internal::LockSet& locks);
+
+  // REQUIRE: the locks of AddLocksFor(m.redemption) (+ the idempotency shard) are held.
+  void ApplyCreatedLocked(const RedemptionCreated& m, bool pending);
+  // REQUIRES: the locks of AddLocksFor(r) are held; the transition is valid.
+  void ApplyTransitionLocked(Redemption& r, RedemptionAction action, Timestamp at);
+
+  // Offers and public codes.
+  mutable std::shared_mutex offers_mutex;
+  std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
+  std::unordered_map<std::string, std::string> public_codes;  // code → offer id; not archived
+  // REQUIRES: offers_mutex held exclusively.
+  void PutOfferLocked(std::shared_ptr<const Offer> offer);
+
+  // Reservations by expiry, and idempotency records by age. Innermost locks.
+  std::mutex expiry_mutex;
+  std::set<std::pair<std::int64_t, std::string>> expiry;  // (expires_at, redemption id)
+  std::mutex retention_mutex;
+  std::deque<std::pair<std::int64_t, std::string>> idempotency_by_age;  // (created_at, scope)
+
+ private:
+  static std::size_t ShardOf(std::string_view key) {
+    return std::hash<std::string_view>{}(key) % kShards;
+  }
+
+  CampaignZone zone_;
+  std::array<Shard<Redemption>, kShards> redemptions_;
+  std::array<Shard<CodeState>, kShards> codes_;
+  std::array<Shard<std::string>, kShards> orders_;
+  std::array<Shard<IdempotencyEntry>, kShards> idempotency_;
+
+  mutable std::shared_mutex counters_mutex_;
+  std::unordered_map<std::string, std::unique_ptr<internal::OfferCounters>> counters_;
+};
+
+}  // namespace uudai
+
+#endif  // UUDAI_ENGINE_MEMORY_STORE_STATE_H_

@@ -1,0 +1,226 @@
+#include "uudai/quote.h"
+
+#include <algorithm>
+#include <variant>
+
+#include "combination_search.h"
+#include "uudai/text_rules.h"
+#include "uudai/unique_code.h"
+
+namespace uudai {
+namespace {
+
+// What every eligibility check needs to know about the cart, computed once per quote.
+struct CartContext {
+  const Cart& cart;
+  Money subtotal;
+  Timestamp at;
+  LocalDay day;
+  int minute_of_day;
+};
+
+Money EligibleSubtotal(const CatalogEntry& entry, const Cart& cart, Money subtotal) {
+  if (!entry.has_item_filter) return subtotal;
+  const Offer& offer = *entry.offer;
+  auto listed = [](const std::optional<std::vector<std::string>>& list, const std::string& v) {
+    return !list || std::find(list->begin(), list->end(), v) != list->end();
+  };
+  Money eligible = 0;
+  for (const CartItem& item : cart.items) {
+    if (listed(offer.categories, item.category) && listed(offer.skus, item.sku)) {
+      eligible += item.unit_price * item.quantity;  // ≤ subtotal ≤ kMaxAmount: no overflow
+    }
+  }
+  return eligible;
+}
+
+Money DiscountFor(const Offer& offer, Money eligible, Money shipping_fee) {
+  const Discount& d = offer.discount;
+  switch (d.type) {
+    case DiscountType::kPercent: {
+      const Money amount = eligible * d.value / 100;  // ≤ 10^15 × 100: fits in int64
+      return d.max_amount ? std::min(amount, *d.max_amount) : amount;
+    }
+    case DiscountType::kFixed:
+      return std::min<Money>(d.value, eligible);
+    case DiscountType::kFreeShipping:
+      return d.max_amount ? std::min(shipping_fee, *d.max_amount) : shipping_fee;
+  }
+  return 0;
+}
+
+bool MerchantMatches(const Offer& offer, const std::string& merchant_id) {
+  if (offer.layer == Layer::kMerchant) return offer.merchant_id == merchant_id;
+  return !offer.merchant_ids || std::find(offer.merchant_ids->begin(), offer.merchant_ids->end(),
+                                          merchant_id) != offer.merchant_ids->end();
+}
+
+// The discount `entry` would give this cart before trimming, or why it gives none.
+std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const CartContext& ctx,
+                                            const UsageView& usage) {
+  const Offer& offer = *entry.offer;
+  if (offer.status != OfferStatus::kActive) return RejectionReason::kPaused;
+  if (ctx.at < offer.starts_at) return RejectionReason::kNotStarted;
+  if (ctx.at >= offer.ends_at) return RejectionReason::kEnded;
+  if (offer.daily_window && !offer.daily_window->Contains(ctx.minute_of_day)) {
+    return RejectionReason::kOutsideWindow;
+  }
+  if (!MerchantMatches(offer, ctx.cart.merchant_id)) return RejectionReason::kMerchant;
+  if (!entry.any_payment_method && !entry.payment_methods.Contains(ctx.cart.payment_method)) {
+    return RejectionReason::kPaymentMethod;
+  }
+  const Money eligible = EligibleSubtotal(entry, ctx.cart, ctx.subtotal);
+  if (eligible == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
+  if (eligible < offer.min_order_amount) return RejectionReason::kMinOrderAmount;
+  const Money discount = DiscountFor(offer, eligible, ctx.cart.shipping_fee);
+  if (discount <= 0) return RejectionReason::kNoEligibleItems;
+  if (offer.limits.any()) {
+    const OfferLimits& limits = offer.limits;
+    const OfferUsage used = usage.UsageOf(offer, ctx.cart.shopper_id, ctx.day);
+    if (limits.total_redemptions && used.redemptions >= *limits.total_redemptions) {
+      return RejectionReason::kQuotaExhausted;
+    }
+    if (limits.total_budget && used.budget_spent + discount > *limits.total_budget) {
+      return RejectionReason::kBudgetExhausted;
+    }
+    if (limits.per_shopper && used.shopper_redemptions >= *limits.per_shopper) {
+      return RejectionReason::kPerShopperLimit;
+    }
+    if (limits.per_day && used.day_redemptions >= *limits.per_day) {
+      return RejectionReason::kDailyLimit;
+    }
+  }
+  return discount;
+}
+
+// A candidate with what the quote needs to report it.
+struct Found {
+  const CatalogEntry* entry = nullptr;
+  std::optional<std::string> code;  // canonical; nullopt for auto offers
+  std::optional<std::size_t> supplied_index;
+};
+
+// Resolves a supplied code to its offer: public codes first, then unique codes.
+// Returns the entry and canonical code, or a rejection.
+std::variant<Found, CodeRejection> ResolveCode(const std::string& supplied,
+                                               const CatalogSnapshot& catalog,
+                                               const UsageView& usage) {
+  if (auto upper = CanonicalPublicCode(supplied)) {
+    if (const CatalogEntry* entry = catalog.FindByPublicCode(*upper)) {
+      return Found{entry, std::move(*upper), std::nullopt};
+    }
+  }
+  if (auto canonical = CanonicalUniqueCode(supplied)) {
+    if (auto info = usage.FindUniqueCode(*canonical)) {
+      const CatalogEntry* entry = catalog.FindById(info->offer_id);
+      if (entry != nullptr && entry->offer->code_mode == CodeMode::kUnique) {
+        if (!info->available) {
+          return CodeRejection{supplied, info->offer_id, RejectionReason::kCodeUsed};
+        }
+        return Found{entry, std::move(*canonical), std::nullopt};
+      }
+    }
+  }
+  return CodeRejection{supplied, std::nullopt, RejectionReason::kUnknownCode};
+}
+
+}  // namespace
+
+std::string_view RejectionReasonName(RejectionReason reason) {
+  static constexpr std::string_view kNames[] = {
+      "unknown_code",   "code_used",       "paused",           "not_started",
+      "ended",          "outside_window",  "merchant",         "payment_method",
+      "no_eligible_items", "min_order_amount", "quota_exhausted", "budget_exhausted",
+      "per_shopper_limit", "daily_limit",  "superseded",
+  };
+  return kNames[static_cast<std::size_t>(reason)];
+}
+
+StatusCode LimitStatusFor(RejectionReason reason) {
+  switch (reason) {
+    case RejectionReason::kQuotaExhausted: return StatusCode::kQuotaExhausted;
+    case RejectionReason::kBudgetExhausted: return StatusCode::kBudgetExhausted;
+    case RejectionReason::kPerShopperLimit: return StatusCode::kPerShopperLimit;
+    case RejectionReason::kDailyLimit: return StatusCode::kDailyLimit;
+    case RejectionReason::kCodeUsed: return StatusCode::kCodeUsed;
+    default: return StatusCode::kNothingToRedeem;
+  }
+}
+
+Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart, Timestamp at,
+                               const UsageView& usage) const {
+  Quote quote;
+  quote.subtotal = ItemsSubtotal(cart);
+  quote.shipping_fee = cart.shipping_fee;
+  const CartContext ctx{cart, quote.subtotal, at, zone_.DayOf(at), zone_.MinuteOfDay(at)};
+
+  std::vector<Found> found;
+  std::vector<internal::Candidate> candidates;
+  auto consider = [&](Found f) {
+    const auto assessed = Assess(*f.entry, ctx, usage);
+    if (const auto* reason = std::get_if<RejectionReason>(&assessed)) {
+      if (f.supplied_index) {
+        quote.rejected.push_back({cart.codes[*f.supplied_index], f.entry->offer->id, *reason});
+      }
+      return;
+    }
+    const Offer& offer = *f.entry->offer;
+    candidates.push_back({offer.layer, std::get<Money>(assessed), offer.priority, offer.exclusive,
+                          offer.id, found.size()});
+    found.push_back(std::move(f));
+  };
+
+  // Auto-applied offers: this merchant's, then those open to every merchant.
+  for (const auto* lists : {&catalog.AutoOffersFor(cart.merchant_id),
+                            &catalog.AutoOffersForAllMerchants()}) {
+    for (const auto& list : *lists) {
+      for (const CatalogEntry* entry : list) consider(Found{entry, std::nullopt, std::nullopt});
+    }
+  }
+  // Supplied codes, in order. A second code for an offer already in play is superseded.
+  std::vector<std::string_view> seen_offers;
+  for (std::size_t i = 0; i < cart.codes.size(); ++i) {
+    auto resolved = ResolveCode(cart.codes[i], catalog, usage);
+    if (auto* rejection = std::get_if<CodeRejection>(&resolved)) {
+      quote.rejected.push_back(std::move(*rejection));
+      continue;
+    }
+    Found f = std::get<Found>(std::move(resolved));
+    f.supplied_index = i;
+    const std::string& offer_id = f.entry->offer->id;
+    if (std::find(seen_offers.begin(), seen_offers.end(), offer_id) != seen_offers.end()) {
+      quote.rejected.push_back({cart.codes[i], offer_id, RejectionReason::kSuperseded});
+      continue;
+    }
+    seen_offers.push_back(offer_id);
+    consider(std::move(f));
+  }
+
+  const auto best = internal::FindBestCombination(candidates, quote.subtotal, cart.shipping_fee);
+  std::vector<bool> chosen(found.size(), false);
+  for (const internal::Choice& choice : best) {
+    chosen[choice.source] = true;
+    const Found& f = found[choice.source];
+    quote.applied.push_back({f.entry->offer, f.code, choice.discount});
+    quote.discount_total += choice.discount;
+  }
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (!chosen[i] && found[i].supplied_index) {
+      quote.rejected.push_back(
+          {cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
+           RejectionReason::kSuperseded});
+    }
+  }
+  // Report rejections in the order the codes were supplied.
+  std::stable_sort(quote.rejected.begin(), quote.rejected.end(),
+                   [&cart](const CodeRejection& a, const CodeRejection& b) {
+                     auto pos = [&cart](const std::string& code) {
+                       return std::find(cart.codes.begin(), cart.codes.end(), code) -
+                              cart.codes.begin();
+                     };
+                     return pos(a.code) < pos(b.code);
+                   });
+  return quote;
+}
+
+}  // namespace uudai
