@@ -18,6 +18,16 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
     }
   }
   entry.has_item_filter = offer->categories.has_value() || offer->skus.has_value();
+  entry.starts_at = offer->starts_at;
+  entry.ends_at = offer->ends_at;
+  entry.min_order_amount = offer->min_order_amount;
+  entry.discount = offer->discount;
+  entry.daily_window = offer->daily_window;
+  entry.priority = offer->priority;
+  entry.layer = offer->layer;
+  entry.status = offer->status;
+  entry.has_limits = offer->limits.any();
+  entry.exclusive = offer->exclusive;
   entry.offer = std::move(offer);
   return entry;
 }
@@ -87,14 +97,15 @@ void CatalogSnapshot::Index() {
     if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) continue;
     const auto layer = static_cast<std::size_t>(offer.layer);
     if (offer.layer == Layer::kMerchant) {
-      auto_by_merchant_[offer.merchant_id][layer].push_back(&entry);
+      auto_by_merchant_[offer.merchant_id][layer].push_back(entry);
     } else if (offer.merchant_ids) {
       for (const std::string& merchant : *offer.merchant_ids) {
         EntryList& list = auto_by_merchant_[merchant][layer];
-        if (list.empty() || list.back() != &entry) list.push_back(&entry);  // ids may repeat
+        if (list.empty() || list.back().offer != entry.offer)
+          list.push_back(entry);  // ids may repeat
       }
     } else {
-      open_auto_[layer].push_back(&entry);
+      open_auto_[layer].push_back(entry);
     }
   }
 }

@@ -101,6 +101,22 @@ void Prune(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& a
   layer_list = std::move(kept);
 }
 
+// Keeps, of the candidates sharing a (discount, priority), only the one with the smallest id.
+void DropInterchangeable(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& all) {
+  if (layer_list.size() < 2) return;
+  std::sort(layer_list.begin(), layer_list.end(), [&all](std::size_t x, std::size_t y) {
+    const Candidate& a = all[x];
+    const Candidate& b = all[y];
+    if (a.discount != b.discount) return a.discount > b.discount;
+    if (a.priority != b.priority) return a.priority > b.priority;
+    return a.offer_id < b.offer_id;
+  });
+  auto same = [&all](std::size_t x, std::size_t y) {
+    return all[x].discount == all[y].discount && all[x].priority == all[y].priority;
+  };
+  layer_list.erase(std::unique(layer_list.begin(), layer_list.end(), same), layer_list.end());
+}
+
 }  // namespace
 
 std::vector<Choice> FindBestCombination(const std::vector<Candidate>& candidates,
@@ -118,23 +134,70 @@ std::vector<Choice> FindBestCombination(const std::vector<Candidate>& candidates
       by_layer[static_cast<std::size_t>(c.layer)].push_back(i);
     }
   }
+  // The shipping layer is independent of the item layers: its trimmed amount depends only on
+  // the shipping fee, and for any item combination the best addition is the same candidate
+  // (largest amount, then priority, then smallest id; a smaller id always makes the merged
+  // id list smaller). So pick it once instead of multiplying the search by it.
+  std::vector<std::size_t>& shipping = by_layer[kShipping];
+  if (shipping.size() > 1) {
+    std::size_t best_shipping = shipping.front();
+    for (std::size_t index : shipping) {
+      const Candidate& c = candidates[index];
+      const Candidate& b = candidates[best_shipping];
+      const Money ca = std::min(c.discount, shipping_fee);
+      const Money ba = std::min(b.discount, shipping_fee);
+      if (ca > ba || (ca == ba && (c.priority > b.priority ||
+                                   (c.priority == b.priority && c.offer_id < b.offer_id)))) {
+        best_shipping = index;
+      }
+    }
+    shipping.assign(1, best_shipping);
+  }
+  // Within a layer, candidates equal in discount and priority are interchangeable except for
+  // the id, so only the smallest id of each such group can ever win.
+  for (std::size_t l = 0; l < kShipping; ++l) DropInterchangeable(by_layer[l], candidates);
   std::size_t product = 1;
   for (const auto& list : by_layer) product *= list.size() + 1;
   if (product > kExhaustiveLimit) {
     for (auto& list : by_layer) Prune(list, candidates);
   }
-  // Exhaustive walk over one-or-none per layer (an odometer over the four layers).
-  std::array<std::size_t, kLayerCount> digit{};  // 0 = none, k = by_layer[l][k-1]
-  while (true) {
-    std::array<std::size_t, kLayerCount> pick{};
-    for (std::size_t l = 0; l < kLayerCount; ++l) {
-      pick[l] = digit[l] == 0 ? kNone : by_layer[l][digit[l] - 1];
+  // Walk merchant × platform × payment choices (each may be none), trimming as we go; the
+  // shipping choice, when there is one, always adds a positive amount, so it is always taken.
+  const auto& merchant = by_layer[0];
+  const auto& platform = by_layer[1];
+  const auto& payment = by_layer[2];
+  const std::size_t ship = shipping.empty() ? kNone : shipping.front();
+  const Money ship_amount = ship == kNone ? 0 : std::min(candidates[ship].discount, shipping_fee);
+  const std::int64_t ship_priority = ship == kNone ? 0 : candidates[ship].priority;
+  auto amount_of = [&candidates](const std::vector<std::size_t>& list, std::size_t k,
+                                 Money left) -> Money {
+    return k == 0 ? 0 : std::min(candidates[list[k - 1]].discount, left);
+  };
+  auto priority_of = [&candidates](const std::vector<std::size_t>& list, std::size_t k) {
+    return k == 0 ? std::int64_t{0} : std::int64_t{candidates[list[k - 1]].priority};
+  };
+  for (std::size_t a = 0; a <= merchant.size(); ++a) {
+    const Money amount_a = amount_of(merchant, a, items_subtotal);
+    if (a != 0 && amount_a <= 0) continue;
+    for (std::size_t b = 0; b <= platform.size(); ++b) {
+      const Money amount_b = amount_of(platform, b, items_subtotal - amount_a);
+      if (b != 0 && amount_b <= 0) continue;
+      for (std::size_t c = 0; c <= payment.size(); ++c) {
+        const Money amount_c = amount_of(payment, c, items_subtotal - amount_a - amount_b);
+        if (c != 0 && amount_c <= 0) continue;
+        const Money total = amount_a + amount_b + amount_c + ship_amount;
+        if (total == 0 || (best.valid && total < best.total)) continue;
+        Scored s;
+        s.pick = {a == 0 ? kNone : merchant[a - 1], b == 0 ? kNone : platform[b - 1],
+                  c == 0 ? kNone : payment[c - 1], ship};
+        s.trimmed = {amount_a, amount_b, amount_c, ship_amount};
+        s.total = total;
+        s.priority = priority_of(merchant, a) + priority_of(platform, b) + priority_of(payment, c) +
+                     ship_priority;
+        s.valid = true;
+        if (Better(s, best, candidates)) best = s;
+      }
     }
-    Scored s = Score(pick, candidates, items_subtotal, shipping_fee);
-    if (s.total > 0 && Better(s, best, candidates)) best = s;
-    std::size_t l = 0;
-    while (l < kLayerCount && ++digit[l] > by_layer[l].size()) digit[l++] = 0;
-    if (l == kLayerCount) break;
   }
   std::vector<Choice> out;
   if (!best.valid) return out;

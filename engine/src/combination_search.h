@@ -8,7 +8,9 @@
 // An exclusive candidate only ever stands alone. A candidate trimmed to zero makes its
 // combination invalid (the same combination without it is considered instead).
 //
-// Cost: exhaustive over the product of per-layer choices while that product is at most
+// Cost: the shipping layer is chosen on its own (it is independent of item trimming), and
+// within each item layer only the smallest id of candidates equal in discount and priority is
+// kept; both are exact. Then exhaustive over the product of per-layer choices while it is at most
 // kExhaustiveLimit. Past it, each layer first drops candidates that another candidate of the
 // same layer beats on discount, priority and id at once, and keeps at most kMaxPerLayer; the
 // result is still deterministic, and differs from the exhaustive one only where a tie hinges

@@ -19,8 +19,7 @@ class MemoryStore::Usage final : public UsageView {
  public:
   explicit Usage(State& state) : state_(state) {}
 
-  OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id,
-                     LocalDay day) const override {
+  OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id, LocalDay day) const override {
     internal::OfferCounters* counters = state_.FindCounters(offer.id);
     if (counters == nullptr) return {};
     std::lock_guard lock(counters->mutex);
@@ -129,11 +128,10 @@ void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
                               "offer " + offer.id + " is archived; archived offers are final");
     }
     std::vector<FieldError> immutable;
-    for (const auto& [changed, path] : {std::pair{offer.merchant_id != current.merchant_id,
-                                                  "merchant_id"},
-                                        std::pair{offer.code_mode != current.code_mode,
-                                                  "code_mode"},
-                                        std::pair{offer.layer != current.layer, "layer"}}) {
+    for (const auto& [changed, path] :
+         {std::pair{offer.merchant_id != current.merchant_id, "merchant_id"},
+          std::pair{offer.code_mode != current.code_mode, "code_mode"},
+          std::pair{offer.layer != current.layer, "layer"}}) {
       if (changed) immutable.push_back({path, "cannot change after creation"});
     }
     if (!immutable.empty()) return Status::Invalid(std::move(immutable));

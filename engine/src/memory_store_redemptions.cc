@@ -50,8 +50,8 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   if (request.idempotency) {
     auto& map = idempotency_shard->map;
     auto it = map.find(request.idempotency->scope_key);
-    if (it != map.end() && it->second.record.created_at.millis +
-                                   options_.idempotency_retention_millis <= now.millis) {
+    if (it != map.end() &&
+        it->second.record.created_at.millis + options_.idempotency_retention_millis <= now.millis) {
       map.erase(it);  // past retention: forget it
       it = map.end();
     }
@@ -81,9 +81,9 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   }
   const std::string order_key = State::OrderKey(r);
   if (state_->OrderShard(order_key).map.count(order_key) != 0) {
-    return fail(Status(StatusCode::kOrderAlreadyRedeemed,
-                       "order " + r.order_id + " of merchant " + r.merchant_id +
-                           " already has a live redemption"));
+    return fail(Status(StatusCode::kOrderAlreadyRedeemed, "order " + r.order_id + " of merchant " +
+                                                              r.merchant_id +
+                                                              " already has a live redemption"));
   }
   for (const RedeemedOffer& applied : r.applied) {
     Status room = state_->Counters(applied.offer_id).CheckRoomFor(applied, r.shopper_id, day);
@@ -101,9 +101,9 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   // 3. One mutation applies everything; log it while the locks still order it.
   RedemptionCreated mutation{r, std::nullopt};
   if (request.idempotency) {
-    mutation.idempotency = IdempotencyRecord{request.idempotency->scope_key,
-                                             request.idempotency->fingerprint,
-                                             request.idempotency->response, now};
+    mutation.idempotency =
+        IdempotencyRecord{request.idempotency->scope_key, request.idempotency->fingerprint,
+                          request.idempotency->response, now};
   }
   const bool durable_later = options_.log != nullptr;
   state_->ApplyCreatedLocked(mutation, /*pending=*/durable_later);
@@ -112,18 +112,19 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
 
   CreateRedemptionOutcome outcome{r, false,
                                   request.idempotency ? request.idempotency->response : ""};
-  AfterDurable(sequence, [this, scope = request.idempotency
-                                            ? std::optional(request.idempotency->scope_key)
-                                            : std::nullopt,
-                          outcome = std::move(outcome), done = std::move(done)](Status status) {
-    if (!status.ok()) return done(std::move(status));
-    if (scope && options_.log != nullptr) {
-      auto& shard = state_->IdempotencyShard(*scope);
-      std::lock_guard lock(shard.mutex);
-      if (auto it = shard.map.find(*scope); it != shard.map.end()) it->second.pending = false;
-    }
-    done(outcome);
-  });
+  AfterDurable(
+      sequence,
+      [this,
+       scope = request.idempotency ? std::optional(request.idempotency->scope_key) : std::nullopt,
+       outcome = std::move(outcome), done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        if (scope && options_.log != nullptr) {
+          auto& shard = state_->IdempotencyShard(*scope);
+          std::lock_guard lock(shard.mutex);
+          if (auto it = shard.map.find(*scope); it != shard.map.end()) it->second.pending = false;
+        }
+        done(outcome);
+      });
 }
 
 void MemoryStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
@@ -131,9 +132,9 @@ void MemoryStore::FindIdempotentResponse(std::string scope_key, std::string fing
   auto& shard = state_->IdempotencyShard(scope_key);
   std::unique_lock lock(shard.mutex);
   auto it = shard.map.find(scope_key);
-  if (it == shard.map.end() || it->second.record.created_at.millis +
-                                       options_.idempotency_retention_millis <=
-                                   clock_.Now().millis) {
+  if (it == shard.map.end() ||
+      it->second.record.created_at.millis + options_.idempotency_retention_millis <=
+          clock_.Now().millis) {
     lock.unlock();
     return done(std::optional<std::string>());
   }
@@ -272,8 +273,7 @@ void MemoryStore::PruneIdempotency(Timestamp now) {
     std::pair<std::int64_t, std::string> oldest;
     {
       std::lock_guard lock(state_->retention_mutex);
-      if (state_->idempotency_by_age.empty() ||
-          state_->idempotency_by_age.front().first > cutoff) {
+      if (state_->idempotency_by_age.empty() || state_->idempotency_by_age.front().first > cutoff) {
         return;
       }
       oldest = std::move(state_->idempotency_by_age.front());

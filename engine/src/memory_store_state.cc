@@ -15,7 +15,7 @@ internal::OfferCounters& MemoryStore::State::Counters(const std::string& offer_i
 
 internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer_id) const {
   std::shared_lock read(counters_mutex_);
-  auto it = counters_.find(std::string(offer_id));
+  auto it = counters_.find(offer_id);
   return it == counters_.end() ? nullptr : it->second.get();
 }
 
@@ -61,11 +61,20 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
   const RedemptionStatus to = NextStatus(from, action).value();
   r.status = to;
   switch (to) {
-    case RedemptionStatus::kCommitted: r.committed_at = at; break;
-    case RedemptionStatus::kReleased: r.released_at = at; break;
-    case RedemptionStatus::kExpired: r.expired_at = at; break;
-    case RedemptionStatus::kRefunded: r.refunded_at = at; break;
-    case RedemptionStatus::kReserved: break;
+    case RedemptionStatus::kCommitted:
+      r.committed_at = at;
+      break;
+    case RedemptionStatus::kReleased:
+      r.released_at = at;
+      break;
+    case RedemptionStatus::kExpired:
+      r.expired_at = at;
+      break;
+    case RedemptionStatus::kRefunded:
+      r.refunded_at = at;
+      break;
+    case RedemptionStatus::kReserved:
+      break;
   }
   if (from == RedemptionStatus::kReserved) {
     std::lock_guard lock(expiry_mutex);

@@ -102,8 +102,15 @@ class MemoryStore::State {
   std::array<Shard<std::string>, kShards> orders_;
   std::array<Shard<IdempotencyEntry>, kShards> idempotency_;
 
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   mutable std::shared_mutex counters_mutex_;
-  std::unordered_map<std::string, std::unique_ptr<internal::OfferCounters>> counters_;
+  std::unordered_map<std::string, std::unique_ptr<internal::OfferCounters>, StringHash,
+                     std::equal_to<>>
+      counters_;
 };
 
 }  // namespace uudai

@@ -52,8 +52,8 @@ void OfferCounters::CountStatus(const Redemption& r, const RedeemedOffer& applie
                                 RedemptionStatus status, int delta, LocalDay day) {
   const Money discount = status == RedemptionStatus::kCommitted ? delta * applied.discount : 0;
   const Money gmv = status == RedemptionStatus::kCommitted ? delta * r.subtotal : 0;
-  for (StatsBucket* bucket : {&totals_, &by_day_[day.index],
-                              &by_method_[static_cast<std::size_t>(r.payment_method)]}) {
+  for (StatsBucket* bucket :
+       {&totals_, &by_day_[day.index], &by_method_[static_cast<std::size_t>(r.payment_method)]}) {
     bucket->by_status[Index(status)] += delta;
     bucket->discount_committed += discount;
     bucket->gmv_committed += gmv;
@@ -68,9 +68,9 @@ void OfferCounters::OnCreated(const Redemption& r, const RedeemedOffer& applied,
 
 void OfferCounters::OnTransition(const Redemption& r, const RedeemedOffer& applied,
                                  RedemptionStatus from, RedemptionStatus to, LocalDay day) {
-  const bool gives_quota_back =
-      to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||
-      (to == RedemptionStatus::kRefunded && applied.restore_on_refund);
+  const bool gives_quota_back = to == RedemptionStatus::kReleased ||
+                                to == RedemptionStatus::kExpired ||
+                                (to == RedemptionStatus::kRefunded && applied.restore_on_refund);
   if (gives_quota_back) HoldQuota(r, applied, day, -1);
   CountStatus(r, applied, from, -1, day);
   CountStatus(r, applied, to, +1, day);

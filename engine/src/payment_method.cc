@@ -4,8 +4,8 @@ namespace uudai {
 namespace {
 
 constexpr std::string_view kNames[kPaymentMethodCount] = {
-    "momo", "zalopay", "vnpay", "shopeepay", "viettel_money", "vietqr", "card", "bank_transfer",
-    "cod",
+    "momo",   "zalopay", "vnpay",         "shopeepay", "viettel_money",
+    "vietqr", "card",    "bank_transfer", "cod",
 };
 
 }  // namespace

@@ -34,8 +34,7 @@ Money EligibleSubtotal(const CatalogEntry& entry, const Cart& cart, Money subtot
   return eligible;
 }
 
-Money DiscountFor(const Offer& offer, Money eligible, Money shipping_fee) {
-  const Discount& d = offer.discount;
+Money DiscountFor(const Discount& d, Money eligible, Money shipping_fee) {
   switch (d.type) {
     case DiscountType::kPercent: {
       const Money amount = eligible * d.value / 100;  // ≤ 10^15 × 100: fits in int64
@@ -55,26 +54,29 @@ bool MerchantMatches(const Offer& offer, const std::string& merchant_id) {
                                           merchant_id) != offer.merchant_ids->end();
 }
 
-// The discount `entry` would give this cart before trimming, or why it gives none.
+// The discount `entry` would give this cart before trimming, or why it gives none. Reads the
+// entry's inline fields first; the Offer itself only for item filters, merchant lists and limits.
+// `via_code`: found through a code, so the merchant still has to be checked (auto offers come
+// from the lists of the cart's merchant and match it by construction).
 std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const CartContext& ctx,
-                                            const UsageView& usage) {
-  const Offer& offer = *entry.offer;
-  if (offer.status != OfferStatus::kActive) return RejectionReason::kPaused;
-  if (ctx.at < offer.starts_at) return RejectionReason::kNotStarted;
-  if (ctx.at >= offer.ends_at) return RejectionReason::kEnded;
-  if (offer.daily_window && !offer.daily_window->Contains(ctx.minute_of_day)) {
+                                            const UsageView& usage, bool via_code) {
+  if (entry.status != OfferStatus::kActive) return RejectionReason::kPaused;
+  if (ctx.at < entry.starts_at) return RejectionReason::kNotStarted;
+  if (ctx.at >= entry.ends_at) return RejectionReason::kEnded;
+  if (entry.daily_window && !entry.daily_window->Contains(ctx.minute_of_day)) {
     return RejectionReason::kOutsideWindow;
   }
-  if (!MerchantMatches(offer, ctx.cart.merchant_id)) return RejectionReason::kMerchant;
+  const Offer& offer = *entry.offer;
+  if (via_code && !MerchantMatches(offer, ctx.cart.merchant_id)) return RejectionReason::kMerchant;
   if (!entry.any_payment_method && !entry.payment_methods.Contains(ctx.cart.payment_method)) {
     return RejectionReason::kPaymentMethod;
   }
   const Money eligible = EligibleSubtotal(entry, ctx.cart, ctx.subtotal);
   if (eligible == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
-  if (eligible < offer.min_order_amount) return RejectionReason::kMinOrderAmount;
-  const Money discount = DiscountFor(offer, eligible, ctx.cart.shipping_fee);
+  if (eligible < entry.min_order_amount) return RejectionReason::kMinOrderAmount;
+  const Money discount = DiscountFor(entry.discount, eligible, ctx.cart.shipping_fee);
   if (discount <= 0) return RejectionReason::kNoEligibleItems;
-  if (offer.limits.any()) {
+  if (entry.has_limits) {
     const OfferLimits& limits = offer.limits;
     const OfferUsage used = usage.UsageOf(offer, ctx.cart.shopper_id, ctx.day);
     if (limits.total_redemptions && used.redemptions >= *limits.total_redemptions) {
@@ -128,22 +130,29 @@ std::variant<Found, CodeRejection> ResolveCode(const std::string& supplied,
 
 std::string_view RejectionReasonName(RejectionReason reason) {
   static constexpr std::string_view kNames[] = {
-      "unknown_code",   "code_used",       "paused",           "not_started",
-      "ended",          "outside_window",  "merchant",         "payment_method",
-      "no_eligible_items", "min_order_amount", "quota_exhausted", "budget_exhausted",
-      "per_shopper_limit", "daily_limit",  "superseded",
+      "unknown_code",      "code_used",       "paused",
+      "not_started",       "ended",           "outside_window",
+      "merchant",          "payment_method",  "no_eligible_items",
+      "min_order_amount",  "quota_exhausted", "budget_exhausted",
+      "per_shopper_limit", "daily_limit",     "superseded",
   };
   return kNames[static_cast<std::size_t>(reason)];
 }
 
 StatusCode LimitStatusFor(RejectionReason reason) {
   switch (reason) {
-    case RejectionReason::kQuotaExhausted: return StatusCode::kQuotaExhausted;
-    case RejectionReason::kBudgetExhausted: return StatusCode::kBudgetExhausted;
-    case RejectionReason::kPerShopperLimit: return StatusCode::kPerShopperLimit;
-    case RejectionReason::kDailyLimit: return StatusCode::kDailyLimit;
-    case RejectionReason::kCodeUsed: return StatusCode::kCodeUsed;
-    default: return StatusCode::kNothingToRedeem;
+    case RejectionReason::kQuotaExhausted:
+      return StatusCode::kQuotaExhausted;
+    case RejectionReason::kBudgetExhausted:
+      return StatusCode::kBudgetExhausted;
+    case RejectionReason::kPerShopperLimit:
+      return StatusCode::kPerShopperLimit;
+    case RejectionReason::kDailyLimit:
+      return StatusCode::kDailyLimit;
+    case RejectionReason::kCodeUsed:
+      return StatusCode::kCodeUsed;
+    default:
+      return StatusCode::kNothingToRedeem;
   }
 }
 
@@ -157,24 +166,23 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   std::vector<Found> found;
   std::vector<internal::Candidate> candidates;
   auto consider = [&](Found f) {
-    const auto assessed = Assess(*f.entry, ctx, usage);
+    const auto assessed = Assess(*f.entry, ctx, usage, f.supplied_index.has_value());
     if (const auto* reason = std::get_if<RejectionReason>(&assessed)) {
       if (f.supplied_index) {
         quote.rejected.push_back({cart.codes[*f.supplied_index], f.entry->offer->id, *reason});
       }
       return;
     }
-    const Offer& offer = *f.entry->offer;
-    candidates.push_back({offer.layer, std::get<Money>(assessed), offer.priority, offer.exclusive,
-                          offer.id, found.size()});
+    candidates.push_back({f.entry->layer, std::get<Money>(assessed), f.entry->priority,
+                          f.entry->exclusive, f.entry->offer->id, found.size()});
     found.push_back(std::move(f));
   };
 
   // Auto-applied offers: this merchant's, then those open to every merchant.
-  for (const auto* lists : {&catalog.AutoOffersFor(cart.merchant_id),
-                            &catalog.AutoOffersForAllMerchants()}) {
+  for (const auto* lists :
+       {&catalog.AutoOffersFor(cart.merchant_id), &catalog.AutoOffersForAllMerchants()}) {
     for (const auto& list : *lists) {
-      for (const CatalogEntry* entry : list) consider(Found{entry, std::nullopt, std::nullopt});
+      for (const CatalogEntry& entry : list) consider(Found{&entry, std::nullopt, std::nullopt});
     }
   }
   // Supplied codes, in order. A second code for an offer already in play is superseded.
@@ -206,9 +214,8 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!chosen[i] && found[i].supplied_index) {
-      quote.rejected.push_back(
-          {cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
-           RejectionReason::kSuperseded});
+      quote.rejected.push_back({cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
+                                RejectionReason::kSuperseded});
     }
   }
   // Report rejections in the order the codes were supplied.

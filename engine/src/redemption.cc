@@ -31,10 +31,14 @@ Result<RedemptionStatus> NextStatus(RedemptionStatus from, RedemptionAction acti
   using A = RedemptionAction;
   if (from == S::kReserved) {
     switch (action) {
-      case A::kCommit: return S::kCommitted;
-      case A::kCancel: return S::kReleased;
-      case A::kExpire: return S::kExpired;
-      case A::kRefund: break;
+      case A::kCommit:
+        return S::kCommitted;
+      case A::kCancel:
+        return S::kReleased;
+      case A::kExpire:
+        return S::kExpired;
+      case A::kRefund:
+        break;
     }
   } else if (from == S::kCommitted && action == A::kRefund) {
     return S::kRefunded;

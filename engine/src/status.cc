@@ -4,26 +4,46 @@ namespace uudai {
 
 std::string_view CodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "ok";
-    case StatusCode::kValidation: return "validation_failed";
-    case StatusCode::kNotFound: return "not_found";
-    case StatusCode::kVersionMismatch: return "version_mismatch";
-    case StatusCode::kQuotaExhausted: return "quota_exhausted";
-    case StatusCode::kBudgetExhausted: return "budget_exhausted";
-    case StatusCode::kPerShopperLimit: return "per_shopper_limit";
-    case StatusCode::kDailyLimit: return "daily_limit";
-    case StatusCode::kCodeUsed: return "code_used";
-    case StatusCode::kInvalidTransition: return "invalid_transition";
-    case StatusCode::kReservationExpired: return "reservation_expired";
-    case StatusCode::kOrderAlreadyRedeemed: return "order_already_redeemed";
-    case StatusCode::kRequestInProgress: return "request_in_progress";
-    case StatusCode::kIdempotencyKeyReused: return "idempotency_key_reused";
-    case StatusCode::kQuoteChanged: return "quote_changed";
-    case StatusCode::kNothingToRedeem: return "nothing_to_redeem";
-    case StatusCode::kCodeConflict: return "code_conflict";
-    case StatusCode::kAlreadyExists: return "already_exists";
-    case StatusCode::kUnavailable: return "store_unavailable";
-    case StatusCode::kInternal: return "internal_error";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kValidation:
+      return "validation_failed";
+    case StatusCode::kNotFound:
+      return "not_found";
+    case StatusCode::kVersionMismatch:
+      return "version_mismatch";
+    case StatusCode::kQuotaExhausted:
+      return "quota_exhausted";
+    case StatusCode::kBudgetExhausted:
+      return "budget_exhausted";
+    case StatusCode::kPerShopperLimit:
+      return "per_shopper_limit";
+    case StatusCode::kDailyLimit:
+      return "daily_limit";
+    case StatusCode::kCodeUsed:
+      return "code_used";
+    case StatusCode::kInvalidTransition:
+      return "invalid_transition";
+    case StatusCode::kReservationExpired:
+      return "reservation_expired";
+    case StatusCode::kOrderAlreadyRedeemed:
+      return "order_already_redeemed";
+    case StatusCode::kRequestInProgress:
+      return "request_in_progress";
+    case StatusCode::kIdempotencyKeyReused:
+      return "idempotency_key_reused";
+    case StatusCode::kQuoteChanged:
+      return "quote_changed";
+    case StatusCode::kNothingToRedeem:
+      return "nothing_to_redeem";
+    case StatusCode::kCodeConflict:
+      return "code_conflict";
+    case StatusCode::kAlreadyExists:
+      return "already_exists";
+    case StatusCode::kUnavailable:
+      return "store_unavailable";
+    case StatusCode::kInternal:
+      return "internal_error";
   }
   return "internal_error";
 }

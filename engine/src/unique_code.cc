@@ -13,10 +13,13 @@ constexpr std::uint64_t kRandomMask = (std::uint64_t{1} << (5 * kUniqueCodeRando
 int SymbolValue(char c) {
   if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   switch (c) {
-    case 'O': return 0;
+    case 'O':
+      return 0;
     case 'I':
-    case 'L': return 1;
-    default: break;
+    case 'L':
+      return 1;
+    default:
+      break;
   }
   const auto pos = kAlphabet.find(c);
   return pos == std::string_view::npos ? -1 : static_cast<int>(pos);

@@ -21,17 +21,29 @@
 
 namespace uudai {
 
-// One offer compiled for quoting: filters pre-parsed so the hot path never parses text.
+// One offer compiled for quoting: filters pre-parsed so the hot path never parses text, and
+// the fields every eligibility check reads copied inline, so that scanning a shop's candidates
+// walks one contiguous array instead of chasing a pointer per offer.
 struct CatalogEntry {
   std::shared_ptr<const Offer> offer;
+  Timestamp starts_at;
+  Timestamp ends_at;
+  Money min_order_amount = 0;
+  Discount discount;
+  std::optional<DailyWindow> daily_window;
+  std::int32_t priority = 0;
+  Layer layer = Layer::kMerchant;
+  OfferStatus status = OfferStatus::kActive;
   PaymentMethodSet payment_methods;  // meaningful only when !any_payment_method
   bool any_payment_method = true;
   bool has_item_filter = false;  // categories or skus present
+  bool has_limits = false;
+  bool exclusive = false;
 };
 
 class CatalogSnapshot {
  public:
-  using EntryList = std::vector<const CatalogEntry*>;
+  using EntryList = std::vector<CatalogEntry>;  // by value: contiguous for scanning
   using LayerLists = std::array<EntryList, kLayerCount>;
 
   // Indexes `offers` (archived ones are left out). Ids must be unique.

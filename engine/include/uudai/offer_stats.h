@@ -32,8 +32,8 @@ struct OfferStats {
   StatsBucket totals;
   // Distinct shoppers with at least one committed redemption (a later refund keeps them).
   std::int64_t unique_shoppers = 0;
-  std::optional<std::int64_t> remaining_redemptions;  // nullopt when unlimited
-  std::optional<Money> remaining_budget;              // nullopt when unlimited
+  std::optional<std::int64_t> remaining_redemptions;     // nullopt when unlimited
+  std::optional<Money> remaining_budget;                 // nullopt when unlimited
   std::vector<std::pair<LocalDay, StatsBucket>> by_day;  // by local day of creation, ascending
   std::vector<std::pair<PaymentMethod, StatsBucket>> by_payment_method;  // methods with any use
 };

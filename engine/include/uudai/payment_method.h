@@ -27,9 +27,9 @@ enum class PaymentMethod : std::uint8_t {
 inline constexpr std::size_t kPaymentMethodCount = 9;
 
 inline constexpr std::array<PaymentMethod, kPaymentMethodCount> kAllPaymentMethods = {
-    PaymentMethod::kMomo,   PaymentMethod::kZalopay, PaymentMethod::kVnpay,
+    PaymentMethod::kMomo,      PaymentMethod::kZalopay,      PaymentMethod::kVnpay,
     PaymentMethod::kShopeepay, PaymentMethod::kViettelMoney, PaymentMethod::kVietqr,
-    PaymentMethod::kCard,   PaymentMethod::kBankTransfer, PaymentMethod::kCod,
+    PaymentMethod::kCard,      PaymentMethod::kBankTransfer, PaymentMethod::kCod,
 };
 
 std::string_view PaymentMethodName(PaymentMethod method);

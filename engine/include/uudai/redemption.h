@@ -22,7 +22,13 @@
 
 namespace uudai {
 
-enum class RedemptionStatus : std::uint8_t { kReserved, kCommitted, kReleased, kExpired, kRefunded };
+enum class RedemptionStatus : std::uint8_t {
+  kReserved,
+  kCommitted,
+  kReleased,
+  kExpired,
+  kRefunded
+};
 inline constexpr std::size_t kRedemptionStatusCount = 5;
 
 enum class RedemptionAction : std::uint8_t { kCommit, kCancel, kRefund, kExpire };

@@ -1,0 +1,166 @@
+// Engine benchmarks (Google Benchmark). Figures and the command that produced them are in
+// bench/README.md. Goals (DESIGN §6): quote at 10,000 offers ≤ 5 µs median; quote at 100,000
+// ≤ 2× quote at 1,000; 1,000,000 unique codes ≤ 3 s.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+
+#include "demo_catalog.h"
+#include "uudai/catalog.h"
+#include "uudai/clock.h"
+#include "uudai/memory_store.h"
+#include "uudai/quote.h"
+#include "uudai/redemption.h"
+#include "uudai/unique_code.h"
+
+namespace uudai::bench {
+namespace {
+
+// Catalogs and carts are built once per size and shared by every run of that size.
+struct QuoteFixture {
+  DemoCampaign campaign;
+  std::shared_ptr<const CatalogSnapshot> snapshot;
+  std::vector<Cart> carts;
+};
+
+const QuoteFixture& FixtureFor(std::size_t offers) {
+  static std::map<std::size_t, QuoteFixture> fixtures;
+  auto [it, inserted] = fixtures.try_emplace(offers);
+  if (inserted) {
+    QuoteFixture& f = it->second;
+    f.campaign = MakeDemoCampaign(offers);
+    f.snapshot = CatalogSnapshot::Build(f.campaign.offers);
+    std::mt19937_64 rng(7);
+    for (int i = 0; i < 4096; ++i) f.carts.push_back(MakeRandomCart(f.campaign, rng));
+  }
+  return it->second;
+}
+
+class SeededRandom final : public RandomSource {
+ public:
+  explicit SeededRandom(std::uint64_t seed) : rng_(seed) {}
+  void Fill(std::span<std::uint8_t> out) override {
+    std::size_t i = 0;
+    for (; i + 8 <= out.size(); i += 8) {
+      const std::uint64_t v = rng_();
+      std::memcpy(out.data() + i, &v, 8);
+    }
+    for (; i < out.size(); ++i) out[i] = static_cast<std::uint8_t>(rng_());
+  }
+
+ private:
+  std::mt19937_64 rng_;
+};
+
+// Quote of a random 5-item cart at a random shop against a catalog of N active offers.
+void BM_Quote(benchmark::State& state) {
+  const QuoteFixture& f = FixtureFor(static_cast<std::size_t>(state.range(0)));
+  const ManualClock clock(DemoNow());
+  MemoryStore store(clock, {});
+  const QuoteEvaluator evaluator;
+  std::size_t next = 0;
+  std::int64_t applied = 0;
+  for (auto _ : state) {
+    const Cart& cart = f.carts[next++ & 4095];
+    Quote quote = evaluator.Evaluate(*f.snapshot, cart, DemoNow(), store.usage());
+    applied += static_cast<std::int64_t>(quote.applied.size());
+    benchmark::DoNotOptimize(quote);
+  }
+  state.counters["offers_applied_per_quote"] =
+      static_cast<double>(applied) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_Quote)->ArgName("offers")->Arg(1'000)->Arg(10'000)->Arg(100'000);
+
+// Building the indexed snapshot (start-up and every offer change).
+void BM_CatalogBuild(benchmark::State& state) {
+  const QuoteFixture& f = FixtureFor(static_cast<std::size_t>(state.range(0)));
+  for (auto _ : state) {
+    auto snapshot = CatalogSnapshot::Build(f.campaign.offers);
+    benchmark::DoNotOptimize(snapshot);
+  }
+}
+BENCHMARK(BM_CatalogBuild)
+    ->ArgName("offers")
+    ->Arg(1'000)
+    ->Arg(100'000)
+    ->Unit(benchmark::kMillisecond);
+
+// Reserve then commit one redemption on MemoryStore (no journal): the store's own cost.
+void BM_ReserveCommit(benchmark::State& state) {
+  const ManualClock clock(DemoNow());
+  MemoryStore store(clock, {});
+  Offer offer;
+  offer.id = "o-bench";
+  offer.merchant_id = "shop-1";
+  offer.name = "bench";
+  offer.discount = {DiscountType::kFixed, 10'000, {}};
+  offer.limits.per_shopper = 1'000'000'000;
+  offer.starts_at = *ParseRfc3339("2026-10-01T00:00:00+07:00");
+  offer.ends_at = *ParseRfc3339("2026-11-01T00:00:00+07:00");
+  store.CreateOffer(offer, [](Result<Offer> r) {
+    if (!r.ok()) std::abort();
+  });
+  Cart cart{"s-1", "shop-1", PaymentMethod::kMomo, 20'000, {{"sku", "cat", 100'000, 1}}, {}};
+  Quote quote;
+  quote.subtotal = 100'000;
+  quote.shipping_fee = 20'000;
+  quote.discount_total = 10'000;
+  quote.applied.push_back({store.FindOffer("o-bench"), std::nullopt, 10'000});
+  std::int64_t n = 0;
+  for (auto _ : state) {
+    const std::string id = "r-" + std::to_string(n++);
+    RedemptionIntent intent{id, "order-" + id, DemoNow()};
+    CreateRedemptionRequest request{PlanRedemption(cart, quote, intent), std::nullopt};
+    bool ok = false;
+    store.CreateRedemption(std::move(request),
+                           [&ok](Result<CreateRedemptionOutcome> r) { ok = r.ok(); });
+    store.TransitionRedemption(id, RedemptionAction::kCommit,
+                               [&ok](Result<Redemption> r) { ok = ok && r.ok(); });
+    if (!ok) state.SkipWithError("reserve+commit failed");
+  }
+}
+BENCHMARK(BM_ReserveCommit);
+
+// Issuing N unique codes (generation only; the store insert is measured by the gateway).
+void BM_GenerateUniqueCodes(benchmark::State& state) {
+  SeededRandom random(1);
+  for (auto _ : state) {
+    auto codes = GenerateUniqueCodes(random, static_cast<std::size_t>(state.range(0)));
+    benchmark::DoNotOptimize(codes);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_GenerateUniqueCodes)->ArgName("codes")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// Generating and recording N codes in a MemoryStore, as issuing does.
+void BM_IssueUniqueCodes(benchmark::State& state) {
+  SeededRandom random(2);
+  const ManualClock clock(DemoNow());
+  std::unique_ptr<MemoryStore> store;
+  for (auto _ : state) {
+    state.PauseTiming();
+    store = std::make_unique<MemoryStore>(clock, MemoryStoreOptions{});
+    Offer offer;
+    offer.id = "o-codes";
+    offer.merchant_id = "shop-1";
+    offer.name = "codes";
+    offer.code_mode = CodeMode::kUnique;
+    offer.discount = {DiscountType::kFixed, 10'000, {}};
+    store->CreateOffer(offer, [](Result<Offer>) {});
+    state.ResumeTiming();
+    auto codes = GenerateUniqueCodes(random, static_cast<std::size_t>(state.range(0)));
+    store->IssueCodes("o-codes", std::move(codes), [&state](Result<IssuedCodes> r) {
+      if (!r.ok()) state.SkipWithError("issue failed");
+    });
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_IssueUniqueCodes)->ArgName("codes")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace uudai::bench
+
+BENCHMARK_MAIN();
