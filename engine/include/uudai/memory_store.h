@@ -59,6 +59,7 @@ class MemoryStore final : public Store {
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
 
   const UsageView& usage() const override;
+  bool ready() const override { return !failed(); }
 
   // Applies a mutation read back from the journal, without checks and without logging.
   // REQUIRES: called before the store serves requests, in journal order.

@@ -107,8 +107,10 @@ class Store {
   // --- Stats --------------------------------------------------------------------------------
   virtual void GetOfferStats(std::string offer_id, Completion<OfferStats> done) = 0;
 
-  // --- Quoting ------------------------------------------------------------------------------
+  // --- Quoting and health -------------------------------------------------------------------
   virtual const UsageView& usage() const = 0;
+  // Whether the store can take writes now (GET /readyz).
+  virtual bool ready() const = 0;
 };
 
 }  // namespace uudai

@@ -1,0 +1,132 @@
+// Api handlers for quotes and redemptions.
+#include <boost/json/serialize.hpp>
+
+#include "api.h"
+#include "checkout_json.h"
+#include "metrics.h"
+#include "request_body.h"
+
+namespace uudai::gateway {
+namespace {
+
+constexpr std::size_t kMaxIdempotencyKeyLength = 255;
+
+HttpResponse Replayed(std::string body) {
+  HttpResponse response = JsonResponse(201, std::move(body));
+  response.headers.emplace_back("Idempotent-Replayed", "true");
+  return response;
+}
+
+}  // namespace
+
+void Api::Quote(const HttpRequest& request, const Caller&, Respond& respond) {
+  auto parsed = ParseJsonObject(request);
+  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  BodyProblems problems;
+  auto quote_request = QuoteRequestFromJson(std::get<boost::json::object>(parsed), problems);
+  if (!quote_request) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (auto errors = ValidateCart(quote_request->cart); !errors.empty()) {
+    return respond(ProblemResponse(InvalidFields(std::move(errors))));
+  }
+  const Timestamp at = quote_request->at.value_or(clock_.Now());
+  const auto snapshot = catalog_.Current();
+  const uudai::Quote quote =
+      evaluator_.Evaluate(*snapshot, quote_request->cart, at, store_.usage());
+  respond(JsonResponse(200, boost::json::serialize(QuoteToJson(quote))));
+}
+
+void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  const auto key = request.Header("idempotency-key");
+  if (!key) return respond(ProblemResponse(MissingHeader("Idempotency-Key")));
+  if (key->empty() || key->size() > kMaxIdempotencyKeyLength) {
+    return respond(ProblemResponse(
+        BadRequest("bad_idempotency_key", "Idempotency-Key must be 1 to 255 characters")));
+  }
+  auto parsed = ParseJsonObject(request);
+  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  BodyProblems problems;
+  auto redemption_request =
+      RedemptionRequestFromJson(std::get<boost::json::object>(parsed), problems);
+  if (!redemption_request) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (auto errors = ValidateCart(redemption_request->cart); !errors.empty()) {
+    return respond(ProblemResponse(InvalidFields(std::move(errors))));
+  }
+  // The claim: scoped to the API key, fingerprinted by the exact body.
+  IdempotencyClaim claim{
+      caller.key->key_id + ":" + std::string(*key), ToHex(Sha256(request.body)), {}};
+  const Timestamp now = clock_.Now();
+  const auto snapshot = catalog_.Current();
+  const uudai::Quote quote =
+      evaluator_.Evaluate(*snapshot, redemption_request->cart, now, store_.usage());
+
+  // Refused before the store: a retry of a request that did succeed must still be replayed.
+  auto refuse = [this, &claim, &respond](Status refusal) {
+    store_.FindIdempotentResponse(
+        claim.scope_key, claim.fingerprint,
+        [this, refusal = std::move(refusal), respond](Result<std::optional<std::string>> found) {
+          if (!found.ok()) return respond(ProblemResponse(ProblemFromStatus(found.status())));
+          if (found.value()) return respond(Replayed(std::move(*found.value())));
+          metrics_.CountRedemption(std::string(CodeName(refusal.code())));
+          respond(ProblemResponse(ProblemFromStatus(refusal)));
+        });
+  };
+  if (quote.applied.empty()) {
+    return refuse(Status(StatusCode::kNothingToRedeem, "no offer applies to this cart now"));
+  }
+  if (redemption_request->expected_discount_total &&
+      *redemption_request->expected_discount_total != quote.discount_total) {
+    return refuse(Status(StatusCode::kQuoteChanged,
+                         "the discount is now " + std::to_string(quote.discount_total) + ", not " +
+                             std::to_string(*redemption_request->expected_discount_total)));
+  }
+  const RedemptionIntent intent{NewId("r"), redemption_request->order_id, now,
+                                options_.reservation_ttl_millis, redemption_request->commit};
+  Redemption redemption = PlanRedemption(redemption_request->cart, quote, intent);
+  claim.response = boost::json::serialize(RedemptionToJson(redemption, options_.zone));
+  store_.CreateRedemption(
+      {std::move(redemption), std::move(claim)},
+      [this, respond](Result<CreateRedemptionOutcome> result) {
+        if (!result.ok()) {
+          metrics_.CountRedemption(std::string(CodeName(result.status().code())));
+          return respond(ProblemResponse(ProblemFromStatus(result.status())));
+        }
+        if (result->replayed) return respond(Replayed(std::move(result->response)));
+        metrics_.CountRedemption(result->redemption.status == RedemptionStatus::kCommitted
+                                     ? "created_committed"
+                                     : "created_reserved");
+        respond(JsonResponse(201, std::move(result->response)));
+      });
+}
+
+void Api::GetRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
+  store_.GetRedemption(caller.params[0], [this, respond](Result<Redemption> result) {
+    if (!result.ok()) return respond(ProblemResponse(ProblemFromStatus(result.status())));
+    respond(
+        JsonResponse(200, boost::json::serialize(RedemptionToJson(result.value(), options_.zone))));
+  });
+}
+
+void Api::Transition(const Caller& caller, RedemptionAction action, Respond& respond) {
+  store_.TransitionRedemption(
+      caller.params[0], action, [this, action, respond](Result<Redemption> result) {
+        if (!result.ok()) {
+          metrics_.CountRedemption(std::string(CodeName(result.status().code())));
+          return respond(ProblemResponse(ProblemFromStatus(result.status())));
+        }
+        metrics_.CountRedemption(std::string(RedemptionActionName(action)));
+        respond(JsonResponse(
+            200, boost::json::serialize(RedemptionToJson(result.value(), options_.zone))));
+      });
+}
+
+void Api::CommitRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
+  Transition(caller, RedemptionAction::kCommit, respond);
+}
+void Api::CancelRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
+  Transition(caller, RedemptionAction::kCancel, respond);
+}
+void Api::RefundRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
+  Transition(caller, RedemptionAction::kRefund, respond);
+}
+
+}  // namespace uudai::gateway

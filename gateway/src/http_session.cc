@@ -1,0 +1,197 @@
+#include "http_session.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/url/parse.hpp>
+
+#include "problem.h"
+
+namespace uudai::gateway {
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// A request id from X-Request-Id when it is short and printable; otherwise none.
+std::string SanitizedRequestId(beast::string_view given) {
+  if (given.empty() || given.size() > 128) return {};
+  for (char c : given) {
+    if (c <= 32 || c >= 127 || c == '"') return {};
+  }
+  return std::string(given);
+}
+
+std::string NextRequestId() {
+  static std::atomic<std::uint64_t> counter{0};
+  static const std::uint64_t boot =
+      static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%08llx-%08llx",
+                static_cast<unsigned long long>(boot & 0xffffffffULL),
+                static_cast<unsigned long long>(counter.fetch_add(1)));
+  return buffer;
+}
+
+std::string Lower(beast::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared,
+                         SessionRegistry& registry)
+    : stream_(std::move(socket)), shared_(shared), registry_(registry) {
+  shared_.metrics.ConnectionOpened();
+  registry_.insert(this);
+}
+
+HttpSession::~HttpSession() {
+  registry_.erase(this);
+  shared_.connections.fetch_sub(1);
+  shared_.metrics.ConnectionClosed();
+}
+
+void HttpSession::Start() {
+  boost::asio::dispatch(stream_.get_executor(),
+                        [self = shared_from_this()] { self->WaitForRequest(); });
+}
+
+void HttpSession::CloseWhenIdle() {
+  closing_ = true;
+  if (idle_) Close();
+}
+
+// Waits (idle timeout) for the first byte of the next request, unless one is buffered.
+void HttpSession::WaitForRequest() {
+  idle_ = true;
+  if (closing_ || shared_.stopping.load()) return Close();
+  if (buffer_.size() > 0) return ReadHeader();
+  stream_.expires_after(shared_.options.idle_timeout);
+  stream_.async_read_some(buffer_.prepare(4096),
+                          [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                            if (ec) return self->Close();  // timeout, peer closed, or Stop()
+                            self->buffer_.commit(n);
+                            self->ReadHeader();
+                          });
+}
+
+// Reads the header with a fresh parser whose limits are set before any byte is parsed.
+void HttpSession::ReadHeader() {
+  idle_ = false;
+  started_ = std::chrono::steady_clock::now();
+  parser_.emplace();
+  parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
+  parser_->body_limit(shared_.options.body_limit);
+  stream_.expires_after(shared_.options.header_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec == http::error::header_limit) {
+          return self->Reject(431, "headers_too_large", "request headers are limited to 8 KiB");
+        }
+        if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+            ec == boost::asio::error::eof) {
+          return self->Close();
+        }
+        if (ec) return self->Reject(400, "bad_request", ec.message());
+        self->ReadBody();
+      });
+}
+
+void HttpSession::ReadBody() {
+  stream_.expires_after(shared_.options.body_timeout);
+  http::async_read(
+      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec == http::error::body_limit) {
+          return self->Reject(413, "payload_too_large",
+                              "bodies are limited to " +
+                                  std::to_string(self->shared_.options.body_limit) + " bytes");
+        }
+        if (ec == beast::error::timeout || ec == boost::asio::error::eof) {
+          return self->Close();
+        }
+        if (ec) return self->Reject(400, "bad_request", ec.message());
+        self->Dispatch();
+      });
+}
+
+void HttpSession::Dispatch() {
+  stream_.expires_never();  // the handler's own deadlines apply now
+  auto& message = parser_->get();
+  HttpRequest request;
+  request.method = std::string(message.method_string());
+  const auto target = boost::urls::parse_origin_form(message.target());
+  if (!target) return Reject(400, "bad_request", "the request target is not a valid path");
+  request.path = std::string(target->path());
+  for (const auto& param : target->params()) request.query.emplace_back(param.key, param.value);
+  for (const auto& field : message) {
+    request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+  }
+  request.request_id = SanitizedRequestId(message["x-request-id"]);
+  if (request.request_id.empty()) request.request_id = NextRequestId();
+  request.body = std::move(message.body());
+  const bool keep_alive = message.keep_alive() && !shared_.stopping.load();
+  const unsigned version = message.version();
+  shared_.in_flight.fetch_add(1);
+  auto self = shared_from_this();
+  auto request_id = request.request_id;
+  shared_.handler(
+      std::move(request), [self, keep_alive, version, request_id](HttpResponse response) mutable {
+        response.headers.emplace_back("X-Request-Id", request_id);
+        // The handler may answer from another thread: continue on the session's own.
+        boost::asio::post(self->stream_.get_executor(),
+                          [self, response = std::move(response), keep_alive, version]() mutable {
+                            (void)version;
+                            self->shared_.in_flight.fetch_sub(1);
+                            self->Write(std::move(response), keep_alive);
+                          });
+      });
+}
+
+void HttpSession::Write(HttpResponse response, bool keep_alive) {
+  auto message = std::make_shared<http::response<http::string_body>>();
+  message->version(parser_ ? parser_->get().version() : 11);
+  message->result(static_cast<unsigned>(response.status));
+  message->set(http::field::server, "uudai");
+  message->set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) message->set(name, value);
+  message->body() = std::move(response.body);
+  keep_alive = keep_alive && !closing_ && !shared_.stopping.load();
+  message->keep_alive(keep_alive);
+  message->prepare_payload();
+  stream_.expires_after(shared_.options.body_timeout);
+  http::async_write(
+      stream_, *message,
+      [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t) {
+        if (ec || !keep_alive) return self->Close();
+        self->WaitForRequest();
+      });
+}
+
+void HttpSession::Reject(int status, std::string code, std::string detail) {
+  Problem problem;
+  problem.status = status;
+  problem.code = std::move(code);
+  problem.title = status == 431   ? "Request headers too large"
+                  : status == 413 ? "The body is too large"
+                                  : "Bad request";
+  problem.detail = std::move(detail);
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = problem.ToJson();
+  closing_ = true;
+  Write(std::move(response), false);
+}
+
+void HttpSession::Close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  stream_.close();
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,70 @@
+// HttpSession: one accepted connection, read → handle → write, until close. Internal to
+// HttpServer; lives on one io_context thread (its executor serializes it).
+#ifndef UUDAI_GATEWAY_HTTP_SESSION_H_
+#define UUDAI_GATEWAY_HTTP_SESSION_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_set>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http_server.h"
+#include "metrics.h"
+
+namespace uudai::gateway {
+
+class HttpSession;
+
+// What every session of a server shares.
+struct ServerShared {
+  ServerOptions options;
+  HttpServer::Handler handler;
+  Metrics& metrics;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> in_flight{0};  // requests handed to the handler, not yet written
+};
+
+// Sessions of one thread, so Stop() can close the idle ones. Touched only on that thread.
+using SessionRegistry = std::unordered_set<HttpSession*>;
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared, SessionRegistry& registry);
+  ~HttpSession();
+
+  void Start();
+  // Closes the connection if it is waiting for a request; otherwise it closes after the
+  // response in progress. REQUIRES: on the session's thread.
+  void CloseWhenIdle();
+
+ private:
+  void WaitForRequest();
+  void ReadHeader();
+  void ReadBody();
+  void Dispatch();
+  void Write(HttpResponse response, bool keep_alive);
+  // Answers a framing error (400/413/431) and closes.
+  void Reject(int status, std::string code, std::string detail);
+  void Close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  ServerShared& shared_;
+  SessionRegistry& registry_;
+  bool idle_ = true;  // waiting for the first byte of a request
+  bool closing_ = false;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_HTTP_SESSION_H_

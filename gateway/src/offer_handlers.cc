@@ -1,0 +1,231 @@
+// Api handlers for offers, codes and offer stats.
+#include <algorithm>
+
+#include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api.h"
+#include "offer_json.h"
+#include "request_body.h"
+#include "stats_json.h"
+#include "uudai/offer_validator.h"
+
+namespace uudai::gateway {
+namespace {
+
+bool IsMerchant(const Caller& caller) {
+  return caller.key != nullptr && caller.key->role == Role::kMerchant;
+}
+
+// What only admins may set: the platform, payment and shipping layers, and funding by anyone
+// but the merchant. Empty when the caller may register `offer`.
+std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller) {
+  if (!IsMerchant(caller)) return {};
+  if (offer.layer != Layer::kMerchant) {
+    return "layer " + std::string(LayerName(offer.layer)) + " is for admin keys only";
+  }
+  if (offer.funded_by != FundedBy::kMerchant) return "merchant offers are funded by the merchant";
+  return {};
+}
+
+HttpResponse OfferResponse(int status, const Offer& offer, const CampaignZone& zone) {
+  HttpResponse response = JsonResponse(status, boost::json::serialize(OfferToJson(offer, zone)));
+  response.headers.emplace_back("ETag", "\"" + std::to_string(offer.version) + "\"");
+  return response;
+}
+
+// If-Match: "3", 3 or W/"3" → 3. nullopt when absent; -1 when unparsable.
+std::optional<std::int64_t> ParseIfMatch(const HttpRequest& request) {
+  auto header = request.Header("if-match");
+  if (!header) return std::nullopt;
+  std::string_view v = *header;
+  if (v.starts_with("W/")) v.remove_prefix(2);
+  if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  std::int64_t version = 0;
+  if (v.empty() || v.size() > 18) return -1;
+  for (char c : v) {
+    if (c < '0' || c > '9') return -1;
+    version = version * 10 + (c - '0');
+  }
+  return version;
+}
+
+}  // namespace
+
+std::shared_ptr<const Offer> Api::VisibleOffer(const std::string& id, const Caller& caller,
+                                               Respond& respond) {
+  auto offer = store_.FindOffer(id);
+  if (offer == nullptr) {
+    respond(ProblemResponse(NotFoundProblem("offer " + id + " does not exist")));
+    return nullptr;
+  }
+  if (IsMerchant(caller) && offer->merchant_id != *caller.key->merchant_id) {
+    respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
+    return nullptr;
+  }
+  return offer;
+}
+
+void Api::CreateOffer(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  auto parsed = ParseJsonObject(request);
+  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  const NewOfferContext ctx{NewId("o"), clock_.Now(),
+                            IsMerchant(caller) ? caller.key->merchant_id : std::nullopt};
+  BodyProblems problems;
+  auto offer = OfferFromJson(std::get<boost::json::object>(parsed), ctx, problems);
+  if (!offer) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (auto errors = ValidateOffer(*offer); !errors.empty()) {
+    return respond(ProblemResponse(InvalidFields(std::move(errors))));
+  }
+  if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
+    return respond(ProblemResponse(Forbidden(why)));
+  }
+  store_.CreateOffer(std::move(*offer), [respond, zone = options_.zone](Result<Offer> result) {
+    if (!result.ok()) return respond(ProblemResponse(ProblemFromStatus(result.status())));
+    respond(OfferResponse(201, result.value(), zone));
+  });
+}
+
+void Api::ListOffers(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  std::optional<std::string> merchant(request.Query("merchant_id"));
+  if (IsMerchant(caller)) {
+    if (merchant && *merchant != *caller.key->merchant_id) {
+      return respond(ProblemResponse(Forbidden("a merchant key lists only its own offers")));
+    }
+    merchant = caller.key->merchant_id;
+  }
+  std::optional<OfferStatus> status;
+  if (auto text = request.Query("status")) {
+    status = ParseOfferStatus(*text);
+    if (!status) {
+      return respond(
+          ProblemResponse(InvalidFields({{"status", "must be one of active, paused, archived"}})));
+    }
+  }
+  std::size_t limit = 100;
+  if (auto text = request.Query("limit")) {
+    const bool digits =
+        !text->empty() && text->size() <= 4 &&
+        std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
+    limit = digits ? std::stoul(std::string(*text)) : 0;
+    if (limit < 1 || limit > 1000) {
+      return respond(ProblemResponse(InvalidFields({{"limit", "must be from 1 to 1000"}})));
+    }
+  }
+  const std::string cursor(request.Query("cursor").value_or(""));
+  boost::json::array items;
+  std::optional<std::string> next_cursor;
+  for (const auto& offer : store_.ListOffers()) {  // sorted by id
+    if (!cursor.empty() && offer->id <= cursor) continue;
+    if (merchant && offer->merchant_id != *merchant) continue;
+    if (status && offer->status != *status) continue;
+    if (items.size() == limit) {
+      next_cursor = std::string(items.back().as_object().at("id").as_string());
+      break;
+    }
+    items.push_back(OfferToJson(*offer, options_.zone));
+  }
+  boost::json::object body{{"items", std::move(items)}};
+  body["next_cursor"] =
+      next_cursor ? boost::json::value(*next_cursor) : boost::json::value(nullptr);
+  respond(JsonResponse(200, boost::json::serialize(body)));
+}
+
+void Api::GetOffer(const HttpRequest&, const Caller& caller, Respond& respond) {
+  if (auto offer = VisibleOffer(caller.params[0], caller, respond)) {
+    respond(OfferResponse(200, *offer, options_.zone));
+  }
+}
+
+void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  const auto if_match = ParseIfMatch(request);
+  if (if_match && *if_match < 0) {
+    return respond(ProblemResponse(BadRequest("bad_if_match", "If-Match must be a version")));
+  }
+  auto parsed = ParseJsonObject(request);
+  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  PatchWithRetry(caller.params[0], std::move(std::get<boost::json::object>(parsed)), if_match,
+                 caller, 3, respond);
+}
+
+void Api::PatchWithRetry(std::string id, boost::json::object patch,
+                         std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
+                         Respond respond) {
+  const auto current = VisibleOffer(id, caller, respond);
+  if (current == nullptr) return;
+  if (if_match && *if_match != current->version) {
+    return respond(ProblemResponse(ProblemFromStatus(
+        Status::ForOffer(StatusCode::kVersionMismatch, id,
+                         "offer " + id + " is at version " + std::to_string(current->version)))));
+  }
+  BodyProblems problems;
+  auto offer = uudai::gateway::PatchOffer(*current, patch, clock_.Now(), options_.zone, problems);
+  if (!offer) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (auto errors = ValidateOffer(*offer); !errors.empty()) {
+    return respond(ProblemResponse(InvalidFields(std::move(errors))));
+  }
+  if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
+    return respond(ProblemResponse(Forbidden(why)));
+  }
+  store_.UpdateOffer(std::move(*offer), current->version,
+                     [this, id, patch = std::move(patch), if_match, caller, attempts_left,
+                      respond](Result<Offer> result) mutable {
+                       if (!result.ok() && result.status().code() == StatusCode::kVersionMismatch &&
+                           !if_match && attempts_left > 1) {
+                         // Another writer won the race; without If-Match the client asked for
+                         // last-writer-wins on the fields it sent, so merge again onto the newer
+                         // version.
+                         return PatchWithRetry(std::move(id), std::move(patch), if_match,
+                                               std::move(caller), attempts_left - 1,
+                                               std::move(respond));
+                       }
+                       if (!result.ok())
+                         return respond(ProblemResponse(ProblemFromStatus(result.status())));
+                       respond(OfferResponse(200, result.value(), options_.zone));
+                     });
+}
+
+void Api::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  const auto offer = VisibleOffer(caller.params[0], caller, respond);
+  if (offer == nullptr) return;
+  auto parsed = ParseJsonObject(request);
+  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  BodyProblems problems;
+  FieldReader reader(std::get<boost::json::object>(parsed), "", problems);
+  const auto count =
+      reader.Integer("count", 1, static_cast<std::int64_t>(options_.max_codes_per_request), true);
+  reader.Finish();
+  if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (offer->code_mode != CodeMode::kUnique) {
+    return respond(ProblemResponse(
+        InvalidFields({{"count", "codes are issued only for offers with code_mode unique"}})));
+  }
+  auto codes = GenerateUniqueCodes(random_, static_cast<std::size_t>(*count));
+  store_.IssueCodes(offer->id, codes, [respond, codes](Result<IssuedCodes> result) mutable {
+    if (!result.ok()) {
+      return respond(ProblemResponse(ProblemFromStatus(result.status())));
+    }
+    // A code already issued elsewhere (odds ~2^-60 each) is left out.
+    for (const std::string& dup : result->duplicates) {
+      codes.erase(std::find(codes.begin(), codes.end(), dup));
+    }
+    std::string body = "{\"codes\":[";
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      if (i != 0) body += ',';
+      body += '"' + codes[i] + '"';
+    }
+    body += "]}";
+    respond(JsonResponse(201, std::move(body)));
+  });
+}
+
+void Api::OfferStats(const HttpRequest&, const Caller& caller, Respond& respond) {
+  const auto offer = VisibleOffer(caller.params[0], caller, respond);
+  if (offer == nullptr) return;
+  store_.GetOfferStats(offer->id, [respond](Result<uudai::OfferStats> result) {
+    if (!result.ok()) return respond(ProblemResponse(ProblemFromStatus(result.status())));
+    respond(JsonResponse(200, boost::json::serialize(OfferStatsToJson(result.value()))));
+  });
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,148 @@
+#include "problem.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace uudai::gateway {
+namespace {
+
+Problem Make(int status, std::string code, std::string title, std::string detail) {
+  Problem p;
+  p.status = status;
+  p.code = std::move(code);
+  p.title = std::move(title);
+  p.detail = std::move(detail);
+  return p;
+}
+
+struct Mapping {
+  int status;
+  const char* title;
+};
+
+Mapping MappingFor(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk:
+      return {200, "OK"};
+    case StatusCode::kValidation:
+      return {422, "The request has invalid fields"};
+    case StatusCode::kNotFound:
+      return {404, "Not found"};
+    case StatusCode::kVersionMismatch:
+      return {412, "The offer has changed"};
+    case StatusCode::kQuotaExhausted:
+      return {409, "The offer has no redemptions left"};
+    case StatusCode::kBudgetExhausted:
+      return {409, "The offer's budget is spent"};
+    case StatusCode::kPerShopperLimit:
+      return {409, "The shopper reached the offer's limit"};
+    case StatusCode::kDailyLimit:
+      return {409, "The offer reached today's limit"};
+    case StatusCode::kCodeUsed:
+      return {409, "The code is already used"};
+    case StatusCode::kInvalidTransition:
+      return {409, "Transition not allowed"};
+    case StatusCode::kReservationExpired:
+      return {409, "The reservation expired"};
+    case StatusCode::kOrderAlreadyRedeemed:
+      return {409, "The order already has a redemption"};
+    case StatusCode::kRequestInProgress:
+      return {409, "The first request is still running"};
+    case StatusCode::kIdempotencyKeyReused:
+      return {422, "Idempotency-Key reused with a different body"};
+    case StatusCode::kQuoteChanged:
+      return {409, "The discount changed since the quote"};
+    case StatusCode::kNothingToRedeem:
+      return {409, "No offer applies"};
+    case StatusCode::kCodeConflict:
+      return {409, "The code belongs to another offer"};
+    case StatusCode::kAlreadyExists:
+      return {409, "Already exists"};
+    case StatusCode::kUnavailable:
+      return {503, "The store is unavailable"};
+    case StatusCode::kInternal:
+      return {500, "Internal error"};
+  }
+  return {500, "Internal error"};
+}
+
+}  // namespace
+
+std::string Problem::ToJson() const {
+  boost::json::object body;
+  body["type"] = "urn:uudai:problem:" + code;  // stable, dereferences nowhere
+  body["title"] = title;
+  body["status"] = status;
+  body["code"] = code;
+  body["detail"] = detail;
+  if (offer_id) body["offer_id"] = *offer_id;
+  if (!errors.empty()) {
+    boost::json::array list;
+    for (const FieldError& e : errors) list.push_back({{"path", e.path}, {"message", e.message}});
+    body["errors"] = std::move(list);
+  }
+  return boost::json::serialize(body);
+}
+
+Problem ProblemFromStatus(const Status& status) {
+  const Mapping m = MappingFor(status.code());
+  Problem p = Make(m.status, std::string(CodeName(status.code())), m.title, status.message());
+  p.offer_id = status.offer_id();
+  p.errors = status.field_errors();
+  if (m.status == 503) p.retry_after_seconds = 1;
+  return p;
+}
+
+Problem MalformedJson(std::string detail) {
+  return Make(400, "malformed_json", "The body is not valid JSON", std::move(detail));
+}
+Problem MissingHeader(std::string header) {
+  return Make(400, "missing_header", "A required header is missing",
+              "the " + header + " header is required");
+}
+Problem BadRequest(std::string code, std::string detail) {
+  return Make(400, std::move(code), "Bad request", std::move(detail));
+}
+Problem UnknownFields(std::vector<FieldError> fields) {
+  Problem p = Make(422, "unknown_field", "The body has fields uudai does not know",
+                   "unknown fields are refused so that a typo never drops a condition");
+  p.errors = std::move(fields);
+  return p;
+}
+Problem InvalidFields(std::vector<FieldError> fields) {
+  Problem p = ProblemFromStatus(Status::Invalid(std::move(fields)));
+  return p;
+}
+Problem Unauthorized(std::string detail) {
+  return Make(401, "unauthorized", "Missing or unknown API key", std::move(detail));
+}
+Problem Forbidden(std::string detail) {
+  return Make(403, "forbidden", "The key may not do this", std::move(detail));
+}
+Problem NotFoundProblem(std::string detail) {
+  return Make(404, "not_found", "Not found", std::move(detail));
+}
+Problem MethodNotAllowed(std::string allowed) {
+  return Make(405, "method_not_allowed", "Method not allowed", "allowed: " + allowed);
+}
+Problem PayloadTooLarge(std::size_t limit) {
+  return Make(413, "payload_too_large", "The body is too large",
+              "bodies are limited to " + std::to_string(limit) + " bytes");
+}
+Problem UnsupportedMediaType() {
+  return Make(415, "unsupported_media_type", "The body must be JSON",
+              "send Content-Type: application/json");
+}
+Problem RateLimited(int retry_after_seconds) {
+  Problem p = Make(429, "rate_limited", "Too many requests",
+                   "this key is over its rate limit; retry later");
+  p.retry_after_seconds = retry_after_seconds;
+  return p;
+}
+Problem HeadersTooLarge() {
+  return Make(431, "headers_too_large", "Request headers too large",
+              "request headers are limited to 8 KiB");
+}
+
+}  // namespace uudai::gateway

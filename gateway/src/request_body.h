@@ -1,0 +1,27 @@
+// Reading a request's JSON body: media type, size, syntax (UTF-8, depth), top-level object.
+#ifndef UUDAI_GATEWAY_REQUEST_BODY_H_
+#define UUDAI_GATEWAY_REQUEST_BODY_H_
+
+#include <variant>
+
+#include <boost/json/object.hpp>
+
+#include "field_reader.h"
+#include "http_message.h"
+#include "problem.h"
+
+namespace uudai::gateway {
+
+inline constexpr std::size_t kMaxJsonDepth = 16;
+
+// The body as a JSON object, or the problem to answer: 415 when not JSON, 400 when malformed
+// (invalid UTF-8 and nesting deeper than kMaxJsonDepth included) or not an object.
+std::variant<boost::json::object, Problem> ParseJsonObject(const HttpRequest& request);
+
+// The 422 for a body that failed strict reading: unknown fields first (a typo is the likelier
+// cause of everything else), then invalid fields.
+Problem ProblemFor(BodyProblems problems);
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_REQUEST_BODY_H_
