@@ -1,0 +1,109 @@
+#include "gateway_app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api.h"
+#include "demo_campaign.h"
+#include "journal.h"
+#include "metrics.h"
+#include "system_sources.h"
+
+namespace uudai::gateway {
+
+extern const std::string_view kOpenApiYaml;
+
+GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
+    : options_(std::move(options)), keys_(std::move(keys)) {}
+
+GatewayApp::~GatewayApp() { (void)Stop(); }
+
+std::uint16_t GatewayApp::port() const { return server_->port(); }
+
+Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRing keys) {
+  std::unique_ptr<GatewayApp> app(new GatewayApp(std::move(options), std::move(keys)));
+  const AppOptions& o = app->options_;
+  if (o.clock == nullptr) app->own_clock_ = std::make_unique<SystemClock>();
+  app->clock_ = o.clock != nullptr ? o.clock : app->own_clock_.get();
+  app->random_ = std::make_unique<SecureRandom>();
+  const auto load_start = std::chrono::steady_clock::now();
+
+  MemoryStoreOptions store_options;
+  store_options.zone = o.zone;
+  if (!o.data_dir.empty()) {
+    auto journal = Journal::Open(o.data_dir);
+    if (!journal.ok()) return journal.status();
+    app->journal_ = std::move(journal).value();
+    store_options.log = app->journal_.get();
+  }
+  app->store_ = std::make_unique<MemoryStore>(*app->clock_, store_options);
+  if (app->journal_) {
+    MemoryStore& store = *app->store_;
+    auto replayed = app->journal_->Replay([&store](const StoreMutation& m) { store.Replay(m); });
+    if (!replayed.ok()) return replayed.status();
+    app->startup_.journal_records = replayed->records;
+    app->startup_.torn_tail_bytes = replayed->torn_tail_bytes;
+  }
+  app->catalog_.Reset(app->store_->ListOffers());
+  Catalog& catalog = app->catalog_;
+  app->store_->SetOfferObserver([&catalog](const auto& changes) { catalog.Apply(changes); });
+  if (o.demo) {
+    const Timestamp now = app->clock_->Now();
+    const int year = std::stoi(FormatLocalDay(o.zone.DayOf(now)).substr(0, 4));
+    auto demo = LoadDemoCampaign(*app->store_, *app->random_, now, year);
+    if (!demo.ok()) return demo.status();
+    app->startup_.demo_codes = demo->unique_codes;
+  }
+  app->startup_.offers = app->store_->ListOffers().size();
+  app->startup_.load_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - load_start)
+                                  .count();
+
+  app->metrics_ = std::make_unique<Metrics>();
+  ApiOptions api_options;
+  api_options.zone = o.zone;
+  api_options.reservation_ttl_millis = o.reservation_ttl_millis;
+  api_options.openapi_yaml = std::string(kOpenApiYaml);
+  app->api_ = std::make_unique<Api>(*app->store_, app->catalog_, app->keys_, *app->clock_,
+                                    *app->random_, *app->metrics_, api_options);
+  Api& api = *app->api_;
+  Metrics& metrics = *app->metrics_;
+  app->server_ = std::make_unique<HttpServer>(
+      o.server,
+      [&api, &metrics](HttpRequest request, Respond respond) {
+        const auto start = std::chrono::steady_clock::now();
+        auto route = api.RouteLabel(request);
+        auto line = request.method + " " + request.path;
+        auto request_id = request.request_id;
+        api.Handle(request, [&metrics, start, route = std::move(route), line = std::move(line),
+                             request_id = std::move(request_id),
+                             respond = std::move(respond)](HttpResponse response) {
+          const double seconds =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+          metrics.ObserveRequest(route, response.status, seconds);
+          // Access log: never a key, a secret or a body.
+          spdlog::info("{} {} {} {:.3f}ms", request_id, line, response.status, seconds * 1e3);
+          respond(std::move(response));
+        });
+      },
+      metrics);
+  if (Status started = app->server_->Start(); !started.ok()) return started;
+  MemoryStore& store = *app->store_;
+  app->server_->RunEvery(o.expiry_interval, [&store] {
+    store.ExpireDue(10'000, [](Result<std::size_t> expired) {
+      if (expired.ok() && expired.value() > 0) {
+        spdlog::info("expired {} reservations", expired.value());
+      }
+    });
+  });
+  return app;
+}
+
+Status GatewayApp::Stop() {
+  if (stopped_) return Status::Ok();
+  stopped_ = true;
+  if (server_) server_->Stop();
+  if (journal_) return journal_->Flush();
+  return Status::Ok();
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,78 @@
+// GatewayApp: one running uudai — store (with its journal), catalog, API and HTTP server,
+// wired together. `uudai serve` runs one; the HTTP tests start them in-process.
+#ifndef UUDAI_GATEWAY_GATEWAY_APP_H_
+#define UUDAI_GATEWAY_GATEWAY_APP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "http_server.h"
+#include "key_ring.h"
+#include "uudai/catalog.h"
+#include "uudai/clock.h"
+#include "uudai/memory_store.h"
+#include "uudai/status.h"
+
+namespace uudai::gateway {
+
+class Api;
+class Journal;
+class Metrics;
+class SecureRandom;
+
+struct AppOptions {
+  ServerOptions server;
+  CampaignZone zone;
+  std::int64_t reservation_ttl_millis = 900'000;
+  std::chrono::milliseconds expiry_interval{1000};
+  std::string data_dir;          // journal directory; empty = not durable (tests only)
+  bool demo = false;             // register the demo campaign on an empty store
+  const Clock* clock = nullptr;  // nullptr = the system clock
+};
+
+struct StartupReport {
+  std::size_t journal_records = 0;
+  std::size_t torn_tail_bytes = 0;
+  std::size_t offers = 0;
+  std::vector<std::string> demo_codes;
+  std::int64_t load_millis = 0;  // journal replay + catalog build
+};
+
+class GatewayApp {
+ public:
+  static Result<std::unique_ptr<GatewayApp>> Start(AppOptions options, KeyRing keys);
+  ~GatewayApp();
+  GatewayApp(const GatewayApp&) = delete;
+  GatewayApp& operator=(const GatewayApp&) = delete;
+
+  std::uint16_t port() const;
+  const StartupReport& startup() const { return startup_; }
+  MemoryStore& store() { return *store_; }
+  Catalog& catalog() { return catalog_; }
+  Metrics& metrics() { return *metrics_; }
+
+  // Drains the server (in-flight requests finish) and flushes the journal. Idempotent.
+  Status Stop();
+
+ private:
+  GatewayApp(AppOptions options, KeyRing keys);
+
+  AppOptions options_;
+  KeyRing keys_;
+  std::unique_ptr<Clock> own_clock_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<SecureRandom> random_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<MemoryStore> store_;
+  Catalog catalog_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<HttpServer> server_;
+  StartupReport startup_;
+  bool stopped_ = false;
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_GATEWAY_APP_H_

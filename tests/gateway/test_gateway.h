@@ -1,0 +1,62 @@
+// TestGateway: a real uudai (HTTP server, API, MemoryStore, optional journal) on an
+// ephemeral loopback port, with a ManualClock, for HTTP-level tests.
+#ifndef UUDAI_TESTS_GATEWAY_TEST_GATEWAY_H_
+#define UUDAI_TESTS_GATEWAY_TEST_GATEWAY_H_
+
+#include <memory>
+#include <string>
+
+#include "gateway_app.h"
+#include "http_client.h"
+#include "uudai/clock.h"
+
+namespace uudai::testing {
+
+// Keys the test gateway accepts (see kTestKeysJson in test_gateway.cc).
+inline constexpr const char* kAdminKey = "test-admin-key-0000000001";
+inline constexpr const char* kMerchantKey = "test-merchant-key-shop1-01";       // merchant shop-1
+inline constexpr const char* kOtherMerchantKey = "test-merchant-key-shop2-01";  // shop-2
+inline constexpr const char* kCheckoutKey = "test-checkout-key-00000001";
+inline constexpr const char* kAnalystKey = "test-analyst-key-000000001";
+inline constexpr const char* kLimitedKey = "test-limited-checkout-0001";  // checkout, 5 req/s
+
+struct TestGatewayOptions {
+  std::string data_dir;  // empty: no journal
+  int threads = 2;
+  std::size_t body_limit = 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{5000};
+  std::chrono::milliseconds header_timeout{1000};
+  std::size_t max_connections = 10'000;
+  std::int64_t reservation_ttl_millis = 900'000;
+  bool demo = false;
+  // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.
+  std::optional<Timestamp> start;
+};
+
+class TestGateway {
+ public:
+  explicit TestGateway(TestGatewayOptions options = {});
+  ~TestGateway();
+
+  std::uint16_t port() const { return app_->port(); }
+  ManualClock& clock() { return *clock_; }
+  gateway::GatewayApp& app() { return *app_; }
+
+  // One request on a fresh connection; `key` nullptr sends no Authorization header.
+  HttpReply Call(const std::string& method, const std::string& target, const char* key,
+                 const std::string& body = "", const Headers& headers = {});
+
+ private:
+  std::unique_ptr<ManualClock> clock_;
+  std::unique_ptr<gateway::GatewayApp> app_;
+};
+
+// 2026-10-10T12:00:00+07:00.
+Timestamp TenTen();
+
+// A valid merchant offer body for shop-1 (percent 10, max 100.000), October 2026.
+std::string SampleOfferJson(const std::string& extra_fields = "");
+
+}  // namespace uudai::testing
+
+#endif  // UUDAI_TESTS_GATEWAY_TEST_GATEWAY_H_
