@@ -19,7 +19,32 @@ internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer
   return it == counters_.end() ? nullptr : it->second.get();
 }
 
+internal::CampaignCounters& MemoryStore::State::Campaign(const std::string& merchant_id) {
+  {
+    std::shared_lock read(campaign_mutex_);
+    if (auto it = campaign_.find(merchant_id); it != campaign_.end()) return *it->second;
+  }
+  std::unique_lock write(campaign_mutex_);
+  auto& slot = campaign_[merchant_id];
+  if (!slot) slot = std::make_unique<internal::CampaignCounters>();
+  return *slot;
+}
+
+void MemoryStore::State::ForEachCampaign(
+    const std::optional<std::string>& only,
+    const std::function<void(const std::string&, internal::CampaignCounters&)>& fn) {
+  std::vector<std::pair<std::string, internal::CampaignCounters*>> merchants;
+  {
+    std::shared_lock read(campaign_mutex_);
+    for (const auto& [id, counters] : campaign_) {
+      if (!only || *only == id) merchants.emplace_back(id, counters.get());
+    }
+  }
+  for (const auto& [id, counters] : merchants) fn(id, *counters);
+}
+
 void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& locks) {
+  locks.Add(Campaign(r.merchant_id).mutex);
   locks.Add(RedemptionShard(r.id).mutex);
   locks.Add(OrderShard(OrderKey(r)).mutex);
   for (const RedeemedOffer& applied : r.applied) {
@@ -33,6 +58,7 @@ void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& loc
 void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending) {
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
+  Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at));
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnCreated(r, applied, day);
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
@@ -81,6 +107,7 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
     expiry.erase({r.expires_at.millis, r.id});
   }
   const LocalDay day = zone_.DayOf(r.created_at);
+  Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at));
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
     const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||

@@ -18,6 +18,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "campaign_counters.h"
 #include "lock_set.h"
 #include "offer_counters.h"
 #include "uudai/memory_store.h"
@@ -68,6 +69,13 @@ class MemoryStore::State {
   // nullptr when the offer never had a counter.
   internal::OfferCounters* FindCounters(std::string_view offer_id) const;
 
+  // The campaign counters of `merchant_id`, created on first use. The address is stable.
+  internal::CampaignCounters& Campaign(const std::string& merchant_id);
+  // Calls fn(merchant_id, counters) for every merchant (or just `only`, when set).
+  void ForEachCampaign(
+      const std::optional<std::string>& only,
+      const std::function<void(const std::string&, internal::CampaignCounters&)>& fn);
+
   static std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
 
   // Adds every mutex `r`'s creation or transitions touch (not the idempotency shard).
@@ -106,6 +114,9 @@ class MemoryStore::State {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+
+  mutable std::shared_mutex campaign_mutex_;
+  std::unordered_map<std::string, std::unique_ptr<internal::CampaignCounters>> campaign_;
 
   mutable std::shared_mutex counters_mutex_;
   std::unordered_map<std::string, std::unique_ptr<internal::OfferCounters>, StringHash,

@@ -54,6 +54,7 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
   AddRoute("POST", "/v1/redemptions/{id}/refund", kCheckout, &Api::RefundRedemption);
   AddRoute("GET", "/v1/stats/offers/{id}", {R::kAdmin, R::kAnalyst, R::kMerchant},
            &Api::OfferStats);
+  AddRoute("GET", "/v1/stats/campaign", {R::kAdmin, R::kAnalyst}, &Api::CampaignStats);
 }
 
 void Api::AddRoute(std::string method, std::string pattern, RoleSet roles, Handler handler) {

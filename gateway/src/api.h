@@ -70,6 +70,8 @@ class Api {
   void PatchOffer(const HttpRequest&, const Caller&, Respond&);
   void IssueCodes(const HttpRequest&, const Caller&, Respond&);
   void OfferStats(const HttpRequest&, const Caller&, Respond&);
+  // Campaign stats (stats_handlers.cc).
+  void CampaignStats(const HttpRequest&, const Caller&, Respond&);
   // Checkout (checkout_handlers.cc).
   void Quote(const HttpRequest&, const Caller&, Respond&);
   void CreateRedemption(const HttpRequest&, const Caller&, Respond&);

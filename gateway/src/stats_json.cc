@@ -49,4 +49,29 @@ boost::json::object OfferStatsToJson(const OfferStats& stats) {
   return out;
 }
 
+boost::json::object CampaignStatsToJson(const CampaignStats& stats, const CampaignQuery& query,
+                                        const CampaignZone& zone, std::string_view group_by) {
+  auto time = [&zone](const std::optional<Timestamp>& t) {
+    return t ? boost::json::value(FormatRfc3339(*t, zone)) : boost::json::value(nullptr);
+  };
+  boost::json::object totals = BucketToJson(stats.totals);
+  totals["unique_shoppers"] = stats.unique_shoppers;
+  boost::json::array groups;
+  for (const CampaignGroup& g : stats.groups) {
+    boost::json::object row{{"key", g.key}};
+    for (auto& [name, value] : BucketToJson(g.bucket)) row[name] = value;
+    if (g.unique_shoppers) row["unique_shoppers"] = *g.unique_shoppers;
+    groups.push_back(std::move(row));
+  }
+  return boost::json::object{
+      {"from", time(query.from)},
+      {"to", time(query.to)},
+      {"merchant_id",
+       query.merchant_id ? boost::json::value(*query.merchant_id) : boost::json::value(nullptr)},
+      {"group_by", group_by.empty() ? boost::json::value(nullptr) : boost::json::value(group_by)},
+      {"totals", std::move(totals)},
+      {"groups", std::move(groups)},
+  };
+}
+
 }  // namespace uudai::gateway

@@ -57,6 +57,7 @@ class MemoryStore final : public Store {
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
 
   const UsageView& usage() const override;
   bool ready() const override { return !failed(); }

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "uudai/campaign_stats.h"
 #include "uudai/offer.h"
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
@@ -106,6 +107,8 @@ class Store {
 
   // --- Stats --------------------------------------------------------------------------------
   virtual void GetOfferStats(std::string offer_id, Completion<OfferStats> done) = 0;
+  // Sums over all offers (or one merchant's) in a time range; see campaign_stats.h.
+  virtual void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) = 0;
 
   // --- Quoting and health -------------------------------------------------------------------
   virtual const UsageView& usage() const = 0;

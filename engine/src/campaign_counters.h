@@ -1,0 +1,54 @@
+// CampaignCounters: one merchant's campaign-wide counters inside MemoryStore, bucketed by the
+// local hour of creation. Thread-compatible: the owner holds `mutex` around every call.
+#ifndef UUDAI_ENGINE_CAMPAIGN_COUNTERS_H_
+#define UUDAI_ENGINE_CAMPAIGN_COUNTERS_H_
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+
+#include "uudai/campaign_stats.h"
+#include "uudai/redemption.h"
+
+namespace uudai::internal {
+
+class CampaignCounters {
+ public:
+  std::mutex mutex;
+
+  // REQUIRES: mutex held. `hour` is the local hour of r.created_at.
+  void OnCreated(const Redemption& r, LocalHour hour);
+  void OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to,
+                    LocalHour hour);
+
+  // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
+  // and its committed shoppers to `shoppers` (per group key when tracked, "" for totals).
+  // REQUIRES: mutex held.
+  struct Sums {
+    StatsBucket totals;
+    std::map<std::string, StatsBucket> groups;
+    std::unordered_set<std::string> shoppers;
+    std::map<std::string, std::unordered_set<std::string>> group_shoppers;
+  };
+  void AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
+             CampaignGrouping group_by, const CampaignZone& zone, Sums& sums) const;
+
+ private:
+  void Count(const Redemption& r, RedemptionStatus status, int delta, LocalHour hour);
+
+  // Redemption level: (hour, payment method) → bucket (discount = the redemption's total).
+  std::map<std::pair<std::int64_t, std::uint8_t>, StatsBucket> by_hour_method_;
+  // Offer level: (hour, offer id) → bucket (discount = that offer's share).
+  std::map<std::pair<std::int64_t, std::string>, StatsBucket> by_hour_offer_;
+  std::unordered_map<std::string, std::string> funder_of_offer_;  // offer id → funded_by key
+  // Shoppers with a committed redemption created in that hour (kept after a refund).
+  std::map<std::int64_t, std::unordered_set<std::string>> committed_shoppers_;
+};
+
+}  // namespace uudai::internal
+
+#endif  // UUDAI_ENGINE_CAMPAIGN_COUNTERS_H_

@@ -1,0 +1,43 @@
+// MemoryStore: campaign statistics (offer stats are in memory_store_redemptions.cc).
+#include <limits>
+
+#include "memory_store_state.h"
+#include "uudai/memory_store.h"
+
+namespace uudai {
+
+void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) {
+  const CampaignZone& zone = state_->zone();
+  // Hour buckets whose start lies in [from, to): round `from` up and `to` up to hours.
+  auto first_hour_at_or_after = [&zone](Timestamp t) {
+    LocalHour h = zone.HourOf(t);
+    const Timestamp start{h.index * kMillisPerHour - zone.offset_minutes() * kMillisPerMinute};
+    return start < t ? LocalHour{h.index + 1} : h;
+  };
+  const LocalHour from = query.from ? first_hour_at_or_after(*query.from)
+                                    : LocalHour{std::numeric_limits<std::int64_t>::min()};
+  const LocalHour to = query.to ? first_hour_at_or_after(*query.to)
+                                : LocalHour{std::numeric_limits<std::int64_t>::max()};
+  internal::CampaignCounters::Sums sums;
+  state_->ForEachCampaign(query.merchant_id,
+                          [&](const std::string& merchant, internal::CampaignCounters& counters) {
+                            std::lock_guard lock(counters.mutex);
+                            counters.AddTo(merchant, from, to, query.group_by, zone, sums);
+                          });
+  CampaignStats stats;
+  stats.totals = sums.totals;
+  stats.unique_shoppers = static_cast<std::int64_t>(sums.shoppers.size());
+  for (auto& [key, bucket] : sums.groups) {
+    CampaignGroup group{key, bucket, std::nullopt};
+    if (auto it = sums.group_shoppers.find(key); it != sums.group_shoppers.end()) {
+      group.unique_shoppers = static_cast<std::int64_t>(it->second.size());
+    } else if (query.group_by == CampaignGrouping::kDay ||
+               query.group_by == CampaignGrouping::kMerchant) {
+      group.unique_shoppers = 0;
+    }
+    stats.groups.push_back(std::move(group));
+  }
+  done(std::move(stats));
+}
+
+}  // namespace uudai
