@@ -119,8 +119,16 @@ void DropInterchangeable(std::vector<std::size_t>& layer_list, const std::vector
 
 }  // namespace
 
-std::vector<Choice> FindBestCombination(const std::vector<Candidate>& candidates,
-                                        Money items_subtotal, Money shipping_fee) {
+std::vector<Choice> FindBestCombination(const std::vector<Candidate>& offered, Money items_subtotal,
+                                        Money shipping_fee) {
+  // A discount never gives more than its layer can (the items subtotal or the shipping fee), so
+  // compare candidates on that amount: two that both cover the whole cart are interchangeable
+  // but for priority and id, and deduplication and pruning then keep the one that wins the tie.
+  // Trimming is unchanged: min(min(d, subtotal), left) = min(d, left) because left ≤ subtotal.
+  std::vector<Candidate> candidates(offered);
+  for (Candidate& c : candidates) {
+    c.discount = std::min(c.discount, c.layer == Layer::kShipping ? shipping_fee : items_subtotal);
+  }
   std::array<std::vector<std::size_t>, kLayerCount> by_layer;
   Scored best;
   for (std::size_t i = 0; i < candidates.size(); ++i) {
@@ -166,7 +174,9 @@ std::vector<Choice> FindBestCombination(const std::vector<Candidate>& candidates
   const auto& merchant = by_layer[0];
   const auto& platform = by_layer[1];
   const auto& payment = by_layer[2];
-  const std::size_t ship = shipping.empty() ? kNone : shipping.front();
+  // A shipping candidate trimmed to zero (no shipping fee) is not applied.
+  const std::size_t ship =
+      shipping.empty() || candidates[shipping.front()].discount <= 0 ? kNone : shipping.front();
   const Money ship_amount = ship == kNone ? 0 : std::min(candidates[ship].discount, shipping_fee);
   const std::int64_t ship_priority = ship == kNone ? 0 : candidates[ship].priority;
   auto amount_of = [&candidates](const std::vector<std::size_t>& list, std::size_t k,

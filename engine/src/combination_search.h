@@ -12,9 +12,11 @@
 // within each item layer only the smallest id of candidates equal in discount and priority is
 // kept; both are exact. Then exhaustive over the product of per-layer choices while it is at most
 // kExhaustiveLimit. Past it, each layer first drops candidates that another candidate of the
-// same layer beats on discount, priority and id at once, and keeps at most kMaxPerLayer; the
-// result is still deterministic, and differs from the exhaustive one only where a tie hinges
-// on a later layer being trimmed to zero.
+// same layer beats on discount, priority and id at once, and keeps at most kMaxPerLayer (the
+// largest discounts, each first capped at what its layer can give); the result is still
+// deterministic, and differs from the exhaustive one only where a tie hinges on a later layer
+// being trimmed to zero, or where more than kMaxPerLayer candidates of one layer survive that
+// first step and trimming makes totals tie.
 #ifndef UUDAI_ENGINE_COMBINATION_SEARCH_H_
 #define UUDAI_ENGINE_COMBINATION_SEARCH_H_
 

@@ -1,6 +1,7 @@
 #include "uudai/quote.h"
 
 #include <algorithm>
+#include <utility>
 #include <variant>
 
 #include "combination_search.h"
@@ -165,11 +166,15 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
 
   std::vector<Found> found;
   std::vector<internal::Candidate> candidates;
+  // Rejections with the index of the supplied code, so that they can be reported in supplied
+  // order even when the same code is supplied twice.
+  std::vector<std::pair<std::size_t, CodeRejection>> rejected;
   auto consider = [&](Found f) {
     const auto assessed = Assess(*f.entry, ctx, usage, f.supplied_index.has_value());
     if (const auto* reason = std::get_if<RejectionReason>(&assessed)) {
       if (f.supplied_index) {
-        quote.rejected.push_back({cart.codes[*f.supplied_index], f.entry->offer->id, *reason});
+        rejected.push_back(
+            {*f.supplied_index, {cart.codes[*f.supplied_index], f.entry->offer->id, *reason}});
       }
       return;
     }
@@ -190,14 +195,14 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   for (std::size_t i = 0; i < cart.codes.size(); ++i) {
     auto resolved = ResolveCode(cart.codes[i], catalog, usage);
     if (auto* rejection = std::get_if<CodeRejection>(&resolved)) {
-      quote.rejected.push_back(std::move(*rejection));
+      rejected.push_back({i, std::move(*rejection)});
       continue;
     }
     Found f = std::get<Found>(std::move(resolved));
     f.supplied_index = i;
     const std::string& offer_id = f.entry->offer->id;
     if (std::find(seen_offers.begin(), seen_offers.end(), offer_id) != seen_offers.end()) {
-      quote.rejected.push_back({cart.codes[i], offer_id, RejectionReason::kSuperseded});
+      rejected.push_back({i, {cart.codes[i], offer_id, RejectionReason::kSuperseded}});
       continue;
     }
     seen_offers.push_back(offer_id);
@@ -214,19 +219,16 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!chosen[i] && found[i].supplied_index) {
-      quote.rejected.push_back({cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
-                                RejectionReason::kSuperseded});
+      rejected.push_back({*found[i].supplied_index,
+                          {cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
+                           RejectionReason::kSuperseded}});
     }
   }
-  // Report rejections in the order the codes were supplied.
-  std::stable_sort(quote.rejected.begin(), quote.rejected.end(),
-                   [&cart](const CodeRejection& a, const CodeRejection& b) {
-                     auto pos = [&cart](const std::string& code) {
-                       return std::find(cart.codes.begin(), cart.codes.end(), code) -
-                              cart.codes.begin();
-                     };
-                     return pos(a.code) < pos(b.code);
-                   });
+  // Report rejections in the order the codes were supplied (one rejection per supplied code).
+  std::sort(rejected.begin(), rejected.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  quote.rejected.reserve(rejected.size());
+  for (auto& [index, rejection] : rejected) quote.rejected.push_back(std::move(rejection));
   return quote;
 }
 

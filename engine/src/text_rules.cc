@@ -34,7 +34,8 @@ bool IsValidText(std::string_view text, std::size_t max_chars) {
     }
     static constexpr std::uint32_t kMinForLength[] = {0, 0, 0x80, 0x800, 0x10000};
     if (cp < kMinForLength[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    if (cp < 0x20 || cp == 0x7F) return false;  // control characters
+    // Control characters: C0, DEL and C1 (U+0080..U+009F, e.g. U+0085 NEXT LINE).
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) return false;
     i += len;
     ++chars;
   }
