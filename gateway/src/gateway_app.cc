@@ -53,7 +53,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     if (!demo.ok()) return demo.status();
     app->startup_.demo_codes = demo->unique_codes;
   }
-  app->startup_.offers = app->store_->ListOffers().size();
+  app->startup_.offers = app->catalog_.Current()->size();
   app->startup_.load_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - load_start)
                                   .count();
