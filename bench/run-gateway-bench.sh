@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Gateway load bench (wrk), all in one run so the figures can be compared as ratios:
+#   1. starts uudai (embedded store, fresh journal) on a free loopback port;
+#   2. registers OFFERS offers (default 1,000) over HTTP;
+#   3. measures GET /healthz, POST /v1/checkout/quote (5-item carts, random shops) and
+#      POST /v1/redemptions with "commit": true (reserve + commit, journal fsync'd);
+#   4. prints requests/s, p50 and p99 for each, and the ratio quote/healthz (goal ≥ 0.6).
+# Usage: bench/run-gateway-bench.sh   (env: OFFERS, DURATION, CONNECTIONS, SERVER_THREADS,
+#        WRK_THREADS, BUILD_DIR). Needs a release build: cmake --preset release && cmake --build --preset release
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OFFERS=${OFFERS:-1000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-32}
+SERVER_THREADS=${SERVER_THREADS:-1}
+WRK_THREADS=${WRK_THREADS:-1}
+BUILD_DIR=${BUILD_DIR:-build/release}
+UUDAI="$BUILD_DIR/gateway/uudai"
+[ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh installs it" >&2; exit 1; }
+
+free_port() {
+  local port
+  for port in $(seq 18400 18999); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  return 1
+}
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+ADMIN_KEY="bench-admin-key-$(date +%s%N)"
+CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
+cat >"$work/keys.json" <<KEYS
+[{"key":"$ADMIN_KEY","role":"admin"},{"key":"$CHECKOUT_KEY","role":"checkout"}]
+KEYS
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+"$UUDAI" serve --listen "127.0.0.1:$PORT" --keys "$work/keys.json" --data-dir "$work/data" \
+  --threads "$SERVER_THREADS" --log-level warn &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "$URL/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export ADMIN_KEY CHECKOUT_KEY OFFERS
+export SHOPS=$(( OFFERS / 10 > 0 ? OFFERS / 10 : 1 ))
+
+echo "loading $OFFERS offers over $SHOPS shops..."
+wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "$URL" >/dev/null
+
+# run NAME URL [script] → prints "NAME req/s p50 p99 non2xx"
+run() {
+  local name=$1 target=$2 script=${3:-}
+  local out
+  if [ -n "$script" ]; then
+    out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$script" "$target")
+  else
+    out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$target")
+  fi
+  local rps p50 p99 errors
+  rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+  printf '%-12s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
+  eval "RPS_$name=$rps"
+}
+
+echo
+echo "uudai $( "$UUDAI" version | cut -d' ' -f2 ) | offers $OFFERS | server threads $SERVER_THREADS | wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION | $(nproc) cores"
+printf '%-12s %12s %10s %10s %8s\n' "endpoint" "req/s" "p50" "p99" "non-2xx"
+run healthz "$URL/healthz"
+run quote "$URL" bench/wrk/quote.lua
+run redeem "$URL" bench/wrk/redeem.lua
+awk -v q="$RPS_quote" -v h="$RPS_healthz" 'BEGIN { printf "ratio quote/healthz: %.2f (goal >= 0.6)\n", q / h }'
