@@ -93,6 +93,11 @@ void HttpSession::ReadHeader() {
         if (ec == http::error::header_limit) {
           return self->Reject(431, "headers_too_large", "request headers are limited to 8 KiB");
         }
+        if (ec == http::error::body_limit) {  // a Content-Length over the limit
+          return self->Reject(413, "payload_too_large",
+                              "bodies are limited to " +
+                                  std::to_string(self->shared_.options.body_limit) + " bytes");
+        }
         if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
             ec == boost::asio::error::eof) {
           return self->Close();
