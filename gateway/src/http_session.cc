@@ -1,7 +1,9 @@
 #include "http_session.h"
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -144,17 +146,20 @@ void HttpSession::Dispatch() {
   shared_.in_flight.fetch_add(1);
   auto self = shared_from_this();
   auto request_id = request.request_id;
-  shared_.handler(
-      std::move(request), [self, keep_alive, version, request_id](HttpResponse response) mutable {
-        response.headers.emplace_back("X-Request-Id", request_id);
-        // The handler may answer from another thread: continue on the session's own.
-        boost::asio::post(self->stream_.get_executor(),
-                          [self, response = std::move(response), keep_alive, version]() mutable {
-                            (void)version;
-                            self->shared_.in_flight.fetch_sub(1);
-                            self->Write(std::move(response), keep_alive);
-                          });
-      });
+  // Outstanding work until the handler answers: the answer may come from a store thread (the
+  // journal's writer), and during Stop() the io_context must not run dry and stop before it.
+  auto work =
+      boost::asio::prefer(stream_.get_executor(), boost::asio::execution::outstanding_work.tracked);
+  shared_.handler(std::move(request), [self, work, keep_alive, version,
+                                       request_id](HttpResponse response) mutable {
+    response.headers.emplace_back("X-Request-Id", request_id);
+    // The handler may answer from another thread: continue on the session's own.
+    boost::asio::post(work, [self, response = std::move(response), keep_alive, version]() mutable {
+      (void)version;
+      self->shared_.in_flight.fetch_sub(1);
+      self->Write(std::move(response), keep_alive);
+    });
+  });
 }
 
 void HttpSession::Write(HttpResponse response, bool keep_alive) {
