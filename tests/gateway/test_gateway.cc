@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 namespace uudai::testing {
 namespace {
 
@@ -20,6 +22,7 @@ Timestamp TenTen() { return *ParseRfc3339("2026-10-10T12:00:00+07:00"); }
 
 TestGateway::TestGateway(TestGatewayOptions options)
     : clock_(std::make_unique<ManualClock>(options.start.value_or(TenTen()))) {
+  spdlog::set_level(spdlog::level::warn);  // no access log lines between test results
   auto keys = gateway::KeyRing::Parse(kTestKeysJson);
   if (!keys.ok()) throw std::runtime_error("test keys: " + keys.status().message());
   gateway::AppOptions app_options;
@@ -31,7 +34,7 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.server.body_timeout = options.header_timeout;
   app_options.server.max_connections = options.max_connections;
   app_options.reservation_ttl_millis = options.reservation_ttl_millis;
-  app_options.expiry_interval = std::chrono::milliseconds(50);
+  app_options.expiry_interval = options.expiry_interval;
   app_options.data_dir = options.data_dir;
   app_options.demo = options.demo;
   app_options.clock = clock_.get();

@@ -28,6 +28,8 @@ struct TestGatewayOptions {
   std::chrono::milliseconds header_timeout{1000};
   std::size_t max_connections = 10'000;
   std::int64_t reservation_ttl_millis = 900'000;
+  // How often the background sweeper expires due reservations (real time).
+  std::chrono::milliseconds expiry_interval{50};
   bool demo = false;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.
   std::optional<Timestamp> start;

@@ -1,0 +1,87 @@
+// Helpers shared by the HTTP-level API tests: request bodies as JSON objects, one-line
+// offer and redemption creation, problem+json checks, a raw socket for byte-level tests.
+#ifndef UUDAI_TESTS_GATEWAY_API_TEST_SUPPORT_H_
+#define UUDAI_TESTS_GATEWAY_API_TEST_SUPPORT_H_
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "test_gateway.h"
+
+namespace uudai::testing {
+
+// SampleOfferJson() as an object (shop-1, merchant layer, percent 10 capped at 100.000,
+// auto, October 2026), so that a test can override the fields it is about.
+boost::json::object OfferBody();
+
+// A cart of shop-1 for `shopper_id`, paid with momo, no shipping fee, one item
+// {"sku":"sku-1","category":"electronics","unit_price":unit_price,"quantity":quantity}.
+boost::json::object CartBody(std::int64_t unit_price = 100'000, std::int64_t quantity = 1,
+                             const std::string& shopper_id = "s-1");
+// CartBody plus "order_id".
+boost::json::object RedemptionBody(const std::string& order_id, std::int64_t unit_price = 100'000,
+                                   const std::string& shopper_id = "s-1");
+
+std::string Json(const boost::json::object& object);
+
+// POST /v1/offers; throws (failing the test) unless the answer is 201. Returns the offer's id.
+std::string CreateOffer(TestGateway& gateway, const char* key, const boost::json::object& body);
+// POST /v1/redemptions with this Idempotency-Key.
+HttpReply Redeem(TestGateway& gateway, const boost::json::object& body,
+                 const std::string& idempotency_key, const char* key = kCheckoutKey);
+// Redeem, throwing unless 201; returns the redemption's id.
+std::string RedeemOrThrow(TestGateway& gateway, const boost::json::object& body,
+                          const std::string& idempotency_key);
+
+// A reply's JSON body as an object (throws when it is not one).
+boost::json::object Object(const HttpReply& reply);
+
+// Whether `reply` is an RFC 9457 problem with this status and code: content type
+// application/problem+json, members type, title, status, code and detail of the right types.
+::testing::AssertionResult IsProblem(const HttpReply& reply, int status, const std::string& code);
+
+// The "path" of every entry of a 422 problem's "errors", in order.
+std::vector<std::string> ErrorPaths(const HttpReply& reply);
+
+// A plain blocking TCP connection to 127.0.0.1:port for byte-level tests (partial requests,
+// stalls). Closes on destruction.
+class RawSocket {
+ public:
+  explicit RawSocket(std::uint16_t port);
+  ~RawSocket();
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  void Send(const std::string& bytes);
+  // Everything received until the peer closes or `wait` passes.
+  std::string ReadUntilClosed(std::chrono::milliseconds wait);
+
+ private:
+  int fd_ = -1;
+};
+
+// Whether a TCP connection to 127.0.0.1:port is accepted.
+bool CanConnect(std::uint16_t port);
+
+// A fresh directory under $TMPDIR (mkdtemp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace uudai::testing
+
+#endif  // UUDAI_TESTS_GATEWAY_API_TEST_SUPPORT_H_

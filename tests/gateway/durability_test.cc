@@ -1,0 +1,478 @@
+// Durability of the embedded store (DESIGN §1: journal fsync'd before a write is acknowledged,
+// replayed at start; §5: SIGTERM drains and exits 0). In-process restarts on one data dir, and
+// the real `uudai serve` binary killed with SIGKILL and stopped with SIGTERM.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+
+#include "api_test_support.h"
+
+namespace uudai::testing {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+using std::chrono::milliseconds;
+
+std::string RedemptionPath(const std::string& id) { return "/v1/redemptions/" + id; }
+
+// --- In-process restart -------------------------------------------------------------------------
+
+TestGatewayOptions OnDisk(const TempDir& dir) {
+  TestGatewayOptions options;
+  options.data_dir = dir.path();
+  return options;
+}
+
+TEST(RestartTest, OffersAreThereAfterARestart) {
+  TempDir dir;
+  std::string id, coded_id, patched;
+  {
+    TestGateway gateway(OnDisk(dir));
+    id = CreateOffer(gateway, kMerchantKey, OfferBody());
+    object coded = OfferBody();
+    coded["code_mode"] = "public";
+    coded["code"] = "THANG10";
+    coded_id = CreateOffer(gateway, kMerchantKey, coded);
+    patched = gateway.Call("PATCH", "/v1/offers/" + id, kMerchantKey, R"({"priority":7})").body;
+  }
+
+  TestGateway restarted(OnDisk(dir));
+
+  const HttpReply reply = restarted.Call("GET", "/v1/offers/" + id, kAnalystKey);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, patched);
+  EXPECT_EQ(reply.Header("etag"), "\"2\"");
+  EXPECT_EQ(restarted.Call("GET", "/v1/offers", kAnalystKey).Json().at("items").as_array().size(),
+            2U);
+  // The catalog is rebuilt too: the code resolves, and the patched priority breaks the tie
+  // between the two equal merchant-layer offers.
+  object cart = CartBody(100'000);
+  cart["codes"] = array{"thang10"};
+  const HttpReply quote = restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(
+      quote.Json().at("applied"),
+      (array{object{
+          {"offer_id", id}, {"layer", "merchant"}, {"code", nullptr}, {"discount", 10'000}}}));
+  EXPECT_EQ(quote.Json().at("rejected"),
+            (array{object{{"code", "thang10"}, {"offer_id", coded_id}, {"reason", "superseded"}}}));
+}
+
+TEST(RestartTest, RedemptionStatusesAndStatsAreThereAfterARestart) {
+  TempDir dir;
+  std::string offer_id;
+  std::vector<std::pair<std::string, std::string>> redemptions;  // id, body after last change
+  std::string stats_before;
+  {
+    TestGateway gateway(OnDisk(dir));
+    object offer = OfferBody();
+    offer["limits"] = object{{"total_redemptions", 10}, {"total_budget", 1'000'000}};
+    offer_id = CreateOffer(gateway, kMerchantKey, offer);
+    const std::string reserved =
+        RedeemOrThrow(gateway, RedemptionBody("o-1", 100'000, "s-1"), "k-1");
+    const std::string committed =
+        RedeemOrThrow(gateway, RedemptionBody("o-2", 200'000, "s-2"), "k-2");
+    const std::string released =
+        RedeemOrThrow(gateway, RedemptionBody("o-3", 300'000, "s-3"), "k-3");
+    const std::string refunded =
+        RedeemOrThrow(gateway, RedemptionBody("o-4", 400'000, "s-4"), "k-4");
+    gateway.clock().Advance(60'000);
+    ASSERT_EQ(gateway.Call("POST", RedemptionPath(committed) + "/commit", kCheckoutKey).status,
+              200);
+    ASSERT_EQ(gateway.Call("POST", RedemptionPath(released) + "/cancel", kCheckoutKey).status, 200);
+    ASSERT_EQ(gateway.Call("POST", RedemptionPath(refunded) + "/commit", kCheckoutKey).status, 200);
+    ASSERT_EQ(gateway.Call("POST", RedemptionPath(refunded) + "/refund", kCheckoutKey).status, 200);
+    for (const std::string& id : {reserved, committed, released, refunded}) {
+      redemptions.emplace_back(id, gateway.Call("GET", RedemptionPath(id), kCheckoutKey).body);
+    }
+    stats_before = gateway.Call("GET", "/v1/stats/offers/" + offer_id, kAnalystKey).body;
+  }
+
+  TestGateway restarted(OnDisk(dir));
+
+  for (const auto& [id, body] : redemptions) {
+    const HttpReply reply = restarted.Call("GET", RedemptionPath(id), kCheckoutKey);
+    EXPECT_EQ(reply.status, 200);
+    EXPECT_EQ(reply.body, body);
+  }
+  const HttpReply stats = restarted.Call("GET", "/v1/stats/offers/" + offer_id, kAnalystKey);
+  EXPECT_EQ(stats.body, stats_before);
+  EXPECT_EQ(
+      stats.Json().at("redemptions"),
+      (object{
+          {"reserved", 1}, {"committed", 1}, {"released", 1}, {"expired", 0}, {"refunded", 1}}));
+  EXPECT_EQ(stats.Json().at("remaining"), (object{{"redemptions", 8}, {"budget", 970'000}}));
+}
+
+TEST(RestartTest, IdempotentReplayIsByteIdenticalAfterARestart) {
+  TempDir dir;
+  const object body = RedemptionBody("order-1");
+  std::string first;
+  {
+    TestGateway gateway(OnDisk(dir));
+    CreateOffer(gateway, kMerchantKey, OfferBody());
+    const HttpReply reply = Redeem(gateway, body, "idem-1");
+    ASSERT_EQ(reply.status, 201);
+    first = reply.body;
+  }
+
+  TestGateway restarted(OnDisk(dir));
+  const HttpReply replay = Redeem(restarted, body, "idem-1");
+  const HttpReply reused = Redeem(restarted, RedemptionBody("order-2"), "idem-1");
+
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, first);
+  EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
+  EXPECT_TRUE(IsProblem(reused, 422, "idempotency_key_reused"));
+}
+
+TEST(RestartTest, LimitsAndOrderGuardsStillHoldAfterARestart) {
+  TempDir dir;
+  {
+    TestGateway gateway(OnDisk(dir));
+    object offer = OfferBody();
+    offer["limits"] = object{{"total_redemptions", 2}, {"per_shopper", 1}};
+    CreateOffer(gateway, kMerchantKey, offer);
+    RedeemOrThrow(gateway, RedemptionBody("o-1", 100'000, "s-1"), "k-1");
+  }
+
+  TestGateway restarted(OnDisk(dir));
+
+  EXPECT_TRUE(IsProblem(Redeem(restarted, RedemptionBody("o-1", 100'000, "s-9"), "k-2"), 409,
+                        "order_already_redeemed"));
+  EXPECT_TRUE(IsProblem(Redeem(restarted, RedemptionBody("o-2", 100'000, "s-1"), "k-3"), 409,
+                        "nothing_to_redeem"))
+      << "s-1 used its one redemption";
+  EXPECT_EQ(Redeem(restarted, RedemptionBody("o-3", 100'000, "s-3"), "k-4").status, 201);
+  EXPECT_TRUE(IsProblem(Redeem(restarted, RedemptionBody("o-4", 100'000, "s-4"), "k-5"), 409,
+                        "nothing_to_redeem"))
+      << "the quota of 2 is used";
+}
+
+TEST(RestartTest, IssuedAndUsedCodesAreThereAfterARestart) {
+  TempDir dir;
+  std::string offer_id, used, unused;
+  {
+    TestGateway gateway(OnDisk(dir));
+    object offer = OfferBody();
+    offer["code_mode"] = "unique";
+    offer_id = CreateOffer(gateway, kMerchantKey, offer);
+    const HttpReply issued =
+        gateway.Call("POST", "/v1/offers/" + offer_id + "/codes", kMerchantKey, R"({"count":2})");
+    ASSERT_EQ(issued.status, 201);
+    used = std::string(issued.Json().at("codes").at(0).as_string());
+    unused = std::string(issued.Json().at("codes").at(1).as_string());
+    object body = RedemptionBody("o-1");
+    body["codes"] = array{used};
+    body["commit"] = true;
+    RedeemOrThrow(gateway, body, "k-1");
+  }
+
+  TestGateway restarted(OnDisk(dir));
+  object cart = CartBody(100'000, 1, "s-2");
+  cart["codes"] = array{used, unused};
+  const HttpReply quote = restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
+
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(quote.Json().at("applied").at(0).at("code").as_string(), unused);
+  EXPECT_EQ(quote.Json().at("rejected"),
+            (array{object{{"code", used}, {"offer_id", offer_id}, {"reason", "code_used"}}}));
+}
+
+TEST(RestartTest, ReservationMadeBeforeARestartStillExpires) {
+  TempDir dir;
+  TestGatewayOptions options = OnDisk(dir);
+  options.reservation_ttl_millis = 1'000;
+  std::string id;
+  {
+    TestGateway gateway(options);
+    CreateOffer(gateway, kMerchantKey, OfferBody());
+    id = RedeemOrThrow(gateway, RedemptionBody("o-1"), "k-1");
+  }
+
+  TestGateway restarted(options);
+  restarted.clock().Advance(1'000);
+  std::string status;
+  for (int i = 0; i < 300 && status != "expired"; ++i) {
+    status = std::string(
+        restarted.Call("GET", RedemptionPath(id), kCheckoutKey).Json().at("status").as_string());
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+
+  EXPECT_EQ(status, "expired");
+}
+
+// --- The real binary ------------------------------------------------------------------------
+
+#ifdef UUDAI_BINARY
+
+constexpr const char* kKeysFile = R"([
+  {"key": "test-admin-key-0000000001", "role": "admin"},
+  {"key": "test-checkout-key-00000001", "role": "checkout"}
+])";
+
+std::uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+HttpReply CallPort(std::uint16_t port, const std::string& method, const std::string& target,
+                   const char* key, const std::string& body = "", Headers headers = {}) {
+  HttpConnection connection(port);
+  if (key != nullptr) headers.emplace_back("Authorization", std::string("Bearer ") + key);
+  return connection.Send(method, target, body, headers);
+}
+
+// An offer valid around the real "now": the binary runs on the system clock.
+object AlwaysOnOffer() {
+  object body = OfferBody();
+  body["starts_at"] = "2020-01-01T00:00:00+07:00";
+  body["ends_at"] = "2100-01-01T00:00:00+07:00";
+  return body;
+}
+
+// `uudai serve` as a child process on a free loopback port.
+class ServeProcess {
+ public:
+  ServeProcess(const std::string& keys_file, const std::string& data_dir) : port_(FreePort()) {
+    const std::string listen = "127.0.0.1:" + std::to_string(port_);
+    std::vector<std::string> args = {UUDAI_BINARY, "serve",  "--keys",      keys_file,
+                                     "--data-dir", data_dir, "--listen",    listen,
+                                     "--threads",  "2",      "--log-level", "warn"};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
+      const int null = ::open("/dev/null", O_WRONLY);
+      if (null >= 0) ::dup2(null, STDOUT_FILENO);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+
+  ~ServeProcess() {
+    if (pid_ > 0 && !exit_status_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  std::uint16_t port() const { return port_; }
+
+  // Waits until GET /healthz answers 200 (or the child exits). At most 10 s.
+  bool WaitUntilHealthy() {
+    const auto deadline = std::chrono::steady_clock::now() + milliseconds(10'000);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (WaitForExit(milliseconds(0))) return false;
+      try {
+        if (CallPort(port_, "GET", "/healthz", nullptr).status == 200) return true;
+      } catch (const std::exception&) {
+        // not listening yet
+      }
+      std::this_thread::sleep_for(milliseconds(20));
+    }
+    return false;
+  }
+
+  void Signal(int signal) { ::kill(pid_, signal); }
+
+  // The child's wait status once it has exited within `wait`; nullopt while it runs.
+  std::optional<int> WaitForExit(milliseconds wait) {
+    if (exit_status_) return exit_status_;
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    do {
+      int status = 0;
+      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = status;
+        return exit_status_;
+      }
+      std::this_thread::sleep_for(milliseconds(5));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return std::nullopt;
+  }
+
+ private:
+  std::uint16_t port_;
+  pid_t pid_ = -1;
+  std::optional<int> exit_status_;
+};
+
+class ServeBinaryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_file_ = keys_dir_.path() + "/keys.json";
+    std::ofstream(keys_file_) << kKeysFile;
+  }
+
+  TempDir keys_dir_;
+  TempDir data_dir_;
+  std::string keys_file_;
+};
+
+TEST_F(ServeBinaryTest, KillNineLosesNoAcknowledgedWrite) {
+  std::vector<std::string> offers;
+  struct Acked {
+    std::string id;
+    std::string body;
+    std::string idempotency_key;
+    std::string request;
+  };
+  std::vector<Acked> acked;
+  {
+    ServeProcess serve(keys_file_, data_dir_.path());
+    ASSERT_TRUE(serve.WaitUntilHealthy());
+    for (int i = 0; i < 3; ++i) {
+      const HttpReply created =
+          CallPort(serve.port(), "POST", "/v1/offers", kAdminKey, Json(AlwaysOnOffer()));
+      ASSERT_EQ(created.status, 201) << created.body;
+      offers.emplace_back(created.Json().at("id").as_string());
+    }
+    // Writers redeem (commit at once) as fast as they can until the process dies under them.
+    std::mutex mutex;
+    std::atomic<bool> go{true};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 4; ++w) {
+      writers.emplace_back([&, w] {
+        try {
+          HttpConnection connection(serve.port());
+          for (int i = 0; go.load(); ++i) {
+            const std::string order = "w" + std::to_string(w) + "-" + std::to_string(i);
+            object body = RedemptionBody(order, 100'000, "s-" + order);
+            body["commit"] = true;
+            const std::string request = Json(body);
+            const HttpReply reply =
+                connection.Send("POST", "/v1/redemptions", request,
+                                {{"Authorization", std::string("Bearer ") + kCheckoutKey},
+                                 {"Idempotency-Key", order}});
+            if (reply.status != 201) break;
+            std::lock_guard lock(mutex);
+            acked.push_back(
+                {std::string(reply.Json().at("id").as_string()), reply.body, order, request});
+          }
+        } catch (const std::exception&) {
+          // the connection died with the process
+        }
+      });
+    }
+    std::this_thread::sleep_for(milliseconds(300));
+
+    serve.Signal(SIGKILL);
+    go = false;
+    for (auto& writer : writers) writer.join();
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value());
+    EXPECT_TRUE(WIFSIGNALED(*status));
+  }
+  ASSERT_GE(acked.size(), 5U) << "the writers should have got some writes acknowledged";
+
+  ServeProcess restarted(keys_file_, data_dir_.path());
+  ASSERT_TRUE(restarted.WaitUntilHealthy());
+
+  for (const std::string& id : offers) {
+    EXPECT_EQ(CallPort(restarted.port(), "GET", "/v1/offers/" + id, kAdminKey).status, 200) << id;
+  }
+  int missing = 0;
+  for (const Acked& a : acked) {
+    const HttpReply reply = CallPort(restarted.port(), "GET", RedemptionPath(a.id), kCheckoutKey);
+    if (reply.status != 200 || reply.body != a.body) ++missing;
+  }
+  EXPECT_EQ(missing, 0) << "of " << acked.size() << " acknowledged redemptions";
+  // An acknowledged redemption's idempotent replay survives too.
+  const Acked& last = acked.back();
+  const HttpReply replay = CallPort(restarted.port(), "POST", "/v1/redemptions", kCheckoutKey,
+                                    last.request, {{"Idempotency-Key", last.idempotency_key}});
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, last.body);
+  std::int64_t committed = 0;
+  for (const std::string& id : offers) {
+    committed += CallPort(restarted.port(), "GET", "/v1/stats/offers/" + id, kAdminKey)
+                     .Json()
+                     .at("redemptions")
+                     .at("committed")
+                     .as_int64();
+  }
+  // Each redemption applies one of the three merchant-layer offers; a write may be durable
+  // without having been acknowledged, never the other way round.
+  EXPECT_GE(committed, static_cast<std::int64_t>(acked.size()));
+}
+
+TEST_F(ServeBinaryTest, SigtermFinishesTheRequestInProgressAndExitsZero) {
+  std::string offer;
+  {
+    ServeProcess serve(keys_file_, data_dir_.path());
+    ASSERT_TRUE(serve.WaitUntilHealthy());
+    const std::string body = Json(AlwaysOnOffer());
+    RawSocket client(serve.port());
+    client.Send("POST /v1/offers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                std::string(kAdminKey) + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 40));
+    std::this_thread::sleep_for(milliseconds(100));
+
+    serve.Signal(SIGTERM);
+    EXPECT_FALSE(serve.WaitForExit(milliseconds(300)).has_value())
+        << "the process must wait for the request in progress";
+    client.Send(body.substr(40));
+    const std::string raw = client.ReadUntilClosed(milliseconds(5000));
+    const auto status = serve.WaitForExit(milliseconds(10'000));
+
+    ASSERT_EQ(StatusOf(raw), 201) << raw;
+    const auto json = raw.find("\r\n\r\n");
+    ASSERT_NE(json, std::string::npos);
+    const auto parsed = boost::json::parse(raw.substr(json + 4));
+    offer = std::string(parsed.at("id").as_string());
+    ASSERT_TRUE(status.has_value()) << "SIGTERM did not stop the process";
+    ASSERT_TRUE(WIFEXITED(*status));
+    EXPECT_EQ(WEXITSTATUS(*status), 0);
+  }
+
+  ServeProcess restarted(keys_file_, data_dir_.path());
+  ASSERT_TRUE(restarted.WaitUntilHealthy());
+  EXPECT_EQ(CallPort(restarted.port(), "GET", "/v1/offers/" + offer, kAdminKey).status, 200);
+}
+
+TEST_F(ServeBinaryTest, SigtermOfAnIdleServerExitsZeroPromptly) {
+  ServeProcess serve(keys_file_, data_dir_.path());
+  ASSERT_TRUE(serve.WaitUntilHealthy());
+  HttpConnection idle(serve.port());
+  ASSERT_EQ(idle.Send("GET", "/healthz", "", {}).status, 200);
+
+  serve.Signal(SIGTERM);
+  const auto status = serve.WaitForExit(milliseconds(3000));
+
+  ASSERT_TRUE(status.has_value()) << "an idle keep-alive connection must not hold up the exit";
+  ASSERT_TRUE(WIFEXITED(*status));
+  EXPECT_EQ(WEXITSTATUS(*status), 0);
+}
+
+#endif  // UUDAI_BINARY
+
+}  // namespace
+}  // namespace uudai::testing

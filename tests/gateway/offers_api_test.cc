@@ -1,0 +1,534 @@
+// Offers over HTTP (DESIGN §4): create, list with filters and paging, get, PATCH with and
+// without If-Match, unique code issuing, offer stats.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/json/array.hpp>
+
+#include "api_test_support.h"
+
+namespace uudai::testing {
+namespace {
+
+using boost::json::array;
+using boost::json::object;
+
+std::string OfferPath(const std::string& id) { return "/v1/offers/" + id; }
+
+std::vector<std::string> ItemIds(const HttpReply& reply) {
+  std::vector<std::string> ids;
+  const boost::json::value body = reply.Json();
+  for (const auto& item : body.at("items").as_array()) {
+    ids.emplace_back(item.as_object().at("id").as_string());
+  }
+  return ids;
+}
+
+object UniqueCodeOffer() {
+  object body = OfferBody();
+  body["code_mode"] = "unique";
+  return body;
+}
+
+// --- Create and get ---------------------------------------------------------------------------
+
+TEST(OffersApiTest, CreateAnswers201WithVersion1AndItsETag) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, SampleOfferJson());
+
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(reply.Header("content-type"), "application/json");
+  EXPECT_EQ(reply.Header("etag"), "\"1\"");
+  const object offer = Object(reply);
+  EXPECT_TRUE(offer.at("id").as_string().starts_with("o_"));
+  EXPECT_EQ(offer.at("version").as_int64(), 1);
+  EXPECT_EQ(offer.at("merchant_id").as_string(), "shop-1");
+  EXPECT_EQ(offer.at("name").as_string(), "Giảm 10% Tháng tiêu dùng số");
+  EXPECT_EQ(offer.at("layer").as_string(), "merchant");
+  EXPECT_EQ(offer.at("status").as_string(), "active");
+  EXPECT_EQ(offer.at("code_mode").as_string(), "auto");
+  EXPECT_EQ(offer.at("funded_by").as_string(), "merchant");
+  EXPECT_EQ(offer.at("restore_on_refund").as_bool(), true);
+  EXPECT_EQ(offer.at("min_order_amount").as_int64(), 0);
+  EXPECT_EQ(offer.at("created_at").as_string(), "2026-10-10T12:00:00+07:00");
+  EXPECT_EQ(offer.at("updated_at").as_string(), "2026-10-10T12:00:00+07:00");
+  EXPECT_EQ(offer.at("starts_at").as_string(), "2026-10-01T00:00:00+07:00");
+  EXPECT_EQ(offer.at("ends_at").as_string(), "2026-11-01T00:00:00+07:00");
+  EXPECT_EQ(offer.at("discount"),
+            (object{{"type", "percent"}, {"value", 10}, {"max_amount", 100'000}}));
+}
+
+TEST(OffersApiTest, MerchantKeyRegistersForItsOwnMerchantWhenTheBodyOmitsIt) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body.erase("merchant_id");
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kOtherMerchantKey, Json(body));
+
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(reply.Json().at("merchant_id").as_string(), "shop-2");
+}
+
+TEST(OffersApiTest, AdminMustNameTheMerchant) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body.erase("merchant_id");
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"merchant_id"});
+}
+
+TEST(OffersApiTest, PercentOver100Is422AtDiscountValue) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["discount"] = object{{"type", "percent"}, {"value", 101}};
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.value"});
+}
+
+TEST(OffersApiTest, EndsBeforeStartsIs422AtEndsAt) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["ends_at"] = "2026-09-01T00:00:00+07:00";
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"ends_at"});
+}
+
+TEST(OffersApiTest, PublicCodeIsStoredUpperCase) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["code_mode"] = "public";
+  body["code"] = "thang10";
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(reply.Json().at("code").as_string(), "THANG10");
+}
+
+TEST(OffersApiTest, PublicCodeOfAnotherLiveOfferIs409) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["code_mode"] = "public";
+  body["code"] = "THANG10";
+  CreateOffer(gateway, kMerchantKey, body);
+  body["code"] = "Thang10";
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+
+  EXPECT_TRUE(IsProblem(reply, 409, "code_conflict"));
+}
+
+TEST(OffersApiTest, GetReturnsTheRepresentationCreateReturned) {
+  TestGateway gateway;
+  const HttpReply created = gateway.Call("POST", "/v1/offers", kMerchantKey, SampleOfferJson());
+  ASSERT_EQ(created.status, 201);
+  const std::string id(created.Json().at("id").as_string());
+
+  const HttpReply reply = gateway.Call("GET", OfferPath(id), kAnalystKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, created.body);
+  EXPECT_EQ(reply.Header("etag"), "\"1\"");
+}
+
+TEST(OffersApiTest, GetUnknownOfferIs404) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/v1/offers/o_doesnotexist", kAdminKey);
+
+  EXPECT_TRUE(IsProblem(reply, 404, "not_found"));
+}
+
+// --- List -------------------------------------------------------------------------------------
+
+TEST(OffersApiTest, ListPagesThroughEveryOfferInIdOrder) {
+  TestGateway gateway;
+  std::set<std::string> created;
+  for (int i = 0; i < 5; ++i) created.insert(CreateOffer(gateway, kAdminKey, OfferBody()));
+
+  std::vector<std::string> seen;
+  std::vector<std::size_t> page_sizes;
+  std::string target = "/v1/offers?limit=2";
+  for (int page = 0; page < 10; ++page) {
+    const HttpReply reply = gateway.Call("GET", target, kAnalystKey);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    const auto ids = ItemIds(reply);
+    page_sizes.push_back(ids.size());
+    seen.insert(seen.end(), ids.begin(), ids.end());
+    const boost::json::value next = reply.Json().at("next_cursor");
+    if (next.is_null()) break;
+    target = "/v1/offers?limit=2&cursor=" + std::string(next.as_string());
+  }
+
+  EXPECT_EQ(page_sizes, (std::vector<std::size_t>{2, 2, 1}));
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), created);
+  EXPECT_EQ(seen.size(), 5U);
+}
+
+TEST(OffersApiTest, ListWithoutMoreItemsHasNullNextCursor) {
+  TestGateway gateway;
+  CreateOffer(gateway, kAdminKey, OfferBody());
+
+  const HttpReply reply = gateway.Call("GET", "/v1/offers?limit=1", kAnalystKey);
+
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_EQ(ItemIds(reply).size(), 1U);
+  EXPECT_TRUE(reply.Json().at("next_cursor").is_null());
+}
+
+TEST(OffersApiTest, ListFiltersByMerchantId) {
+  TestGateway gateway;
+  CreateOffer(gateway, kMerchantKey, OfferBody());
+  object other = OfferBody();
+  other["merchant_id"] = "shop-2";
+  const std::string shop2 = CreateOffer(gateway, kOtherMerchantKey, other);
+
+  const HttpReply reply = gateway.Call("GET", "/v1/offers?merchant_id=shop-2", kAdminKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(ItemIds(reply), std::vector<std::string>{shop2});
+}
+
+TEST(OffersApiTest, ListFiltersByStatus) {
+  TestGateway gateway;
+  CreateOffer(gateway, kMerchantKey, OfferBody());
+  const std::string paused = CreateOffer(gateway, kMerchantKey, OfferBody());
+  ASSERT_EQ(gateway.Call("PATCH", OfferPath(paused), kMerchantKey, R"({"status":"paused"})").status,
+            200);
+
+  const HttpReply reply = gateway.Call("GET", "/v1/offers?status=paused", kAnalystKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(ItemIds(reply), std::vector<std::string>{paused});
+}
+
+TEST(OffersApiTest, ListRefusesAnUnknownStatus) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/v1/offers?status=deleted", kAnalystKey);
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"status"});
+}
+
+TEST(OffersApiTest, ListRefusesALimitOutside1To1000) {
+  TestGateway gateway;
+  for (const char* limit : {"0", "1001", "abc", "-1", "99999"}) {
+    SCOPED_TRACE(limit);
+    const HttpReply reply =
+        gateway.Call("GET", std::string("/v1/offers?limit=") + limit, kAnalystKey);
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"limit"});
+  }
+  EXPECT_EQ(gateway.Call("GET", "/v1/offers?limit=1000", kAnalystKey).status, 200);
+}
+
+// --- PATCH ------------------------------------------------------------------------------------
+
+TEST(OffersApiTest, PatchWithoutIfMatchAnswers200WithTheNextVersion) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+  gateway.clock().Advance(60'000);
+
+  const HttpReply reply =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"name":"Giảm 12%"})");
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Header("etag"), "\"2\"");
+  const object offer = Object(reply);
+  EXPECT_EQ(offer.at("version").as_int64(), 2);
+  EXPECT_EQ(offer.at("name").as_string(), "Giảm 12%");
+  EXPECT_EQ(offer.at("created_at").as_string(), "2026-10-10T12:00:00+07:00");
+  EXPECT_EQ(offer.at("updated_at").as_string(), "2026-10-10T12:01:00+07:00");
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kMerchantKey).body, reply.body);
+}
+
+TEST(OffersApiTest, PatchWithMatchingIfMatchAnswers200) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":5})",
+                                       {{"If-Match", "\"1\""}});
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.Json().at("version").as_int64(), 2);
+  EXPECT_EQ(reply.Json().at("priority").as_int64(), 5);
+}
+
+TEST(OffersApiTest, PatchWithStaleIfMatchIs412AndChangesNothing) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+  ASSERT_EQ(gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":1})").status, 200);
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":9})",
+                                       {{"If-Match", "\"1\""}});
+
+  ASSERT_TRUE(IsProblem(reply, 412, "version_mismatch"));
+  EXPECT_EQ(reply.Json().at("offer_id").as_string(), id);
+  const HttpReply current = gateway.Call("GET", OfferPath(id), kMerchantKey);
+  EXPECT_EQ(current.Json().at("version").as_int64(), 2);
+  EXPECT_EQ(current.Json().at("priority").as_int64(), 1);
+}
+
+TEST(OffersApiTest, PatchWithUnparsableIfMatchIs400) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":1})",
+                                       {{"If-Match", "\"abc\""}});
+
+  EXPECT_TRUE(IsProblem(reply, 400, "bad_if_match"));
+}
+
+TEST(OffersApiTest, InvalidPatchIs422AndChangesNothing) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"discount":{"value":0}})");
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.value"});
+  const HttpReply current = gateway.Call("GET", OfferPath(id), kMerchantKey);
+  EXPECT_EQ(current.Json().at("version").as_int64(), 1);
+  EXPECT_EQ(current.Json().at("discount").at("value").as_int64(), 10);
+}
+
+TEST(OffersApiTest, PatchWithAnUnknownFieldIs422UnknownField) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"min_order_ammount":500000})");
+
+  ASSERT_TRUE(IsProblem(reply, 422, "unknown_field"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"min_order_ammount"});
+}
+
+TEST(OffersApiTest, PatchOfAServerOwnedFieldIs422) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"version":7})");
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"version"});
+}
+
+TEST(OffersApiTest, MergePatchNullRemovesAField) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["payment_methods"] = array{"digital"};
+  body["limits"] = object{{"per_shopper", 1}, {"total_redemptions", 500}};
+  const std::string id = CreateOffer(gateway, kMerchantKey, body);
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       R"({"payment_methods":null,"limits":{"per_shopper":null}})");
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const object offer = Object(reply);
+  EXPECT_TRUE(offer.at("payment_methods").is_null());
+  EXPECT_TRUE(offer.at("limits").at("per_shopper").is_null());
+  EXPECT_EQ(offer.at("limits").at("total_redemptions").as_int64(), 500);
+  EXPECT_EQ(offer.at("version").as_int64(), 2);
+}
+
+TEST(OffersApiTest, PausingAnOfferStopsItApplying) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+  const std::string cart = Json(CartBody(100'000));
+  ASSERT_EQ(gateway.Call("POST", "/v1/checkout/quote", kCheckoutKey, cart)
+                .Json()
+                .at("discount_total")
+                .as_int64(),
+            10'000);
+
+  ASSERT_EQ(gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"status":"paused"})").status,
+            200);
+  const HttpReply quote = gateway.Call("POST", "/v1/checkout/quote", kCheckoutKey, cart);
+
+  ASSERT_EQ(quote.status, 200);
+  EXPECT_EQ(quote.Json().at("discount_total").as_int64(), 0);
+  EXPECT_TRUE(quote.Json().at("applied").as_array().empty());
+}
+
+TEST(OffersApiTest, PatchUnknownOfferIs404) {
+  TestGateway gateway;
+
+  const HttpReply reply =
+      gateway.Call("PATCH", "/v1/offers/o_nope", kAdminKey, R"({"priority":1})");
+
+  EXPECT_TRUE(IsProblem(reply, 404, "not_found"));
+}
+
+// --- Unique codes -----------------------------------------------------------------------------
+
+TEST(OffersApiTest, IssueCodesAnswers201WithCountDistinct13SymbolCodes) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, UniqueCodeOffer());
+
+  const HttpReply reply =
+      gateway.Call("POST", OfferPath(id) + "/codes", kMerchantKey, R"({"count":500})");
+
+  ASSERT_EQ(reply.status, 201) << reply.body.substr(0, 300);
+  std::set<std::string> codes;
+  const boost::json::value body = reply.Json();
+  for (const auto& code : body.at("codes").as_array()) {
+    const std::string text(code.as_string());
+    EXPECT_EQ(text.size(), 13U) << text;
+    EXPECT_EQ(text.find_first_not_of("0123456789ABCDEFGHJKMNPQRSTVWXYZ"), std::string::npos)
+        << text;
+    codes.insert(text);
+  }
+  EXPECT_EQ(codes.size(), 500U);
+}
+
+TEST(OffersApiTest, IssueCodesForAnOfferWithoutUniqueCodesIs422) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply reply =
+      gateway.Call("POST", OfferPath(id) + "/codes", kMerchantKey, R"({"count":5})");
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"count"});
+}
+
+TEST(OffersApiTest, IssueCodesWithCountOutOfRangeIs422) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, UniqueCodeOffer());
+  for (const char* body : {R"({"count":0})", R"({"count":1000001})", R"({"count":-3})",
+                           R"({"count":"5"})", R"({"count":2.5})", R"({})"}) {
+    SCOPED_TRACE(body);
+    const HttpReply reply = gateway.Call("POST", OfferPath(id) + "/codes", kMerchantKey, body);
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"count"});
+  }
+}
+
+TEST(OffersApiTest, IssueCodesForUnknownOfferIs404) {
+  TestGateway gateway;
+
+  const HttpReply reply =
+      gateway.Call("POST", "/v1/offers/o_nope/codes", kAdminKey, R"({"count":1})");
+
+  EXPECT_TRUE(IsProblem(reply, 404, "not_found"));
+}
+
+TEST(OffersApiTest, IssuedCodeAppliesInLowerCaseAndOnlyOnce) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, UniqueCodeOffer());
+  const HttpReply issued =
+      gateway.Call("POST", OfferPath(id) + "/codes", kMerchantKey, R"({"count":1})");
+  ASSERT_EQ(issued.status, 201);
+  const std::string code(issued.Json().at("codes").as_array().at(0).as_string());
+  std::string lower = code;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  object body = RedemptionBody("order-1");
+  body["codes"] = array{lower};
+
+  const HttpReply redeemed = Redeem(gateway, body, "idem-1");
+  object next_cart = CartBody(100'000, 1, "s-2");
+  next_cart["codes"] = array{lower};
+  const HttpReply quote_after =
+      gateway.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(next_cart));
+
+  ASSERT_EQ(redeemed.status, 201) << redeemed.body;
+  EXPECT_EQ(redeemed.Json().at("applied").at(0).at("code").as_string(), code);
+  EXPECT_EQ(redeemed.Json().at("discount_total").as_int64(), 10'000);
+  ASSERT_EQ(quote_after.status, 200);
+  EXPECT_EQ(quote_after.Json().at("rejected"),
+            (array{object{{"code", lower}, {"offer_id", id}, {"reason", "code_used"}}}));
+}
+
+// --- Offer stats ------------------------------------------------------------------------------
+
+TEST(OffersApiTest, OfferStatsCountRedemptionsByStatusAndCommittedMoney) {
+  TestGateway gateway;
+  object offer = OfferBody();
+  offer["limits"] = object{{"total_redemptions", 10}};
+  const std::string id = CreateOffer(gateway, kMerchantKey, offer);
+  // s-1: committed at once, 200.000 → 20.000 off.
+  object committed = RedemptionBody("o-1", 200'000, "s-1");
+  committed["commit"] = true;
+  RedeemOrThrow(gateway, committed, "k-1");
+  // s-2: reserved.
+  RedeemOrThrow(gateway, RedemptionBody("o-2", 100'000, "s-2"), "k-2");
+  // s-3: reserved, then cancelled.
+  const std::string released = RedeemOrThrow(gateway, RedemptionBody("o-3", 100'000, "s-3"), "k-3");
+  ASSERT_EQ(gateway.Call("POST", "/v1/redemptions/" + released + "/cancel", kCheckoutKey).status,
+            200);
+  // s-4: committed 300.000 → 30.000 off, then refunded.
+  object refunded_body = RedemptionBody("o-4", 300'000, "s-4");
+  refunded_body["commit"] = true;
+  const std::string refunded = RedeemOrThrow(gateway, refunded_body, "k-4");
+  ASSERT_EQ(gateway.Call("POST", "/v1/redemptions/" + refunded + "/refund", kCheckoutKey).status,
+            200);
+
+  const HttpReply reply = gateway.Call("GET", "/v1/stats/offers/" + id, kMerchantKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const object stats = Object(reply);
+  const object counts{
+      {"reserved", 1}, {"committed", 1}, {"released", 1}, {"expired", 0}, {"refunded", 1}};
+  EXPECT_EQ(stats.at("offer_id").as_string(), id);
+  EXPECT_EQ(stats.at("redemptions"), counts);
+  EXPECT_EQ(stats.at("discount_committed").as_int64(), 20'000);
+  EXPECT_EQ(stats.at("gmv_committed").as_int64(), 200'000);
+  EXPECT_EQ(stats.at("unique_shoppers").as_int64(), 2);  // s-1 and s-4 (a refund keeps them)
+  EXPECT_EQ(stats.at("remaining"), (object{{"redemptions", 8}, {"budget", nullptr}}));
+  EXPECT_EQ(stats.at("by_day"), (array{object{{"day", "2026-10-10"},
+                                              {"redemptions", counts},
+                                              {"discount_committed", 20'000},
+                                              {"gmv_committed", 200'000}}}));
+  EXPECT_EQ(stats.at("by_payment_method"), (array{object{{"payment_method", "momo"},
+                                                         {"redemptions", counts},
+                                                         {"discount_committed", 20'000},
+                                                         {"gmv_committed", 200'000}}}));
+}
+
+TEST(OffersApiTest, OfferStatsOfAnUnusedOfferAreZero) {
+  TestGateway gateway;
+  object offer = OfferBody();
+  offer["limits"] = object{{"total_budget", 5'000'000}};
+  const std::string id = CreateOffer(gateway, kMerchantKey, offer);
+  ASSERT_EQ(gateway.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(CartBody())).status, 200);
+
+  const HttpReply reply = gateway.Call("GET", "/v1/stats/offers/" + id, kAnalystKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const object stats = Object(reply);
+  EXPECT_EQ(
+      stats.at("redemptions"),
+      (object{
+          {"reserved", 0}, {"committed", 0}, {"released", 0}, {"expired", 0}, {"refunded", 0}}));
+  EXPECT_EQ(stats.at("unique_shoppers").as_int64(), 0);
+  EXPECT_EQ(stats.at("remaining"), (object{{"redemptions", nullptr}, {"budget", 5'000'000}}));
+  EXPECT_TRUE(stats.at("by_day").as_array().empty());
+}
+
+TEST(OffersApiTest, OfferStatsOfUnknownOfferIs404) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/v1/stats/offers/o_nope", kAnalystKey);
+
+  EXPECT_TRUE(IsProblem(reply, 404, "not_found"));
+}
+
+}  // namespace
+}  // namespace uudai::testing

@@ -1,0 +1,81 @@
+// Operational endpoints (DESIGN §4): /healthz, /readyz, /metrics, /openapi.yaml.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "api_test_support.h"
+
+namespace uudai::testing {
+namespace {
+
+TEST(OpsApiTest, HealthzAnswers200StatusOk) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/healthz", nullptr);
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.Header("content-type"), "application/json");
+  EXPECT_EQ(reply.body, R"({"status":"ok"})");
+}
+
+TEST(OpsApiTest, ReadyzAnswers200WhenTheStoreTakesWrites) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/readyz", nullptr);
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.body, R"({"status":"ready"})");
+}
+
+TEST(OpsApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
+  TestGateway gateway;
+  ASSERT_EQ(gateway.Call("GET", "/healthz", nullptr).status, 200);
+  ASSERT_EQ(gateway.Call("GET", "/healthz", nullptr).status, 200);
+  ASSERT_EQ(gateway.Call("GET", "/v1/offers/o_one", kAdminKey).status, 404);
+  ASSERT_EQ(gateway.Call("GET", "/nowhere", nullptr).status, 404);
+
+  const HttpReply reply = gateway.Call("GET", "/metrics", nullptr);
+
+  ASSERT_EQ(reply.status, 200);
+  EXPECT_TRUE(reply.Header("content-type").starts_with("text/plain"))
+      << reply.Header("content-type");
+  EXPECT_NE(reply.body.find("# TYPE uudai_http_requests_total counter\n"), std::string::npos);
+  EXPECT_NE(reply.body.find("uudai_http_requests_total{route=\"/healthz\",status=\"200\"} 2\n"),
+            std::string::npos)
+      << reply.body;
+  // Labelled by the route pattern, never by the concrete id (bounded cardinality).
+  EXPECT_NE(
+      reply.body.find("uudai_http_requests_total{route=\"/v1/offers/{id}\",status=\"404\"} 1\n"),
+      std::string::npos)
+      << reply.body;
+  EXPECT_EQ(reply.body.find("o_one"), std::string::npos);
+  EXPECT_NE(reply.body.find("uudai_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"),
+            std::string::npos)
+      << reply.body;
+}
+
+TEST(OpsApiTest, OpenApiIsServedAsYaml) {
+  TestGateway gateway;
+
+  const HttpReply reply = gateway.Call("GET", "/openapi.yaml", nullptr);
+
+  EXPECT_EQ(reply.status, 200);
+  EXPECT_EQ(reply.Header("content-type"), "application/yaml");
+  EXPECT_TRUE(reply.body.starts_with("openapi:")) << reply.body.substr(0, 40);
+}
+
+TEST(OpsApiTest, EveryResponseCarriesARequestIdAndEchoesASaneOne) {
+  TestGateway gateway;
+
+  const HttpReply given =
+      gateway.Call("GET", "/healthz", nullptr, "", {{"X-Request-Id", "abc-123"}});
+  const HttpReply hostile =
+      gateway.Call("GET", "/healthz", nullptr, "", {{"X-Request-Id", "has space\"quote"}});
+
+  EXPECT_EQ(given.Header("x-request-id"), "abc-123");
+  EXPECT_FALSE(hostile.Header("x-request-id").empty());
+  EXPECT_NE(hostile.Header("x-request-id"), "has space\"quote");
+}
+
+}  // namespace
+}  // namespace uudai::testing
