@@ -130,7 +130,9 @@ void HttpSession::Dispatch() {
   stream_.expires_never();  // the handler's own deadlines apply now
   auto& message = parser_->get();
   HttpRequest request;
-  request.method = std::string(message.method_string());
+  // HEAD is GET without the body (RFC 9110 §9.3.2); Write() leaves the body out.
+  request.method =
+      message.method() == http::verb::head ? "GET" : std::string(message.method_string());
   const auto target = boost::urls::parse_origin_form(message.target());
   if (!target) return Reject(400, "bad_request", "the request target is not a valid path");
   request.path = std::string(target->path());
@@ -173,6 +175,9 @@ void HttpSession::Write(HttpResponse response, bool keep_alive) {
   keep_alive = keep_alive && !closing_ && !shared_.stopping.load();
   message->keep_alive(keep_alive);
   message->prepare_payload();
+  if (parser_ && parser_->get().method() == http::verb::head) {
+    message->body().clear();  // Content-Length stays that of the GET response
+  }
   stream_.expires_after(shared_.options.body_timeout);
   http::async_write(
       stream_, *message,
