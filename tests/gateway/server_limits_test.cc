@@ -198,6 +198,23 @@ TEST(ServerLimitsTest, Http10RequestIsAnsweredAndClosed) {
   EXPECT_LT(Since(start), milliseconds(1000)) << "closed after the response";
 }
 
+TEST(ServerLimitsTest, HeadIsAnsweredLikeGetWithoutABody) {
+  TestGateway gateway;
+  const std::string request =
+      "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+  const std::string raw = RawExchange(gateway.port(), request);
+
+  ASSERT_EQ(StatusOf(raw), 200) << raw;
+  const auto end_of_head = raw.find("\r\n\r\n");
+  ASSERT_NE(end_of_head, std::string::npos);
+  EXPECT_NE(raw.substr(0, end_of_head).find("\r\nContent-Length: 15"), std::string::npos) << raw;
+  // No body after the HEAD response's header: the next bytes are the GET response.
+  EXPECT_EQ(StatusOf(raw.substr(end_of_head + 4)), 200) << raw;
+  EXPECT_TRUE(raw.ends_with(R"({"status":"ok"})")) << raw;
+}
+
 TEST(ServerLimitsTest, ConnectionOverTheCapIsClosed) {
   TestGatewayOptions options;
   options.max_connections = 2;
