@@ -110,6 +110,16 @@ TEST_F(IdempotencyTest, SameKeyWithAnotherBodyIs422IdempotencyKeyReused) {
   EXPECT_EQ(Reserved(), 1);
 }
 
+TEST_F(IdempotencyTest, SameKeyWithAnotherBodyIs422EvenWhenNothingWouldApply) {
+  ASSERT_EQ(Redeem(gateway_, RedemptionBody("order-1"), "idem-1").status, 201);
+  object nothing_applies = RedemptionBody("order-2");
+  nothing_applies["merchant_id"] = "shop-9";
+
+  const HttpReply reply = Redeem(gateway_, nothing_applies, "idem-1");
+
+  EXPECT_TRUE(IsProblem(reply, 422, "idempotency_key_reused"));
+}
+
 TEST_F(IdempotencyTest, SameKeyUnderAnotherApiKeyIsNotAReplay) {
   const object body = RedemptionBody("order-1");
   ASSERT_EQ(Redeem(gateway_, body, "idem-1", kCheckoutKey).status, 201);

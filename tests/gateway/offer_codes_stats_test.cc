@@ -171,6 +171,39 @@ TEST(OfferStatsApiTest, UnusedOfferHasZeroCounts) {
   EXPECT_TRUE(stats.at("by_day").as_array().empty());
 }
 
+TEST(OfferStatsApiTest, ByDayFollowsTheLocalCalendarDay) {
+  TestGatewayOptions options;
+  options.start = *ParseRfc3339("2026-10-10T23:59:00+07:00");  // 16:59 UTC
+  TestGateway gateway(options);
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+  object late = RedemptionBody("o-1", 100'000, "s-1");
+  late["commit"] = true;
+  RedeemOrThrow(gateway, late, "k-1");
+  gateway.clock().Advance(2 * 60'000);  // 00:01 local, still 10 October in UTC
+  object early = RedemptionBody("o-2", 200'000, "s-2");
+  early["payment_method"] = "zalopay";
+  RedeemOrThrow(gateway, early, "k-2");
+
+  const HttpReply reply = gateway.Call("GET", "/v1/stats/offers/" + id, kAnalystKey);
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const object stats = Object(reply);
+  const object committed_one{
+      {"reserved", 0}, {"committed", 1}, {"released", 0}, {"expired", 0}, {"refunded", 0}};
+  const object reserved_one{
+      {"reserved", 1}, {"committed", 0}, {"released", 0}, {"expired", 0}, {"refunded", 0}};
+  EXPECT_EQ(stats.at("by_day"), (array{object{{"day", "2026-10-10"},
+                                              {"redemptions", committed_one},
+                                              {"discount_committed", 10'000},
+                                              {"gmv_committed", 100'000}},
+                                       object{{"day", "2026-10-11"},
+                                              {"redemptions", reserved_one},
+                                              {"discount_committed", 0},
+                                              {"gmv_committed", 0}}}));
+  const array& methods = stats.at("by_payment_method").as_array();
+  ASSERT_EQ(methods.size(), 2U) << reply.body;
+}
+
 TEST(OfferStatsApiTest, UnknownOfferIs404) {
   TestGateway gateway;
 

@@ -279,6 +279,20 @@ TEST(OffersApiTest, PatchWithStaleIfMatchIs412AndChangesNothing) {
   EXPECT_EQ(current.Json().at("priority").as_int64(), 1);
 }
 
+TEST(OffersApiTest, PatchAcceptsWeakAndUnquotedIfMatch) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply weak = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":1})",
+                                      {{"If-Match", "W/\"1\""}});
+  const HttpReply bare =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":2})", {{"If-Match", "2"}});
+
+  EXPECT_EQ(weak.status, 200) << weak.body;
+  EXPECT_EQ(bare.status, 200) << bare.body;
+  EXPECT_EQ(bare.Json().at("version").as_int64(), 3);
+}
+
 TEST(OffersApiTest, PatchWithUnparsableIfMatchIs400) {
   TestGateway gateway;
   const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());

@@ -54,6 +54,25 @@ TEST(OpsApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
       << reply.body;
 }
 
+TEST(OpsApiTest, MetricsCountRedemptionOutcomes) {
+  TestGateway gateway;
+  CreateOffer(gateway, kMerchantKey, OfferBody());
+  const std::string id = RedeemOrThrow(gateway, RedemptionBody("o-1"), "k-1");
+  ASSERT_EQ(gateway.Call("POST", "/v1/redemptions/" + id + "/commit", kCheckoutKey).status, 200);
+  ASSERT_EQ(gateway.Call("POST", "/v1/redemptions/" + id + "/commit", kCheckoutKey).status, 409);
+
+  const std::string metrics = gateway.Call("GET", "/metrics", nullptr).body;
+
+  EXPECT_NE(metrics.find("uudai_redemptions_total{outcome=\"created_reserved\"} 1\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("uudai_redemptions_total{outcome=\"commit\"} 1\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("uudai_redemptions_total{outcome=\"invalid_transition\"} 1\n"),
+            std::string::npos)
+      << metrics;
+}
+
 TEST(OpsApiTest, OpenApiIsServedAsYaml) {
   TestGateway gateway;
 
