@@ -324,6 +324,7 @@ void ExpectStopToFinishAHalfSentRequest(TestGateway& gateway) {
   EXPECT_EQ(raw.back(), '}') << "the whole body arrived";
   ASSERT_EQ(stopped.wait_for(milliseconds(5000)), std::future_status::ready);
   EXPECT_TRUE(stopped.get().ok());
+  EXPECT_FALSE(CanConnect(gateway.port())) << "a stopped server accepts no new connection";
 }
 
 TEST(ServerLimitsTest, StopLetsARequestInProgressFinishWithAFullResponse) {
@@ -361,6 +362,7 @@ TEST(ServerLimitsTest, StopLetsARunningHandlerFinish) {
   const HttpReply issued = reply.get();
 
   EXPECT_TRUE(stopped.ok());
+  EXPECT_FALSE(CanConnect(gateway.port()));
   ASSERT_EQ(issued.status, 201);
   EXPECT_EQ(issued.Json().at("codes").as_array().size(), 200'000U);
 }
