@@ -206,6 +206,23 @@ void MemoryStore::IssueCodes(std::string offer_id, std::vector<std::string> code
   });
 }
 
+// --- Orders ----------------------------------------------------------------------------------
+
+void MemoryStore::FindLiveOrder(std::string merchant_id, std::string order_id,
+                                Completion<std::optional<std::string>> done) {
+  Redemption key;
+  key.merchant_id = std::move(merchant_id);
+  key.order_id = std::move(order_id);
+  const std::string order_key = State::OrderKey(key);
+  std::optional<std::string> live;
+  {
+    auto& shard = state_->OrderShard(order_key);
+    std::lock_guard lock(shard.mutex);
+    if (auto it = shard.map.find(order_key); it != shard.map.end()) live = it->second;
+  }
+  done(std::move(live));
+}
+
 void MemoryStore::Replay(const StoreMutation& mutation) {
   if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
     std::unique_lock lock(state_->offers_mutex);

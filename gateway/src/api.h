@@ -79,7 +79,8 @@ class Api {
   void CommitRedemption(const HttpRequest&, const Caller&, Respond&);
   void CancelRedemption(const HttpRequest&, const Caller&, Respond&);
   void RefundRedemption(const HttpRequest&, const Caller&, Respond&);
-  void Transition(const Caller&, RedemptionAction action, Respond& respond);
+  void Transition(const HttpRequest& request, const Caller& caller, RedemptionAction action,
+                  Respond& respond);
 
   // The offer if this caller may see it; else answers 404/403 and returns nullptr.
   std::shared_ptr<const Offer> VisibleOffer(const std::string& id, const Caller& caller,

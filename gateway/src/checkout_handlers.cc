@@ -59,15 +59,33 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   const uudai::Quote quote =
       evaluator_.Evaluate(*snapshot, redemption_request->cart, now, store_.usage());
 
-  // Refused before the store: a retry of a request that did succeed must still be replayed.
-  auto refuse = [this, &claim, &respond](Status refusal) {
+  // Refused before the store. A retry of a request that did succeed is still replayed, and a
+  // second redemption of a live order says so (its offers may be used up by the first).
+  auto refuse = [this, &claim, &respond, &redemption_request, &quote](Status refusal) {
+    Problem problem = ProblemFromStatus(refusal);
+    problem.extra_members =
+        "\"rejected\":" + boost::json::serialize(RejectedToJson(quote.rejected));
     store_.FindIdempotentResponse(
         claim.scope_key, claim.fingerprint,
-        [this, refusal = std::move(refusal), respond](Result<std::optional<std::string>> found) {
+        [this, problem = std::move(problem), merchant = redemption_request->cart.merchant_id,
+         order = redemption_request->order_id,
+         respond](Result<std::optional<std::string>> found) mutable {
           if (!found.ok()) return respond(ProblemResponse(ProblemFromStatus(found.status())));
           if (found.value()) return respond(Replayed(std::move(*found.value())));
-          metrics_.CountRedemption(std::string(CodeName(refusal.code())));
-          respond(ProblemResponse(ProblemFromStatus(refusal)));
+          store_.FindLiveOrder(
+              merchant, order,
+              [this, problem = std::move(problem), order,
+               respond](Result<std::optional<std::string>> live) {
+                if (!live.ok()) return respond(ProblemResponse(ProblemFromStatus(live.status())));
+                if (live.value()) {
+                  metrics_.CountRedemption("order_already_redeemed");
+                  return respond(ProblemResponse(ProblemFromStatus(Status(
+                      StatusCode::kOrderAlreadyRedeemed,
+                      "order " + order + " already has a live redemption " + *live.value()))));
+                }
+                metrics_.CountRedemption(problem.code);
+                respond(ProblemResponse(problem));
+              });
         });
   };
   if (quote.applied.empty()) {
@@ -106,7 +124,16 @@ void Api::GetRedemption(const HttpRequest&, const Caller& caller, Respond& respo
   });
 }
 
-void Api::Transition(const Caller& caller, RedemptionAction action, Respond& respond) {
+void Api::Transition(const HttpRequest& request, const Caller& caller, RedemptionAction action,
+                     Respond& respond) {
+  if (!request.body.empty()) {
+    // No body is needed; one that is sent is read as strictly as any other.
+    auto parsed = ParseJsonObject(request);
+    if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+    BodyProblems problems;
+    FieldReader(std::get<boost::json::object>(parsed), "", problems).Finish();
+    if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  }
   store_.TransitionRedemption(
       caller.params[0], action, [this, action, respond](Result<Redemption> result) {
         if (!result.ok()) {
@@ -119,14 +146,14 @@ void Api::Transition(const Caller& caller, RedemptionAction action, Respond& res
       });
 }
 
-void Api::CommitRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
-  Transition(caller, RedemptionAction::kCommit, respond);
+void Api::CommitRedemption(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  Transition(request, caller, RedemptionAction::kCommit, respond);
 }
-void Api::CancelRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
-  Transition(caller, RedemptionAction::kCancel, respond);
+void Api::CancelRedemption(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  Transition(request, caller, RedemptionAction::kCancel, respond);
 }
-void Api::RefundRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
-  Transition(caller, RedemptionAction::kRefund, respond);
+void Api::RefundRedemption(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  Transition(request, caller, RedemptionAction::kRefund, respond);
 }
 
 }  // namespace uudai::gateway

@@ -2,6 +2,8 @@
 
 #include <boost/json/array.hpp>
 
+#include "uudai/text_rules.h"
+
 namespace uudai::gateway {
 namespace {
 
@@ -43,6 +45,8 @@ void ReadCart(FieldReader& r, BodyProblems& problems, Cart& cart) {
   if (auto codes = r.StringList("codes", kMaxCartCodes)) cart.codes = std::move(*codes);
 }
 
+}  // namespace
+
 boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected) {
   boost::json::array out;
   for (const CodeRejection& r : rejected) {
@@ -54,6 +58,8 @@ boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected) {
   }
   return out;
 }
+
+namespace {
 
 boost::json::value OptionalTime(const std::optional<Timestamp>& t, const CampaignZone& zone) {
   return t ? boost::json::value(FormatRfc3339(*t, zone)) : boost::json::value(nullptr);
@@ -80,7 +86,12 @@ std::optional<RedemptionRequest> RedemptionRequestFromJson(const boost::json::ob
   FieldReader r(body, "", problems);
   RedemptionRequest request;
   ReadCart(r, problems, request.cart);
-  if (auto v = r.String("order_id", true)) request.order_id = *v;
+  if (auto v = r.String("order_id", true)) {
+    request.order_id = *v;
+    if (!IsValidIdentifier(*v)) {
+      r.Invalid("order_id", "must be 1-128 characters of letters, digits and -_.:@/");
+    }
+  }
   request.commit = r.Bool("commit").value_or(false);
   request.expected_discount_total = r.Amount("expected_discount_total");
   if (r.Has("at")) r.Invalid("at", "is for quotes only; a redemption happens now");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "field_reader.h"
@@ -33,6 +34,8 @@ std::optional<RedemptionRequest> RedemptionRequestFromJson(const boost::json::ob
                                                            BodyProblems& problems);
 
 boost::json::object QuoteToJson(const Quote& quote);
+// [{"code","offer_id","reason"}]
+boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected);
 boost::json::object RedemptionToJson(const Redemption& redemption, const CampaignZone& zone);
 
 }  // namespace uudai::gateway

@@ -33,6 +33,20 @@ class HttpServer::Impl {
     const auto address = net::ip::make_address(shared_.options.address, ec);
     if (ec) return Status(StatusCode::kValidation, "bad listen address " + shared_.options.address);
     tcp::endpoint endpoint(address, shared_.options.port);
+    if (endpoint.port() != 0) {
+      // SO_REUSEPORT would let a second uudai share the port and silently split the traffic
+      // (and the in-memory state) with us: make sure nobody listens there yet.
+      net::io_context probe_io;
+      tcp::acceptor probe(probe_io);
+      probe.open(endpoint.protocol(), ec);
+      if (!ec) probe.set_option(net::socket_base::reuse_address(true), ec);
+      if (!ec) probe.bind(endpoint, ec);
+      if (ec) {
+        return Status(StatusCode::kUnavailable, "cannot listen on " + shared_.options.address +
+                                                    ":" + std::to_string(endpoint.port()) + ": " +
+                                                    ec.message());
+      }
+    }
     for (int i = 0; i < threads; ++i) {
       auto worker = std::make_unique<Worker>();
       auto& acceptor = worker->acceptor.emplace(worker->io);

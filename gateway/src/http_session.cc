@@ -199,6 +199,7 @@ void HttpSession::Reject(int status, std::string code, std::string detail) {
   response.status = status;
   response.content_type = "application/problem+json";
   response.body = problem.ToJson();
+  response.headers.emplace_back("X-Request-Id", NextRequestId());
   closing_ = true;
   Write(std::move(response), false);
 }

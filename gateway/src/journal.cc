@@ -1,6 +1,7 @@
 #include "journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,10 +38,22 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Unavailable("cannot create " + dir + ": " + ec.message());
+  // One process per data directory: a second one appending to the same journal would
+  // interleave records and keep its own idea of every counter.
+  const std::string lock_path = dir + "/LOCK";
+  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd < 0) return Unavailable("cannot open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(lock_fd);
+    return Unavailable(dir + " is in use by another uudai process");
+  }
   const std::string path = dir + "/journal.log";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return Unavailable("cannot open " + path + ": " + std::strerror(errno));
-  return std::unique_ptr<Journal>(new Journal(fd, path));
+  if (fd < 0) {
+    ::close(lock_fd);
+    return Unavailable("cannot open " + path + ": " + std::strerror(errno));
+  }
+  return std::unique_ptr<Journal>(new Journal(fd, lock_fd, path));
 }
 
 Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutation&)>& replay) {
@@ -78,7 +91,8 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
   return summary;
 }
 
-Journal::Journal(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+Journal::Journal(int fd, int lock_fd, std::string path)
+    : fd_(fd), lock_fd_(lock_fd), path_(std::move(path)) {}
 
 Journal::~Journal() {
   {
@@ -88,6 +102,7 @@ Journal::~Journal() {
   wake_writer_.notify_one();
   if (writer_.joinable()) writer_.join();
   ::close(fd_);
+  ::close(lock_fd_);  // releases the directory lock
 }
 
 std::uint64_t Journal::Append(const StoreMutation& mutation) {

@@ -29,7 +29,8 @@ struct ReplaySummary {
 
 class Journal final : public MutationLog {
  public:
-  // Opens `dir`/journal.log, creating both if needed. Call Replay() next.
+  // Opens `dir`/journal.log, creating both if needed, and locks `dir` (kUnavailable when
+  // another process holds it). Call Replay() next.
   static Result<std::unique_ptr<Journal>> Open(const std::string& dir);
 
   // Feeds every complete record to `replay` in order, cuts off a torn tail, and starts the
@@ -48,10 +49,11 @@ class Journal final : public MutationLog {
   Status Flush();
 
  private:
-  Journal(int fd, std::string path);
+  Journal(int fd, int lock_fd, std::string path);
   void WriterLoop();
 
   const int fd_;
+  const int lock_fd_;  // flock'd: one process per data directory
   const std::string path_;
   std::mutex mutex_;
   std::condition_variable wake_writer_;

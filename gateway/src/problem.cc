@@ -82,7 +82,12 @@ std::string Problem::ToJson() const {
     for (const FieldError& e : errors) list.push_back({{"path", e.path}, {"message", e.message}});
     body["errors"] = std::move(list);
   }
-  return boost::json::serialize(body);
+  std::string out = boost::json::serialize(body);
+  if (!extra_members.empty()) {
+    out.pop_back();  // the closing brace
+    out += "," + extra_members + "}";
+  }
+  return out;
 }
 
 Problem ProblemFromStatus(const Status& status) {

@@ -18,6 +18,9 @@ struct Problem {
   std::optional<std::string> offer_id;
   std::vector<FieldError> errors;          // 422: every problem with its field path
   std::optional<int> retry_after_seconds;  // 429, 503
+  // More members, already serialized as `"name":value` pairs (e.g. a refused redemption's
+  // "rejected" codes), appended to the body as they are.
+  std::string extra_members;
 
   // The problem+json body: {"type","title","status","code","detail",...}.
   std::string ToJson() const;

@@ -4,10 +4,17 @@
 
 namespace uudai::gateway {
 
+bool IsJsonMediaType(std::string_view content_type) {
+  // The media type before any parameters (";charset=utf-8"), trimmed and lower-cased.
+  std::string type(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
+  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type == "application/json" ||
+         (type.starts_with("application/") && type.ends_with("+json"));
+}
+
 std::variant<boost::json::object, Problem> ParseJsonObject(const HttpRequest& request) {
-  const auto type = request.Header("content-type");
-  if (!type || !(type->starts_with("application/json") ||
-                 (type->starts_with("application/") && type->find("+json") != std::string::npos))) {
+  if (!IsJsonMediaType(request.Header("content-type").value_or(""))) {
     return UnsupportedMediaType();
   }
   boost::json::parse_options options;

@@ -14,6 +14,9 @@ namespace uudai::gateway {
 
 inline constexpr std::size_t kMaxJsonDepth = 16;
 
+// application/json or application/*+json, parameters allowed.
+bool IsJsonMediaType(std::string_view content_type);
+
 // The body as a JSON object, or the problem to answer: 415 when not JSON, 400 when malformed
 // (invalid UTF-8 and nesting deeper than kMaxJsonDepth included) or not an object.
 std::variant<boost::json::object, Problem> ParseJsonObject(const HttpRequest& request);

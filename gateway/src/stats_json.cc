@@ -60,7 +60,8 @@ boost::json::object CampaignStatsToJson(const CampaignStats& stats, const Campai
   for (const CampaignGroup& g : stats.groups) {
     boost::json::object row{{"key", g.key}};
     for (auto& [name, value] : BucketToJson(g.bucket)) row[name] = value;
-    if (g.unique_shoppers) row["unique_shoppers"] = *g.unique_shoppers;
+    row["unique_shoppers"] =
+        g.unique_shoppers ? boost::json::value(*g.unique_shoppers) : boost::json::value(nullptr);
     groups.push_back(std::move(row));
   }
   return boost::json::object{

@@ -54,6 +54,8 @@ class MemoryStore final : public Store {
   void TransitionRedemption(std::string id, RedemptionAction action,
                             Completion<Redemption> done) override;
   void GetRedemption(std::string id, Completion<Redemption> done) override;
+  void FindLiveOrder(std::string merchant_id, std::string order_id,
+                     Completion<std::optional<std::string>> done) override;
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;

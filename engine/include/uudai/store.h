@@ -102,6 +102,10 @@ class Store {
   virtual void TransitionRedemption(std::string id, RedemptionAction action,
                                     Completion<Redemption> done) = 0;
   virtual void GetRedemption(std::string id, Completion<Redemption> done) = 0;
+  // The id of the live (reserved or committed) redemption of (merchant_id, order_id), if any:
+  // answers why a redemption that could not even be planned is refused.
+  virtual void FindLiveOrder(std::string merchant_id, std::string order_id,
+                             Completion<std::optional<std::string>> done) = 0;
   // Expires up to `max_count` reservations whose expires_at has passed; returns how many.
   virtual void ExpireDue(std::size_t max_count, Completion<std::size_t> done) = 0;
 
