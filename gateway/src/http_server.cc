@@ -103,7 +103,10 @@ class HttpServer::Impl {
         boost::system::error_code ec;
         w->acceptor->close(ec);
         for (HttpSession* session : w->sessions) session->CloseWhenIdle();
-        for (auto& timer : timers_) timer->cancel();
+        // RunEvery's timers live on the first worker; a timer is touched only on its thread.
+        if (w == workers_.front().get()) {
+          for (auto& timer : timers_) timer->cancel();
+        }
       });
     }
     // In-flight requests finish and their sessions close; then each io_context runs dry.
