@@ -183,6 +183,13 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
     outcome = Status(StatusCode::kReservationExpired,
                      "redemption " + id + " expired at its reservation deadline");
   }
+  if (action == RedemptionAction::kCommit && r.status == RedemptionStatus::kExpired) {
+    // Already expired (by ExpireDue or an earlier late commit): a commit is late all the same,
+    // and the answer must not depend on whether expiry ran first.
+    locks.Unlock();
+    return done(Status(StatusCode::kReservationExpired,
+                       "redemption " + id + " expired at its reservation deadline"));
+  }
   if (Result<RedemptionStatus> next = NextStatus(r.status, action); !next.ok()) {
     locks.Unlock();
     return done(next.status());

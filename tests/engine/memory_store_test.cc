@@ -1,1 +1,567 @@
+// MemoryStore: the conformance suite, plus what only MemoryStore has — the MutationLog hook
+// (writes complete once durable; the store fails closed when the log fails), Replay of the
+// logged mutations, and LedgerSnapshot.
+#include "uudai/memory_store.h"
+
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "engine/store_conformance.h"
+#include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
+#include "engine/store_test_support.h"
+
+namespace uudai::store_test {
+namespace {
+
+// A MutationLog that records every mutation. Durability is immediate until Hold(); from then
+// on each WhenDurable completion waits until the test calls Release() or Fail().
+class HeldMutationLog final : public MutationLog {
+ public:
+  std::uint64_t Append(const StoreMutation& mutation) override {
+    std::lock_guard lock(mutex_);
+    mutations_.push_back(mutation);
+    return mutations_.size();
+  }
+
+  void WhenDurable(std::uint64_t sequence, StatusCompletion done) override {
+    std::unique_lock lock(mutex_);
+    if (holding_) {
+      held_.emplace_back(sequence, std::move(done));
+      return;
+    }
+    lock.unlock();
+    done(Status::Ok());
+  }
+
+  void Hold() {
+    std::lock_guard lock(mutex_);
+    holding_ = true;
+  }
+  // Makes every held mutation durable, and later ones at once.
+  void Release() { Finish(Status::Ok()); }
+  // The journal broke: every held mutation will never be durable.
+  void Fail() { Finish(Status(StatusCode::kUnavailable, "disk full")); }
+
+  std::size_t held() const {
+    std::lock_guard lock(mutex_);
+    return held_.size();
+  }
+  std::vector<StoreMutation> mutations() const {
+    std::lock_guard lock(mutex_);
+    return mutations_;
+  }
+
+ private:
+  void Finish(const Status& status) {
+    std::vector<std::pair<std::uint64_t, StatusCompletion>> held;
+    {
+      std::lock_guard lock(mutex_);
+      holding_ = false;
+      held.swap(held_);
+    }
+    for (auto& [sequence, done] : held) done(status);
+  }
+
+  mutable std::mutex mutex_;
+  bool holding_ = false;
+  std::vector<StoreMutation> mutations_;
+  std::vector<std::pair<std::uint64_t, StatusCompletion>> held_;
+};
+
+// A MutationLog that makes mutations durable on a thread of its own, in batches, as the
+// gateway's journal does with group commit: every completion arrives on that thread.
+class BackgroundMutationLog final : public MutationLog {
+ public:
+  BackgroundMutationLog() : worker_([this] { Run(); }) {}
+  ~BackgroundMutationLog() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    worker_.join();
+  }
+
+  std::uint64_t Append(const StoreMutation&) override {
+    std::lock_guard lock(mutex_);
+    return ++appended_;
+  }
+  void WhenDurable(std::uint64_t, StatusCompletion done) override {
+    std::lock_guard lock(mutex_);
+    waiting_.push_back(std::move(done));
+    wake_.notify_all();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !waiting_.empty(); });
+      if (waiting_.empty()) return;  // stopping, nothing left
+      std::vector<StatusCompletion> batch;
+      batch.swap(waiting_);
+      lock.unlock();
+      for (StatusCompletion& done : batch) done(Status::Ok());
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::uint64_t appended_ = 0;
+  std::vector<StatusCompletion> waiting_;
+  std::thread worker_;  // last: starts once the rest is built
+};
+
+// A MemoryStore that owns its MutationLog, so that MakeStore can hand out a plain Store.
+class LoggedMemoryStore final : public Store {
+ public:
+  LoggedMemoryStore(const Clock& clock, std::unique_ptr<MutationLog> log)
+      : log_(std::move(log)),
+        store_(clock, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, log_.get()}) {}
+
+  void CreateOffer(Offer offer, Completion<Offer> done) override {
+    store_.CreateOffer(std::move(offer), std::move(done));
+  }
+  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override {
+    store_.UpdateOffer(std::move(offer), base_version, std::move(done));
+  }
+  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override {
+    return store_.FindOffer(id);
+  }
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override {
+    return store_.ListOffers();
+  }
+  void SetOfferObserver(OfferObserver observer) override {
+    store_.SetOfferObserver(std::move(observer));
+  }
+  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                  Completion<IssuedCodes> done) override {
+    store_.IssueCodes(std::move(offer_id), std::move(codes), std::move(done));
+  }
+  void CreateRedemption(CreateRedemptionRequest request,
+                        Completion<CreateRedemptionOutcome> done) override {
+    store_.CreateRedemption(std::move(request), std::move(done));
+  }
+  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                              Completion<std::optional<std::string>> done) override {
+    store_.FindIdempotentResponse(std::move(scope_key), std::move(fingerprint), std::move(done));
+  }
+  void TransitionRedemption(std::string id, RedemptionAction action,
+                            Completion<Redemption> done) override {
+    store_.TransitionRedemption(std::move(id), action, std::move(done));
+  }
+  void GetRedemption(std::string id, Completion<Redemption> done) override {
+    store_.GetRedemption(std::move(id), std::move(done));
+  }
+  void FindLiveOrder(std::string merchant_id, std::string order_id,
+                     Completion<std::optional<std::string>> done) override {
+    store_.FindLiveOrder(std::move(merchant_id), std::move(order_id), std::move(done));
+  }
+  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override {
+    store_.ExpireDue(max_count, std::move(done));
+  }
+  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override {
+    store_.GetOfferStats(std::move(offer_id), std::move(done));
+  }
+  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override {
+    store_.GetCampaignStats(std::move(query), std::move(done));
+  }
+  const UsageView& usage() const override { return store_.usage(); }
+  bool ready() const override { return store_.ready(); }
+
+ private:
+  std::unique_ptr<MutationLog> log_;  // declared first: outlives the store that uses it
+  MemoryStore store_;
+};
+
+// The conformance suite runs against MemoryStore as the embedded default has it: without a
+// journal, with one that is durable at once, and with one that completes on its own thread.
+struct MemoryStoreEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    return std::make_unique<MemoryStore>(clock, MemoryStoreOptions{});
+  }
+};
+struct JournaledMemoryStoreEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    return std::make_unique<LoggedMemoryStore>(clock, std::make_unique<HeldMutationLog>());
+  }
+};
+struct GroupCommitMemoryStoreEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    return std::make_unique<LoggedMemoryStore>(clock, std::make_unique<BackgroundMutationLog>());
+  }
+};
+
+}  // namespace
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreConformanceTest, MemoryStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, StoreConformanceTest,
+                               JournaledMemoryStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(GroupCommitMemory, StoreConformanceTest,
+                               GroupCommitMemoryStoreEnvironment);
+
+namespace {
+
+class MemoryStoreTest : public ::testing::Test {
+ protected:
+  MemoryStoreTest()
+      : clock_(CampaignNow()),
+        store_(clock_, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, &log_}),
+        sync_(store_) {}
+
+  // Starts creating `r` with `claim` and returns its (maybe not yet arrived) completion.
+  Pending<CreateRedemptionOutcome> StartCreate(Redemption r,
+                                               std::optional<IdempotencyClaim> claim) {
+    Pending<CreateRedemptionOutcome> pending;
+    store_.CreateRedemption(CreateRedemptionRequest{std::move(r), std::move(claim)},
+                            pending.callback());
+    return pending;
+  }
+
+  ManualClock clock_;
+  HeldMutationLog log_;
+  MemoryStore store_;
+  SyncStore sync_;
+};
+
+// --- Durability ------------------------------------------------------------------------------
+
+TEST_F(MemoryStoreTest, CreateCompletesOnlyOnceDurable) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<CreateRedemptionOutcome> created =
+      StartCreate(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                  Claim("key-a:idem-1", "fp-1", "first"));
+  EXPECT_FALSE(created.arrived());
+  EXPECT_EQ(log_.held(), 1U);
+  log_.Release();
+  ASSERT_TRUE(created.arrived());
+  Result<CreateRedemptionOutcome> outcome = created.Wait();
+  ASSERT_TRUE(outcome.ok()) << outcome.status().message();
+  EXPECT_FALSE(outcome->replayed);
+  EXPECT_EQ(outcome->response, "first");
+}
+
+TEST_F(MemoryStoreTest, TransitionCompletesOnlyOnceDurable) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());
+  log_.Hold();
+  Pending<Redemption> committed;
+  store_.TransitionRedemption("r-1", RedemptionAction::kCommit, committed.callback());
+  EXPECT_FALSE(committed.arrived());
+  log_.Release();
+  Result<Redemption> after = committed.Wait();
+  ASSERT_TRUE(after.ok()) << after.status().message();
+  EXPECT_EQ(after->status, RedemptionStatus::kCommitted);
+}
+
+TEST_F(MemoryStoreTest, SameKeyWhileFirstIsNotDurableIsRequestInProgress) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<CreateRedemptionOutcome> first =
+      StartCreate(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                  Claim("key-a:idem-1", "fp-1", "first"));
+  // The retry and the lookup are answered at once, without waiting for the log
+  Pending<CreateRedemptionOutcome> retry =
+      StartCreate(RedemptionBuilder("r-2").Apply(offer, 10'000).Build(),
+                  Claim("key-a:idem-1", "fp-1", "again"));
+  Pending<std::optional<std::string>> lookup;
+  store_.FindIdempotentResponse("key-a:idem-1", "fp-1", lookup.callback());
+  ASSERT_TRUE(retry.arrived());
+  EXPECT_EQ(CodeOf(retry.Wait()), StatusCode::kRequestInProgress);
+  ASSERT_TRUE(lookup.arrived());
+  EXPECT_EQ(CodeOf(lookup.Wait()), StatusCode::kRequestInProgress);
+  log_.Release();
+  EXPECT_EQ(CodeOf(first.Wait()), StatusCode::kOk);
+}
+
+TEST_F(MemoryStoreTest, SameKeyOnceFirstIsDurableIsReplayed) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<CreateRedemptionOutcome> first =
+      StartCreate(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                  Claim("key-a:idem-1", "fp-1", "first"));
+  log_.Release();
+  ASSERT_EQ(CodeOf(first.Wait()), StatusCode::kOk);
+  Result<CreateRedemptionOutcome> retry =
+      sync_.Create(RedemptionBuilder("r-2").Apply(offer, 10'000).Build(),
+                   Claim("key-a:idem-1", "fp-1", "again"));
+  ASSERT_TRUE(retry.ok()) << retry.status().message();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->response, "first");
+  EXPECT_EQ(retry->redemption.id, "r-1");
+}
+
+TEST_F(MemoryStoreTest, LogFailureIsUnavailable) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<CreateRedemptionOutcome> created =
+      StartCreate(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                  Claim("key-a:idem-1", "fp-1", "first"));
+  log_.Fail();
+  EXPECT_EQ(CodeOf(created.Wait()), StatusCode::kUnavailable);
+  EXPECT_TRUE(store_.failed());
+  EXPECT_FALSE(store_.ready());
+}
+
+TEST_F(MemoryStoreTest, EveryWriteAfterLogFailureIsUnavailable) {
+  // Given a store whose log failed on a commit
+  const Offer offer = sync_.GivenOffer(MakeUniqueCodeOffer("o-1"));
+  const auto codes = MakeCodes(2);
+  sync_.GivenCodes("o-1", {codes[0]});
+  sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000, codes[0]).Build());
+  sync_.GivenRedemption(RedemptionBuilder("r-2").TtlMillis(1).Apply(offer, 10'000).Build());
+  log_.Hold();
+  Pending<Redemption> committed;
+  store_.TransitionRedemption("r-1", RedemptionAction::kCommit, committed.callback());
+  log_.Fail();
+  ASSERT_EQ(CodeOf(committed.Wait()), StatusCode::kUnavailable);
+  const std::size_t logged = log_.mutations().size();
+  clock_.Advance(1);
+  // Then every kind of write is refused, and none reaches the log
+  EXPECT_EQ(CodeOf(sync_.CreateOffer(MakeOffer("o-2"))), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.UpdateOffer(offer, 1)), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.IssueCodes("o-1", {codes[1]})), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.Create(RedemptionBuilder("r-3").Apply(offer, 10'000).Build())),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.Refund("r-1")), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.Cancel("r-2")), StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync_.ExpireDue()), StatusCode::kUnavailable);
+  EXPECT_EQ(log_.mutations().size(), logged);
+  EXPECT_EQ(CodeOf(sync_.Get("r-3")), StatusCode::kNotFound);
+}
+
+// --- What is logged --------------------------------------------------------------------------
+
+TEST_F(MemoryStoreTest, RedemptionIsLoggedAsOneMutationWithItsClaim) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  const std::size_t before = log_.mutations().size();
+  const Redemption planned = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
+  sync_.GivenRedemption(planned, Claim("key-a:idem-1", "fp-1", "first"));
+  const auto mutations = log_.mutations();
+  ASSERT_EQ(mutations.size(), before + 1);
+  const auto* created = std::get_if<RedemptionCreated>(&mutations.back());
+  ASSERT_NE(created, nullptr);
+  EXPECT_EQ(created->redemption, planned);
+  ASSERT_TRUE(created->idempotency.has_value());
+  EXPECT_EQ(created->idempotency->scope_key, "key-a:idem-1");
+  EXPECT_EQ(created->idempotency->fingerprint, "fp-1");
+  EXPECT_EQ(created->idempotency->response, "first");
+  EXPECT_EQ(created->idempotency->created_at, clock_.Now());
+}
+
+TEST_F(MemoryStoreTest, RefusedAndReplayedWritesAreNotLogged) {
+  Offer limited = MakeOffer("o-1");
+  limited.limits.total_redemptions = 1;
+  const Offer offer = sync_.GivenOffer(limited);
+  sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                        Claim("key-a:idem-1", "fp-1", "first"));
+  const std::size_t before = log_.mutations().size();
+  EXPECT_EQ(CodeOf(sync_.Create(RedemptionBuilder("r-2").Shopper("s-2").Apply(offer, 1).Build())),
+            StatusCode::kQuotaExhausted);
+  EXPECT_TRUE(sync_
+                  .Create(RedemptionBuilder("r-3").Apply(offer, 10'000).Build(),
+                          Claim("key-a:idem-1", "fp-1", "again"))
+                  ->replayed);
+  EXPECT_EQ(CodeOf(sync_.Refund("r-1")), StatusCode::kInvalidTransition);
+  EXPECT_EQ(CodeOf(sync_.UpdateOffer(offer, 7)), StatusCode::kVersionMismatch);
+  EXPECT_EQ(log_.mutations().size(), before);
+}
+
+TEST_F(MemoryStoreTest, IssueCodesLogsOnlyNewCodes) {
+  sync_.GivenOffer(MakeUniqueCodeOffer("o-1"));
+  const auto codes = MakeCodes(3);
+  sync_.GivenCodes("o-1", {codes[0], codes[1]});
+  ASSERT_TRUE(sync_.IssueCodes("o-1", {codes[1], codes[2]}).ok());
+  const std::vector<StoreMutation> mutations = log_.mutations();
+  const auto* issued = std::get_if<CodesIssued>(&mutations.back());
+  ASSERT_NE(issued, nullptr);
+  EXPECT_EQ(issued->offer_id, "o-1");
+  EXPECT_EQ(issued->codes, std::vector<std::string>{codes[2]});
+}
+
+TEST_F(MemoryStoreTest, LateCommitIsLoggedAsExpiry) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  const Redemption r = sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());
+  clock_.Set(r.expires_at);
+  ASSERT_EQ(CodeOf(sync_.Commit("r-1")), StatusCode::kReservationExpired);
+  const std::vector<StoreMutation> mutations = log_.mutations();
+  const auto* transitioned = std::get_if<RedemptionTransitioned>(&mutations.back());
+  ASSERT_NE(transitioned, nullptr);
+  EXPECT_EQ(transitioned->redemption_id, "r-1");
+  EXPECT_EQ(transitioned->action, RedemptionAction::kExpire);
+  EXPECT_EQ(transitioned->at, r.expires_at);
+}
+
+// --- Replay ----------------------------------------------------------------------------------
+
+// A history touching every kind of mutation: offers and an edit, codes, one- and two-offer
+// redemptions over two local days, commits, a cancel, refunds with and without restore, a late
+// commit, expiry and idempotency claims.
+struct History {
+  std::vector<std::string> offer_ids = {"o-m", "o-p", "o-c"};
+  std::vector<std::string> shoppers = {"s-1", "s-2", "s-3"};
+  std::vector<std::string> codes = MakeCodes(8);  // the last two stay unused
+  std::vector<LocalDay> days = {DayOf(CampaignNow()), LocalDay{DayOf(CampaignNow()).index + 1}};
+  std::vector<IdempotencyClaim> claims = {Claim("key-a:idem-1", "fp-1", "first"),
+                                          Claim("key-a:idem-2", "fp-2", "second"),
+                                          Claim("key-a:idem-3", "fp-3", "third")};
+};
+
+History WriteHistory(SyncStore& store, ManualClock& clock) {
+  History h;
+  Offer merchant = MakeUniqueCodeOffer("o-m");
+  merchant.limits = OfferLimits{10, 100'000, 2, 5};
+  Offer platform = MakePlatformOffer("o-p");
+  platform.limits.total_redemptions = 20;
+  platform.restore_on_refund = false;
+  const Offer m = store.GivenOffer(merchant);
+  Offer p = store.GivenOffer(platform);
+  const Offer c = store.GivenOffer(MakePublicCodeOffer("o-c", "THANG10"));
+  p.name = "Nền tảng giảm giá";
+  p = store.UpdateOffer(p, 1).value();
+  store.GivenCodes("o-m", {h.codes.begin(), h.codes.begin() + 5});
+  EXPECT_EQ(store.IssueCodes("o-m", {h.codes[4], h.codes[5], h.codes[6], h.codes[7]})->issued, 3U);
+
+  auto both = [&](const std::string& id, const std::string& shopper, int code) {
+    return RedemptionBuilder(id)
+        .Shopper(shopper)
+        .CreatedAt(clock.Now())
+        .Apply(m, 10'000 + code, h.codes[code])
+        .Apply(p, 5'000);
+  };
+  store.GivenRedemption(both("r-1", "s-1", 0).Build(), h.claims[0]);
+  store.GivenTransition("r-1", RedemptionAction::kCommit);
+  store.GivenRedemption(both("r-2", "s-2", 1).Build());
+  store.GivenTransition("r-2", RedemptionAction::kCancel);
+  store.GivenRedemption(
+      RedemptionBuilder("r-3").Committed().CreatedAt(clock.Now()).Apply(p, 7'000).Build());
+  store.GivenTransition("r-3", RedemptionAction::kRefund);
+  store.GivenRedemption(
+      both("r-4", "s-3", 2).TtlMillis(kMillisPerMinute).Method(PaymentMethod::kVietqr).Build());
+  store.GivenRedemption(
+      RedemptionBuilder("r-5").CreatedAt(clock.Now()).Apply(c, 10'000, "THANG10").Build(),
+      h.claims[1]);
+  EXPECT_TRUE(store.Create(both("r-9", "s-1", 0).Build(), h.claims[0])->replayed);
+  clock.Advance(2 * kMillisPerMinute);
+  EXPECT_EQ(CodeOf(store.Commit("r-4")), StatusCode::kReservationExpired);
+  // The next local day: the first two claims are past retention.
+  clock.Advance(kMillisPerDay);
+  store.GivenRedemption(both("r-6", "s-2", 3).Build());
+  store.GivenRedemption(both("r-7", "s-3", 4).Committed().Build());
+  store.GivenTransition("r-7", RedemptionAction::kRefund);
+  store.GivenRedemption(both("r-8", "s-1", 5).Subtotal(900'000).Build(), h.claims[2]);
+  clock.Advance(14 * kMillisPerMinute);
+  store.GivenTransition("r-8", RedemptionAction::kCommit);
+  clock.Advance(kMillisPerMinute);
+  EXPECT_EQ(store.ExpireDue().value(), 2U);  // r-5 and r-6
+  return h;
+}
+
+void ExpectSameStats(const OfferStats& replayed, const OfferStats& original) {
+  EXPECT_EQ(replayed.offer_id, original.offer_id);
+  EXPECT_EQ(replayed.totals, original.totals);
+  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
+  EXPECT_EQ(replayed.remaining_redemptions, original.remaining_redemptions);
+  EXPECT_EQ(replayed.remaining_budget, original.remaining_budget);
+  EXPECT_EQ(replayed.by_day, original.by_day);
+  EXPECT_EQ(replayed.by_payment_method, original.by_payment_method);
+}
+
+TEST_F(MemoryStoreTest, ReplayOfTheLogRebuildsLedgerCountersAndStats) {
+  // Given a history written through a logged store
+  const History h = WriteHistory(sync_, clock_);
+  // When its log is replayed into a fresh store
+  MemoryStore replayed(clock_, MemoryStoreOptions{});
+  for (const StoreMutation& mutation : log_.mutations()) replayed.Replay(mutation);
+  SyncStore replayed_sync(replayed);
+  // Then the ledger, the offers, every counter, code, claim and statistic are the same
+  EXPECT_EQ(replayed.LedgerSnapshot(), store_.LedgerSnapshot());
+  ASSERT_EQ(store_.LedgerSnapshot().size(), 8U);
+  for (const std::string& id : h.offer_ids) {
+    const auto offer = store_.FindOffer(id);
+    ASSERT_NE(replayed.FindOffer(id), nullptr);
+    EXPECT_EQ(*replayed.FindOffer(id), *offer);
+    for (const std::string& shopper : h.shoppers) {
+      for (const LocalDay day : h.days) {
+        EXPECT_EQ(replayed.usage().UsageOf(*offer, shopper, day),
+                  store_.usage().UsageOf(*offer, shopper, day))
+            << id << " " << shopper << " " << FormatLocalDay(day);
+      }
+    }
+    SCOPED_TRACE(id);
+    ExpectSameStats(replayed_sync.Stats(id).value(), sync_.Stats(id).value());
+  }
+  for (const std::string& code : h.codes) {
+    const auto original = store_.usage().FindUniqueCode(code);
+    const auto again = replayed.usage().FindUniqueCode(code);
+    ASSERT_TRUE(original.has_value() && again.has_value());
+    EXPECT_EQ(again->offer_id, original->offer_id);
+    EXPECT_EQ(again->available, original->available) << code;
+  }
+  for (const IdempotencyClaim& claim : h.claims) {
+    EXPECT_EQ(replayed_sync.FindIdempotentResponse(claim.scope_key, claim.fingerprint).value(),
+              sync_.FindIdempotentResponse(claim.scope_key, claim.fingerprint).value())
+        << claim.scope_key;
+  }
+  EXPECT_EQ(replayed_sync.FindIdempotentResponse("key-a:idem-3", "fp-3").value(), "third");
+}
+
+TEST_F(MemoryStoreTest, ReplayedStoreKeepsEnforcingLimits) {
+  const History h = WriteHistory(sync_, clock_);
+  MemoryStore replayed(clock_, MemoryStoreOptions{});
+  for (const StoreMutation& mutation : log_.mutations()) replayed.Replay(mutation);
+  SyncStore replayed_sync(replayed);
+  const Offer merchant = *replayed.FindOffer("o-m");
+  // s-1 holds two live redemptions of o-m (r-1 committed, r-8 committed): per_shopper 2
+  Result<CreateRedemptionOutcome> third = replayed_sync.Create(
+      RedemptionBuilder("r-10").CreatedAt(clock_.Now()).Apply(merchant, 1'000).Build());
+  EXPECT_EQ(CodeOf(third), StatusCode::kPerShopperLimit);
+  // r-8 still holds codes[5]
+  EXPECT_EQ(CodeOf(replayed_sync.Create(RedemptionBuilder("r-11")
+                                            .Shopper("s-9")
+                                            .CreatedAt(clock_.Now())
+                                            .Apply(merchant, 1'000, h.codes[5])
+                                            .Build())),
+            StatusCode::kCodeUsed);
+  // and r-8's claim is still answered from its record
+  Result<CreateRedemptionOutcome> retry =
+      replayed_sync.Create(RedemptionBuilder("r-12").Apply(merchant, 1'000).Build(), h.claims[2]);
+  ASSERT_TRUE(retry.ok()) << retry.status().message();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->redemption.id, "r-8");
+}
+
+// --- Ledger ----------------------------------------------------------------------------------
+
+TEST_F(MemoryStoreTest, LedgerSnapshotHoldsEveryCreatedRedemptionInItsCurrentState) {
+  Offer limited = MakeOffer("o-1");
+  limited.limits.total_redemptions = 2;
+  const Offer offer = sync_.GivenOffer(limited);
+  sync_.GivenRedemption(RedemptionBuilder("r-2").Apply(offer, 10'000).Build());
+  sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());
+  const Redemption committed = sync_.GivenTransition("r-1", RedemptionAction::kCommit);
+  ASSERT_EQ(CodeOf(sync_.Create(RedemptionBuilder("r-3").Apply(offer, 10'000).Build())),
+            StatusCode::kQuotaExhausted);
+  std::vector<Redemption> ledger = store_.LedgerSnapshot();
+  ASSERT_EQ(ledger.size(), 2U);
+  std::sort(ledger.begin(), ledger.end(),
+            [](const Redemption& a, const Redemption& b) { return a.id < b.id; });
+  EXPECT_EQ(ledger[0], committed);
+  EXPECT_EQ(ledger[1], sync_.Get("r-2").value());
+}
+
+}  // namespace
+}  // namespace uudai::store_test
