@@ -1,9 +1,11 @@
 // MemoryStore: the in-process Store. Exact, thread-safe, fine-grained locking.
 //
-// State is split into independently locked parts: per-offer counters, and hash-sharded maps
-// of redemptions, codes, order guards and idempotency records. A write locks exactly the parts
-// it touches, all at once in address order (no deadlock), checks everything, then applies one
-// StoreMutation. Writes to different offers and orders proceed in parallel.
+// State is split into independently locked parts: per-offer counters, per-merchant campaign
+// counters, and hash-sharded maps of redemptions, codes, order guards and idempotency records.
+// A write locks exactly the parts it touches, all at once in address order (no deadlock),
+// checks everything, then applies one StoreMutation. Writes for different shops proceed in
+// parallel; writes for one shop serialize on its campaign counters (as writes for one offer
+// do on its limit counters), holding the lock only for in-memory updates.
 //
 // Durability is optional and external: with a MutationLog, a write completes only once its
 // mutation is durable; until then a retry with the same idempotency key gets
