@@ -98,12 +98,9 @@ TEST_F(ExpiryTest, ExpiredReservationGivesTheLastUnitBack) {
   EXPECT_EQ(reply.Json().at("discount_total").as_int64(), 10'000);
 }
 
-// DISABLED: engine bug. MemoryStore::Transition turns a late commit into kReservationExpired
-// only while the redemption is still `reserved`; once the sweeper has expired it, the same late
-// commit answers kInvalidTransition, although uudai/store.h promises kReservationExpired "for a
-// commit at or after expires_at". Whether a client sees reservation_expired or
-// invalid_transition then depends on sweeper timing. Enable once the engine is fixed.
-TEST_F(ExpiryTest, DISABLED_CommitAfterTheSweeperExpiredItIs409ReservationExpired) {
+// The same late commit, after the sweeper got there first: still reservation_expired, so the
+// answer never depends on sweeper timing.
+TEST_F(ExpiryTest, CommitAfterTheSweeperExpiredItIs409ReservationExpired) {
   const std::string id = RedeemOrThrow(gateway_, RedemptionBody("order-1"), "k-1");
   gateway_.clock().Advance(kTtlMillis);
   ASSERT_EQ(WaitForStatus(gateway_, id, "expired").at("status").as_string(), "expired");
