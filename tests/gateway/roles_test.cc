@@ -72,6 +72,7 @@ const std::set<Caller> kAllRoles{Caller::kAdmin, Caller::kMerchant, Caller::kChe
                                  Caller::kAnalyst};
 const std::set<Caller> kOfferWriters{Caller::kAdmin, Caller::kMerchant};
 const std::set<Caller> kCheckoutRoles{Caller::kAdmin, Caller::kCheckout};
+const std::set<Caller> kAnalystRoles{Caller::kAdmin, Caller::kAnalyst};
 
 const RouteCase kRoutes[] = {
     {"GetHealthz", "GET", "/healthz", Needs::kNothing, nullptr, kEveryone, 200},
@@ -107,6 +108,8 @@ const RouteCase kRoutes[] = {
      nullptr,
      {Caller::kAdmin, Caller::kAnalyst, Caller::kMerchant},
      200},
+    {"GetCampaignStats", "GET", "/v1/stats/campaign?group_by=day", Needs::kNothing, nullptr,
+     kAnalystRoles, 200},
 };
 
 struct MatrixCase {
