@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
@@ -111,6 +113,22 @@ void HttpSession::ReadHeader() {
 
 void HttpSession::ReadBody() {
   stream_.expires_after(shared_.options.body_timeout);
+  auto& header = parser_->get();
+  if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
+    // The client waits for our go-ahead before sending the body (curl does for > 1 KiB).
+    auto go_ahead = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                       header.version());
+    http::async_write(stream_, *go_ahead,
+                      [self = shared_from_this(), go_ahead](beast::error_code ec, std::size_t) {
+                        if (ec) return self->Close();
+                        self->ReadBodyAfterContinue();
+                      });
+    return;
+  }
+  ReadBodyAfterContinue();
+}
+
+void HttpSession::ReadBodyAfterContinue() {
   http::async_read(
       stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
         if (ec == http::error::body_limit) {

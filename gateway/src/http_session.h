@@ -48,7 +48,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
  private:
   void WaitForRequest();
   void ReadHeader();
-  void ReadBody();
+  void ReadBody();  // answers Expect: 100-continue first
+  void ReadBodyAfterContinue();
   void Dispatch();
   void Write(HttpResponse response, bool keep_alive);
   // Answers a framing error (400/413/431) and closes.

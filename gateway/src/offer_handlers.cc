@@ -69,6 +69,13 @@ std::shared_ptr<const Offer> Api::VisibleOffer(const std::string& id, const Call
 void Api::CreateOffer(const HttpRequest& request, const Caller& caller, Respond& respond) {
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
+  if (IsMerchant(caller)) {
+    const auto* named = std::get<boost::json::object>(parsed).if_contains("merchant_id");
+    if (named != nullptr && named->is_string() && named->get_string() != *caller.key->merchant_id) {
+      return respond(
+          ProblemResponse(Forbidden("a merchant key registers offers only for its own merchant")));
+    }
+  }
   const NewOfferContext ctx{NewId("o"), clock_.Now(),
                             IsMerchant(caller) ? caller.key->merchant_id : std::nullopt};
   BodyProblems problems;

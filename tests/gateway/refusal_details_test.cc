@@ -15,8 +15,7 @@ TEST(RefusalDetailsTest, OrderIdMustBeAnIdentifier) {
   CreateOffer(gateway, kMerchantKey, OfferBody());
   int attempt = 0;
   for (const char* bad : {"", "a b", "line\nbreak"}) {
-    const HttpReply reply =
-        Redeem(gateway, RedemptionBody(bad), "k-" + std::to_string(++attempt));
+    const HttpReply reply = Redeem(gateway, RedemptionBody(bad), "k-" + std::to_string(++attempt));
     EXPECT_TRUE(IsProblem(reply, 422, "validation_failed")) << bad << ": " << reply.body;
     EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"order_id"});
   }
@@ -99,6 +98,32 @@ TEST(RefusalDetailsTest, ASecondUudaiCannotShareThePortOrTheDataDirectory) {
   auto app = gateway::GatewayApp::Start(same_port, std::move(keys).value());
   ASSERT_FALSE(app.ok());
   EXPECT_NE(app.status().message().find("in use"), std::string::npos) << app.status().message();
+}
+
+TEST(RefusalDetailsTest, MerchantNamingAnotherMerchantIsForbidden) {
+  TestGateway gateway;
+  boost::json::object body = OfferBody();
+  body["merchant_id"] = "shop-2";
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+  EXPECT_TRUE(IsProblem(reply, 403, "forbidden")) << reply.body;
+}
+
+TEST(RefusalDetailsTest, ExpectContinueGetsTheGoAheadBeforeTheBody) {
+  TestGateway gateway;
+  const std::string body = SampleOfferJson();
+  RawSocket socket(gateway.port());
+  socket.Send("POST /v1/offers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+              std::string(kMerchantKey) +
+              "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+              "Connection: close\r\nContent-Length: " +
+              std::to_string(body.size()) + "\r\n\r\n");
+  // The interim response comes before any body byte was sent...
+  const std::string go_ahead = socket.ReadUntilClosed(std::chrono::milliseconds(300));
+  EXPECT_EQ(go_ahead.rfind("HTTP/1.1 100 Continue\r\n", 0), 0u) << go_ahead;
+  // ...and the request then completes normally.
+  socket.Send(body);
+  const std::string rest = socket.ReadUntilClosed(std::chrono::milliseconds(2000));
+  EXPECT_EQ(StatusOf(rest), 201) << rest;
 }
 
 }  // namespace
