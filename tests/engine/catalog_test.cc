@@ -167,7 +167,8 @@ TEST(CatalogTest, MerchantOwnedPlatformOfferIsStillOpenToAllMerchants) {
 TEST(CatalogTest, CompilesDigitalPaymentGroup) {
   Offer offer = FixedOffer("o-1", Layer::kPayment, 10'000);
   offer.payment_methods = {{"digital"}};
-  const CatalogEntry* entry = SnapshotOf({offer})->FindById("o-1");
+  const auto snapshot = SnapshotOf({offer});  // keeps the entry alive
+  const CatalogEntry* entry = snapshot->FindById("o-1");
   ASSERT_NE(entry, nullptr);
   EXPECT_FALSE(entry->any_payment_method);
   EXPECT_EQ(entry->payment_methods, PaymentMethodSet::Digital());
@@ -176,7 +177,8 @@ TEST(CatalogTest, CompilesDigitalPaymentGroup) {
 TEST(CatalogTest, CompilesListedPaymentMethods) {
   Offer offer = FixedOffer("o-1", Layer::kPayment, 10'000);
   offer.payment_methods = {{"vietqr", "cod"}};
-  const CatalogEntry* entry = SnapshotOf({offer})->FindById("o-1");
+  const auto snapshot = SnapshotOf({offer});  // keeps the entry alive
+  const CatalogEntry* entry = snapshot->FindById("o-1");
   ASSERT_NE(entry, nullptr);
   PaymentMethodSet expected;
   expected.Add(PaymentMethod::kVietqr);
@@ -185,8 +187,8 @@ TEST(CatalogTest, CompilesListedPaymentMethods) {
 }
 
 TEST(CatalogTest, AbsentPaymentMethodsMeanAny) {
-  const CatalogEntry* entry =
-      SnapshotOf({FixedOffer("o-1", Layer::kPayment, 10'000)})->FindById("o-1");
+  const auto snapshot = SnapshotOf({FixedOffer("o-1", Layer::kPayment, 10'000)});
+  const CatalogEntry* entry = snapshot->FindById("o-1");
   ASSERT_NE(entry, nullptr);
   EXPECT_TRUE(entry->any_payment_method);
 }
