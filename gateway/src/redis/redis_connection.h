@@ -1,0 +1,104 @@
+// RedisConnection: one pipelined connection to Redis, driven by one Asio io_context.
+//
+// It adapts hiredis's asynchronous API to Asio (hiredis 0.14 ships no Asio adapter) and adds
+// what hiredis 0.14 lacks: a connect timeout, per-command timeouts, reconnection with
+// exponential backoff, AUTH and SELECT from the URL, and EVALSHA with NOSCRIPT recovery.
+//
+// Threading: the connection belongs to the io_context it was created with; every callback
+// runs on a thread running that io_context. Meant for an io_context run by ONE thread (the
+// gateway's model: one io_context and one RedisConnection per I/O thread), so concurrent
+// commands from that thread pipeline on the connection without locks. Command, Eval, Start
+// and Stop may be called from any thread (they hop onto the io_context); connected() and
+// last_error() too.
+//
+// Failure model: fail fast, never queue. While the connection is not established (starting,
+// Redis down, reconnecting) a command is answered kUnavailable right away. A command that
+// gets no reply within command_timeout is answered kUnavailable and the connection is torn
+// down and re-established, because its late reply would otherwise be matched to the next
+// command; every other command in flight on it is answered kUnavailable too. kUnavailable
+// does NOT mean the command did not run: Redis may have executed it before the connection
+// broke, so commands that must not run twice need their own idempotency.
+#ifndef UUDAI_GATEWAY_REDIS_REDIS_CONNECTION_H_
+#define UUDAI_GATEWAY_REDIS_REDIS_CONNECTION_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_reply.h"
+#include "redis/redis_script.h"
+#include "redis/redis_url.h"
+#include "uudai/status.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
+
+namespace uudai::gateway {
+
+struct RedisOptions {
+  RedisUrl url;
+  // From the start of an attempt to the end of AUTH/SELECT (name resolution not included).
+  std::chrono::milliseconds connect_timeout{1000};
+  // From sending a command to its reply.
+  std::chrono::milliseconds command_timeout{500};
+  // Delay before reconnecting: starts at backoff_min after a working connection broke and
+  // doubles after each failed attempt up to backoff_max; each delay is jittered to 50–100 %
+  // so that many gateways do not reconnect in lockstep.
+  std::chrono::milliseconds backoff_min{50};
+  std::chrono::milliseconds backoff_max{2000};
+};
+
+class RedisConnection {
+ public:
+  using Callback = std::function<void(Result<RedisReply>)>;
+
+  // Does not connect yet: see Start(). `io` must outlive the handle.
+  static std::shared_ptr<RedisConnection> Create(boost::asio::io_context& io, RedisOptions options);
+  // Stop()s the connection. Callbacks still pending are answered later on the io_context
+  // (kUnavailable), so they must not refer to anything destroyed with this handle. If the
+  // io_context is destroyed before it ran them, they are destroyed uncalled.
+  ~RedisConnection();
+  RedisConnection(const RedisConnection&) = delete;
+  RedisConnection& operator=(const RedisConnection&) = delete;
+
+  // Connects (AUTH and SELECT as the URL says) and, whenever the connection breaks or an
+  // attempt fails, reconnects with backoff, until Stop(). Idempotent.
+  void Start();
+  // Closes the connection for good and answers every pending command kUnavailable (on the
+  // io_context, after Stop returns). Start() after Stop() does nothing. Idempotent.
+  void Stop();
+
+  // True while commands can be sent: connected, authenticated, database selected.
+  bool connected() const;
+  // Why the last attempt failed or the last connection broke, e.g. "Connection refused" or
+  // "AUTH failed: WRONGPASS ...". Empty when nothing has failed yet.
+  std::string last_error() const;
+
+  // Sends `argv` (binary-safe; argv[0] is the command name) and calls `done` exactly once,
+  // on the io_context, never before Command returns: with Redis's reply (an error reply is a
+  // reply, see RedisReply), or kUnavailable when not connected, when the reply did not come
+  // within command_timeout, or when the connection broke first. Pub/sub and MONITOR are
+  // refused (kInternal): their replies do not pair one-to-one with commands.
+  void Command(std::vector<std::string> argv, Callback done);
+
+  // EVALSHA of `script` with `keys` (KEYS) and `args` (ARGV). When Redis answers NOSCRIPT
+  // (restarted, or SCRIPT FLUSH), it pipelines SCRIPT LOAD and the EVALSHA once more; `done`
+  // gets the retry's reply, or the SCRIPT LOAD error if loading failed. Same contract as
+  // Command otherwise; the retry has its own command_timeout.
+  void Eval(const RedisScript& script, std::vector<std::string> keys, std::vector<std::string> args,
+            Callback done);
+
+ private:
+  class Impl;
+  explicit RedisConnection(std::shared_ptr<Impl> impl);
+
+  // Shared with the io_context's pending handlers, which keep it alive until they complete.
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_REDIS_REDIS_CONNECTION_H_

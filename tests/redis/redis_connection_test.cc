@@ -1,0 +1,309 @@
+// RedisConnection against a real redis-server: replies of every type, pipelining, EVALSHA
+// and NOSCRIPT recovery, threading and shutdown. Faults (timeouts, Redis down, AUTH) are in
+// redis_connection_fault_test.cc.
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <iostream>
+
+#include <gtest/gtest.h>
+
+#include "redis_test_support.h"
+
+namespace uudai::testing {
+namespace {
+
+using gateway::RedisConnection;
+using gateway::RedisReply;
+using gateway::RedisScript;
+
+class RedisConnectionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    connection_ = RedisConnection::Create(io_.io(), OptionsFor(RedisServer::Shared().url()));
+    connection_->Start();
+    ASSERT_TRUE(WaitUntil([this] { return connection_->connected(); }, 5000ms))
+        << connection_->last_error();
+  }
+  void TearDown() override { connection_->Stop(); }
+
+  // A key of this test's own, deleted first.
+  std::string Key(const std::string& name) {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string key = std::string("uudai-test:") + info->name() + ":" + name;
+    EXPECT_TRUE(Call(*connection_, {"DEL", key}).ok());
+    return key;
+  }
+
+  // "calls=N" of one command in INFO commandstats (0 when never called).
+  std::int64_t CommandCalls(const std::string& stat) {
+    const auto info = Call(*connection_, {"INFO", "commandstats"});
+    if (!info.ok()) return -1;
+    const std::string needle = "cmdstat_" + stat + ":calls=";
+    const auto at = info->str().find(needle);
+    if (at == std::string::npos) return 0;
+    return std::stoll(info->str().substr(at + needle.size()));
+  }
+
+  IoThread io_;
+  std::shared_ptr<RedisConnection> connection_;
+};
+
+TEST_F(RedisConnectionTest, SetAnswersStatusReplyOk) {
+  const auto reply = Call(*connection_, {"SET", Key("k"), "v"});
+
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply.value(), RedisReply::StatusReply("OK"));
+}
+
+TEST_F(RedisConnectionTest, StringReplyIsBinarySafe) {
+  const std::string bytes("a\0b\r\n\xff", 6);
+  const std::string key = Key("k");
+  ASSERT_TRUE(Call(*connection_, {"SET", key, bytes}).ok());
+
+  const auto reply = Call(*connection_, {"GET", key});
+
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply.value(), RedisReply::String(bytes));
+  EXPECT_EQ(reply->str().size(), 6u);
+}
+
+TEST_F(RedisConnectionTest, MissingKeyAnswersNil) {
+  const auto reply = Call(*connection_, {"GET", Key("absent")});
+
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(reply->is_nil());
+}
+
+TEST_F(RedisConnectionTest, IncrByAnswersInteger) {
+  const std::string key = Key("counter");
+  ASSERT_TRUE(Call(*connection_, {"SET", key, "-7"}).ok());
+
+  const auto reply = Call(*connection_, {"INCRBY", key, "49"});
+
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply.value(), RedisReply::Integer(42));
+}
+
+TEST_F(RedisConnectionTest, RedisErrorIsAReplyNotAFailure) {
+  const std::string key = Key("string");
+  ASSERT_TRUE(Call(*connection_, {"SET", key, "x"}).ok());
+
+  const auto reply = Call(*connection_, {"LPUSH", key, "y"});
+
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply.value(), RedisReply::Error("WRONGTYPE Operation against a key holding the "
+                                             "wrong kind of value"));
+  EXPECT_TRUE(reply->IsErrorCode("WRONGTYPE"));
+}
+
+TEST_F(RedisConnectionTest, NestedArrayReplyKeepsEveryElement) {
+  const auto reply = Call(*connection_, {"EVAL", "return {1, 'two', {3, false}}", "0"});
+
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply.value(),
+            RedisReply::Array({RedisReply::Integer(1), RedisReply::String("two"),
+                               RedisReply::Array({RedisReply::Integer(3), RedisReply::Nil()})}));
+}
+
+TEST_F(RedisConnectionTest, TenThousandPipelinedIncrsCompleteInOrder) {
+  constexpr int kCommands = 10'000;
+  const std::string key = Key("pipelined");
+  std::vector<std::int64_t> seen;  // io thread only until `all` is ready
+  seen.reserve(kCommands);
+  std::promise<void> all;
+  std::atomic<int> failures{0};
+
+  const auto start = std::chrono::steady_clock::now();
+  // All sent from the io thread in one go, before any reply is read: one pipeline.
+  io_.Run([&] {
+    for (int i = 0; i < kCommands; ++i) {
+      connection_->Command({"INCR", key}, [&](Result<RedisReply> reply) {
+        if (!reply.ok() || !reply->is_integer()) ++failures;
+        seen.push_back(reply.ok() ? reply->integer() : -1);
+        if (seen.size() == kCommands) all.set_value();
+      });
+    }
+  });
+  ASSERT_EQ(all.get_future().wait_for(10s), std::future_status::ready);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<std::int64_t> expected(kCommands);
+  for (int i = 0; i < kCommands; ++i) expected[i] = i + 1;
+  EXPECT_EQ(seen, expected);
+  EXPECT_EQ(Call(*connection_, {"GET", key}).value(), RedisReply::String("10000"));
+  const double millis = std::chrono::duration<double, std::milli>(elapsed).count();
+  std::cout << "10,000 pipelined INCRs: " << millis << " ms\n";
+  RecordProperty("pipelined_incr_10000_ms", std::to_string(millis));
+}
+
+TEST_F(RedisConnectionTest, EvalOfALoadedScriptIsOneEvalsha) {
+  const RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+  const auto loaded = Call(*connection_, {"SCRIPT", "LOAD", script.source()});
+  ASSERT_EQ(loaded.value(), RedisReply::String(script.sha1()));
+  const std::string key = Key("counter");
+  const auto evalsha_before = CommandCalls("evalsha");
+  const auto load_before = CommandCalls("script|load");
+
+  const auto reply = CallEval(*connection_, script, {key}, {"5"});
+
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply.value(), RedisReply::Integer(5));
+  EXPECT_EQ(CommandCalls("evalsha"), evalsha_before + 1);
+  EXPECT_EQ(CommandCalls("script|load"), load_before);
+}
+
+TEST_F(RedisConnectionTest, EvalLoadsTheScriptAgainAfterScriptFlush) {
+  const RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1]) * 10");
+  const std::string key = Key("counter");
+  ASSERT_EQ(CallEval(*connection_, script, {key}, {"2"}).value(), RedisReply::Integer(20));
+  ASSERT_EQ(Call(*connection_, {"SCRIPT", "FLUSH"}).value(), RedisReply::StatusReply("OK"));
+
+  const auto reply = CallEval(*connection_, script, {key}, {"3"});
+
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  EXPECT_EQ(reply.value(), RedisReply::Integer(50));  // ran exactly once more: 2 + 3 = 5
+  EXPECT_EQ(Call(*connection_, {"SCRIPT", "EXISTS", script.sha1()}).value(),
+            RedisReply::Array({RedisReply::Integer(1)}));
+}
+
+TEST_F(RedisConnectionTest, EvalOfAScriptThatDoesNotCompileAnswersTheLoadError) {
+  const RedisScript script("this is not lua");
+
+  const auto reply = CallEval(*connection_, script, {}, {});
+
+  ASSERT_TRUE(reply.ok()) << reply.status().message();
+  ASSERT_TRUE(reply->is_error()) << reply->DebugString();
+  EXPECT_EQ(reply->str().rfind("ERR Error compiling script", 0), 0u) << reply->str();
+}
+
+TEST_F(RedisConnectionTest, ScriptErrorReplyReachesTheCaller) {
+  const RedisScript script("return redis.error_reply('quota_exhausted o-1')");
+
+  const auto reply = CallEval(*connection_, script, {}, {});
+
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply.value(), RedisReply::Error("quota_exhausted o-1"));
+}
+
+TEST_F(RedisConnectionTest, ScriptSha1IsTheOneRedisComputes) {
+  const RedisScript script("return 1");
+
+  const auto loaded = Call(*connection_, {"SCRIPT", "LOAD", script.source()});
+
+  EXPECT_EQ(script.sha1(), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
+  EXPECT_EQ(loaded.value(), RedisReply::String(script.sha1()));
+}
+
+TEST_F(RedisConnectionTest, CallbackRunsOnTheIoThreadForACommandFromAnotherThread) {
+  std::promise<std::thread::id> ran_on;
+
+  connection_->Command(
+      {"PING"}, [&](const Result<RedisReply>&) { ran_on.set_value(std::this_thread::get_id()); });
+
+  auto future = ran_on.get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(future.get(), io_.id());
+  EXPECT_NE(io_.id(), std::this_thread::get_id());
+}
+
+TEST_F(RedisConnectionTest, PubSubCommandIsRefused) {
+  const auto reply = Call(*connection_, {"subscribe", "news"});
+
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.status().code(), StatusCode::kInternal);
+  // The connection still pairs replies with commands.
+  EXPECT_EQ(Call(*connection_, {"PING"}).value(), RedisReply::StatusReply("PONG"));
+}
+
+TEST_F(RedisConnectionTest, StopAnswersACommandInFlightUnavailable) {
+  const std::string key = Key("empty");
+  std::promise<Result<RedisReply>> answer;
+  std::atomic<int> calls{0};
+
+  io_.Run([&] {
+    // Blocks in Redis for up to 2 s: still in flight when Stop() runs.
+    connection_->Command({"BLPOP", key, "2"}, [&](Result<RedisReply> reply) {
+      if (++calls == 1) answer.set_value(std::move(reply));
+    });
+    connection_->Stop();
+  });
+
+  auto future = answer.get_future();
+  // Well before the 500 ms command timeout: answered by Stop() itself.
+  ASSERT_EQ(future.wait_for(250ms), std::future_status::ready);
+  const auto reply = future.get();
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(RedisConnectionTest, CommandAfterStopAnswersUnavailable) {
+  connection_->Stop();
+
+  const auto reply = Call(*connection_, {"PING"});
+
+  EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(connection_->connected());
+}
+
+TEST_F(RedisConnectionTest, CommandBeforeStartAnswersUnavailableAfterCommandReturns) {
+  auto idle = RedisConnection::Create(io_.io(), OptionsFor(RedisServer::Shared().url()));
+  std::promise<Result<RedisReply>> answer;
+  bool answered_inside_command = false;
+  bool returned = false;  // both io thread only until `answer` is ready
+
+  io_.Run([&] {
+    idle->Command({"PING"}, [&](Result<RedisReply> reply) {
+      answered_inside_command = !returned;
+      answer.set_value(std::move(reply));
+    });
+    returned = true;
+  });
+
+  auto future = answer.get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(future.get().status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(answered_inside_command);
+}
+
+TEST_F(RedisConnectionTest, DestroyingTheLastHandleClosesTheConnection) {
+  const std::string name = "uudai-test-destroyed-handle";
+  ASSERT_EQ(Call(*connection_, {"CLIENT", "SETNAME", name}).value(), RedisReply::StatusReply("OK"));
+  ASSERT_NE(RedisServer::Shared().Cli("client list").find("name=" + name), std::string::npos);
+
+  connection_.reset();
+
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        return RedisServer::Shared().Cli("client list").find("name=" + name) == std::string::npos;
+      },
+      2000ms));
+  connection_ = RedisConnection::Create(io_.io(), OptionsFor(RedisServer::Shared().url()));
+}
+
+// No Stop(), no running io_context at the end: destroying the io_context destroys the pending
+// handlers, and with them the connection and its live hiredis context (ASan checks the rest).
+TEST(RedisConnectionLifetimeTest, IoContextDestroyedUnderALiveConnectionFreesEverything) {
+  auto io = std::make_unique<boost::asio::io_context>(1);
+  auto connection = RedisConnection::Create(*io, OptionsFor(RedisServer::Shared().url()));
+  connection->Start();
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (!connection->connected() && std::chrono::steady_clock::now() < deadline) {
+    io->run_for(10ms);
+  }
+  ASSERT_TRUE(connection->connected()) << connection->last_error();
+  bool answered = false;
+  connection->Command({"BLPOP", "uudai-test:lifetime:empty", "1"},
+                      [&answered](const Result<RedisReply>&) { answered = true; });
+  io->run_for(20ms);  // sent, now pending
+
+  connection.reset();
+  io.reset();
+
+  EXPECT_FALSE(answered);  // destroyed uncalled: there is no io_context left to call it on
+}
+
+}  // namespace
+}  // namespace uudai::testing

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Starts and stops a throwaway redis-server for the tests, on loopback only.
+#
+#   redis_fixture.sh start DIR [ARGS...]    free loopback port; writes it to DIR/port
+#   redis_fixture.sh restart DIR [ARGS...]  again on the port in DIR/port (after a stop/shutdown)
+#   redis_fixture.sh stop DIR               stops the server whose pid is in DIR/redis.pid
+#
+# ARGS are passed on to redis-server (e.g. --requirepass secret). Nothing is persisted: no RDB
+# snapshots, no AOF. The server runs daemonized with its pid in DIR/redis.pid and its log in
+# DIR/redis.log. Exits non-zero when the server does not answer PING within 5 s.
+set -euo pipefail
+
+usage() {
+  echo "usage: $0 start|restart|stop DIR [redis-server args...]" >&2
+  exit 2
+}
+[ $# -ge 2 ] || usage
+verb=$1
+dir=$2
+shift 2
+
+# Is process $1 alive? A zombie is not: the daemonized server's parent is init, which may take
+# a while to reap it.
+alive() {
+  [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
+}
+
+# Is anything listening on 127.0.0.1:$1?
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Starts redis-server on port $1 and waits until it is ours and answers. Returns non-zero
+# if it did not come up (e.g. someone else took the port meanwhile).
+launch() {
+  local port=$1
+  shift
+  rm -f "$dir/redis.pid"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
+    --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log" "$@" >/dev/null
+  for _ in $(seq 1 100); do
+    # Our server is the one whose pid file appeared and whose working directory is $dir.
+    if [ -s "$dir/redis.pid" ] && alive "$(cat "$dir/redis.pid")"; then
+      local reply
+      reply=$(redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning "${auth[@]}" ping 2>/dev/null || true)
+      if [ "$reply" = "PONG" ]; then
+        # Answered, but by ours? (someone may have taken the port since we checked it)
+        local pidfile
+        pidfile=$(redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning "${auth[@]}" \
+          config get pidfile 2>/dev/null | sed -n 2p)
+        [ "$pidfile" = "$dir/redis.pid" ] || return 1
+        echo "$port" >"$dir/port"
+        return 0
+      fi
+    elif [ -s "$dir/redis.pid" ]; then
+      return 1  # the server exited (port taken?)
+    fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# `redis-cli` needs the password to PING a server started with --requirepass.
+auth=()
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+  if [ "${args[$i]}" = "--requirepass" ] && [ $((i + 1)) -lt ${#args[@]} ]; then
+    auth=(-a "${args[$((i + 1))]}")
+  fi
+done
+
+stop() {
+  [ -s "$dir/redis.pid" ] || return 0
+  local pid
+  pid=$(cat "$dir/redis.pid")
+  kill "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
+  for _ in $(seq 1 100); do
+    alive "$pid" || { rm -f "$dir/redis.pid"; return 0; }
+    sleep 0.05
+  done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/redis.pid"
+}
+
+case "$verb" in
+  start)
+    mkdir -p "$dir"
+    stop  # a server left over by an interrupted run
+    for _ in $(seq 1 50); do
+      port=$((20000 + RANDOM % 40000))
+      port_in_use "$port" && continue
+      if launch "$port" "$@"; then
+        exit 0
+      fi
+    done
+    echo "redis_fixture: could not start redis-server (see $dir/redis.log)" >&2
+    exit 1
+    ;;
+  restart)
+    port=$(cat "$dir/port")
+    if launch "$port" "$@"; then
+      exit 0
+    fi
+    echo "redis_fixture: could not restart redis-server on port $port (see $dir/redis.log)" >&2
+    exit 1
+    ;;
+  stop)
+    stop
+    ;;
+  *)
+    usage
+    ;;
+esac
