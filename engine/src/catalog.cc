@@ -18,6 +18,7 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
     }
   }
   entry.has_item_filter = offer->categories.has_value() || offer->skus.has_value();
+  entry.id = offer->id;
   entry.starts_at = offer->starts_at;
   entry.ends_at = offer->ends_at;
   entry.min_order_amount = offer->min_order_amount;

@@ -179,7 +179,7 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
       return;
     }
     candidates.push_back({f.entry->layer, std::get<Money>(assessed), f.entry->priority,
-                          f.entry->exclusive, f.entry->offer->id, found.size()});
+                          f.entry->exclusive, f.entry->id, found.size()});
     found.push_back(std::move(f));
   };
 

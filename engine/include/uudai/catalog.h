@@ -26,6 +26,7 @@ namespace uudai {
 // walks one contiguous array instead of chasing a pointer per offer.
 struct CatalogEntry {
   std::shared_ptr<const Offer> offer;
+  std::string id;  // offer->id, inline: ids are compared on the hot path
   Timestamp starts_at;
   Timestamp ends_at;
   Money min_order_amount = 0;
