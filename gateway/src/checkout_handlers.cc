@@ -23,7 +23,7 @@ void Api::Quote(const HttpRequest& request, const Caller&, Respond& respond) {
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   BodyProblems problems;
-  auto quote_request = QuoteRequestFromJson(std::get<boost::json::object>(parsed), problems);
+  auto quote_request = QuoteRequestFromJson(std::get<JsonBody>(parsed).object, problems);
   if (!quote_request) return respond(ProblemResponse(ProblemFor(std::move(problems))));
   if (auto errors = ValidateCart(quote_request->cart); !errors.empty()) {
     return respond(ProblemResponse(InvalidFields(std::move(errors))));
@@ -45,8 +45,7 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   BodyProblems problems;
-  auto redemption_request =
-      RedemptionRequestFromJson(std::get<boost::json::object>(parsed), problems);
+  auto redemption_request = RedemptionRequestFromJson(std::get<JsonBody>(parsed).object, problems);
   if (!redemption_request) return respond(ProblemResponse(ProblemFor(std::move(problems))));
   if (auto errors = ValidateCart(redemption_request->cart); !errors.empty()) {
     return respond(ProblemResponse(InvalidFields(std::move(errors))));
@@ -131,7 +130,7 @@ void Api::Transition(const HttpRequest& request, const Caller& caller, Redemptio
     auto parsed = ParseJsonObject(request);
     if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
     BodyProblems problems;
-    FieldReader(std::get<boost::json::object>(parsed), "", problems).Finish();
+    FieldReader(std::get<JsonBody>(parsed).object, "", problems).Finish();
     if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
   }
   store_.TransitionRedemption(

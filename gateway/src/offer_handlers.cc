@@ -70,7 +70,7 @@ void Api::CreateOffer(const HttpRequest& request, const Caller& caller, Respond&
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   if (IsMerchant(caller)) {
-    const auto* named = std::get<boost::json::object>(parsed).if_contains("merchant_id");
+    const auto* named = std::get<JsonBody>(parsed).object.if_contains("merchant_id");
     if (named != nullptr && named->is_string() && named->get_string() != *caller.key->merchant_id) {
       return respond(
           ProblemResponse(Forbidden("a merchant key registers offers only for its own merchant")));
@@ -79,7 +79,7 @@ void Api::CreateOffer(const HttpRequest& request, const Caller& caller, Respond&
   const NewOfferContext ctx{NewId("o"), clock_.Now(),
                             IsMerchant(caller) ? caller.key->merchant_id : std::nullopt};
   BodyProblems problems;
-  auto offer = OfferFromJson(std::get<boost::json::object>(parsed), ctx, problems);
+  auto offer = OfferFromJson(std::get<JsonBody>(parsed).object, ctx, problems);
   if (!offer) return respond(ProblemResponse(ProblemFor(std::move(problems))));
   if (auto errors = ValidateOffer(*offer); !errors.empty()) {
     return respond(ProblemResponse(InvalidFields(std::move(errors))));
@@ -151,8 +151,10 @@ void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& 
   }
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
-  PatchWithRetry(caller.params[0], std::move(std::get<boost::json::object>(parsed)), if_match,
-                 caller, 3, respond);
+  // The patch outlives this call (retries): copy it out of the request's arena.
+  PatchWithRetry(caller.params[0],
+                 boost::json::object(std::get<JsonBody>(parsed).object, boost::json::storage_ptr()),
+                 if_match, caller, 3, respond);
 }
 
 void Api::PatchWithRetry(std::string id, boost::json::object patch,
@@ -198,7 +200,7 @@ void Api::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& 
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   BodyProblems problems;
-  FieldReader reader(std::get<boost::json::object>(parsed), "", problems);
+  FieldReader reader(std::get<JsonBody>(parsed).object, "", problems);
   const auto count =
       reader.Integer("count", 1, static_cast<std::int64_t>(options_.max_codes_per_request), true);
   reader.Finish();

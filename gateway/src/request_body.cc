@@ -13,19 +13,21 @@ bool IsJsonMediaType(std::string_view content_type) {
          (type.starts_with("application/") && type.ends_with("+json"));
 }
 
-std::variant<boost::json::object, Problem> ParseJsonObject(const HttpRequest& request) {
+std::variant<JsonBody, Problem> ParseJsonObject(const HttpRequest& request) {
   if (!IsJsonMediaType(request.Header("content-type").value_or(""))) {
     return UnsupportedMediaType();
   }
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
+  auto arena = std::make_unique<boost::json::monotonic_resource>(2 * request.body.size() + 512);
   boost::json::parser parser({}, options);
+  parser.reset(arena.get());
   boost::system::error_code ec;
   parser.write(request.body.data(), request.body.size(), ec);
   if (ec) return MalformedJson("the body is not valid JSON: " + ec.message());
   boost::json::value value = parser.release();
   if (!value.is_object()) return MalformedJson("the body must be a JSON object");
-  return std::move(value.get_object());
+  return JsonBody{std::move(arena), std::move(value.get_object())};
 }
 
 Problem ProblemFor(BodyProblems problems) {
