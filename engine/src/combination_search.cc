@@ -71,9 +71,8 @@ Scored Score(const std::array<std::size_t, kLayerCount>& pick, const std::vector
   return s;
 }
 
-// Drops candidates another candidate of the layer beats on discount, priority and id at once;
-// keeps at most kMaxPerLayer. `layer_list` holds indexes into `all`.
-void Prune(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& all) {
+// Best first: larger discount, then higher priority, then smaller id.
+void SortByMerit(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& all) {
   std::sort(layer_list.begin(), layer_list.end(), [&all](std::size_t x, std::size_t y) {
     const Candidate& a = all[x];
     const Candidate& b = all[y];
@@ -81,6 +80,12 @@ void Prune(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& a
     if (a.priority != b.priority) return a.priority > b.priority;
     return a.offer_id < b.offer_id;
   });
+}
+
+// Drops candidates another candidate of the layer beats on discount, priority and id at once;
+// keeps at most kMaxPerLayer. `layer_list` holds indexes into `all`.
+void Prune(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& all) {
+  SortByMerit(layer_list, all);
   std::vector<std::size_t> kept;
   std::int32_t max_priority_seen = 0;
   bool any_seen = false;
@@ -104,13 +109,7 @@ void Prune(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& a
 // Keeps, of the candidates sharing a (discount, priority), only the one with the smallest id.
 void DropInterchangeable(std::vector<std::size_t>& layer_list, const std::vector<Candidate>& all) {
   if (layer_list.size() < 2) return;
-  std::sort(layer_list.begin(), layer_list.end(), [&all](std::size_t x, std::size_t y) {
-    const Candidate& a = all[x];
-    const Candidate& b = all[y];
-    if (a.discount != b.discount) return a.discount > b.discount;
-    if (a.priority != b.priority) return a.priority > b.priority;
-    return a.offer_id < b.offer_id;
-  });
+  SortByMerit(layer_list, all);
   auto same = [&all](std::size_t x, std::size_t y) {
     return all[x].discount == all[y].discount && all[x].priority == all[y].priority;
   };

@@ -85,6 +85,15 @@ Status CheckPublicCodeFree(const std::unordered_map<std::string, std::string>& p
 
 }  // namespace
 
+void MemoryStore::CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
+                                     Completion<Offer> done) {
+  AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
+    if (!status.ok()) return done(std::move(status));
+    if (observer_) observer_({stored});
+    done(*stored);
+  });
+}
+
 void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
   if (failed()) return done(State::Unavailable());
   offer.version = 1;
@@ -101,11 +110,7 @@ void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
-  AfterDurable(sequence, [this, stored, done = std::move(done)](Status status) {
-    if (!status.ok()) return done(std::move(status));
-    if (observer_) observer_({stored});
-    done(*stored);
-  });
+  CompleteOfferWrite(sequence, std::move(stored), std::move(done));
 }
 
 void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
@@ -144,11 +149,7 @@ void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
-  AfterDurable(sequence, [this, stored, done = std::move(done)](Status status) {
-    if (!status.ok()) return done(std::move(status));
-    if (observer_) observer_({stored});
-    done(*stored);
-  });
+  CompleteOfferWrite(sequence, std::move(stored), std::move(done));
 }
 
 std::shared_ptr<const Offer> MemoryStore::FindOffer(const std::string& id) const {

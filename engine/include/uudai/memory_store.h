@@ -82,6 +82,9 @@ class MemoryStore final : public Store {
 
   // Completes a write once `sequence` is durable (or at once without a log).
   void AfterDurable(std::uint64_t sequence, std::function<void(Status)> then);
+  // Once `sequence` is durable: tells the observer about `stored`, then answers `done`.
+  void CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
+                          Completion<Offer> done);
   // Applies `action` to redemption `id` at `at`; see TransitionRedemption.
   void Transition(const std::string& id, RedemptionAction action, Timestamp at,
                   Completion<Redemption> done);
