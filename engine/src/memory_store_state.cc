@@ -2,15 +2,26 @@
 
 namespace uudai {
 
-internal::OfferCounters& MemoryStore::State::Counters(const std::string& offer_id) {
+namespace {
+
+// The value at `key`, created on first use; readers share the lock, creators take it alone.
+template <typename Map>
+typename Map::mapped_type::element_type& GetOrCreate(Map& map, std::shared_mutex& mutex,
+                                                     const std::string& key) {
   {
-    std::shared_lock read(counters_mutex_);
-    if (auto it = counters_.find(offer_id); it != counters_.end()) return *it->second;
+    std::shared_lock read(mutex);
+    if (auto it = map.find(key); it != map.end()) return *it->second;
   }
-  std::unique_lock write(counters_mutex_);
-  auto& slot = counters_[offer_id];
-  if (!slot) slot = std::make_unique<internal::OfferCounters>();
+  std::unique_lock write(mutex);
+  auto& slot = map[key];
+  if (!slot) slot = std::make_unique<typename Map::mapped_type::element_type>();
   return *slot;
+}
+
+}  // namespace
+
+internal::OfferCounters& MemoryStore::State::Counters(const std::string& offer_id) {
+  return GetOrCreate(counters_, counters_mutex_, offer_id);
 }
 
 internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer_id) const {
@@ -20,14 +31,7 @@ internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer
 }
 
 internal::CampaignCounters& MemoryStore::State::Campaign(const std::string& merchant_id) {
-  {
-    std::shared_lock read(campaign_mutex_);
-    if (auto it = campaign_.find(merchant_id); it != campaign_.end()) return *it->second;
-  }
-  std::unique_lock write(campaign_mutex_);
-  auto& slot = campaign_[merchant_id];
-  if (!slot) slot = std::make_unique<internal::CampaignCounters>();
-  return *slot;
+  return GetOrCreate(campaign_, campaign_mutex_, merchant_id);
 }
 
 void MemoryStore::State::ForEachCampaign(

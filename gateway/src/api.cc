@@ -1,5 +1,7 @@
 #include "api.h"
 
+#include <chrono>
+
 #include "metrics.h"
 
 namespace uudai::gateway {
@@ -63,13 +65,17 @@ void Api::AddRoute(std::string method, std::string pattern, RoleSet roles, Handl
   handlers_.push_back(handler);
 }
 
-std::string Api::RouteLabel(const HttpRequest& request) const {
-  const RouteMatch match = router_.Match(request.method, request.path);
-  return match.route != nullptr ? match.route->pattern : "unmatched";
-}
-
-void Api::Handle(const HttpRequest& request, Respond respond) {
+void Api::Handle(const HttpRequest& request, Respond answer) {
   RouteMatch match = router_.Match(request.method, request.path);
+  // Every answer is counted under its route pattern ("unmatched" keeps label values bounded).
+  Respond respond = [this, start = std::chrono::steady_clock::now(),
+                     route = match.route != nullptr ? match.route->pattern : "unmatched",
+                     answer = std::move(answer)](HttpResponse response) {
+    metrics_.ObserveRequest(
+        route, response.status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    answer(std::move(response));
+  };
   if (match.route == nullptr) {
     if (!match.allowed.empty()) {
       HttpResponse response = ProblemResponse(MethodNotAllowed(match.allowed));

@@ -48,10 +48,8 @@ class Api {
   Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock, RandomSource& random,
       Metrics& metrics, ApiOptions options);
 
+  // Also records the request's latency and status under its route pattern in Metrics.
   void Handle(const HttpRequest& request, Respond respond);
-
-  // The route pattern a request matches ("unmatched" otherwise): the metrics label.
-  std::string RouteLabel(const HttpRequest& request) const;
 
  private:
   using Handler = void (Api::*)(const HttpRequest&, const Caller&, Respond&);

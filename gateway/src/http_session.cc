@@ -162,7 +162,6 @@ void HttpSession::Dispatch() {
   if (request.request_id.empty()) request.request_id = NextRequestId();
   request.body = std::move(message.body());
   const bool keep_alive = message.keep_alive() && !shared_.stopping.load();
-  const unsigned version = message.version();
   shared_.in_flight.fetch_add(1);
   auto self = shared_from_this();
   auto request_id = request.request_id;
@@ -170,16 +169,15 @@ void HttpSession::Dispatch() {
   // journal's writer), and during Stop() the io_context must not run dry and stop before it.
   auto work =
       boost::asio::prefer(stream_.get_executor(), boost::asio::execution::outstanding_work.tracked);
-  shared_.handler(std::move(request), [self, work, keep_alive, version,
-                                       request_id](HttpResponse response) mutable {
-    response.headers.emplace_back("X-Request-Id", request_id);
-    // The handler may answer from another thread: continue on the session's own.
-    boost::asio::post(work, [self, response = std::move(response), keep_alive, version]() mutable {
-      (void)version;
-      self->shared_.in_flight.fetch_sub(1);
-      self->Write(std::move(response), keep_alive);
-    });
-  });
+  shared_.handler(
+      std::move(request), [self, work, keep_alive, request_id](HttpResponse response) mutable {
+        response.headers.emplace_back("X-Request-Id", request_id);
+        // The handler may answer from another thread: continue on the session's own.
+        boost::asio::post(work, [self, response = std::move(response), keep_alive]() mutable {
+          self->shared_.in_flight.fetch_sub(1);
+          self->Write(std::move(response), keep_alive);
+        });
+      });
 }
 
 void HttpSession::Write(HttpResponse response, bool keep_alive) {

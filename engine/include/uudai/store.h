@@ -97,8 +97,9 @@ class Store {
   // reached): the response to replay, nullopt when the key is unknown, or the errors above.
   virtual void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                       Completion<std::optional<std::string>> done) = 0;
-  // Commit, cancel or refund. kNotFound, kInvalidTransition, or kReservationExpired for a
-  // commit at or after expires_at (the reservation is then expired and its quota returned).
+  // Commit, cancel or refund. kNotFound, kInvalidTransition (also for kExpire: expiry is the
+  // store's own, see ExpireDue), or kReservationExpired for a commit at or after expires_at
+  // (the reservation is then expired and its quota returned).
   virtual void TransitionRedemption(std::string id, RedemptionAction action,
                                     Completion<Redemption> done) = 0;
   virtual void GetRedemption(std::string id, Completion<Redemption> done) = 0;
