@@ -1,0 +1,404 @@
+#include "redis/redis_store.h"
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <thread>
+#include <variant>
+
+#include "journal_codec.h"
+#include "redis/redis_store_codec.h"
+#include "redis/store_mirror.h"
+
+namespace uudai::gateway {
+
+extern const std::string_view kRedisStoreLua;
+
+const std::string& RedisStoreScriptSource() {
+  static const std::string source(kRedisStoreLua);
+  return source;
+}
+
+namespace {
+
+std::string Millis(Timestamp t) { return std::to_string(t.millis); }
+
+}  // namespace
+
+class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
+ public:
+  Core(const Clock& clock, RedisStoreOptions options,
+       std::vector<std::shared_ptr<RedisConnection>> connections)
+      : clock_(clock),
+        options_(std::move(options)),
+        connections_(std::move(connections)),
+        script_(RedisStoreScriptSource()),
+        log_key_(options_.key_prefix + "log") {}
+
+  // Set right after construction (the fetch needs a weak pointer to this).
+  void MakeMirror() {
+    MemoryStoreOptions view_options;
+    view_options.zone = options_.zone;
+    view_options.idempotency_retention_millis = options_.idempotency_retention_millis;
+    std::weak_ptr<Core> weak = weak_from_this();
+    mirror_ = std::make_unique<StoreMirror>(
+        clock_, view_options, options_.log_batch,
+        [weak](LogPosition after, StoreMirror::FetchDone done) {
+          auto core = weak.lock();
+          if (!core) return done(Status(StatusCode::kUnavailable, "the store is gone"));
+          core->FetchLog(after, std::move(done));
+        });
+  }
+
+  const Clock& clock() const { return clock_; }
+  const RedisStoreOptions& options() const { return options_; }
+  StoreMirror& mirror() { return *mirror_; }
+  std::string Key(std::string_view name) const { return options_.key_prefix + std::string(name); }
+
+  RedisConnection& Pick() {
+    return *connections_[next_.fetch_add(1, std::memory_order_relaxed) % connections_.size()];
+  }
+
+  bool connected() const {
+    for (const auto& c : connections_) {
+      if (c->connected()) return true;
+    }
+    return false;
+  }
+
+  // Runs the store script with `args` (the operation first) and parses its reply.
+  void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done) {
+    Pick().Eval(
+        script_, {log_key_}, std::move(args),
+        [done = std::move(done)](Result<RedisReply> reply) { done(ParseScriptReply(reply)); });
+  }
+
+  // After a successful write at reply.entry: put it in the view (at once if the view is at
+  // reply.previous), then run `then` once the view holds it.
+  void Settle(const ScriptReply& reply, const StoreMutation* mutation, std::function<void()> then) {
+    if (!reply.entry) return then();
+    if (mutation != nullptr) mirror_->ApplyOwn(*reply.previous, *reply.entry, *mutation);
+    mirror_->WhenApplied(*reply.entry, std::move(then));
+  }
+
+  void FetchLog(LogPosition after, StoreMirror::FetchDone done) {
+    Pick().Command({"XREAD", "COUNT", std::to_string(options_.log_batch), "STREAMS", log_key_,
+                    after.ToString()},
+                   [done = std::move(done)](Result<RedisReply> reply) {
+                     if (!reply.ok()) return done(reply.status());
+                     done(LogEntriesFromXread(reply.value()));
+                   });
+  }
+
+  void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done) {
+    offer.version = create ? 1 : base_version + 1;
+    if (!create) {
+      // created_at never changes; the view knows it (a lagging view keeps the caller's).
+      if (auto current = mirror_->view().FindOffer(offer.id))
+        offer.created_at = current->created_at;
+    }
+    auto stored = std::make_shared<const Offer>(std::move(offer));
+    const Offer& o = *stored;
+    const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
+    std::vector<std::string> args = {"offer_put",
+                                     create ? "create" : "update",
+                                     o.id,
+                                     std::to_string(base_version),
+                                     o.merchant_id,
+                                     std::to_string(static_cast<int>(o.layer)),
+                                     std::to_string(static_cast<int>(o.code_mode)),
+                                     std::string(OfferStatusName(o.status)),
+                                     public_code ? *o.code : std::string(),
+                                     EncodeMutation(OfferWritten{stored})};
+    Run(std::move(args),
+        [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
+          if (!reply.ok()) return done(reply.status());
+          if (!reply->status.ok()) return done(reply->status);
+          const StoreMutation mutation = OfferWritten{stored};
+          self->Settle(reply.value(), &mutation, [stored, done] { done(*stored); });
+        });
+  }
+
+  // Issues codes[next..] in calls of codes_per_call, one after the other.
+  struct Issuing {
+    std::string offer_id;
+    std::vector<std::string> codes;
+    std::size_t next = 0;
+    IssuedCodes result;
+    std::optional<LogPosition> last_entry;
+    Completion<IssuedCodes> done;
+  };
+  void IssueNext(std::shared_ptr<Issuing> job) {
+    if (job->next >= job->codes.size()) {
+      if (!job->last_entry) return job->done(std::move(job->result));
+      return mirror_->WhenApplied(*job->last_entry, [job] { job->done(std::move(job->result)); });
+    }
+    const std::size_t end = std::min(job->codes.size(), job->next + options_.codes_per_call);
+    std::vector<std::string> args = {"issue_codes", job->offer_id,
+                                     std::to_string(static_cast<int>(CodeMode::kUnique))};
+    args.insert(args.end(), job->codes.begin() + static_cast<std::ptrdiff_t>(job->next),
+                job->codes.begin() + static_cast<std::ptrdiff_t>(end));
+    Run(std::move(args), [self = shared_from_this(), job, end](Result<ScriptReply> reply) {
+      if (!reply.ok()) return job->done(reply.status());
+      if (!reply->status.ok()) return job->done(reply->status);
+      std::vector<std::string> duplicates;
+      for (const RedisReply& d : reply->payload) duplicates.push_back(d.str());
+      CodesIssued issued{job->offer_id, {}};
+      std::sort(duplicates.begin(), duplicates.end());
+      for (std::size_t i = job->next; i < end; ++i) {
+        if (std::binary_search(duplicates.begin(), duplicates.end(), job->codes[i])) continue;
+        issued.codes.push_back(job->codes[i]);
+      }
+      job->result.issued += issued.codes.size();
+      for (std::string& d : duplicates) job->result.duplicates.push_back(std::move(d));
+      job->next = end;
+      if (reply->entry) {
+        self->mirror_->ApplyOwn(*reply->previous, *reply->entry, StoreMutation(std::move(issued)));
+        job->last_entry = reply->entry;
+      }
+      self->IssueNext(job);
+    });
+  }
+
+ private:
+  const Clock& clock_;
+  const RedisStoreOptions options_;
+  const std::vector<std::shared_ptr<RedisConnection>> connections_;
+  const RedisScript script_;
+  const std::string log_key_;
+  std::unique_ptr<StoreMirror> mirror_;
+  std::atomic<std::size_t> next_{0};
+};
+
+RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
+                       std::vector<std::shared_ptr<RedisConnection>> connections)
+    : core_(std::make_shared<Core>(clock, std::move(options), std::move(connections))) {
+  core_->MakeMirror();
+}
+
+RedisStore::~RedisStore() = default;
+
+Status RedisStore::Load(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!core_->connected()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Status(StatusCode::kUnavailable,
+                    "Redis did not answer within " + std::to_string(timeout.count()) + " ms");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  while (true) {
+    auto caught_up = std::make_shared<std::promise<Status>>();
+    auto future = caught_up->get_future();
+    core_->mirror().CatchUp([caught_up](Status status) { caught_up->set_value(status); });
+    if (future.wait_until(deadline) != std::future_status::ready) {
+      return Status(StatusCode::kUnavailable, "reading the change log took longer than " +
+                                                  std::to_string(timeout.count()) + " ms");
+    }
+    Status status = future.get();
+    if (status.ok()) return status;
+    if (std::chrono::steady_clock::now() >= deadline) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void RedisStore::Poll() {
+  core_->mirror().CatchUp([](const Status&) {});
+}
+
+std::string RedisStore::view_position() const { return core_->mirror().position().ToString(); }
+
+void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {
+  core_->WriteOffer(std::move(offer), true, 0, std::move(done));
+}
+
+void RedisStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
+  core_->WriteOffer(std::move(offer), false, base_version, std::move(done));
+}
+
+std::shared_ptr<const Offer> RedisStore::FindOffer(const std::string& id) const {
+  return core_->mirror().view().FindOffer(id);
+}
+
+std::vector<std::shared_ptr<const Offer>> RedisStore::ListOffers() const {
+  return core_->mirror().view().ListOffers();
+}
+
+void RedisStore::SetOfferObserver(OfferObserver observer) {
+  core_->mirror().SetOfferObserver(std::move(observer));
+}
+
+void RedisStore::IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                            Completion<IssuedCodes> done) {
+  auto job = std::make_shared<Core::Issuing>();
+  job->offer_id = std::move(offer_id);
+  job->codes = std::move(codes);
+  job->done = std::move(done);
+  if (job->codes.empty()) {
+    // Still tell an unknown or wrong offer apart from an empty batch.
+    return core_->Run(
+        {"issue_codes", job->offer_id, std::to_string(static_cast<int>(CodeMode::kUnique))},
+        [job](Result<ScriptReply> reply) {
+          if (!reply.ok()) return job->done(reply.status());
+          if (!reply->status.ok()) return job->done(reply->status);
+          job->done(IssuedCodes{});
+        });
+  }
+  core_->IssueNext(std::move(job));
+}
+
+void RedisStore::CreateRedemption(CreateRedemptionRequest request,
+                                  Completion<CreateRedemptionOutcome> done) {
+  const Redemption& r = request.redemption;
+  if (r.applied.empty()) {
+    return done(Status(StatusCode::kNothingToRedeem, "the redemption applies no offer"));
+  }
+  if (r.status != RedemptionStatus::kReserved && r.status != RedemptionStatus::kCommitted) {
+    return done(
+        Status(StatusCode::kInvalidTransition, "a redemption starts reserved or committed"));
+  }
+  const Timestamp now = core_->clock().Now();
+  const LocalDay day = core_->options().zone.DayOf(r.created_at);
+  auto mutation = std::make_shared<StoreMutation>(RedemptionCreated{r, std::nullopt});
+  const auto& claim = request.idempotency;
+  std::vector<std::string> args = {"create",
+                                   Millis(now),
+                                   std::to_string(core_->options().idempotency_retention_millis),
+                                   r.id,
+                                   OrderKey(r),
+                                   std::string(RedemptionStatusName(r.status)),
+                                   Millis(r.expires_at),
+                                   PlanJson(r, day),
+                                   EncodeMutation(*mutation),
+                                   claim ? claim->scope_key : std::string(),
+                                   claim ? claim->fingerprint : std::string(),
+                                   claim ? claim->response : std::string()};
+  std::string response = claim ? claim->response : std::string();
+  core_->Run(std::move(args), [core = core_, mutation, response = std::move(response),
+                               done = std::move(done)](Result<ScriptReply> reply) mutable {
+    if (!reply.ok()) return done(reply.status());
+    if (!reply->status.ok()) return done(reply->status);
+    const auto& payload = reply->payload;
+    if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 8) {
+      auto first = RedemptionFromFields(std::get<RedemptionCreated>(*mutation).redemption.id,
+                                        &payload[2], 6);
+      if (!first.ok()) return done(first.status());
+      return done(CreateRedemptionOutcome{std::move(first).value(), true, payload[1].str()});
+    }
+    Redemption created = std::get<RedemptionCreated>(*mutation).redemption;
+    core->Settle(reply.value(), mutation.get(),
+                 [created = std::move(created), response = std::move(response),
+                  done = std::move(done)]() mutable {
+                   done(CreateRedemptionOutcome{std::move(created), false, std::move(response)});
+                 });
+  });
+}
+
+void RedisStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                                        Completion<std::optional<std::string>> done) {
+  const std::int64_t now = core_->clock().Now().millis;
+  const std::int64_t retention = core_->options().idempotency_retention_millis;
+  core_->Pick().Command(
+      {"HMGET", core_->Key("idem:" + scope_key), "f", "r", "t"},
+      [now, retention, fingerprint = std::move(fingerprint),
+       done = std::move(done)](Result<RedisReply> reply) {
+        if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
+        if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
+        const auto& f = reply->elements();
+        if (f.size() != 3 || f[0].is_nil()) return done(std::optional<std::string>());
+        if (std::stoll(f[2].str()) + retention <= now) return done(std::optional<std::string>());
+        if (f[0].str() != fingerprint) {
+          return done(Status(StatusCode::kIdempotencyKeyReused,
+                             "this Idempotency-Key was used with a different request body"));
+        }
+        done(std::optional<std::string>(f[1].str()));
+      });
+}
+
+void RedisStore::TransitionRedemption(std::string id, RedemptionAction action,
+                                      Completion<Redemption> done) {
+  if (action == RedemptionAction::kExpire) {
+    return done(Status(StatusCode::kInvalidTransition, "expiry is the store's own business"));
+  }
+  const Timestamp at = core_->clock().Now();
+  core_->Run({"transition", id, std::string(RedemptionActionName(action)), Millis(at)},
+             [core = core_, id, at, done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->entry) return done(reply->status);  // refused: nothing changed
+               const auto& payload = reply->payload;
+               if (payload.size() != 7) return done(Status(StatusCode::kInternal, "bad reply"));
+               Result<Redemption> after = RedemptionFromFields(id, &payload[1], 6);
+               RedemptionAction applied = RedemptionAction::kExpire;
+               for (RedemptionAction a : {RedemptionAction::kCommit, RedemptionAction::kCancel,
+                                          RedemptionAction::kRefund}) {
+                 if (RedemptionActionName(a) == payload[0].str()) applied = a;
+               }
+               const StoreMutation mutation = RedemptionTransitioned{id, applied, at};
+               Status outcome = reply->status;
+               core->Settle(reply.value(), &mutation,
+                            [outcome = std::move(outcome), after = std::move(after),
+                             done = std::move(done)]() mutable {
+                              if (!outcome.ok()) return done(std::move(outcome));
+                              done(std::move(after));
+                            });
+             });
+}
+
+void RedisStore::GetRedemption(std::string id, Completion<Redemption> done) {
+  core_->Pick().Command(
+      {"HMGET", core_->Key("r:" + id), "b", "s", "ca", "ra", "xa", "fa"},
+      [id, done = std::move(done)](Result<RedisReply> reply) {
+        if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
+        if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
+        done(RedemptionFromFields(id, reply->elements().data(), reply->elements().size()));
+      });
+}
+
+void RedisStore::FindLiveOrder(std::string merchant_id, std::string order_id,
+                               Completion<std::optional<std::string>> done) {
+  Redemption key_of;
+  key_of.merchant_id = std::move(merchant_id);
+  key_of.order_id = std::move(order_id);
+  core_->Pick().Command({"HGET", core_->Key("orders"), OrderKey(key_of)},
+                        [done = std::move(done)](Result<RedisReply> reply) {
+                          if (!reply.ok()) {
+                            return done(Status(StatusCode::kUnavailable, reply.status().message()));
+                          }
+                          if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
+                          if (reply->is_nil()) return done(std::optional<std::string>());
+                          done(std::optional<std::string>(reply->str()));
+                        });
+}
+
+void RedisStore::ExpireDue(std::size_t max_count, Completion<std::size_t> done) {
+  core_->Run({"expire_due", Millis(core_->clock().Now()), std::to_string(max_count)},
+             [core = core_, done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->status.ok()) return done(reply->status);
+               const std::size_t expired =
+                   reply->payload.empty() ? 0 : std::stoul(reply->payload[0].str());
+               core->Settle(reply.value(), nullptr, [expired, done] { done(expired); });
+             });
+}
+
+void RedisStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {
+  // Stats come from the view once it has read the whole log: the same on every gateway. When
+  // Redis cannot be read, the view's last figures are better than none.
+  core_->mirror().CatchUp([core = core_, offer_id = std::move(offer_id),
+                           done = std::move(done)](const Status&) mutable {
+    core->mirror().view().GetOfferStats(std::move(offer_id), std::move(done));
+  });
+}
+
+void RedisStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) {
+  core_->mirror().CatchUp(
+      [core = core_, query = std::move(query), done = std::move(done)](const Status&) mutable {
+        core->mirror().view().GetCampaignStats(std::move(query), std::move(done));
+      });
+}
+
+const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
+
+bool RedisStore::ready() const { return core_->connected(); }
+
+}  // namespace uudai::gateway

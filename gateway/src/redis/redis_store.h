@@ -1,0 +1,107 @@
+// RedisStore: the Store whose durable state lives in Redis, shared by any number of gateway
+// processes (DESIGN §1, issue 4).
+//
+// Writes: every create, commit, cancel, refund, expiry, offer write and code batch is ONE
+// EVALSHA of redis_store.lua: the script checks everything before its first write, then
+// writes the redemption, its idempotency record, every limit counter, the code's state, the
+// (merchant, order) guard and the log entry. Redis runs scripts one at a time, so no counter
+// passes its limit however many gateways race.
+//
+// Reads: the change log (a Redis stream) is replayed by every gateway into a StoreMirror, an
+// in-memory MemoryStore view. Quotes (usage(), unique codes), FindOffer/ListOffers and the
+// offer observer read the view without I/O; stats read it after catching up with the log, so
+// every gateway reports the same figures. A gateway's own writes are in its view when their
+// completion runs (read-your-writes); other gateways' writes arrive with Poll() (the gateway
+// polls every 100 ms) or with the next stats read.
+//
+// Keys (prefix, default "uudai:{main}:", holds the hash tag that puts them all in one Redis
+// Cluster slot): see the header of redis_store.lua.
+//
+// Failure: while Redis is unreachable or slower than the connection's command timeout, every
+// write answers kUnavailable (nothing is granted that Redis did not count); quotes keep
+// working from the view; ready() is false. kUnavailable does not prove the script did not run:
+// a client retrying with the same Idempotency-Key gets the first outcome.
+//
+// Thread-safe. Completions run on the connections' io_context threads (or inline).
+#ifndef UUDAI_GATEWAY_REDIS_REDIS_STORE_H_
+#define UUDAI_GATEWAY_REDIS_REDIS_STORE_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_connection.h"
+#include "uudai/clock.h"
+#include "uudai/store.h"
+
+namespace uudai::gateway {
+
+struct RedisStoreOptions {
+  // Every key starts with it. Must contain a hash tag ("{...}").
+  std::string key_prefix = "uudai:{main}:";
+  CampaignZone zone;
+  // DESIGN: at least 24 h.
+  std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
+  // Codes per script call when issuing (a call holds Redis for its duration).
+  std::size_t codes_per_call = 10'000;
+  // Log entries per read when the view catches up.
+  std::size_t log_batch = 2'000;
+};
+
+class RedisStore final : public Store {
+ public:
+  // `connections`: at least one, already Start()ed; commands are spread over them.
+  RedisStore(const Clock& clock, RedisStoreOptions options,
+             std::vector<std::shared_ptr<RedisConnection>> connections);
+  ~RedisStore() override;
+  RedisStore(const RedisStore&) = delete;
+  RedisStore& operator=(const RedisStore&) = delete;
+
+  // Waits (blocking, at most `timeout`) until Redis answers and the view has read the whole
+  // log. Call once before serving. kUnavailable when Redis did not answer in time.
+  Status Load(std::chrono::milliseconds timeout);
+  // Reads the changes other gateways made since the last read into the view. Non-blocking.
+  void Poll();
+  // Number of log entries the view has applied since Load (for logs and tests).
+  std::string view_position() const;
+
+  void CreateOffer(Offer offer, Completion<Offer> done) override;
+  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
+  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  // REQUIRES: called before Load.
+  void SetOfferObserver(OfferObserver observer) override;
+
+  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                  Completion<IssuedCodes> done) override;
+
+  void CreateRedemption(CreateRedemptionRequest request,
+                        Completion<CreateRedemptionOutcome> done) override;
+  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                              Completion<std::optional<std::string>> done) override;
+  void TransitionRedemption(std::string id, RedemptionAction action,
+                            Completion<Redemption> done) override;
+  void GetRedemption(std::string id, Completion<Redemption> done) override;
+  void FindLiveOrder(std::string merchant_id, std::string order_id,
+                     Completion<std::optional<std::string>> done) override;
+  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+
+  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+
+  const UsageView& usage() const override;
+  bool ready() const override;
+
+ private:
+  class Core;
+  // Shared with callbacks in flight, which keep it alive.
+  std::shared_ptr<Core> core_;
+};
+
+// The store script (redis_store.lua), embedded in the binary.
+const std::string& RedisStoreScriptSource();
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_REDIS_REDIS_STORE_H_

@@ -1,0 +1,269 @@
+-- uudai's Redis store: every write is ONE call of this script, so it is atomic and costs one
+-- round trip:  EVALSHA <sha> 1 <prefix>log <op> <args...>
+--
+-- KEYS[1] is the change log (a stream). Every other key is named from the same prefix, which
+-- holds a hash tag (e.g. "uudai:{main}:"), so that all of a store's keys share one Redis
+-- Cluster slot. Keys (see RedisStore in redis_store.h for the full contract):
+--   log           stream: every change, in the order it happened (offers, codes, redemptions,
+--                 transitions); gateways replay it into their in-memory view
+--   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code)
+--   pcode         hash: public code → offer id (offers that are not archived)
+--   ucode         hash: unique code → offer id (every issued code)
+--   uheld         hash: unique code → id of the live redemption holding it
+--   ou:<offer>    hash n (live redemptions) b (budget spent) s:<shopper> d:<local day>
+--   r:<id>        hash s (status) x (expires_at) p (plan, JSON) b (the redemption as created)
+--                 ca ra xa fa (committed/released/expired/refunded at)
+--   orders        hash: merchant \x1f order → id of its live redemption
+--   expiry        zset: reserved redemption ids by expires_at
+--   idem:<scope>  hash f (fingerprint) r (response) id (redemption) t (created at);
+--                 PEXPIRE'd after the retention period
+--
+-- Every reply is {code, message, offer_id, entry_id, previous_entry_id, payload...}: code is
+-- "ok" or a uudai error code (quota_exhausted, ...); entry_id is the log entry this call added
+-- (its last one when several; "" when none) and previous_entry_id the entry just before its
+-- first one, so that a gateway whose view already holds that entry can apply the change
+-- itself, in order, without reading the log. Times are epoch milliseconds; money is whole
+-- đồng, passed as decimal strings (Lua numbers are doubles: exact below 2^53 > 10^15).
+-- Every check comes before the first write.
+
+local log = KEYS[1]
+local prefix = string.sub(log, 1, #log - 3)
+local op = ARGV[1]
+
+local function key(name) return prefix .. name end
+
+local function refuse(code, message, offer_id, ...)
+  return {code, message, offer_id or '', '', '', ...}
+end
+
+-- Appends one entry to the log; returns the id of the entry before it and its own id.
+local function append(fields)
+  local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
+  local previous = '0-0'
+  if #last > 0 then previous = last[1][1] end
+  return previous, redis.call('XADD', log, '*', unpack(fields))
+end
+
+-- Offers --------------------------------------------------------------------------------------
+
+-- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
+-- public code ("" when none), journal line of the stored offer.
+local function offer_put()
+  local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
+  local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+  local offer_key = key('offer:' .. id)
+  local current = redis.call('HMGET', offer_key, 'v', 'm', 'l', 'cm', 's', 'pc')
+  local version = 1
+  if mode == 'create' then
+    if current[1] then return refuse('already_exists', 'offer ' .. id .. ' already exists') end
+  else
+    if not current[1] then return refuse('not_found', 'offer ' .. id .. ' does not exist') end
+    if tonumber(current[1]) ~= base then
+      return refuse('version_mismatch', 'offer ' .. id .. ' is at version ' .. current[1] ..
+                    ', not ' .. ARGV[4], id)
+    end
+    if current[5] == 'archived' then
+      return refuse('invalid_transition',
+                    'offer ' .. id .. ' is archived; archived offers are final', id)
+    end
+    local changed = {}
+    if merchant ~= current[2] then changed[#changed + 1] = 'merchant_id' end
+    if code_mode ~= current[4] then changed[#changed + 1] = 'code_mode' end
+    if layer ~= current[3] then changed[#changed + 1] = 'layer' end
+    if #changed > 0 then
+      return refuse('validation_failed', 'cannot change after creation', '', unpack(changed))
+    end
+    version = base + 1
+  end
+  local live_code = code ~= '' and status ~= 'archived'
+  if live_code then
+    local owner = redis.call('HGET', key('pcode'), code)
+    if owner and owner ~= id then
+      return refuse('code_conflict', 'code ' .. code .. ' already belongs to offer ' .. owner, owner)
+    end
+  end
+  if current[6] and current[6] ~= '' and redis.call('HGET', key('pcode'), current[6]) == id then
+    redis.call('HDEL', key('pcode'), current[6])
+  end
+  if live_code then redis.call('HSET', key('pcode'), code, id) end
+  redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
+             's', status, 'pc', code)
+  local previous, entry = append({'m', ARGV[10]})
+  return {'ok', '', '', entry, previous}
+end
+
+-- ARGV: op, offer id, unique code mode name, codes... Payload: the codes that already existed.
+local function issue_codes()
+  local id = ARGV[2]
+  local current = redis.call('HMGET', key('offer:' .. id), 'cm', 's')
+  if not current[1] then return refuse('not_found', 'offer ' .. id .. ' does not exist') end
+  if current[1] ~= ARGV[3] or current[2] == 'archived' then
+    return refuse('invalid_transition',
+                  'codes can be issued only for unique-code offers that are not archived', id)
+  end
+  local issued, duplicates = {}, {}
+  for i = 4, #ARGV do
+    if redis.call('HSETNX', key('ucode'), ARGV[i], id) == 1 then
+      issued[#issued + 1] = ARGV[i]
+    else
+      duplicates[#duplicates + 1] = ARGV[i]
+    end
+  end
+  local previous, entry = '', ''
+  if #issued > 0 then previous, entry = append({'i', id, 'c', table.concat(issued, ',')}) end
+  return {'ok', '', '', entry, previous, unpack(duplicates)}
+end
+
+-- Redemptions ---------------------------------------------------------------------------------
+
+local function redemption_fields(id)
+  return redis.call('HMGET', key('r:' .. id), 'b', 's', 'ca', 'ra', 'xa', 'fa')
+end
+
+-- The limit counters of one applied offer `a` (from the plan) move by `delta` (+1 or -1).
+local function hold(a, shopper, day, delta)
+  local counters = key('ou:' .. a.i)
+  redis.call('HINCRBY', counters, 'n', delta)
+  if a.d ~= '0' then
+    if delta > 0 then
+      redis.call('HINCRBY', counters, 'b', a.d)
+    else
+      redis.call('HINCRBY', counters, 'b', '-' .. a.d)
+    end
+  end
+  for _, field in ipairs({'s:' .. shopper, 'd:' .. day}) do
+    if redis.call('HINCRBY', counters, field, delta) == 0 then redis.call('HDEL', counters, field) end
+  end
+end
+
+-- ARGV: op, now, idempotency retention, id, order key, status ("reserved" | "committed"),
+-- expires_at, plan, the redemption's journal line, idempotency scope ("" = none), fingerprint,
+-- response. The plan is JSON {s: shopper, d: local day, o: [{i: offer id, d: discount,
+-- c: unique code or "", r: "1" if it restores on refund, lt, lb, ls, ld: limits, "-1" = none}],
+-- k: order key}.
+-- Payload: "created", or "replayed", response, redemption fields (see redemption_fields).
+local function create()
+  local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local id, order_key, status, expires_at = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
+  local scope, fingerprint = ARGV[10], ARGV[11]
+  local idem_key = key('idem:' .. scope)
+  if scope ~= '' then
+    local record = redis.call('HMGET', idem_key, 'f', 'r', 'id', 't')
+    if record[1] and tonumber(record[4]) + retention > now then
+      if record[1] ~= fingerprint then
+        return refuse('idempotency_key_reused',
+                      'this Idempotency-Key was used with a different request body')
+      end
+      return {'ok', '', '', '', '', 'replayed', record[2], unpack(redemption_fields(record[3]))}
+    end
+  end
+  if redis.call('EXISTS', key('r:' .. id)) == 1 then
+    return refuse('already_exists', 'redemption ' .. id .. ' already exists')
+  end
+  if redis.call('HEXISTS', key('orders'), order_key) == 1 then
+    return refuse('order_already_redeemed', 'the order already has a live redemption')
+  end
+  local plan = cjson.decode(ARGV[8])
+  for _, a in ipairs(plan.o) do
+    local used = redis.call('HMGET', key('ou:' .. a.i), 'n', 'b', 's:' .. plan.s, 'd:' .. plan.d)
+    local live, spent = tonumber(used[1] or '0'), tonumber(used[2] or '0')
+    local shopper, day = tonumber(used[3] or '0'), tonumber(used[4] or '0')
+    local function limited(limit) return tonumber(limit) >= 0 end
+    if limited(a.lt) and live + 1 > tonumber(a.lt) then
+      return refuse('quota_exhausted', 'offer ' .. a.i .. ' has no redemptions left', a.i)
+    end
+    if limited(a.lb) and spent + tonumber(a.d) > tonumber(a.lb) then
+      return refuse('budget_exhausted',
+                    'offer ' .. a.i .. ' has not enough budget left for this discount', a.i)
+    end
+    if limited(a.ls) and shopper + 1 > tonumber(a.ls) then
+      return refuse('per_shopper_limit',
+                    'offer ' .. a.i .. ' reached its per-shopper limit for this shopper', a.i)
+    end
+    if limited(a.ld) and day + 1 > tonumber(a.ld) then
+      return refuse('daily_limit', 'offer ' .. a.i .. ' reached its limit for today', a.i)
+    end
+    if a.c ~= '' and (redis.call('HGET', key('ucode'), a.c) ~= a.i or
+                      redis.call('HEXISTS', key('uheld'), a.c) == 1) then
+      return refuse('code_used', 'code ' .. a.c .. ' is already used', a.i)
+    end
+  end
+  -- Every check passed: write.
+  for _, a in ipairs(plan.o) do
+    hold(a, plan.s, plan.d, 1)
+    if a.c ~= '' then redis.call('HSET', key('uheld'), a.c, id) end
+  end
+  redis.call('HSET', key('orders'), order_key, id)
+  redis.call('HSET', key('r:' .. id), 's', status, 'x', expires_at, 'p', ARGV[8], 'b', ARGV[9])
+  if status == 'reserved' then redis.call('ZADD', key('expiry'), expires_at, id) end
+  if scope ~= '' then
+    redis.call('DEL', idem_key)
+    redis.call('HSET', idem_key, 'f', fingerprint, 'r', ARGV[12], 'id', id, 't', ARGV[2])
+    redis.call('PEXPIRE', idem_key, retention)
+  end
+  local previous, entry = append({'m', ARGV[9]})
+  return {'ok', '', '', entry, previous, 'created'}
+end
+
+local next_status = {
+  reserved = {commit = 'committed', cancel = 'released', expire = 'expired'},
+  committed = {refund = 'refunded'},
+}
+local time_field = {committed = 'ca', released = 'ra', expired = 'xa', refunded = 'fa'}
+
+-- Moves redemption `id` by `action` at `at` (a decimal string). Payload: the action applied
+-- (a late commit expires instead) and the redemption fields after it.
+local function transition(id, action, at)
+  local redemption_key = key('r:' .. id)
+  local current = redis.call('HMGET', redemption_key, 's', 'x', 'p')
+  if not current[1] then return refuse('not_found', 'redemption ' .. id .. ' does not exist') end
+  local from, outcome, message = current[1], 'ok', ''
+  if action == 'commit' and from == 'reserved' and tonumber(at) >= tonumber(current[2]) then
+    action, outcome = 'expire', 'reservation_expired'
+    message = 'redemption ' .. id .. ' expired at its reservation deadline'
+  end
+  if action == 'commit' and from == 'expired' then
+    return refuse('reservation_expired',
+                  'redemption ' .. id .. ' expired at its reservation deadline')
+  end
+  local to = next_status[from] and next_status[from][action]
+  if not to then
+    return refuse('invalid_transition', 'cannot ' .. action .. ' a redemption that is ' .. from)
+  end
+  local plan = cjson.decode(current[3])
+  for _, a in ipairs(plan.o) do
+    if to == 'released' or to == 'expired' or (to == 'refunded' and a.r == '1') then
+      hold(a, plan.s, plan.d, -1)
+      if a.c ~= '' and redis.call('HGET', key('uheld'), a.c) == id then
+        redis.call('HDEL', key('uheld'), a.c)
+      end
+    end
+  end
+  if from == 'reserved' then redis.call('ZREM', key('expiry'), id) end
+  if to ~= 'committed' and redis.call('HGET', key('orders'), plan.k) == id then
+    redis.call('HDEL', key('orders'), plan.k)
+  end
+  redis.call('HSET', redemption_key, 's', to, time_field[to], at)
+  local previous, entry = append({'t', id, 'a', action, 'at', at})
+  return {outcome, message, '', entry, previous, action, unpack(redemption_fields(id))}
+end
+
+-- ARGV: op, now, max count. Payload: how many reservations expired.
+local function expire_due()
+  local due = redis.call('ZRANGEBYSCORE', key('expiry'), '-inf', ARGV[2], 'LIMIT', 0,
+                         tonumber(ARGV[3]))
+  local first_previous, last_entry = '', ''
+  for i, id in ipairs(due) do
+    local reply = transition(id, 'expire', ARGV[2])
+    if i == 1 then first_previous = reply[5] end
+    last_entry = reply[4]
+  end
+  return {'ok', '', '', last_entry, first_previous, tostring(#due)}
+end
+
+if op == 'offer_put' then return offer_put() end
+if op == 'issue_codes' then return issue_codes() end
+if op == 'create' then return create() end
+if op == 'transition' then return transition(ARGV[2], ARGV[3], ARGV[4]) end
+if op == 'expire_due' then return expire_due() end
+return redis.error_reply('ERR uudai: unknown operation ' .. tostring(op))

@@ -1,0 +1,207 @@
+#include "redis/redis_store_codec.h"
+
+#include <charconv>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "journal_codec.h"
+
+namespace uudai::gateway {
+namespace json = boost::json;
+namespace {
+
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> ParseSigned(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<StatusCode> ParseCodeName(std::string_view name) {
+  for (int c = static_cast<int>(StatusCode::kOk); c <= static_cast<int>(StatusCode::kInternal);
+       ++c) {
+    if (CodeName(static_cast<StatusCode>(c)) == name) return static_cast<StatusCode>(c);
+  }
+  return std::nullopt;
+}
+
+std::optional<RedemptionAction> ParseAction(std::string_view name) {
+  for (RedemptionAction a : {RedemptionAction::kCommit, RedemptionAction::kCancel,
+                             RedemptionAction::kRefund, RedemptionAction::kExpire}) {
+    if (RedemptionActionName(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+Status Malformed(std::string what) {
+  return Status(StatusCode::kInternal, "unexpected reply from the Redis store script: " + what);
+}
+
+std::string Limit(const std::optional<std::int64_t>& limit) {
+  return limit ? std::to_string(*limit) : "-1";
+}
+
+// Splits "a,b,c" (codes never contain commas).
+std::vector<std::string> SplitCodes(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const std::size_t comma = joined.find(',');
+    out.emplace_back(joined.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
+  auto field = [&f](std::size_t i) -> const std::string& { return f[i].str(); };
+  if (f.size() == 2 && field(0) == "m") {
+    auto decoded = DecodeMutation(field(1));
+    if (!decoded.ok()) return decoded.status();
+    // The view has no use for idempotency records: the script keeps them.
+    if (auto* created = std::get_if<RedemptionCreated>(&decoded.value())) {
+      created->idempotency.reset();
+    }
+    return decoded;
+  }
+  if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
+    return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
+  }
+  if (f.size() == 6 && field(0) == "t" && field(2) == "a" && field(4) == "at") {
+    const auto action = ParseAction(field(3));
+    const auto at = ParseSigned(field(5));
+    if (!action || !at) return Malformed("transition entry " + field(1));
+    return StoreMutation(RedemptionTransitioned{field(1), *action, Timestamp{*at}});
+  }
+  return Malformed("log entry with " + std::to_string(f.size()) + " fields");
+}
+
+}  // namespace
+
+std::optional<LogPosition> LogPosition::Parse(std::string_view text) {
+  const std::size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto millis = ParseUnsigned(text.substr(0, dash));
+  const auto sequence = ParseUnsigned(text.substr(dash + 1));
+  if (!millis || !sequence) return std::nullopt;
+  return LogPosition{*millis, *sequence};
+}
+
+std::string LogPosition::ToString() const {
+  return std::to_string(millis) + "-" + std::to_string(sequence);
+}
+
+Status StatusFromErrorReply(const RedisReply& reply) {
+  for (const char* transient : {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN", "TRYAGAIN",
+                                "CLUSTERDOWN", "NOREPLICAS", "MISCONF"}) {
+    if (reply.IsErrorCode(transient)) {
+      return Status(StatusCode::kUnavailable, "Redis cannot serve now: " + reply.str());
+    }
+  }
+  return Status(StatusCode::kInternal, "Redis refused the command: " + reply.str());
+}
+
+Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
+  if (!reply.ok()) return Status(StatusCode::kUnavailable, reply.status().message());
+  const RedisReply& r = reply.value();
+  if (r.is_error()) return StatusFromErrorReply(r);
+  if (!r.is_array() || r.elements().size() < 5) return Malformed(r.DebugString());
+  const auto& e = r.elements();
+  ScriptReply out;
+  const std::string& code = e[0].str();
+  if (code != "ok") {
+    const auto parsed = ParseCodeName(code);
+    if (!parsed) return Malformed("code " + code);
+    if (*parsed == StatusCode::kValidation) {
+      std::vector<FieldError> errors;
+      for (std::size_t i = 5; i < e.size(); ++i) errors.push_back({e[i].str(), e[1].str()});
+      out.status = Status::Invalid(std::move(errors));
+    } else if (!e[2].str().empty()) {
+      out.status = Status::ForOffer(*parsed, e[2].str(), e[1].str());
+    } else {
+      out.status = Status(*parsed, e[1].str());
+    }
+  }
+  if (!e[3].str().empty()) {
+    out.entry = LogPosition::Parse(e[3].str());
+    out.previous = LogPosition::Parse(e[4].str());
+    if (!out.entry || !out.previous) return Malformed("log position " + e[3].str());
+  }
+  out.payload.assign(e.begin() + 5, e.end());
+  return out;
+}
+
+std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
+
+std::string PlanJson(const Redemption& r, LocalDay day) {
+  json::array offers;
+  for (const RedeemedOffer& a : r.applied) {
+    const bool unique = a.code_mode == CodeMode::kUnique && a.code;
+    offers.push_back(json::object{{"i", a.offer_id},
+                                  {"d", std::to_string(a.discount)},
+                                  {"c", unique ? *a.code : std::string()},
+                                  {"r", a.restore_on_refund ? "1" : "0"},
+                                  {"lt", Limit(a.limits.total_redemptions)},
+                                  {"lb", Limit(a.limits.total_budget)},
+                                  {"ls", Limit(a.limits.per_shopper)},
+                                  {"ld", Limit(a.limits.per_day)}});
+  }
+  return json::serialize(json::object{
+      {"s", r.shopper_id}, {"d", std::to_string(day.index)}, {"k", OrderKey(r)}, {"o", offers}});
+}
+
+Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
+                                        std::size_t count) {
+  if (count != 6) return Malformed("redemption with " + std::to_string(count) + " fields");
+  if (fields[0].is_nil()) {
+    return Status(StatusCode::kNotFound, "redemption " + id + " does not exist");
+  }
+  auto decoded = DecodeMutation(fields[0].str());
+  if (!decoded.ok()) return decoded.status();
+  auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  if (created == nullptr) return Malformed("redemption record of " + id);
+  Redemption r = std::move(created->redemption);
+  const auto status = ParseRedemptionStatus(fields[1].str());
+  if (!status) return Malformed("status " + fields[1].str());
+  r.status = *status;
+  std::optional<Timestamp>* times[] = {&r.committed_at, &r.released_at, &r.expired_at,
+                                       &r.refunded_at};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const RedisReply& field = fields[2 + i];
+    if (field.is_nil()) continue;
+    const auto at = ParseSigned(field.str());
+    if (!at) return Malformed("time " + field.str());
+    *times[i] = Timestamp{*at};
+  }
+  return r;
+}
+
+Result<std::vector<LogEntry>> LogEntriesFromXread(const RedisReply& reply) {
+  std::vector<LogEntry> out;
+  if (reply.is_nil()) return out;
+  if (reply.is_error()) return StatusFromErrorReply(reply);
+  // [[stream, [[id, [field, value, ...]], ...]]]
+  if (!reply.is_array() || reply.elements().size() != 1) return Malformed(reply.DebugString());
+  const RedisReply& stream = reply.elements()[0];
+  if (!stream.is_array() || stream.elements().size() != 2) return Malformed("XREAD stream");
+  for (const RedisReply& entry : stream.elements()[1].elements()) {
+    if (!entry.is_array() || entry.elements().size() != 2) return Malformed("XREAD entry");
+    const auto position = LogPosition::Parse(entry.elements()[0].str());
+    if (!position) return Malformed("entry id " + entry.elements()[0].str());
+    auto mutation = MutationFromFields(entry.elements()[1].elements());
+    if (!mutation.ok()) return mutation.status();
+    out.push_back(LogEntry{*position, std::move(mutation).value()});
+  }
+  return out;
+}
+
+}  // namespace uudai::gateway

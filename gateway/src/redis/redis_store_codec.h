@@ -1,0 +1,69 @@
+// RedisStoreCodec: what RedisStore sends to its Lua script and reads back — log positions,
+// redemption plans, script replies, redemption records and log entries. Pure functions.
+#ifndef UUDAI_GATEWAY_REDIS_REDIS_STORE_CODEC_H_
+#define UUDAI_GATEWAY_REDIS_REDIS_STORE_CODEC_H_
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/redis_reply.h"
+#include "uudai/campaign_time.h"
+#include "uudai/redemption.h"
+#include "uudai/status.h"
+#include "uudai/store_mutation.h"
+
+namespace uudai::gateway {
+
+// The id of a Redis stream entry, "<milliseconds>-<sequence>"; {0, 0} is "before everything".
+struct LogPosition {
+  std::uint64_t millis = 0;
+  std::uint64_t sequence = 0;
+
+  static std::optional<LogPosition> Parse(std::string_view text);
+  std::string ToString() const;
+  friend auto operator<=>(const LogPosition&, const LogPosition&) = default;
+};
+
+// One change read back from the log.
+struct LogEntry {
+  LogPosition position;
+  StoreMutation mutation;
+};
+
+// A reply of the store script: {code, message, offer_id, entry, previous entry, payload...}.
+struct ScriptReply {
+  Status status;                        // "ok" → OK; otherwise the refusal
+  std::optional<LogPosition> entry;     // the (last) log entry the call added
+  std::optional<LogPosition> previous;  // the entry just before its first one
+  std::vector<RedisReply> payload;
+};
+
+// Transport failures and Redis error replies become kUnavailable (fail closed), except a
+// reply the script could not have produced (a bug: kInternal).
+Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply);
+
+// The status a Redis error reply stands for: kUnavailable when Redis cannot serve now
+// (LOADING, BUSY, OOM, READONLY, MASTERDOWN, ...), kInternal otherwise.
+Status StatusFromErrorReply(const RedisReply& reply);
+
+// merchant_id \x1f order_id: the (merchant, order) guard's field.
+std::string OrderKey(const Redemption& r);
+
+// The plan the script checks and later releases limits by (see redis_store.lua, "create").
+std::string PlanJson(const Redemption& r, LocalDay day);
+
+// The six redemption fields the script returns (b s ca ra xa fa) as a Redemption; kNotFound
+// when the record does not exist.
+Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
+                                        std::size_t count);
+
+// The entries of an XREAD reply for one stream (nil → none).
+Result<std::vector<LogEntry>> LogEntriesFromXread(const RedisReply& reply);
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_REDIS_REDIS_STORE_CODEC_H_

@@ -1,0 +1,28 @@
+// RedisStore against the Store conformance suite (tests/engine/store_conformance.h), on the
+// real redis-server of the CTest fixture. Each store gets keys of its own (a fresh prefix), so
+// tests never see each other's state.
+#include <unistd.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "engine/store_conformance.h"
+#include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
+#include "redis/redis_store.h"
+#include "redis_store_test_support.h"
+
+namespace uudai::store_test {
+namespace {
+
+struct RedisStoreEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    return testing::MakeRedisStore(clock, testing::FreshKeyPrefix());
+  }
+};
+
+}  // namespace
+
+INSTANTIATE_TYPED_TEST_SUITE_P(Redis, StoreConformanceTest, RedisStoreEnvironment);
+
+}  // namespace uudai::store_test

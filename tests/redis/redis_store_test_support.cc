@@ -1,0 +1,33 @@
+#include "redis_store_test_support.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "redis_test_support.h"
+
+namespace uudai::testing {
+
+std::string FreshKeyPrefix() {
+  static std::atomic<int> next{0};
+  return "uudai:{t" + std::to_string(::getpid()) + "-" + std::to_string(next.fetch_add(1)) + "}:";
+}
+
+std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
+                                                    const std::string& key_prefix) {
+  // Never destroyed: completions of every store's connections run on it until the process exits.
+  static IoThread* io = new IoThread();
+  auto connection =
+      gateway::RedisConnection::Create(io->io(), OptionsFor(RedisServer::Shared().url()));
+  connection->Start();
+  gateway::RedisStoreOptions options;
+  options.key_prefix = key_prefix;
+  auto store =
+      std::make_unique<gateway::RedisStore>(clock, options, std::vector{std::move(connection)});
+  const Status loaded = store->Load(std::chrono::seconds(5));
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+  return store;
+}
+
+}  // namespace uudai::testing

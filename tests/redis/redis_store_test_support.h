@@ -1,0 +1,24 @@
+// Test support for RedisStore: stores on the fixture's redis-server, each under keys of its
+// own, driven by one shared io_context thread.
+#ifndef UUDAI_TESTS_REDIS_REDIS_STORE_TEST_SUPPORT_H_
+#define UUDAI_TESTS_REDIS_REDIS_STORE_TEST_SUPPORT_H_
+
+#include <memory>
+#include <string>
+
+#include "redis/redis_store.h"
+#include "uudai/clock.h"
+
+namespace uudai::testing {
+
+// "uudai:{t<pid>-<n>}:", new on every call.
+std::string FreshKeyPrefix();
+
+// A RedisStore on the shared test server under `key_prefix`, loaded (fails the test when
+// Redis does not answer). Connections run on an io_context thread shared by every store.
+std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
+                                                    const std::string& key_prefix);
+
+}  // namespace uudai::testing
+
+#endif  // UUDAI_TESTS_REDIS_REDIS_STORE_TEST_SUPPORT_H_
