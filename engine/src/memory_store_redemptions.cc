@@ -169,13 +169,13 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
   {
     auto& shard = state_->RedemptionShard(id);
     std::lock_guard lock(shard.mutex);
-    if (auto it = shard.map.find(id); it != shard.map.end()) peek = it->second;
+    if (auto it = shard.map.find(id); it != shard.map.end()) peek = it->second.redemption;
   }
   if (!peek) return done(RedemptionNotFound(id));
   internal::LockSet locks;
   state_->AddLocksFor(*peek, locks);
   locks.Lock();
-  Redemption& r = state_->RedemptionShard(id).map.at(id);
+  Redemption& r = state_->RedemptionShard(id).map.at(id).redemption;
   Status outcome = Status::Ok();
   if (action == RedemptionAction::kCommit && r.status == RedemptionStatus::kReserved &&
       at >= r.expires_at) {
@@ -214,12 +214,12 @@ void MemoryStore::ReplayTransition(const RedemptionTransitioned& m) {
     std::lock_guard lock(shard.mutex);
     auto it = shard.map.find(m.redemption_id);
     if (it == shard.map.end()) return;
-    peek = it->second;
+    peek = it->second.redemption;
   }
   internal::LockSet locks;
   state_->AddLocksFor(peek, locks);
   locks.Lock();
-  Redemption& r = state_->RedemptionShard(m.redemption_id).map.at(m.redemption_id);
+  Redemption& r = state_->RedemptionShard(m.redemption_id).map.at(m.redemption_id).redemption;
   if (NextStatus(r.status, m.action).ok()) state_->ApplyTransitionLocked(r, m.action, m.at);
 }
 
@@ -231,7 +231,7 @@ void MemoryStore::GetRedemption(std::string id, Completion<Redemption> done) {
     lock.unlock();
     return done(RedemptionNotFound(id));
   }
-  Redemption copy = it->second;
+  Redemption copy = it->second.redemption;
   lock.unlock();
   done(std::move(copy));
 }
@@ -313,7 +313,7 @@ std::vector<Redemption> MemoryStore::LedgerSnapshot() const {
   std::vector<Redemption> out;
   for (auto& shard : state_->redemption_shards()) {
     std::lock_guard lock(shard.mutex);
-    for (const auto& [id, r] : shard.map) out.push_back(r);
+    for (const auto& [id, stored] : shard.map) out.push_back(stored.redemption);
   }
   std::sort(out.begin(), out.end(),
             [](const Redemption& a, const Redemption& b) { return a.id < b.id; });

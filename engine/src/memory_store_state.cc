@@ -82,7 +82,9 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
     std::lock_guard lock(retention_mutex);
     idempotency_by_age.emplace_back(m.idempotency->created_at.millis, m.idempotency->scope_key);
   }
-  RedemptionShard(r.id).map[r.id] = r;
+  // Taken under the locks of every piece of state `r` shares with other redemptions, so
+  // the sequence orders conflicting creations as they happened.
+  RedemptionShard(r.id).map[r.id] = StoredRedemption{r, next_sequence_.fetch_add(1), r.status};
 }
 
 void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction action,

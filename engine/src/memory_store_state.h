@@ -8,6 +8,7 @@
 #define UUDAI_ENGINE_MEMORY_STORE_STATE_H_
 
 #include <array>
+#include <atomic>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,14 @@ class MemoryStore::State {
     std::string holder;  // id of the live redemption holding the code; empty when available
   };
 
+  // A redemption as stored: its current state, and what ExportMutations needs to write it
+  // again as it was created.
+  struct StoredRedemption {
+    Redemption redemption;
+    std::uint64_t sequence = 0;  // creation order; consistent with the locks' order
+    RedemptionStatus created_as = RedemptionStatus::kReserved;
+  };
+
   struct IdempotencyEntry {
     IdempotencyRecord record;
     std::string redemption_id;
@@ -56,13 +65,17 @@ class MemoryStore::State {
 
   const CampaignZone& zone() const { return zone_; }
 
-  Shard<Redemption>& RedemptionShard(std::string_view id) { return redemptions_[ShardOf(id)]; }
+  Shard<StoredRedemption>& RedemptionShard(std::string_view id) {
+    return redemptions_[ShardOf(id)];
+  }
   Shard<CodeState>& CodeShard(std::string_view code) { return codes_[ShardOf(code)]; }
   Shard<std::string>& OrderShard(std::string_view key) { return orders_[ShardOf(key)]; }
   Shard<IdempotencyEntry>& IdempotencyShard(std::string_view key) {
     return idempotency_[ShardOf(key)];
   }
-  std::array<Shard<Redemption>, kShards>& redemption_shards() { return redemptions_; }
+  std::array<Shard<StoredRedemption>, kShards>& redemption_shards() { return redemptions_; }
+  std::array<Shard<CodeState>, kShards>& code_shards() { return codes_; }
+  std::array<Shard<IdempotencyEntry>, kShards>& idempotency_shards() { return idempotency_; }
 
   // The counters of `offer_id`, created on first use. The address is stable.
   internal::OfferCounters& Counters(const std::string& offer_id);
@@ -105,7 +118,8 @@ class MemoryStore::State {
   }
 
   CampaignZone zone_;
-  std::array<Shard<Redemption>, kShards> redemptions_;
+  std::atomic<std::uint64_t> next_sequence_{0};  // of the next redemption created
+  std::array<Shard<StoredRedemption>, kShards> redemptions_;
   std::array<Shard<CodeState>, kShards> codes_;
   std::array<Shard<std::string>, kShards> orders_;
   std::array<Shard<IdempotencyEntry>, kShards> idempotency_;

@@ -5,6 +5,7 @@
 #include "api.h"
 #include "demo_campaign.h"
 #include "journal.h"
+#include "journal_compaction.h"
 #include "metrics.h"
 #include "system_sources.h"
 
@@ -41,7 +42,12 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     auto replayed = app->journal_->Replay([&store](const StoreMutation& m) { store.Replay(m); });
     if (!replayed.ok()) return replayed.status();
     app->startup_.journal_records = replayed->records;
+    app->startup_.journal_bytes = replayed->bytes;
     app->startup_.torn_tail_bytes = replayed->torn_tail_bytes;
+    auto compaction =
+        CompactJournalIfWorthIt(*app->journal_, replayed.value(), store, o.journal_compaction);
+    if (!compaction.ok()) return compaction.status();
+    app->startup_.compaction = compaction.value();
   }
   app->catalog_.Reset(app->store_->ListOffers());
   Catalog& catalog = app->catalog_;

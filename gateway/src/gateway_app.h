@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "http_server.h"
+#include "journal_compaction.h"
 #include "key_ring.h"
 #include "uudai/catalog.h"
 #include "uudai/clock.h"
@@ -29,14 +30,18 @@ struct AppOptions {
   std::string data_dir;          // journal directory; empty = not durable (tests only)
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
+  // When the journal is compacted at start (gateway/src/journal_compaction.h).
+  JournalCompactionPolicy journal_compaction;
 };
 
 struct StartupReport {
-  std::size_t journal_records = 0;
+  std::size_t journal_records = 0;  // replayed
+  std::size_t journal_bytes = 0;    // replayed
   std::size_t torn_tail_bytes = 0;
+  JournalCompaction compaction;  // at this start, when it was worth it
   std::size_t offers = 0;
   std::vector<std::string> demo_codes;
-  std::int64_t load_millis = 0;  // journal replay + catalog build
+  std::int64_t load_millis = 0;  // journal replay, compaction and catalog build
 };
 
 class GatewayApp {

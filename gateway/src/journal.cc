@@ -19,6 +19,10 @@ Status Unavailable(const std::string& what) {
   return Status(StatusCode::kUnavailable, "journal: " + what);
 }
 
+constexpr const char* kJournalFile = "journal.log";
+constexpr const char* kCompactFile = "journal.log.compact";
+constexpr std::size_t kCompactWriteChunk = 1 << 20;
+
 bool WriteAll(int fd, const char* data, std::size_t size) {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
@@ -30,6 +34,15 @@ bool WriteAll(int fd, const char* data, std::size_t size) {
     size -= static_cast<std::size_t>(n);
   }
   return true;
+}
+
+// Makes the directory's entries (a rename) durable.
+bool SyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
 }
 
 }  // namespace
@@ -47,13 +60,20 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir) {
     ::close(lock_fd);
     return Unavailable(dir + " is in use by another uudai process");
   }
-  const std::string path = dir + "/journal.log";
+  // A compaction that a crash interrupted before its rename: journal.log is the whole story.
+  const std::string compact_path = dir + "/" + kCompactFile;
+  const bool discarded_compaction = ::unlink(compact_path.c_str()) == 0;
+  if (!discarded_compaction && errno != ENOENT) {
+    ::close(lock_fd);
+    return Unavailable("cannot delete " + compact_path + ": " + std::strerror(errno));
+  }
+  const std::string path = dir + "/" + kJournalFile;
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
     ::close(lock_fd);
     return Unavailable("cannot open " + path + ": " + std::strerror(errno));
   }
-  return std::unique_ptr<Journal>(new Journal(fd, lock_fd, path));
+  return std::unique_ptr<Journal>(new Journal(fd, lock_fd, dir, discarded_compaction));
 }
 
 Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutation&)>& replay) {
@@ -67,6 +87,7 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
     if (n < 0) return Unavailable("cannot read " + path_ + ": " + std::strerror(errno));
   }
   ReplaySummary summary;
+  summary.discarded_compaction = discarded_compaction_;
   std::size_t pos = 0;
   while (pos < content.size()) {
     const std::size_t end = content.find('\n', pos);
@@ -80,6 +101,7 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
     ++summary.records;
     pos = end + 1;
   }
+  summary.bytes = pos;
   if (pos < content.size()) {
     summary.torn_tail_bytes = content.size() - pos;
     if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
@@ -91,8 +113,70 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
   return summary;
 }
 
-Journal::Journal(int fd, int lock_fd, std::string path)
-    : fd_(fd), lock_fd_(lock_fd), path_(std::move(path)) {}
+Result<CompactionSummary> Journal::Compact(
+    const std::function<void(const MutationSink&)>& produce) {
+  {
+    std::lock_guard lock(mutex_);
+    if (appended_ != 0 || failed_) {
+      return Status(StatusCode::kInternal, "journal: compaction comes before the first append");
+    }
+  }
+  const std::string compact_path = dir_ + "/" + kCompactFile;
+  const int fd = ::open(compact_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) return Unavailable("cannot create " + compact_path + ": " + std::strerror(errno));
+  CompactionSummary summary;
+  std::string chunk;
+  bool written = true;
+  auto write_chunk = [&] {
+    written = written && WriteAll(fd, chunk.data(), chunk.size());
+    summary.bytes += chunk.size();
+    chunk.clear();
+  };
+  produce([&](const StoreMutation& mutation) {
+    chunk += EncodeMutation(mutation);
+    chunk.push_back('\n');
+    ++summary.records;
+    if (chunk.size() >= kCompactWriteChunk) write_chunk();
+  });
+  write_chunk();
+  // The new journal must be complete on disk before it takes the old one's place.
+  if (!written || ::fdatasync(fd) != 0) {
+    const std::string error = std::strerror(errno);
+    ::close(fd);
+    ::unlink(compact_path.c_str());
+    return Unavailable("cannot write " + compact_path + ": " + error);
+  }
+  if (::rename(compact_path.c_str(), path_.c_str()) != 0) {
+    const std::string error = std::strerror(errno);
+    ::close(fd);
+    ::unlink(compact_path.c_str());
+    return Unavailable("cannot rename " + compact_path + ": " + error);
+  }
+  // Until the rename is durable a crash may bring the old journal back, without whatever is
+  // appended to the new one: nothing may be acknowledged before.
+  const bool durable = SyncDirectory(dir_);
+  std::lock_guard lock(mutex_);
+  ::close(fd_);
+  fd_ = fd;
+  if (!durable) {
+    failed_ = true;
+    return Unavailable("cannot sync " + dir_ + " after replacing " + path_ +
+                       "; restart to read whichever journal the disk kept");
+  }
+  return summary;
+}
+
+bool Journal::failed() const {
+  std::lock_guard lock(mutex_);
+  return failed_;
+}
+
+Journal::Journal(int fd, int lock_fd, std::string dir, bool discarded_compaction)
+    : fd_(fd),
+      lock_fd_(lock_fd),
+      dir_(std::move(dir)),
+      path_(dir_ + "/" + kJournalFile),
+      discarded_compaction_(discarded_compaction) {}
 
 Journal::~Journal() {
   {
@@ -139,6 +223,8 @@ void Journal::WriterLoop() {
   std::string batch;
   while (true) {
     std::uint64_t batch_end = 0;
+    int fd = -1;
+    bool failed = false;
     {
       std::unique_lock lock(mutex_);
       wake_writer_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
@@ -146,8 +232,10 @@ void Journal::WriterLoop() {
       batch.swap(pending_);
       pending_.clear();
       batch_end = appended_;
+      fd = fd_;
+      failed = failed_;
     }
-    const bool ok = !failed_ && WriteAll(fd_, batch.data(), batch.size()) && ::fdatasync(fd_) == 0;
+    const bool ok = !failed && WriteAll(fd, batch.data(), batch.size()) && ::fdatasync(fd) == 0;
     batch.clear();
     std::vector<StatusCompletion> ready;
     {

@@ -5,6 +5,11 @@
 // the WhenDurable waiters. An acknowledged write is therefore on disk. On a write or sync
 // error the journal fails for good: every waiter then gets kUnavailable, and so does the
 // store (which refuses writes until restart). Thread-safe.
+//
+// Compaction (at start, between Replay and the first Append) replaces the journal with a
+// shorter one holding the same state: written to journal.log.compact, fdatasync'd, renamed
+// over journal.log, the directory fsync'd. A crash at any point leaves either the old or the
+// new journal, complete; Open deletes a journal.log.compact that a crash left behind.
 #ifndef UUDAI_GATEWAY_JOURNAL_H_
 #define UUDAI_GATEWAY_JOURNAL_H_
 
@@ -24,8 +29,18 @@ namespace uudai::gateway {
 
 struct ReplaySummary {
   std::size_t records = 0;
-  std::size_t torn_tail_bytes = 0;  // an incomplete last record (crash mid-write), cut off
+  std::size_t bytes = 0;              // of the complete records
+  std::size_t torn_tail_bytes = 0;    // an incomplete last record (crash mid-write), cut off
+  bool discarded_compaction = false;  // Open deleted an unfinished journal.log.compact
 };
+
+struct CompactionSummary {
+  std::size_t records = 0;  // in the new journal
+  std::size_t bytes = 0;
+};
+
+// Receives mutations one by one (MemoryStore::ExportMutations writes into one).
+using MutationSink = std::function<void(const StoreMutation&)>;
 
 class Journal final : public MutationLog {
  public:
@@ -38,6 +53,17 @@ class Journal final : public MutationLog {
   // from a state we cannot trust). REQUIRES: called once, before Append.
   Result<ReplaySummary> Replay(const std::function<void(const StoreMutation&)>& replay);
 
+  // Replaces the journal with the mutations `produce` writes into the sink it is given (the
+  // store's export), then appends to the new file. On failure before the new journal is in
+  // place, the old one is kept and stays in use; when the rename may not be durable (the
+  // directory could not be synced), the journal fails for good (failed()): the process must
+  // stop, and the next start finds either journal complete.
+  // REQUIRES: after Replay, before the first Append; no other call meanwhile.
+  Result<CompactionSummary> Compact(const std::function<void(const MutationSink&)>& produce);
+
+  // True once a write, a sync or a compaction failed for good.
+  bool failed() const;
+
   ~Journal() override;
   Journal(const Journal&) = delete;
   Journal& operator=(const Journal&) = delete;
@@ -49,13 +75,15 @@ class Journal final : public MutationLog {
   Status Flush();
 
  private:
-  Journal(int fd, int lock_fd, std::string path);
+  Journal(int fd, int lock_fd, std::string dir, bool discarded_compaction);
   void WriterLoop();
 
-  const int fd_;
+  int fd_;             // GUARDED_BY mutex_ (Compact replaces it; the writer reads it per batch)
   const int lock_fd_;  // flock'd: one process per data directory
+  const std::string dir_;
   const std::string path_;
-  std::mutex mutex_;
+  const bool discarded_compaction_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::condition_variable durable_changed_;
   std::string pending_;                                     // GUARDED_BY mutex_

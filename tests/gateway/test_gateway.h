@@ -31,6 +31,8 @@ struct TestGatewayOptions {
   // How often the background sweeper expires due reservations (real time).
   std::chrono::milliseconds expiry_interval{50};
   bool demo = false;
+  // When the journal is compacted at start (default: as `uudai serve` does).
+  gateway::JournalCompactionPolicy journal_compaction;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.
   std::optional<Timestamp> start;
 };

@@ -15,6 +15,8 @@
 #define UUDAI_MEMORY_STORE_H_
 
 #include <atomic>
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -73,6 +75,22 @@ class MemoryStore final : public Store {
   // Every redemption (a copy), for reconciliation and tests. O(ledger).
   std::vector<Redemption> LedgerSnapshot() const;
 
+  // The most codes one exported CodesIssued holds.
+  static constexpr std::size_t kExportedCodesPerBatch = 10'000;
+
+  // The current state as a short sequence of mutations (for compacting a journal): replayed
+  // in order into an empty MemoryStore, it rebuilds the same observable state. In order:
+  // every offer once, at its latest version (by id); the issued codes of each offer, at most
+  // kExportedCodesPerBatch per CodesIssued; then every redemption in creation order, as it
+  // was created (reserved or committed, with its idempotency record if that is still within
+  // retention; pruned or expired records are left out), each followed by its transitions
+  // with their recorded times. Returns how many mutations `sink` received.
+  // REQUIRES: no concurrent writes (call it at start-up, before the store serves).
+  std::size_t ExportMutations(const std::function<void(const StoreMutation&)>& sink) const;
+  // How many mutations ExportMutations would emit now, without building them (cheap: no copy
+  // of any offer, code or redemption). REQUIRES: as ExportMutations.
+  std::size_t ExportedMutationCount() const;
+
   // True once the MutationLog failed; every write then answers kUnavailable.
   bool failed() const { return failed_.load(); }
 
@@ -91,6 +109,8 @@ class MemoryStore final : public Store {
   void ReplayTransition(const RedemptionTransitioned& m);
   // Drops idempotency records older than the retention period.
   void PruneIdempotency(Timestamp now);
+  // ExportMutations into `sink`, or only counting when `sink` is nullptr.
+  std::size_t Export(const std::function<void(const StoreMutation&)>* sink) const;
 
   const Clock& clock_;
   MemoryStoreOptions options_;
