@@ -7,7 +7,11 @@
 #include "journal.h"
 #include "journal_compaction.h"
 #include "metrics.h"
+#include "redis/redis_client_pool.h"
+#include "redis/redis_store.h"
+#include "redis/redis_url.h"
 #include "system_sources.h"
+#include "uudai/memory_store.h"
 
 namespace uudai::gateway {
 
@@ -28,30 +32,54 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   app->random_ = std::make_unique<SecureRandom>();
   const auto load_start = std::chrono::steady_clock::now();
 
-  MemoryStoreOptions store_options;
-  store_options.zone = o.zone;
-  if (!o.data_dir.empty()) {
-    auto journal = Journal::Open(o.data_dir);
-    if (!journal.ok()) return journal.status();
-    app->journal_ = std::move(journal).value();
-    store_options.log = app->journal_.get();
-  }
-  app->store_ = std::make_unique<MemoryStore>(*app->clock_, store_options);
-  if (app->journal_) {
-    MemoryStore& store = *app->store_;
-    auto replayed = app->journal_->Replay([&store](const StoreMutation& m) { store.Replay(m); });
-    if (!replayed.ok()) return replayed.status();
-    app->startup_.journal_records = replayed->records;
-    app->startup_.journal_bytes = replayed->bytes;
-    app->startup_.torn_tail_bytes = replayed->torn_tail_bytes;
-    auto compaction =
-        CompactJournalIfWorthIt(*app->journal_, replayed.value(), store, o.journal_compaction);
-    if (!compaction.ok()) return compaction.status();
-    app->startup_.compaction = compaction.value();
+  Catalog& catalog = app->catalog_;
+  auto offer_observer = [&catalog](const auto& changes) { catalog.Apply(changes); };
+  RedisStore* redis_store = nullptr;
+  if (!o.redis_url.empty()) {
+    auto url = ParseRedisUrl(o.redis_url);
+    if (!url.ok()) return url.status();
+    RedisOptions redis_options;
+    redis_options.url = std::move(url).value();
+    redis_options.command_timeout = o.redis_command_timeout;
+    app->redis_ = std::make_unique<RedisClientPool>(redis_options, o.server.threads);
+    RedisStoreOptions store_options;
+    store_options.key_prefix = o.redis_key_prefix;
+    store_options.zone = o.zone;
+    auto store =
+        std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
+    if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+    // Nothing reads the log between Load and the first Poll, which starts with the server:
+    // the catalog built below from ListOffers misses no change.
+    store->SetOfferObserver(offer_observer);
+    redis_store = store.get();
+    app->store_ = std::move(store);
+  } else {
+    MemoryStoreOptions store_options;
+    store_options.zone = o.zone;
+    if (!o.data_dir.empty()) {
+      auto journal = Journal::Open(o.data_dir);
+      if (!journal.ok()) return journal.status();
+      app->journal_ = std::move(journal).value();
+      store_options.log = app->journal_.get();
+    }
+    auto store = std::make_unique<MemoryStore>(*app->clock_, store_options);
+    if (app->journal_) {
+      MemoryStore& memory = *store;
+      auto replayed =
+          app->journal_->Replay([&memory](const StoreMutation& m) { memory.Replay(m); });
+      if (!replayed.ok()) return replayed.status();
+      app->startup_.journal_records = replayed->records;
+      app->startup_.journal_bytes = replayed->bytes;
+      app->startup_.torn_tail_bytes = replayed->torn_tail_bytes;
+      auto compaction =
+          CompactJournalIfWorthIt(*app->journal_, replayed.value(), memory, o.journal_compaction);
+      if (!compaction.ok()) return compaction.status();
+      app->startup_.compaction = compaction.value();
+    }
+    store->SetOfferObserver(offer_observer);
+    app->store_ = std::move(store);
   }
   app->catalog_.Reset(app->store_->ListOffers());
-  Catalog& catalog = app->catalog_;
-  app->store_->SetOfferObserver([&catalog](const auto& changes) { catalog.Apply(changes); });
   if (o.demo) {
     const Timestamp now = app->clock_->Now();
     const int year = std::stoi(FormatLocalDay(o.zone.DayOf(now)).substr(0, 4));
@@ -91,7 +119,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       },
       metrics);
   if (Status started = app->server_->Start(); !started.ok()) return started;
-  MemoryStore& store = *app->store_;
+  Store& store = *app->store_;
+  if (redis_store != nullptr) {
+    app->server_->RunEvery(o.redis_poll_interval, [redis_store] { redis_store->Poll(); });
+  }
+  // Every gateway expires what is due; with Redis the script makes each expiry happen once.
   app->server_->RunEvery(o.expiry_interval, [&store] {
     store.ExpireDue(10'000, [](Result<std::size_t> expired) {
       if (expired.ok() && expired.value() > 0) {

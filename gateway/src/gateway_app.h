@@ -12,14 +12,15 @@
 #include "key_ring.h"
 #include "uudai/catalog.h"
 #include "uudai/clock.h"
-#include "uudai/memory_store.h"
 #include "uudai/status.h"
+#include "uudai/store.h"
 
 namespace uudai::gateway {
 
 class Api;
 class Journal;
 class Metrics;
+class RedisClientPool;
 class SecureRandom;
 
 struct AppOptions {
@@ -27,7 +28,13 @@ struct AppOptions {
   CampaignZone zone;
   std::int64_t reservation_ttl_millis = 900'000;
   std::chrono::milliseconds expiry_interval{1000};
-  std::string data_dir;          // journal directory; empty = not durable (tests only)
+  std::string data_dir;  // journal directory; empty = not durable (tests only)
+  // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db].
+  std::string redis_url;
+  std::string redis_key_prefix = "uudai:{main}:";
+  // How often this gateway reads the changes other gateways made (offers, usage, codes).
+  std::chrono::milliseconds redis_poll_interval{100};
+  std::chrono::milliseconds redis_command_timeout{500};
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
   // When the journal is compacted at start (gateway/src/journal_compaction.h).
@@ -53,7 +60,7 @@ class GatewayApp {
 
   std::uint16_t port() const;
   const StartupReport& startup() const { return startup_; }
-  MemoryStore& store() { return *store_; }
+  Store& store() { return *store_; }
   Catalog& catalog() { return catalog_; }
   Metrics& metrics() { return *metrics_; }
 
@@ -69,7 +76,8 @@ class GatewayApp {
   const Clock* clock_ = nullptr;
   std::unique_ptr<SecureRandom> random_;
   std::unique_ptr<Journal> journal_;
-  std::unique_ptr<MemoryStore> store_;
+  std::unique_ptr<RedisClientPool> redis_;  // with --redis; outlives the store
+  std::unique_ptr<Store> store_;
   Catalog catalog_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Api> api_;

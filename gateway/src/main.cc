@@ -25,7 +25,10 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
   options.add_options()("listen", po::value(&c.listen)->default_value(c.listen),
                         "address:port to listen on")("keys", po::value(&c.keys_file)->required(),
                                                      "API keys file (JSON array)")(
-      "redis", po::value(&redis), "redis://host:port[/db] (issue 4; not available yet)")(
+      "redis", po::value(&redis),
+      "redis://[user:pass@]host:port[/db]: keep all state in Redis, shared by every gateway")(
+      "redis-prefix", po::value(&c.redis_key_prefix)->default_value(c.redis_key_prefix),
+      "prefix of every Redis key; its {hash tag} puts them in one cluster slot")(
       "data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
       "embedded store's journal directory")("threads", po::value(&c.threads)->default_value(0),
                                             "I/O threads (0: one per core)")(

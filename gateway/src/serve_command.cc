@@ -37,10 +37,8 @@ bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& po
 int RunServe(const ServeConfig& config) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
-  if (config.redis_url) {
-    spdlog::error(
-        "--redis is not available in this build yet (issue 4); run without it to use "
-        "the embedded store");
+  if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
+    spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
     return 2;
   }
   auto keys = KeyRing::Load(config.keys_file);
@@ -73,6 +71,10 @@ int RunServe(const ServeConfig& config) {
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.data_dir = config.data_dir;
+  if (config.redis_url) {
+    options.redis_url = *config.redis_url;
+    options.redis_key_prefix = config.redis_key_prefix;
+  }
   options.demo = config.demo;
   const std::size_t key_count = keys->size();
   auto app = GatewayApp::Start(options, std::move(keys).value());
@@ -88,14 +90,19 @@ int RunServe(const ServeConfig& config) {
     spdlog::info("demo campaign registered; unique codes for demo-thoitrang-50k: {}",
                  fmt::join(startup.demo_codes, " "));
   }
+  // Never the URL itself: it may carry a password.
+  const std::string store = config.redis_url ? "redis (keys " + config.redis_key_prefix + "*)"
+                                             : "embedded, journal in " + config.data_dir + " (" +
+                                                   std::to_string(startup.journal_records) +
+                                                   " records replayed)";
   spdlog::info(
-      "uudai serving on {}:{} | store: embedded, journal in {} ({} records replayed) | offers: {} "
+      "uudai serving on {}:{} | store: {} | offers: {} "
       "| threads: {} | keys: {} | reservation TTL: {} s | zone: UTC{:+03d}:{:02d} | body limit: "
       "{} B | max connections: {} | loaded in {} ms",
-      host, app.value()->port(), config.data_dir, startup.journal_records, startup.offers,
-      options.server.threads, key_count, config.reservation_ttl_seconds,
-      config.zone_offset_minutes / 60, std::abs(config.zone_offset_minutes % 60), config.body_limit,
-      config.max_connections, startup.load_millis);
+      host, app.value()->port(), store, startup.offers, options.server.threads, key_count,
+      config.reservation_ttl_seconds, config.zone_offset_minutes / 60,
+      std::abs(config.zone_offset_minutes % 60), config.body_limit, config.max_connections,
+      startup.load_millis);
 
   int signal = 0;
   sigwait(&signals, &signal);

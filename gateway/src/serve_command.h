@@ -14,6 +14,7 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string keys_file;
   std::optional<std::string> redis_url;
+  std::string redis_key_prefix = "uudai:{main}:";
   std::string data_dir = "./data";
   int threads = 0;  // 0: one per core
   std::int64_t reservation_ttl_seconds = 900;

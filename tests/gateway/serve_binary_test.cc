@@ -23,6 +23,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api_test_support.h"
+#include "serve_process.h"
 
 namespace uudai::testing {
 namespace {
@@ -41,26 +42,6 @@ constexpr const char* kKeysFile = R"([
   {"key": "test-checkout-key-00000001", "role": "checkout"}
 ])";
 
-std::uint16_t FreePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  socklen_t size = sizeof address;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-HttpReply CallPort(std::uint16_t port, const std::string& method, const std::string& target,
-                   const char* key, const std::string& body = "", Headers headers = {}) {
-  HttpConnection connection(port);
-  if (key != nullptr) headers.emplace_back("Authorization", std::string("Bearer ") + key);
-  return connection.Send(method, target, body, headers);
-}
-
 // An offer valid around the real "now": the binary runs on the system clock.
 object AlwaysOnOffer() {
   object body = OfferBody();
@@ -69,71 +50,11 @@ object AlwaysOnOffer() {
   return body;
 }
 
-// `uudai serve` as a child process on a free loopback port.
-class ServeProcess {
+// `uudai serve` with its journal in `data_dir`.
+class JournaledServe : public ServeProcess {
  public:
-  ServeProcess(const std::string& keys_file, const std::string& data_dir) : port_(FreePort()) {
-    const std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::vector<std::string> args = {UUDAI_BINARY, "serve",  "--keys",      keys_file,
-                                     "--data-dir", data_dir, "--listen",    listen,
-                                     "--threads",  "2",      "--log-level", "warn"};
-    std::vector<char*> argv;
-    for (auto& arg : args) argv.push_back(arg.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
-      const int null = ::open("/dev/null", O_WRONLY);
-      if (null >= 0) ::dup2(null, STDOUT_FILENO);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-  }
-
-  ~ServeProcess() {
-    if (pid_ > 0 && !exit_status_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  std::uint16_t port() const { return port_; }
-
-  // Waits until GET /healthz answers 200 (or the child exits). At most 10 s.
-  bool WaitUntilHealthy() {
-    const auto deadline = std::chrono::steady_clock::now() + milliseconds(10'000);
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (WaitForExit(milliseconds(0))) return false;
-      try {
-        if (CallPort(port_, "GET", "/healthz", nullptr).status == 200) return true;
-      } catch (const std::exception&) {
-        // not listening yet
-      }
-      std::this_thread::sleep_for(milliseconds(20));
-    }
-    return false;
-  }
-
-  void Signal(int signal) { ::kill(pid_, signal); }
-
-  // The child's wait status once it has exited within `wait`; nullopt while it runs.
-  std::optional<int> WaitForExit(milliseconds wait) {
-    if (exit_status_) return exit_status_;
-    const auto deadline = std::chrono::steady_clock::now() + wait;
-    do {
-      int status = 0;
-      if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        exit_status_ = status;
-        return exit_status_;
-      }
-      std::this_thread::sleep_for(milliseconds(5));
-    } while (std::chrono::steady_clock::now() < deadline);
-    return std::nullopt;
-  }
-
- private:
-  std::uint16_t port_;
-  pid_t pid_ = -1;
-  std::optional<int> exit_status_;
+  JournaledServe(const std::string& keys_file, const std::string& data_dir)
+      : ServeProcess(UUDAI_BINARY, keys_file, {"--data-dir", data_dir}) {}
 };
 
 class ServeBinaryTest : public ::testing::Test {
@@ -158,7 +79,7 @@ TEST_F(ServeBinaryTest, KillNineLosesNoAcknowledgedWrite) {
   };
   std::vector<Acked> acked;
   {
-    ServeProcess serve(keys_file_, data_dir_.path());
+    JournaledServe serve(keys_file_, data_dir_.path());
     ASSERT_TRUE(serve.WaitUntilHealthy());
     for (int i = 0; i < 3; ++i) {
       const HttpReply created =
@@ -204,7 +125,7 @@ TEST_F(ServeBinaryTest, KillNineLosesNoAcknowledgedWrite) {
   }
   ASSERT_GE(acked.size(), 5U) << "the writers should have got some writes acknowledged";
 
-  ServeProcess restarted(keys_file_, data_dir_.path());
+  JournaledServe restarted(keys_file_, data_dir_.path());
   ASSERT_TRUE(restarted.WaitUntilHealthy());
 
   for (const std::string& id : offers) {
@@ -238,7 +159,7 @@ TEST_F(ServeBinaryTest, KillNineLosesNoAcknowledgedWrite) {
 TEST_F(ServeBinaryTest, SigtermFinishesTheRequestInProgressAndExitsZero) {
   std::string offer;
   {
-    ServeProcess serve(keys_file_, data_dir_.path());
+    JournaledServe serve(keys_file_, data_dir_.path());
     ASSERT_TRUE(serve.WaitUntilHealthy());
     const std::string body = Json(AlwaysOnOffer());
     RawSocket client(serve.port());
@@ -264,13 +185,13 @@ TEST_F(ServeBinaryTest, SigtermFinishesTheRequestInProgressAndExitsZero) {
     EXPECT_EQ(WEXITSTATUS(*status), 0);
   }
 
-  ServeProcess restarted(keys_file_, data_dir_.path());
+  JournaledServe restarted(keys_file_, data_dir_.path());
   ASSERT_TRUE(restarted.WaitUntilHealthy());
   EXPECT_EQ(CallPort(restarted.port(), "GET", "/v1/offers/" + offer, kAdminKey).status, 200);
 }
 
 TEST_F(ServeBinaryTest, SigtermOfAnIdleServerExitsZeroPromptly) {
-  ServeProcess serve(keys_file_, data_dir_.path());
+  JournaledServe serve(keys_file_, data_dir_.path());
   ASSERT_TRUE(serve.WaitUntilHealthy());
   HttpConnection idle(serve.port());
   ASSERT_EQ(idle.Send("GET", "/healthz", "", {}).status, 200);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Redemption bench with the Redis store, all in one run so the figures compare as ratios:
+#   1. starts a private redis-server (AOF on, appendfsync $APPENDFSYNC) on a free loopback port;
+#   2. starts uudai --redis on it and registers OFFERS offers (default 1,000) over HTTP;
+#   3. wrk: POST /v1/redemptions with "commit": true (reserve + commit in one request) for
+#      DURATION → redemptions/s, p50, p99;
+#   4. INFO commandstats over that run → Redis commands per redemption (EVALSHA must be 1;
+#      XREAD, the view's reads of the change log, is reported apart: it is batched, not per
+#      redemption);
+#   5. redis-benchmark with 50 clients running uudai's own "create" script call (EVALSHA, the
+#      same arguments a real redemption sends, fresh ids) → the ceiling Redis itself sets;
+#   6. prints the ratio gateway / redis-benchmark (goal ≥ 0.7).
+# Usage: bench/run-redis-bench.sh   (env: OFFERS, DURATION, CONNECTIONS, SERVER_THREADS,
+#        WRK_THREADS, APPENDFSYNC=always|everysec, BUILD_DIR). Needs a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+OFFERS=${OFFERS:-1000}
+DURATION=${DURATION:-10s}
+CONNECTIONS=${CONNECTIONS:-50}
+SERVER_THREADS=${SERVER_THREADS:-2}
+WRK_THREADS=${WRK_THREADS:-1}
+APPENDFSYNC=${APPENDFSYNC:-always}
+BUILD_DIR=${BUILD_DIR:-build/release}
+UUDAI="$BUILD_DIR/gateway/uudai"
+[ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+for tool in wrk redis-server redis-cli redis-benchmark curl; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
+done
+
+free_port() {
+  local port
+  for port in $(seq "$1" "$(($1 + 500))"); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  return 1
+}
+
+work=$(mktemp -d)
+server_pid=""
+REDIS_PORT=$(free_port 16400)
+cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save '' \
+  --appendonly yes --appendfsync "$APPENDFSYNC" --daemonize yes \
+  --pidfile "$work/redis.pid" --logfile "$work/redis.log" >/dev/null
+for _ in $(seq 1 100); do
+  [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break
+  sleep 0.05
+done
+rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+ADMIN_KEY="bench-admin-key-$(date +%s%N)"
+CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
+cat >"$work/keys.json" <<KEYS
+[{"key":"$ADMIN_KEY","role":"admin"},{"key":"$CHECKOUT_KEY","role":"checkout"}]
+KEYS
+PREFIX='uudai:{bench}:'
+PORT=$(free_port 18400)
+URL="http://127.0.0.1:$PORT"
+"$UUDAI" serve --listen "127.0.0.1:$PORT" --keys "$work/keys.json" \
+  --redis "redis://127.0.0.1:$REDIS_PORT" --redis-prefix "$PREFIX" \
+  --threads "$SERVER_THREADS" --log-level warn &
+server_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "$URL/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+export ADMIN_KEY CHECKOUT_KEY OFFERS
+export SHOPS=$(( OFFERS / 10 > 0 ? OFFERS / 10 : 1 ))
+echo "loading $OFFERS offers over $SHOPS shops..."
+wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "$URL" >/dev/null
+
+# Redis bytes per issued unique code: 100,000 codes for one offer, used_memory before/after.
+used_memory() { rcli info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
+CODES=${CODES:-100000}
+unique_offer=$(curl -sf -X POST "$URL/v1/offers" -H "Authorization: Bearer $ADMIN_KEY" \
+  -H 'Content-Type: application/json' -d '{"merchant_id":"shop-codes","name":"Codes bench",
+  "discount":{"type":"fixed","value":10000},"code_mode":"unique",
+  "starts_at":"2020-01-01T00:00:00+07:00","ends_at":"2100-01-01T00:00:00+07:00"}' |
+  sed -E 's/.*"id":"([^"]+)".*/\1/')
+before=$(used_memory)
+codes_start=$(date +%s%N)
+curl -sf -o /dev/null -X POST "$URL/v1/offers/$unique_offer/codes" -H "Authorization: Bearer $ADMIN_KEY" \
+  -H 'Content-Type: application/json' -d "{\"count\":$CODES}"
+codes_ms=$((($(date +%s%N) - codes_start) / 1000000))
+after=$(used_memory)
+CODE_LINE=$(awk -v b="$before" -v a="$after" -v n="$CODES" -v ms="$codes_ms" 'BEGIN {
+  printf "issuing %d unique codes: %d ms | Redis bytes per issued code: %.0f (code hash + change log)", n, ms, (a - b) / n }')
+
+# Redis's own counters of what it executed, by command.
+calls() { rcli info commandstats | awk -F'[:=,]' -v c="cmdstat_$1" '$1 == c {print $3}'; }
+
+echo
+echo "uudai $("$UUDAI" version | cut -d' ' -f2) + redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) | appendfsync $APPENDFSYNC | offers $OFFERS | server threads $SERVER_THREADS | wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION | $(nproc) cores"
+echo "$CODE_LINE"
+rcli config resetstat >/dev/null
+out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/redeem.lua "$URL")
+requests=$(awk '/requests in/ {print $1}' <<<"$out")
+non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
+non2xx=${non2xx:-0}
+seconds=$(awk '/requests in/ {gsub(/s,?/, "", $4); print $4}' <<<"$out")
+p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+redeemed=$((requests - non2xx))
+evalsha=$(calls evalsha)
+xread=$(calls xread)
+gateway_rps=$(awk -v r="$redeemed" -v s="$seconds" 'BEGIN { printf "%.0f", r / s }')
+printf 'gateway redemptions (201): %s in %ss = %s/s | p50 %s p99 %s | refused (409, nothing applicable): %s\n' \
+  "$redeemed" "$seconds" "$gateway_rps" "$p50" "$p99" "$non2xx"
+# (commandstats also counts the commands a script runs inside Redis: those are not round trips.)
+awk -v e="${evalsha:-0}" -v x="${xread:-0}" -v r="$redeemed" 'BEGIN {
+  printf "redis round trips per redemption: EVALSHA %.3f | XREAD %.3f (change-log reads, batched)\n",
+    e / r, x / r }'
+
+# One real create call, replayed by redis-benchmark with fresh ids: the plan and the journal
+# line of the last redemption the gateway made.
+record=$( (rcli --scan --pattern "${PREFIX}r:*" || true) | head -1)
+plan=$(rcli hget "$record" p)
+line=$(rcli hget "$record" b)
+sha=$(rcli script load "$(cat gateway/src/redis/redis_store.lua)")
+now=$(($(date +%s) * 1000))
+rb=$(redis-benchmark -p "$REDIS_PORT" -c 50 -n 200000 -r 1000000000 -q \
+  EVALSHA "$sha" 1 "${PREFIX}log" create "$now" 86400000 "rb-__rand_int__" \
+  "rb-m$(printf '\037')__rand_int__" committed "$((now + 900000))" "$plan" "$line" '' '' '' |
+  tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1)
+echo "redis-benchmark, 50 clients, uudai's create script: $rb/s"
+awk -v g="$gateway_rps" -v b="$rb" 'BEGIN { printf "ratio gateway/redis-benchmark: %.2f (goal >= 0.7)\n", g / b }'
+echo "redis used_memory: $(rcli info memory | awk -F: '/^used_memory_human/ {print $2}' | tr -d '\r')"

@@ -1,0 +1,94 @@
+#include "serve_process.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <exception>
+#include <thread>
+
+namespace uudai::testing {
+
+using std::chrono::milliseconds;
+
+std::uint16_t FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t size = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+HttpReply CallPort(std::uint16_t port, const std::string& method, const std::string& target,
+                   const char* key, const std::string& body, Headers headers) {
+  HttpConnection connection(port);
+  if (key != nullptr) headers.emplace_back("Authorization", std::string("Bearer ") + key);
+  return connection.Send(method, target, body, headers);
+}
+
+ServeProcess::ServeProcess(const std::string& binary, const std::string& keys_file,
+                           const std::vector<std::string>& extra_args)
+    : port_(FreePort()) {
+  const std::string listen = "127.0.0.1:" + std::to_string(port_);
+  std::vector<std::string> args = {binary, "serve",     "--keys", keys_file,     "--listen",
+                                   listen, "--threads", "2",      "--log-level", "warn"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  pid_ = ::fork();
+  if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
+    const int null = ::open("/dev/null", O_WRONLY);
+    if (null >= 0) ::dup2(null, STDOUT_FILENO);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+}
+
+ServeProcess::~ServeProcess() {
+  if (pid_ > 0 && !exit_status_) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool ServeProcess::WaitUntilHealthy(milliseconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (WaitForExit(milliseconds(0))) return false;
+    try {
+      if (CallPort(port_, "GET", "/healthz", nullptr).status == 200) return true;
+    } catch (const std::exception&) {
+      // not listening yet
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
+}
+
+void ServeProcess::Signal(int signal) { ::kill(pid_, signal); }
+
+std::optional<int> ServeProcess::WaitForExit(milliseconds wait) {
+  if (exit_status_) return exit_status_;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  do {
+    int status = 0;
+    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_status_ = status;
+      return exit_status_;
+    }
+    std::this_thread::sleep_for(milliseconds(5));
+  } while (std::chrono::steady_clock::now() < deadline);
+  return std::nullopt;
+}
+
+}  // namespace uudai::testing

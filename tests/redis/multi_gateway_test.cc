@@ -1,0 +1,238 @@
+// Several `uudai serve --redis` processes sharing one redis-server (DESIGN §1: any number of
+// gateways share quotas; §3: no counter ever passes its limit). Each test gets keys of its own
+// (--redis-prefix), so they share the fixture's server without seeing each other.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api_test_support.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+#include "serve_process.h"
+
+#ifndef UUDAI_BINARY
+#error "UUDAI_BINARY must name the uudai executable (see tests/CMakeLists.txt)"
+#endif
+
+namespace uudai::testing {
+namespace {
+
+using boost::json::object;
+using std::chrono::milliseconds;
+
+constexpr const char* kKeys = R"([
+  {"key": "test-admin-key-0000000001", "role": "admin"},
+  {"key": "test-checkout-key-00000001", "role": "checkout"},
+  {"key": "test-analyst-key-000000001", "role": "analyst"}
+])";
+
+// An offer valid around the real "now": the binary runs on the system clock.
+object AlwaysOnOffer() {
+  object body = OfferBody();
+  body["starts_at"] = "2020-01-01T00:00:00+07:00";
+  body["ends_at"] = "2100-01-01T00:00:00+07:00";
+  return body;
+}
+
+class MultiGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_file_ = dir_.path() + "/keys.json";
+    std::ofstream(keys_file_) << kKeys;
+    prefix_ = FreshKeyPrefix();
+  }
+
+  // `count` gateways on the shared Redis, each healthy.
+  void StartGateways(int count, const std::vector<std::string>& extra = {}) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<std::string> args = {"--redis", RedisServer::Shared().url(), "--redis-prefix",
+                                       prefix_};
+      args.insert(args.end(), extra.begin(), extra.end());
+      gateways_.push_back(std::make_unique<ServeProcess>(UUDAI_BINARY, keys_file_, args));
+    }
+    for (auto& gateway : gateways_) ASSERT_TRUE(gateway->WaitUntilHealthy());
+  }
+
+  std::uint16_t port(int i) const { return gateways_[static_cast<std::size_t>(i)]->port(); }
+
+  std::string CreateOfferOn(int gateway, const object& body) {
+    const HttpReply created = CallPort(port(gateway), "POST", "/v1/offers", kAdminKey, Json(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    return std::string(created.Json().at("id").as_string());
+  }
+
+  // How many offers a quote of `cart` on `gateway` applies.
+  std::size_t AppliedOn(int gateway, const object& cart) {
+    const HttpReply quote =
+        CallPort(port(gateway), "POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
+    EXPECT_EQ(quote.status, 200) << quote.body;
+    return quote.Json().at("applied").as_array().size();
+  }
+
+  std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+
+  TempDir dir_;
+  std::string keys_file_;
+  std::string prefix_;
+  std::vector<std::unique_ptr<ServeProcess>> gateways_;
+};
+
+TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond) {
+  StartGateways(3);
+  const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  const auto created = std::chrono::steady_clock::now();
+  for (int g : {1, 2}) {
+    EXPECT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 1; }, milliseconds(1000)))
+        << "gateway " << g << " does not quote the new offer";
+  }
+  // And a pause made on another gateway stops it everywhere, just as fast.
+  const HttpReply paused =
+      CallPort(port(1), "PATCH", "/v1/offers/" + id, kAdminKey, R"({"status":"paused"})");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  for (int g : {0, 2}) {
+    EXPECT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 0; }, milliseconds(1000)))
+        << "gateway " << g << " still quotes the paused offer";
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - created).count();
+  RecordProperty("propagation_seconds_total", std::to_string(seconds));
+}
+
+TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
+  StartGateways(3);
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", 40}, {"per_shopper", 2}};
+  const std::string id = CreateOfferOn(0, offer);
+  for (int g : {1, 2}) {
+    ASSERT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 1; }, milliseconds(2000)));
+  }
+  // 12 clients, 4 per gateway, 100 attempts each by 30 shoppers (30 × 2 > 40: the quota binds,
+  // and a shopper who wins twice must be refused a third time).
+  std::mutex mutex;
+  std::map<std::string, int> wins_by_shopper;
+  std::map<std::string, int> refusals;
+  std::vector<std::string> won_ids;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 12; ++c) {
+    clients.emplace_back([&, c] {
+      HttpConnection connection(port(c % 3));
+      for (int i = 0; i < 100; ++i) {
+        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 30);
+        object body = RedemptionBody(order, 100'000, shopper);
+        body["commit"] = true;
+        const HttpReply reply = connection.Send(
+            "POST", "/v1/redemptions", Json(body),
+            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          ++wins_by_shopper[shopper];
+          won_ids.emplace_back(reply.Json().at("id").as_string());
+        } else {
+          // A quote made before the last unit went may still apply the offer (409), or the
+          // quote already knows it is gone and nothing is left to redeem (409 too).
+          ++refusals[reply.status == 409 ? std::string(reply.Json().at("code").as_string())
+                                         : std::to_string(reply.status) + " " + reply.body];
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  EXPECT_EQ(won_ids.size(), 40U);
+  for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;
+  for (const auto& [code, count] : refusals) {
+    EXPECT_TRUE(code == "quota_exhausted" || code == "per_shopper_limit" ||
+                code == "nothing_to_redeem")
+        << count << " × " << code;
+  }
+  // Redis's counters equal the ledger...
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:" + id + "' n"), "40");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:" + id + "' b"), std::to_string(40 * 10'000));
+  for (const std::string& won : won_ids) {
+    EXPECT_EQ(Redis("HGET '" + prefix_ + "r:" + won + "' s"), "committed") << won;
+  }
+  // ...and every gateway reports the same stats.
+  std::set<std::string> stats;
+  for (int g = 0; g < 3; ++g) {
+    const HttpReply reply = CallPort(port(g), "GET", "/v1/stats/offers/" + id, kAnalystKey);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(reply.Json().at("redemptions").at("committed").as_int64(), 40) << reply.body;
+    EXPECT_EQ(reply.Json().at("remaining").at("redemptions").as_int64(), 0) << reply.body;
+    stats.insert(reply.body);
+  }
+  EXPECT_EQ(stats.size(), 1U) << "stats differ between gateways";
+}
+
+TEST_F(MultiGatewayTest, ReservationsOfAKilledGatewayStillExpireOnTime) {
+  StartGateways(2, {"--reservation-ttl", "1"});
+  const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
+  std::vector<std::string> reserved;
+  for (int i = 0; i < 5; ++i) {
+    const HttpReply reply =
+        CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey,
+                 Json(RedemptionBody("o-" + std::to_string(i), 100'000, "s-" + std::to_string(i))),
+                 {{"Idempotency-Key", "k-" + std::to_string(i)}});
+    ASSERT_EQ(reply.status, 201) << reply.body;
+    reserved.emplace_back(reply.Json().at("id").as_string());
+  }
+  gateways_[0]->Signal(SIGKILL);
+  ASSERT_TRUE(gateways_[0]->WaitForExit(milliseconds(5000)).has_value());
+  // Gateway 1 expires them (TTL 1 s, sweeper every second).
+  for (const std::string& r : reserved) {
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          const HttpReply got = CallPort(port(1), "GET", "/v1/redemptions/" + r, kCheckoutKey);
+          return got.status == 200 && got.Json().at("status").as_string() == "expired";
+        },
+        milliseconds(4000)))
+        << r;
+  }
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:" + id + "' n"), "0");
+}
+
+TEST_F(MultiGatewayTest, RedisDownMeansFastRefusalsNotReadyAndQuotesFromMemory) {
+  auto redis = RedisServer::StartPrivate({});
+  ASSERT_NE(redis, nullptr);
+  gateways_.push_back(std::make_unique<ServeProcess>(
+      UUDAI_BINARY, keys_file_,
+      std::vector<std::string>{"--redis", redis->url(), "--redis-prefix", prefix_}));
+  ASSERT_TRUE(gateways_[0]->WaitUntilHealthy());
+  CreateOfferOn(0, AlwaysOnOffer());
+  ASSERT_EQ(CallPort(port(0), "GET", "/readyz", nullptr).status, 200);
+
+  redis->Shutdown();
+  ASSERT_TRUE(WaitUntil([&] { return CallPort(port(0), "GET", "/readyz", nullptr).status == 503; },
+                        milliseconds(3000)));
+  // Writes fail closed, fast.
+  object body = RedemptionBody("down-1");
+  body["commit"] = true;
+  const auto start = std::chrono::steady_clock::now();
+  const HttpReply refused = CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(body),
+                                     {{"Idempotency-Key", "down-1"}});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(IsProblem(refused, 503, "store_unavailable")) << refused.body;
+  EXPECT_LT(took, milliseconds(2000));
+  // Quotes keep working from the in-memory view.
+  EXPECT_EQ(AppliedOn(0, CartBody()), 1U);
+
+  // Redis comes back (empty: this one keeps nothing) and service resumes by itself.
+  ASSERT_TRUE(redis->Restart());
+  EXPECT_TRUE(WaitUntil([&] { return CallPort(port(0), "GET", "/readyz", nullptr).status == 200; },
+                        milliseconds(5000)));
+}
+
+}  // namespace
+}  // namespace uudai::testing
