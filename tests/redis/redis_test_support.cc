@@ -1,5 +1,7 @@
 #include "redis_test_support.h"
 
+#include <signal.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -125,6 +127,12 @@ bool RedisServer::running() const { return ProcessAlive(ReadPid(dir_)); }
 void RedisServer::Shutdown() {
   const int pid = ReadPid(dir_);
   Cli("shutdown nosave");
+  WaitUntil([pid] { return !ProcessAlive(pid); }, 5000ms);
+}
+
+void RedisServer::Kill() {
+  const int pid = ReadPid(dir_);
+  ::kill(pid, SIGKILL);
   WaitUntil([pid] { return !ProcessAlive(pid); }, 5000ms);
 }
 

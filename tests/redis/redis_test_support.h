@@ -48,6 +48,8 @@ class RedisServer {
   std::string Cli(const std::string& args) const;
   // SHUTDOWN NOSAVE, waiting until the process has exited.
   void Shutdown();
+  // SIGKILL (a crash: nothing is flushed that was not already), waiting until it has exited.
+  void Kill();
   // Starts it again on the same port after Shutdown(). Returns false if it did not start.
   bool Restart();
   bool running() const;

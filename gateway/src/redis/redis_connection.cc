@@ -71,7 +71,10 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
+  // Hops onto the io_context once; later calls (e.g. the handle's destructor after an explicit
+  // Stop) touch nothing, so the handle may outlive a stopped io_context.
   void Stop() {
+    if (stop_requested_.exchange(true)) return;
     net::dispatch(io_, [self = shared_from_this()] { self->DoStop(); });
   }
 
@@ -447,6 +450,7 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
   std::minstd_rand rng_;
 
   std::atomic<bool> connected_{false};
+  std::atomic<bool> stop_requested_{false};
   mutable std::mutex error_mutex_;
   std::string last_error_;    // GUARDED_BY(error_mutex_)
   std::string logged_error_;  // io_context thread only

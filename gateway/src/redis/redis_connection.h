@@ -68,7 +68,9 @@ class RedisConnection {
   // attempt fails, reconnects with backoff, until Stop(). Idempotent.
   void Start();
   // Closes the connection for good and answers every pending command kUnavailable (on the
-  // io_context, after Stop returns). Start() after Stop() does nothing. Idempotent.
+  // io_context, after Stop returns). Start() after Stop() does nothing. Idempotent: only the
+  // first call touches the io_context, so once Stop() was called while the io_context ran,
+  // the handle may be destroyed after the io_context stopped or was destroyed.
   void Stop();
 
   // True while commands can be sent: connected, authenticated, database selected.

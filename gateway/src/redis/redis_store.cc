@@ -82,9 +82,10 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   }
 
   void FetchLog(LogPosition after, StoreMirror::FetchDone done) {
+    // The reply keeps the Core (and so the mirror waiting for it) alive.
     Pick().Command({"XREAD", "COUNT", std::to_string(options_.log_batch), "STREAMS", log_key_,
                     after.ToString()},
-                   [done = std::move(done)](Result<RedisReply> reply) {
+                   [self = shared_from_this(), done = std::move(done)](Result<RedisReply> reply) {
                      if (!reply.ok()) return done(reply.status());
                      done(LogEntriesFromXread(reply.value()));
                    });
@@ -399,6 +400,8 @@ void RedisStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats>
 
 const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
 
-bool RedisStore::ready() const { return core_->connected(); }
+// Ready while a connection is up and the last read of the change log worked (a Redis still
+// loading its AOF accepts connections but answers LOADING).
+bool RedisStore::ready() const { return core_->connected() && core_->mirror().log_readable(); }
 
 }  // namespace uudai::gateway

@@ -70,6 +70,7 @@ void StoreMirror::OnFetched(Result<std::vector<LogEntry>> fetched) {
   std::vector<std::function<void()>> ready;
   std::vector<std::function<void(Status)>> caught_up;
   Status status = fetched.status();
+  log_readable_.store(fetched.ok(), std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     bool more = false;

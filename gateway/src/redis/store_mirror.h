@@ -13,6 +13,7 @@
 #ifndef UUDAI_GATEWAY_REDIS_STORE_MIRROR_H_
 #define UUDAI_GATEWAY_REDIS_STORE_MIRROR_H_
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -55,6 +56,8 @@ class StoreMirror {
   void CatchUp(std::function<void(Status)> then);
 
   LogPosition position() const;
+  // Whether the last read of the log succeeded (false e.g. while Redis answers LOADING).
+  bool log_readable() const { return log_readable_.load(std::memory_order_relaxed); }
 
  private:
   void StartFetch();  // REQUIRES: mutex_ held, no fetch running
@@ -68,6 +71,7 @@ class StoreMirror {
   const std::size_t batch_;
   Fetch fetch_;
   Store::OfferObserver observer_;
+  std::atomic<bool> log_readable_{true};
 
   mutable std::mutex mutex_;
   LogPosition position_;                                       // GUARDED_BY mutex_

@@ -1,0 +1,177 @@
+// What only RedisStore has (the conformance suite covers the Store contract): several stores
+// (gateways) sharing one Redis, the log-fed view, the script's recovery from SCRIPT FLUSH, and
+// failing closed when Redis is down.
+#include "redis/redis_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/store_test_support.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+
+namespace uudai::store_test {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::MakeRedisStore;
+using testing::RedisServer;
+using testing::WaitUntil;
+
+class RedisStoreTest : public ::testing::Test {
+ protected:
+  RedisStoreTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {}
+
+  std::unique_ptr<gateway::RedisStore> NewGateway() { return MakeRedisStore(clock_, prefix_); }
+  std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+
+  ManualClock clock_;
+  std::string prefix_;
+};
+
+TEST_F(RedisStoreTest, EightThreadsOnTwoGatewaysTakeExactlyTheQuota) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  Offer offer = MakeOffer("o-quota");
+  offer.limits.total_redemptions = 100;
+  offer.limits.per_shopper = 3;
+  const Offer stored = SyncStore(*a).CreateOffer(offer).value();
+  std::mutex mutex;
+  std::map<StatusCode, int> outcomes;
+  std::map<std::string, int> wins_by_shopper;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      SyncStore store(t % 2 == 0 ? *a : *b);
+      for (int i = 0; i < 60; ++i) {
+        const std::string id = "r-" + std::to_string(t) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string((t * 13 + i) % 40);
+        const auto created =
+            store.Create(RedemptionBuilder(id).Shopper(shopper).Apply(stored, 1'000).Build());
+        std::lock_guard lock(mutex);
+        ++outcomes[CodeOf(created)];
+        if (created.ok()) ++wins_by_shopper[shopper];
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+
+  EXPECT_EQ(outcomes[StatusCode::kOk], 100);
+  EXPECT_EQ(outcomes[StatusCode::kOk] + outcomes[StatusCode::kQuotaExhausted] +
+                outcomes[StatusCode::kPerShopperLimit],
+            480);
+  for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 3) << shopper;
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-quota' n"), "100");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-quota' b"), "100000");
+  // Both views end up with the same usage as Redis.
+  for (auto* gateway : {a.get(), b.get()}) {
+    gateway->Poll();
+    EXPECT_TRUE(WaitUntil(
+        [&] {
+          return gateway->usage().UsageOf(stored, "s-0", DayOf(CampaignNow())).redemptions == 100;
+        },
+        milliseconds(2000)));
+  }
+}
+
+TEST_F(RedisStoreTest, AnotherGatewaysOfferReachesTheViewAndTheObserverOnPoll) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  std::atomic<int> seen{0};
+  b->SetOfferObserver([&seen](const auto& offers) { seen += static_cast<int>(offers.size()); });
+  SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // not read yet: b polls
+  b->Poll();
+  EXPECT_TRUE(WaitUntil([&] { return b->FindOffer("o-1") != nullptr; }, milliseconds(2000)));
+  EXPECT_EQ(seen.load(), 1);
+}
+
+TEST_F(RedisStoreTest, StatsReadOnAnyGatewayIncludeEveryGatewaysWrites) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  SyncStore(*a).Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Committed().Build()).value();
+  SyncStore(*b).Create(RedemptionBuilder("r-2").Apply(offer, 2'000).Committed().Build()).value();
+  // No Poll: a stats read catches up with the log first.
+  for (auto* gateway : {a.get(), b.get()}) {
+    const OfferStats stats = SyncStore(*gateway).Stats("o-1").value();
+    EXPECT_EQ(stats.totals.count(RedemptionStatus::kCommitted), 2);
+    EXPECT_EQ(stats.totals.discount_committed, 3'000);
+  }
+}
+
+TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
+  auto a = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  ASSERT_EQ(Redis("SCRIPT FLUSH"), "OK");
+  const auto created = SyncStore(*a).Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build());
+  EXPECT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "r:r-1' s"), "reserved");
+}
+
+TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
+  auto server = RedisServer::StartPrivate({});
+  ASSERT_NE(server, nullptr);
+  auto io = std::make_unique<testing::IoThread>();
+  auto connection = gateway::RedisConnection::Create(io->io(), testing::OptionsFor(server->url()));
+  connection->Start();
+  gateway::RedisStoreOptions options;
+  options.key_prefix = prefix_;
+  gateway::RedisStore store(clock_, options, {connection});
+  ASSERT_TRUE(store.Load(std::chrono::seconds(5)).ok());
+  SyncStore sync(store);
+  const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
+  // The first call loads the script (NOSCRIPT, SCRIPT LOAD, EVALSHA): count from here on.
+  ASSERT_EQ(server->Cli("CONFIG RESETSTAT"), "OK");
+  for (int i = 0; i < 20; ++i) {
+    const std::string id = "r-" + std::to_string(i);
+    sync.Create(RedemptionBuilder(id).Apply(offer, 1'000).Build()).value();
+    if (i % 2 == 0) sync.Commit(id).value();
+    if (i % 2 == 1) sync.Cancel(id).value();
+  }
+  const std::string stats = server->Cli("INFO commandstats");
+  EXPECT_NE(stats.find("cmdstat_evalsha:calls=40,"), std::string::npos) << stats;
+  // Nothing else was sent by the gateway for these writes: no EVAL, no MULTI, no plain
+  // HSET/HINCRBY round trips (those inside the script are counted by Redis too, under the
+  // script's own calls, so check the ones a client would have to send on its own).
+  for (const char* command : {"cmdstat_eval:", "cmdstat_multi:", "cmdstat_exec:"}) {
+    EXPECT_EQ(stats.find(command), std::string::npos) << command << "\n" << stats;
+  }
+  connection->Stop();
+}
+
+TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
+  auto server = RedisServer::StartPrivate({});
+  ASSERT_NE(server, nullptr);
+  auto io = std::make_unique<testing::IoThread>();
+  auto connection = gateway::RedisConnection::Create(io->io(), testing::OptionsFor(server->url()));
+  connection->Start();
+  gateway::RedisStoreOptions options;
+  options.key_prefix = prefix_;
+  gateway::RedisStore store(clock_, options, {connection});
+  ASSERT_TRUE(store.Load(std::chrono::seconds(5)).ok());
+  SyncStore sync(store);
+  const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
+  ASSERT_TRUE(store.ready());
+
+  server->Kill();
+  EXPECT_TRUE(WaitUntil([&] { return !store.ready(); }, milliseconds(3000)));
+  EXPECT_EQ(CodeOf(sync.Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build())),
+            StatusCode::kUnavailable);
+  EXPECT_EQ(CodeOf(sync.CreateOffer(MakeOffer("o-2"))), StatusCode::kUnavailable);
+  // The view still answers quotes.
+  EXPECT_NE(store.FindOffer("o-1"), nullptr);
+
+  ASSERT_TRUE(server->Restart());
+  EXPECT_TRUE(WaitUntil([&] { return store.ready(); }, milliseconds(5000)));
+  connection->Stop();
+}
+
+}  // namespace
+}  // namespace uudai::store_test
