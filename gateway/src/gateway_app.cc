@@ -20,7 +20,15 @@ extern const std::string_view kOpenApiYaml;
 GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
     : options_(std::move(options)), keys_(std::move(keys)) {}
 
-GatewayApp::~GatewayApp() { (void)Stop(); }
+GatewayApp::~GatewayApp() {
+  (void)Stop();
+  // Whatever holds Redis connections (the store, the pool) goes before the server's
+  // io_contexts, which the connections' timers and sockets belong to.
+  api_.reset();
+  store_.reset();
+  redis_.reset();
+  server_.reset();
+}
 
 std::uint16_t GatewayApp::port() const { return server_->port(); }
 
@@ -32,6 +40,30 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   app->random_ = std::make_unique<SecureRandom>();
   const auto load_start = std::chrono::steady_clock::now();
 
+  // The server comes first: its threads also run the Redis connections (one per thread), which
+  // must be up before the store loads. It listens only once everything is ready (Start below),
+  // so the handler never runs before api_ is set.
+  app->metrics_ = std::make_unique<Metrics>();
+  GatewayApp* self = app.get();
+  app->server_ = std::make_unique<HttpServer>(
+      o.server,
+      [self](HttpRequest request, Respond respond) {
+        const auto start = std::chrono::steady_clock::now();
+        auto line = request.method + " " + request.path;
+        auto request_id = request.request_id;
+        self->api_->Handle(request, [start, line = std::move(line),
+                                     request_id = std::move(request_id),
+                                     respond = std::move(respond)](HttpResponse response) {
+          const double millis =
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                  .count();
+          // Access log: never a key, a secret or a body.
+          spdlog::info("{} {} {} {:.3f}ms", request_id, line, response.status, millis);
+          respond(std::move(response));
+        });
+      },
+      *app->metrics_);
+
   Catalog& catalog = app->catalog_;
   auto offer_observer = [&catalog](const auto& changes) { catalog.Apply(changes); };
   RedisStore* redis_store = nullptr;
@@ -41,10 +73,14 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     RedisOptions redis_options;
     redis_options.url = std::move(url).value();
     redis_options.command_timeout = o.redis_command_timeout;
-    app->redis_ = std::make_unique<RedisClientPool>(redis_options, o.server.threads);
+    app->server_->StartThreads();
+    app->redis_ = std::make_unique<RedisClientPool>(redis_options, app->server_->io_contexts());
+    RedisClientPool& pool = *app->redis_;
+    app->server_->OnDrained([&pool] { pool.Stop(); });
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
+    store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
     auto store =
         std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
     if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
@@ -92,32 +128,12 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
                                   std::chrono::steady_clock::now() - load_start)
                                   .count();
 
-  app->metrics_ = std::make_unique<Metrics>();
   ApiOptions api_options;
   api_options.zone = o.zone;
   api_options.reservation_ttl_millis = o.reservation_ttl_millis;
   api_options.openapi_yaml = std::string(kOpenApiYaml);
   app->api_ = std::make_unique<Api>(*app->store_, app->catalog_, app->keys_, *app->clock_,
                                     *app->random_, *app->metrics_, api_options);
-  Api& api = *app->api_;
-  Metrics& metrics = *app->metrics_;  // the server counts open connections
-  app->server_ = std::make_unique<HttpServer>(
-      o.server,
-      [&api](HttpRequest request, Respond respond) {
-        const auto start = std::chrono::steady_clock::now();
-        auto line = request.method + " " + request.path;
-        auto request_id = request.request_id;
-        api.Handle(request, [start, line = std::move(line), request_id = std::move(request_id),
-                             respond = std::move(respond)](HttpResponse response) {
-          const double millis =
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
-          // Access log: never a key, a secret or a body.
-          spdlog::info("{} {} {} {:.3f}ms", request_id, line, response.status, millis);
-          respond(std::move(response));
-        });
-      },
-      metrics);
   if (Status started = app->server_->Start(); !started.ok()) return started;
   Store& store = *app->store_;
   if (redis_store != nullptr) {

@@ -3,6 +3,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -17,6 +18,9 @@ using tcp = net::ip::tcp;
 // One thread's world: its io_context, listener and sessions.
 struct Worker {
   net::io_context io{1};
+  // Keeps run() going before the listener exists and while other users (Redis connections)
+  // are idle; released when the server stops.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> guard{io.get_executor()};
   std::optional<tcp::acceptor> acceptor;
   SessionRegistry sessions;
   std::thread thread;
@@ -25,10 +29,29 @@ struct Worker {
 class HttpServer::Impl {
  public:
   Impl(ServerOptions options, Handler handler, Metrics& metrics)
-      : shared_{std::move(options), std::move(handler), metrics} {}
+      : shared_{std::move(options), std::move(handler), metrics} {
+    for (int i = 0; i < std::max(1, shared_.options.threads); ++i) {
+      workers_.push_back(std::make_unique<Worker>());
+    }
+  }
+
+  void StartThreads() {
+    if (threads_started_) return;
+    threads_started_ = true;
+    for (auto& worker : workers_) {
+      worker->thread = std::thread([w = worker.get()] { w->io.run(); });
+    }
+  }
+
+  std::vector<net::io_context*> io_contexts() {
+    std::vector<net::io_context*> out;
+    for (auto& worker : workers_) out.push_back(&worker->io);
+    return out;
+  }
+
+  void OnDrained(std::function<void()> hook) { on_drained_ = std::move(hook); }
 
   Status Start() {
-    const int threads = std::max(1, shared_.options.threads);
     boost::system::error_code ec;
     const auto address = net::ip::make_address(shared_.options.address, ec);
     if (ec) return Status(StatusCode::kValidation, "bad listen address " + shared_.options.address);
@@ -47,8 +70,7 @@ class HttpServer::Impl {
                                                     ec.message());
       }
     }
-    for (int i = 0; i < threads; ++i) {
-      auto worker = std::make_unique<Worker>();
+    for (auto& worker : workers_) {
       auto& acceptor = worker->acceptor.emplace(worker->io);
       acceptor.open(endpoint.protocol(), ec);
       if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
@@ -67,13 +89,12 @@ class HttpServer::Impl {
                                                     ec.message());
       }
       endpoint = acceptor.local_endpoint();  // port 0 → the port the first listener got
-      workers_.push_back(std::move(worker));
     }
     port_ = endpoint.port();
     for (auto& worker : workers_) {
-      Accept(*worker);
-      worker->thread = std::thread([w = worker.get()] { w->io.run(); });
+      net::post(worker->io, [this, w = worker.get()] { Accept(*w); });
     }
+    StartThreads();
     return Status::Ok();
   }
 
@@ -101,7 +122,7 @@ class HttpServer::Impl {
     for (auto& worker : workers_) {
       net::post(worker->io, [w = worker.get(), this] {
         boost::system::error_code ec;
-        w->acceptor->close(ec);
+        if (w->acceptor) w->acceptor->close(ec);
         for (HttpSession* session : w->sessions) session->CloseWhenIdle();
         // RunEvery's timers live on the first worker; a timer is touched only on its thread.
         if (w == workers_.front().get()) {
@@ -120,8 +141,11 @@ class HttpServer::Impl {
         for (HttpSession* session : w->sessions) session->CloseWhenIdle();
       });
     }
+    if (on_drained_) on_drained_();  // e.g. the Redis connections on these threads close
+    for (auto& worker : workers_) worker->guard.reset();
     for (auto& worker : workers_) {
-      while (!worker->io.stopped() && std::chrono::steady_clock::now() < deadline) {
+      while (threads_started_ && !worker->io.stopped() &&
+             std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
       worker->io.stop();
@@ -154,6 +178,8 @@ class HttpServer::Impl {
   std::vector<std::shared_ptr<net::steady_timer>> timers_;
   std::vector<std::shared_ptr<std::function<void()>>> ticks_;
   std::uint16_t port_ = 0;
+  bool threads_started_ = false;
+  std::function<void()> on_drained_;
 };
 
 HttpServer::HttpServer(ServerOptions options, Handler handler, Metrics& metrics)
@@ -161,6 +187,9 @@ HttpServer::HttpServer(ServerOptions options, Handler handler, Metrics& metrics)
 
 HttpServer::~HttpServer() { Stop(std::chrono::milliseconds(1000)); }
 
+void HttpServer::StartThreads() { impl_->StartThreads(); }
+std::vector<boost::asio::io_context*> HttpServer::io_contexts() { return impl_->io_contexts(); }
+void HttpServer::OnDrained(std::function<void()> hook) { impl_->OnDrained(std::move(hook)); }
 Status HttpServer::Start() { return impl_->Start(); }
 std::uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::RunEvery(std::chrono::milliseconds interval, std::function<void()> task) {

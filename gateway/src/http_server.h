@@ -18,9 +18,14 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "http_message.h"
 #include "uudai/status.h"
+
+namespace boost::asio {
+class io_context;
+}  // namespace boost::asio
 
 namespace uudai::gateway {
 
@@ -47,7 +52,15 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds the listeners and starts the threads.
+  // Starts the threads (one io_context each) without listening yet, so that other clients
+  // of the same io_contexts (the Redis connections) can start first. Start() does it too.
+  void StartThreads();
+  // The threads' io_contexts, one per thread, in a fixed order. Valid from construction.
+  std::vector<boost::asio::io_context*> io_contexts();
+  // Runs `hook` in Stop() once requests have drained, before the io_contexts are left to run
+  // dry: whatever else lives on them (Redis connections) must close there.
+  void OnDrained(std::function<void()> hook);
+  // Binds the listeners and starts accepting (and the threads, if not yet started).
   Status Start();
   // The bound port (after Start).
   std::uint16_t port() const;

@@ -1,44 +1,32 @@
 #include "redis/redis_client_pool.h"
 
-#include <algorithm>
-#include <chrono>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 
 namespace uudai::gateway {
-namespace net = boost::asio;
+namespace {
 
-struct RedisClientPool::Worker {
-  net::io_context io{1};
-  net::executor_work_guard<net::io_context::executor_type> guard{io.get_executor()};
-  std::thread thread;
-};
+thread_local int current_thread_connection = -1;
 
-RedisClientPool::RedisClientPool(RedisOptions options, int size) {
-  for (int i = 0; i < std::max(1, size); ++i) {
-    auto worker = std::make_unique<Worker>();
-    auto connection = RedisConnection::Create(worker->io, options);
+}  // namespace
+
+RedisClientPool::RedisClientPool(RedisOptions options,
+                                 const std::vector<boost::asio::io_context*>& io_contexts) {
+  for (std::size_t i = 0; i < io_contexts.size(); ++i) {
+    boost::asio::post(*io_contexts[i],
+                      [index = static_cast<int>(i)] { current_thread_connection = index; });
+    auto connection = RedisConnection::Create(*io_contexts[i], options);
     connection->Start();
-    worker->thread = std::thread([io = &worker->io] { io->run(); });
     connections_.push_back(std::move(connection));
-    workers_.push_back(std::move(worker));
   }
 }
 
-RedisClientPool::~RedisClientPool() {
+RedisClientPool::~RedisClientPool() { Stop(); }
+
+void RedisClientPool::Stop() {
   for (auto& connection : connections_) connection->Stop();
-  connections_.clear();  // pending callbacks are answered on the threads, which still run
-  for (auto& worker : workers_) {
-    worker->guard.reset();  // run() returns once the last callbacks have run...
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (!worker->io.stopped() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    worker->io.stop();  // ...or is made to (a reconnect timer may still be armed)
-    if (worker->thread.joinable()) worker->thread.join();
-  }
 }
+
+int RedisClientPool::CurrentThreadConnection() { return current_thread_connection; }
 
 }  // namespace uudai::gateway

@@ -1,7 +1,7 @@
-// RedisClientPool: the Redis connections of one gateway process, each on an io_context thread
-// of its own. Commands from the HTTP threads are spread over them (RedisStore picks one per
-// command), pipelining without locks inside each connection; replies come back on the pool's
-// threads and the HTTP session writes its answer from there.
+// RedisClientPool: the Redis connections of one gateway process, one on each of the HTTP
+// server's I/O threads (each thread runs one io_context). A request handled on thread i sends
+// its commands on connection i and gets the reply on the same thread: no thread hop, and
+// concurrent requests of a thread pipeline on its connection without locks.
 #ifndef UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 #define UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 
@@ -14,18 +14,24 @@ namespace uudai::gateway {
 
 class RedisClientPool {
  public:
-  // Starts `size` threads (at least one), each with one started connection.
-  RedisClientPool(RedisOptions options, int size);
-  // Stops the connections and joins the threads.
+  // One started connection per io_context; each io_context must be run by one thread.
+  RedisClientPool(RedisOptions options, const std::vector<boost::asio::io_context*>& io_contexts);
+  // Stop()s.
   ~RedisClientPool();
   RedisClientPool(const RedisClientPool&) = delete;
   RedisClientPool& operator=(const RedisClientPool&) = delete;
 
   const std::vector<std::shared_ptr<RedisConnection>>& connections() const { return connections_; }
 
+  // Closes every connection (pending commands answer kUnavailable on their threads). Call it
+  // while the io_contexts still run. Idempotent.
+  void Stop();
+
+  // The index of the connection that lives on the calling thread, or -1 when the calling
+  // thread runs none of the pool's io_contexts.
+  static int CurrentThreadConnection();
+
  private:
-  struct Worker;
-  std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::shared_ptr<RedisConnection>> connections_;
 };
 

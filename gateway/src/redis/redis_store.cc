@@ -55,7 +55,15 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   StoreMirror& mirror() { return *mirror_; }
   std::string Key(std::string_view name) const { return options_.key_prefix + std::string(name); }
 
+  // The calling thread's own connection when it has one (replies then come back on the same
+  // thread), else the next one round-robin.
   RedisConnection& Pick() {
+    if (options_.connection_for_this_thread) {
+      const int own = options_.connection_for_this_thread();
+      if (own >= 0 && static_cast<std::size_t>(own) < connections_.size()) {
+        return *connections_[static_cast<std::size_t>(own)];
+      }
+    }
     return *connections_[next_.fetch_add(1, std::memory_order_relaxed) % connections_.size()];
   }
 

@@ -27,6 +27,7 @@
 #define UUDAI_GATEWAY_REDIS_REDIS_STORE_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,6 +48,9 @@ struct RedisStoreOptions {
   std::size_t codes_per_call = 10'000;
   // Log entries per read when the view catches up.
   std::size_t log_batch = 2'000;
+  // The index of the connection living on the calling thread, or -1 (then commands are spread
+  // round-robin). Unset: round-robin always.
+  std::function<int()> connection_for_this_thread;
 };
 
 class RedisStore final : public Store {
