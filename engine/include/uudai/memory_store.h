@@ -68,8 +68,11 @@ class MemoryStore final : public Store {
   const UsageView& usage() const override;
   bool ready() const override { return !failed(); }
 
-  // Applies a mutation read back from the journal, without checks and without logging.
-  // REQUIRES: called before the store serves requests, in journal order.
+  // Applies a mutation read back from a log, without checks and without logging.
+  // REQUIRES: mutations in log order, one at a time, and no write (Create*, Update*, Issue*,
+  // Transition*, ExpireDue) on this store meanwhile: either before it serves requests (the
+  // journal) or on a store only ever written by Replay (RedisStore's view). Reads (FindOffer,
+  // usage(), stats, GetRedemption) may run concurrently: Replay takes the same locks.
   void Replay(const StoreMutation& mutation);
 
   // Every redemption (a copy), for reconciliation and tests. O(ledger).
