@@ -1,0 +1,157 @@
+// What RedisStore sends to its script and reads back (redis_store_codec.h), and the script's
+// answers to calls RedisStore never makes (unknown operation, malformed plan): the edges.
+#include "redis/redis_store_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/store_test_support.h"
+#include "redis/redis_store.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+
+namespace uudai::gateway {
+namespace {
+
+using store_test::MakeOffer;
+using store_test::RedemptionBuilder;
+
+RedisReply Str(std::string s) { return RedisReply::String(std::move(s)); }
+
+TEST(LogPositionTest, ParsesAndOrdersStreamIds) {
+  EXPECT_EQ(LogPosition::Parse("1700000000000-3"), (LogPosition{1700000000000, 3}));
+  EXPECT_EQ(LogPosition::Parse("0-0"), LogPosition{});
+  EXPECT_LT(*LogPosition::Parse("5-9"), *LogPosition::Parse("6-0"));
+  EXPECT_LT(*LogPosition::Parse("5-9"), *LogPosition::Parse("5-10"));
+  EXPECT_EQ(LogPosition::Parse("12-7")->ToString(), "12-7");
+  for (const char* bad : {"", "12", "-1", "a-1", "1-", "1-2-3", "1--2"}) {
+    EXPECT_FALSE(LogPosition::Parse(bad).has_value()) << bad;
+  }
+}
+
+TEST(ScriptReplyTest, OkWithEntryAndPayload) {
+  const auto reply = ParseScriptReply(
+      RedisReply::Array({Str("ok"), Str(""), Str(""), Str("10-1"), Str("9-4"), Str("created")}));
+  ASSERT_TRUE(reply.ok());
+  EXPECT_TRUE(reply->status.ok());
+  EXPECT_EQ(reply->entry, (LogPosition{10, 1}));
+  EXPECT_EQ(reply->previous, (LogPosition{9, 4}));
+  ASSERT_EQ(reply->payload.size(), 1U);
+  EXPECT_EQ(reply->payload[0].str(), "created");
+}
+
+TEST(ScriptReplyTest, RefusalNamesItsCodeAndOffer) {
+  const auto reply = ParseScriptReply(
+      RedisReply::Array({Str("quota_exhausted"), Str("offer o-1 has no redemptions left"),
+                         Str("o-1"), Str(""), Str("")}));
+  ASSERT_TRUE(reply.ok());
+  EXPECT_EQ(reply->status.code(), StatusCode::kQuotaExhausted);
+  EXPECT_EQ(reply->status.offer_id(), "o-1");
+  EXPECT_FALSE(reply->entry.has_value());
+}
+
+TEST(ScriptReplyTest, ValidationRefusalListsTheFields) {
+  const auto reply = ParseScriptReply(
+      RedisReply::Array({Str("validation_failed"), Str("cannot change after creation"), Str(""),
+                         Str(""), Str(""), Str("merchant_id"), Str("layer")}));
+  ASSERT_TRUE(reply.ok());
+  ASSERT_EQ(reply->status.field_errors().size(), 2U);
+  EXPECT_EQ(reply->status.field_errors()[1].path, "layer");
+}
+
+TEST(ScriptReplyTest, TransportFailureAndBusyRedisAreUnavailable) {
+  EXPECT_EQ(ParseScriptReply(Status(StatusCode::kUnavailable, "timeout")).status().code(),
+            StatusCode::kUnavailable);
+  for (const char* busy : {"LOADING Redis is loading", "BUSY Redis is busy",
+                           "OOM command not "
+                           "allowed",
+                           "READONLY You can't write against a read only replica."}) {
+    EXPECT_EQ(ParseScriptReply(RedisReply::Error(busy)).status().code(), StatusCode::kUnavailable)
+        << busy;
+  }
+}
+
+TEST(ScriptReplyTest, RepliesTheScriptCannotMakeAreInternal) {
+  for (const RedisReply& odd :
+       {RedisReply::Error("ERR Error running script"), RedisReply::Integer(3),
+        RedisReply::Array({Str("ok")}),
+        RedisReply::Array({Str("no_such_code"), Str(""), Str(""), Str(""), Str("")}),
+        RedisReply::Array({Str("ok"), Str(""), Str(""), Str("not-an-id"), Str("1-1")})}) {
+    EXPECT_EQ(ParseScriptReply(odd).status().code(), StatusCode::kInternal) << odd.DebugString();
+  }
+}
+
+TEST(LogEntriesTest, NilMeansNothingNew) {
+  const auto entries = LogEntriesFromXread(RedisReply::Nil());
+  ASSERT_TRUE(entries.ok());
+  EXPECT_TRUE(entries->empty());
+}
+
+TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
+  const RedisReply reply = RedisReply::Array({RedisReply::Array(
+      {Str("uudai:{t}:log"),
+       RedisReply::Array(
+           {RedisReply::Array(
+                {Str("5-0"), RedisReply::Array({Str("i"), Str("o-1"), Str("c"), Str("AAA,BBB")})}),
+            RedisReply::Array(
+                {Str("5-1"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("refund"),
+                                                Str("at"), Str("1790000000000")})})})})});
+  const auto entries = LogEntriesFromXread(reply);
+  ASSERT_TRUE(entries.ok()) << entries.status().message();
+  ASSERT_EQ(entries->size(), 2U);
+  const auto& codes = std::get<CodesIssued>(entries.value()[0].mutation);
+  EXPECT_EQ(codes.offer_id, "o-1");
+  EXPECT_EQ(codes.codes, (std::vector<std::string>{"AAA", "BBB"}));
+  const auto& t = std::get<RedemptionTransitioned>(entries.value()[1].mutation);
+  EXPECT_EQ(t.redemption_id, "r-1");
+  EXPECT_EQ(t.action, RedemptionAction::kRefund);
+  EXPECT_EQ(t.at.millis, 1790000000000);
+  EXPECT_EQ(entries.value()[1].position, (LogPosition{5, 1}));
+}
+
+TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {
+  const RedisReply reply = RedisReply::Array({RedisReply::Array(
+      {Str("log"), RedisReply::Array({RedisReply::Array(
+                       {Str("5-0"), RedisReply::Array({Str("zz"), Str("?")})})})})});
+  EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
+}
+
+TEST(PlanJsonTest, CarriesEveryLimitAsDecimalStringsAndMinusOneForNone) {
+  Offer offer = MakeOffer("o-1");
+  offer.limits.total_budget = 1'000'000'000'000'000;  // 10^15: exact in Lua's doubles
+  offer.limits.per_day = 7;
+  const Redemption r = RedemptionBuilder("r-1").Apply(offer, 123'456).Build();
+  const std::string plan = PlanJson(r, LocalDay{20'000});
+  EXPECT_NE(plan.find(R"("d":"20000")"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(R"("lb":"1000000000000000")"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(R"("lt":"-1")"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(R"("ld":"7")"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(R"("d":"123456")"), std::string::npos) << plan;
+}
+
+// The script itself, called the ways RedisStore never calls it.
+TEST(RedisStoreScriptTest, UnknownOperationAndMalformedPlanAreErrorsThatChangeNothing) {
+  testing::IoThread io;
+  auto connection =
+      RedisConnection::Create(io.io(), testing::OptionsFor(testing::RedisServer::Shared().url()));
+  connection->Start();
+  ASSERT_TRUE(
+      testing::WaitUntil([&] { return connection->connected(); }, std::chrono::milliseconds(5000)));
+  const RedisScript script(RedisStoreScriptSource());
+  const std::string prefix = testing::FreshKeyPrefix();
+  const auto unknown = testing::CallEval(*connection, script, {prefix + "log"}, {"drop_all"});
+  ASSERT_TRUE(unknown.ok());
+  EXPECT_TRUE(unknown->is_error()) << unknown->DebugString();
+  const auto malformed = testing::CallEval(*connection, script, {prefix + "log"},
+                                           {"create", "1000", "86400000", "r-1", "m\x1fo",
+                                            "reserved", "2000", "{not json", "{}", "", "", ""});
+  ASSERT_TRUE(malformed.ok());
+  EXPECT_TRUE(malformed->is_error()) << malformed->DebugString();
+  EXPECT_EQ(StatusFromErrorReply(malformed.value()).code(), StatusCode::kInternal);
+  // Nothing was written: no redemption, no log.
+  EXPECT_EQ(testing::RedisServer::Shared().Cli("EXISTS '" + prefix + "r:r-1' '" + prefix + "log'"),
+            "0");
+  connection->Stop();
+}
+
+}  // namespace
+}  // namespace uudai::gateway
