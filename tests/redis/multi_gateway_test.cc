@@ -119,7 +119,7 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
   for (int g : {1, 2}) {
     ASSERT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 1; }, milliseconds(2000)));
   }
-  // 12 clients, 4 per gateway, 100 attempts each by 30 shoppers (30 × 2 > 40: the quota binds,
+  // 12 clients, 4 per gateway, 200 attempts each (2,400 in all) by 30 shoppers (30 × 2 > 40: the quota binds,
   // and a shopper who wins twice must be refused a third time).
   std::mutex mutex;
   std::map<std::string, int> wins_by_shopper;
@@ -129,7 +129,7 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
   for (int c = 0; c < 12; ++c) {
     clients.emplace_back([&, c] {
       HttpConnection connection(port(c % 3));
-      for (int i = 0; i < 100; ++i) {
+      for (int i = 0; i < 200; ++i) {
         const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
         const std::string shopper = "s-" + std::to_string((c * 7 + i) % 30);
         object body = RedemptionBody(order, 100'000, shopper);
