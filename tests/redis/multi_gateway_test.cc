@@ -119,8 +119,8 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
   for (int g : {1, 2}) {
     ASSERT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 1; }, milliseconds(2000)));
   }
-  // 12 clients, 4 per gateway, 200 attempts each (2,400 in all) by 30 shoppers (30 × 2 > 40: the quota binds,
-  // and a shopper who wins twice must be refused a third time).
+  // 12 clients, 4 per gateway, 200 attempts each (2,400 in all) by 30 shoppers (30 × 2 > 40: the
+  // quota binds, and a shopper who wins twice must be refused a third time).
   std::mutex mutex;
   std::map<std::string, int> wins_by_shopper;
   std::map<std::string, int> refusals;
