@@ -19,6 +19,13 @@ namespace uudai::testing {
 
 boost::json::object OfferBody() { return boost::json::parse(SampleOfferJson()).as_object(); }
 
+boost::json::object AlwaysOnOffer() {
+  boost::json::object body = OfferBody();
+  body["starts_at"] = "2020-01-01T00:00:00+07:00";
+  body["ends_at"] = "2100-01-01T00:00:00+07:00";
+  return body;
+}
+
 boost::json::object CartBody(std::int64_t unit_price, std::int64_t quantity,
                              const std::string& shopper_id) {
   return boost::json::object{

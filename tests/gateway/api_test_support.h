@@ -20,6 +20,9 @@ namespace uudai::testing {
 // auto, October 2026), so that a test can override the fields it is about.
 boost::json::object OfferBody();
 
+// OfferBody() valid from 2020 to 2100: for a uudai binary, which runs on the system clock.
+boost::json::object AlwaysOnOffer();
+
 // A cart of shop-1 for `shopper_id`, paid with momo, no shipping fee, one item
 // {"sku":"sku-1","category":"electronics","unit_price":unit_price,"quantity":quantity}.
 boost::json::object CartBody(std::int64_t unit_price = 100'000, std::int64_t quantity = 1,

@@ -42,14 +42,6 @@ constexpr const char* kKeysFile = R"([
   {"key": "test-checkout-key-00000001", "role": "checkout"}
 ])";
 
-// An offer valid around the real "now": the binary runs on the system clock.
-object AlwaysOnOffer() {
-  object body = OfferBody();
-  body["starts_at"] = "2020-01-01T00:00:00+07:00";
-  body["ends_at"] = "2100-01-01T00:00:00+07:00";
-  return body;
-}
-
 // `uudai serve` with its journal in `data_dir`.
 class JournaledServe : public ServeProcess {
  public:

@@ -39,14 +39,6 @@ constexpr const char* kKeys = R"([
   {"key": "test-analyst-key-000000001", "role": "analyst"}
 ])";
 
-// An offer valid around the real "now": the binary runs on the system clock.
-object AlwaysOnOffer() {
-  object body = OfferBody();
-  body["starts_at"] = "2020-01-01T00:00:00+07:00";
-  body["ends_at"] = "2100-01-01T00:00:00+07:00";
-  return body;
-}
-
 class MultiGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {

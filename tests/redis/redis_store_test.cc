@@ -24,6 +24,29 @@ using testing::MakeRedisStore;
 using testing::RedisServer;
 using testing::WaitUntil;
 
+// A RedisStore on a server of the test's own (which the test may stop), with its own io
+// thread and connection, stopped before they go.
+class PrivateStore {
+ public:
+  PrivateStore(const RedisServer& server, const Clock& clock, const std::string& prefix)
+      : connection_(gateway::RedisConnection::Create(io_.io(), testing::OptionsFor(server.url()))) {
+    connection_->Start();
+    gateway::RedisStoreOptions options;
+    options.key_prefix = prefix;
+    store_ = std::make_unique<gateway::RedisStore>(
+        clock, options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
+    const Status loaded = store_->Load(std::chrono::seconds(5));
+    EXPECT_TRUE(loaded.ok()) << loaded.message();
+  }
+  ~PrivateStore() { connection_->Stop(); }
+  gateway::RedisStore& store() { return *store_; }
+
+ private:
+  testing::IoThread io_;
+  std::shared_ptr<gateway::RedisConnection> connection_;
+  std::unique_ptr<gateway::RedisStore> store_;
+};
+
 class RedisStoreTest : public ::testing::Test {
  protected:
   RedisStoreTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {}
@@ -118,13 +141,8 @@ TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
 TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
   auto server = RedisServer::StartPrivate({});
   ASSERT_NE(server, nullptr);
-  auto io = std::make_unique<testing::IoThread>();
-  auto connection = gateway::RedisConnection::Create(io->io(), testing::OptionsFor(server->url()));
-  connection->Start();
-  gateway::RedisStoreOptions options;
-  options.key_prefix = prefix_;
-  gateway::RedisStore store(clock_, options, {connection});
-  ASSERT_TRUE(store.Load(std::chrono::seconds(5)).ok());
+  PrivateStore own(*server, clock_, prefix_);
+  gateway::RedisStore& store = own.store();
   SyncStore sync(store);
   const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
   // The first call loads the script (NOSCRIPT, SCRIPT LOAD, EVALSHA): count from here on.
@@ -143,19 +161,13 @@ TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
   for (const char* command : {"cmdstat_eval:", "cmdstat_multi:", "cmdstat_exec:"}) {
     EXPECT_EQ(stats.find(command), std::string::npos) << command << "\n" << stats;
   }
-  connection->Stop();
 }
 
 TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
   auto server = RedisServer::StartPrivate({});
   ASSERT_NE(server, nullptr);
-  auto io = std::make_unique<testing::IoThread>();
-  auto connection = gateway::RedisConnection::Create(io->io(), testing::OptionsFor(server->url()));
-  connection->Start();
-  gateway::RedisStoreOptions options;
-  options.key_prefix = prefix_;
-  gateway::RedisStore store(clock_, options, {connection});
-  ASSERT_TRUE(store.Load(std::chrono::seconds(5)).ok());
+  PrivateStore own(*server, clock_, prefix_);
+  gateway::RedisStore& store = own.store();
   SyncStore sync(store);
   const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
   ASSERT_TRUE(store.ready());
@@ -170,7 +182,6 @@ TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
 
   ASSERT_TRUE(server->Restart());
   EXPECT_TRUE(WaitUntil([&] { return store.ready(); }, milliseconds(5000)));
-  connection->Stop();
 }
 
 }  // namespace
