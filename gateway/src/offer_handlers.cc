@@ -34,6 +34,8 @@ HttpResponse OfferResponse(int status, const Offer& offer, const CampaignZone& z
   return response;
 }
 
+constexpr int kMaxPatchAttempts = 1000;
+
 // If-Match: "3", 3 or W/"3" → 3. nullopt when absent; -1 when unparsable.
 std::optional<std::int64_t> ParseIfMatch(const HttpRequest& request) {
   auto header = request.Header("if-match");
@@ -151,10 +153,13 @@ void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& 
   }
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
-  // The patch outlives this call (retries): copy it out of the request's arena.
+  // The patch outlives this call (retries): copy it out of the request's arena. Without
+  // If-Match the last writer wins: a patch that lost a race is re-applied to the newer version,
+  // as often as it takes while other writers keep winning (each retry means one of them won, so
+  // this ends; the bound only guards against a store that never stops saying mismatch).
   PatchWithRetry(caller.params[0],
                  boost::json::object(std::get<JsonBody>(parsed).object, boost::json::storage_ptr()),
-                 if_match, caller, 3, respond);
+                 if_match, caller, kMaxPatchAttempts, respond);
 }
 
 void Api::PatchWithRetry(std::string id, boost::json::object patch,
