@@ -9,6 +9,8 @@
 #        WRK_THREADS, BUILD_DIR). Needs a release build: cmake --preset release && cmake --build --preset release
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 OFFERS=${OFFERS:-1000}
 DURATION=${DURATION:-10s}
@@ -20,14 +22,6 @@ UUDAI="$BUILD_DIR/gateway/uudai"
 [ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh installs it" >&2; exit 1; }
 
-free_port() {
-  local port
-  for port in $(seq 18400 18999); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  return 1
-}
-
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
@@ -36,25 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ADMIN_KEY="bench-admin-key-$(date +%s%N)"
-CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
-cat >"$work/keys.json" <<KEYS
-[{"key":"$ADMIN_KEY","role":"admin"},{"key":"$CHECKOUT_KEY","role":"checkout"}]
-KEYS
-PORT=$(free_port)
+write_bench_keys "$work"
+PORT=$(free_port 18400)
 URL="http://127.0.0.1:$PORT"
-"$UUDAI" serve --listen "127.0.0.1:$PORT" --keys "$work/keys.json" --data-dir "$work/data" \
-  --threads "$SERVER_THREADS" --log-level warn &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "$URL/healthz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-export ADMIN_KEY CHECKOUT_KEY OFFERS
-export SHOPS=$(( OFFERS / 10 > 0 ? OFFERS / 10 : 1 ))
-
-echo "loading $OFFERS offers over $SHOPS shops..."
-wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "$URL" >/dev/null
+start_uudai --keys "$work/keys.json" --data-dir "$work/data"
+load_offers
 
 # run NAME URL [script] → prints "NAME req/s p50 p99 non2xx"
 run() {

@@ -14,6 +14,8 @@
 #        WRK_THREADS, APPENDFSYNC=always|everysec, BUILD_DIR). Needs a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 
 OFFERS=${OFFERS:-1000}
 DURATION=${DURATION:-10s}
@@ -27,14 +29,6 @@ UUDAI="$BUILD_DIR/gateway/uudai"
 for tool in wrk redis-server redis-cli redis-benchmark curl; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
 done
-
-free_port() {
-  local port
-  for port in $(seq "$1" "$(($1 + 500))"); do
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
-  done
-  return 1
-}
 
 work=$(mktemp -d)
 server_pid=""
@@ -55,26 +49,13 @@ for _ in $(seq 1 100); do
 done
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
-ADMIN_KEY="bench-admin-key-$(date +%s%N)"
-CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
-cat >"$work/keys.json" <<KEYS
-[{"key":"$ADMIN_KEY","role":"admin"},{"key":"$CHECKOUT_KEY","role":"checkout"}]
-KEYS
+write_bench_keys "$work"
 PREFIX='uudai:{bench}:'
 PORT=$(free_port 18400)
 URL="http://127.0.0.1:$PORT"
-"$UUDAI" serve --listen "127.0.0.1:$PORT" --keys "$work/keys.json" \
-  --redis "redis://127.0.0.1:$REDIS_PORT" --redis-prefix "$PREFIX" \
-  --threads "$SERVER_THREADS" --log-level warn &
-server_pid=$!
-for _ in $(seq 1 100); do
-  curl -sf "$URL/readyz" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-export ADMIN_KEY CHECKOUT_KEY OFFERS
-export SHOPS=$(( OFFERS / 10 > 0 ? OFFERS / 10 : 1 ))
-echo "loading $OFFERS offers over $SHOPS shops..."
-wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "$URL" >/dev/null
+start_uudai --keys "$work/keys.json" --redis "redis://127.0.0.1:$REDIS_PORT" \
+  --redis-prefix "$PREFIX"
+load_offers
 
 # Redis bytes per issued unique code: 100,000 codes for one offer, used_memory before/after.
 used_memory() { rcli info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }

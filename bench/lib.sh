@@ -1,0 +1,45 @@
+# shellcheck shell=bash
+# Shared by the bench scripts (source it; it defines functions and nothing else).
+
+# The first loopback port from $1 (default 18400) that nobody listens on.
+free_port() {
+  local port start=${1:-18400}
+  for port in $(seq "$start" "$((start + 500))"); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
+  done
+  return 1
+}
+
+# Writes DIR/keys.json with fresh admin and checkout keys; exports ADMIN_KEY and CHECKOUT_KEY.
+write_bench_keys() {
+  ADMIN_KEY="bench-admin-key-$(date +%s%N)"
+  CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
+  export ADMIN_KEY CHECKOUT_KEY
+  printf '[{"key":"%s","role":"admin"},{"key":"%s","role":"checkout"}]\n' \
+    "$ADMIN_KEY" "$CHECKOUT_KEY" >"$1/keys.json"
+}
+
+# Reads UUDAI, PORT and SERVER_THREADS; sets server_pid (for the caller's cleanup).
+# Starts `$UUDAI serve --listen 127.0.0.1:$PORT --threads $SERVER_THREADS --log-level warn`
+# with the extra arguments given, in the background (its pid in server_pid), and waits until
+# /readyz answers.
+# shellcheck disable=SC2034,SC2153  # server_pid is the caller's; PORT is set by the caller
+start_uudai() {
+  "$UUDAI" serve --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" --log-level warn "$@" &
+  server_pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "uudai did not become ready on port $PORT" >&2
+  return 1
+}
+
+# Registers $OFFERS offers over $OFFERS/10 shops through POST /v1/offers (exports SHOPS).
+load_offers() {
+  export OFFERS
+  SHOPS=$((OFFERS / 10 > 0 ? OFFERS / 10 : 1))
+  export SHOPS
+  echo "loading $OFFERS offers over $SHOPS shops..."
+  wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "http://127.0.0.1:$PORT" >/dev/null
+}
