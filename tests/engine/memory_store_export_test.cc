@@ -144,28 +144,6 @@ History WriteHistory(SyncStore& store, ManualClock& clock) {
   return h;
 }
 
-void ExpectSameStats(const OfferStats& replayed, const OfferStats& original) {
-  EXPECT_EQ(replayed.offer_id, original.offer_id);
-  EXPECT_EQ(replayed.totals, original.totals);
-  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
-  EXPECT_EQ(replayed.remaining_redemptions, original.remaining_redemptions);
-  EXPECT_EQ(replayed.remaining_budget, original.remaining_budget);
-  EXPECT_EQ(replayed.by_day, original.by_day);
-  EXPECT_EQ(replayed.by_payment_method, original.by_payment_method);
-}
-
-void ExpectSameCampaignStats(const CampaignStats& replayed, const CampaignStats& original) {
-  EXPECT_EQ(replayed.totals, original.totals);
-  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
-  ASSERT_EQ(replayed.groups.size(), original.groups.size());
-  for (std::size_t i = 0; i < original.groups.size(); ++i) {
-    EXPECT_EQ(replayed.groups[i].key, original.groups[i].key);
-    EXPECT_EQ(replayed.groups[i].bucket, original.groups[i].bucket) << original.groups[i].key;
-    EXPECT_EQ(replayed.groups[i].unique_shoppers, original.groups[i].unique_shoppers)
-        << original.groups[i].key;
-  }
-}
-
 // Everything a client of the Store port can read is the same in both stores.
 void ExpectSameObservableState(MemoryStore& replayed, MemoryStore& original, const History& h) {
   SyncStore replayed_sync(replayed);

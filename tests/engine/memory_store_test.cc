@@ -470,16 +470,6 @@ History WriteHistory(SyncStore& store, ManualClock& clock) {
   return h;
 }
 
-void ExpectSameStats(const OfferStats& replayed, const OfferStats& original) {
-  EXPECT_EQ(replayed.offer_id, original.offer_id);
-  EXPECT_EQ(replayed.totals, original.totals);
-  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
-  EXPECT_EQ(replayed.remaining_redemptions, original.remaining_redemptions);
-  EXPECT_EQ(replayed.remaining_budget, original.remaining_budget);
-  EXPECT_EQ(replayed.by_day, original.by_day);
-  EXPECT_EQ(replayed.by_payment_method, original.by_payment_method);
-}
-
 TEST_F(MemoryStoreTest, ReplayOfTheLogRebuildsLedgerCountersAndStats) {
   // Given a history written through a logged store
   const History h = WriteHistory(sync_, clock_);

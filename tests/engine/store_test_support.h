@@ -403,6 +403,31 @@ class SyncStore {
   Store& store_;
 };
 
+// --- Comparing two stores ------------------------------------------------------------------
+
+// Every figure of an offer's (campaign's) stats is the same in both (e.g. a store and its replay).
+inline void ExpectSameStats(const OfferStats& replayed, const OfferStats& original) {
+  EXPECT_EQ(replayed.offer_id, original.offer_id);
+  EXPECT_EQ(replayed.totals, original.totals);
+  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
+  EXPECT_EQ(replayed.remaining_redemptions, original.remaining_redemptions);
+  EXPECT_EQ(replayed.remaining_budget, original.remaining_budget);
+  EXPECT_EQ(replayed.by_day, original.by_day);
+  EXPECT_EQ(replayed.by_payment_method, original.by_payment_method);
+}
+
+inline void ExpectSameCampaignStats(const CampaignStats& replayed, const CampaignStats& original) {
+  EXPECT_EQ(replayed.totals, original.totals);
+  EXPECT_EQ(replayed.unique_shoppers, original.unique_shoppers);
+  ASSERT_EQ(replayed.groups.size(), original.groups.size());
+  for (std::size_t i = 0; i < original.groups.size(); ++i) {
+    EXPECT_EQ(replayed.groups[i].key, original.groups[i].key);
+    EXPECT_EQ(replayed.groups[i].bucket, original.groups[i].bucket) << original.groups[i].key;
+    EXPECT_EQ(replayed.groups[i].unique_shoppers, original.groups[i].unique_shoppers)
+        << original.groups[i].key;
+  }
+}
+
 }  // namespace uudai::store_test
 
 #endif  // UUDAI_TESTS_ENGINE_STORE_TEST_SUPPORT_H_

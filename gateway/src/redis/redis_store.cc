@@ -215,8 +215,6 @@ void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});
 }
 
-std::string RedisStore::view_position() const { return core_->mirror().position().ToString(); }
-
 void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {
   core_->WriteOffer(std::move(offer), true, 0, std::move(done));
 }

@@ -67,8 +67,6 @@ class RedisStore final : public Store {
   Status Load(std::chrono::milliseconds timeout);
   // Reads the changes other gateways made since the last read into the view. Non-blocking.
   void Poll();
-  // Number of log entries the view has applied since Load (for logs and tests).
-  std::string view_position() const;
 
   void CreateOffer(Offer offer, Completion<Offer> done) override;
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
