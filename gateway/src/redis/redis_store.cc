@@ -404,6 +404,13 @@ void RedisStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats>
       });
 }
 
+void RedisStore::ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) {
+  core_->mirror().CatchUp(
+      [core = core_, query = std::move(query), done = std::move(done)](const Status&) mutable {
+        core->mirror().view().ReadLedger(std::move(query), std::move(done));
+      });
+}
+
 const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
 
 // Ready while a connection is up and the last read of the change log worked (a Redis still
