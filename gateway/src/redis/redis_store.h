@@ -49,7 +49,8 @@ struct RedisStoreOptions {
   // Log entries per read when the view catches up.
   std::size_t log_batch = 2'000;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
-  // round-robin). Unset: round-robin always.
+  // round-robin). Unset: round-robin always. Either way a connection that is down (while it
+  // reconnects) is passed over for one that is up.
   std::function<int()> connection_for_this_thread;
 };
 
