@@ -81,9 +81,10 @@ TEST(ScriptReplyTest, RepliesTheScriptCannotMakeAreInternal) {
 }
 
 TEST(LogEntriesTest, NilMeansNothingNew) {
-  const auto entries = LogEntriesFromXread(RedisReply::Nil());
-  ASSERT_TRUE(entries.ok());
-  EXPECT_TRUE(entries->empty());
+  const auto read = LogEntriesFromXread(RedisReply::Nil());
+  ASSERT_TRUE(read.ok());
+  EXPECT_TRUE(read->entries.empty());
+  EXPECT_EQ(read->count, 0U);
 }
 
 TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
@@ -95,17 +96,24 @@ TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
             RedisReply::Array(
                 {Str("5-1"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("refund"),
                                                 Str("at"), Str("1790000000000")})})})})});
-  const auto entries = LogEntriesFromXread(reply);
-  ASSERT_TRUE(entries.ok()) << entries.status().message();
-  ASSERT_EQ(entries->size(), 2U);
-  const auto& codes = std::get<CodesIssued>(entries.value()[0].mutation);
+  const auto read = LogEntriesFromXread(reply);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  const auto& entries = read->entries;
+  ASSERT_EQ(entries.size(), 2U);
+  const auto& codes = std::get<CodesIssued>(entries[0].mutation);
   EXPECT_EQ(codes.offer_id, "o-1");
   EXPECT_EQ(codes.codes, (std::vector<std::string>{"AAA", "BBB"}));
-  const auto& t = std::get<RedemptionTransitioned>(entries.value()[1].mutation);
+  const auto& t = std::get<RedemptionTransitioned>(entries[1].mutation);
   EXPECT_EQ(t.redemption_id, "r-1");
   EXPECT_EQ(t.action, RedemptionAction::kRefund);
   EXPECT_EQ(t.at.millis, 1790000000000);
-  EXPECT_EQ(entries.value()[1].position, (LogPosition{5, 1}));
+  EXPECT_EQ(entries[1].position, (LogPosition{5, 1}));
+  // Entries the view already holds are counted, not decoded.
+  const auto after_first = LogEntriesFromXread(reply, LogPosition{5, 0});
+  ASSERT_TRUE(after_first.ok());
+  EXPECT_EQ(after_first->count, 2U);
+  ASSERT_EQ(after_first->entries.size(), 1U);
+  EXPECT_EQ(after_first->entries[0].position, (LogPosition{5, 1}));
 }
 
 TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {

@@ -185,8 +185,8 @@ Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply*
   return r;
 }
 
-Result<std::vector<LogEntry>> LogEntriesFromXread(const RedisReply& reply) {
-  std::vector<LogEntry> out;
+Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through) {
+  LogRead out;
   if (reply.is_nil()) return out;
   if (reply.is_error()) return StatusFromErrorReply(reply);
   // [[stream, [[id, [field, value, ...]], ...]]]
@@ -197,9 +197,11 @@ Result<std::vector<LogEntry>> LogEntriesFromXread(const RedisReply& reply) {
     if (!entry.is_array() || entry.elements().size() != 2) return Malformed("XREAD entry");
     const auto position = LogPosition::Parse(entry.elements()[0].str());
     if (!position) return Malformed("entry id " + entry.elements()[0].str());
+    ++out.count;
+    if (*position <= skip_through) continue;
     auto mutation = MutationFromFields(entry.elements()[1].elements());
     if (!mutation.ok()) return mutation.status();
-    out.push_back(LogEntry{*position, std::move(mutation).value()});
+    out.entries.push_back(LogEntry{*position, std::move(mutation).value()});
   }
   return out;
 }

@@ -61,8 +61,16 @@ std::string PlanJson(const Redemption& r, LocalDay day);
 Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
                                         std::size_t count);
 
-// The entries of an XREAD reply for one stream (nil → none).
-Result<std::vector<LogEntry>> LogEntriesFromXread(const RedisReply& reply);
+// What one XREAD of the change log returned: the entries after `skip_through`, decoded, and how
+// many entries the reply held in all (a full batch means the log may hold more).
+struct LogRead {
+  std::vector<LogEntry> entries;
+  std::size_t count = 0;
+};
+
+// The entries of an XREAD reply for one stream (nil → none). Entries at or before
+// `skip_through` (the view already holds them: its own changes) are counted, not decoded.
+Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through = {});
 
 }  // namespace uudai::gateway
 

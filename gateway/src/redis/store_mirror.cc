@@ -21,6 +21,15 @@ void StoreMirror::ApplyLocked(const LogEntry& entry) {
   }
 }
 
+void StoreMirror::ApplyPendingOwnLocked() {
+  while (!pending_own_.empty()) {
+    auto first = pending_own_.begin();
+    if (position_ < first->first) return;  // a gap before it: wait for its predecessor
+    if (first->first == position_) ApplyLocked(first->second);
+    pending_own_.erase(first);
+  }
+}
+
 void StoreMirror::TakeReadyLocked(bool all, std::vector<std::function<void()>>& ready) {
   auto end = all ? waiters_.end() : waiters_.upper_bound(position_);
   for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
@@ -31,8 +40,13 @@ void StoreMirror::ApplyOwn(LogPosition previous, LogPosition entry, const StoreM
   std::vector<std::function<void()>> ready;
   {
     std::lock_guard lock(mutex_);
-    if (position_ != previous) return;  // behind (or already past it): the log brings it
+    if (previous < position_) return;  // already past it: the log brought it
+    if (position_ < previous) {
+      pending_own_.emplace(previous, LogEntry{entry, mutation});
+      return;
+    }
     ApplyLocked(LogEntry{entry, mutation});
+    ApplyPendingOwnLocked();
     TakeReadyLocked(false, ready);
   }
   for (auto& then : ready) then();
@@ -62,11 +76,10 @@ void StoreMirror::CatchUp(std::function<void(Status)> then) {
 
 void StoreMirror::StartFetch() {
   fetching_ = true;
-  fetch_(position_,
-         [this](Result<std::vector<LogEntry>> fetched) { OnFetched(std::move(fetched)); });
+  fetch_(position_, [this](Result<LogRead> fetched) { OnFetched(std::move(fetched)); });
 }
 
-void StoreMirror::OnFetched(Result<std::vector<LogEntry>> fetched) {
+void StoreMirror::OnFetched(Result<LogRead> fetched) {
   std::vector<std::function<void()>> ready;
   std::vector<std::function<void(Status)>> caught_up;
   Status status = fetched.status();
@@ -75,10 +88,11 @@ void StoreMirror::OnFetched(Result<std::vector<LogEntry>> fetched) {
     std::lock_guard lock(mutex_);
     bool more = false;
     if (fetched.ok()) {
-      for (const LogEntry& entry : fetched.value()) {
+      for (const LogEntry& entry : fetched->entries) {
         if (position_ < entry.position) ApplyLocked(entry);
       }
-      more = fetched->size() >= batch_;
+      ApplyPendingOwnLocked();
+      more = fetched->count >= batch_;
       TakeReadyLocked(false, ready);
     } else {
       spdlog::warn("store view: cannot read the change log: {}", status.message());

@@ -8,7 +8,10 @@
 //
 // Positions: every change has a LogPosition; the view applies changes strictly in order.
 // A change this process made is applied at once when the view already holds the entry before
-// it (ApplyOwn); otherwise the view reads the log (the `fetch` function) to catch up.
+// it (ApplyOwn). Replies on different connections (one per I/O thread) arrive in any order, so
+// an own change whose predecessor is not there yet is kept aside and applied as soon as the
+// predecessor is (usually another thread's own change, a few microseconds later); meanwhile
+// the view also reads the log (the `fetch` function), in case the gap is another gateway's.
 // Thread-safe.
 #ifndef UUDAI_GATEWAY_REDIS_STORE_MIRROR_H_
 #define UUDAI_GATEWAY_REDIS_STORE_MIRROR_H_
@@ -27,9 +30,10 @@ namespace uudai::gateway {
 
 class StoreMirror {
  public:
-  // Reads up to a batch of entries after `after` and calls `done` with them (in order; fewer
-  // than a batch means the end of the log), or with an error when the log cannot be read.
-  using FetchDone = std::function<void(Result<std::vector<LogEntry>>)>;
+  // Reads up to a batch of entries after `after` and calls `done` with them (in order; a
+  // count below a batch means the end of the log), or with an error when the log cannot be
+  // read. It may leave out entries the view already holds (see position()).
+  using FetchDone = std::function<void(Result<LogRead>)>;
   using Fetch = std::function<void(LogPosition after, FetchDone done)>;
 
   StoreMirror(const Clock& clock, MemoryStoreOptions view_options, std::size_t batch, Fetch fetch);
@@ -44,7 +48,7 @@ class StoreMirror {
   void SetOfferObserver(Store::OfferObserver observer) { observer_ = std::move(observer); }
 
   // A change this process made, logged at `entry` right after `previous`: applied now if the
-  // view is at `previous`, else left for the next fetch.
+  // view is at `previous`; kept aside until it is, if the view is behind `previous`.
   void ApplyOwn(LogPosition previous, LogPosition entry, const StoreMutation& mutation);
 
   // Runs `then` once the view holds `entry`, or once a fetch fails (the change happened
@@ -61,9 +65,12 @@ class StoreMirror {
 
  private:
   void StartFetch();  // REQUIRES: mutex_ held, no fetch running
-  void OnFetched(Result<std::vector<LogEntry>> fetched);
+  void OnFetched(Result<LogRead> fetched);
   // REQUIRES: mutex_ held.
   void ApplyLocked(const LogEntry& entry);
+  // Applies the kept-aside own changes that now follow the view's position, in order, and
+  // drops the ones the view has already passed (the log brought them).
+  void ApplyPendingOwnLocked();
   // Moves the waiters the view has reached (all of them when `all`) into `ready`.
   void TakeReadyLocked(bool all, std::vector<std::function<void()>>& ready);
 
@@ -76,9 +83,10 @@ class StoreMirror {
   mutable std::mutex mutex_;
   LogPosition position_;                                       // GUARDED_BY mutex_
   std::multimap<LogPosition, std::function<void()>> waiters_;  // GUARDED_BY mutex_
-  bool fetching_ = false;                                      // GUARDED_BY mutex_
-  std::vector<std::function<void(Status)>> this_round_;        // GUARDED_BY mutex_
-  std::vector<std::function<void(Status)>> next_round_;        // GUARDED_BY mutex_
+  std::map<LogPosition, LogEntry> pending_own_;  // by the entry before each; GUARDED_BY mutex_
+  bool fetching_ = false;                        // GUARDED_BY mutex_
+  std::vector<std::function<void(Status)>> this_round_;  // GUARDED_BY mutex_
+  std::vector<std::function<void(Status)>> next_round_;  // GUARDED_BY mutex_
 };
 
 }  // namespace uudai::gateway
