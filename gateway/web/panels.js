@@ -100,8 +100,9 @@
     C.donut($('chart-funders'), byDiscount.map((g) => ({
       label: funderName(g.key),
       value: g.discount_committed,
-      detail: `discount ${F.formatDong(g.discount_committed)} · GMV ` +
-        F.formatDong(g.gmv_committed),
+      // Not GMV, nor orders: funder groups count an order once per applied offer.
+      detail: `discount ${F.formatDong(g.discount_committed)} · applied ` +
+        `${F.formatCount(g.redemptions.committed)} times`,
     })), { label: 'discount', value: F.formatDongShort(discountSum) }, F);
   }
 
