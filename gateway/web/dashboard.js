@@ -19,6 +19,7 @@
 
   let memoryKey = null;  // used when sessionStorage is unavailable (e.g. disabled storage)
   let inFlight = false;
+  let again = false;  // a refresh was asked for while one ran (e.g. the period changed)
   let lastData = null;
 
   // ---- the key -------------------------------------------------------------------------
@@ -67,15 +68,22 @@
     }
   }
 
+  // GET path as JSON. A refresh makes a burst of requests (7 + one per offer in the burn
+  // panel), so a key with a small rate_limit gets 429s: those wait Retry-After and try again.
   async function getJson(path) {
     let response;
-    try {
-      response = await fetch(path, {
-        headers: { Authorization: 'Bearer ' + readKey(), Accept: 'application/json' },
-        cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
-      });
-    } catch (e) {
-      throw new ApiError(0, null);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        response = await fetch(path, {
+          headers: { Authorization: 'Bearer ' + readKey(), Accept: 'application/json' },
+          cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer',
+        });
+      } catch (e) {
+        throw new ApiError(0, null);
+      }
+      if (response.status !== 429 || attempt === 3) break;
+      const seconds = Math.min(Number(response.headers.get('Retry-After')) || 1, 10);
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     }
     if (!response.ok) {
       let problem = null;
@@ -136,8 +144,14 @@
     return { from, to };
   }
 
-  async function refresh() {
-    if (inFlight || !readKey()) return;
+  // Refetches everything. `queue` (user actions): when a refresh is running, run again after
+  // it; the timer's refreshes just skip.
+  async function refresh(queue = true) {
+    if (!readKey()) return;
+    if (inFlight) {
+      again = again || Boolean(queue);
+      return;
+    }
     inFlight = true;
     $('refresh').disabled = true;
     try {
@@ -173,6 +187,10 @@
     } finally {
       inFlight = false;
       $('refresh').disabled = false;
+      if (again) {
+        again = false;
+        refresh();
+      }
     }
   }
 
@@ -257,7 +275,7 @@
       if (!document.hidden) refresh();
     });
     setInterval(() => {
-      if (!document.hidden) refresh();
+      if (!document.hidden) refresh(false);
     }, REFRESH_MS);
     refresh();
   }
