@@ -309,15 +309,4 @@ void MemoryStore::GetOfferStats(std::string offer_id, Completion<OfferStats> don
   done(std::move(stats));
 }
 
-std::vector<Redemption> MemoryStore::LedgerSnapshot() const {
-  std::vector<Redemption> out;
-  for (auto& shard : state_->redemption_shards()) {
-    std::lock_guard lock(shard.mutex);
-    for (const auto& [id, stored] : shard.map) out.push_back(stored.redemption);
-  }
-  std::sort(out.begin(), out.end(),
-            [](const Redemption& a, const Redemption& b) { return a.id < b.id; });
-  return out;
-}
-
 }  // namespace uudai

@@ -1,5 +1,8 @@
 #include "memory_store_state.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace uudai {
 
 namespace {
@@ -84,7 +87,29 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   }
   // Taken under the locks of every piece of state `r` shares with other redemptions, so
   // the sequence orders conflicting creations as they happened.
-  RedemptionShard(r.id).map[r.id] = StoredRedemption{r, next_sequence_.fetch_add(1), r.status};
+  std::uint64_t sequence = 0;
+  {
+    std::lock_guard lock(ledger_mutex_);
+    sequence = ledger_order_.size();
+    ledger_order_.push_back(r.id);
+  }
+  RedemptionShard(r.id).map[r.id] = StoredRedemption{r, sequence, r.status};
+}
+
+std::uint64_t MemoryStore::State::LedgerSize() const {
+  std::lock_guard lock(ledger_mutex_);
+  return ledger_order_.size();
+}
+
+std::vector<std::string> MemoryStore::State::LedgerIds(std::uint64_t start, std::uint64_t end,
+                                                       std::size_t count) const {
+  std::lock_guard lock(ledger_mutex_);
+  end = std::min<std::uint64_t>({end, ledger_order_.size(), start + count});
+  std::vector<std::string> ids;
+  if (start >= end) return ids;
+  ids.reserve(end - start);
+  for (auto i = start; i < end; ++i) ids.push_back(ledger_order_[i]);
+  return ids;
 }
 
 void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction action,

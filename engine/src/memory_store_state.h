@@ -106,6 +106,13 @@ class MemoryStore::State {
   // REQUIRES: offers_mutex held exclusively.
   void PutOfferLocked(std::shared_ptr<const Offer> offer);
 
+  // Redemption ids in creation order: entry i was created i-th (StoredRedemption::sequence).
+  // Innermost lock.
+  std::uint64_t LedgerSize() const;
+  // Ids at positions [start, min(end, start + count)).
+  std::vector<std::string> LedgerIds(std::uint64_t start, std::uint64_t end,
+                                     std::size_t count) const;
+
   // Reservations by expiry, and idempotency records by age. Innermost locks.
   std::mutex expiry_mutex;
   std::set<std::pair<std::int64_t, std::string>> expiry;  // (expires_at, redemption id)
@@ -118,7 +125,8 @@ class MemoryStore::State {
   }
 
   CampaignZone zone_;
-  std::atomic<std::uint64_t> next_sequence_{0};  // of the next redemption created
+  mutable std::mutex ledger_mutex_;
+  std::deque<std::string> ledger_order_;  // GUARDED_BY ledger_mutex_
   std::array<Shard<StoredRedemption>, kShards> redemptions_;
   std::array<Shard<CodeState>, kShards> codes_;
   std::array<Shard<std::string>, kShards> orders_;

@@ -54,6 +54,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
   AddRoute("POST", "/v1/offers/{id}/codes", kOfferWriters, &Api::IssueCodes);
   AddRoute("POST", "/v1/checkout/quote", kCheckout, &Api::Quote);
   AddRoute("POST", "/v1/redemptions", kCheckout, &Api::CreateRedemption);
+  // Before /v1/redemptions/{id}, which would take "export" for an id (the first match wins).
+  AddRoute("GET", "/v1/redemptions/export", {R::kAdmin, R::kAnalyst}, &Api::ExportRedemptions);
   AddRoute("GET", "/v1/redemptions/{id}", {R::kAdmin, R::kCheckout, R::kAnalyst},
            &Api::GetRedemption);
   AddRoute("POST", "/v1/redemptions/{id}/commit", kCheckout, &Api::CommitRedemption);

@@ -72,6 +72,8 @@ class Api {
   void OfferStats(const HttpRequest&, const Caller&, Respond&);
   // Campaign stats (stats_handlers.cc).
   void CampaignStats(const HttpRequest&, const Caller&, Respond&);
+  // Export (export_handlers.cc).
+  void ExportRedemptions(const HttpRequest&, const Caller&, Respond&);
   // Checkout (checkout_handlers.cc).
   void Quote(const HttpRequest&, const Caller&, Respond&);
   void CreateRedemption(const HttpRequest&, const Caller&, Respond&);

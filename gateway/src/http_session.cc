@@ -4,8 +4,10 @@
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -181,6 +183,7 @@ void HttpSession::Dispatch() {
 }
 
 void HttpSession::Write(HttpResponse response, bool keep_alive) {
+  if (response.stream) return WriteStreamed(std::move(response), keep_alive);
   auto message = std::make_shared<http::response<http::string_body>>();
   message->version(parser_ ? parser_->get().version() : 11);
   message->result(static_cast<unsigned>(response.status));
@@ -201,6 +204,61 @@ void HttpSession::Write(HttpResponse response, bool keep_alive) {
         if (ec || !keep_alive) return self->Close();
         self->WaitForRequest();
       });
+}
+
+void HttpSession::WriteStreamed(HttpResponse response, bool keep_alive) {
+  auto header = std::make_shared<http::response<http::empty_body>>();
+  header->version(parser_ ? parser_->get().version() : 11);
+  header->result(static_cast<unsigned>(response.status));
+  header->set(http::field::server, "uudai");
+  header->set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) header->set(name, value);
+  keep_alive = keep_alive && !closing_ && !shared_.stopping.load();
+  header->keep_alive(keep_alive);
+  header->chunked(true);
+  const bool head = parser_ && parser_->get().method() == http::verb::head;
+  auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
+  stream_.expires_after(shared_.options.body_timeout);
+  http::async_write_header(
+      stream_, *serializer,
+      [self = shared_from_this(), header, serializer, body = std::move(response.stream), keep_alive,
+       head](beast::error_code ec, std::size_t) mutable {
+        if (ec) return self->Close();
+        if (head) {  // the header only: no chunk, not even the last one (RFC 9110 §9.3.2)
+          return keep_alive ? self->WaitForRequest() : self->Close();
+        }
+        self->WriteNextChunk(std::move(body), keep_alive);
+      });
+}
+
+void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_alive) {
+  // The stream may answer from another thread, as a handler may: keep the io_context from
+  // running dry meanwhile, and continue on the session's own thread.
+  auto work =
+      boost::asio::prefer(stream_.get_executor(), boost::asio::execution::outstanding_work.tracked);
+  auto* producer = body.get();
+  producer->Next([self = shared_from_this(), body = std::move(body), work,
+                  keep_alive](std::optional<std::string> chunk) mutable {
+    boost::asio::post(work, [self = std::move(self), body = std::move(body), keep_alive,
+                             chunk = std::move(chunk)]() mutable {
+      if (!chunk) return self->Close();  // truncated on purpose: see ChunkSink
+      self->stream_.expires_after(self->shared_.options.body_timeout);
+      if (chunk->empty()) {
+        return boost::asio::async_write(self->stream_, http::make_chunk_last(),
+                                        [self, keep_alive](beast::error_code ec, std::size_t) {
+                                          if (ec || !keep_alive) return self->Close();
+                                          self->WaitForRequest();
+                                        });
+      }
+      auto data = std::make_shared<std::string>(std::move(*chunk));
+      boost::asio::async_write(self->stream_, http::make_chunk(boost::asio::buffer(*data)),
+                               [self, data, body = std::move(body), keep_alive](
+                                   beast::error_code ec, std::size_t) mutable {
+                                 if (ec) return self->Close();
+                                 self->WriteNextChunk(std::move(body), keep_alive);
+                               });
+    });
+  });
 }
 
 void HttpSession::Reject(int status, std::string code, std::string detail) {

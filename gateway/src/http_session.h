@@ -52,6 +52,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadBodyAfterContinue();
   void Dispatch();
   void Write(HttpResponse response, bool keep_alive);
+  // Writes the header of a response with a BodyStream, then its chunks (WriteNextChunk).
+  void WriteStreamed(HttpResponse response, bool keep_alive);
+  void WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_alive);
   // Answers a framing error (400/413/431) and closes.
   void Reject(int status, std::string code, std::string detail);
   void Close();

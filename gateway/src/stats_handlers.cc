@@ -3,34 +3,17 @@
 
 #include "api.h"
 #include "stats_json.h"
+#include "time_range_query.h"
 #include "uudai/text_rules.h"
 
 namespace uudai::gateway {
-namespace {
-
-// An RFC 3339 instant, or a local date ("2026-10-10" = its local midnight).
-std::optional<Timestamp> ParseInstantOrDate(std::string_view text, const CampaignZone& zone) {
-  if (auto t = ParseRfc3339(text)) return t;
-  if (auto day = ParseLocalDay(text)) return zone.StartOf(*day);
-  return std::nullopt;
-}
-
-}  // namespace
 
 void Api::CampaignStats(const HttpRequest& request, const Caller&, Respond& respond) {
   CampaignQuery query;
   std::vector<FieldError> errors;
-  for (auto [name, slot] : {std::pair{"from", &query.from}, std::pair{"to", &query.to}}) {
-    if (auto text = request.Query(name)) {
-      *slot = ParseInstantOrDate(*text, options_.zone);
-      if (!*slot) {
-        errors.push_back({name, "must be an RFC 3339 timestamp or a local date YYYY-MM-DD"});
-      }
-    }
-  }
-  if (query.from && query.to && *query.to <= *query.from) {
-    errors.push_back({"to", "must be after from"});
-  }
+  const TimeRange range = ReadTimeRange(request, options_.zone, errors);
+  query.from = range.from;
+  query.to = range.to;
   if (auto merchant = request.Query("merchant_id")) {
     if (!IsValidIdentifier(*merchant)) {
       errors.push_back({"merchant_id", "must be a valid identifier"});

@@ -18,6 +18,7 @@
 
 #include "engine/store_conformance.h"
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
+#include "engine/store_ledger_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "engine/store_test_support.h"
 
 namespace uudai::store_test {
@@ -172,6 +173,9 @@ class LoggedMemoryStore final : public Store {
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override {
     store_.ExpireDue(max_count, std::move(done));
   }
+  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override {
+    store_.ReadLedger(std::move(query), std::move(done));
+  }
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override {
     store_.GetOfferStats(std::move(offer_id), std::move(done));
   }
@@ -211,6 +215,9 @@ INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, StoreConformanceTest,
                                JournaledMemoryStoreEnvironment);
 INSTANTIATE_TYPED_TEST_SUITE_P(GroupCommitMemory, StoreConformanceTest,
                                GroupCommitMemoryStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, LedgerConformanceTest, MemoryStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, LedgerConformanceTest,
+                               JournaledMemoryStoreEnvironment);
 
 namespace {
 

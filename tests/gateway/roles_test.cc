@@ -111,6 +111,8 @@ const RouteCase kRoutes[] = {
      200},
     {"GetCampaignStats", "GET", "/v1/stats/campaign?group_by=day", Needs::kNothing, nullptr,
      kAnalystRoles, 200},
+    {"ExportRedemptions", "GET", "/v1/redemptions/export?format=csv", Needs::kReserved, nullptr,
+     kAnalystRoles, 200},
 };
 
 struct MatrixCase {

@@ -167,6 +167,21 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
     stats.insert(reply.body);
   }
   EXPECT_EQ(stats.size(), 1U) << "stats differ between gateways";
+  // ...and the same export: the 40 winners, byte for byte on each gateway.
+  std::set<std::string> exports;
+  for (int g = 0; g < 3; ++g) {
+    const HttpReply reply =
+        CallPort(port(g), "GET", "/v1/redemptions/export?format=csv", kAnalystKey);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    std::set<std::string> exported_ids;
+    for (std::size_t line = reply.body.find("\r\n") + 2; line < reply.body.size();
+         line = reply.body.find("\r\n", line) + 2) {
+      exported_ids.insert(reply.body.substr(line, reply.body.find(',', line) - line));
+    }
+    EXPECT_EQ(exported_ids, std::set<std::string>(won_ids.begin(), won_ids.end()));
+    exports.insert(reply.body);
+  }
+  EXPECT_EQ(exports.size(), 1U) << "exports differ between gateways";
 }
 
 TEST_F(MultiGatewayTest, ReservationsOfAKilledGatewayStillExpireOnTime) {

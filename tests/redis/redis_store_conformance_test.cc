@@ -9,6 +9,7 @@
 
 #include "engine/store_conformance.h"
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
+#include "engine/store_ledger_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "redis/redis_store.h"
 #include "redis_store_test_support.h"
 
@@ -24,5 +25,6 @@ struct RedisStoreEnvironment {
 }  // namespace
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Redis, StoreConformanceTest, RedisStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(Redis, LedgerConformanceTest, RedisStoreEnvironment);
 
 }  // namespace uudai::store_test

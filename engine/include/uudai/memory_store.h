@@ -61,6 +61,7 @@ class MemoryStore final : public Store {
   void FindLiveOrder(std::string merchant_id, std::string order_id,
                      Completion<std::optional<std::string>> done) override;
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;

@@ -54,6 +54,26 @@ struct CreateRedemptionOutcome {
   std::string response;   // the claim's response (the first one's when replayed)
 };
 
+// A page of the ledger, for exports: redemptions in creation order, each as it is when the
+// page is read. Positions count ledger entries (0 = the first redemption ever created); a
+// page returns the position to start the next one from.
+struct LedgerPageQuery {
+  std::optional<Timestamp> from;  // created_at >= from, when set
+  std::optional<Timestamp> to;    // created_at < to, when set
+  std::uint64_t start = 0;        // ledger position to read from
+  // Ledger position to stop at; 0 = the end of the ledger when the page is read. An export
+  // passes back the first page's `end`, so rows created while it runs are left out.
+  std::uint64_t end = 0;
+  std::size_t limit = 1000;  // most rows in the page (at least 1)
+};
+
+struct LedgerPage {
+  std::vector<Redemption> rows;
+  std::uint64_t next = 0;  // where the next page starts
+  std::uint64_t end = 0;   // the stop position used (the query's, or the ledger's end)
+  bool done() const { return next >= end; }
+};
+
 struct IssuedCodes {
   std::size_t issued = 0;
   std::vector<std::string> duplicates;  // codes that already existed; the caller may retry
@@ -109,6 +129,10 @@ class Store {
                              Completion<std::optional<std::string>> done) = 0;
   // Expires up to `max_count` reservations whose expires_at has passed; returns how many.
   virtual void ExpireDue(std::size_t max_count, Completion<std::size_t> done) = 0;
+  // Reads a page of the ledger (see LedgerPageQuery). Reads at most a bounded number of
+  // entries per call (a page may hold fewer than `limit` rows without being the last one:
+  // check done()). The same on every gateway of a shared store once they have caught up.
+  virtual void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) = 0;
 
   // --- Stats --------------------------------------------------------------------------------
   virtual void GetOfferStats(std::string offer_id, Completion<OfferStats> done) = 0;

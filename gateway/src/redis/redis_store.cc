@@ -57,14 +57,23 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
 
   // The calling thread's own connection when it has one (replies then come back on the same
   // thread), else the next one round-robin.
+  // This thread's own connection when it is up (commands and replies stay on this thread);
+  // while it reconnects, any connection that is up (its reply then comes on that connection's
+  // thread: callers hop back, as for any store completion); else the own one, which answers
+  // kUnavailable at once.
   RedisConnection& Pick() {
+    const std::size_t count = connections_.size();
+    std::size_t chosen = next_.fetch_add(1, std::memory_order_relaxed) % count;
     if (options_.connection_for_this_thread) {
       const int own = options_.connection_for_this_thread();
-      if (own >= 0 && static_cast<std::size_t>(own) < connections_.size()) {
-        return *connections_[static_cast<std::size_t>(own)];
-      }
+      if (own >= 0 && static_cast<std::size_t>(own) < count) chosen = static_cast<std::size_t>(own);
     }
-    return *connections_[next_.fetch_add(1, std::memory_order_relaxed) % connections_.size()];
+    if (connections_[chosen]->connected()) return *connections_[chosen];
+    for (std::size_t i = 1; i < count; ++i) {
+      RedisConnection& other = *connections_[(chosen + i) % count];
+      if (other.connected()) return other;
+    }
+    return *connections_[chosen];
   }
 
   bool connected() const {
@@ -401,6 +410,13 @@ void RedisStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats>
   core_->mirror().CatchUp(
       [core = core_, query = std::move(query), done = std::move(done)](const Status&) mutable {
         core->mirror().view().GetCampaignStats(std::move(query), std::move(done));
+      });
+}
+
+void RedisStore::ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) {
+  core_->mirror().CatchUp(
+      [core = core_, query = std::move(query), done = std::move(done)](const Status&) mutable {
+        core->mirror().view().ReadLedger(std::move(query), std::move(done));
       });
 }
 

@@ -49,7 +49,8 @@ struct RedisStoreOptions {
   // Log entries per read when the view catches up.
   std::size_t log_batch = 2'000;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
-  // round-robin). Unset: round-robin always.
+  // round-robin). Unset: round-robin always. Either way a connection that is down (while it
+  // reconnects) is passed over for one that is up.
   std::function<int()> connection_for_this_thread;
 };
 
@@ -89,6 +90,8 @@ class RedisStore final : public Store {
   void FindLiveOrder(std::string merchant_id, std::string order_id,
                      Completion<std::optional<std::string>> done) override;
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+  // From the view, after catching up with the log (as stats reads).
+  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
