@@ -10,8 +10,8 @@ packages=(
   # libraries (DESIGN §2)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libhiredis-dev libspdlog-dev libssl-dev
-  # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl
+  # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium
 )
 
 missing=()

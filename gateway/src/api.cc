@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "dashboard_assets.h"
 #include "metrics.h"
 
 namespace uudai::gateway {
@@ -42,6 +43,10 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
   AddRoute("GET", "/readyz", {}, &Api::Readyz);
   AddRoute("GET", "/metrics", {}, &Api::MetricsText);
   AddRoute("GET", "/openapi.yaml", {}, &Api::OpenApi);
+  // The dashboard's files need no key; the data its scripts fetch does.
+  for (const WebAsset& asset : DashboardAssets()) {
+    AddRoute("GET", std::string(asset.path), {}, &Api::DashboardFile);
+  }
   AddRoute("POST", "/v1/offers", kOfferWriters, &Api::CreateOffer);
   AddRoute("GET", "/v1/offers", kAll, &Api::ListOffers);
   AddRoute("GET", "/v1/offers/{id}", kAll, &Api::GetOffer);
@@ -140,6 +145,11 @@ void Api::OpenApi(const HttpRequest&, const Caller&, Respond& respond) {
   response.content_type = "application/yaml";
   response.body = options_.openapi_yaml;
   respond(std::move(response));
+}
+
+void Api::DashboardFile(const HttpRequest&, const Caller& caller, Respond& respond) {
+  // Routes are registered from DashboardAssets(), so the pattern always names an asset.
+  respond(WebAssetResponse(*FindDashboardAsset(caller.route->pattern)));
 }
 
 std::string Api::NewId(std::string_view prefix) {

@@ -61,6 +61,8 @@ class Api {
   void Readyz(const HttpRequest&, const Caller&, Respond&);
   void MetricsText(const HttpRequest&, const Caller&, Respond&);
   void OpenApi(const HttpRequest&, const Caller&, Respond&);
+  // The analysts' dashboard: GET /dashboard and its scripts and stylesheet.
+  void DashboardFile(const HttpRequest&, const Caller&, Respond&);
   // Offers (offer_handlers.cc).
   void CreateOffer(const HttpRequest&, const Caller&, Respond&);
   void ListOffers(const HttpRequest&, const Caller&, Respond&);

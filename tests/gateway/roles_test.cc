@@ -79,6 +79,7 @@ const RouteCase kRoutes[] = {
     {"GetReadyz", "GET", "/readyz", Needs::kNothing, nullptr, kEveryone, 200},
     {"GetMetrics", "GET", "/metrics", Needs::kNothing, nullptr, kEveryone, 200},
     {"GetOpenApi", "GET", "/openapi.yaml", Needs::kNothing, nullptr, kEveryone, 200},
+    {"GetDashboard", "GET", "/dashboard", Needs::kNothing, nullptr, kEveryone, 200},
     {"PostOffers", "POST", "/v1/offers", Needs::kNothing, "offer", kOfferWriters, 201},
     {"ListOffers", "GET", "/v1/offers", Needs::kNothing, nullptr, kAllRoles, 200},
     {"GetOffer", "GET", "/v1/offers/{id}", Needs::kOffer, nullptr, kAllRoles, 200},
