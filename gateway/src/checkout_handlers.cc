@@ -99,7 +99,7 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   const RedemptionIntent intent{NewId("r"), redemption_request->order_id, now,
                                 options_.reservation_ttl_millis, redemption_request->commit};
   Redemption redemption = PlanRedemption(redemption_request->cart, quote, intent);
-  claim.response = boost::json::serialize(RedemptionToJson(redemption, options_.zone));
+  claim.response = RedemptionJsonText(redemption, options_.zone);
   store_.CreateRedemption(
       {std::move(redemption), std::move(claim)},
       [this, respond](Result<CreateRedemptionOutcome> result) {
@@ -118,8 +118,7 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
 void Api::GetRedemption(const HttpRequest&, const Caller& caller, Respond& respond) {
   store_.GetRedemption(caller.params[0], [this, respond](Result<Redemption> result) {
     if (!result.ok()) return respond(ProblemResponse(ProblemFromStatus(result.status())));
-    respond(
-        JsonResponse(200, boost::json::serialize(RedemptionToJson(result.value(), options_.zone))));
+    respond(JsonResponse(200, RedemptionJsonText(result.value(), options_.zone)));
   });
 }
 
@@ -140,8 +139,7 @@ void Api::Transition(const HttpRequest& request, const Caller& caller, Redemptio
           return respond(ProblemResponse(ProblemFromStatus(result.status())));
         }
         metrics_.CountRedemption(std::string(RedemptionActionName(action)));
-        respond(JsonResponse(
-            200, boost::json::serialize(RedemptionToJson(result.value(), options_.zone))));
+        respond(JsonResponse(200, RedemptionJsonText(result.value(), options_.zone)));
       });
 }
 

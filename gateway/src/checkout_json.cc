@@ -1,6 +1,8 @@
 #include "checkout_json.h"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "uudai/text_rules.h"
 
@@ -47,14 +49,15 @@ void ReadCart(FieldReader& r, BodyProblems& problems, Cart& cart) {
 
 }  // namespace
 
-boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected) {
-  boost::json::array out;
+boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected,
+                                  const boost::json::storage_ptr& sp) {
+  boost::json::array out(sp);
   for (const CodeRejection& r : rejected) {
-    out.push_back(boost::json::object{
-        {"code", r.code},
-        {"offer_id", r.offer_id ? boost::json::value(*r.offer_id) : boost::json::value(nullptr)},
-        {"reason", RejectionReasonName(r.reason)},
-    });
+    out.push_back(boost::json::object(
+        {{"code", r.code},
+         {"offer_id", r.offer_id ? boost::json::value(*r.offer_id) : boost::json::value(nullptr)},
+         {"reason", RejectionReasonName(r.reason)}},
+        sp));
   }
   return out;
 }
@@ -120,38 +123,46 @@ boost::json::object QuoteToJson(const Quote& quote) {
   };
 }
 
-boost::json::object RedemptionToJson(const Redemption& r, const CampaignZone& zone) {
-  boost::json::array applied;
+boost::json::object RedemptionToJson(const Redemption& r, const CampaignZone& zone,
+                                     const boost::json::storage_ptr& sp) {
+  boost::json::array applied(sp);
   for (const RedeemedOffer& a : r.applied) {
-    applied.push_back(boost::json::object{
-        {"offer_id", a.offer_id},
-        {"layer", LayerName(a.layer)},
-        {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
-        {"discount", a.discount},
-    });
+    applied.push_back(boost::json::object(
+        {{"offer_id", a.offer_id},
+         {"layer", LayerName(a.layer)},
+         {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
+         {"discount", a.discount}},
+        sp));
   }
-  return boost::json::object{
-      {"id", r.id},
-      {"status", RedemptionStatusName(r.status)},
-      {"order_id", r.order_id},
-      {"shopper_id", r.shopper_id},
-      {"merchant_id", r.merchant_id},
-      {"payment_method", PaymentMethodName(r.payment_method)},
-      {"subtotal", r.subtotal},
-      {"shipping_fee", r.shipping_fee},
-      {"discount_total", r.discount_total},
-      {"total", r.total()},
-      {"applied", std::move(applied)},
-      {"rejected", RejectedToJson(r.rejected)},
-      {"created_at", FormatRfc3339(r.created_at, zone)},
-      {"expires_at", r.status == RedemptionStatus::kReserved
-                         ? boost::json::value(FormatRfc3339(r.expires_at, zone))
-                         : boost::json::value(nullptr)},
-      {"committed_at", OptionalTime(r.committed_at, zone)},
-      {"released_at", OptionalTime(r.released_at, zone)},
-      {"expired_at", OptionalTime(r.expired_at, zone)},
-      {"refunded_at", OptionalTime(r.refunded_at, zone)},
-  };
+  return boost::json::object(
+      {{"id", r.id},
+       {"status", RedemptionStatusName(r.status)},
+       {"order_id", r.order_id},
+       {"shopper_id", r.shopper_id},
+       {"merchant_id", r.merchant_id},
+       {"payment_method", PaymentMethodName(r.payment_method)},
+       {"subtotal", r.subtotal},
+       {"shipping_fee", r.shipping_fee},
+       {"discount_total", r.discount_total},
+       {"total", r.total()},
+       {"applied", std::move(applied)},
+       {"rejected", RejectedToJson(r.rejected, sp)},
+       {"created_at", FormatRfc3339(r.created_at, zone)},
+       {"expires_at", r.status == RedemptionStatus::kReserved
+                          ? boost::json::value(FormatRfc3339(r.expires_at, zone))
+                          : boost::json::value(nullptr)},
+       {"committed_at", OptionalTime(r.committed_at, zone)},
+       {"released_at", OptionalTime(r.released_at, zone)},
+       {"expired_at", OptionalTime(r.expired_at, zone)},
+       {"refunded_at", OptionalTime(r.refunded_at, zone)}},
+      sp);
+}
+
+std::string RedemptionJsonText(const Redemption& redemption, const CampaignZone& zone) {
+  // Built in a stack arena: a redemption is a few dozen small nodes, made and freed per request.
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  return boost::json::serialize(RedemptionToJson(redemption, zone, &arena));
 }
 
 }  // namespace uudai::gateway

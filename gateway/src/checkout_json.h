@@ -35,8 +35,12 @@ std::optional<RedemptionRequest> RedemptionRequestFromJson(const boost::json::ob
 
 boost::json::object QuoteToJson(const Quote& quote);
 // [{"code","offer_id","reason"}]
-boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected);
-boost::json::object RedemptionToJson(const Redemption& redemption, const CampaignZone& zone);
+boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected,
+                                  const boost::json::storage_ptr& sp = {});
+boost::json::object RedemptionToJson(const Redemption& redemption, const CampaignZone& zone,
+                                     const boost::json::storage_ptr& sp = {});
+// RedemptionToJson serialized (the response body of every redemption endpoint).
+std::string RedemptionJsonText(const Redemption& redemption, const CampaignZone& zone);
 
 }  // namespace uudai::gateway
 

@@ -22,11 +22,12 @@ json::value Opt(const std::optional<std::vector<std::string>>& v) {
   return out;
 }
 
-json::object EncodeLimits(const OfferLimits& l) {
-  return {{"tr", Opt(l.total_redemptions)},
-          {"tb", Opt(l.total_budget)},
-          {"ps", Opt(l.per_shopper)},
-          {"pd", Opt(l.per_day)}};
+json::object EncodeLimits(const OfferLimits& l, json::storage_ptr sp = {}) {
+  return json::object({{"tr", Opt(l.total_redemptions)},
+                       {"tb", Opt(l.total_budget)},
+                       {"ps", Opt(l.per_shopper)},
+                       {"pd", Opt(l.per_day)}},
+                      std::move(sp));
 }
 
 json::object EncodeOffer(const Offer& o) {
@@ -63,46 +64,45 @@ json::object EncodeOffer(const Offer& o) {
   };
 }
 
-json::object EncodeRedemption(const Redemption& r) {
-  json::array applied;
+// Everything in `sp` (the caller's arena), so that nothing is copied between allocators.
+json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) {
+  json::array applied(sp);
   for (const RedeemedOffer& a : r.applied) {
-    applied.push_back(json::object{
-        {"o", a.offer_id},
-        {"m", a.offer_merchant_id},
-        {"l", static_cast<int>(a.layer)},
-        {"cm", static_cast<int>(a.code_mode)},
-        {"c", Opt(a.code)},
-        {"d", a.discount},
-        {"lim", EncodeLimits(a.limits)},
-        {"r", a.restore_on_refund},
-        {"fb", static_cast<int>(a.funded_by)},
-        {"f", Opt(a.funder)},
-    });
+    applied.push_back(json::object({{"o", a.offer_id},
+                                    {"m", a.offer_merchant_id},
+                                    {"l", static_cast<int>(a.layer)},
+                                    {"cm", static_cast<int>(a.code_mode)},
+                                    {"c", Opt(a.code)},
+                                    {"d", a.discount},
+                                    {"lim", EncodeLimits(a.limits, sp)},
+                                    {"r", a.restore_on_refund},
+                                    {"fb", static_cast<int>(a.funded_by)},
+                                    {"f", Opt(a.funder)}},
+                                   sp));
   }
-  json::array rejected;
+  json::array rejected(sp);
   for (const CodeRejection& x : r.rejected) {
-    rejected.push_back(
-        json::object{{"c", x.code}, {"o", Opt(x.offer_id)}, {"r", static_cast<int>(x.reason)}});
+    rejected.push_back(json::object(
+        {{"c", x.code}, {"o", Opt(x.offer_id)}, {"r", static_cast<int>(x.reason)}}, sp));
   }
-  return {
-      {"id", r.id},
-      {"st", static_cast<int>(r.status)},
-      {"sh", r.shopper_id},
-      {"m", r.merchant_id},
-      {"or", r.order_id},
-      {"pm", static_cast<int>(r.payment_method)},
-      {"sub", r.subtotal},
-      {"sf", r.shipping_fee},
-      {"dt", r.discount_total},
-      {"a", std::move(applied)},
-      {"rj", std::move(rejected)},
-      {"ca", r.created_at.millis},
-      {"ea", r.expires_at.millis},
-      {"cma", Opt(r.committed_at)},
-      {"rla", Opt(r.released_at)},
-      {"exa", Opt(r.expired_at)},
-      {"rfa", Opt(r.refunded_at)},
-  };
+  return json::object({{"id", r.id},
+                       {"st", static_cast<int>(r.status)},
+                       {"sh", r.shopper_id},
+                       {"m", r.merchant_id},
+                       {"or", r.order_id},
+                       {"pm", static_cast<int>(r.payment_method)},
+                       {"sub", r.subtotal},
+                       {"sf", r.shipping_fee},
+                       {"dt", r.discount_total},
+                       {"a", std::move(applied)},
+                       {"rj", std::move(rejected)},
+                       {"ca", r.created_at.millis},
+                       {"ea", r.expires_at.millis},
+                       {"cma", Opt(r.committed_at)},
+                       {"rla", Opt(r.released_at)},
+                       {"exa", Opt(r.expired_at)},
+                       {"rfa", Opt(r.refunded_at)}},
+                      sp);
 }
 
 // --- decoding --------------------------------------------------------------------------------
@@ -225,7 +225,12 @@ Redemption DecodeRedemption(const json::object& o) {
 }  // namespace
 
 std::string EncodeMutation(const StoreMutation& mutation) {
-  json::object line{{"v", kJournalFormatVersion}};
+  // One arena per line: a redemption's line is a few dozen small JSON nodes, built and freed
+  // on every write, so a stack buffer spares as many heap allocations.
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::storage_ptr sp(&arena);
+  json::object line({{"v", kJournalFormatVersion}}, sp);
   if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
     line["t"] = "offer";
     line["offer"] = EncodeOffer(*m->offer);
@@ -238,12 +243,13 @@ std::string EncodeMutation(const StoreMutation& mutation) {
     line["codes"] = std::move(codes);
   } else if (const auto* m = std::get_if<RedemptionCreated>(&mutation)) {
     line["t"] = "created";
-    line["r"] = EncodeRedemption(m->redemption);
+    line["r"] = EncodeRedemption(m->redemption, sp);
     if (m->idempotency) {
-      line["idem"] = json::object{{"k", m->idempotency->scope_key},
-                                  {"f", m->idempotency->fingerprint},
-                                  {"body", m->idempotency->response},
-                                  {"at", m->idempotency->created_at.millis}};
+      line["idem"] = json::object({{"k", m->idempotency->scope_key},
+                                   {"f", m->idempotency->fingerprint},
+                                   {"body", m->idempotency->response},
+                                   {"at", m->idempotency->created_at.millis}},
+                                  sp);
     }
   } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
     line["t"] = "transition";

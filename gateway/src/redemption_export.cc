@@ -72,7 +72,7 @@ void RedemptionExportWriter::AppendPreamble(std::string& out) const {
 
 void RedemptionExportWriter::AppendRow(std::string& out, const Redemption& redemption) const {
   if (format_ == ExportFormat::kCsv) return AppendCsvRow(out, redemption);
-  out += boost::json::serialize(RedemptionToJson(redemption, zone_));
+  out += RedemptionJsonText(redemption, zone_);
   out.push_back('\n');
 }
 

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -143,20 +144,27 @@ Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
 std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
 
 std::string PlanJson(const Redemption& r, LocalDay day) {
-  json::array offers;
+  unsigned char buffer[4096];  // a stack arena: this is built and freed on every redemption
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::storage_ptr sp(&arena);
+  json::array offers(sp);
   for (const RedeemedOffer& a : r.applied) {
     const bool unique = a.code_mode == CodeMode::kUnique && a.code;
-    offers.push_back(json::object{{"i", a.offer_id},
-                                  {"d", std::to_string(a.discount)},
-                                  {"c", unique ? *a.code : std::string()},
-                                  {"r", a.restore_on_refund ? "1" : "0"},
-                                  {"lt", Limit(a.limits.total_redemptions)},
-                                  {"lb", Limit(a.limits.total_budget)},
-                                  {"ls", Limit(a.limits.per_shopper)},
-                                  {"ld", Limit(a.limits.per_day)}});
+    offers.push_back(json::object({{"i", a.offer_id},
+                                   {"d", std::to_string(a.discount)},
+                                   {"c", unique ? *a.code : std::string()},
+                                   {"r", a.restore_on_refund ? "1" : "0"},
+                                   {"lt", Limit(a.limits.total_redemptions)},
+                                   {"lb", Limit(a.limits.total_budget)},
+                                   {"ls", Limit(a.limits.per_shopper)},
+                                   {"ld", Limit(a.limits.per_day)}},
+                                  sp));
   }
-  return json::serialize(json::object{
-      {"s", r.shopper_id}, {"d", std::to_string(day.index)}, {"k", OrderKey(r)}, {"o", offers}});
+  return json::serialize(json::object({{"s", r.shopper_id},
+                                       {"d", std::to_string(day.index)},
+                                       {"k", OrderKey(r)},
+                                       {"o", std::move(offers)}},
+                                      sp));
 }
 
 Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
