@@ -36,13 +36,6 @@ namespace {
 using boost::json::object;
 using std::chrono::milliseconds;
 
-constexpr const char* kKeysFile = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"},
-  {"key": "test-merchant-key-shop1-01", "role": "merchant", "merchant_id": "shop-1"}
-])";
-
 // Generous: virtual time only runs out once the page's fetches have all answered.
 constexpr milliseconds kPageTime{5000};
 
@@ -84,9 +77,8 @@ class DashboardTest : public ::testing::Test {
   // outcome (committed, cancelled, expired, refunded), all settled before any test reads them.
   static void SetUpTestSuite() {
     dir_ = std::make_unique<TempDir>();
-    std::ofstream(dir_->path() + "/keys.json") << kKeysFile;
     serve_ = std::make_unique<ServeProcess>(
-        UUDAI_BINARY, dir_->path() + "/keys.json",
+        UUDAI_BINARY, WriteTestKeysFile(dir_->path()),
         std::vector<std::string>{"--data-dir", dir_->path() + "/data", "--reservation-ttl", "1"});
     ASSERT_TRUE(serve_->WaitUntilHealthy());
     const object budget{{"total_budget", 5'000'000}};

@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <thread>
@@ -25,17 +24,11 @@ namespace {
 
 using std::chrono::milliseconds;
 
-constexpr const char* kKeys = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"}
-])";
 constexpr int kKills = 5;
 
 TEST(CrashTest, KillNineAtRandomMomentsUnderMixedLoadReconciles) {
   TempDir keys_dir, data_dir;
-  const std::string keys_file = keys_dir.path() + "/keys.json";
-  std::ofstream(keys_file) << kKeys;
+  const std::string keys_file = WriteTestKeysFile(keys_dir.path());
   const std::uint64_t seed = std::random_device{}();
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 random(seed);

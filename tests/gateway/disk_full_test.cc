@@ -12,7 +12,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 
@@ -28,12 +27,6 @@ namespace uudai::testing {
 namespace {
 
 using std::chrono::milliseconds;
-
-constexpr const char* kKeys = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"}
-])";
 
 // A tmpfs of `options` ("size=64k", "ro,size=64k") mounted on a fresh directory, unmounted
 // on destruction.
@@ -65,10 +58,7 @@ class TmpfsMount {
 
 class DiskFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    keys_file_ = keys_dir_.path() + "/keys.json";
-    std::ofstream(keys_file_) << kKeys;
-  }
+  void SetUp() override { keys_file_ = WriteTestKeysFile(keys_dir_.path()); }
   TempDir keys_dir_;
   std::string keys_file_;
 };

@@ -13,7 +13,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,11 +36,6 @@ using std::chrono::milliseconds;
 
 std::string RedemptionPath(const std::string& id) { return "/v1/redemptions/" + id; }
 
-constexpr const char* kKeysFile = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"}
-])";
-
 // `uudai serve` with its journal in `data_dir`.
 class JournaledServe : public ServeProcess {
  public:
@@ -51,10 +45,7 @@ class JournaledServe : public ServeProcess {
 
 class ServeBinaryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    keys_file_ = keys_dir_.path() + "/keys.json";
-    std::ofstream(keys_file_) << kKeysFile;
-  }
+  void SetUp() override { keys_file_ = WriteTestKeysFile(keys_dir_.path()); }
 
   TempDir keys_dir_;
   TempDir data_dir_;

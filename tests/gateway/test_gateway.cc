@@ -1,22 +1,16 @@
 #include "test_gateway.h"
 
+#include <fstream>
 #include <stdexcept>
 
 #include <spdlog/spdlog.h>
 
 namespace uudai::testing {
-namespace {
-
-constexpr const char* kTestKeysJson = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-merchant-key-shop1-01", "role": "merchant", "merchant_id": "shop-1"},
-  {"key": "test-merchant-key-shop2-01", "role": "merchant", "merchant_id": "shop-2"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"},
-  {"key": "test-limited-checkout-0001", "role": "checkout", "rate_limit": 5}
-])";
-
-}  // namespace
+std::string WriteTestKeysFile(const std::string& dir) {
+  const std::string path = dir + "/keys.json";
+  std::ofstream(path) << kTestKeysJson;
+  return path;
+}
 
 Timestamp TenTen() { return *ParseRfc3339("2026-10-10T12:00:00+07:00"); }
 

@@ -12,13 +12,25 @@
 
 namespace uudai::testing {
 
-// Keys the test gateway accepts (see kTestKeysJson in test_gateway.cc).
+// Keys the test gateway accepts (kTestKeysJson below).
 inline constexpr const char* kAdminKey = "test-admin-key-0000000001";
 inline constexpr const char* kMerchantKey = "test-merchant-key-shop1-01";       // merchant shop-1
 inline constexpr const char* kOtherMerchantKey = "test-merchant-key-shop2-01";  // shop-2
 inline constexpr const char* kCheckoutKey = "test-checkout-key-00000001";
 inline constexpr const char* kAnalystKey = "test-analyst-key-000000001";
 inline constexpr const char* kLimitedKey = "test-limited-checkout-0001";  // checkout, 5 req/s
+
+// The keys file holding every key above.
+inline constexpr const char* kTestKeysJson = R"([
+  {"key": "test-admin-key-0000000001", "role": "admin"},
+  {"key": "test-merchant-key-shop1-01", "role": "merchant", "merchant_id": "shop-1"},
+  {"key": "test-merchant-key-shop2-01", "role": "merchant", "merchant_id": "shop-2"},
+  {"key": "test-checkout-key-00000001", "role": "checkout"},
+  {"key": "test-analyst-key-000000001", "role": "analyst"},
+  {"key": "test-limited-checkout-0001", "role": "checkout", "rate_limit": 5}
+])";
+// Writes kTestKeysJson to DIR/keys.json (for `uudai serve` children); returns its path.
+std::string WriteTestKeysFile(const std::string& dir);
 
 struct TestGatewayOptions {
   std::string data_dir;  // empty: no journal

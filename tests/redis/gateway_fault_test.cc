@@ -7,7 +7,6 @@
 #include <signal.h>
 
 #include <chrono>
-#include <fstream>
 #include <future>
 #include <memory>
 #include <random>
@@ -29,18 +28,9 @@ namespace {
 using boost::json::object;
 using std::chrono::milliseconds;
 
-constexpr const char* kKeys = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"}
-])";
-
 class GatewayFaultTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    keys_file_ = dir_.path() + "/keys.json";
-    std::ofstream(keys_file_) << kKeys;
-  }
+  void SetUp() override { keys_file_ = WriteTestKeysFile(dir_.path()); }
 
   std::unique_ptr<ServeProcess> Gateway(const std::string& redis_url, const std::string& prefix) {
     auto gateway = std::make_unique<ServeProcess>(

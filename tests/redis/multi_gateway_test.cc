@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <set>
@@ -33,17 +32,10 @@ namespace {
 using boost::json::object;
 using std::chrono::milliseconds;
 
-constexpr const char* kKeys = R"([
-  {"key": "test-admin-key-0000000001", "role": "admin"},
-  {"key": "test-checkout-key-00000001", "role": "checkout"},
-  {"key": "test-analyst-key-000000001", "role": "analyst"}
-])";
-
 class MultiGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    keys_file_ = dir_.path() + "/keys.json";
-    std::ofstream(keys_file_) << kKeys;
+    keys_file_ = WriteTestKeysFile(dir_.path());
     prefix_ = FreshKeyPrefix();
   }
 
