@@ -1,5 +1,7 @@
 #include "problem.h"
 
+#include <string_view>
+
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -67,19 +69,68 @@ Mapping MappingFor(StatusCode code) {
   return {500, "Internal error"};
 }
 
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates,
+// ≤ U+10FFFF) at the start of `s`, or 0 when it does not start with one.
+std::size_t Utf8SequenceLength(std::string_view s) {
+  const auto byte = [&s](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    len = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    len = 3;
+    if (lead == 0xE0) low = 0xA0;   // overlong
+    if (lead == 0xED) high = 0x9F;  // surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    len = 4;
+    if (lead == 0xF0) low = 0x90;   // overlong
+    if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (s.size() < len || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < len; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// `text` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD. A problem
+// often quotes the request (a path segment, an id), which may be any bytes once
+// percent-decoded; the body must stay valid JSON all the same (RFC 8259 §8.1).
+std::string ValidUtf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t len = Utf8SequenceLength(text);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      text.remove_prefix(1);
+    } else {
+      out.append(text.substr(0, len));
+      text.remove_prefix(len);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string Problem::ToJson() const {
   boost::json::object body;
-  body["type"] = "urn:uudai:problem:" + code;  // stable, dereferences nowhere
-  body["title"] = title;
+  body["type"] = "urn:uudai:problem:" + ValidUtf8(code);  // stable, dereferences nowhere
+  body["title"] = ValidUtf8(title);
   body["status"] = status;
-  body["code"] = code;
-  body["detail"] = detail;
-  if (offer_id) body["offer_id"] = *offer_id;
+  body["code"] = ValidUtf8(code);
+  body["detail"] = ValidUtf8(detail);
+  if (offer_id) body["offer_id"] = ValidUtf8(*offer_id);
   if (!errors.empty()) {
     boost::json::array list;
-    for (const FieldError& e : errors) list.push_back({{"path", e.path}, {"message", e.message}});
+    for (const FieldError& e : errors) {
+      list.push_back({{"path", ValidUtf8(e.path)}, {"message", ValidUtf8(e.message)}});
+    }
     body["errors"] = std::move(list);
   }
   std::string out = boost::json::serialize(body);

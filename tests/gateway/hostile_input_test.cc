@@ -292,6 +292,20 @@ TEST(HostileInputTest, AbsoluteFormTargetIs400) {
   EXPECT_NE(raw.find("application/problem+json"), std::string::npos) << raw;
 }
 
+// Found by fuzzing (tests/fuzz request_path): a percent-decoded path is any bytes, and the 404
+// quoted them as they were, so the problem body was not valid UTF-8, hence not JSON.
+TEST(HostileInputTest, PathThatDecodesToInvalidUtf8GetsAProblemInValidJson) {
+  TestGateway gateway;
+
+  const HttpReply unknown_offer = gateway.Call("GET", "/v1/offers/%FF%C3%28", kAdminKey);
+  const HttpReply unknown_route = gateway.Call("GET", "/%ED%A0%80", nullptr);
+
+  ASSERT_TRUE(IsProblem(unknown_offer, 404, "not_found"));
+  EXPECT_EQ(unknown_offer.Json().at("detail").as_string(),
+            "offer \xEF\xBF\xBD\xEF\xBF\xBD( does not exist");
+  ASSERT_TRUE(IsProblem(unknown_route, 404, "not_found"));
+}
+
 TEST(HostileInputTest, ProblemTypeIsAStableUrnOfTheCode) {
   TestGateway gateway;
 
