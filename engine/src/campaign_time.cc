@@ -34,6 +34,9 @@ CivilDate CivilFromDays(std::int64_t z) {
   return {static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0), m, d};
 }
 
+// 10000-01-01T00:00:00Z: instants from here on are not accepted (see ParseRfc3339).
+constexpr std::int64_t kEndOfYear9999 = 253'402'300'800'000;
+
 bool IsLeap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 unsigned DaysInMonth(std::int64_t y, unsigned m) {
@@ -141,7 +144,11 @@ std::optional<Timestamp> ParseRfc3339(std::string_view text) {
   const std::int64_t days = DaysFromCivil(date->year, date->month, date->day);
   const std::int64_t local_millis =
       days * kMillisPerDay + (hh * 3600 + mm * 60 + ss) * 1000LL + millis;
-  return Timestamp{local_millis - offset_minutes * kMillisPerMinute};
+  const Timestamp t{local_millis - offset_minutes * kMillisPerMinute};
+  // "1970-01-01T00:00:00+10:00" is in 1969: an instant FormatRfc3339 could not write back in a
+  // form accepted here. Only instants of the years 1970..9999 in UTC are.
+  if (t.millis < 0 || t.millis >= kEndOfYear9999) return std::nullopt;
+  return t;
 }
 
 std::string FormatRfc3339(Timestamp t, const CampaignZone& zone) {
@@ -149,6 +156,12 @@ std::string FormatRfc3339(Timestamp t, const CampaignZone& zone) {
   const std::int64_t days = FloorDiv(local, kMillisPerDay);
   const std::int64_t in_day = local - days * kMillisPerDay;
   const CivilDate date = CivilFromDays(days);
+  if ((date.year < 1970 || date.year > 9999) && zone.offset_minutes() != 0 && t.millis >= 0 &&
+      t.millis < kEndOfYear9999) {
+    // Within hours of either end the local year would be 1969 or 10000, which ParseRfc3339
+    // refuses; the same instant in UTC is not.
+    return FormatRfc3339(t, CampaignZone(0));
+  }
   const auto secs = static_cast<int>(in_day / 1000);
   const auto millis = static_cast<int>(in_day % 1000);
   const int offset = zone.offset_minutes();

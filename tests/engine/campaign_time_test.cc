@@ -145,6 +145,18 @@ TEST(CampaignTimeTest, RejectsYearBefore1970) {
   EXPECT_FALSE(ParseRfc3339("1969-12-31T23:59:59Z").has_value());
 }
 
+// Found by fuzzing (tests/fuzz offer_json): the local date is 1970 but the instant is in 1969,
+// which no zone writes back as a 1970 date, so a GET → PATCH round trip of the offer failed.
+TEST(CampaignTimeTest, RejectsInstantBeforeTheEpochWrittenWithAnOffset) {
+  EXPECT_FALSE(ParseRfc3339("1970-01-01T09:59:59+10:00").has_value());
+  EXPECT_EQ(MillisOf("1970-01-01T10:00:00+10:00"), 0);
+}
+
+TEST(CampaignTimeTest, RejectsInstantInYear10000WrittenWithAnOffset) {
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:00:00-05:00").has_value());
+  EXPECT_TRUE(ParseRfc3339("9999-12-31T23:59:59.999Z").has_value());
+}
+
 TEST(CampaignTimeTest, RejectsNonDigitInYear) {
   EXPECT_FALSE(ParseRfc3339("2O26-10-10T05:00:00Z").has_value());
 }
@@ -183,6 +195,19 @@ TEST(CampaignTimeTest, FormatsNegativeOffset) {
 TEST(CampaignTimeTest, FormattedTextParsesBackToTheSameInstant) {
   const Timestamp t{kOct10NoonVietnam + 999};
   EXPECT_EQ(MillisOf(FormatRfc3339(t, CampaignZone()).c_str()), t.millis);
+}
+
+TEST(CampaignTimeTest, FormatsInUtcWhenTheLocalYearWouldBe1969) {
+  const std::string text = FormatRfc3339(Timestamp{0}, CampaignZone(-5 * 60));
+  EXPECT_EQ(text, "1970-01-01T00:00:00Z");
+  EXPECT_EQ(MillisOf(text.c_str()), 0);
+}
+
+TEST(CampaignTimeTest, FormatsInUtcWhenTheLocalYearWouldBe10000) {
+  const Timestamp last{MillisOf("9999-12-31T23:59:59.999Z")};
+  const std::string text = FormatRfc3339(last, CampaignZone());
+  EXPECT_EQ(text, "9999-12-31T23:59:59.999Z");
+  EXPECT_EQ(MillisOf(text.c_str()), last.millis);
 }
 
 // --- Local days and minutes of day ----------------------------------------------------------

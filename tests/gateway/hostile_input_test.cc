@@ -159,6 +159,20 @@ TEST(HostileInputTest, ControlCharacterInANameIs422) {
   EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"name"});
 }
 
+// Found by fuzzing (tests/fuzz offer_json): this instant is in 1969, so the offer came back
+// from GET as "1969-12-31T21:00:00+07:00", which the API itself refused, and no PATCH of the
+// offer (even of its name alone) could pass.
+TEST(HostileInputTest, OfferStartingBeforeTheEpochIs422) {
+  TestGateway gateway;
+  auto offer = OfferBody();
+  offer["starts_at"] = "1970-01-01T00:00:00+10:00";
+
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(offer));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed"));
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"starts_at"});
+}
+
 // --- Syntax -------------------------------------------------------------------------------------
 
 TEST(HostileInputTest, InvalidUtf8Is400MalformedJson) {

@@ -71,11 +71,13 @@ struct DailyWindow {
 
 // Parses an RFC 3339 timestamp with a mandatory offset ("Z" or "+07:00") and optional
 // fraction (truncated to milliseconds). Rejects everything else, including out-of-range
-// fields (month 13, 2026-02-30, hour 24). Years 1970..9999.
+// fields (month 13, 2026-02-30, hour 24). Instants of the years 1970..9999 in UTC only, so
+// that whatever it accepts, FormatRfc3339 writes back (in any zone) as text it accepts.
 std::optional<Timestamp> ParseRfc3339(std::string_view text);
 
 // Formats in the zone's offset, e.g. "2026-10-10T12:00:00+07:00"; milliseconds are written
 // (".250") only when non-zero. Deterministic: the same instant always gives the same bytes.
+// An instant whose local year would be 1969 or 10000 is written in UTC ("...Z") instead.
 std::string FormatRfc3339(Timestamp t, const CampaignZone& zone);
 
 // "HH:MM" (00:00..24:00) → minutes since midnight.
