@@ -11,43 +11,12 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/url/parse.hpp>
 
-#include "problem.h"
+#include "http_exchange.h"
 
 namespace uudai::gateway {
 namespace beast = boost::beast;
 namespace http = beast::http;
-
-namespace {
-
-// A request id from X-Request-Id when it is short and printable; otherwise none.
-std::string SanitizedRequestId(beast::string_view given) {
-  if (given.empty() || given.size() > 128) return {};
-  for (char c : given) {
-    if (c <= 32 || c >= 127 || c == '"') return {};
-  }
-  return std::string(given);
-}
-
-std::string NextRequestId() {
-  static std::atomic<std::uint64_t> counter{0};
-  static const std::uint64_t boot =
-      static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%08llx-%08llx",
-                static_cast<unsigned long long>(boot & 0xffffffffULL),
-                static_cast<unsigned long long>(counter.fetch_add(1)));
-  return buffer;
-}
-
-std::string Lower(beast::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared,
                          SessionRegistry& registry)
@@ -91,26 +60,13 @@ void HttpSession::ReadHeader() {
   idle_ = false;
   started_ = std::chrono::steady_clock::now();
   parser_.emplace();
-  parser_->header_limit(static_cast<std::uint32_t>(shared_.options.header_limit));
-  parser_->body_limit(shared_.options.body_limit);
+  LimitParser(*parser_, shared_.options);
   stream_.expires_after(shared_.options.header_timeout);
-  http::async_read_header(
-      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec == http::error::header_limit) {
-          return self->Reject(431, "headers_too_large", "request headers are limited to 8 KiB");
-        }
-        if (ec == http::error::body_limit) {  // a Content-Length over the limit
-          return self->Reject(413, "payload_too_large",
-                              "bodies are limited to " +
-                                  std::to_string(self->shared_.options.body_limit) + " bytes");
-        }
-        if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
-            ec == boost::asio::error::eof) {
-          return self->Close();
-        }
-        if (ec) return self->Reject(400, "bad_request", ec.message());
-        self->ReadBody();
-      });
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            if (ec) return self->Refuse(ec);
+                            self->ReadBody();
+                          });
 }
 
 void HttpSession::ReadBody() {
@@ -131,38 +87,21 @@ void HttpSession::ReadBody() {
 }
 
 void HttpSession::ReadBodyAfterContinue() {
-  http::async_read(
-      stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec == http::error::body_limit) {
-          return self->Reject(413, "payload_too_large",
-                              "bodies are limited to " +
-                                  std::to_string(self->shared_.options.body_limit) + " bytes");
-        }
-        if (ec == beast::error::timeout || ec == boost::asio::error::eof) {
-          return self->Close();
-        }
-        if (ec) return self->Reject(400, "bad_request", ec.message());
-        self->Dispatch();
-      });
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     if (ec) return self->Refuse(ec);
+                     self->Dispatch();
+                   });
 }
 
 void HttpSession::Dispatch() {
   stream_.expires_never();  // the handler's own deadlines apply now
   auto& message = parser_->get();
-  HttpRequest request;
-  // HEAD is GET without the body (RFC 9110 §9.3.2); Write() leaves the body out.
-  request.method =
-      message.method() == http::verb::head ? "GET" : std::string(message.method_string());
-  const auto target = boost::urls::parse_origin_form(message.target());
-  if (!target) return Reject(400, "bad_request", "the request target is not a valid path");
-  request.path = std::string(target->path());
-  for (const auto& param : target->params()) request.query.emplace_back(param.key, param.value);
-  for (const auto& field : message) {
-    request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+  std::optional<HttpRequest> parsed = ToHttpRequest(message);
+  if (!parsed) {
+    return Reject(FramingProblem(400, "bad_request", "the request target is not a valid path"));
   }
-  request.request_id = SanitizedRequestId(message["x-request-id"]);
-  if (request.request_id.empty()) request.request_id = NextRequestId();
-  request.body = std::move(message.body());
+  HttpRequest request = std::move(*parsed);
   const bool keep_alive = message.keep_alive() && !shared_.stopping.load();
   shared_.in_flight.fetch_add(1);
   auto self = shared_from_this();
@@ -184,19 +123,10 @@ void HttpSession::Dispatch() {
 
 void HttpSession::Write(HttpResponse response, bool keep_alive) {
   if (response.stream) return WriteStreamed(std::move(response), keep_alive);
-  auto message = std::make_shared<http::response<http::string_body>>();
-  message->version(parser_ ? parser_->get().version() : 11);
-  message->result(static_cast<unsigned>(response.status));
-  message->set(http::field::server, "uudai");
-  message->set(http::field::content_type, response.content_type);
-  for (auto& [name, value] : response.headers) message->set(name, value);
-  message->body() = std::move(response.body);
   keep_alive = keep_alive && !closing_ && !shared_.stopping.load();
-  message->keep_alive(keep_alive);
-  message->prepare_payload();
-  if (parser_ && parser_->get().method() == http::verb::head) {
-    message->body().clear();  // Content-Length stays that of the GET response
-  }
+  const bool head = parser_ && parser_->get().method() == http::verb::head;
+  auto message = std::make_shared<BeastResponse>(ToBeastResponse(
+      std::move(response), parser_ ? parser_->get().version() : 11, head, keep_alive));
   stream_.expires_after(shared_.options.body_timeout);
   http::async_write(
       stream_, *message,
@@ -261,19 +191,13 @@ void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_ali
   });
 }
 
-void HttpSession::Reject(int status, std::string code, std::string detail) {
-  Problem problem;
-  problem.status = status;
-  problem.code = std::move(code);
-  problem.title = status == 431   ? "Request headers too large"
-                  : status == 413 ? "The body is too large"
-                                  : "Bad request";
-  problem.detail = std::move(detail);
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "application/problem+json";
-  response.body = problem.ToJson();
-  response.headers.emplace_back("X-Request-Id", NextRequestId());
+void HttpSession::Refuse(beast::error_code ec) {
+  std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options);
+  if (!refusal) return Close();  // timeout, or the peer is gone
+  Reject(std::move(*refusal));
+}
+
+void HttpSession::Reject(HttpResponse response) {
   closing_ = true;
   Write(std::move(response), false);
 }

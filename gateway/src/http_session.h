@@ -55,8 +55,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // Writes the header of a response with a BodyStream, then its chunks (WriteNextChunk).
   void WriteStreamed(HttpResponse response, bool keep_alive);
   void WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_alive);
-  // Answers a framing error (400/413/431) and closes.
-  void Reject(int status, std::string code, std::string detail);
+  // Answers a read error with its refusal (400/413/431) and closes, or just closes.
+  void Refuse(boost::beast::error_code ec);
+  // Writes `response` (a refusal before the handler) and closes.
+  void Reject(HttpResponse response);
   void Close();
 
   boost::beast::tcp_stream stream_;

@@ -1,0 +1,118 @@
+#include "http_exchange.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+
+#include <boost/asio/error.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/url/parse.hpp>
+
+#include "problem.h"
+
+namespace uudai::gateway {
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+
+// A request id from X-Request-Id when it is short and printable; otherwise none.
+std::string SanitizedRequestId(beast::string_view given) {
+  if (given.empty() || given.size() > 128) return {};
+  for (char c : given) {
+    if (c <= 32 || c >= 127 || c == '"') return {};
+  }
+  return std::string(given);
+}
+
+std::string NextRequestId() {
+  static std::atomic<std::uint64_t> counter{0};
+  static const std::uint64_t boot =
+      static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%08llx-%08llx",
+                static_cast<unsigned long long>(boot & 0xffffffffULL),
+                static_cast<unsigned long long>(counter.fetch_add(1)));
+  return buffer;
+}
+
+std::string Lower(beast::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+void LimitParser(RequestParser& parser, const ServerOptions& options) {
+  parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+  parser.body_limit(options.body_limit);
+}
+
+std::optional<HttpResponse> FramingRefusal(beast::error_code ec, const ServerOptions& options) {
+  if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
+      ec == boost::asio::error::eof) {
+    return std::nullopt;
+  }
+  if (ec == http::error::header_limit) {
+    return FramingProblem(
+        431, "headers_too_large",
+        "request headers are limited to " + std::to_string(options.header_limit / 1024) + " KiB");
+  }
+  if (ec == http::error::body_limit) {  // also a Content-Length over the limit
+    return FramingProblem(413, "payload_too_large",
+                          "bodies are limited to " + std::to_string(options.body_limit) + " bytes");
+  }
+  return FramingProblem(400, "bad_request", ec.message());
+}
+
+HttpResponse FramingProblem(int status, std::string code, std::string detail) {
+  Problem problem;
+  problem.status = status;
+  problem.code = std::move(code);
+  problem.title = status == 431   ? "Request headers too large"
+                  : status == 413 ? "The body is too large"
+                                  : "Bad request";
+  problem.detail = std::move(detail);
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = problem.ToJson();
+  response.headers.emplace_back("X-Request-Id", NextRequestId());
+  return response;
+}
+
+std::optional<HttpRequest> ToHttpRequest(BeastRequest& message) {
+  HttpRequest request;
+  // HEAD is GET without the body (RFC 9110 §9.3.2); ToBeastResponse leaves the body out.
+  request.method =
+      message.method() == http::verb::head ? "GET" : std::string(message.method_string());
+  const auto target = boost::urls::parse_origin_form(message.target());
+  if (!target) return std::nullopt;
+  request.path = std::string(target->path());
+  for (const auto& param : target->params()) request.query.emplace_back(param.key, param.value);
+  for (const auto& field : message) {
+    request.headers.emplace_back(Lower(field.name_string()), std::string(field.value()));
+  }
+  request.request_id = SanitizedRequestId(message["x-request-id"]);
+  if (request.request_id.empty()) request.request_id = NextRequestId();
+  request.body = std::move(message.body());
+  return request;
+}
+
+BeastResponse ToBeastResponse(HttpResponse response, unsigned version, bool head, bool keep_alive) {
+  BeastResponse message;
+  message.version(version);
+  message.result(static_cast<unsigned>(response.status));
+  message.set(http::field::server, "uudai");
+  message.set(http::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) message.set(name, value);
+  message.body() = std::move(response.body);
+  message.keep_alive(keep_alive);
+  message.prepare_payload();
+  if (head) message.body().clear();  // Content-Length stays that of the GET response
+  return message;
+}
+
+}  // namespace uudai::gateway

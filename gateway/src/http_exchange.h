@@ -1,0 +1,52 @@
+// The Beast side of one HTTP exchange, apart from any socket: the request parser with the
+// server's limits, the answer to a framing error, and the conversions between Beast messages
+// and the handler's HttpRequest / HttpResponse.
+//
+// HttpSession applies these to a connection; the request-path fuzzer (tests/fuzz) applies them
+// to bytes in memory, so both follow exactly the same rules. Include only where Beast is
+// wanted anyway (it is heavy). Stateless functions, thread-safe.
+#ifndef UUDAI_GATEWAY_HTTP_EXCHANGE_H_
+#define UUDAI_GATEWAY_HTTP_EXCHANGE_H_
+
+#include <optional>
+#include <string>
+
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "http_message.h"
+#include "http_server.h"
+
+namespace uudai::gateway {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+
+// Sets the header and body limits of a fresh parser. REQUIRES: no byte parsed yet.
+void LimitParser(RequestParser& parser, const ServerOptions& options);
+
+// The answer to an error from reading a request (header too large → 431, body too large → 413,
+// malformed or ambiguous framing → 400), after which the connection closes; nullopt when there
+// is nobody to answer (timeout, or the peer closed between requests).
+std::optional<HttpResponse> FramingRefusal(boost::beast::error_code ec,
+                                           const ServerOptions& options);
+
+// A problem+json response for a request refused before the handler (400/413/431).
+HttpResponse FramingProblem(int status, std::string code, std::string detail);
+
+// The handler's view of a parsed request: HEAD becomes GET, the path is percent-decoded, header
+// names lower-cased, the request id taken from X-Request-Id when it is short and printable (else
+// generated). The body is moved out of `message`. nullopt when the target is not a valid
+// origin-form path (→ 400).
+std::optional<HttpRequest> ToHttpRequest(BeastRequest& message);
+
+// `response` as the Beast message answering a request of HTTP `version` (11 = 1.1); for HEAD
+// the body is left out but Content-Length stays that of the GET response.
+BeastResponse ToBeastResponse(HttpResponse response, unsigned version, bool head, bool keep_alive);
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_HTTP_EXCHANGE_H_
