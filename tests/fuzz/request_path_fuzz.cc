@@ -7,7 +7,8 @@
 // - every complete request gets exactly one response, synchronously (the embedded store never
 //   defers), and a request cut short or malformed gets a 400/413/431 refusal or none at all;
 // - the status is a valid HTTP status and never 5xx (nothing here can be unavailable);
-// - every 4xx body is RFC 9457 problem JSON with a code; every JSON success body is strict JSON;
+// - every 4xx body is RFC 9457 problem JSON with a code; every JSON success body is strict JSON,
+//   and so is every line of an NDJSON export (a streamed body, read to its end);
 // - the response serializes to HTTP/1.1 bytes that parse back to the same status and body;
 // - afterwards the store's counters equal its ledger and no limit is exceeded (ledger_check.h).
 #include <cstddef>
@@ -104,6 +105,35 @@ struct World {
   }
 };
 
+// Reads a streamed body (an export) to its end, as HttpSession does chunk by chunk. With the
+// embedded store every piece comes synchronously and no read fails.
+std::string DrainStream(gateway::BodyStream& stream) {
+  std::string body;
+  for (int pieces = 0;; ++pieces) {
+    FUZZ_CHECK(pieces < 100'000, "a body stream that never ends");
+    bool answered = false;
+    std::optional<std::string> piece;
+    stream.Next([&answered, &piece](std::optional<std::string> chunk) {
+      FUZZ_CHECK(!answered, "a BodyStream answered twice");
+      answered = true;
+      piece = std::move(chunk);
+    });
+    FUZZ_CHECK(answered && piece.has_value(), "a body stream failed or did not answer");
+    if (piece->empty()) return body;
+    body += *piece;
+  }
+}
+
+// Every line of an NDJSON body is a strict JSON object.
+void CheckNdjson(std::string_view body) {
+  while (!body.empty()) {
+    const std::size_t end = body.find('\n');
+    FUZZ_CHECK(end != std::string_view::npos, "NDJSON without a final newline");
+    RequireJsonObject(body.substr(0, end));
+    body.remove_prefix(end + 1);
+  }
+}
+
 // The response as HttpSession would write it: valid bytes that parse back to the same thing.
 void CheckResponse(const HttpResponse& response, unsigned version, bool head, bool keep_alive) {
   const int status = response.status;
@@ -114,6 +144,8 @@ void CheckResponse(const HttpResponse& response, unsigned version, bool head, bo
     RequireProblemJson(response.body, status);
   } else if (response.content_type == "application/json") {
     RequireJsonObject(response.body);
+  } else if (response.content_type == "application/x-ndjson") {
+    CheckNdjson(response.body);
   }
   std::ostringstream bytes;
   bytes << gateway::ToBeastResponse(response, version, head, keep_alive);
@@ -193,6 +225,10 @@ bool ServeOne(World& world, int index, const std::uint8_t* data, std::size_t siz
   });
   FUZZ_CHECK(responses == 1,
              std::to_string(responses) + " responses to " + request->method + " " + request->path);
+  if (response.stream) {  // HttpSession sends it chunked; here it is checked as a whole
+    response.body = DrainStream(*response.stream);
+    response.stream.reset();
+  }
   Trace(request->method + " " + request->path, response);
   CheckResponse(response, version, head, keep_alive);
   world.clock.Advance(index + 1 == kRequestsBeforeTimeJump ? kTimeJumpMillis : 1);
