@@ -12,6 +12,9 @@ packages=(
   libhiredis-dev libspdlog-dev libssl-dev
   # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium)
   googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium
+  # fuzzing (the `fuzz` preset, tests/fuzz/README.md): clang 14 with libFuzzer and the sanitizer
+  # runtimes; llvm-symbolizer (package llvm) turns sanitizer reports into file:line
+  clang-14 libclang-rt-14-dev llvm
 )
 
 missing=()
