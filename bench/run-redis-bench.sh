@@ -40,13 +40,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save '' \
-  --appendonly yes --appendfsync "$APPENDFSYNC" --daemonize yes \
-  --pidfile "$work/redis.pid" --logfile "$work/redis.log" >/dev/null
-for _ in $(seq 1 100); do
-  [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break
-  sleep 0.05
-done
+start_redis "$work"
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 write_bench_keys "$work"
