@@ -9,7 +9,8 @@
 #      committed / cancelled / left to expire, refunds, stats reads) at RATE requests/s
 #      (open-loop pacing, bench/wrk/pacing.lua), as
 #      consecutive wrk runs of INTERVAL each, and prints per interval: requests/s, p50, p99,
-#      redemptions created, 409s, the ledger's size and the gateway's resident set (VmRSS);
+#      redemptions created, 409s, the ledger's size and the gateway's resident set (VmRSS),
+#      then the server-side p99 of each route per interval (bench/route_p99.py, /metrics);
 #   4. prints the RSS growth from the end of warm-up (WARMUP_INTERVALS) to the end (goal < 5 %)
 #      and the growth per redemption the store took on in each half of that time (the store
 #      holds every redemption in memory: with redemptions in the mix, RSS grows with the
@@ -143,6 +144,12 @@ ledger_warm=$ledger_start
 rss_mid=$rss_start
 ledger_mid=$ledger_start
 declare -A totals=()
+# The gateway's latency histogram before and after each interval: its p99 by route (quote,
+# create, commit, cancel, campaign stats, offer stats).
+routes=(/v1/checkout/quote /v1/redemptions '/v1/redemptions/{id}/commit'
+  '/v1/redemptions/{id}/cancel' /v1/stats/campaign '/v1/stats/offers/{id}')
+curl -sf "$URL/metrics" >"$work/metrics.0"
+route_rows=()
 for i in $(seq 1 "$intervals"); do
   out=$(RUN_TAG="$$-$i" wrk -t1 -c"$CONNECTIONS" -d"${interval_s}s" --timeout 5s --latency \
     -s bench/wrk/mixed.lua "$URL")
@@ -167,6 +174,8 @@ for i in $(seq 1 "$intervals"); do
   unanswered=$((unanswered + errors + CONNECTIONS))
   rss=$(rss_kib "$server_pid")
   ledger=$(ledger_size)
+  curl -sf "$URL/metrics" >"$work/metrics.$i"
+  route_rows+=("$(python3 bench/route_p99.py "$work/metrics.$((i - 1))" "$work/metrics.$i" "${routes[@]}")")
   if [ "$i" -eq "$WARMUP_INTERVALS" ]; then
     rss_warm=$rss
     ledger_warm=$ledger
@@ -180,6 +189,13 @@ for i in $(seq 1 "$intervals"); do
     "$(store_rss)"
 done
 
+echo "p99 by route per interval, ms (upper bound of the gateway's histogram bucket; server side):"
+printf '%-8s %8s %8s %8s %8s %8s %8s\n' interval quote create commit cancel campaign offer
+for i in $(seq 1 "$intervals"); do
+  printf '%-8s' "$i"
+  for kv in ${route_rows[$((i - 1))]}; do printf ' %8s' "${kv##*=}"; done
+  echo
+done
 echo "responses by outcome over the run:"
 for outcome in $(printf '%s\n' "${!totals[@]}" | sort); do printf '  %-32s %9d\n' "$outcome" "${totals[$outcome]}"; done
 echo "gateway RSS: $((rss_start / 1024)) MiB after loading offers, $((rss_warm / 1024)) MiB after warm-up (${WARMUP_INTERVALS} intervals), $((rss / 1024)) MiB at the end"
