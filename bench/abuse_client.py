@@ -15,6 +15,7 @@ least number connected at once after ready (it dips while the replacements of co
 together are connecting). Python standard library only.
 """
 import argparse
+import collections
 import errno
 import heapq
 import json
@@ -163,14 +164,20 @@ class Abuser:
         start = time.monotonic()
         self.deadline = start + self.args.hold
         wanted = [("slowloris", self.args.slowloris), ("idle", self.args.idle)]
-        # Open in batches, so the listen backlog is not flooded.
+        # Open in batches, so the listen backlog is not flooded; slow-loris spread over --ramp
+        # seconds when asked (else they all time out, and are replaced, at the same moment).
+        due = collections.deque()
         for kind, count in wanted:
             for i in range(count):
-                self.open(kind)
-                if i % 100 == 99:
-                    self.poll(0.01)
+                ramp = self.args.ramp if kind == "slowloris" else 0
+                due.append((start + ramp * i / max(1, count), kind))
+        due = collections.deque(sorted(due))
         while time.monotonic() < self.deadline:
-            self.poll(0.05)
+            opened = 0
+            while due and due[0][0] <= time.monotonic() and opened < 100:
+                self.open(due.popleft()[1])
+                opened += 1
+            self.poll(0.01 if due else 0.05)
             now = time.monotonic()
             if self.ready_at is None and self.everyone_ready():
                 self.ready_at = now
@@ -213,6 +220,8 @@ def main():
     parser.add_argument("--hold", type=float, default=75.0, help="seconds to keep them up")
     parser.add_argument("--byte-interval", type=float, default=1.0)
     parser.add_argument("--bytes", type=int, default=3, help="bytes per slow send")
+    parser.add_argument("--ramp", type=float, default=0.0,
+                        help="seconds over which to open the slow-loris connections")
     parser.add_argument("--ready-file")
     args = parser.parse_args()
     abuser = Abuser(args)
