@@ -10,13 +10,46 @@ free_port() {
   return 1
 }
 
-# Writes DIR/keys.json with fresh admin and checkout keys; exports ADMIN_KEY and CHECKOUT_KEY.
+# Writes DIR/keys.json with fresh admin, checkout and analyst keys; exports ADMIN_KEY,
+# CHECKOUT_KEY and ANALYST_KEY.
 write_bench_keys() {
   ADMIN_KEY="bench-admin-key-$(date +%s%N)"
   CHECKOUT_KEY="bench-checkout-key-$(date +%s%N)"
-  export ADMIN_KEY CHECKOUT_KEY
-  printf '[{"key":"%s","role":"admin"},{"key":"%s","role":"checkout"}]\n' \
-    "$ADMIN_KEY" "$CHECKOUT_KEY" >"$1/keys.json"
+  ANALYST_KEY="bench-analyst-key-$(date +%s%N)"
+  export ADMIN_KEY CHECKOUT_KEY ANALYST_KEY
+  printf '[{"key":"%s","role":"admin"},{"key":"%s","role":"checkout"},{"key":"%s","role":"analyst"}]\n' \
+    "$ADMIN_KEY" "$CHECKOUT_KEY" "$ANALYST_KEY" >"$1/keys.json"
+}
+
+# Starts a private redis-server on 127.0.0.1:$REDIS_PORT with its files in DIR (AOF on,
+# appendfsync $APPENDFSYNC, default always; no RDB snapshots), daemonized, and waits for PONG.
+# The caller stops it: redis-cli -p "$REDIS_PORT" shutdown nosave.
+# shellcheck disable=SC2153  # REDIS_PORT is set by the caller
+start_redis() {
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$1" --save '' \
+    --appendonly yes --appendfsync "${APPENDFSYNC:-always}" --daemonize yes \
+    --pidfile "$1/redis.pid" --logfile "$1/redis.log" >/dev/null
+  for _ in $(seq 1 100); do
+    [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
+    sleep 0.05
+  done
+  echo "redis-server did not answer on port $REDIS_PORT" >&2
+  return 1
+}
+
+# The resident set of process $1 in KiB (VmRSS from /proc), or 0 when it is gone.
+rss_kib() {
+  awk '/^VmRSS:/ {print $2; found = 1} END {if (!found) print 0}' "/proc/$1/status" 2>/dev/null || echo 0
+}
+
+# Seconds in a duration written as wrk takes it: 90, 90s, 10m, 1h.
+duration_seconds() {
+  case "$1" in
+    *h) echo $((${1%h} * 3600)) ;;
+    *m) echo $((${1%m} * 60)) ;;
+    *s) echo "${1%s}" ;;
+    *) echo "$1" ;;
+  esac
 }
 
 # Reads UUDAI, PORT and SERVER_THREADS; sets server_pid (for the caller's cleanup).

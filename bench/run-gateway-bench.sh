@@ -25,7 +25,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh inst
 work=$(mktemp -d)
 server_pid=""
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,7 +36,8 @@ URL="http://127.0.0.1:$PORT"
 start_uudai --keys "$work/keys.json" --data-dir "$work/data"
 load_offers
 
-# run NAME URL [script] → prints "NAME req/s p50 p99 non2xx"
+# run NAME URL [script] → prints "NAME req/s p50 p99 non2xx"; RPS[NAME] = req/s
+declare -A RPS=()
 run() {
   local name=$1 target=$2 script=${3:-}
   local out
@@ -51,7 +52,7 @@ run() {
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   errors=$(awk '/Non-2xx/ {print $5}' <<<"$out")
   printf '%-12s %12s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${errors:-0}"
-  eval "RPS_$name=$rps"
+  RPS[$name]=$rps
 }
 
 echo
@@ -60,4 +61,4 @@ printf '%-12s %12s %10s %10s %8s\n' "endpoint" "req/s" "p50" "p99" "non-2xx"
 run healthz "$URL/healthz"
 run quote "$URL" bench/wrk/quote.lua
 run redeem "$URL" bench/wrk/redeem.lua
-awk -v q="$RPS_quote" -v h="$RPS_healthz" 'BEGIN { printf "ratio quote/healthz: %.2f (goal >= 0.6)\n", q / h }'
+awk -v q="${RPS[quote]}" -v h="${RPS[healthz]}" 'BEGIN { printf "ratio quote/healthz: %.2f (goal >= 0.6)\n", q / h }'

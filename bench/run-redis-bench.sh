@@ -34,19 +34,13 @@ work=$(mktemp -d)
 server_pid=""
 REDIS_PORT=$(free_port 16400)
 cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null || true
+  if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work" --save '' \
-  --appendonly yes --appendfsync "$APPENDFSYNC" --daemonize yes \
-  --pidfile "$work/redis.pid" --logfile "$work/redis.log" >/dev/null
-for _ in $(seq 1 100); do
-  [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break
-  sleep 0.05
-done
+start_redis "$work"
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 write_bench_keys "$work"
