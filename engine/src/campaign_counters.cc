@@ -43,20 +43,25 @@ void CampaignCounters::OnCreated(const Redemption& r, LocalHour hour) {
     funder_of_offer_.try_emplace(applied.offer_id, FunderKey(applied));
   }
   Count(r, r.status, +1, hour);
-  if (r.status == RedemptionStatus::kCommitted)
+  if (r.status == RedemptionStatus::kCommitted) {
     committed_shoppers_[hour.index].insert(r.shopper_id);
+    all_committed_shoppers_.insert(r.shopper_id);
+  }
 }
 
 void CampaignCounters::OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to,
                                     LocalHour hour) {
   Count(r, from, -1, hour);
   Count(r, to, +1, hour);
-  if (to == RedemptionStatus::kCommitted) committed_shoppers_[hour.index].insert(r.shopper_id);
+  if (to == RedemptionStatus::kCommitted) {
+    committed_shoppers_[hour.index].insert(r.shopper_id);
+    all_committed_shoppers_.insert(r.shopper_id);
+  }
 }
 
 void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
-                             CampaignGrouping group_by, const CampaignZone& zone,
-                             Sums& sums) const {
+                             bool whole_campaign, CampaignGrouping group_by,
+                             const CampaignZone& zone, Sums& sums) const {
   // The instant a local hour begins: local hour h starts at h·3600 s local = UTC − offset.
   auto start_of = [&zone](std::int64_t hour) {
     return Timestamp{hour * kMillisPerHour - zone.offset_minutes() * kMillisPerMinute};
@@ -96,12 +101,20 @@ void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour
       AddBucket(sums.groups[key], it->second);
     }
   }
+  if (whole_campaign) {
+    const auto count = static_cast<std::int64_t>(all_committed_shoppers_.size());
+    sums.merchant_shoppers = count;
+    if (group_by == CampaignGrouping::kMerchant) sums.group_shopper_counts[merchant_id] = count;
+    if (group_by != CampaignGrouping::kDay) return;  // day groups still need each hour's set
+  }
   for (auto it = committed_shoppers_.lower_bound(from_hour.index);
        it != committed_shoppers_.end() && it->first < to_hour.index; ++it) {
-    sums.shoppers.insert(it->second.begin(), it->second.end());
     if (group_by == CampaignGrouping::kDay) {
       sums.group_shoppers[time_key(it->first)].insert(it->second.begin(), it->second.end());
-    } else if (group_by == CampaignGrouping::kMerchant) {
+    }
+    if (whole_campaign) continue;
+    sums.shoppers.insert(it->second.begin(), it->second.end());
+    if (group_by == CampaignGrouping::kMerchant) {
       sums.group_shoppers[merchant_id].insert(it->second.begin(), it->second.end());
     }
   }

@@ -26,16 +26,22 @@ class CampaignCounters {
                     LocalHour hour);
 
   // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
-  // and its committed shoppers to `shoppers` (per group key when tracked, "" for totals).
+  // and its committed shoppers: over a range, into `shoppers` (and `group_shoppers` for day
+  // and merchant groups) by copying the hours' sets; over the whole campaign (no range), as
+  // the counts kept while they happen (`merchant_shoppers`, `group_shopper_counts`), without
+  // copying any shopper, so that the usual question costs the same at any ledger size.
   // REQUIRES: mutex held.
   struct Sums {
     StatsBucket totals;
     std::map<std::string, StatsBucket> groups;
     std::unordered_set<std::string> shoppers;
     std::map<std::string, std::unordered_set<std::string>> group_shoppers;
+    std::int64_t merchant_shoppers = 0;  // whole campaign: this merchant's (one merchant asked)
+    std::map<std::string, std::int64_t> group_shopper_counts;
   };
   void AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
-             CampaignGrouping group_by, const CampaignZone& zone, Sums& sums) const;
+             bool whole_campaign, CampaignGrouping group_by, const CampaignZone& zone,
+             Sums& sums) const;
 
  private:
   void Count(const Redemption& r, RedemptionStatus status, int delta, LocalHour hour);
@@ -47,6 +53,7 @@ class CampaignCounters {
   std::unordered_map<std::string, std::string> funder_of_offer_;  // offer id → funded_by key
   // Shoppers with a committed redemption created in that hour (kept after a refund).
   std::map<std::int64_t, std::unordered_set<std::string>> committed_shoppers_;
+  std::unordered_set<std::string> all_committed_shoppers_;  // of every hour
 };
 
 }  // namespace uudai::internal

@@ -66,6 +66,7 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
   Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at));
+  if (r.status == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id);
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnCreated(r, applied, day);
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
@@ -94,6 +95,16 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
     ledger_order_.push_back(r.id);
   }
   RedemptionShard(r.id).map[r.id] = StoredRedemption{r, sequence, r.status};
+}
+
+void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id) {
+  std::lock_guard lock(shoppers_mutex_);
+  committed_shoppers_.insert(shopper_id);
+}
+
+std::int64_t MemoryStore::State::CommittedShopperCount() const {
+  std::lock_guard lock(shoppers_mutex_);
+  return static_cast<std::int64_t>(committed_shoppers_.size());
 }
 
 std::uint64_t MemoryStore::State::LedgerSize() const {
@@ -139,6 +150,7 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
   }
   const LocalDay day = zone_.DayOf(r.created_at);
   Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at));
+  if (to == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id);
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
     const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||

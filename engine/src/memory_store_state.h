@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "campaign_counters.h"
@@ -113,6 +114,11 @@ class MemoryStore::State {
   std::vector<std::string> LedgerIds(std::uint64_t start, std::uint64_t end,
                                      std::size_t count) const;
 
+  // Distinct shoppers with a committed redemption at any merchant, ever (campaign stats over
+  // the whole campaign read this instead of merging every merchant's sets). Innermost lock.
+  void NoteCommittedShopper(const std::string& shopper_id);
+  std::int64_t CommittedShopperCount() const;
+
   // Reservations by expiry, and idempotency records by age. Innermost locks.
   std::mutex expiry_mutex;
   std::set<std::pair<std::int64_t, std::string>> expiry;  // (expires_at, redemption id)
@@ -125,6 +131,8 @@ class MemoryStore::State {
   }
 
   CampaignZone zone_;
+  mutable std::mutex shoppers_mutex_;
+  std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
   mutable std::mutex ledger_mutex_;
   std::deque<std::string> ledger_order_;  // GUARDED_BY ledger_mutex_
   std::array<Shard<StoredRedemption>, kShards> redemptions_;

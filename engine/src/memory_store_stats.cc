@@ -18,18 +18,28 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
                                     : LocalHour{std::numeric_limits<std::int64_t>::min()};
   const LocalHour to = query.to ? first_hour_at_or_after(*query.to)
                                 : LocalHour{std::numeric_limits<std::int64_t>::max()};
+  const bool whole_campaign = !query.from && !query.to;
   internal::CampaignCounters::Sums sums;
-  state_->ForEachCampaign(query.merchant_id,
-                          [&](const std::string& merchant, internal::CampaignCounters& counters) {
-                            std::lock_guard lock(counters.mutex);
-                            counters.AddTo(merchant, from, to, query.group_by, zone, sums);
-                          });
+  state_->ForEachCampaign(
+      query.merchant_id, [&](const std::string& merchant, internal::CampaignCounters& counters) {
+        std::lock_guard lock(counters.mutex);
+        counters.AddTo(merchant, from, to, whole_campaign, query.group_by, zone, sums);
+      });
   CampaignStats stats;
   stats.totals = sums.totals;
-  stats.unique_shoppers = static_cast<std::int64_t>(sums.shoppers.size());
+  if (!whole_campaign) {
+    stats.unique_shoppers = static_cast<std::int64_t>(sums.shoppers.size());
+  } else if (query.merchant_id) {
+    stats.unique_shoppers = sums.merchant_shoppers;
+  } else {
+    stats.unique_shoppers = state_->CommittedShopperCount();
+  }
   for (auto& [key, bucket] : sums.groups) {
     CampaignGroup group{key, bucket, std::nullopt};
-    if (auto it = sums.group_shoppers.find(key); it != sums.group_shoppers.end()) {
+    if (auto count = sums.group_shopper_counts.find(key);
+        count != sums.group_shopper_counts.end()) {
+      group.unique_shoppers = count->second;
+    } else if (auto it = sums.group_shoppers.find(key); it != sums.group_shoppers.end()) {
       group.unique_shoppers = static_cast<std::int64_t>(it->second.size());
     } else if (query.group_by == CampaignGrouping::kDay ||
                query.group_by == CampaignGrouping::kMerchant) {

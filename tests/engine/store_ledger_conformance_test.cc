@@ -240,6 +240,7 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
   // The test's own sums.
   StatsBucket totals;
   std::set<std::string> committed_shoppers;
+  std::map<std::string, std::set<std::string>> committed_shoppers_by_merchant;
   std::map<std::string, StatsBucket> by_offer, by_method, by_merchant, by_funder, by_day;
   std::map<std::string, std::set<std::string>> offer_shoppers;
   std::set<std::int64_t> hours;
@@ -252,7 +253,10 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
     by_merchant[r.merchant_id] += BucketOf(m, r.discount_total, r.subtotal);
     by_day[FormatLocalDay(DayOf(r.created_at))] += BucketOf(m, r.discount_total, r.subtotal);
     const bool counted = m.outcome == S::kCommitted || m.outcome == S::kRefunded;
-    if (counted) committed_shoppers.insert(r.shopper_id);
+    if (counted) {
+      committed_shoppers.insert(r.shopper_id);
+      committed_shoppers_by_merchant[r.merchant_id].insert(r.shopper_id);
+    }
     for (const RedeemedOffer& a : r.applied) {
       by_offer[a.offer_id] += BucketOf(m, a.discount, r.subtotal);
       by_funder[a.funded_by == FundedBy::kPlatform ? "platform" : "merchant"] +=
@@ -264,6 +268,31 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
   const CampaignStats campaign = this->store_.CampaignStatsFor(CampaignQuery{}).value();
   EXPECT_EQ(campaign.totals, totals);
   EXPECT_EQ(campaign.unique_shoppers, static_cast<std::int64_t>(committed_shoppers.size()));
+  // Unique shoppers: the whole campaign (counted as they happen) and a range that covers it
+  // (merged from the hours) agree, overall, for one merchant and per merchant group.
+  CampaignQuery covering;
+  covering.from = At("2026-10-01T00:00:00+07:00");
+  covering.to = At("2026-11-01T00:00:00+07:00");
+  EXPECT_EQ(this->store_.CampaignStatsFor(covering).value().unique_shoppers,
+            campaign.unique_shoppers);
+  for (const auto& [merchant, shoppers] : committed_shoppers_by_merchant) {
+    CampaignQuery one;
+    one.merchant_id = merchant;
+    EXPECT_EQ(this->store_.CampaignStatsFor(one).value().unique_shoppers,
+              static_cast<std::int64_t>(shoppers.size()))
+        << merchant;
+    covering.merchant_id = merchant;
+    EXPECT_EQ(this->store_.CampaignStatsFor(covering).value().unique_shoppers,
+              static_cast<std::int64_t>(shoppers.size()))
+        << merchant;
+  }
+  const CampaignStats merchant_groups =
+      this->store_.CampaignStatsFor(ledger_test::GroupedBy(CampaignGrouping::kMerchant)).value();
+  for (const CampaignGroup& group : merchant_groups.groups) {
+    EXPECT_EQ(group.unique_shoppers,
+              static_cast<std::int64_t>(committed_shoppers_by_merchant[group.key].size()))
+        << group.key;
+  }
   const std::pair<CampaignGrouping, const std::map<std::string, StatsBucket>*> groupings[] = {
       {CampaignGrouping::kPaymentMethod, &by_method},
       {CampaignGrouping::kMerchant, &by_merchant},
