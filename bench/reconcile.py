@@ -11,7 +11,8 @@ Checks that
   - the campaign totals equal the ledger (by status, discount, GMV, unique shoppers);
   - no limit is exceeded: live redemptions (reserved, committed, and refunded when the offer
     does not restore on refund) per offer <= total_redemptions, their discounts <=
-    total_budget, per shopper <= per_shopper, per local day <= per_day;
+    total_budget, per shopper <= per_shopper, per local day <= per_day (the offers' current
+    limits: lowering one below its usage with PATCH shows as a FAIL; the soak edits none);
   - each redemption's discount_total is the sum of its applied discounts;
   - no reservation is left once the TTL has passed (--expect-no-reserved);
   - the ledger holds every acknowledged creation (--acknowledged FILE: the ids the load was
