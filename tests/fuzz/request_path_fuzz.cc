@@ -28,6 +28,7 @@
 #include "http_exchange.h"
 #include "ledger_check.h"
 #include "metrics.h"
+#include "test_gateway.h"
 #include "uudai/memory_store.h"
 
 namespace uudai::fuzz {
@@ -45,16 +46,10 @@ constexpr std::int64_t kTimeJumpMillis = 121'000;
 
 const gateway::ServerOptions kServer;  // the server's defaults: 8 KiB headers, 1 MiB bodies
 
-// The test gateway's keys (tests/gateway/test_gateway.cc), one per role.
+// The test gateway's keys (tests/gateway/test_gateway.h), one per role.
 const gateway::KeyRing& Keys() {
   static const gateway::KeyRing keys = [] {
-    auto parsed = gateway::KeyRing::Parse(R"([
-      {"key": "test-admin-key-0000000001", "role": "admin"},
-      {"key": "test-merchant-key-shop1-01", "role": "merchant", "merchant_id": "shop-1"},
-      {"key": "test-merchant-key-shop2-01", "role": "merchant", "merchant_id": "shop-2"},
-      {"key": "test-checkout-key-00000001", "role": "checkout"},
-      {"key": "test-analyst-key-000000001", "role": "analyst"},
-      {"key": "test-limited-checkout-0001", "role": "checkout", "rate_limit": 5}])");
+    auto parsed = gateway::KeyRing::Parse(uudai::testing::kTestKeysJson);
     FUZZ_CHECK(parsed.ok(), parsed.status().message());
     return std::move(parsed).value();
   }();
