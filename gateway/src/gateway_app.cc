@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "access_log.h"
 #include "api.h"
 #include "demo_campaign.h"
 #include "journal.h"
@@ -49,16 +50,15 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       o.server,
       [self](HttpRequest request, Respond respond) {
         const auto start = std::chrono::steady_clock::now();
-        auto line = request.method + " " + request.path;
-        auto request_id = request.request_id;
-        self->api_->Handle(request, [start, line = std::move(line),
-                                     request_id = std::move(request_id),
+        self->api_->Handle(request, [start, method = request.method, path = request.path,
+                                     request_id = request.request_id,
                                      respond = std::move(respond)](HttpResponse response) {
-          const double millis =
-              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
-          // Access log: never a key, a secret or a body.
-          spdlog::info("{} {} {} {:.3f}ms", request_id, line, response.status, millis);
+          if (spdlog::should_log(spdlog::level::info)) {
+            const double millis =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+            spdlog::info(AccessLogLine(request_id, method, path, response.status, millis));
+          }
           respond(std::move(response));
         });
       },
