@@ -40,8 +40,17 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "body-limit", po::value(&c.body_limit)->default_value(c.body_limit),
       "largest request body in bytes")(
       "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
-      "open connection cap")("demo", po::bool_switch(&c.demo),
-                             "register the demo October campaign on an empty store")(
+      "open connection cap")(
+      "idle-timeout", po::value(&c.idle_timeout_seconds)->default_value(c.idle_timeout_seconds),
+      "seconds a keep-alive connection may wait for its next request")(
+      "header-timeout",
+      po::value(&c.header_timeout_seconds)->default_value(c.header_timeout_seconds),
+      "seconds from a request's first byte to the end of its headers")(
+      "body-timeout", po::value(&c.body_timeout_seconds)->default_value(c.body_timeout_seconds),
+      "seconds from the end of the headers to the end of the body")(
+      "redis-timeout", po::value(&c.redis_timeout_seconds)->default_value(c.redis_timeout_seconds),
+      "seconds a Redis command may take before the request fails with 503")(
+      "demo", po::bool_switch(&c.demo), "register the demo October campaign on an empty store")(
       "config", po::value(&config_file), "INI file with any of these options");
   return options;
 }

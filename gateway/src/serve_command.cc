@@ -1,8 +1,11 @@
 #include "serve_command.h"
 
+#include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <ctime>
 #include <thread>
+#include <utility>
 
 #include <spdlog/spdlog.h>
 
@@ -32,6 +35,15 @@ bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& po
   return !host.empty();
 }
 
+// Timeouts outside this range are refused: below it no real client finishes a request, above
+// it a connection is never reclaimed.
+constexpr double kShortestTimeoutSeconds = 0.1;
+constexpr double kLongestTimeoutSeconds = 3600;
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
+}
+
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
@@ -46,6 +58,16 @@ int RunServe(const ServeConfig& config) {
     spdlog::error("keys file {}: {}", config.keys_file, keys.status().message());
     for (const auto& e : keys.status().field_errors()) spdlog::error("  {}: {}", e.path, e.message);
     return 2;
+  }
+  for (const auto& [name, seconds] : {std::pair{"--idle-timeout", config.idle_timeout_seconds},
+                                      std::pair{"--header-timeout", config.header_timeout_seconds},
+                                      std::pair{"--body-timeout", config.body_timeout_seconds},
+                                      std::pair{"--redis-timeout", config.redis_timeout_seconds}}) {
+    if (!(seconds >= kShortestTimeoutSeconds && seconds <= kLongestTimeoutSeconds)) {
+      spdlog::error("{} must be between {} and {} seconds, got {}", name, kShortestTimeoutSeconds,
+                    kLongestTimeoutSeconds, seconds);
+      return 2;
+    }
   }
   std::string host;
   std::uint16_t port = 0;
@@ -68,6 +90,10 @@ int RunServe(const ServeConfig& config) {
                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   options.server.body_limit = config.body_limit;
   options.server.max_connections = config.max_connections;
+  options.server.idle_timeout = Millis(config.idle_timeout_seconds);
+  options.server.header_timeout = Millis(config.header_timeout_seconds);
+  options.server.body_timeout = Millis(config.body_timeout_seconds);
+  options.redis_command_timeout = Millis(config.redis_timeout_seconds);
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.data_dir = config.data_dir;
@@ -98,11 +124,13 @@ int RunServe(const ServeConfig& config) {
   spdlog::info(
       "uudai serving on {}:{} | store: {} | offers: {} "
       "| threads: {} | keys: {} | reservation TTL: {} s | zone: UTC{:+03d}:{:02d} | body limit: "
-      "{} B | max connections: {} | loaded in {} ms",
+      "{} B | max connections: {} | timeouts: idle {} s, header {} s, body {} s, redis {} s | "
+      "loaded in {} ms",
       host, app.value()->port(), store, startup.offers, options.server.threads, key_count,
       config.reservation_ttl_seconds, config.zone_offset_minutes / 60,
       std::abs(config.zone_offset_minutes % 60), config.body_limit, config.max_connections,
-      startup.load_millis);
+      config.idle_timeout_seconds, config.header_timeout_seconds, config.body_timeout_seconds,
+      config.redis_timeout_seconds, startup.load_millis);
 
   int signal = 0;
   sigwait(&signals, &signal);
