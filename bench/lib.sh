@@ -23,12 +23,15 @@ write_bench_keys() {
 
 # Starts a private redis-server on 127.0.0.1:$REDIS_PORT with its files in DIR (AOF on,
 # appendfsync $APPENDFSYNC, default always; no RDB snapshots), daemonized, and waits for PONG.
+# Arguments after DIR go to redis-server as they are (e.g. --auto-aof-rewrite-percentage 0).
 # The caller stops it: redis-cli -p "$REDIS_PORT" shutdown nosave.
 # shellcheck disable=SC2153  # REDIS_PORT is set by the caller
 start_redis() {
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$1" --save '' \
+  local dir=$1
+  shift
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$dir" --save '' \
     --appendonly yes --appendfsync "${APPENDFSYNC:-always}" --daemonize yes \
-    --pidfile "$1/redis.pid" --logfile "$1/redis.log" >/dev/null
+    --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" "$@" >/dev/null
   for _ in $(seq 1 100); do
     [ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && return 0
     sleep 0.05

@@ -31,6 +31,7 @@ HOLD=${HOLD:-75}  # > the idle timeout (60 s), and long enough for the abused ru
 RAMP=${RAMP:-0}   # seconds over which the slow-loris connections open (0: all at once)
 MAX_CONNECTIONS=${MAX_CONNECTIONS:-4096}
 SERVER_THREADS=${SERVER_THREADS:-1}
+DECOY=${DECOY:-1}    # 1: also measure with the abuse aimed at a second uudai (control)
 BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
 export RATE CONNECTIONS
@@ -56,7 +57,9 @@ work=$(mktemp -d)
 server_pid=""
 abuser_pid=""
 sampler_pid=""
+decoy_pid=""
 cleanup() {
+  if [ -n "$decoy_pid" ]; then kill "$decoy_pid" 2>/dev/null || true; fi
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
   if [ -n "$abuser_pid" ] && kill "$abuser_pid" 2>/dev/null; then wait "$abuser_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
@@ -109,27 +112,59 @@ printf '%-26s %7s %9s %9s %8s %7s %12s %9s\n' phase 'req/s' p50 p99 non-2xx erro
 measure "quote, baseline"
 p99_base=$P99
 
-python3 bench/abuse_client.py --port "$PORT" --slowloris "$SLOWLORIS" --idle "$IDLE" \
-  --hold "$HOLD" --ramp "$RAMP" --ready-file "$work/ready" >"$work/abuse.json" &
-abuser_pid=$!
-for _ in $(seq 1 600); do
-  [ -s "$work/ready" ] && break
-  kill -0 "$abuser_pid" 2>/dev/null || { echo "abuse client stopped early" >&2; exit 1; }
-  sleep 0.1
-done
-[ -s "$work/ready" ] || { echo "abusive connections not all open after 60 s" >&2; exit 1; }
+# start_abuse PORT: abuse_client.py against PORT, returns once every connection is open.
+start_abuse() {
+  rm -f "$work/ready"
+  python3 bench/abuse_client.py --port "$1" --slowloris "$SLOWLORIS" --idle "$IDLE" \
+    --hold "$HOLD" --ramp "$RAMP" --ready-file "$work/ready" >"$work/abuse.json" &
+  abuser_pid=$!
+  for _ in $(seq 1 600); do
+    [ -s "$work/ready" ] && break
+    kill -0 "$abuser_pid" 2>/dev/null || { echo "abuse client stopped early" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$work/ready" ] || { echo "abusive connections not all open after 60 s" >&2; exit 1; }
+  abuser_cpu0=$(cpu_seconds "$abuser_pid")
+}
+# finish_abuse: the abuse client's CPU over the last measurement (ABUSER_CPU, % of a core),
+# then waits for it to end its HOLD.
+finish_abuse() {
+  ABUSER_CPU=$(awk -v a="$abuser_cpu0" -v b="$(cpu_seconds "$abuser_pid")" \
+    -v d="$(duration_seconds "$DURATION")" 'BEGIN { printf "%.0f", (b - a) * 100 / d }')
+  wait "$abuser_pid"
+  abuser_pid=""
+}
+
+# Control: the same abuse aimed at a decoy uudai on this machine. Its cost to the measured
+# gateway is only the sharing of the two cores (CPU, caches, the scheduler), not its own
+# event loop: the figure the abused run should be compared with.
+if [ "$DECOY" = 1 ]; then
+  decoy_port=$(free_port 18900)
+  "$UUDAI" serve --listen "127.0.0.1:$decoy_port" --threads "$SERVER_THREADS" --log-level warn \
+    --keys "$work/keys.json" --data-dir "$work/decoy" --max-connections "$MAX_CONNECTIONS" &
+  decoy_pid=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$decoy_port/readyz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  start_abuse "$decoy_port"
+  measure "quote, abuse at a decoy"
+  p99_decoy=$P99
+  finish_abuse
+  kill "$decoy_pid"
+  wait "$decoy_pid" 2>/dev/null || true
+  decoy_pid=""
+fi
+
+start_abuse "$PORT"
 # The gateway's own count of open connections, once a second while the abused run lasts.
 (while :; do open_connections >>"$work/held"; sleep 1; done) &
 sampler_pid=$!
-abuser_cpu0=$(cpu_seconds "$abuser_pid")
 measure "quote, $((SLOWLORIS + IDLE)) abusive open"
 p99_abused=$P99
 kill "$sampler_pid"
 sampler_pid=""
-abuser_cpu=$(awk -v a="$abuser_cpu0" -v b="$(cpu_seconds "$abuser_pid")" \
-  -v d="$(duration_seconds "$DURATION")" 'BEGIN { printf "%.0f", (b - a) * 100 / d }')
-wait "$abuser_pid"
-abuser_pid=""
+finish_abuse
 sleep 1
 held_end=$(open_connections)
 
@@ -137,7 +172,11 @@ sort -n "$work/held" | awk -v end="$held_end" '{ v[NR] = $1 } END {
   printf "gateway open connections during the abused run (sampled each second): min %d, median %d, max %d; %d once the abuse client stopped\n", v[1], v[int((NR + 1) / 2)], v[NR], end }'
 awk -v a="$(to_ms "$p99_abused")" -v b="$(to_ms "$p99_base")" 'BEGIN {
   printf "p99 ratio abused/baseline: %.2f (goal: normal traffic keeps its p99)\n", a / b }'
-python3 - "$work/abuse.json" "$HOLD" "$abuser_cpu" <<'PY'
+if [ "$DECOY" = 1 ]; then
+  awk -v a="$(to_ms "$p99_abused")" -v d="$(to_ms "$p99_decoy")" -v b="$(to_ms "$p99_base")" 'BEGIN {
+    printf "p99 ratio decoy-abused/baseline: %.2f (the machine shared with the abuse client and a second server); abused/decoy-abused: %.2f (what the abuse costs uudai itself)\n", d / b, a / d }'
+fi
+python3 - "$work/abuse.json" "$HOLD" "$ABUSER_CPU" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 print(f"abuse client: all open after {r['ready_after_s']} s, {sys.argv[2]} s in all; "

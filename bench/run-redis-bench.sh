@@ -8,7 +8,10 @@
 #      XREAD, the view's reads of the change log, is reported apart: it is batched, not per
 #      redemption);
 #   5. redis-benchmark with 50 clients running uudai's own "create" script call (EVALSHA, the
-#      same arguments a real redemption sends, fresh ids) → the ceiling Redis itself sets;
+#      arguments a real redemption of step 3 sent: its plan, journal line and idempotency
+#      record, with fresh ids and a new shopper each call, as wrk's redemptions have) → the
+#      ceiling Redis itself sets; and, for comparison, the cheaper call earlier versions of
+#      this script replayed (one shopper for every call, no idempotency record);
 #   6. prints the ratio gateway / redis-benchmark (goal ≥ 0.7).
 # Usage: bench/run-redis-bench.sh   (env: OFFERS, DURATION, CONNECTIONS, SERVER_THREADS,
 #        WRK_THREADS, APPENDFSYNC=always|everysec, BUILD_DIR). Needs a release build.
@@ -40,7 +43,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_redis "$work"
+# No automatic AOF rewrite: one is a fork that writes the whole data set to disk for 1–4 s
+# while it runs, and whichever half of the comparison it fell in lost a core and the disk to
+# it (redis-benchmark measured anywhere from 6.7 k/s to 14 k/s before). Both halves now run
+# under the same conditions; a production Redis rewrites now and then (deploy/redis.conf).
+start_redis "$work" --auto-aof-rewrite-percentage 0
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 write_bench_keys "$work"
@@ -93,17 +100,34 @@ awk -v e="${evalsha:-0}" -v x="${xread:-0}" -v r="$redeemed" 'BEGIN {
   printf "redis round trips per redemption: EVALSHA %.3f | XREAD %.3f (change-log reads, batched)\n",
     e / r, x / r }'
 
-# One real create call, replayed by redis-benchmark with fresh ids: the plan and the journal
-# line of the last redemption the gateway made.
+# One real create call, replayed by redis-benchmark with fresh ids: the plan, the journal line
+# and the idempotency record (scope, fingerprint, response) of a redemption the gateway made.
 record=$( (rcli --scan --pattern "${PREFIX}r:*" || true) | head -1)
 plan=$(rcli hget "$record" p)
 line=$(rcli hget "$record" b)
+idem=$( (rcli --scan --pattern "${PREFIX}idem:*" || true) | head -1)
+fingerprint=$(rcli hget "$idem" f)
+response=$(rcli hget "$idem" r)
+shopper=$(sed -E 's/^\{"s":"([^"]+)".*/\1/' <<<"$plan")
 sha=$(rcli script load "$(cat gateway/src/redis/redis_store.lua)")
 now=$(($(date +%s) * 1000))
-rb=$(redis-benchmark -p "$REDIS_PORT" -c 50 -n 200000 -r 1000000000 -q \
-  EVALSHA "$sha" 1 "${PREFIX}log" create "$now" 86400000 "rb-__rand_int__" \
-  "rb-m$(printf '\037')__rand_int__" committed "$((now + 900000))" "$plan" "$line" '' '' '' |
-  tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1)
-echo "redis-benchmark, 50 clients, uudai's create script: $rb/s"
+# rb_create PLAN LINE SCOPE: redis-benchmark, 50 clients, 200,000 create calls → requests/s.
+# __rand_int__ is replaced by a fresh random number in every argument of every call.
+rb_create() {
+  redis-benchmark -p "$REDIS_PORT" -c 50 -n 200000 -r 1000000000 -q \
+    EVALSHA "$sha" 1 "${PREFIX}log" create "$now" 86400000 "rb-__rand_int__" \
+    "rb-m$(printf '\037')__rand_int__" committed "$((now + 900000))" "$1" "$2" "$3" \
+    "$fingerprint" "$response" |
+    tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1
+}
+# As the gateway calls it: every call a new shopper (so `ou:<offer>` gains a shopper field, as
+# each wrk redemption's new shopper does) and an idempotency record (HSET + PEXPIRE).
+rb=$(rb_create "${plan//"$shopper"/s-__rand_int__}" "${line//"$shopper"/s-__rand_int__}" \
+  "rb-idem-__rand_int__")
+# The cheaper call earlier runs of this script measured: always the same shopper, no
+# idempotency record. Printed for comparison only.
+rb_cheap=$(rb_create "$plan" "$line" "")
+echo "redis-benchmark, 50 clients, uudai's create script as the gateway calls it: $rb/s"
+echo "  (same shopper every call, no idempotency record, as measured before 2026-11-28 12:30: $rb_cheap/s)"
 awk -v g="$gateway_rps" -v b="$rb" 'BEGIN { printf "ratio gateway/redis-benchmark: %.2f (goal >= 0.7)\n", g / b }'
 echo "redis used_memory: $(rcli info memory | awk -F: '/^used_memory_human/ {print $2}' | tr -d '\r')"
