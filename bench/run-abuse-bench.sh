@@ -8,14 +8,17 @@
 #      second, never finishing it (the header timeout, 10 s, should close them), and IDLE
 #      keep-alive connections silent after one answered request (the idle timeout, 60 s,
 #      should close them); each closed one is replaced at once, for HOLD seconds;
-#   4. once they are all open: the same quote load again → p50, p99, and the gateway's
-#      uudai_open_connections;
-#   5. waits for the end of HOLD and prints the p99 ratio (abused / baseline; goal: normal
+#   4. control (DECOY=1, the default): the same abuse aimed at a second uudai on this machine
+#      while the quote load runs against the first → what sharing the two cores with the
+#      abuse costs, apart from uudai's own event loop;
+#   5. the abuse aimed at the measured gateway; once it is all open, the same quote load again
+#      → p50, p99, and the gateway's uudai_open_connections;
+#   6. waits for the end of HOLD and prints the p99 ratio (abused / baseline; goal: normal
 #      traffic keeps its p99) and how many abusive connections the server closed, after how
 #      long.
 # Usage: bench/run-abuse-bench.sh   (env: OFFERS=1000, RATE=2000, CONNECTIONS=16,
 #        DURATION=30s, SLOWLORIS=1000, IDLE=1000, HOLD=75, RAMP=0, MAX_CONNECTIONS=4096,
-#        SERVER_THREADS=1, BUILD_DIR). Needs a release build.
+#        SERVER_THREADS=1, DECOY=1, BUILD_DIR). Needs a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
