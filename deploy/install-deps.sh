@@ -12,8 +12,9 @@ packages=(
   # libraries (DESIGN §2)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libhiredis-dev libspdlog-dev libssl-dev
-  # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium)
-  googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium
+  # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium;
+  # nodejs: the dashboard's scripts are unit-tested under `node --test`, Debian 12's node 18)
+  googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium nodejs
   # fuzzing (the `fuzz` preset, tests/fuzz/README.md): clang 14 with libFuzzer and the sanitizer
   # runtimes; llvm-symbolizer (package llvm) turns sanitizer reports into file:line
   clang-14 libclang-rt-14-dev llvm
