@@ -184,5 +184,40 @@ TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
   EXPECT_TRUE(WaitUntil([&] { return store.ready(); }, milliseconds(5000)));
 }
 
+TEST_F(RedisStoreTest, RedisRefusingWritesIsNotReadyUntilAProbeGetsThrough) {
+  auto server = RedisServer::StartPrivate({});
+  ASSERT_NE(server, nullptr);
+  PrivateStore own(*server, clock_, prefix_);
+  gateway::RedisStore& store = own.store();
+  SyncStore sync(store);
+  const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
+  ASSERT_TRUE(store.ready());
+
+  // Over maxmemory (noeviction): Redis answers, but refuses every write with OOM.
+  ASSERT_EQ(server->Cli("CONFIG SET maxmemory 1"), "OK");
+  EXPECT_EQ(CodeOf(sync.Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build())),
+            StatusCode::kUnavailable);
+  EXPECT_FALSE(store.ready()) << "Redis refuses writes: /readyz must say 503";
+  EXPECT_EQ(server->Cli("EXISTS " + prefix_ + "r:r-1"), "0") << "nothing half-written";
+  EXPECT_NE(store.FindOffer("o-1"), nullptr) << "quotes keep working from the view";
+  // The probes Poll() sends are refused too: still not ready.
+  for (int i = 0; i < 15; ++i) {
+    store.Poll();
+    std::this_thread::sleep_for(milliseconds(100));
+  }
+  EXPECT_FALSE(store.ready());
+  EXPECT_EQ(server->Cli("EXISTS " + prefix_ + "ready-probe"), "0");
+
+  ASSERT_EQ(server->Cli("CONFIG SET maxmemory 0"), "OK");
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        store.Poll();
+        return store.ready();
+      },
+      milliseconds(3000)))
+      << "a probe once a second must find that Redis takes writes again";
+  EXPECT_TRUE(sync.Create(RedemptionBuilder("r-2").Apply(offer, 1'000).Build()).ok());
+}
+
 }  // namespace
 }  // namespace uudai::store_test

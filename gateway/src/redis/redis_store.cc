@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <mutex>
 #include <thread>
 #include <variant>
 
@@ -83,11 +85,47 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     return false;
   }
 
-  // Runs the store script with `args` (the operation first) and parses its reply.
+  // Runs the store script with `args` (the operation first) and parses its reply. Every
+  // script call writes, so its outcome also tells whether Redis takes writes (see ready()).
   void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done) {
-    Pick().Eval(
-        script_, {log_key_}, std::move(args),
-        [done = std::move(done)](Result<RedisReply> reply) { done(ParseScriptReply(reply)); });
+    Pick().Eval(script_, {log_key_}, std::move(args),
+                [self = shared_from_this(), done = std::move(done)](Result<RedisReply> reply) {
+                  Result<ScriptReply> parsed = ParseScriptReply(reply);
+                  if (reply.ok()) self->NoteWriteAnswer(parsed.status());
+                  done(std::move(parsed));
+                });
+  }
+
+  // Redis answered a write: with an error that says it cannot take writes now (OOM over
+  // maxmemory, READONLY replica, MISCONF after a failed save, ...: kUnavailable), or by
+  // running it (whatever uudai's own answer, e.g. quota_exhausted).
+  void NoteWriteAnswer(const Status& status) {
+    const bool refused = status.code() == StatusCode::kUnavailable;
+    writes_refused_.store(refused, std::memory_order_relaxed);
+  }
+  bool writes_refused() const { return writes_refused_.load(std::memory_order_relaxed); }
+
+  // While Redis refuses writes, no write may come to find out that it takes them again (a
+  // load balancer stops sending traffic to a gateway whose /readyz says 503): at most once a
+  // second, a harmless write of the same kind (SET with a TTL: denied over maxmemory, on a
+  // replica and after a failed save, as the script is) asks instead.
+  void ProbeWritesIfRefused() {
+    if (!writes_refused()) return;
+    const auto now = std::chrono::steady_clock::now();
+    {
+      std::lock_guard lock(probe_mutex_);
+      if (now - last_probe_ < std::chrono::seconds(1)) return;
+      last_probe_ = now;
+    }
+    Pick().Command({"SET", Key("ready-probe"), "1", "PX", "60000"},
+                   [self = shared_from_this()](Result<RedisReply> reply) {
+                     if (!reply.ok()) return;  // not connected: ready() says so already
+                     if (reply->is_error()) {
+                       self->NoteWriteAnswer(StatusFromErrorReply(reply.value()));
+                     } else {
+                       self->NoteWriteAnswer(Status());
+                     }
+                   });
   }
 
   // After a successful write at reply.entry: put it in the view (at once if the view is at
@@ -188,6 +226,9 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const std::string log_key_;
   std::unique_ptr<StoreMirror> mirror_;
   std::atomic<std::size_t> next_{0};
+  std::atomic<bool> writes_refused_{false};
+  std::mutex probe_mutex_;
+  std::chrono::steady_clock::time_point last_probe_;  // GUARDED_BY probe_mutex_
 };
 
 RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
@@ -224,6 +265,7 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
 
 void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});
+  core_->ProbeWritesIfRefused();
 }
 
 void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {
@@ -424,8 +466,11 @@ void RedisStore::ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) 
 
 const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
 
-// Ready while a connection is up and the last read of the change log worked (a Redis still
-// loading its AOF accepts connections but answers LOADING).
-bool RedisStore::ready() const { return core_->connected() && core_->mirror().log_readable(); }
+// Ready while a connection is up, the last read of the change log worked (a Redis still
+// loading its AOF accepts connections but answers LOADING) and Redis did not refuse the last
+// write it was sent (OOM, READONLY, MISCONF, ...; Poll() probes until it takes one again).
+bool RedisStore::ready() const {
+  return core_->connected() && core_->mirror().log_readable() && !core_->writes_refused();
+}
 
 }  // namespace uudai::gateway

@@ -19,7 +19,10 @@
 //
 // Failure: while Redis is unreachable or slower than the connection's command timeout, every
 // write answers kUnavailable (nothing is granted that Redis did not count); quotes keep
-// working from the view; ready() is false. kUnavailable does not prove the script did not run:
+// working from the view; ready() is false. The same holds while Redis answers but refuses
+// writes (OOM over maxmemory, READONLY, MISCONF): ready() turns false at the first refused
+// write and true again once Poll()'s probe (a SET with a TTL, once a second) or a write
+// gets through. kUnavailable does not prove the script did not run:
 // a client retrying with the same Idempotency-Key gets the first outcome.
 //
 // Thread-safe. Completions run on the connections' io_context threads (or inline).
@@ -66,7 +69,9 @@ class RedisStore final : public Store {
   // Waits (blocking, at most `timeout`) until Redis answers and the view has read the whole
   // log. Call once before serving. kUnavailable when Redis did not answer in time.
   Status Load(std::chrono::milliseconds timeout);
-  // Reads the changes other gateways made since the last read into the view. Non-blocking.
+  // Reads the changes other gateways made since the last read into the view; while Redis
+  // refuses writes, also probes (at most once a second) whether it takes them again.
+  // Non-blocking.
   void Poll();
 
   void CreateOffer(Offer offer, Completion<Offer> done) override;

@@ -17,6 +17,8 @@
 --   expiry        zset: reserved redemption ids by expires_at
 --   idem:<scope>  hash f (fingerprint) r (response) id (redemption) t (created at);
 --                 PEXPIRE'd after the retention period
+--   ready-probe   string, 60 s TTL: not written by this script; a gateway whose last write Redis
+--                 refused (OOM, READONLY, ...) SETs it once a second to learn when writes work
 --
 -- Every reply is {code, message, offer_id, entry_id, previous_entry_id, payload...}: code is
 -- "ok" or a uudai error code (quota_exhausted, ...); entry_id is the log entry this call added
