@@ -38,25 +38,25 @@ void CampaignCounters::Count(const Redemption& r, RedemptionStatus status, int d
   }
 }
 
-void CampaignCounters::OnCreated(const Redemption& r, LocalHour hour) {
+void CampaignCounters::NoteCommitted(const std::string& shopper_id, LocalHour hour, LocalDay day) {
+  committed_shoppers_[hour.index].insert(shopper_id);
+  committed_shoppers_by_day_[day.index].insert(shopper_id);
+  all_committed_shoppers_.insert(shopper_id);
+}
+
+void CampaignCounters::OnCreated(const Redemption& r, LocalHour hour, LocalDay day) {
   for (const RedeemedOffer& applied : r.applied) {
     funder_of_offer_.try_emplace(applied.offer_id, FunderKey(applied));
   }
   Count(r, r.status, +1, hour);
-  if (r.status == RedemptionStatus::kCommitted) {
-    committed_shoppers_[hour.index].insert(r.shopper_id);
-    all_committed_shoppers_.insert(r.shopper_id);
-  }
+  if (r.status == RedemptionStatus::kCommitted) NoteCommitted(r.shopper_id, hour, day);
 }
 
 void CampaignCounters::OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to,
-                                    LocalHour hour) {
+                                    LocalHour hour, LocalDay day) {
   Count(r, from, -1, hour);
   Count(r, to, +1, hour);
-  if (to == RedemptionStatus::kCommitted) {
-    committed_shoppers_[hour.index].insert(r.shopper_id);
-    all_committed_shoppers_.insert(r.shopper_id);
-  }
+  if (to == RedemptionStatus::kCommitted) NoteCommitted(r.shopper_id, hour, day);
 }
 
 void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
@@ -105,14 +105,19 @@ void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour
     const auto count = static_cast<std::int64_t>(all_committed_shoppers_.size());
     sums.merchant_shoppers = count;
     if (group_by == CampaignGrouping::kMerchant) sums.group_shopper_counts[merchant_id] = count;
-    if (group_by != CampaignGrouping::kDay) return;  // day groups still need each hour's set
+    if (group_by == CampaignGrouping::kDay) {
+      for (const auto& [day, shoppers] : committed_shoppers_by_day_) {
+        sums.day_shopper_counts[FormatLocalDay(LocalDay{day})] +=
+            static_cast<std::int64_t>(shoppers.size());
+      }
+    }
+    return;
   }
   for (auto it = committed_shoppers_.lower_bound(from_hour.index);
        it != committed_shoppers_.end() && it->first < to_hour.index; ++it) {
     if (group_by == CampaignGrouping::kDay) {
       sums.group_shoppers[time_key(it->first)].insert(it->second.begin(), it->second.end());
     }
-    if (whole_campaign) continue;
     sums.shoppers.insert(it->second.begin(), it->second.end());
     if (group_by == CampaignGrouping::kMerchant) {
       sums.group_shoppers[merchant_id].insert(it->second.begin(), it->second.end());

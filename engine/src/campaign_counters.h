@@ -20,17 +20,18 @@ class CampaignCounters {
  public:
   std::mutex mutex;
 
-  // REQUIRES: mutex held. `hour` is the local hour of r.created_at.
-  void OnCreated(const Redemption& r, LocalHour hour);
-  void OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to,
-                    LocalHour hour);
+  // REQUIRES: mutex held. `hour` and `day` are the local hour and day of r.created_at.
+  void OnCreated(const Redemption& r, LocalHour hour, LocalDay day);
+  void OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to, LocalHour hour,
+                    LocalDay day);
 
   // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
   // and its committed shoppers: over a range, into `shoppers` (and `group_shoppers` for day
   // and merchant groups) by copying the hours' sets; over the whole campaign (no range), as
-  // the counts kept while they happen (`merchant_shoppers`, `group_shopper_counts`), without
-  // copying any shopper, so that the usual question costs the same at any ledger size.
-  // REQUIRES: mutex held.
+  // the counts kept while they happen (`merchant_shoppers`, `group_shopper_counts` for
+  // merchant groups, `day_shopper_counts` for day groups: this merchant's, right when one
+  // merchant is asked about), without copying any shopper, so that the usual questions cost
+  // the same at any ledger size. REQUIRES: mutex held.
   struct Sums {
     StatsBucket totals;
     std::map<std::string, StatsBucket> groups;
@@ -38,6 +39,7 @@ class CampaignCounters {
     std::map<std::string, std::unordered_set<std::string>> group_shoppers;
     std::int64_t merchant_shoppers = 0;  // whole campaign: this merchant's (one merchant asked)
     std::map<std::string, std::int64_t> group_shopper_counts;
+    std::map<std::string, std::int64_t> day_shopper_counts;  // whole campaign, by local day
   };
   void AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
              bool whole_campaign, CampaignGrouping group_by, const CampaignZone& zone,
@@ -45,6 +47,7 @@ class CampaignCounters {
 
  private:
   void Count(const Redemption& r, RedemptionStatus status, int delta, LocalHour hour);
+  void NoteCommitted(const std::string& shopper_id, LocalHour hour, LocalDay day);
 
   // Redemption level: (hour, payment method) → bucket (discount = the redemption's total).
   std::map<std::pair<std::int64_t, std::uint8_t>, StatsBucket> by_hour_method_;
@@ -54,6 +57,8 @@ class CampaignCounters {
   // Shoppers with a committed redemption created in that hour (kept after a refund).
   std::map<std::int64_t, std::unordered_set<std::string>> committed_shoppers_;
   std::unordered_set<std::string> all_committed_shoppers_;  // of every hour
+  // The same by local day (day index → shoppers), for whole-campaign day groups.
+  std::map<std::int32_t, std::unordered_set<std::string>> committed_shoppers_by_day_;
 };
 
 }  // namespace uudai::internal

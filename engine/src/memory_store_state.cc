@@ -65,8 +65,8 @@ void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& loc
 void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending) {
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
-  Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at));
-  if (r.status == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id);
+  Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at), day);
+  if (r.status == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id, day);
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnCreated(r, applied, day);
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
@@ -97,14 +97,24 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   RedemptionShard(r.id).map[r.id] = StoredRedemption{r, sequence, r.status};
 }
 
-void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id) {
+void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id, LocalDay day) {
   std::lock_guard lock(shoppers_mutex_);
   committed_shoppers_.insert(shopper_id);
+  committed_shoppers_by_day_[day.index].insert(shopper_id);
 }
 
 std::int64_t MemoryStore::State::CommittedShopperCount() const {
   std::lock_guard lock(shoppers_mutex_);
   return static_cast<std::int64_t>(committed_shoppers_.size());
+}
+
+std::map<std::string, std::int64_t> MemoryStore::State::CommittedShopperCountsByDay() const {
+  std::lock_guard lock(shoppers_mutex_);
+  std::map<std::string, std::int64_t> counts;
+  for (const auto& [day, shoppers] : committed_shoppers_by_day_) {
+    counts.emplace(FormatLocalDay(LocalDay{day}), static_cast<std::int64_t>(shoppers.size()));
+  }
+  return counts;
 }
 
 std::uint64_t MemoryStore::State::LedgerSize() const {
@@ -149,8 +159,8 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
     expiry.erase({r.expires_at.millis, r.id});
   }
   const LocalDay day = zone_.DayOf(r.created_at);
-  Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at));
-  if (to == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id);
+  Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at), day);
+  if (to == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id, day);
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
     const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||

@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -116,8 +117,11 @@ class MemoryStore::State {
 
   // Distinct shoppers with a committed redemption at any merchant, ever (campaign stats over
   // the whole campaign read this instead of merging every merchant's sets). Innermost lock.
-  void NoteCommittedShopper(const std::string& shopper_id);
+  // Shoppers with a committed redemption, over every merchant: in all and by the local day
+  // their redemption was created (the keys of the map are "YYYY-MM-DD").
+  void NoteCommittedShopper(const std::string& shopper_id, LocalDay day);
   std::int64_t CommittedShopperCount() const;
+  std::map<std::string, std::int64_t> CommittedShopperCountsByDay() const;
 
   // Reservations by expiry, and idempotency records by age. Innermost locks.
   std::mutex expiry_mutex;
@@ -133,6 +137,8 @@ class MemoryStore::State {
   CampaignZone zone_;
   mutable std::mutex shoppers_mutex_;
   std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
+  std::map<std::int32_t, std::unordered_set<std::string>>
+      committed_shoppers_by_day_;  // GUARDED_BY shoppers_mutex_
   mutable std::mutex ledger_mutex_;
   std::deque<std::string> ledger_order_;  // GUARDED_BY ledger_mutex_
   std::array<Shard<StoredRedemption>, kShards> redemptions_;

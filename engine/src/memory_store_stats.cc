@@ -25,6 +25,12 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
         std::lock_guard lock(counters.mutex);
         counters.AddTo(merchant, from, to, whole_campaign, query.group_by, zone, sums);
       });
+  // Whole campaign by day: the counts kept as redemptions commit (one merchant's, or every
+  // merchant's from the store, where a shopper of two merchants on one day counts once).
+  if (whole_campaign && query.group_by == CampaignGrouping::kDay) {
+    sums.group_shopper_counts = query.merchant_id ? std::move(sums.day_shopper_counts)
+                                                  : state_->CommittedShopperCountsByDay();
+  }
   CampaignStats stats;
   stats.totals = sums.totals;
   if (!whole_campaign) {

@@ -241,6 +241,10 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
   StatsBucket totals;
   std::set<std::string> committed_shoppers;
   std::map<std::string, std::set<std::string>> committed_shoppers_by_merchant;
+  // Local day → shoppers (of every merchant, and merchant → local day → shoppers).
+  std::map<std::string, std::set<std::string>> committed_shoppers_by_day;
+  std::map<std::string, std::map<std::string, std::set<std::string>>>
+      committed_shoppers_by_merchant_day;
   std::map<std::string, StatsBucket> by_offer, by_method, by_merchant, by_funder, by_day;
   std::map<std::string, std::set<std::string>> offer_shoppers;
   std::set<std::int64_t> hours;
@@ -256,6 +260,9 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
     if (counted) {
       committed_shoppers.insert(r.shopper_id);
       committed_shoppers_by_merchant[r.merchant_id].insert(r.shopper_id);
+      const std::string day = FormatLocalDay(DayOf(r.created_at));
+      committed_shoppers_by_day[day].insert(r.shopper_id);
+      committed_shoppers_by_merchant_day[r.merchant_id][day].insert(r.shopper_id);
     }
     for (const RedeemedOffer& a : r.applied) {
       by_offer[a.offer_id] += BucketOf(m, a.discount, r.subtotal);
@@ -293,6 +300,43 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
               static_cast<std::int64_t>(committed_shoppers_by_merchant[group.key].size()))
         << group.key;
   }
+  // Day groups: a shopper of both merchants on one day counts once; the whole campaign
+  // (counted as they happen), a covering range (merged from the hours) and one merchant's.
+  auto day_shoppers = [this](CampaignQuery query) {
+    query.group_by = CampaignGrouping::kDay;
+    std::map<std::string, std::int64_t> counts;
+    const CampaignStats stats = this->store_.CampaignStatsFor(query).value();
+    for (const CampaignGroup& group : stats.groups) {
+      counts[group.key] = group.unique_shoppers.value_or(-1);
+    }
+    return counts;
+  };
+  auto sizes = [&by_day](const std::map<std::string, std::set<std::string>>& sets) {
+    std::map<std::string, std::int64_t> counts;
+    for (const auto& [day, bucket] : by_day) counts[day] = 0;
+    for (const auto& [day, shoppers] : sets)
+      counts[day] = static_cast<std::int64_t>(shoppers.size());
+    return counts;
+  };
+  covering.merchant_id.reset();
+  EXPECT_EQ(day_shoppers(CampaignQuery{}), sizes(committed_shoppers_by_day));
+  EXPECT_EQ(day_shoppers(covering), sizes(committed_shoppers_by_day));
+  for (const auto& [merchant, by_merchant_day] : committed_shoppers_by_merchant_day) {
+    CampaignQuery one;
+    one.merchant_id = merchant;
+    std::map<std::string, std::int64_t> expected;
+    for (const auto& [day, shoppers] : by_merchant_day) {
+      expected[day] = static_cast<std::int64_t>(shoppers.size());
+    }
+    std::map<std::string, std::int64_t> actual = day_shoppers(one);
+    std::erase_if(actual, [](const auto& entry) { return entry.second == 0; });
+    EXPECT_EQ(actual, expected) << merchant;
+    covering.merchant_id = merchant;
+    actual = day_shoppers(covering);
+    std::erase_if(actual, [](const auto& entry) { return entry.second == 0; });
+    EXPECT_EQ(actual, expected) << merchant << ", covering range";
+  }
+
   const std::pair<CampaignGrouping, const std::map<std::string, StatsBucket>*> groupings[] = {
       {CampaignGrouping::kPaymentMethod, &by_method},
       {CampaignGrouping::kMerchant, &by_merchant},
