@@ -68,67 +68,71 @@ double SecondsSince(Clock::time_point start) {
 }
 
 class ServeOptionsTest : public ::testing::Test {
- protected:
-  void SetUp() override { keys_file_ = WriteTestKeysFile(keys_dir_.path()); }
-
+ public:
+  const std::string& keys_file() const { return keys_file_; }
+  // `extra` after the test's own --data-dir.
   std::vector<std::string> Args(std::vector<std::string> extra) {
     extra.insert(extra.begin(), {"--data-dir", data_dir_.path()});
     return extra;
   }
+
+ protected:
+  void SetUp() override { keys_file_ = WriteTestKeysFile(keys_dir_.path()); }
 
   TempDir keys_dir_;
   TempDir data_dir_;
   std::string keys_file_;
 };
 
-TEST_F(ServeOptionsTest, HeaderTimeoutClosesASlowLorisConnection) {
-  ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--header-timeout", "0.5"}));
-  ASSERT_TRUE(serve.WaitUntilHealthy());
-  RawConnection slow(serve.port());
-  ASSERT_TRUE(slow.connected());
-  const auto start = Clock::now();
-  slow.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1");  // never finished
-  const auto received = slow.ReadUntilClosed();
-  const double after = SecondsSince(start);
+// What the server did with one connection that sent `bytes` and then nothing more.
+struct Closed {
+  std::string received;  // everything the server sent before it closed
+  double after = 0;      // seconds from the send to the close
+};
 
-  ASSERT_TRUE(received.has_value()) << "still open after 10 s: the 0.5 s timeout was ignored";
-  EXPECT_GE(after, 0.45);
-  EXPECT_LT(after, 3.0) << "the default header timeout is 10 s";
-  EXPECT_EQ(received->find("200 OK"), std::string::npos)
+// Starts `uudai serve` with one timeout option set to 0.5 s, sends `bytes` on a raw
+// connection, and waits for the server to close it (at most 10 s: nullopt).
+std::optional<Closed> CloseAfterHalfASecond(ServeOptionsTest& test, const std::string& option,
+                                            const std::string& bytes) {
+  ServeProcess serve(UUDAI_BINARY, test.keys_file(), test.Args({option, "0.5"}));
+  EXPECT_TRUE(serve.WaitUntilHealthy());
+  RawConnection connection(serve.port());
+  EXPECT_TRUE(connection.connected());
+  const auto start = Clock::now();
+  connection.Send(bytes);
+  auto received = connection.ReadUntilClosed();
+  if (!received) return std::nullopt;
+  return Closed{std::move(*received), SecondsSince(start)};
+}
+
+TEST_F(ServeOptionsTest, HeaderTimeoutClosesASlowLorisConnection) {
+  const auto closed = CloseAfterHalfASecond(
+      *this, "--header-timeout", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1");
+  ASSERT_TRUE(closed) << "still open after 10 s: the 0.5 s timeout was ignored";
+  EXPECT_GE(closed->after, 0.45);
+  EXPECT_LT(closed->after, 3.0) << "the default header timeout is 10 s";
+  EXPECT_EQ(closed->received.find("200 OK"), std::string::npos)
       << "an unfinished request is never answered";
 }
 
 TEST_F(ServeOptionsTest, IdleTimeoutClosesAKeepAliveConnectionAfterItsAnswer) {
-  ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--idle-timeout", "0.5"}));
-  ASSERT_TRUE(serve.WaitUntilHealthy());
-  RawConnection idle(serve.port());
-  ASSERT_TRUE(idle.connected());
-  const auto start = Clock::now();
-  idle.Send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-  const auto received = idle.ReadUntilClosed();
-  const double after = SecondsSince(start);
-
-  ASSERT_TRUE(received.has_value()) << "still open after 10 s: the 0.5 s timeout was ignored";
-  EXPECT_EQ(received->rfind("HTTP/1.1 200 OK", 0), 0u) << *received;
-  EXPECT_GE(after, 0.45);
-  EXPECT_LT(after, 3.0) << "the default idle timeout is 60 s";
+  const auto closed = CloseAfterHalfASecond(*this, "--idle-timeout",
+                                            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  ASSERT_TRUE(closed) << "still open after 10 s: the 0.5 s timeout was ignored";
+  EXPECT_EQ(closed->received.rfind("HTTP/1.1 200 OK", 0), 0u) << closed->received;
+  EXPECT_GE(closed->after, 0.45);
+  EXPECT_LT(closed->after, 3.0) << "the default idle timeout is 60 s";
 }
 
 TEST_F(ServeOptionsTest, BodyTimeoutClosesAConnectionWhoseBodyStalls) {
-  ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--body-timeout", "0.5"}));
-  ASSERT_TRUE(serve.WaitUntilHealthy());
-  RawConnection stalled(serve.port());
-  ASSERT_TRUE(stalled.connected());
-  const auto start = Clock::now();
-  stalled.Send(std::string("POST /v1/checkout/quote HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
-               "Authorization: Bearer " + kCheckoutKey +
-               "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"cart\":");
-  const auto received = stalled.ReadUntilClosed();
-  const double after = SecondsSince(start);
-
-  ASSERT_TRUE(received.has_value()) << "still open after 10 s: the 0.5 s timeout was ignored";
-  EXPECT_GE(after, 0.45);
-  EXPECT_LT(after, 3.0) << "the default body timeout is 30 s";
+  const auto closed = CloseAfterHalfASecond(
+      *this, "--body-timeout",
+      std::string("POST /v1/checkout/quote HTTP/1.1\r\nHost: 127.0.0.1\r\n") +
+          "Authorization: Bearer " + kCheckoutKey +
+          "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"cart\":");
+  ASSERT_TRUE(closed) << "still open after 10 s: the 0.5 s timeout was ignored";
+  EXPECT_GE(closed->after, 0.45);
+  EXPECT_LT(closed->after, 3.0) << "the default body timeout is 30 s";
 }
 
 TEST_F(ServeOptionsTest, TimeoutsOutsideTheirRangeStopTheStartWithExitCode2) {
@@ -139,7 +143,7 @@ TEST_F(ServeOptionsTest, TimeoutsOutsideTheirRangeStopTheStartWithExitCode2) {
                                              {"--redis-timeout", "-1"},
                                              {"--idle-timeout", "nan"},
                                              {"--idle-timeout", "soon"}}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file_, Args(bad));
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args(bad));
     const auto status = serve.WaitForExit(milliseconds(5000));
     ASSERT_TRUE(status.has_value()) << bad[0] << " " << bad[1] << " was accepted";
     ASSERT_TRUE(WIFEXITED(*status)) << bad[0] << " " << bad[1];
