@@ -85,24 +85,26 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     return false;
   }
 
-  // Runs the store script with `args` (the operation first) and parses its reply. Every
-  // script call writes, so its outcome also tells whether Redis takes writes (see ready()).
+  // Runs the store script with `args` (the operation first) and parses its reply, noting
+  // whether Redis took or refused a write (see ready()).
   void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done) {
     Pick().Eval(script_, {log_key_}, std::move(args),
                 [self = shared_from_this(), done = std::move(done)](Result<RedisReply> reply) {
                   Result<ScriptReply> parsed = ParseScriptReply(reply);
-                  if (reply.ok()) self->NoteWriteAnswer(parsed.status());
+                  if (!reply.ok()) return done(std::move(parsed));  // not an answer of Redis
+                  if (!parsed.ok() && parsed.status().code() == StatusCode::kUnavailable) {
+                    self->NoteWrites(false);  // OOM over maxmemory, READONLY, MISCONF, ...
+                  } else if (parsed.ok() && parsed->entry) {
+                    self->NoteWrites(true);  // the call wrote (it appended to the log)
+                  }
+                  // Otherwise nothing is learnt: a call that only read (a replay, a refusal
+                  // before any write, an expiry sweep with nothing due) runs even while Redis
+                  // refuses writes.
                   done(std::move(parsed));
                 });
   }
 
-  // Redis answered a write: with an error that says it cannot take writes now (OOM over
-  // maxmemory, READONLY replica, MISCONF after a failed save, ...: kUnavailable), or by
-  // running it (whatever uudai's own answer, e.g. quota_exhausted).
-  void NoteWriteAnswer(const Status& status) {
-    const bool refused = status.code() == StatusCode::kUnavailable;
-    writes_refused_.store(refused, std::memory_order_relaxed);
-  }
+  void NoteWrites(bool taken) { writes_refused_.store(!taken, std::memory_order_relaxed); }
   bool writes_refused() const { return writes_refused_.load(std::memory_order_relaxed); }
 
   // While Redis refuses writes, no write may come to find out that it takes them again (a
@@ -120,11 +122,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     Pick().Command({"SET", Key("ready-probe"), "1", "PX", "60000"},
                    [self = shared_from_this()](Result<RedisReply> reply) {
                      if (!reply.ok()) return;  // not connected: ready() says so already
-                     if (reply->is_error()) {
-                       self->NoteWriteAnswer(StatusFromErrorReply(reply.value()));
-                     } else {
-                       self->NoteWriteAnswer(Status());
-                     }
+                     self->NoteWrites(!reply->is_error());
                    });
   }
 
