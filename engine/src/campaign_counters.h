@@ -27,8 +27,9 @@ class CampaignCounters {
 
   // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
   // and its committed shoppers: over a range, into `shoppers` (and `group_shoppers` for day
-  // and merchant groups) by copying the hours' sets; over the whole campaign (no range), as
-  // the counts kept while they happen (`merchant_shoppers`, `group_shopper_counts` for
+  // and merchant groups) by copying the hours' sets; over the whole campaign (no range, or
+  // one that holds every committed shopper's hour: `whole_campaign`), as the counts kept while
+  // they happen (`merchant_shoppers`, `group_shopper_counts` for
   // merchant groups, `day_shopper_counts` for day groups: this merchant's, right when one
   // merchant is asked about), without copying any shopper, so that the usual questions cost
   // the same at any ledger size. REQUIRES: mutex held.

@@ -66,7 +66,9 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
   Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at), day);
-  if (r.status == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id, day);
+  if (r.status == RedemptionStatus::kCommitted) {
+    NoteCommittedShopper(r.shopper_id, day, zone_.HourOf(r.created_at));
+  }
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnCreated(r, applied, day);
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
@@ -97,10 +99,23 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   RedemptionShard(r.id).map[r.id] = StoredRedemption{r, sequence, r.status};
 }
 
-void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id, LocalDay day) {
+void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id, LocalDay day,
+                                              LocalHour hour) {
   std::lock_guard lock(shoppers_mutex_);
   committed_shoppers_.insert(shopper_id);
   committed_shoppers_by_day_[day.index].insert(shopper_id);
+  if (!committed_hours_) {
+    committed_hours_.emplace(hour.index, hour.index);
+  } else {
+    committed_hours_->first = std::min(committed_hours_->first, hour.index);
+    committed_hours_->second = std::max(committed_hours_->second, hour.index);
+  }
+}
+
+bool MemoryStore::State::CommittedShoppersWithin(LocalHour from, LocalHour to) const {
+  std::lock_guard lock(shoppers_mutex_);
+  return !committed_hours_ ||
+         (committed_hours_->first >= from.index && committed_hours_->second < to.index);
 }
 
 std::int64_t MemoryStore::State::CommittedShopperCount() const {
@@ -160,7 +175,9 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
   }
   const LocalDay day = zone_.DayOf(r.created_at);
   Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at), day);
-  if (to == RedemptionStatus::kCommitted) NoteCommittedShopper(r.shopper_id, day);
+  if (to == RedemptionStatus::kCommitted) {
+    NoteCommittedShopper(r.shopper_id, day, zone_.HourOf(r.created_at));
+  }
   for (const RedeemedOffer& applied : r.applied) {
     Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
     const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||

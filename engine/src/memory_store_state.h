@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -119,9 +120,12 @@ class MemoryStore::State {
   // the whole campaign read this instead of merging every merchant's sets). Innermost lock.
   // Shoppers with a committed redemption, over every merchant: in all and by the local day
   // their redemption was created (the keys of the map are "YYYY-MM-DD").
-  void NoteCommittedShopper(const std::string& shopper_id, LocalDay day);
+  void NoteCommittedShopper(const std::string& shopper_id, LocalDay day, LocalHour hour);
   std::int64_t CommittedShopperCount() const;
   std::map<std::string, std::int64_t> CommittedShopperCountsByDay() const;
+  // Whether every committed shopper's redemption was created in a local hour in [from, to)
+  // (true when there is none).
+  bool CommittedShoppersWithin(LocalHour from, LocalHour to) const;
 
   // Reservations by expiry, and idempotency records by age. Innermost locks.
   std::mutex expiry_mutex;
@@ -139,6 +143,9 @@ class MemoryStore::State {
   std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
   std::map<std::int32_t, std::unordered_set<std::string>>
       committed_shoppers_by_day_;  // GUARDED_BY shoppers_mutex_
+  // First and last local hour (index) of a committed shopper's redemption; empty when none.
+  std::optional<std::pair<std::int64_t, std::int64_t>>
+      committed_hours_;  // GUARDED_BY shoppers_mutex_
   mutable std::mutex ledger_mutex_;
   std::deque<std::string> ledger_order_;  // GUARDED_BY ledger_mutex_
   std::array<Shard<StoredRedemption>, kShards> redemptions_;

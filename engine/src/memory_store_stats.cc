@@ -18,13 +18,26 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
                                     : LocalHour{std::numeric_limits<std::int64_t>::min()};
   const LocalHour to = query.to ? first_hour_at_or_after(*query.to)
                                 : LocalHour{std::numeric_limits<std::int64_t>::max()};
-  const bool whole_campaign = !query.from && !query.to;
+  // Unique shoppers are counted as redemptions commit, for the whole campaign, each merchant
+  // and each local day; a range that holds every committed shopper's hour (the dashboard's
+  // campaign dates, say) has the same answer. Only a range that cuts through them merges the
+  // sets of its hours, which costs in proportion to their entries.
+  bool whole_campaign = (!query.from && !query.to) || state_->CommittedShoppersWithin(from, to);
   internal::CampaignCounters::Sums sums;
-  state_->ForEachCampaign(
-      query.merchant_id, [&](const std::string& merchant, internal::CampaignCounters& counters) {
-        std::lock_guard lock(counters.mutex);
-        counters.AddTo(merchant, from, to, whole_campaign, query.group_by, zone, sums);
-      });
+  auto add_merchants = [&] {
+    state_->ForEachCampaign(
+        query.merchant_id, [&](const std::string& merchant, internal::CampaignCounters& counters) {
+          std::lock_guard lock(counters.mutex);
+          counters.AddTo(merchant, from, to, whole_campaign, query.group_by, zone, sums);
+        });
+  };
+  add_merchants();
+  if (whole_campaign && (query.from || query.to) && !state_->CommittedShoppersWithin(from, to)) {
+    // A shopper committed outside the range while the counts were read: merge after all.
+    whole_campaign = false;
+    sums = {};
+    add_merchants();
+  }
   // Whole campaign by day: the counts kept as redemptions commit (one merchant's, or every
   // merchant's from the store, where a shopper of two merchants on one day counts once).
   if (whole_campaign && query.group_by == CampaignGrouping::kDay) {

@@ -318,6 +318,29 @@ TYPED_TEST_P(LedgerConformanceTest, StatsAreExactOverMixedOutcomes) {
       counts[day] = static_cast<std::int64_t>(shoppers.size());
     return counts;
   };
+  // Ranges that cut through the committed shoppers' hours (each local day alone, the first
+  // two together) merge the sets of their hours.
+  std::set<std::string> first_two_days;
+  for (const auto& [day, shoppers] : committed_shoppers_by_day) {
+    CampaignQuery one_day;
+    one_day.from = At(day + "T00:00:00+07:00");
+    one_day.to = Timestamp{one_day.from->millis + kMillisPerDay};
+    EXPECT_EQ(this->store_.CampaignStatsFor(one_day).value().unique_shoppers,
+              static_cast<std::int64_t>(shoppers.size()))
+        << day;
+    EXPECT_EQ(
+        day_shoppers(one_day),
+        (std::map<std::string, std::int64_t>{{day, static_cast<std::int64_t>(shoppers.size())}}))
+        << day;
+    if (day < "2026-10-10") first_two_days.insert(shoppers.begin(), shoppers.end());
+  }
+  CampaignQuery two_days;
+  two_days.from = At("2026-10-08T00:00:00+07:00");
+  two_days.to = At("2026-10-10T00:00:00+07:00");
+  EXPECT_EQ(this->store_.CampaignStatsFor(two_days).value().unique_shoppers,
+            static_cast<std::int64_t>(first_two_days.size()));
+  ASSERT_EQ(committed_shoppers_by_day.size(), 3u) << "the data spans 8, 9 and 10 October";
+
   covering.merchant_id.reset();
   EXPECT_EQ(day_shoppers(CampaignQuery{}), sizes(committed_shoppers_by_day));
   EXPECT_EQ(day_shoppers(covering), sizes(committed_shoppers_by_day));
