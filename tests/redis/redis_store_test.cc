@@ -163,14 +163,28 @@ TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
   }
 }
 
-TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
-  auto server = RedisServer::StartPrivate({});
-  ASSERT_NE(server, nullptr);
-  PrivateStore own(*server, clock_, prefix_);
-  gateway::RedisStore& store = own.store();
+// A store on a Redis server of the test's own (which the test may stop or reconfigure),
+// holding one offer "o-1", ready.
+class RedisStoreOnPrivateServerTest : public RedisStoreTest {
+ protected:
+  void SetUp() override {
+    server_ = RedisServer::StartPrivate({});
+    ASSERT_NE(server_, nullptr);
+    own_ = std::make_unique<PrivateStore>(*server_, clock_, prefix_);
+    offer_ = SyncStore(own_->store()).CreateOffer(MakeOffer("o-1")).value();
+    ASSERT_TRUE(own_->store().ready());
+  }
+
+  std::unique_ptr<RedisServer> server_;
+  std::unique_ptr<PrivateStore> own_;
+  Offer offer_;
+};
+
+TEST_F(RedisStoreOnPrivateServerTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
+  RedisServer* server = server_.get();
+  gateway::RedisStore& store = own_->store();
   SyncStore sync(store);
-  const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
-  ASSERT_TRUE(store.ready());
+  const Offer& offer = offer_;
 
   server->Kill();
   EXPECT_TRUE(WaitUntil([&] { return !store.ready(); }, milliseconds(3000)));
@@ -184,14 +198,11 @@ TEST_F(RedisStoreTest, RedisDownIsUnavailableAndNotReadyThenRecovers) {
   EXPECT_TRUE(WaitUntil([&] { return store.ready(); }, milliseconds(5000)));
 }
 
-TEST_F(RedisStoreTest, RedisRefusingWritesIsNotReadyUntilAProbeGetsThrough) {
-  auto server = RedisServer::StartPrivate({});
-  ASSERT_NE(server, nullptr);
-  PrivateStore own(*server, clock_, prefix_);
-  gateway::RedisStore& store = own.store();
+TEST_F(RedisStoreOnPrivateServerTest, RedisRefusingWritesIsNotReadyUntilAProbeGetsThrough) {
+  RedisServer* server = server_.get();
+  gateway::RedisStore& store = own_->store();
   SyncStore sync(store);
-  const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
-  ASSERT_TRUE(store.ready());
+  const Offer& offer = offer_;
 
   // Over maxmemory (noeviction): Redis answers, but refuses every write with OOM.
   ASSERT_EQ(server->Cli("CONFIG SET maxmemory 1"), "OK");
