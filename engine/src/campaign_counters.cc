@@ -105,9 +105,9 @@ void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour
     const auto count = static_cast<std::int64_t>(all_committed_shoppers_.size());
     sums.merchant_shoppers = count;
     if (group_by == CampaignGrouping::kMerchant) sums.group_shopper_counts[merchant_id] = count;
-    if (group_by == CampaignGrouping::kDay) {
+    if (group_by == CampaignGrouping::kDay && sums.one_merchant) {
       for (const auto& [day, shoppers] : committed_shoppers_by_day_) {
-        sums.day_shopper_counts[FormatLocalDay(LocalDay{day})] +=
+        sums.day_shopper_counts[FormatLocalDay(LocalDay{day})] =
             static_cast<std::int64_t>(shoppers.size());
       }
     }

@@ -30,10 +30,12 @@ class CampaignCounters {
   // and merchant groups) by copying the hours' sets; over the whole campaign (no range, or
   // one that holds every committed shopper's hour: `whole_campaign`), as the counts kept while
   // they happen (`merchant_shoppers`, `group_shopper_counts` for
-  // merchant groups, `day_shopper_counts` for day groups: this merchant's, right when one
-  // merchant is asked about), without copying any shopper, so that the usual questions cost
-  // the same at any ledger size. REQUIRES: mutex held.
+  // merchant groups, and `day_shopper_counts` for day groups when `one_merchant` is set:
+  // across merchants the store's own day counts answer, where a shopper counts once), without
+  // copying any shopper, so that the usual questions cost the same at any ledger size.
+  // REQUIRES: mutex held.
   struct Sums {
+    bool one_merchant = false;  // set by the caller: the query names one merchant
     StatsBucket totals;
     std::map<std::string, StatsBucket> groups;
     std::unordered_set<std::string> shoppers;

@@ -24,6 +24,7 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
   // sets of its hours, which costs in proportion to their entries.
   bool whole_campaign = (!query.from && !query.to) || state_->CommittedShoppersWithin(from, to);
   internal::CampaignCounters::Sums sums;
+  sums.one_merchant = query.merchant_id.has_value();
   auto add_merchants = [&] {
     state_->ForEachCampaign(
         query.merchant_id, [&](const std::string& merchant, internal::CampaignCounters& counters) {
@@ -36,6 +37,7 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
     // A shopper committed outside the range while the counts were read: merge after all.
     whole_campaign = false;
     sums = {};
+    sums.one_merchant = query.merchant_id.has_value();
     add_merchants();
   }
   // Whole campaign by day: the counts kept as redemptions commit (one merchant's, or every
