@@ -250,6 +250,19 @@ TEST_F(MultiGatewayTest, RedisCrashUnderLoadLosesNoAcknowledgedRedemption) {
   std::map<int, int> statuses;
   std::atomic<bool> go{true};
   std::vector<std::thread> writers;
+  // Stops and joins the writers on every way out: a failed ASSERT below returns early, and a
+  // joinable thread left behind would terminate the test binary before it reports why.
+  struct StopWriters {
+    std::atomic<bool>& go;
+    std::vector<std::thread>& writers;
+    void operator()() {
+      go = false;
+      for (auto& writer : writers) {
+        if (writer.joinable()) writer.join();
+      }
+    }
+    ~StopWriters() { (*this)(); }
+  } stop_writers{go, writers};
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; go.load(); ++i) {
@@ -275,8 +288,7 @@ TEST_F(MultiGatewayTest, RedisCrashUnderLoadLosesNoAcknowledgedRedemption) {
   ASSERT_TRUE(WaitUntil([&] { return CallPort(port(0), "GET", "/readyz", nullptr).status == 200; },
                         milliseconds(5000)));
   std::this_thread::sleep_for(milliseconds(300));
-  go = false;
-  for (auto& writer : writers) writer.join();
+  stop_writers();
 
   // While Redis was down, writes were refused (503), never granted uncounted.
   for (const auto& [status, count] : statuses) {

@@ -139,7 +139,11 @@ void RedisServer::Kill() {
 bool RedisServer::Restart() {
   int status = 0;
   const std::string output = Shell(FixtureCommand("restart", dir_, args_), &status);
-  if (status != 0) ADD_FAILURE() << "redis-server did not restart: " << output;
+  if (status != 0) {
+    // The directory goes with the server: say now why it did not come back.
+    ADD_FAILURE() << "redis-server did not restart: " << output << "\nthe end of its log:\n"
+                  << Shell("tail -n 20 " + Quote(dir_ + "/redis.log") + " 2>&1");
+  }
   return status == 0;
 }
 
