@@ -61,7 +61,10 @@ duration_seconds() {
 # /readyz answers.
 # shellcheck disable=SC2034,SC2153  # server_pid is the caller's; PORT is set by the caller
 start_uudai() {
-  "$UUDAI" serve --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" --log-level warn "$@" &
+  # UUDAI_WRAPPER runs uudai under a tool, e.g. UUDAI_WRAPPER="heaptrack -o /tmp/soak" (then
+  # the RSS the scripts print is the tool's, not uudai's).
+  # shellcheck disable=SC2086
+  ${UUDAI_WRAPPER:-} "$UUDAI" serve --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" --log-level warn "$@" &
   server_pid=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0

@@ -20,7 +20,10 @@ namespace http = beast::http;
 
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared,
                          SessionRegistry& registry)
-    : stream_(std::move(socket)), shared_(shared), registry_(registry) {
+    : socket_(std::move(socket)),
+      deadline_(socket_.get_executor()),
+      shared_(shared),
+      registry_(registry) {
   shared_.metrics.ConnectionOpened();
   registry_.insert(this);
 }
@@ -32,7 +35,7 @@ HttpSession::~HttpSession() {
 }
 
 void HttpSession::Start() {
-  boost::asio::dispatch(stream_.get_executor(),
+  boost::asio::dispatch(socket_.get_executor(),
                         [self = shared_from_this()] { self->WaitForRequest(); });
 }
 
@@ -46,8 +49,8 @@ void HttpSession::WaitForRequest() {
   idle_ = true;
   if (closing_ || shared_.stopping.load()) return Close();
   if (buffer_.size() > 0) return ReadHeader();
-  stream_.expires_after(shared_.options.idle_timeout);
-  stream_.async_read_some(buffer_.prepare(4096),
+  ArmDeadline(shared_.options.idle_timeout);
+  socket_.async_read_some(buffer_.prepare(4096),
                           [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                             if (ec) return self->Close();  // timeout, peer closed, or Stop()
                             self->buffer_.commit(n);
@@ -61,8 +64,8 @@ void HttpSession::ReadHeader() {
   started_ = std::chrono::steady_clock::now();
   parser_.emplace();
   LimitParser(*parser_, shared_.options);
-  stream_.expires_after(shared_.options.header_timeout);
-  http::async_read_header(stream_, buffer_, *parser_,
+  ArmDeadline(shared_.options.header_timeout);
+  http::async_read_header(socket_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec) return self->Refuse(ec);
                             self->ReadBody();
@@ -70,13 +73,13 @@ void HttpSession::ReadHeader() {
 }
 
 void HttpSession::ReadBody() {
-  stream_.expires_after(shared_.options.body_timeout);
+  ArmDeadline(shared_.options.body_timeout);
   auto& header = parser_->get();
   if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
     // The client waits for our go-ahead before sending the body (curl does for > 1 KiB).
     auto go_ahead = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
                                                                        header.version());
-    http::async_write(stream_, *go_ahead,
+    http::async_write(socket_, *go_ahead,
                       [self = shared_from_this(), go_ahead](beast::error_code ec, std::size_t) {
                         if (ec) return self->Close();
                         self->ReadBodyAfterContinue();
@@ -87,7 +90,7 @@ void HttpSession::ReadBody() {
 }
 
 void HttpSession::ReadBodyAfterContinue() {
-  http::async_read(stream_, buffer_, *parser_,
+  http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      if (ec) return self->Refuse(ec);
                      self->Dispatch();
@@ -95,7 +98,7 @@ void HttpSession::ReadBodyAfterContinue() {
 }
 
 void HttpSession::Dispatch() {
-  stream_.expires_never();  // the handler's own deadlines apply now
+  DisarmDeadline();  // the handler's own deadlines apply now
   auto& message = parser_->get();
   std::optional<HttpRequest> parsed = ToHttpRequest(message);
   if (!parsed) {
@@ -109,7 +112,7 @@ void HttpSession::Dispatch() {
   // Outstanding work until the handler answers: the answer may come from a store thread (the
   // journal's writer), and during Stop() the io_context must not run dry and stop before it.
   auto work =
-      boost::asio::prefer(stream_.get_executor(), boost::asio::execution::outstanding_work.tracked);
+      boost::asio::prefer(socket_.get_executor(), boost::asio::execution::outstanding_work.tracked);
   shared_.handler(
       std::move(request), [self, work, keep_alive, request_id](HttpResponse response) mutable {
         response.headers.emplace_back("X-Request-Id", request_id);
@@ -127,9 +130,9 @@ void HttpSession::Write(HttpResponse response, bool keep_alive) {
   const bool head = parser_ && parser_->get().method() == http::verb::head;
   auto message = std::make_shared<BeastResponse>(ToBeastResponse(
       std::move(response), parser_ ? parser_->get().version() : 11, head, keep_alive));
-  stream_.expires_after(shared_.options.body_timeout);
+  ArmDeadline(shared_.options.body_timeout);
   http::async_write(
-      stream_, *message,
+      socket_, *message,
       [self = shared_from_this(), message, keep_alive](beast::error_code ec, std::size_t) {
         if (ec || !keep_alive) return self->Close();
         self->WaitForRequest();
@@ -148,9 +151,9 @@ void HttpSession::WriteStreamed(HttpResponse response, bool keep_alive) {
   header->chunked(true);
   const bool head = parser_ && parser_->get().method() == http::verb::head;
   auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*header);
-  stream_.expires_after(shared_.options.body_timeout);
+  ArmDeadline(shared_.options.body_timeout);
   http::async_write_header(
-      stream_, *serializer,
+      socket_, *serializer,
       [self = shared_from_this(), header, serializer, body = std::move(response.stream), keep_alive,
        head](beast::error_code ec, std::size_t) mutable {
         if (ec) return self->Close();
@@ -165,23 +168,23 @@ void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_ali
   // The stream may answer from another thread, as a handler may: keep the io_context from
   // running dry meanwhile, and continue on the session's own thread.
   auto work =
-      boost::asio::prefer(stream_.get_executor(), boost::asio::execution::outstanding_work.tracked);
+      boost::asio::prefer(socket_.get_executor(), boost::asio::execution::outstanding_work.tracked);
   auto* producer = body.get();
   producer->Next([self = shared_from_this(), body = std::move(body), work,
                   keep_alive](std::optional<std::string> chunk) mutable {
     boost::asio::post(work, [self = std::move(self), body = std::move(body), keep_alive,
                              chunk = std::move(chunk)]() mutable {
       if (!chunk) return self->Close();  // truncated on purpose: see ChunkSink
-      self->stream_.expires_after(self->shared_.options.body_timeout);
+      self->ArmDeadline(self->shared_.options.body_timeout);
       if (chunk->empty()) {
-        return boost::asio::async_write(self->stream_, http::make_chunk_last(),
+        return boost::asio::async_write(self->socket_, http::make_chunk_last(),
                                         [self, keep_alive](beast::error_code ec, std::size_t) {
                                           if (ec || !keep_alive) return self->Close();
                                           self->WaitForRequest();
                                         });
       }
       auto data = std::make_shared<std::string>(std::move(*chunk));
-      boost::asio::async_write(self->stream_, http::make_chunk(boost::asio::buffer(*data)),
+      boost::asio::async_write(self->socket_, http::make_chunk(boost::asio::buffer(*data)),
                                [self, data, body = std::move(body), keep_alive](
                                    beast::error_code ec, std::size_t) mutable {
                                  if (ec) return self->Close();
@@ -192,6 +195,7 @@ void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_ali
 }
 
 void HttpSession::Refuse(beast::error_code ec) {
+  if (timed_out_) return Close();
   std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options);
   if (!refusal) return Close();  // timeout, or the peer is gone
   Reject(std::move(*refusal));
@@ -202,10 +206,29 @@ void HttpSession::Reject(HttpResponse response) {
   Write(std::move(response), false);
 }
 
+void HttpSession::ArmDeadline(std::chrono::steady_clock::duration timeout) {
+  deadline_.expires_after(timeout);  // cancels the wait of the previous phase
+  deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;  // re-armed, disarmed, or the session is gone
+    if (auto self = weak.lock()) self->OnDeadline();
+  });
+}
+
+void HttpSession::DisarmDeadline() { deadline_.cancel(); }
+
+void HttpSession::OnDeadline() {
+  // The wait may have completed just before the deadline was moved: only a deadline that
+  // has really passed closes the connection.
+  if (deadline_.expiry() > std::chrono::steady_clock::now()) return;
+  timed_out_ = true;
+  Close();
+}
+
 void HttpSession::Close() {
   beast::error_code ec;
-  stream_.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
-  stream_.close();
+  socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  deadline_.cancel();
 }
 
 }  // namespace uudai::gateway

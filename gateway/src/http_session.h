@@ -10,8 +10,9 @@
 #include <unordered_set>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
@@ -61,7 +62,17 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void Reject(HttpResponse response);
   void Close();
 
-  boost::beast::tcp_stream stream_;
+  // One deadline per phase (waiting for a request, reading its header, its body, writing the
+  // answer), not per read: a client trickling its header a byte at a time costs one socket
+  // read per byte and no timer work (beast::tcp_stream re-arms its timer on every read).
+  // When the deadline passes, the socket is closed and the pending operation fails.
+  void ArmDeadline(std::chrono::steady_clock::duration timeout);
+  void DisarmDeadline();
+  void OnDeadline();
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer deadline_;
+  bool timed_out_ = false;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerShared& shared_;

@@ -150,15 +150,20 @@ RawSocket::~RawSocket() {
 }
 
 void RawSocket::Send(const std::string& bytes) {
+  if (!TrySend(bytes)) throw std::runtime_error("send() failed");
+}
+
+bool RawSocket::TrySend(const std::string& bytes) {
   std::size_t sent = 0;
   while (sent < bytes.size()) {
     const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error("send() failed");
+      return false;
     }
     sent += static_cast<std::size_t>(n);
   }
+  return true;
 }
 
 std::string RawSocket::ReadUntilClosed(std::chrono::milliseconds wait) {

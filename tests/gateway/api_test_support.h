@@ -62,6 +62,9 @@ class RawSocket {
   RawSocket& operator=(const RawSocket&) = delete;
 
   void Send(const std::string& bytes);
+  // Send, but false instead of throwing once the peer has closed (a send after the peer's
+  // close may still succeed: the one after it fails).
+  bool TrySend(const std::string& bytes);
   // Everything received until the peer closes or `wait` passes.
   std::string ReadUntilClosed(std::chrono::milliseconds wait);
 

@@ -248,6 +248,29 @@ TEST(ServerLimitsTest, HalfAHeaderIsDisconnectedAfterTheHeaderTimeout) {
   EXPECT_LT(Since(start), milliseconds(2500));
 }
 
+// The header timeout runs from the first byte: a client that keeps trickling bytes does not
+// push it back (the deadline is one per header, not one per read).
+TEST(ServerLimitsTest, TricklingHeaderIsDisconnectedAfterTheHeaderTimeout) {
+  TestGatewayOptions options;
+  options.header_timeout = milliseconds(500);
+  TestGateway gateway(options);
+  RawSocket slow(gateway.port());
+  const auto start = Clock::now();
+  const std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+
+  slow.Send(head);
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) {  // a byte every 50 ms for up to 2 s
+    std::this_thread::sleep_for(milliseconds(50));
+    closed = !slow.TrySend("a");
+  }
+  const std::string raw = slow.ReadUntilClosed(milliseconds(3000));
+
+  EXPECT_EQ(raw, "");
+  EXPECT_GE(Since(start), milliseconds(450));
+  EXPECT_LT(Since(start), milliseconds(1500)) << "each byte must not extend the deadline";
+}
+
 TEST(ServerLimitsTest, OtherClientsAreServedPromptlyWhileSlowClientsStall) {
   TestGatewayOptions options;
   options.header_timeout = milliseconds(1000);
