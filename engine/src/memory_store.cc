@@ -41,7 +41,7 @@ class MemoryStore::Usage final : public UsageView {
 MemoryStore::MemoryStore(const Clock& clock, MemoryStoreOptions options)
     : clock_(clock),
       options_(options),
-      state_(std::make_unique<State>(options.zone)),
+      state_(std::make_unique<State>(options.zone, options.render_response)),
       usage_(std::make_unique<Usage>(*state_)) {}
 
 MemoryStore::~MemoryStore() = default;
@@ -235,11 +235,13 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
       shard.map.emplace(code, State::CodeState{m->offer_id, {}});
     }
   } else if (const auto* m = std::get_if<RedemptionCreated>(&mutation)) {
+    const bool response_renders =
+        m->idempotency && state_->RendersAs(m->redemption, m->idempotency->response);
     internal::LockSet locks;
     state_->AddLocksFor(m->redemption, locks);
     if (m->idempotency) locks.Add(state_->IdempotencyShard(m->idempotency->scope_key).mutex);
     locks.Lock();
-    state_->ApplyCreatedLocked(*m, /*pending=*/false);
+    state_->ApplyCreatedLocked(*m, /*pending=*/false, response_renders);
   } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
     ReplayTransition(*m);
   }

@@ -60,19 +60,6 @@ std::size_t TransitionCount(RedemptionStatus created_as, RedemptionStatus now) {
   return created_as == RedemptionStatus::kCommitted && now == RedemptionStatus::kRefunded ? 1 : 0;
 }
 
-// `r` as it was when created with status `created_as`: the later transitions' times cleared.
-Redemption AsCreated(const Redemption& r, RedemptionStatus created_as) {
-  Redemption created = r;
-  created.status = created_as;
-  if (created_as == RedemptionStatus::kReserved) created.committed_at.reset();
-  if (created_as == RedemptionStatus::kReserved || created_as == RedemptionStatus::kCommitted) {
-    created.released_at.reset();
-    created.expired_at.reset();
-    created.refunded_at.reset();
-  }
-  return created;
-}
-
 }  // namespace
 
 std::size_t MemoryStore::ExportMutations(
@@ -127,20 +114,26 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
   // Claims still within retention, by redemption id. A pruned claim is gone from the map; one
   // past retention but not yet pruned is already as good as gone (CreateRedemption).
   const std::int64_t now = clock_.Now().millis;
-  std::unordered_map<std::string_view, const IdempotencyRecord*> claims;
+  std::unordered_map<std::string_view,
+                     std::pair<const std::string*, const State::IdempotencyEntry*>>
+      claims;  // redemption id → (scope key, claim)
   for (auto& shard : state_->idempotency_shards()) {
     std::lock_guard lock(shard.mutex);
     for (const auto& [scope, entry] : shard.map) {
-      if (entry.record.created_at.millis + options_.idempotency_retention_millis > now) {
-        claims.emplace(entry.redemption_id, &entry.record);
+      if (entry.created_at.millis + options_.idempotency_retention_millis > now) {
+        claims.emplace(entry.redemption_id, std::pair(&scope, &entry));
       }
     }
   }
   for (const State::StoredRedemption* stored : redemptions) {
     const Redemption& r = stored->redemption;
     emit([&] {
-      RedemptionCreated created{AsCreated(r, stored->created_as), std::nullopt};
-      if (auto it = claims.find(r.id); it != claims.end()) created.idempotency = *it->second;
+      RedemptionCreated created{State::AsCreated(r, stored->created_as), std::nullopt};
+      if (auto it = claims.find(r.id); it != claims.end()) {
+        const auto& [scope, entry] = it->second;
+        created.idempotency = IdempotencyRecord{
+            *scope, entry->fingerprint, state_->ResponseOf(*entry, *stored), entry->created_at};
+      }
       return created;
     });
     for (RedemptionTransitioned& t : TransitionsSince(stored->created_as, r)) {

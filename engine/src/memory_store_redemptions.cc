@@ -32,6 +32,10 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   const Timestamp now = clock_.Now();
   const LocalDay day = state_->zone().DayOf(r.created_at);
 
+  // Rendering is the slow part of the check: before the locks.
+  const bool response_renders =
+      request.idempotency && state_->RendersAs(r, request.idempotency->response);
+
   internal::LockSet locks;
   state_->AddLocksFor(r, locks);
   State::Shard<State::IdempotencyEntry>* idempotency_shard = nullptr;
@@ -51,13 +55,13 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
     auto& map = idempotency_shard->map;
     auto it = map.find(request.idempotency->scope_key);
     if (it != map.end() &&
-        it->second.record.created_at.millis + options_.idempotency_retention_millis <= now.millis) {
+        it->second.created_at.millis + options_.idempotency_retention_millis <= now.millis) {
       map.erase(it);  // past retention: forget it
       it = map.end();
     }
     if (it != map.end()) {
       const State::IdempotencyEntry& entry = it->second;
-      if (entry.record.fingerprint != request.idempotency->fingerprint) {
+      if (entry.fingerprint != request.idempotency->fingerprint) {
         return fail(Status(StatusCode::kIdempotencyKeyReused,
                            "this Idempotency-Key was used with a different request body"));
       }
@@ -65,14 +69,13 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
         return fail(Status(StatusCode::kRequestInProgress,
                            "the first request with this Idempotency-Key is still running"));
       }
-      std::string response = entry.record.response;
+      std::optional<std::string> response = entry.response;
       const std::string redemption_id = entry.redemption_id;
       locks.Unlock();
-      return GetRedemption(redemption_id, [response = std::move(response),
-                                           done = std::move(done)](Result<Redemption> found) {
-        if (!found.ok()) return done(found.status());
-        done(CreateRedemptionOutcome{std::move(found).value(), true, response});
-      });
+      auto replayed = ReplayedClaim(redemption_id, std::move(response));
+      if (!replayed.ok()) return done(replayed.status());
+      auto& [redemption, text] = replayed.value();
+      return done(CreateRedemptionOutcome{std::move(redemption), true, std::move(text)});
     }
   }
   // 2. Every other check, before the first change.
@@ -106,7 +109,7 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                           request.idempotency->response, now};
   }
   const bool durable_later = options_.log != nullptr;
-  state_->ApplyCreatedLocked(mutation, /*pending=*/durable_later);
+  state_->ApplyCreatedLocked(mutation, /*pending=*/durable_later, response_renders);
   const std::uint64_t sequence = durable_later ? options_.log->Append(mutation) : 0;
   locks.Unlock();
 
@@ -133,12 +136,11 @@ void MemoryStore::FindIdempotentResponse(std::string scope_key, std::string fing
   std::unique_lock lock(shard.mutex);
   auto it = shard.map.find(scope_key);
   if (it == shard.map.end() ||
-      it->second.record.created_at.millis + options_.idempotency_retention_millis <=
-          clock_.Now().millis) {
+      it->second.created_at.millis + options_.idempotency_retention_millis <= clock_.Now().millis) {
     lock.unlock();
     return done(std::optional<std::string>());
   }
-  if (it->second.record.fingerprint != fingerprint) {
+  if (it->second.fingerprint != fingerprint) {
     lock.unlock();
     return done(Status(StatusCode::kIdempotencyKeyReused,
                        "this Idempotency-Key was used with a different request body"));
@@ -148,9 +150,23 @@ void MemoryStore::FindIdempotentResponse(std::string scope_key, std::string fing
     return done(Status(StatusCode::kRequestInProgress,
                        "the first request with this Idempotency-Key is still running"));
   }
-  std::optional<std::string> response = it->second.record.response;
+  std::optional<std::string> response = it->second.response;
+  const std::string redemption_id = it->second.redemption_id;
   lock.unlock();
-  done(std::move(response));
+  auto replayed = ReplayedClaim(redemption_id, std::move(response));
+  if (!replayed.ok()) return done(replayed.status());
+  done(std::optional<std::string>(std::move(replayed.value().second)));
+}
+
+Result<std::pair<Redemption, std::string>> MemoryStore::ReplayedClaim(
+    const std::string& redemption_id, std::optional<std::string> response) const {
+  auto& shard = state_->RedemptionShard(redemption_id);
+  std::lock_guard lock(shard.mutex);
+  auto it = shard.map.find(redemption_id);
+  if (it == shard.map.end()) return RedemptionNotFound(redemption_id);
+  const State::StoredRedemption& stored = it->second;
+  std::string text = response ? std::move(*response) : state_->RenderAsCreated(stored);
+  return std::pair(stored.redemption, std::move(text));
 }
 
 void MemoryStore::TransitionRedemption(std::string id, RedemptionAction action,
@@ -290,7 +306,7 @@ void MemoryStore::PruneIdempotency(Timestamp now) {
     std::lock_guard lock(shard.mutex);
     auto it = shard.map.find(oldest.second);
     // Only the record this queue entry was made for (a key may be reused after expiry).
-    if (it != shard.map.end() && it->second.record.created_at.millis == oldest.first &&
+    if (it != shard.map.end() && it->second.created_at.millis == oldest.first &&
         !it->second.pending) {
       shard.map.erase(it);
     }

@@ -62,7 +62,20 @@ void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& loc
   }
 }
 
-void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending) {
+Redemption MemoryStore::State::AsCreated(const Redemption& r, RedemptionStatus created_as) {
+  Redemption created = r;
+  created.status = created_as;
+  if (created_as == RedemptionStatus::kReserved) created.committed_at.reset();
+  if (created_as == RedemptionStatus::kReserved || created_as == RedemptionStatus::kCommitted) {
+    created.released_at.reset();
+    created.expired_at.reset();
+    created.refunded_at.reset();
+  }
+  return created;
+}
+
+void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending,
+                                            bool response_renders) {
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
   Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at), day);
@@ -83,8 +96,11 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
     expiry.emplace(r.expires_at.millis, r.id);
   }
   if (m.idempotency) {
-    auto& entry = IdempotencyShard(m.idempotency->scope_key).map[m.idempotency->scope_key];
-    entry = IdempotencyEntry{*m.idempotency, r.id, pending};
+    const IdempotencyRecord& claim = *m.idempotency;
+    auto& entry = IdempotencyShard(claim.scope_key).map[claim.scope_key];
+    entry = IdempotencyEntry{claim.fingerprint,
+                             response_renders ? std::nullopt : std::optional(claim.response), r.id,
+                             claim.created_at, pending};
     std::lock_guard lock(retention_mutex);
     idempotency_by_age.emplace_back(m.idempotency->created_at.millis, m.idempotency->scope_key);
   }

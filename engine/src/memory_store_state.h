@@ -52,13 +52,37 @@ class MemoryStore::State {
     RedemptionStatus created_as = RedemptionStatus::kReserved;
   };
 
+  // A claim (IdempotencyRecord) as kept; its scope key is the map's key. The response text is
+  // kept only when it is not what MemoryStoreOptions::render_response makes of the redemption
+  // as created: usually it is, and the text (most of a claim's size) is rendered again when
+  // a replay needs it (ResponseOf).
   struct IdempotencyEntry {
-    IdempotencyRecord record;
+    std::string fingerprint;
+    std::optional<std::string> response;  // nullopt: render the redemption as created
     std::string redemption_id;
+    Timestamp created_at;
     bool pending = false;  // created but not yet durable
   };
 
-  explicit State(CampaignZone zone) : zone_(zone) {}
+  State(CampaignZone zone, RenderResponse render_response)
+      : zone_(zone), render_response_(std::move(render_response)) {}
+
+  // Whether `response` is what render_response makes of `created` (then a claim keeps no copy
+  // of it). Call it without locks: it renders.
+  bool RendersAs(const Redemption& created, const std::string& response) const {
+    return render_response_ && render_response_(created) == response;
+  }
+  // The response `entry` replays. `stored`: the redemption it claims. REQUIRES: the
+  // redemption shard's lock is held (or `stored` is a copy).
+  std::string ResponseOf(const IdempotencyEntry& entry, const StoredRedemption& stored) const {
+    return entry.response ? *entry.response : RenderAsCreated(stored);
+  }
+  // REQUIRES: render_response was set; as ResponseOf.
+  std::string RenderAsCreated(const StoredRedemption& stored) const {
+    return render_response_(AsCreated(stored.redemption, stored.created_as));
+  }
+  // `r` as it was when created with status `created_as`: the later transitions' times cleared.
+  static Redemption AsCreated(const Redemption& r, RedemptionStatus created_as);
 
   // What every write answers once the MutationLog has failed.
   static Status Unavailable() {
@@ -98,7 +122,9 @@ class MemoryStore::State {
   void AddLocksFor(const Redemption& r, internal::LockSet& locks);
 
   // REQUIRE: the locks of AddLocksFor(m.redemption) (+ the idempotency shard) are held.
-  void ApplyCreatedLocked(const RedemptionCreated& m, bool pending);
+  // `response_renders`: RendersAs(m.redemption, m.idempotency->response), computed before
+  // the locks were taken.
+  void ApplyCreatedLocked(const RedemptionCreated& m, bool pending, bool response_renders);
   // REQUIRES: the locks of AddLocksFor(r) are held; the transition is valid.
   void ApplyTransitionLocked(Redemption& r, RedemptionAction action, Timestamp at);
 
@@ -139,6 +165,7 @@ class MemoryStore::State {
   }
 
   CampaignZone zone_;
+  const RenderResponse render_response_;
   mutable std::mutex shoppers_mutex_;
   std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
   std::map<std::int32_t, std::unordered_set<std::string>>

@@ -4,6 +4,7 @@
 
 #include "access_log.h"
 #include "api.h"
+#include "checkout_json.h"
 #include "demo_campaign.h"
 #include "journal.h"
 #include "journal_compaction.h"
@@ -92,6 +93,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   } else {
     MemoryStoreOptions store_options;
     store_options.zone = o.zone;
+    // Idempotency claims then keep no copy of their response (POST /v1/redemptions answers
+    // RedemptionJsonText of the created redemption); replays render it again.
+    store_options.render_response = [zone = o.zone](const Redemption& created) {
+      return RedemptionJsonText(created, zone);
+    };
     if (!o.data_dir.empty()) {
       auto journal = Journal::Open(o.data_dir);
       if (!journal.ok()) return journal.status();

@@ -32,8 +32,8 @@ std::vector<StoreMutation> ExportOf(const MemoryStore& store) {
 
 std::unique_ptr<MemoryStore> Replayed(const std::vector<StoreMutation>& mutations,
                                       const Clock& clock, std::int64_t retention = kRetention) {
-  auto store =
-      std::make_unique<MemoryStore>(clock, MemoryStoreOptions{CampaignZone(), retention, nullptr});
+  auto store = std::make_unique<MemoryStore>(
+      clock, MemoryStoreOptions{CampaignZone(), retention, nullptr, {}});
   for (const StoreMutation& m : mutations) store->Replay(m);
   return store;
 }
@@ -201,7 +201,7 @@ class MemoryStoreExportTest : public ::testing::Test {
  protected:
   MemoryStoreExportTest()
       : clock_(CampaignNow()),
-        store_(clock_, MemoryStoreOptions{CampaignZone(), kRetention, nullptr}),
+        store_(clock_, MemoryStoreOptions{CampaignZone(), kRetention, nullptr, {}}),
         sync_(store_) {}
 
   ManualClock clock_;

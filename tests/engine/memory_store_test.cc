@@ -130,7 +130,7 @@ class LoggedMemoryStore final : public Store {
  public:
   LoggedMemoryStore(const Clock& clock, std::unique_ptr<MutationLog> log)
       : log_(std::move(log)),
-        store_(clock, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, log_.get()}) {}
+        store_(clock, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, log_.get(), {}}) {}
 
   void CreateOffer(Offer offer, Completion<Offer> done) override {
     store_.CreateOffer(std::move(offer), std::move(done));
@@ -225,7 +225,7 @@ class MemoryStoreTest : public ::testing::Test {
  protected:
   MemoryStoreTest()
       : clock_(CampaignNow()),
-        store_(clock_, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, &log_}),
+        store_(clock_, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, &log_, {}}),
         sync_(store_) {}
 
   // Starts creating `r` with `claim` and returns its (maybe not yet arrived) completion.

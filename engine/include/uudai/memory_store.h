@@ -27,11 +27,20 @@
 
 namespace uudai {
 
+// Renders the first response of a redemption from the redemption as it was created.
+using RenderResponse = std::function<std::string(const Redemption&)>;
+
 struct MemoryStoreOptions {
   CampaignZone zone;
   // How long an idempotency record is kept. DESIGN: at least 24 h.
   std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
   MutationLog* log = nullptr;  // not owned; nullptr = not durable
+  // How the caller renders a created redemption as its response (the gateway: its JSON), if
+  // it does. A claim whose response is exactly that rendering keeps no copy of it (the text
+  // is most of a claim's memory); a replay renders it again from the redemption as created,
+  // byte for byte the same. A claim with any other response keeps its text. Must be a pure
+  // function of the redemption, and cheap: every create with a claim calls it once to check.
+  RenderResponse render_response;
 };
 
 class MemoryStore final : public Store {
@@ -111,6 +120,10 @@ class MemoryStore final : public Store {
   void Transition(const std::string& id, RedemptionAction action, Timestamp at,
                   Completion<Redemption> done);
   void ReplayTransition(const RedemptionTransitioned& m);
+  // What replaying a claim answers: the redemption it made now, and its first response
+  // (`response`, or rendered again from the redemption as created when nullopt).
+  Result<std::pair<Redemption, std::string>> ReplayedClaim(
+      const std::string& redemption_id, std::optional<std::string> response) const;
   // Drops idempotency records older than the retention period.
   void PruneIdempotency(Timestamp now);
   // ExportMutations into `sink`, or only counting when `sink` is nullptr.
