@@ -219,7 +219,7 @@ void MemoryStore::FindLiveOrder(std::string merchant_id, std::string order_id,
   {
     auto& shard = state_->OrderShard(order_key);
     std::lock_guard lock(shard.mutex);
-    if (auto it = shard.map.find(order_key); it != shard.map.end()) live = it->second;
+    if (auto it = shard.map.find(order_key); it != shard.map.end()) live = *it->second;
   }
   done(std::move(live));
 }

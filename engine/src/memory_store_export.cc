@@ -121,7 +121,7 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     std::lock_guard lock(shard.mutex);
     for (const auto& [scope, entry] : shard.map) {
       if (entry.created_at.millis + options_.idempotency_retention_millis > now) {
-        claims.emplace(entry.redemption_id, std::pair(&scope, &entry));
+        claims.emplace(*entry.redemption_id, std::pair(&scope, &entry));
       }
     }
   }

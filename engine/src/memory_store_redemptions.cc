@@ -70,7 +70,7 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                            "the first request with this Idempotency-Key is still running"));
       }
       std::optional<std::string> response = entry.response;
-      const std::string redemption_id = entry.redemption_id;
+      const std::string redemption_id = *entry.redemption_id;
       locks.Unlock();
       auto replayed = ReplayedClaim(redemption_id, std::move(response));
       if (!replayed.ok()) return done(replayed.status());
@@ -151,7 +151,7 @@ void MemoryStore::FindIdempotentResponse(std::string scope_key, std::string fing
                        "the first request with this Idempotency-Key is still running"));
   }
   std::optional<std::string> response = it->second.response;
-  const std::string redemption_id = it->second.redemption_id;
+  const std::string redemption_id = *it->second.redemption_id;
   lock.unlock();
   auto replayed = ReplayedClaim(redemption_id, std::move(response));
   if (!replayed.ok()) return done(replayed.status());

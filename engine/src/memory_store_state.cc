@@ -90,7 +90,11 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
       code.holder = r.id;
     }
   }
-  OrderShard(OrderKey(r)).map[OrderKey(r)] = r.id;
+  // The stored redemption first: the other indexes point at its id (see IdRef).
+  auto [stored, inserted] =
+      RedemptionShard(r.id).map.insert_or_assign(r.id, StoredRedemption{r, 0, r.status});
+  const IdRef id = &stored->first;
+  OrderShard(OrderKey(r)).map[OrderKey(r)] = id;
   if (r.status == RedemptionStatus::kReserved) {
     std::lock_guard lock(expiry_mutex);
     expiry.emplace(r.expires_at.millis, r.id);
@@ -99,20 +103,18 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
     const IdempotencyRecord& claim = *m.idempotency;
     auto& entry = IdempotencyShard(claim.scope_key).map[claim.scope_key];
     entry = IdempotencyEntry{claim.fingerprint,
-                             response_renders ? std::nullopt : std::optional(claim.response), r.id,
+                             response_renders ? std::nullopt : std::optional(claim.response), id,
                              claim.created_at, pending};
     std::lock_guard lock(retention_mutex);
     idempotency_by_age.emplace_back(m.idempotency->created_at.millis, m.idempotency->scope_key);
   }
   // Taken under the locks of every piece of state `r` shares with other redemptions, so
   // the sequence orders conflicting creations as they happened.
-  std::uint64_t sequence = 0;
   {
     std::lock_guard lock(ledger_mutex_);
-    sequence = ledger_order_.size();
-    ledger_order_.push_back(r.id);
+    stored->second.sequence = ledger_order_.size();
+    ledger_order_.push_back(id);
   }
-  RedemptionShard(r.id).map[r.id] = StoredRedemption{r, sequence, r.status};
 }
 
 void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id, LocalDay day,
@@ -160,7 +162,7 @@ std::vector<std::string> MemoryStore::State::LedgerIds(std::uint64_t start, std:
   std::vector<std::string> ids;
   if (start >= end) return ids;
   ids.reserve(end - start);
-  for (auto i = start; i < end; ++i) ids.push_back(ledger_order_[i]);
+  for (auto i = start; i < end; ++i) ids.push_back(*ledger_order_[i]);
   return ids;
 }
 
@@ -207,7 +209,7 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
   }
   if (!IsLive(to)) {
     auto& orders = OrderShard(OrderKey(r)).map;
-    if (auto it = orders.find(OrderKey(r)); it != orders.end() && it->second == r.id) {
+    if (auto it = orders.find(OrderKey(r)); it != orders.end() && *it->second == r.id) {
       orders.erase(it);
     }
   }

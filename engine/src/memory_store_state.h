@@ -39,6 +39,12 @@ class MemoryStore::State {
     std::unordered_map<std::string, V> map;
   };
 
+  // A redemption id as the key of its entry in the redemptions map, which the other indexes
+  // point at instead of keeping a copy each (an id is 18 characters: a copy costs 64 bytes).
+  // Redemptions are never erased and a map's nodes never move, so the address stays valid and
+  // the text never changes: it may be read without the redemption shard's lock.
+  using IdRef = const std::string*;
+
   struct CodeState {
     std::string offer_id;
     std::string holder;  // id of the live redemption holding the code; empty when available
@@ -59,7 +65,7 @@ class MemoryStore::State {
   struct IdempotencyEntry {
     std::string fingerprint;
     std::optional<std::string> response;  // nullopt: render the redemption as created
-    std::string redemption_id;
+    IdRef redemption_id = nullptr;
     Timestamp created_at;
     bool pending = false;  // created but not yet durable
   };
@@ -96,7 +102,7 @@ class MemoryStore::State {
     return redemptions_[ShardOf(id)];
   }
   Shard<CodeState>& CodeShard(std::string_view code) { return codes_[ShardOf(code)]; }
-  Shard<std::string>& OrderShard(std::string_view key) { return orders_[ShardOf(key)]; }
+  Shard<IdRef>& OrderShard(std::string_view key) { return orders_[ShardOf(key)]; }
   Shard<IdempotencyEntry>& IdempotencyShard(std::string_view key) {
     return idempotency_[ShardOf(key)];
   }
@@ -174,10 +180,10 @@ class MemoryStore::State {
   std::optional<std::pair<std::int64_t, std::int64_t>>
       committed_hours_;  // GUARDED_BY shoppers_mutex_
   mutable std::mutex ledger_mutex_;
-  std::deque<std::string> ledger_order_;  // GUARDED_BY ledger_mutex_
+  std::deque<IdRef> ledger_order_;  // GUARDED_BY ledger_mutex_
   std::array<Shard<StoredRedemption>, kShards> redemptions_;
   std::array<Shard<CodeState>, kShards> codes_;
-  std::array<Shard<std::string>, kShards> orders_;
+  std::array<Shard<IdRef>, kShards> orders_;  // merchant \x1f order → its live redemption
   std::array<Shard<IdempotencyEntry>, kShards> idempotency_;
 
   struct StringHash {
