@@ -98,19 +98,20 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
   }
 
   // 3. Redemptions in creation order, each with its claim and then its transitions.
-  std::vector<const State::StoredRedemption*> redemptions;
+  std::vector<std::pair<const std::string*, const State::StoredRedemption*>> redemptions;
   for (auto& shard : state_->redemption_shards()) {
     std::lock_guard lock(shard.mutex);
-    for (const auto& [id, stored] : shard.map) redemptions.push_back(&stored);
+    for (const auto& [id, stored] : shard.map) redemptions.emplace_back(&id, &stored);
   }
   if (sink == nullptr) {
-    for (const State::StoredRedemption* stored : redemptions) {
-      count += 1 + TransitionCount(stored->created_as, stored->redemption.status);
+    for (const auto& [id, stored] : redemptions) {
+      count += 1 + TransitionCount(stored->created_as(), stored->status());
     }
     return count;
   }
-  std::sort(redemptions.begin(), redemptions.end(),
-            [](const auto* a, const auto* b) { return a->sequence < b->sequence; });
+  std::sort(redemptions.begin(), redemptions.end(), [](const auto& a, const auto& b) {
+    return a.second->sequence() < b.second->sequence();
+  });
   // Claims still within retention, by redemption id. A pruned claim is gone from the map; one
   // past retention but not yet pruned is already as good as gone (CreateRedemption).
   const std::int64_t now = clock_.Now().millis;
@@ -125,18 +126,20 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
       }
     }
   }
-  for (const State::StoredRedemption* stored : redemptions) {
-    const Redemption& r = stored->redemption;
+  for (const auto& id_and_stored : redemptions) {
+    const State::StoredRedemption* stored = id_and_stored.second;
+    const Redemption r = stored->Expand(*id_and_stored.first);
     emit([&] {
-      RedemptionCreated created{State::AsCreated(r, stored->created_as), std::nullopt};
+      RedemptionCreated created{State::AsCreated(r, stored->created_as()), std::nullopt};
       if (auto it = claims.find(r.id); it != claims.end()) {
         const auto& [scope, entry] = it->second;
-        created.idempotency = IdempotencyRecord{
-            *scope, entry->fingerprint, state_->ResponseOf(*entry, *stored), entry->created_at};
+        created.idempotency = IdempotencyRecord{*scope, entry->fingerprint,
+                                                state_->ResponseOf(*entry, r, stored->created_as()),
+                                                entry->created_at};
       }
       return created;
     });
-    for (RedemptionTransitioned& t : TransitionsSince(stored->created_as, r)) {
+    for (RedemptionTransitioned& t : TransitionsSince(stored->created_as(), r)) {
       emit([&t] { return std::move(t); });
     }
   }

@@ -11,8 +11,8 @@ namespace {
 // filter over a long ledger then answers in bounded time, with fewer rows and done() false.
 constexpr std::size_t kScanPerRow = 16;
 
-bool InRange(const Redemption& r, const LedgerPageQuery& query) {
-  return (!query.from || r.created_at >= *query.from) && (!query.to || r.created_at < *query.to);
+bool InRange(Timestamp created_at, const LedgerPageQuery& query) {
+  return (!query.from || created_at >= *query.from) && (!query.to || created_at < *query.to);
 }
 
 }  // namespace
@@ -34,8 +34,8 @@ void MemoryStore::ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done)
       auto& shard = state_->RedemptionShard(id);
       std::lock_guard lock(shard.mutex);
       if (auto it = shard.map.find(id);
-          it != shard.map.end() && InRange(it->second.redemption, query)) {
-        page.rows.push_back(it->second.redemption);
+          it != shard.map.end() && InRange(it->second.created_at(), query)) {
+        page.rows.push_back(it->second.Expand(id));
       }
     }
   }
@@ -47,7 +47,7 @@ std::vector<Redemption> MemoryStore::LedgerSnapshot() const {
   std::vector<Redemption> out;
   for (auto& shard : state_->redemption_shards()) {
     std::lock_guard lock(shard.mutex);
-    for (const auto& [id, stored] : shard.map) out.push_back(stored.redemption);
+    for (const auto& [id, stored] : shard.map) out.push_back(stored.Expand(id));
   }
   std::sort(out.begin(), out.end(),
             [](const Redemption& a, const Redemption& b) { return a.id < b.id; });

@@ -165,8 +165,10 @@ Result<std::pair<Redemption, std::string>> MemoryStore::ReplayedClaim(
   auto it = shard.map.find(redemption_id);
   if (it == shard.map.end()) return RedemptionNotFound(redemption_id);
   const State::StoredRedemption& stored = it->second;
-  std::string text = response ? std::move(*response) : state_->RenderAsCreated(stored);
-  return std::pair(stored.redemption, std::move(text));
+  Redemption redemption = stored.Expand(redemption_id);
+  std::string text =
+      response ? std::move(*response) : state_->RenderAsCreated(redemption, stored.created_as());
+  return std::pair(std::move(redemption), std::move(text));
 }
 
 void MemoryStore::TransitionRedemption(std::string id, RedemptionAction action,
@@ -185,13 +187,14 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
   {
     auto& shard = state_->RedemptionShard(id);
     std::lock_guard lock(shard.mutex);
-    if (auto it = shard.map.find(id); it != shard.map.end()) peek = it->second.redemption;
+    if (auto it = shard.map.find(id); it != shard.map.end()) peek = it->second.Expand(id);
   }
   if (!peek) return done(RedemptionNotFound(id));
   internal::LockSet locks;
   state_->AddLocksFor(*peek, locks);
   locks.Lock();
-  Redemption& r = state_->RedemptionShard(id).map.at(id).redemption;
+  State::StoredRedemption& stored = state_->RedemptionShard(id).map.at(id);
+  Redemption r = stored.Expand(id);
   Status outcome = Status::Ok();
   if (action == RedemptionAction::kCommit && r.status == RedemptionStatus::kReserved &&
       at >= r.expires_at) {
@@ -211,7 +214,8 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
     return done(next.status());
   }
   state_->ApplyTransitionLocked(r, action, at);
-  Redemption after = r;
+  stored.TakeStateOf(r);
+  Redemption after = std::move(r);
   const std::uint64_t sequence =
       options_.log != nullptr ? options_.log->Append(RedemptionTransitioned{id, action, at}) : 0;
   locks.Unlock();
@@ -230,13 +234,17 @@ void MemoryStore::ReplayTransition(const RedemptionTransitioned& m) {
     std::lock_guard lock(shard.mutex);
     auto it = shard.map.find(m.redemption_id);
     if (it == shard.map.end()) return;
-    peek = it->second.redemption;
+    peek = it->second.Expand(m.redemption_id);
   }
   internal::LockSet locks;
   state_->AddLocksFor(peek, locks);
   locks.Lock();
-  Redemption& r = state_->RedemptionShard(m.redemption_id).map.at(m.redemption_id).redemption;
-  if (NextStatus(r.status, m.action).ok()) state_->ApplyTransitionLocked(r, m.action, m.at);
+  State::StoredRedemption& stored =
+      state_->RedemptionShard(m.redemption_id).map.at(m.redemption_id);
+  if (!NextStatus(stored.status(), m.action).ok()) return;
+  Redemption r = stored.Expand(m.redemption_id);
+  state_->ApplyTransitionLocked(r, m.action, m.at);
+  stored.TakeStateOf(r);
 }
 
 void MemoryStore::GetRedemption(std::string id, Completion<Redemption> done) {
@@ -247,7 +255,7 @@ void MemoryStore::GetRedemption(std::string id, Completion<Redemption> done) {
     lock.unlock();
     return done(RedemptionNotFound(id));
   }
-  Redemption copy = it->second.redemption;
+  Redemption copy = it->second.Expand(id);
   lock.unlock();
   done(std::move(copy));
 }

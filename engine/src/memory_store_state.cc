@@ -82,8 +82,12 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   if (r.status == RedemptionStatus::kCommitted) {
     NoteCommittedShopper(r.shopper_id, day, zone_.HourOf(r.created_at));
   }
+  std::vector<StoredRedemption::Terms> terms;
+  terms.reserve(r.applied.size());
   for (const RedeemedOffer& applied : r.applied) {
-    Counters(applied.offer_id).OnCreated(r, applied, day);
+    internal::OfferCounters& counters = Counters(applied.offer_id);
+    counters.OnCreated(r, applied, day);
+    terms.push_back(counters.InternTerms(applied));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& code = CodeShard(*applied.code).map[*applied.code];
       if (code.offer_id.empty()) code.offer_id = applied.offer_id;  // replayed without issue
@@ -92,7 +96,7 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   }
   // The stored redemption first: the other indexes point at its id (see IdRef).
   auto [stored, inserted] =
-      RedemptionShard(r.id).map.insert_or_assign(r.id, StoredRedemption{r, 0, r.status});
+      RedemptionShard(r.id).map.insert_or_assign(r.id, StoredRedemption(r, terms));
   const IdRef id = &stored->first;
   OrderShard(OrderKey(r)).map[OrderKey(r)] = id;
   if (r.status == RedemptionStatus::kReserved) {
@@ -112,7 +116,7 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   // the sequence orders conflicting creations as they happened.
   {
     std::lock_guard lock(ledger_mutex_);
-    stored->second.sequence = ledger_order_.size();
+    stored->second.set_sequence(ledger_order_.size());
     ledger_order_.push_back(id);
   }
 }

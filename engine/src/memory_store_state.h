@@ -25,6 +25,7 @@
 #include "campaign_counters.h"
 #include "lock_set.h"
 #include "offer_counters.h"
+#include "stored_redemption.h"
 #include "uudai/memory_store.h"
 
 namespace uudai {
@@ -50,13 +51,8 @@ class MemoryStore::State {
     std::string holder;  // id of the live redemption holding the code; empty when available
   };
 
-  // A redemption as stored: its current state, and what ExportMutations needs to write it
-  // again as it was created.
-  struct StoredRedemption {
-    Redemption redemption;
-    std::uint64_t sequence = 0;  // creation order; consistent with the locks' order
-    RedemptionStatus created_as = RedemptionStatus::kReserved;
-  };
+  // A redemption as stored (compact); its id is its key in the redemptions map.
+  using StoredRedemption = internal::StoredRedemption;
 
   // A claim (IdempotencyRecord) as kept; its scope key is the map's key. The response text is
   // kept only when it is not what MemoryStoreOptions::render_response makes of the redemption
@@ -78,14 +74,15 @@ class MemoryStore::State {
   bool RendersAs(const Redemption& created, const std::string& response) const {
     return render_response_ && render_response_(created) == response;
   }
-  // The response `entry` replays. `stored`: the redemption it claims. REQUIRES: the
-  // redemption shard's lock is held (or `stored` is a copy).
-  std::string ResponseOf(const IdempotencyEntry& entry, const StoredRedemption& stored) const {
-    return entry.response ? *entry.response : RenderAsCreated(stored);
+  // The response `entry` replays: its text, or the rendering of the redemption it claims,
+  // `r` (now), as it was created with status `created_as`.
+  std::string ResponseOf(const IdempotencyEntry& entry, const Redemption& r,
+                         RedemptionStatus created_as) const {
+    return entry.response ? *entry.response : RenderAsCreated(r, created_as);
   }
-  // REQUIRES: render_response was set; as ResponseOf.
-  std::string RenderAsCreated(const StoredRedemption& stored) const {
-    return render_response_(AsCreated(stored.redemption, stored.created_as));
+  // REQUIRES: render_response was set.
+  std::string RenderAsCreated(const Redemption& r, RedemptionStatus created_as) const {
+    return render_response_(AsCreated(r, created_as));
   }
   // `r` as it was when created with status `created_as`: the later transitions' times cleared.
   static Redemption AsCreated(const Redemption& r, RedemptionStatus created_as);

@@ -108,4 +108,14 @@ OfferStats OfferCounters::Stats(const std::string& offer_id, const OfferLimits& 
   return stats;
 }
 
+std::shared_ptr<const RedeemedOffer> OfferCounters::InternTerms(const RedeemedOffer& applied) {
+  RedeemedOffer terms = applied;
+  terms.code.reset();
+  terms.discount = 0;
+  for (auto it = terms_.rbegin(); it != terms_.rend(); ++it) {
+    if (**it == terms) return *it;
+  }
+  return terms_.emplace_back(std::make_shared<const RedeemedOffer>(std::move(terms)));
+}
+
 }  // namespace uudai::internal

@@ -8,11 +8,13 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
@@ -34,6 +36,10 @@ class OfferCounters {
   void OnCreated(const Redemption& r, const RedeemedOffer& applied, LocalDay day);
   void OnTransition(const Redemption& r, const RedeemedOffer& applied, RedemptionStatus from,
                     RedemptionStatus to, LocalDay day);
+
+  // `applied` (one of this offer's) without its code and discount, shared with every earlier
+  // redemption recorded with the same terms (StoredRedemption). REQUIRES: mutex held.
+  std::shared_ptr<const RedeemedOffer> InternTerms(const RedeemedOffer& applied);
 
   // REQUIRES: mutex held.
   OfferUsage Usage(std::string_view shopper_id, LocalDay day) const;
@@ -59,6 +65,9 @@ class OfferCounters {
   std::map<std::int32_t, StatsBucket> by_day_;
   std::array<StatsBucket, kPaymentMethodCount> by_method_{};
   std::unordered_set<std::string> committed_shoppers_;
+  // One per distinct terms this offer was redeemed with (a new one after an edit that changed
+  // them); the newest last.
+  std::vector<std::shared_ptr<const RedeemedOffer>> terms_;
 };
 
 }  // namespace uudai::internal
