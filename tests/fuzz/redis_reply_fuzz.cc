@@ -1,0 +1,137 @@
+// Fuzz target: what a gateway reads from Redis — RESP2 bytes parsed by hiredis's reader (the
+// one RedisConnection's hiredis context uses), copied by RedisReply::FromHiredis, and decoded
+// by the store codec as a script reply, as an XREAD of the change log (whose entries are then
+// replayed into a MemoryStore view, as StoreMirror does) and as a redemption record.
+//
+// Redis is trusted, but its change log is written by every gateway sharing it, of whatever
+// version: a damaged or hostile entry must be refused with a Status by each reader, never
+// crash them all at once.
+//
+// Invariants:
+// - parsing and decoding never crash: each reply decodes, or is refused with a Status;
+// - FromHiredis is exact: the copy, written back as RESP, parses to an equal RedisReply;
+// - nothing but a script reply whose code is "ok" is taken for success, and an error reply
+//   is never a success of any decoder;
+// - whatever decodes replays into a MemoryStore whose stats and ledger still answer.
+#include <hiredis/hiredis.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "fuzz_check.h"
+#include "redis/redis_reply.h"
+#include "redis/redis_store_codec.h"
+#include "uudai/clock.h"
+#include "uudai/memory_store.h"
+
+namespace uudai::fuzz {
+namespace {
+
+using gateway::RedisReply;
+
+// RESP2, as Redis would send `reply`.
+void WriteResp(const RedisReply& reply, std::string& out) {
+  switch (reply.type()) {
+    case RedisReply::Type::kString:
+      out += '$' + std::to_string(reply.str().size()) + "\r\n" + reply.str() + "\r\n";
+      return;
+    case RedisReply::Type::kStatus:
+      out += '+' + reply.str() + "\r\n";
+      return;
+    case RedisReply::Type::kError:
+      out += '-' + reply.str() + "\r\n";
+      return;
+    case RedisReply::Type::kInteger:
+      out += ':' + std::to_string(reply.integer()) + "\r\n";
+      return;
+    case RedisReply::Type::kNil:
+      out += "$-1\r\n";
+      return;
+    case RedisReply::Type::kArray:
+      out += '*' + std::to_string(reply.elements().size()) + "\r\n";
+      for (const RedisReply& element : reply.elements()) WriteResp(element, out);
+      return;
+  }
+}
+
+struct ReaderDeleter {
+  void operator()(redisReader* reader) const { redisReaderFree(reader); }
+};
+using Reader = std::unique_ptr<redisReader, ReaderDeleter>;
+
+// Every complete reply in `bytes`, in order, until the end or a protocol error.
+template <typename Fn>
+void ForEachReply(std::string_view bytes, Fn&& fn) {
+  Reader reader(redisReaderCreate());
+  FUZZ_CHECK(reader != nullptr);
+  if (redisReaderFeed(reader.get(), bytes.data(), bytes.size()) != REDIS_OK) return;
+  while (true) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader.get(), &raw) != REDIS_OK || raw == nullptr) return;
+    const RedisReply reply = RedisReply::FromHiredis(*static_cast<redisReply*>(raw));
+    freeReplyObject(raw);
+    fn(reply);
+  }
+}
+
+void CheckCopyIsExact(const RedisReply& reply) {
+  std::string resp;
+  WriteResp(reply, resp);
+  int replies = 0;
+  ForEachReply(resp, [&](const RedisReply& again) {
+    ++replies;
+    FUZZ_CHECK(again == reply, "written back and parsed again: " + reply.DebugString() + " → " +
+                                   again.DebugString());
+  });
+  FUZZ_CHECK(replies == 1, "the reply written back is " + std::to_string(replies) + " replies");
+}
+
+void CheckScriptReply(const RedisReply& reply) {
+  const auto parsed = gateway::ParseScriptReply(reply);
+  if (!parsed.ok()) return;
+  FUZZ_CHECK(!reply.is_error(), "an error reply decoded as a script reply");
+  const bool says_ok = reply.elements()[0].str() == "ok";
+  FUZZ_CHECK(parsed->status.ok() == says_ok,
+             "script reply code " + reply.elements()[0].str() + " decoded as " +
+                 (parsed->status.ok() ? "success" : "a refusal"));
+}
+
+void CheckRedemptionRecord(const RedisReply& reply) {
+  if (!reply.is_array()) return;
+  const auto redemption = gateway::RedemptionFromFields("r_fuzz", reply.elements().data(),
+                                                        reply.elements().size());
+  if (redemption.ok()) FUZZ_CHECK(reply.elements().size() == 6);
+}
+
+void ReplayLog(const RedisReply& reply, MemoryStore& view) {
+  const auto read = gateway::LogEntriesFromXread(reply);
+  if (!read.ok()) return;
+  FUZZ_CHECK(!reply.is_error(), "an error reply decoded as log entries");
+  FUZZ_CHECK(read->entries.size() <= read->count);
+  for (const gateway::LogEntry& entry : read->entries) view.Replay(entry.mutation);
+}
+
+}  // namespace
+}  // namespace uudai::fuzz
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace uudai;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  const ManualClock clock(Timestamp{1'791'608'400'000});  // 2026-10-10T12:00:00+07:00
+  MemoryStore view(clock, {});
+  fuzz::ForEachReply(bytes, [&view](const gateway::RedisReply& reply) {
+    fuzz::CheckCopyIsExact(reply);
+    fuzz::CheckScriptReply(reply);
+    fuzz::CheckRedemptionRecord(reply);
+    fuzz::ReplayLog(reply, view);
+  });
+  bool answered = false;
+  view.GetCampaignStats({}, [&answered](Result<CampaignStats>) { answered = true; });
+  FUZZ_CHECK(answered, "campaign stats never answered after the replay");
+  answered = false;
+  view.ReadLedger({}, [&answered](Result<LedgerPage>) { answered = true; });
+  FUZZ_CHECK(answered, "the ledger never answered after the replay");
+  return 0;
+}
