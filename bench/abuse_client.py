@@ -19,6 +19,7 @@ import collections
 import errno
 import heapq
 import json
+import os
 import selectors
 import socket
 import statistics
@@ -64,6 +65,8 @@ class Abuser:
         self.ready_at = None
         self.min_held = None
         self.held = 0  # connected, not yet closed
+        self.slow_sends = 0  # slow-loris sends that went out
+        self.sends_written_at = 0.0
 
     def open(self, kind):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -124,6 +127,7 @@ class Abuser:
             conn.sock.send(chunk)
         except OSError:
             return self.close(conn, True, now)
+        self.slow_sends += 1
         self.schedule(conn, now + self.args.byte_interval)
 
     def on_readable(self, conn, now):
@@ -186,6 +190,11 @@ class Abuser:
                         f.write(f"{now - start:.1f}\n")
             if self.ready_at is not None:
                 self.min_held = self.held if self.min_held is None else min(self.min_held, self.held)
+            if self.args.sends_file and now - self.sends_written_at >= 0.2:
+                self.sends_written_at = now
+                with open(self.args.sends_file + ".tmp", "w") as f:
+                    f.write(f"{self.slow_sends}\n")
+                os.replace(self.args.sends_file + ".tmp", self.args.sends_file)
         for conn in list(self.conns.values()):
             self.selector.unregister(conn.sock)
             conn.sock.close()
@@ -223,10 +232,12 @@ def main():
     parser.add_argument("--ramp", type=float, default=0.0,
                         help="seconds over which to open the slow-loris connections")
     parser.add_argument("--ready-file")
+    parser.add_argument("--sends-file",
+                        help="kept holding the count of slow-loris sends so far (every 0.2 s)")
     args = parser.parse_args()
     abuser = Abuser(args)
     start = abuser.run()
-    report = {"ready_after_s": None if abuser.ready_at is None else round(abuser.ready_at - start, 1),
+    report = {"slow_sends": abuser.slow_sends, "ready_after_s": None if abuser.ready_at is None else round(abuser.ready_at - start, 1),
               "min_held_after_ready": abuser.min_held}
     for kind, s in abuser.stats.items():
         lifetimes = sorted(s.pop("lifetimes"))
