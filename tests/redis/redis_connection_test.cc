@@ -1,12 +1,15 @@
 // RedisConnection against a real redis-server: replies of every type, pipelining, EVALSHA
 // and NOSCRIPT recovery, threading and shutdown. Faults (timeouts, Redis down, AUTH) are in
 // redis_connection_fault_test.cc.
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <future>
 #include <iostream>
-
-#include <gtest/gtest.h>
 
 #include "redis_test_support.h"
 
@@ -48,6 +51,22 @@ class RedisConnectionTest : public ::testing::Test {
   IoThread io_;
   std::shared_ptr<RedisConnection> connection_;
 };
+
+// hiredis writes with write(2): once Redis has gone away, a write would raise SIGPIPE and kill
+// the whole gateway, silently (seen as a gateway gone in the Redis crash test). With a
+// connection created (SetUp), a write to a closed socket must fail with EPIPE instead.
+TEST_F(RedisConnectionTest, WriteToAClosedSocketFailsInsteadOfKillingTheProcess) {
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  ::close(pair[1]);
+
+  const ssize_t written = ::write(pair[0], "x", 1);
+  const int error = errno;
+  ::close(pair[0]);
+
+  EXPECT_EQ(written, -1);
+  EXPECT_EQ(error, EPIPE);
+}
 
 TEST_F(RedisConnectionTest, SetAnswersStatusReplyOk) {
   const auto reply = Call(*connection_, {"SET", Key("k"), "v"});

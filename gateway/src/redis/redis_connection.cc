@@ -1,6 +1,7 @@
 #include "redis/redis_connection.h"
 
 #include <hiredis/async.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -34,6 +35,25 @@ bool EqualsIgnoringCase(std::string_view a, std::string_view lower) {
     if (std::tolower(static_cast<unsigned char>(a[i])) != lower[i]) return false;
   }
   return true;
+}
+
+// hiredis writes to its socket with write(2), which raises SIGPIPE once Redis has gone away
+// (killed, restarted): by default that kills the whole process, silently, where the
+// connection should just fail and reconnect. So the first connection makes the process
+// ignore SIGPIPE (write then fails with EPIPE), unless someone installed a handler of their
+// own. Asio's sockets are unaffected (they send with MSG_NOSIGNAL).
+void IgnoreSigpipe() {
+  static const bool once = [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      struct sigaction ignore {};
+      ignore.sa_handler = SIG_IGN;
+      ::sigemptyset(&ignore.sa_mask);
+      ::sigaction(SIGPIPE, &ignore, nullptr);
+    }
+    return true;
+  }();
+  (void)once;
 }
 
 // Commands whose replies do not pair one-to-one with the commands sent.
@@ -458,6 +478,7 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
 
 std::shared_ptr<RedisConnection> RedisConnection::Create(net::io_context& io,
                                                          RedisOptions options) {
+  IgnoreSigpipe();
   return std::shared_ptr<RedisConnection>(
       new RedisConnection(std::make_shared<Impl>(io, std::move(options))));
 }

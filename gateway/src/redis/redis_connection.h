@@ -18,6 +18,10 @@
 // command; every other command in flight on it is answered kUnavailable too. kUnavailable
 // does NOT mean the command did not run: Redis may have executed it before the connection
 // broke, so commands that must not run twice need their own idempotency.
+//
+// Process-wide: the first Create() makes the process ignore SIGPIPE (when it has no handler of
+// its own), because hiredis writes with write(2), and a write to a Redis that has gone away
+// would otherwise kill the process.
 #ifndef UUDAI_GATEWAY_REDIS_REDIS_CONNECTION_H_
 #define UUDAI_GATEWAY_REDIS_REDIS_CONNECTION_H_
 
