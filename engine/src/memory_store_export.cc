@@ -24,7 +24,7 @@ std::vector<RedemptionTransitioned> TransitionsSince(RedemptionStatus created_as
                                                      const Redemption& r) {
   std::vector<RedemptionTransitioned> out;
   auto add = [&](RedemptionAction action, const std::optional<Timestamp>& at) {
-    out.push_back(RedemptionTransitioned{r.id, action, at.value_or(r.created_at)});
+    out.push_back(RedemptionTransitioned{r.id, action, at.value_or(r.created_at), std::nullopt});
   };
   if (created_as == r.status) return out;
   if (created_as == RedemptionStatus::kReserved) {

@@ -27,6 +27,10 @@ Status CheckPlan(const Redemption& r) {
 void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                                    Completion<CreateRedemptionOutcome> done) {
   if (failed()) return done(State::Unavailable());
+  if (!state_->keep_redemptions()) {
+    return done(Status(StatusCode::kInternal,
+                       "this store keeps no redemptions: it is a view, written by Replay only"));
+  }
   const Redemption& r = request.redemption;
   if (Status plan = CheckPlan(r); !plan.ok()) return done(std::move(plan));
   const Timestamp now = clock_.Now();
@@ -217,7 +221,7 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
   stored.TakeStateOf(r);
   Redemption after = std::move(r);
   const std::uint64_t sequence =
-      options_.log != nullptr ? options_.log->Append(RedemptionTransitioned{id, action, at}) : 0;
+      options_.log != nullptr ? options_.log->Append(RedemptionTransitioned{id, action, at, std::nullopt}) : 0;
   locks.Unlock();
   AfterDurable(sequence, [outcome = std::move(outcome), after = std::move(after),
                           done = std::move(done)](Status status) {
@@ -228,6 +232,7 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
 }
 
 void MemoryStore::ReplayTransition(const RedemptionTransitioned& m) {
+  if (!state_->keep_redemptions()) return ReplayCarriedTransition(m);
   Redemption peek;
   {
     auto& shard = state_->RedemptionShard(m.redemption_id);
@@ -245,6 +250,19 @@ void MemoryStore::ReplayTransition(const RedemptionTransitioned& m) {
   Redemption r = stored.Expand(m.redemption_id);
   state_->ApplyTransitionLocked(r, m.action, m.at);
   stored.TakeStateOf(r);
+}
+
+void MemoryStore::ReplayCarriedTransition(const RedemptionTransitioned& m) {
+  if (!m.redemption) return;
+  Redemption r = *m.redemption;
+  r.id = m.redemption_id;
+  // The one status `m.action` moves from (the log holds only transitions that happened).
+  r.status = m.action == RedemptionAction::kRefund ? RedemptionStatus::kCommitted
+                                                   : RedemptionStatus::kReserved;
+  internal::LockSet locks;
+  state_->AddLocksFor(r, locks);
+  locks.Lock();
+  state_->ApplyTransitionLocked(r, m.action, m.at);
 }
 
 void MemoryStore::GetRedemption(std::string id, Completion<Redemption> done) {

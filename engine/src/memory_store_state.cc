@@ -87,13 +87,14 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   for (const RedeemedOffer& applied : r.applied) {
     internal::OfferCounters& counters = Counters(applied.offer_id);
     counters.OnCreated(r, applied, day);
-    terms.push_back(counters.InternTerms(applied));
+    if (keep_redemptions_) terms.push_back(counters.InternTerms(applied));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& code = CodeShard(*applied.code).map[*applied.code];
       if (code.offer_id.empty()) code.offer_id = applied.offer_id;  // replayed without issue
       code.holder = r.id;
     }
   }
+  if (!keep_redemptions_) return;
   // The stored redemption first: the other indexes point at its id (see IdRef).
   auto [stored, inserted] =
       RedemptionShard(r.id).map.insert_or_assign(r.id, StoredRedemption(r, terms));

@@ -66,8 +66,13 @@ class MemoryStore::State {
     bool pending = false;  // created but not yet durable
   };
 
-  State(CampaignZone zone, RenderResponse render_response)
-      : zone_(zone), render_response_(std::move(render_response)) {}
+  State(CampaignZone zone, RenderResponse render_response, bool keep_redemptions)
+      : zone_(zone),
+        render_response_(std::move(render_response)),
+        keep_redemptions_(keep_redemptions) {}
+
+  // See MemoryStoreOptions::keep_redemptions.
+  bool keep_redemptions() const { return keep_redemptions_; }
 
   // Whether `response` is what render_response makes of `created` (then a claim keeps no copy
   // of it). Call it without locks: it renders.
@@ -126,7 +131,8 @@ class MemoryStore::State {
 
   // REQUIRE: the locks of AddLocksFor(m.redemption) (+ the idempotency shard) are held.
   // `response_renders`: RendersAs(m.redemption, m.idempotency->response), computed before
-  // the locks were taken.
+  // the locks were taken. Without keep_redemptions(), only counters, stats and code holders
+  // change.
   void ApplyCreatedLocked(const RedemptionCreated& m, bool pending, bool response_renders);
   // REQUIRES: the locks of AddLocksFor(r) are held; the transition is valid.
   void ApplyTransitionLocked(Redemption& r, RedemptionAction action, Timestamp at);
@@ -169,6 +175,7 @@ class MemoryStore::State {
 
   CampaignZone zone_;
   const RenderResponse render_response_;
+  const bool keep_redemptions_;
   mutable std::mutex shoppers_mutex_;
   std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
   std::map<std::int32_t, std::unordered_set<std::string>>

@@ -293,7 +293,7 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
     }
     if (type == "transition") {
       return StoreMutation{RedemptionTransitioned{S(line, "id"), E<RedemptionAction>(line, "a", 4),
-                                                  Timestamp{I(line, "at")}}};
+                                                  Timestamp{I(line, "at")}, std::nullopt}};
     }
     return Status(StatusCode::kInternal, "unknown journal record type " + type);
   } catch (const std::exception& e) {

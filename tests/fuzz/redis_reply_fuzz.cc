@@ -12,7 +12,9 @@
 // - FromHiredis is exact: the copy, written back as RESP, parses to an equal RedisReply;
 // - nothing but a script reply whose code is "ok" is taken for success, and an error reply
 //   is never a success of any decoder;
-// - whatever decodes replays into a MemoryStore whose stats and ledger still answer.
+// - a ledger page decodes only from whole rows, and moves past exactly the rows it read;
+// - whatever decodes replays into a counters-only MemoryStore view (as StoreMirror's) whose
+//   stats and ledger still answer.
 #include <hiredis/hiredis.h>
 
 #include <cstddef>
@@ -106,6 +108,22 @@ void CheckRedemptionRecord(const RedisReply& reply) {
   if (redemption.ok()) FUZZ_CHECK(reply.elements().size() == 6);
 }
 
+// As the payload of a `ledger_page` call: a page decodes only from whole rows, and moves on
+// by exactly the rows read.
+void CheckLedgerPage(const RedisReply& reply) {
+  const auto script = gateway::ParseScriptReply(reply);
+  if (!script.ok() || !script->status.ok()) return;
+  const auto& payload = script->payload;
+  LedgerPageQuery query;
+  query.start = 3;
+  const auto page = gateway::LedgerPageFromPayload(payload, query);
+  if (!page.ok()) return;
+  const std::size_t rows_read = (payload.size() - 1) / 7;
+  FUZZ_CHECK((payload.size() - 1) % 7 == 0, "a ledger page from a partial row");
+  FUZZ_CHECK(page->rows.size() == rows_read, "a ledger row lost without a time range");
+  FUZZ_CHECK(rows_read == 0 || page->next == query.start + rows_read);
+}
+
 void ReplayLog(const RedisReply& reply, MemoryStore& view) {
   const auto read = gateway::LogEntriesFromXread(reply);
   if (!read.ok()) return;
@@ -121,11 +139,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace uudai;
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   const ManualClock clock(Timestamp{1'791'608'400'000});  // 2026-10-10T12:00:00+07:00
-  MemoryStore view(clock, {});
+  MemoryStoreOptions view_options;  // as StoreMirror's: counters and stats, no redemptions
+  view_options.keep_redemptions = false;
+  MemoryStore view(clock, view_options);
   fuzz::ForEachReply(bytes, [&view](const gateway::RedisReply& reply) {
     fuzz::CheckCopyIsExact(reply);
     fuzz::CheckScriptReply(reply);
     fuzz::CheckRedemptionRecord(reply);
+    fuzz::CheckLedgerPage(reply);
     fuzz::ReplayLog(reply, view);
   });
   fuzz::CheckStoreStillAnswers(view);

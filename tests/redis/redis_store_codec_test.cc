@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/store_test_support.h"
+#include "journal_codec.h"
 #include "redis/redis_store.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
@@ -114,6 +115,83 @@ TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
   EXPECT_EQ(after_first->count, 2U);
   ASSERT_EQ(after_first->entries.size(), 1U);
   EXPECT_EQ(after_first->entries[0].position, (LogPosition{5, 1}));
+}
+
+TEST(LogEntriesTest, TransitionCarriesTheRedemptionAsCreated) {
+  const Redemption r =
+      RedemptionBuilder("r-1").Shopper("s-9").Apply(MakeOffer("o-1"), 12'000).Build();
+  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
+  const RedisReply reply = RedisReply::Array({RedisReply::Array(
+      {Str("log"), RedisReply::Array({RedisReply::Array(
+                       {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"),
+                                                       Str("cancel"), Str("1790000000000"),
+                                                       Str("b"), Str(line)})})})})});
+  // (the field names alternate with values: "at" is missing above on purpose)
+  EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
+
+  const RedisReply good = RedisReply::Array({RedisReply::Array(
+      {Str("log"),
+       RedisReply::Array({RedisReply::Array(
+           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"),
+                                           Str("at"), Str("1790000000000"), Str("b"),
+                                           Str(line)})})})})});
+  const auto read = LogEntriesFromXread(good);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_EQ(read->entries.size(), 1U);
+  const auto& t = std::get<RedemptionTransitioned>(read->entries[0].mutation);
+  EXPECT_EQ(t.action, RedemptionAction::kCancel);
+  ASSERT_TRUE(t.redemption.has_value());
+  EXPECT_EQ(*t.redemption, r);
+}
+
+// One ledger position's fields as the script returns them: id, then b s ca ra xa fa.
+std::vector<RedisReply> LedgerRow(const Redemption& r, const char* status,
+                                  std::optional<std::int64_t> committed_at) {
+  return {Str(r.id),
+          Str(EncodeMutation(RedemptionCreated{r, std::nullopt})),
+          Str(status),
+          committed_at ? Str(std::to_string(*committed_at)) : RedisReply::Nil(),
+          RedisReply::Nil(),
+          RedisReply::Nil(),
+          RedisReply::Nil()};
+}
+
+TEST(LedgerPageTest, KeepsTheRowsInTheTimeRangeAndMovesPastEveryPositionRead) {
+  const Offer offer = MakeOffer("o-1");
+  const Redemption early =
+      RedemptionBuilder("r-early").CreatedAt(store_test::At("2026-10-09T23:00:00+07:00"))
+          .Apply(offer, 1'000)
+          .Build();
+  const Redemption inside =
+      RedemptionBuilder("r-inside").CreatedAt(store_test::At("2026-10-10T09:00:00+07:00"))
+          .Apply(offer, 2'000)
+          .Build();
+  std::vector<RedisReply> payload = {Str("9")};
+  for (auto row : {LedgerRow(early, "reserved", std::nullopt),
+                   LedgerRow(inside, "committed", 1790000000000)}) {
+    payload.insert(payload.end(), row.begin(), row.end());
+  }
+  LedgerPageQuery query;
+  query.start = 4;
+  query.from = store_test::At("2026-10-10T00:00:00+07:00");
+  const auto page = LedgerPageFromPayload(payload, query);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->rows.size(), 1U);
+  EXPECT_EQ(page->rows[0].id, "r-inside");
+  EXPECT_EQ(page->rows[0].status, RedemptionStatus::kCommitted);
+  EXPECT_EQ(page->rows[0].committed_at, Timestamp{1790000000000});
+  EXPECT_EQ(page->next, 6U);
+  EXPECT_EQ(page->end, 9U);
+  EXPECT_FALSE(page->done());
+
+  // Nothing read from a start at the end: the last page.
+  query.start = 9;
+  const auto last = LedgerPageFromPayload({Str("9")}, query);
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->done());
+  // A row cut short is the script's bug, not an empty page.
+  payload.pop_back();
+  EXPECT_EQ(LedgerPageFromPayload(payload, query).status().code(), StatusCode::kInternal);
 }
 
 TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {

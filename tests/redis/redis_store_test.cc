@@ -129,6 +129,43 @@ TEST_F(RedisStoreTest, StatsReadOnAnyGatewayIncludeEveryGatewaysWrites) {
   }
 }
 
+// The view keeps counters, not redemptions: another gateway's transitions reach it through
+// the log, each carrying its redemption, and the ledger is read from Redis itself.
+TEST_F(RedisStoreTest, AnotherGatewaysTransitionsReachTheViewAndTheLedgerComesFromRedis) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  SyncStore on_a(*a);
+  on_a.Create(RedemptionBuilder("r-1").Shopper("s-1").Apply(offer, 1'000).Build()).value();
+  on_a.Create(RedemptionBuilder("r-2").Shopper("s-1").Apply(offer, 2'000).Build()).value();
+  on_a.Create(RedemptionBuilder("r-3").Shopper("s-2").Apply(offer, 4'000).Committed().Build())
+      .value();
+  on_a.Commit("r-1").value();
+  on_a.Cancel("r-2").value();
+  on_a.Refund("r-3").value();
+
+  SyncStore on_b(*b);
+  const OfferStats stats = on_b.Stats("o-1").value();  // catches up with the log first
+  EXPECT_EQ(stats.totals.count(RedemptionStatus::kCommitted), 1);
+  EXPECT_EQ(stats.totals.count(RedemptionStatus::kReleased), 1);
+  EXPECT_EQ(stats.totals.count(RedemptionStatus::kRefunded), 1);
+  EXPECT_EQ(stats.totals.count(RedemptionStatus::kReserved), 0);
+  EXPECT_EQ(stats.totals.discount_committed, 1'000);
+  // r-1 still holds its unit; r-2 gave its back; r-3 restored its own on refund.
+  EXPECT_EQ(on_b.Usage(offer, "s-1", DayOf(CampaignNow())).redemptions, 1);
+  EXPECT_EQ(on_b.Usage(offer, "s-1", DayOf(CampaignNow())).budget_spent, 1'000);
+
+  const auto page = Await<LedgerPage>(
+      [&](Completion<LedgerPage> done) { b->ReadLedger(LedgerPageQuery{}, std::move(done)); });
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  ASSERT_EQ(page->rows.size(), 3U);
+  EXPECT_EQ(page->rows[0].id, "r-1");
+  EXPECT_EQ(page->rows[0].status, RedemptionStatus::kCommitted);
+  EXPECT_EQ(page->rows[2].status, RedemptionStatus::kRefunded);
+  EXPECT_TRUE(page->done());
+  EXPECT_EQ(Redis("LLEN '" + prefix_ + "ledger'"), "3");
+}
+
 TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
   auto a = NewGateway();
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();

@@ -41,6 +41,15 @@ struct MemoryStoreOptions {
   // byte for byte the same. A claim with any other response keeps its text. Must be a pure
   // function of the redemption, and cheap: every create with a claim calls it once to check.
   RenderResponse render_response;
+  // false: a counters-only view, for a store written only by Replay whose ledger lives
+  // elsewhere (RedisStore's view of Redis). Redemptions then move the offer and campaign
+  // counters, the stats and the unique codes' holders, but no redemption record, order guard,
+  // idempotency record, reservation expiry or ledger entry is kept, so the view's memory does
+  // not grow with the ledger. Transitions must carry their redemption
+  // (RedemptionTransitioned::redemption; one without it is skipped). Reads of redemptions
+  // (GetRedemption, FindLiveOrder, ReadLedger, LedgerSnapshot) find none, and the store's own
+  // redemption writes answer kInternal.
+  bool keep_redemptions = true;
 };
 
 class MemoryStore final : public Store {
@@ -120,6 +129,8 @@ class MemoryStore final : public Store {
   void Transition(const std::string& id, RedemptionAction action, Timestamp at,
                   Completion<Redemption> done);
   void ReplayTransition(const RedemptionTransitioned& m);
+  // ReplayTransition without keep_redemptions: applied to the redemption `m` carries.
+  void ReplayCarriedTransition(const RedemptionTransitioned& m);
   // What replaying a claim answers: the redemption it made now, and its first response
   // (`response`, or rendered again from the redemption as created when nullopt).
   Result<std::pair<Redemption, std::string>> ReplayedClaim(

@@ -45,6 +45,11 @@ struct RedemptionTransitioned {
   std::string redemption_id;
   RedemptionAction action = RedemptionAction::kCommit;
   Timestamp at;
+  // The redemption, when the log carries it (RedisStore's change log does; the journal does
+  // not): a store that keeps no redemptions (MemoryStoreOptions::keep_redemptions false)
+  // applies the transition to it. Its status and times are not read: every action moves
+  // from one status only (commit, cancel, expire: reserved; refund: committed).
+  std::optional<Redemption> redemption;
 };
 
 using StoreMutation =

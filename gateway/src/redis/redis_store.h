@@ -8,9 +8,12 @@
 // passes its limit however many gateways race.
 //
 // Reads: the change log (a Redis stream) is replayed by every gateway into a StoreMirror, an
-// in-memory MemoryStore view. Quotes (usage(), unique codes), FindOffer/ListOffers and the
-// offer observer read the view without I/O; stats read it after catching up with the log, so
-// every gateway reports the same figures. A gateway's own writes are in its view when their
+// in-memory MemoryStore view that keeps counters, stats, offers and codes but no redemption
+// (MemoryStoreOptions::keep_redemptions false: each transition in the log carries its
+// redemption), so a gateway's memory does not grow with the ledger. Quotes (usage(), unique
+// codes), FindOffer/ListOffers and the offer observer read the view without I/O; stats read it
+// after catching up with the log, so every gateway reports the same figures. Redemptions,
+// live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are in its view when their
 // completion runs (read-your-writes); other gateways' writes arrive with Poll() (the gateway
 // polls every 100 ms) or with the next stats read.
 //
@@ -95,7 +98,8 @@ class RedisStore final : public Store {
   void FindLiveOrder(std::string merchant_id, std::string order_id,
                      Completion<std::optional<std::string>> done) override;
   void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
-  // From the view, after catching up with the log (as stats reads).
+  // From Redis (the `ledger` list and each redemption's record): at most 256 positions a
+  // call, so a page may hold fewer rows than its limit, with done() false.
   void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;

@@ -5,7 +5,9 @@
 -- holds a hash tag (e.g. "uudai:{main}:"), so that all of a store's keys share one Redis
 -- Cluster slot. Keys (see RedisStore in redis_store.h for the full contract):
 --   log           stream: every change, in the order it happened (offers, codes, redemptions,
---                 transitions); gateways replay it into their in-memory view
+--                 transitions, each carrying its redemption); gateways replay it into their
+--                 in-memory view, which keeps counters and stats, not redemptions
+--   ledger        list: redemption ids in creation order (ledger position = list index)
 --   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code)
 --   pcode         hash: public code → offer id (offers that are not archived)
 --   ucode         hash: unique code → offer id (every issued code)
@@ -197,6 +199,7 @@ local function create()
   end
   redis.call('HSET', key('orders'), order_key, id)
   redis.call('HSET', key('r:' .. id), 's', status, 'x', expires_at, 'p', ARGV[8], 'b', ARGV[9])
+  redis.call('RPUSH', key('ledger'), id)
   if status == 'reserved' then redis.call('ZADD', key('expiry'), expires_at, id) end
   if scope ~= '' then
     redis.call('DEL', idem_key)
@@ -214,10 +217,11 @@ local next_status = {
 local time_field = {committed = 'ca', released = 'ra', expired = 'xa', refunded = 'fa'}
 
 -- Moves redemption `id` by `action` at `at` (a decimal string). Payload: the action applied
--- (a late commit expires instead) and the redemption fields after it.
+-- (a late commit expires instead) and the redemption fields after it. The log entry carries
+-- the redemption as created (b), so that a view that keeps no redemptions can count it.
 local function transition(id, action, at)
   local redemption_key = key('r:' .. id)
-  local current = redis.call('HMGET', redemption_key, 's', 'x', 'p')
+  local current = redis.call('HMGET', redemption_key, 's', 'x', 'p', 'b')
   if not current[1] then return refuse('not_found', 'redemption ' .. id .. ' does not exist') end
   local from, outcome, message = current[1], 'ok', ''
   if action == 'commit' and from == 'reserved' and tonumber(at) >= tonumber(current[2]) then
@@ -246,7 +250,7 @@ local function transition(id, action, at)
     redis.call('HDEL', key('orders'), plan.k)
   end
   redis.call('HSET', redemption_key, 's', to, time_field[to], at)
-  local previous, entry = append({'t', id, 'a', action, 'at', at})
+  local previous, entry = append({'t', id, 'a', action, 'at', at, 'b', current[4]})
   return {outcome, message, '', entry, previous, action, unpack(redemption_fields(id))}
 end
 
@@ -263,9 +267,27 @@ local function expire_due()
   return {'ok', '', '', last_entry, first_previous, tostring(#due)}
 end
 
+-- ARGV: op, start, stop (0 = the ledger's end now), count. Reads ledger positions
+-- [start, min(stop, start + count)). Payload: the stop used, then for each position its id and
+-- its redemption fields (see redemption_fields). Writes nothing.
+local function ledger_page()
+  local start, stop, count = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+  local size = redis.call('LLEN', key('ledger'))
+  if stop == 0 or stop > size then stop = size end
+  local reply = {'ok', '', '', '', '', tostring(stop)}
+  local last = math.min(stop, start + count) - 1
+  if last < start then return reply end
+  for _, id in ipairs(redis.call('LRANGE', key('ledger'), start, last)) do
+    reply[#reply + 1] = id
+    for _, field in ipairs(redemption_fields(id)) do reply[#reply + 1] = field end
+  end
+  return reply
+end
+
 if op == 'offer_put' then return offer_put() end
 if op == 'issue_codes' then return issue_codes() end
 if op == 'create' then return create() end
 if op == 'transition' then return transition(ARGV[2], ARGV[3], ARGV[4]) end
 if op == 'expire_due' then return expire_due() end
+if op == 'ledger_page' then return ledger_page() end
 return redis.error_reply('ERR uudai: unknown operation ' .. tostring(op))

@@ -51,6 +51,15 @@ std::string Limit(const std::optional<std::int64_t>& limit) {
   return limit ? std::to_string(*limit) : "-1";
 }
 
+// A redemption record as the script keeps it (b: the journal line of its creation).
+Result<Redemption> RedemptionFromRecord(const std::string& id, const std::string& line) {
+  auto decoded = DecodeMutation(line);
+  if (!decoded.ok()) return decoded.status();
+  auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  if (created == nullptr) return Malformed("redemption record of " + id);
+  return std::move(created->redemption);
+}
+
 // Splits "a,b,c" (codes never contain commas).
 std::vector<std::string> SplitCodes(std::string_view joined) {
   std::vector<std::string> out;
@@ -77,11 +86,19 @@ Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
   if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
     return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
   }
-  if (f.size() == 6 && field(0) == "t" && field(2) == "a" && field(4) == "at") {
+  // A transition; from this version on it carries the redemption as created (b).
+  if ((f.size() == 6 || (f.size() == 8 && field(6) == "b")) && field(0) == "t" &&
+      field(2) == "a" && field(4) == "at") {
     const auto action = ParseAction(field(3));
     const auto at = ParseSigned(field(5));
     if (!action || !at) return Malformed("transition entry " + field(1));
-    return StoreMutation(RedemptionTransitioned{field(1), *action, Timestamp{*at}});
+    RedemptionTransitioned transitioned{field(1), *action, Timestamp{*at}, std::nullopt};
+    if (f.size() == 8) {
+      auto carried = RedemptionFromRecord(field(1), field(7));
+      if (!carried.ok()) return carried.status();
+      transitioned.redemption = std::move(carried).value();
+    }
+    return StoreMutation(std::move(transitioned));
   }
   return Malformed("log entry with " + std::to_string(f.size()) + " fields");
 }
@@ -173,11 +190,9 @@ Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply*
   if (fields[0].is_nil()) {
     return Status(StatusCode::kNotFound, "redemption " + id + " does not exist");
   }
-  auto decoded = DecodeMutation(fields[0].str());
-  if (!decoded.ok()) return decoded.status();
-  auto* created = std::get_if<RedemptionCreated>(&decoded.value());
-  if (created == nullptr) return Malformed("redemption record of " + id);
-  Redemption r = std::move(created->redemption);
+  auto created = RedemptionFromRecord(id, fields[0].str());
+  if (!created.ok()) return created.status();
+  Redemption r = std::move(created).value();
   const auto status = ParseRedemptionStatus(fields[1].str());
   if (!status) return Malformed("status " + fields[1].str());
   r.status = *status;
@@ -191,6 +206,31 @@ Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply*
     *times[i] = Timestamp{*at};
   }
   return r;
+}
+
+Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
+                                         const LedgerPageQuery& query) {
+  constexpr std::size_t kRowFields = 7;  // id + RedemptionFromFields' six
+  if (payload.empty() || (payload.size() - 1) % kRowFields != 0) {
+    return Malformed("ledger page of " + std::to_string(payload.size()) + " fields");
+  }
+  const auto stop = ParseUnsigned(payload[0].str());
+  if (!stop) return Malformed("ledger stop " + payload[0].str());
+  LedgerPage page;
+  page.end = *stop;
+  const std::size_t scanned = (payload.size() - 1) / kRowFields;
+  for (std::size_t i = 0; i < scanned; ++i) {
+    const RedisReply* row = &payload[1 + i * kRowFields];
+    auto r = RedemptionFromFields(row[0].str(), row + 1, kRowFields - 1);
+    if (!r.ok()) return r.status();
+    if ((query.from && r->created_at < *query.from) || (query.to && r->created_at >= *query.to)) {
+      continue;
+    }
+    page.rows.push_back(std::move(r).value());
+  }
+  page.next = query.start + scanned;
+  if (scanned == 0) page.next = std::max(query.start, page.end);
+  return page;
 }
 
 Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through) {

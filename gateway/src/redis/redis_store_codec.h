@@ -61,6 +61,12 @@ std::string PlanJson(const Redemption& r, LocalDay day);
 Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
                                         std::size_t count);
 
+// A page of the ledger from the payload of the script's `ledger_page` ({stop, then id and six
+// redemption fields per position read from query.start}): the rows created in the query's
+// time range, `next` past every position read and `end` the stop the script used.
+Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
+                                         const LedgerPageQuery& query);
+
 // What one XREAD of the change log returned: the entries after `skip_through`, decoded, and how
 // many entries the reply held in all (a full batch means the log may hold more).
 struct LogRead {
