@@ -38,25 +38,26 @@ void CampaignCounters::Count(const Redemption& r, RedemptionStatus status, int d
   }
 }
 
-void CampaignCounters::NoteCommitted(const std::string& shopper_id, LocalHour hour, LocalDay day) {
-  committed_shoppers_[hour.index].insert(shopper_id);
-  committed_shoppers_by_day_[day.index].insert(shopper_id);
-  all_committed_shoppers_.insert(shopper_id);
+void CampaignCounters::NoteCommitted(ShopperId shopper, LocalHour hour, LocalDay day) {
+  committed_shoppers_[hour.index].Insert(shopper);
+  committed_shoppers_by_day_[day.index].Insert(shopper);
+  all_committed_shoppers_.Insert(shopper);
 }
 
-void CampaignCounters::OnCreated(const Redemption& r, LocalHour hour, LocalDay day) {
+void CampaignCounters::OnCreated(const Redemption& r, ShopperId shopper, LocalHour hour,
+                                 LocalDay day) {
   for (const RedeemedOffer& applied : r.applied) {
     funder_of_offer_.try_emplace(applied.offer_id, FunderKey(applied));
   }
   Count(r, r.status, +1, hour);
-  if (r.status == RedemptionStatus::kCommitted) NoteCommitted(r.shopper_id, hour, day);
+  if (r.status == RedemptionStatus::kCommitted) NoteCommitted(shopper, hour, day);
 }
 
-void CampaignCounters::OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to,
-                                    LocalHour hour, LocalDay day) {
+void CampaignCounters::OnTransition(const Redemption& r, ShopperId shopper, RedemptionStatus from,
+                                    RedemptionStatus to, LocalHour hour, LocalDay day) {
   Count(r, from, -1, hour);
   Count(r, to, +1, hour);
-  if (to == RedemptionStatus::kCommitted) NoteCommitted(r.shopper_id, hour, day);
+  if (to == RedemptionStatus::kCommitted) NoteCommitted(shopper, hour, day);
 }
 
 void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour, LocalHour to_hour,
@@ -116,12 +117,10 @@ void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour
   for (auto it = committed_shoppers_.lower_bound(from_hour.index);
        it != committed_shoppers_.end() && it->first < to_hour.index; ++it) {
     if (group_by == CampaignGrouping::kDay) {
-      sums.group_shoppers[time_key(it->first)].insert(it->second.begin(), it->second.end());
+      sums.group_shoppers[time_key(it->first)].InsertAll(it->second);
     }
-    sums.shoppers.insert(it->second.begin(), it->second.end());
-    if (group_by == CampaignGrouping::kMerchant) {
-      sums.group_shoppers[merchant_id].insert(it->second.begin(), it->second.end());
-    }
+    sums.shoppers.InsertAll(it->second);
+    if (group_by == CampaignGrouping::kMerchant) sums.group_shoppers[merchant_id].InsertAll(it->second);
   }
 }
 

@@ -8,9 +8,9 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <utility>
 
+#include "shopper_tables.h"
 #include "uudai/campaign_stats.h"
 #include "uudai/redemption.h"
 
@@ -20,10 +20,11 @@ class CampaignCounters {
  public:
   std::mutex mutex;
 
-  // REQUIRES: mutex held. `hour` and `day` are the local hour and day of r.created_at.
-  void OnCreated(const Redemption& r, LocalHour hour, LocalDay day);
-  void OnTransition(const Redemption& r, RedemptionStatus from, RedemptionStatus to, LocalHour hour,
-                    LocalDay day);
+  // REQUIRES: mutex held. `shopper` is r.shopper_id's number; `hour` and `day` are the local
+  // hour and day of r.created_at.
+  void OnCreated(const Redemption& r, ShopperId shopper, LocalHour hour, LocalDay day);
+  void OnTransition(const Redemption& r, ShopperId shopper, RedemptionStatus from,
+                    RedemptionStatus to, LocalHour hour, LocalDay day);
 
   // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
   // and its committed shoppers: over a range, into `shoppers` (and `group_shoppers` for day
@@ -38,8 +39,8 @@ class CampaignCounters {
     bool one_merchant = false;  // set by the caller: the query names one merchant
     StatsBucket totals;
     std::map<std::string, StatsBucket> groups;
-    std::unordered_set<std::string> shoppers;
-    std::map<std::string, std::unordered_set<std::string>> group_shoppers;
+    ShopperSet shoppers;
+    std::map<std::string, ShopperSet> group_shoppers;
     std::int64_t merchant_shoppers = 0;  // whole campaign: this merchant's (one merchant asked)
     std::map<std::string, std::int64_t> group_shopper_counts;
     std::map<std::string, std::int64_t> day_shopper_counts;  // whole campaign, by local day
@@ -50,7 +51,7 @@ class CampaignCounters {
 
  private:
   void Count(const Redemption& r, RedemptionStatus status, int delta, LocalHour hour);
-  void NoteCommitted(const std::string& shopper_id, LocalHour hour, LocalDay day);
+  void NoteCommitted(ShopperId shopper, LocalHour hour, LocalDay day);
 
   // Redemption level: (hour, payment method) → bucket (discount = the redemption's total).
   std::map<std::pair<std::int64_t, std::uint8_t>, StatsBucket> by_hour_method_;
@@ -58,10 +59,10 @@ class CampaignCounters {
   std::map<std::pair<std::int64_t, std::string>, StatsBucket> by_hour_offer_;
   std::unordered_map<std::string, std::string> funder_of_offer_;  // offer id → funded_by key
   // Shoppers with a committed redemption created in that hour (kept after a refund).
-  std::map<std::int64_t, std::unordered_set<std::string>> committed_shoppers_;
-  std::unordered_set<std::string> all_committed_shoppers_;  // of every hour
+  std::map<std::int64_t, ShopperSet> committed_shoppers_;
+  ShopperSet all_committed_shoppers_;  // of every hour
   // The same by local day (day index → shoppers), for whole-campaign day groups.
-  std::map<std::int32_t, std::unordered_set<std::string>> committed_shoppers_by_day_;
+  std::map<std::int32_t, ShopperSet> committed_shoppers_by_day_;
 };
 
 }  // namespace uudai::internal

@@ -22,8 +22,9 @@ class MemoryStore::Usage final : public UsageView {
   OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id, LocalDay day) const override {
     internal::OfferCounters* counters = state_.FindCounters(offer.id);
     if (counters == nullptr) return {};
+    const auto shopper = state_.shopper_ids.Find(shopper_id);
     std::lock_guard lock(counters->mutex);
-    return counters->Usage(shopper_id, day);
+    return counters->Usage(shopper, day);
   }
 
   std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const override {

@@ -92,8 +92,11 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                                                               r.merchant_id +
                                                               " already has a live redemption"));
   }
+  // Looked up under the counters' locks: a concurrent first redemption of this shopper at the
+  // same offer has then either counted (and numbered the shopper) or not started.
+  const auto shopper = state_->shopper_ids.Find(r.shopper_id);
   for (const RedeemedOffer& applied : r.applied) {
-    Status room = state_->Counters(applied.offer_id).CheckRoomFor(applied, r.shopper_id, day);
+    Status room = state_->Counters(applied.offer_id).CheckRoomFor(applied, shopper, day);
     if (!room.ok()) return fail(std::move(room));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& codes = state_->CodeShard(*applied.code).map;

@@ -78,15 +78,16 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
                                             bool response_renders) {
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
-  Campaign(r.merchant_id).OnCreated(r, zone_.HourOf(r.created_at), day);
+  const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
+  Campaign(r.merchant_id).OnCreated(r, shopper, zone_.HourOf(r.created_at), day);
   if (r.status == RedemptionStatus::kCommitted) {
-    NoteCommittedShopper(r.shopper_id, day, zone_.HourOf(r.created_at));
+    NoteCommittedShopper(shopper, day, zone_.HourOf(r.created_at));
   }
   std::vector<StoredRedemption::Terms> terms;
   terms.reserve(r.applied.size());
   for (const RedeemedOffer& applied : r.applied) {
     internal::OfferCounters& counters = Counters(applied.offer_id);
-    counters.OnCreated(r, applied, day);
+    counters.OnCreated(r, applied, shopper, day);
     if (keep_redemptions_) terms.push_back(counters.InternTerms(applied));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& code = CodeShard(*applied.code).map[*applied.code];
@@ -122,11 +123,11 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   }
 }
 
-void MemoryStore::State::NoteCommittedShopper(const std::string& shopper_id, LocalDay day,
+void MemoryStore::State::NoteCommittedShopper(internal::ShopperId shopper, LocalDay day,
                                               LocalHour hour) {
   std::lock_guard lock(shoppers_mutex_);
-  committed_shoppers_.insert(shopper_id);
-  committed_shoppers_by_day_[day.index].insert(shopper_id);
+  committed_shoppers_.Insert(shopper);
+  committed_shoppers_by_day_[day.index].Insert(shopper);
   if (!committed_hours_) {
     committed_hours_.emplace(hour.index, hour.index);
   } else {
@@ -197,12 +198,13 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
     expiry.erase({r.expires_at.millis, r.id});
   }
   const LocalDay day = zone_.DayOf(r.created_at);
-  Campaign(r.merchant_id).OnTransition(r, from, to, zone_.HourOf(r.created_at), day);
+  const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
+  Campaign(r.merchant_id).OnTransition(r, shopper, from, to, zone_.HourOf(r.created_at), day);
   if (to == RedemptionStatus::kCommitted) {
-    NoteCommittedShopper(r.shopper_id, day, zone_.HourOf(r.created_at));
+    NoteCommittedShopper(shopper, day, zone_.HourOf(r.created_at));
   }
   for (const RedeemedOffer& applied : r.applied) {
-    Counters(applied.offer_id).OnTransition(r, applied, from, to, day);
+    Counters(applied.offer_id).OnTransition(r, applied, shopper, from, to, day);
     const bool frees_code = to == RedemptionStatus::kReleased || to == RedemptionStatus::kExpired ||
                             (to == RedemptionStatus::kRefunded && applied.restore_on_refund);
     if (frees_code && applied.code_mode == CodeMode::kUnique && applied.code) {

@@ -25,6 +25,8 @@
 #include "campaign_counters.h"
 #include "lock_set.h"
 #include "offer_counters.h"
+#include "shopper_ids.h"
+#include "shopper_tables.h"
 #include "stored_redemption.h"
 #include "uudai/memory_store.h"
 
@@ -155,12 +157,15 @@ class MemoryStore::State {
   // the whole campaign read this instead of merging every merchant's sets). Innermost lock.
   // Shoppers with a committed redemption, over every merchant: in all and by the local day
   // their redemption was created (the keys of the map are "YYYY-MM-DD").
-  void NoteCommittedShopper(const std::string& shopper_id, LocalDay day, LocalHour hour);
+  void NoteCommittedShopper(internal::ShopperId shopper, LocalDay day, LocalHour hour);
   std::int64_t CommittedShopperCount() const;
   std::map<std::string, std::int64_t> CommittedShopperCountsByDay() const;
   // Whether every committed shopper's redemption was created in a local hour in [from, to)
   // (true when there is none).
   bool CommittedShoppersWithin(LocalHour from, LocalHour to) const;
+
+  // Every shopper counted, as the numbers the counters key their per-shopper state by.
+  internal::ShopperIds shopper_ids;
 
   // Reservations by expiry, and idempotency records by age. Innermost locks.
   std::mutex expiry_mutex;
@@ -177,8 +182,8 @@ class MemoryStore::State {
   const RenderResponse render_response_;
   const bool keep_redemptions_;
   mutable std::mutex shoppers_mutex_;
-  std::unordered_set<std::string> committed_shoppers_;  // GUARDED_BY shoppers_mutex_
-  std::map<std::int32_t, std::unordered_set<std::string>>
+  internal::ShopperSet committed_shoppers_;  // GUARDED_BY shoppers_mutex_
+  std::map<std::int32_t, internal::ShopperSet>
       committed_shoppers_by_day_;  // GUARDED_BY shoppers_mutex_
   // First and last local hour (index) of a committed shopper's redemption; empty when none.
   std::optional<std::pair<std::int64_t, std::int64_t>>

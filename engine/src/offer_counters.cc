@@ -9,8 +9,8 @@ std::size_t Index(RedemptionStatus s) { return static_cast<std::size_t>(s); }
 
 }  // namespace
 
-Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, std::string_view shopper_id,
-                                   LocalDay day) const {
+Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied,
+                                   std::optional<ShopperId> shopper, LocalDay day) const {
   const OfferLimits& limits = applied.limits;
   auto fail = [&applied](StatusCode code, const char* what) {
     return Status::ForOffer(code, applied.offer_id,
@@ -22,11 +22,8 @@ Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, std::string_vie
   if (limits.total_budget && budget_spent_ + applied.discount > *limits.total_budget) {
     return fail(StatusCode::kBudgetExhausted, "has not enough budget left for this discount");
   }
-  if (limits.per_shopper) {
-    auto it = per_shopper_.find(shopper_id);
-    if (it != per_shopper_.end() && it->second + 1 > *limits.per_shopper) {
-      return fail(StatusCode::kPerShopperLimit, "reached its per-shopper limit for this shopper");
-    }
+  if (limits.per_shopper && shopper && per_shopper_.Get(*shopper) + 1 > *limits.per_shopper) {
+    return fail(StatusCode::kPerShopperLimit, "reached its per-shopper limit for this shopper");
   }
   if (limits.per_day) {
     auto it = per_day_.find(day.index);
@@ -37,19 +34,18 @@ Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, std::string_vie
   return Status::Ok();
 }
 
-void OfferCounters::HoldQuota(const Redemption& r, const RedeemedOffer& applied, LocalDay day,
+void OfferCounters::HoldQuota(const RedeemedOffer& applied, ShopperId shopper, LocalDay day,
                               int delta) {
   live_ += delta;
   budget_spent_ += delta * applied.discount;
-  auto shopper = per_shopper_.find(r.shopper_id);
-  if (shopper == per_shopper_.end()) shopper = per_shopper_.emplace(r.shopper_id, 0).first;
-  if ((shopper->second += delta) == 0) per_shopper_.erase(shopper);
+  per_shopper_.Add(shopper, delta);
   auto& on_day = per_day_[day.index];
   if ((on_day += delta) == 0) per_day_.erase(day.index);
 }
 
 void OfferCounters::CountStatus(const Redemption& r, const RedeemedOffer& applied,
-                                RedemptionStatus status, int delta, LocalDay day) {
+                                ShopperId shopper, RedemptionStatus status, int delta,
+                                LocalDay day) {
   const Money discount = status == RedemptionStatus::kCommitted ? delta * applied.discount : 0;
   const Money gmv = status == RedemptionStatus::kCommitted ? delta * r.subtotal : 0;
   for (StatsBucket* bucket :
@@ -58,31 +54,31 @@ void OfferCounters::CountStatus(const Redemption& r, const RedeemedOffer& applie
     bucket->discount_committed += discount;
     bucket->gmv_committed += gmv;
   }
-  if (status == RedemptionStatus::kCommitted && delta > 0) committed_shoppers_.insert(r.shopper_id);
+  if (status == RedemptionStatus::kCommitted && delta > 0) committed_shoppers_.Insert(shopper);
 }
 
-void OfferCounters::OnCreated(const Redemption& r, const RedeemedOffer& applied, LocalDay day) {
-  HoldQuota(r, applied, day, +1);
-  CountStatus(r, applied, r.status, +1, day);
+void OfferCounters::OnCreated(const Redemption& r, const RedeemedOffer& applied,
+                              ShopperId shopper, LocalDay day) {
+  HoldQuota(applied, shopper, day, +1);
+  CountStatus(r, applied, shopper, r.status, +1, day);
 }
 
 void OfferCounters::OnTransition(const Redemption& r, const RedeemedOffer& applied,
-                                 RedemptionStatus from, RedemptionStatus to, LocalDay day) {
+                                 ShopperId shopper, RedemptionStatus from, RedemptionStatus to,
+                                 LocalDay day) {
   const bool gives_quota_back = to == RedemptionStatus::kReleased ||
                                 to == RedemptionStatus::kExpired ||
                                 (to == RedemptionStatus::kRefunded && applied.restore_on_refund);
-  if (gives_quota_back) HoldQuota(r, applied, day, -1);
-  CountStatus(r, applied, from, -1, day);
-  CountStatus(r, applied, to, +1, day);
+  if (gives_quota_back) HoldQuota(applied, shopper, day, -1);
+  CountStatus(r, applied, shopper, from, -1, day);
+  CountStatus(r, applied, shopper, to, +1, day);
 }
 
-OfferUsage OfferCounters::Usage(std::string_view shopper_id, LocalDay day) const {
+OfferUsage OfferCounters::Usage(std::optional<ShopperId> shopper, LocalDay day) const {
   OfferUsage usage;
   usage.redemptions = live_;
   usage.budget_spent = budget_spent_;
-  if (auto it = per_shopper_.find(shopper_id); it != per_shopper_.end()) {
-    usage.shopper_redemptions = it->second;
-  }
+  if (shopper) usage.shopper_redemptions = per_shopper_.Get(*shopper);
   if (auto it = per_day_.find(day.index); it != per_day_.end()) usage.day_redemptions = it->second;
   return usage;
 }

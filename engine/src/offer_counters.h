@@ -10,12 +10,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
+#include "shopper_tables.h"
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
@@ -27,44 +27,41 @@ class OfferCounters {
  public:
   std::mutex mutex;
 
-  // OK, or the first limit that one more redemption of `applied` by `shopper_id` on `day`
-  // would break (Status::offer_id set). REQUIRES: mutex held.
-  Status CheckRoomFor(const RedeemedOffer& applied, std::string_view shopper_id,
+  // OK, or the first limit that one more redemption of `applied` by `shopper` on `day` would
+  // break (Status::offer_id set); nullopt: a shopper never counted. REQUIRES: mutex held.
+  Status CheckRoomFor(const RedeemedOffer& applied, std::optional<ShopperId> shopper,
                       LocalDay day) const;
 
-  // REQUIRES: mutex held. `day` is the local day of r.created_at.
-  void OnCreated(const Redemption& r, const RedeemedOffer& applied, LocalDay day);
-  void OnTransition(const Redemption& r, const RedeemedOffer& applied, RedemptionStatus from,
-                    RedemptionStatus to, LocalDay day);
+  // REQUIRES: mutex held. `shopper` is r.shopper_id's number, `day` the local day of
+  // r.created_at.
+  void OnCreated(const Redemption& r, const RedeemedOffer& applied, ShopperId shopper,
+                 LocalDay day);
+  void OnTransition(const Redemption& r, const RedeemedOffer& applied, ShopperId shopper,
+                    RedemptionStatus from, RedemptionStatus to, LocalDay day);
 
   // `applied` (one of this offer's) without its code and discount, shared with every earlier
   // redemption recorded with the same terms (StoredRedemption). REQUIRES: mutex held.
   std::shared_ptr<const RedeemedOffer> InternTerms(const RedeemedOffer& applied);
 
   // REQUIRES: mutex held.
-  OfferUsage Usage(std::string_view shopper_id, LocalDay day) const;
+  OfferUsage Usage(std::optional<ShopperId> shopper, LocalDay day) const;
   OfferStats Stats(const std::string& offer_id, const OfferLimits& limits) const;
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-
   // Adds `delta` (+1/-1) redemptions of status `status` to every bucket of `r`.
-  void CountStatus(const Redemption& r, const RedeemedOffer& applied, RedemptionStatus status,
-                   int delta, LocalDay day);
-  void HoldQuota(const Redemption& r, const RedeemedOffer& applied, LocalDay day, int delta);
+  void CountStatus(const Redemption& r, const RedeemedOffer& applied, ShopperId shopper,
+                   RedemptionStatus status, int delta, LocalDay day);
+  void HoldQuota(const RedeemedOffer& applied, ShopperId shopper, LocalDay day, int delta);
 
   std::int64_t live_ = 0;
   Money budget_spent_ = 0;
-  std::unordered_map<std::string, std::int64_t, StringHash, std::equal_to<>> per_shopper_;
+  ShopperCounts per_shopper_;  // live redemptions by shopper
   std::unordered_map<std::int32_t, std::int64_t> per_day_;
 
   StatsBucket totals_;
   std::map<std::int32_t, StatsBucket> by_day_;
   std::array<StatsBucket, kPaymentMethodCount> by_method_{};
-  std::unordered_set<std::string> committed_shoppers_;
+  ShopperSet committed_shoppers_;
   // One per distinct terms this offer was redeemed with (a new one after an edit that changed
   // them); the newest last.
   std::vector<std::shared_ptr<const RedeemedOffer>> terms_;
