@@ -8,10 +8,8 @@
 // Defences: header ≤ header_limit (→ 431), body ≤ body_limit (→ 413), malformed or ambiguous
 // framing (Content-Length with Transfer-Encoding, duplicate Content-Length) → 400 and close;
 // an idle timeout between requests, a header timeout (slow-loris) and a body timeout; a cap on
-// open connections; a connection trickling its request is read about once a second
-// (TricklePacedReader), so a thousand of them cost about a thousand reads a second, spread
-// out, not one read per byte in the client's bursts. Stop() drains: no new connections,
-// in-flight requests finish, idle keep-alive connections close.
+// open connections. Stop() drains: no new connections, in-flight requests finish, idle
+// keep-alive connections close.
 #ifndef UUDAI_GATEWAY_HTTP_SERVER_H_
 #define UUDAI_GATEWAY_HTTP_SERVER_H_
 
@@ -33,16 +31,6 @@ namespace uudai::gateway {
 
 class Metrics;
 
-// How a connection that trickles its request is read (see TricklePacedReader): after
-// `small_reads_before_pause` reads in a row of fewer than `small_read_bytes` bytes each,
-// every further read of that request first waits a pause drawn in [min_pause, max_pause].
-struct TricklePacing {
-  std::size_t small_read_bytes = 256;
-  int small_reads_before_pause = 2;
-  std::chrono::milliseconds min_pause{500};
-  std::chrono::milliseconds max_pause{1500};
-};
-
 struct ServerOptions {
   std::string address = "127.0.0.1";
   std::uint16_t port = 8080;  // 0: pick a free port (see HttpServer::port)
@@ -53,7 +41,6 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
   std::chrono::milliseconds body_timeout{30'000};    // end of headers → end of body
   std::size_t max_connections = 10'000;
-  TricklePacing trickle_pacing;
 };
 
 class HttpServer {

@@ -21,7 +21,6 @@ namespace http = beast::http;
 HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared,
                          SessionRegistry& registry)
     : socket_(std::move(socket)),
-      reader_(socket_, shared.options.trickle_pacing, shared.metrics),
       deadline_(socket_.get_executor()),
       shared_(shared),
       registry_(registry) {
@@ -66,8 +65,7 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   LimitParser(*parser_, shared_.options);
   ArmDeadline(shared_.options.header_timeout);
-  reader_.Reset();
-  http::async_read_header(reader_, buffer_, *parser_,
+  http::async_read_header(socket_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec) return self->Refuse(ec);
                             self->ReadBody();
@@ -92,7 +90,7 @@ void HttpSession::ReadBody() {
 }
 
 void HttpSession::ReadBodyAfterContinue() {
-  http::async_read(reader_, buffer_, *parser_,
+  http::async_read(socket_, buffer_, *parser_,
                    [self = shared_from_this()](beast::error_code ec, std::size_t) {
                      if (ec) return self->Refuse(ec);
                      self->Dispatch();
@@ -231,7 +229,6 @@ void HttpSession::Close() {
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
   deadline_.cancel();
-  reader_.Cancel();
 }
 
 }  // namespace uudai::gateway

@@ -18,7 +18,6 @@
 
 #include "http_server.h"
 #include "metrics.h"
-#include "trickle_paced_reader.h"
 
 namespace uudai::gateway {
 
@@ -72,7 +71,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void OnDeadline();
 
   boost::asio::ip::tcp::socket socket_;
-  TricklePacedReader reader_;  // what request headers and bodies are read through
   boost::asio::steady_timer deadline_;
   bool timed_out_ = false;
   boost::beast::flat_buffer buffer_;

@@ -76,12 +76,7 @@ std::string Metrics::Render() const {
   }
   out << "# HELP uudai_open_connections Open HTTP connections.\n"
          "# TYPE uudai_open_connections gauge\n"
-      << "uudai_open_connections " << open_connections_.load() << "\n"
-      << "# HELP uudai_http_paused_reads_total Reads of trickling requests that waited a pause "
-         "first (slow clients, slow-loris).\n"
-         "# TYPE uudai_http_paused_reads_total counter\n"
-      << "uudai_http_paused_reads_total " << paused_reads_.load(std::memory_order_relaxed)
-      << "\n";
+      << "uudai_open_connections " << open_connections_.load() << "\n";
   return out.str();
 }
 

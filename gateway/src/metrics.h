@@ -24,8 +24,6 @@ class Metrics {
   void ConnectionOpened() { open_connections_.fetch_add(1); }
   void ConnectionClosed() { open_connections_.fetch_sub(1); }
   std::int64_t open_connections() const { return open_connections_.load(); }
-  // A read of a trickling request waited a pause first (TricklePacedReader).
-  void ReadPaused() { paused_reads_.fetch_add(1, std::memory_order_relaxed); }
 
   // The text exposition format (version 0.0.4).
   std::string Render() const;
@@ -45,7 +43,6 @@ class Metrics {
   std::map<std::string, std::uint64_t> redemptions_;
   std::map<std::string, Histogram> store_;
   std::atomic<std::int64_t> open_connections_{0};
-  std::atomic<std::uint64_t> paused_reads_{0};
 };
 
 }  // namespace uudai::gateway

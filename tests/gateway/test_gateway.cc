@@ -26,7 +26,6 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.server.idle_timeout = options.idle_timeout;
   app_options.server.header_timeout = options.header_timeout;
   app_options.server.body_timeout = options.header_timeout;
-  app_options.server.trickle_pacing = options.trickle_pacing;
   app_options.server.max_connections = options.max_connections;
   app_options.reservation_ttl_millis = options.reservation_ttl_millis;
   app_options.expiry_interval = options.expiry_interval;

@@ -39,7 +39,6 @@ struct TestGatewayOptions {
   std::chrono::milliseconds idle_timeout{5000};
   std::chrono::milliseconds header_timeout{1000};
   std::size_t max_connections = 10'000;
-  gateway::TricklePacing trickle_pacing;
   std::int64_t reservation_ttl_millis = 900'000;
   // How often the background sweeper expires due reservations (real time).
   std::chrono::milliseconds expiry_interval{50};
