@@ -120,7 +120,9 @@ void CampaignCounters::AddTo(const std::string& merchant_id, LocalHour from_hour
       sums.group_shoppers[time_key(it->first)].InsertAll(it->second);
     }
     sums.shoppers.InsertAll(it->second);
-    if (group_by == CampaignGrouping::kMerchant) sums.group_shoppers[merchant_id].InsertAll(it->second);
+    if (group_by == CampaignGrouping::kMerchant) {
+      sums.group_shoppers[merchant_id].InsertAll(it->second);
+    }
   }
 }
 

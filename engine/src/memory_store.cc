@@ -42,7 +42,8 @@ class MemoryStore::Usage final : public UsageView {
 MemoryStore::MemoryStore(const Clock& clock, MemoryStoreOptions options)
     : clock_(clock),
       options_(options),
-      state_(std::make_unique<State>(options.zone, options.render_response, options.keep_redemptions)),
+      state_(
+          std::make_unique<State>(options.zone, options.render_response, options.keep_redemptions)),
       usage_(std::make_unique<Usage>(*state_)) {}
 
 MemoryStore::~MemoryStore() = default;

@@ -224,7 +224,9 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
   stored.TakeStateOf(r);
   Redemption after = std::move(r);
   const std::uint64_t sequence =
-      options_.log != nullptr ? options_.log->Append(RedemptionTransitioned{id, action, at, std::nullopt}) : 0;
+      options_.log != nullptr
+          ? options_.log->Append(RedemptionTransitioned{id, action, at, std::nullopt})
+          : 0;
   locks.Unlock();
   AfterDurable(sequence, [outcome = std::move(outcome), after = std::move(after),
                           done = std::move(done)](Status status) {

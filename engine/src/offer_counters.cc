@@ -9,8 +9,8 @@ std::size_t Index(RedemptionStatus s) { return static_cast<std::size_t>(s); }
 
 }  // namespace
 
-Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied,
-                                   std::optional<ShopperId> shopper, LocalDay day) const {
+Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, std::optional<ShopperId> shopper,
+                                   LocalDay day) const {
   const OfferLimits& limits = applied.limits;
   auto fail = [&applied](StatusCode code, const char* what) {
     return Status::ForOffer(code, applied.offer_id,
@@ -57,8 +57,8 @@ void OfferCounters::CountStatus(const Redemption& r, const RedeemedOffer& applie
   if (status == RedemptionStatus::kCommitted && delta > 0) committed_shoppers_.Insert(shopper);
 }
 
-void OfferCounters::OnCreated(const Redemption& r, const RedeemedOffer& applied,
-                              ShopperId shopper, LocalDay day) {
+void OfferCounters::OnCreated(const Redemption& r, const RedeemedOffer& applied, ShopperId shopper,
+                              LocalDay day) {
   HoldQuota(applied, shopper, day, +1);
   CountStatus(r, applied, shopper, r.status, +1, day);
 }

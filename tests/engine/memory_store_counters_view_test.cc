@@ -16,7 +16,7 @@ namespace uudai::store_test {
 namespace {
 
 constexpr CampaignGrouping kGroupings[] = {
-    CampaignGrouping::kNone,   CampaignGrouping::kDay,   CampaignGrouping::kHour,
+    CampaignGrouping::kNone,          CampaignGrouping::kDay,      CampaignGrouping::kHour,
     CampaignGrouping::kPaymentMethod, CampaignGrouping::kMerchant, CampaignGrouping::kOffer,
     CampaignGrouping::kFundedBy};
 
@@ -109,8 +109,7 @@ class CountersViewTest : public ::testing::Test {
       SCOPED_TRACE(static_cast<int>(grouping));
       CampaignQuery query;
       query.group_by = grouping;
-      ExpectSameCampaignStats(b.CampaignStatsFor(query).value(),
-                              a.CampaignStatsFor(query).value());
+      ExpectSameCampaignStats(b.CampaignStatsFor(query).value(), a.CampaignStatsFor(query).value());
     }
     const LocalDay today = DayOf(CampaignNow());
     for (const Offer* offer : {&unique_, &platform_, &other_}) {
@@ -177,7 +176,8 @@ TEST_F(CountersViewTest, ATransitionWithoutItsRedemptionIsSkipped) {
   const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
   const Redemption r = sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());
   ReplayInto(view_, CarriedMutations());
-  view_.Replay(RedemptionTransitioned{"r-1", RedemptionAction::kCancel, clock_.Now(), std::nullopt});
+  view_.Replay(
+      RedemptionTransitioned{"r-1", RedemptionAction::kCancel, clock_.Now(), std::nullopt});
   EXPECT_EQ(SyncStore(view_).Stats("o-1")->totals.count(RedemptionStatus::kReserved), 1);
   view_.Replay(RedemptionTransitioned{"r-1", RedemptionAction::kCancel, clock_.Now(), r});
   EXPECT_EQ(SyncStore(view_).Stats("o-1")->totals.count(RedemptionStatus::kReserved), 0);

@@ -122,19 +122,18 @@ TEST(LogEntriesTest, TransitionCarriesTheRedemptionAsCreated) {
       RedemptionBuilder("r-1").Shopper("s-9").Apply(MakeOffer("o-1"), 12'000).Build();
   const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
   const RedisReply reply = RedisReply::Array({RedisReply::Array(
-      {Str("log"), RedisReply::Array({RedisReply::Array(
-                       {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"),
-                                                       Str("cancel"), Str("1790000000000"),
-                                                       Str("b"), Str(line)})})})})});
+      {Str("log"),
+       RedisReply::Array({RedisReply::Array(
+           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"),
+                                           Str("1790000000000"), Str("b"), Str(line)})})})})});
   // (the field names alternate with values: "at" is missing above on purpose)
   EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
 
   const RedisReply good = RedisReply::Array({RedisReply::Array(
       {Str("log"),
        RedisReply::Array({RedisReply::Array(
-           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"),
-                                           Str("at"), Str("1790000000000"), Str("b"),
-                                           Str(line)})})})})});
+           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
+                                           Str("1790000000000"), Str("b"), Str(line)})})})})});
   const auto read = LogEntriesFromXread(good);
   ASSERT_TRUE(read.ok()) << read.status().message();
   ASSERT_EQ(read->entries.size(), 1U);
@@ -147,25 +146,22 @@ TEST(LogEntriesTest, TransitionCarriesTheRedemptionAsCreated) {
 // One ledger position's fields as the script returns them: id, then b s ca ra xa fa.
 std::vector<RedisReply> LedgerRow(const Redemption& r, const char* status,
                                   std::optional<std::int64_t> committed_at) {
-  return {Str(r.id),
-          Str(EncodeMutation(RedemptionCreated{r, std::nullopt})),
-          Str(status),
-          committed_at ? Str(std::to_string(*committed_at)) : RedisReply::Nil(),
-          RedisReply::Nil(),
-          RedisReply::Nil(),
+  return {Str(r.id),         Str(EncodeMutation(RedemptionCreated{r, std::nullopt})),
+          Str(status),       committed_at ? Str(std::to_string(*committed_at)) : RedisReply::Nil(),
+          RedisReply::Nil(), RedisReply::Nil(),
           RedisReply::Nil()};
 }
 
 TEST(LedgerPageTest, KeepsTheRowsInTheTimeRangeAndMovesPastEveryPositionRead) {
   const Offer offer = MakeOffer("o-1");
-  const Redemption early =
-      RedemptionBuilder("r-early").CreatedAt(store_test::At("2026-10-09T23:00:00+07:00"))
-          .Apply(offer, 1'000)
-          .Build();
-  const Redemption inside =
-      RedemptionBuilder("r-inside").CreatedAt(store_test::At("2026-10-10T09:00:00+07:00"))
-          .Apply(offer, 2'000)
-          .Build();
+  const Redemption early = RedemptionBuilder("r-early")
+                               .CreatedAt(store_test::At("2026-10-09T23:00:00+07:00"))
+                               .Apply(offer, 1'000)
+                               .Build();
+  const Redemption inside = RedemptionBuilder("r-inside")
+                                .CreatedAt(store_test::At("2026-10-10T09:00:00+07:00"))
+                                .Apply(offer, 2'000)
+                                .Build();
   std::vector<RedisReply> payload = {Str("9")};
   for (auto row : {LedgerRow(early, "reserved", std::nullopt),
                    LedgerRow(inside, "committed", 1790000000000)}) {

@@ -13,9 +13,9 @@
 // redemption), so a gateway's memory does not grow with the ledger. Quotes (usage(), unique
 // codes), FindOffer/ListOffers and the offer observer read the view without I/O; stats read it
 // after catching up with the log, so every gateway reports the same figures. Redemptions,
-// live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are in its view when their
-// completion runs (read-your-writes); other gateways' writes arrive with Poll() (the gateway
-// polls every 100 ms) or with the next stats read.
+// live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are
+// in its view when their completion runs (read-your-writes); other gateways' writes arrive with
+// Poll() (the gateway polls every 100 ms) or with the next stats read.
 //
 // Keys (prefix, default "uudai:{main}:", holds the hash tag that puts them all in one Redis
 // Cluster slot): see the header of redis_store.lua.

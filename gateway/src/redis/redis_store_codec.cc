@@ -87,8 +87,8 @@ Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
     return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
   }
   // A transition; from this version on it carries the redemption as created (b).
-  if ((f.size() == 6 || (f.size() == 8 && field(6) == "b")) && field(0) == "t" &&
-      field(2) == "a" && field(4) == "at") {
+  if ((f.size() == 6 || (f.size() == 8 && field(6) == "b")) && field(0) == "t" && field(2) == "a" &&
+      field(4) == "at") {
     const auto action = ParseAction(field(3));
     const auto at = ParseSigned(field(5));
     if (!action || !at) return Malformed("transition entry " + field(1));
