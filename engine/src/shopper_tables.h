@@ -23,13 +23,60 @@ namespace shopper_tables {
 
 constexpr ShopperId kEmpty = ~ShopperId{0};  // no shopper gets it: ids are dense from 0
 
-// The first slot to probe for `id` in a table of 2^(32 - shift) slots.
-inline std::size_t HomeSlot(ShopperId id, int shift) {
-  return static_cast<std::size_t>((id * 2654435769U) >> shift);
-}
+// The probing both tables share. `Slot` is a struct whose first member is
+// `ShopperId shopper = kEmpty`; a slot holding kEmpty is free.
+template <typename Slot>
+class OpenTable {
+ public:
+  // The slot of `id`, or nullptr.
+  const Slot* Find(ShopperId id) const {
+    if (size_ == 0) return nullptr;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = HomeSlot(id);; i = (i + 1) & mask) {
+      if (slots_[i].shopper == id) return &slots_[i];
+      if (slots_[i].shopper == kEmpty) return nullptr;
+    }
+  }
 
-// Whether one more key would make a table of `slots` slots more than 3/4 full.
-inline bool TooFull(std::size_t size, std::size_t slots) { return (size + 1) * 4 > slots * 3; }
+  // The slot of `id`, taken (value-initialized but for the key) if it had none; `inserted`
+  // says which.
+  Slot& FindOrInsert(ShopperId id, bool& inserted) {
+    if ((size_ + 1) * 4 > slots_.size() * 3) Grow();  // at most 3/4 full
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = HomeSlot(id);; i = (i + 1) & mask) {
+      inserted = slots_[i].shopper == kEmpty;
+      if (inserted) {
+        slots_[i].shopper = id;
+        ++size_;
+      }
+      if (inserted || slots_[i].shopper == id) return slots_[i];
+    }
+  }
+
+  std::size_t size() const { return size_; }
+  const std::vector<Slot>& slots() const { return slots_; }
+
+ private:
+  // Fibonacci hashing: the top bits of id × 2^32/φ index a table of 2^(32 - shift_) slots.
+  std::size_t HomeSlot(ShopperId id) const {
+    return static_cast<std::size_t>((id * 2654435769U) >> shift_);
+  }
+
+  void Grow() {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(old.empty() ? 8 : old.size() * 2, Slot{});
+    shift_ = old.empty() ? 29 : shift_ - 1;
+    size_ = 0;
+    bool inserted = false;
+    for (const Slot& slot : old) {
+      if (slot.shopper != kEmpty) FindOrInsert(slot.shopper, inserted) = slot;
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t size_ = 0;
+  int shift_ = 32;
+};
 
 }  // namespace shopper_tables
 
@@ -37,101 +84,45 @@ class ShopperSet {
  public:
   // True when `id` was not in the set yet.
   bool Insert(ShopperId id) {
-    if (shopper_tables::TooFull(size_, slots_.size())) Grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = shopper_tables::HomeSlot(id, shift_);; i = (i + 1) & mask) {
-      if (slots_[i] == id) return false;
-      if (slots_[i] == shopper_tables::kEmpty) {
-        slots_[i] = id;
-        ++size_;
-        return true;
-      }
-    }
+    bool inserted = false;
+    table_.FindOrInsert(id, inserted);
+    return inserted;
   }
-
-  bool Contains(ShopperId id) const {
-    if (size_ == 0) return false;
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = shopper_tables::HomeSlot(id, shift_);; i = (i + 1) & mask) {
-      if (slots_[i] == id) return true;
-      if (slots_[i] == shopper_tables::kEmpty) return false;
-    }
-  }
-
+  bool Contains(ShopperId id) const { return table_.Find(id) != nullptr; }
   void InsertAll(const ShopperSet& other) {
-    for (ShopperId id : other.slots_) {
-      if (id != shopper_tables::kEmpty) Insert(id);
+    for (const Slot& slot : other.table_.slots()) {
+      if (slot.shopper != shopper_tables::kEmpty) Insert(slot.shopper);
     }
   }
-
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return table_.size(); }
 
  private:
-  void Grow() {
-    std::vector<ShopperId> old = std::move(slots_);
-    slots_.assign(old.empty() ? 8 : old.size() * 2, shopper_tables::kEmpty);
-    shift_ = old.empty() ? 29 : shift_ - 1;
-    size_ = 0;
-    for (ShopperId id : old) {
-      if (id != shopper_tables::kEmpty) Insert(id);
-    }
-  }
-
-  std::vector<ShopperId> slots_;
-  std::size_t size_ = 0;
-  int shift_ = 32;
+  struct Slot {
+    ShopperId shopper = shopper_tables::kEmpty;
+  };
+  shopper_tables::OpenTable<Slot> table_;
 };
 
 class ShopperCounts {
  public:
   // The count of `id` (0 when it was never counted).
   std::int64_t Get(ShopperId id) const {
-    if (size_ == 0) return 0;
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = shopper_tables::HomeSlot(id, shift_);; i = (i + 1) & mask) {
-      if (slots_[i].shopper == id) return slots_[i].count;
-      if (slots_[i].shopper == shopper_tables::kEmpty) return 0;
-    }
+    const Slot* slot = table_.Find(id);
+    return slot == nullptr ? 0 : slot->count;
   }
-
   void Add(ShopperId id, std::int32_t delta) {
-    if (shopper_tables::TooFull(size_, slots_.size())) Grow();
-    const std::size_t mask = slots_.size() - 1;
-    for (std::size_t i = shopper_tables::HomeSlot(id, shift_);; i = (i + 1) & mask) {
-      if (slots_[i].shopper == id) {
-        slots_[i].count += delta;
-        return;
-      }
-      if (slots_[i].shopper == shopper_tables::kEmpty) {
-        slots_[i] = Slot{id, delta};
-        ++size_;
-        return;
-      }
-    }
+    bool inserted = false;
+    table_.FindOrInsert(id, inserted).count += delta;
   }
-
   // Shoppers ever counted (also those back at zero).
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return table_.size(); }
 
  private:
   struct Slot {
     ShopperId shopper = shopper_tables::kEmpty;
     std::int32_t count = 0;
   };
-
-  void Grow() {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(old.empty() ? 8 : old.size() * 2, Slot{});
-    shift_ = old.empty() ? 29 : shift_ - 1;
-    size_ = 0;
-    for (const Slot& slot : old) {
-      if (slot.shopper != shopper_tables::kEmpty) Add(slot.shopper, slot.count);
-    }
-  }
-
-  std::vector<Slot> slots_;
-  std::size_t size_ = 0;
-  int shift_ = 32;
+  shopper_tables::OpenTable<Slot> table_;
 };
 
 }  // namespace uudai::internal
