@@ -18,7 +18,9 @@
 #      long.
 # Usage: bench/run-abuse-bench.sh   (env: OFFERS=1000, RATE=2000, CONNECTIONS=16,
 #        DURATION=30s, SLOWLORIS=1000, IDLE=1000, HOLD=75, RAMP=0, MAX_CONNECTIONS=4096,
-#        SERVER_THREADS=1, DECOY=1, BUILD_DIR). Needs a release build.
+#        SERVER_THREADS=1, DECOY=1, BUILD_DIR, SERVER_ARGS: more `uudai serve` flags for both
+#        servers, e.g. "--header-timeout 200" to take the timeouts' churn out of the run).
+#        Needs a release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -36,6 +38,7 @@ MAX_CONNECTIONS=${MAX_CONNECTIONS:-4096}
 SERVER_THREADS=${SERVER_THREADS:-1}
 DECOY=${DECOY:-1}    # 1: also measure with the abuse aimed at a second uudai (control)
 BUILD_DIR=${BUILD_DIR:-build/release}
+read -r -a server_args <<<"${SERVER_ARGS:-}"
 UUDAI="$BUILD_DIR/gateway/uudai"
 export RATE CONNECTIONS
 if [ "$HOLD" -lt $(($(duration_seconds "$DURATION") + RAMP + 10)) ]; then
@@ -73,7 +76,8 @@ trap cleanup EXIT
 write_bench_keys "$work"
 PORT=$(free_port 18400)
 URL="http://127.0.0.1:$PORT"
-start_uudai --keys "$work/keys.json" --data-dir "$work/data" --max-connections "$MAX_CONNECTIONS"
+start_uudai --keys "$work/keys.json" --data-dir "$work/data" --max-connections "$MAX_CONNECTIONS" \
+  ${server_args[@]+"${server_args[@]}"}
 load_offers
 
 # CPU seconds (user + system) process $1 has used so far.
@@ -110,7 +114,7 @@ to_ms() {
 open_connections() { curl -sf "$URL/metrics" | awk '/^uudai_open_connections / {print $2}'; }
 
 echo
-echo "uudai $("$UUDAI" version | cut -d' ' -f2) | offers $OFFERS | server threads $SERVER_THREADS | max connections $MAX_CONNECTIONS | quotes: wrk -t1 -c$CONNECTIONS -d$DURATION paced at $RATE req/s | abuse: $SLOWLORIS slow-loris (opened over ${RAMP}s) + $IDLE idle for ${HOLD}s | ulimit -n $(ulimit -n) | $(nproc) cores"
+echo "uudai $("$UUDAI" version | cut -d' ' -f2) | offers $OFFERS | server threads $SERVER_THREADS | max connections $MAX_CONNECTIONS | quotes: wrk -t1 -c$CONNECTIONS -d$DURATION paced at $RATE req/s | abuse: $SLOWLORIS slow-loris (opened over ${RAMP}s) + $IDLE idle for ${HOLD}s | server args: ${SERVER_ARGS:-none} | ulimit -n $(ulimit -n) | $(nproc) cores"
 printf '%-26s %7s %9s %9s %8s %7s %12s %9s\n' phase 'req/s' p50 p99 non-2xx errors 'server p99' 'uudai CPU'
 measure "quote, baseline"
 p99_base=$P99
@@ -144,7 +148,8 @@ finish_abuse() {
 if [ "$DECOY" = 1 ]; then
   decoy_port=$(free_port 18900)
   "$UUDAI" serve --listen "127.0.0.1:$decoy_port" --threads "$SERVER_THREADS" --log-level warn \
-    --keys "$work/keys.json" --data-dir "$work/decoy" --max-connections "$MAX_CONNECTIONS" &
+    --keys "$work/keys.json" --data-dir "$work/decoy" --max-connections "$MAX_CONNECTIONS" \
+    ${server_args[@]+"${server_args[@]}"} &
   decoy_pid=$!
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$decoy_port/readyz" >/dev/null 2>&1 && break

@@ -89,14 +89,17 @@ TEST(LogEntriesTest, NilMeansNothingNew) {
 }
 
 TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
+  const std::string created = EncodeMutation(RedemptionCreated{
+      RedemptionBuilder("r-1").Apply(MakeOffer("o-1"), 1'000).Build(), std::nullopt});
   const RedisReply reply = RedisReply::Array({RedisReply::Array(
       {Str("uudai:{t}:log"),
        RedisReply::Array(
            {RedisReply::Array(
                 {Str("5-0"), RedisReply::Array({Str("i"), Str("o-1"), Str("c"), Str("AAA,BBB")})}),
             RedisReply::Array(
-                {Str("5-1"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("refund"),
-                                                Str("at"), Str("1790000000000")})})})})});
+                {Str("5-1"),
+                 RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("refund"), Str("at"),
+                                    Str("1790000000000"), Str("b"), Str(created)})})})})});
   const auto read = LogEntriesFromXread(reply);
   ASSERT_TRUE(read.ok()) << read.status().message();
   const auto& entries = read->entries;
@@ -128,6 +131,14 @@ TEST(LogEntriesTest, TransitionCarriesTheRedemptionAsCreated) {
                                            Str("1790000000000"), Str("b"), Str(line)})})})})});
   // (the field names alternate with values: "at" is missing above on purpose)
   EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
+  // A transition without its redemption (format 1, an older build's store) is malformed: the
+  // counters-only view could not count it.
+  const RedisReply format_1 = RedisReply::Array({RedisReply::Array(
+      {Str("log"),
+       RedisReply::Array({RedisReply::Array(
+           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
+                                           Str("1790000000000")})})})})});
+  EXPECT_EQ(LogEntriesFromXread(format_1).status().code(), StatusCode::kInternal);
 
   const RedisReply good = RedisReply::Array({RedisReply::Array(
       {Str("log"),

@@ -166,6 +166,44 @@ TEST_F(RedisStoreTest, AnotherGatewaysTransitionsReachTheViewAndTheLedgerComesFr
   EXPECT_EQ(Redis("LLEN '" + prefix_ + "ledger'"), "3");
 }
 
+TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt) {
+  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
+  auto a = NewGateway();  // an empty store loads; nothing is written yet
+  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
+  SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "2");
+  auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
+  const Status loaded = b->Load(milliseconds(5'000));
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+  EXPECT_NE(b->FindOffer("o-1"), nullptr);
+}
+
+// A log written by a build before the format key (its transitions carry no redemption, which
+// a counters-only view cannot count) or in another format: the gateway refuses to start
+// rather than serve wrong counters.
+TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
+  {
+    auto a = NewGateway();
+    SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  }
+  ASSERT_EQ(Redis("DEL '" + prefix_ + "format'"), "1");  // as an older build left it
+  auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
+  Status loaded = b->Load(milliseconds(5'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.code(), StatusCode::kInternal);
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 2"),
+            std::string::npos)
+      << loaded.message();
+  EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
+
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 3"), "OK");  // a newer build's
+  auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
+  loaded = c->Load(milliseconds(5'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.message().find("in format 3, this build reads format 2"), std::string::npos)
+      << loaded.message();
+}
+
 TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
   auto a = NewGateway();
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();

@@ -14,8 +14,8 @@ std::string FreshKeyPrefix() {
   return "uudai:{t" + std::to_string(::getpid()) + "-" + std::to_string(next.fetch_add(1)) + "}:";
 }
 
-std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
-                                                    const std::string& key_prefix) {
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
+                                                            const std::string& key_prefix) {
   // Never destroyed: completions of every store's connections run on it until the process exits.
   static IoThread* io = new IoThread();
   auto connection =
@@ -23,8 +23,12 @@ std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
   connection->Start();
   gateway::RedisStoreOptions options;
   options.key_prefix = key_prefix;
-  auto store =
-      std::make_unique<gateway::RedisStore>(clock, options, std::vector{std::move(connection)});
+  return std::make_unique<gateway::RedisStore>(clock, options, std::vector{std::move(connection)});
+}
+
+std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
+                                                    const std::string& key_prefix) {
+  auto store = MakeUnloadedRedisStore(clock, key_prefix);
   const Status loaded = store->Load(std::chrono::seconds(5));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
   return store;

@@ -18,6 +18,9 @@ std::string FreshKeyPrefix();
 // Redis does not answer). Connections run on an io_context thread shared by every store.
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
                                                     const std::string& key_prefix);
+// The same, not loaded yet (the test calls Load).
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
+                                                            const std::string& key_prefix);
 
 }  // namespace uudai::testing
 

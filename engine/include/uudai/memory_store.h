@@ -46,7 +46,8 @@ struct MemoryStoreOptions {
   // counters, the stats and the unique codes' holders, but no redemption record, order guard,
   // idempotency record, reservation expiry or ledger entry is kept, so the view's memory does
   // not grow with the ledger. Transitions must carry their redemption
-  // (RedemptionTransitioned::redemption; one without it is skipped). Reads of redemptions
+  // (RedemptionTransitioned::redemption; one without it is skipped: RedisStore never
+  // passes one, its log decoder refuses such an entry). Reads of redemptions
   // (GetRedemption, FindLiveOrder, ReadLedger, LedgerSnapshot) find none, and the store's own
   // redemption writes answer kInternal.
   bool keep_redemptions = true;

@@ -249,6 +249,7 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  if (Status format = CheckFormat(deadline); !format.ok()) return format;
   while (true) {
     auto caught_up = std::make_shared<std::promise<Status>>();
     auto future = caught_up->get_future();
@@ -261,6 +262,39 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
     if (status.ok()) return status;
     if (std::chrono::steady_clock::now() >= deadline) return status;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+// The script's "format" op: refuses a store whose log was written in another layout (an older
+// build's transitions carry no redemption, and a counters-only view cannot count them).
+Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
+  while (true) {
+    auto answered = std::make_shared<std::promise<Result<ScriptReply>>>();
+    auto future = answered->get_future();
+    core_->Run({"format"},
+               [answered](Result<ScriptReply> reply) { answered->set_value(std::move(reply)); });
+    if (future.wait_until(deadline) != std::future_status::ready) {
+      return Status(StatusCode::kUnavailable, "Redis did not answer the format check in time");
+    }
+    Result<ScriptReply> reply = future.get();
+    if (reply.ok() && reply->status.ok()) {
+      const std::vector<RedisReply>& p = reply->payload;
+      if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
+      const std::string& expected = p[0].str();
+      const std::string& stored = p[1].str();
+      if (stored == expected || (stored.empty() && p[2].str() == "0")) return Status::Ok();
+      return Status(StatusCode::kInternal,
+                    "the Redis store under \"" + core_->options().key_prefix + "\" is in format " +
+                        (stored.empty() ? std::string("1 (no format key)") : stored) +
+                        ", this build reads format " + expected +
+                        ": it was written by another build of uudai. Serve it with that build, "
+                        "or start this one on an empty key prefix (--redis-prefix)");
+    }
+    const Status failed = reply.ok() ? reply->status : reply.status();
+    if (failed.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= deadline) {
+      return failed;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. LOADING: try again
   }
 }
 

@@ -71,6 +71,8 @@ class RedisStore final : public Store {
 
   // Waits (blocking, at most `timeout`) until Redis answers and the view has read the whole
   // log. Call once before serving. kUnavailable when Redis did not answer in time.
+  // Refuses (kInternal, before reading any of it) a store written in another layout of keys
+  // (the script's FORMAT), e.g. by an older build whose transitions carry no redemption.
   Status Load(std::chrono::milliseconds timeout);
   // Reads the changes other gateways made since the last read into the view; while Redis
   // refuses writes, also probes (at most once a second) whether it takes them again.
@@ -109,6 +111,8 @@ class RedisStore final : public Store {
   bool ready() const override;
 
  private:
+  Status CheckFormat(std::chrono::steady_clock::time_point deadline);
+
   class Core;
   // Shared with callbacks in flight, which keep it alive.
   std::shared_ptr<Core> core_;

@@ -19,6 +19,9 @@
 --   expiry        zset: reserved redemption ids by expires_at
 --   idem:<scope>  hash f (fingerprint) r (response) id (redemption) t (created at);
 --                 PEXPIRE'd after the retention period
+--   format        string: the layout of these keys (FORMAT below), set with the log's first
+--                 entry. A gateway refuses to start on a log without it or with another one:
+--                 such a store was written by another build of uudai (see the op "format")
 --   ready-probe   string, 60 s TTL: not written by this script; a gateway whose last write Redis
 --                 refused (OOM, READONLY, ...) SETs it once a second to learn when writes work
 --
@@ -36,6 +39,11 @@ local op = ARGV[1]
 
 local function key(name) return prefix .. name end
 
+-- The layout of the keys this script reads and writes. Raise it with any change that a view
+-- or a script of the previous layout would misread (2: every transition carries its
+-- redemption, and the ledger list exists).
+local FORMAT = '2'
+
 local function refuse(code, message, offer_id, ...)
   return {code, message, offer_id or '', '', '', ...}
 end
@@ -44,7 +52,7 @@ end
 local function append(fields)
   local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
   local previous = '0-0'
-  if #last > 0 then previous = last[1][1] end
+  if #last > 0 then previous = last[1][1] else redis.call('SET', key('format'), FORMAT) end
   return previous, redis.call('XADD', log, '*', unpack(fields))
 end
 
@@ -284,10 +292,18 @@ local function ledger_page()
   return reply
 end
 
+-- ARGV: op. Payload: this script's FORMAT, the store's format ("" when it has none) and the
+-- number of entries in the log. Writes nothing.
+local function format()
+  local stored = redis.call('GET', key('format')) or ''
+  return {'ok', '', '', '', '', FORMAT, stored, tostring(redis.call('XLEN', log))}
+end
+
 if op == 'offer_put' then return offer_put() end
 if op == 'issue_codes' then return issue_codes() end
 if op == 'create' then return create() end
 if op == 'transition' then return transition(ARGV[2], ARGV[3], ARGV[4]) end
 if op == 'expire_due' then return expire_due() end
 if op == 'ledger_page' then return ledger_page() end
+if op == 'format' then return format() end
 return redis.error_reply('ERR uudai: unknown operation ' .. tostring(op))

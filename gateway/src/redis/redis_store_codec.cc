@@ -86,19 +86,17 @@ Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
   if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
     return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
   }
-  // A transition; from this version on it carries the redemption as created (b).
-  if ((f.size() == 6 || (f.size() == 8 && field(6) == "b")) && field(0) == "t" && field(2) == "a" &&
-      field(4) == "at") {
+  // A transition, carrying the redemption as created (b). One without it comes from a store of
+  // format 1, which Load refuses: here it is malformed (the counters-only view could not
+  // count it).
+  if (f.size() == 8 && field(0) == "t" && field(2) == "a" && field(4) == "at" && field(6) == "b") {
     const auto action = ParseAction(field(3));
     const auto at = ParseSigned(field(5));
     if (!action || !at) return Malformed("transition entry " + field(1));
-    RedemptionTransitioned transitioned{field(1), *action, Timestamp{*at}, std::nullopt};
-    if (f.size() == 8) {
-      auto carried = RedemptionFromRecord(field(1), field(7));
-      if (!carried.ok()) return carried.status();
-      transitioned.redemption = std::move(carried).value();
-    }
-    return StoreMutation(std::move(transitioned));
+    auto carried = RedemptionFromRecord(field(1), field(7));
+    if (!carried.ok()) return carried.status();
+    return StoreMutation(
+        RedemptionTransitioned{field(1), *action, Timestamp{*at}, std::move(carried).value()});
   }
   return Malformed("log entry with " + std::to_string(f.size()) + " fields");
 }
