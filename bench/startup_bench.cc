@@ -36,7 +36,9 @@ void WriteRedemptions(MemoryStore& store, const bench::DemoCampaign& campaign, s
     if (--left == 0) last.set_value();
   };
   for (std::size_t n = 0; n < count; ++n) {
-    const auto& offer = campaign.offers[n % campaign.offers.size()];
+    // A shopper meets an offer again only after 200,000 × the offers redemptions: some demo
+    // offers allow one redemption per shopper.
+    const auto& offer = campaign.offers[(n + n / 200'000) % campaign.offers.size()];
     const std::string id = "rdm-" + std::to_string(1'000'000'000 + n);
     Cart cart{"shopper-" + std::to_string(n % 200'000),
               offer->merchant_id,

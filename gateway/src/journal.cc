@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "journal_codec.h"
+#include "journal_reader.h"
 
 namespace uudai::gateway {
 namespace {
@@ -77,34 +78,15 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir) {
 }
 
 Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutation&)>& replay) {
-  std::string content;
-  {
-    char buffer[1 << 16];
-    ssize_t n = 0;
-    while ((n = ::read(fd_, buffer, sizeof buffer)) > 0) {
-      content.append(buffer, static_cast<std::size_t>(n));
-    }
-    if (n < 0) return Unavailable("cannot read " + path_ + ": " + std::strerror(errno));
-  }
+  auto read = ReadJournalRecords(fd_, path_, replay);
+  if (!read.ok()) return read.status();
   ReplaySummary summary;
   summary.discarded_compaction = discarded_compaction_;
-  std::size_t pos = 0;
-  while (pos < content.size()) {
-    const std::size_t end = content.find('\n', pos);
-    if (end == std::string::npos) break;  // no newline: the tail was torn mid-write
-    auto mutation = DecodeMutation(std::string_view(content).substr(pos, end - pos));
-    if (!mutation.ok()) {
-      return Status(StatusCode::kInternal, path_ + ": record at byte " + std::to_string(pos) +
-                                               " is corrupt: " + mutation.status().message());
-    }
-    replay(mutation.value());
-    ++summary.records;
-    pos = end + 1;
-  }
-  summary.bytes = pos;
-  if (pos < content.size()) {
-    summary.torn_tail_bytes = content.size() - pos;
-    if (::ftruncate(fd_, static_cast<off_t>(pos)) != 0) {
+  summary.records = read->records;
+  summary.bytes = read->complete_bytes;
+  if (read->torn_tail_bytes > 0) {
+    summary.torn_tail_bytes = read->torn_tail_bytes;
+    if (::ftruncate(fd_, static_cast<off_t>(summary.bytes)) != 0) {
       return Unavailable("cannot cut the torn tail of " + path_);
     }
   }
