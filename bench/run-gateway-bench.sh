@@ -4,7 +4,10 @@
 #   2. registers OFFERS offers (default 1,000) over HTTP;
 #   3. measures GET /healthz, POST /v1/checkout/quote (5-item carts, random shops) and
 #      POST /v1/redemptions with "commit": true (reserve + commit, journal fsync'd);
-#   4. prints requests/s, p50 and p99 for each, and the ratio quote/healthz (goal ≥ 0.6).
+#   4. measures the same GET /healthz on bench/bare_beast_server (a bare Beast keep-alive
+#      server, one thread, the same answer), just before and just after uudai's own;
+#   5. prints requests/s, p50 and p99 for each, the ratio quote/healthz (goal ≥ 0.6) and
+#      healthz/bare (goal ≥ 0.9: within 10 % of bare Beast; compare at SERVER_THREADS=1).
 # Usage: bench/run-gateway-bench.sh   (env: OFFERS, DURATION, CONNECTIONS, SERVER_THREADS,
 #        WRK_THREADS, BUILD_DIR). Needs a release build: cmake --preset release && cmake --build --preset release
 set -euo pipefail
@@ -19,13 +22,17 @@ SERVER_THREADS=${SERVER_THREADS:-1}
 WRK_THREADS=${WRK_THREADS:-1}
 BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
+BARE="$BUILD_DIR/bench/bare_beast_server"
 [ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+[ -x "$BARE" ] || { echo "no $BARE: build the release preset first" >&2; exit 1; }
 command -v wrk >/dev/null || { echo "wrk is missing: deploy/install-deps.sh installs it" >&2; exit 1; }
 
 work=$(mktemp -d)
 server_pid=""
+bare_pid=""
 cleanup() {
   if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
+  if [ -n "$bare_pid" ] && kill "$bare_pid" 2>/dev/null; then wait "$bare_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,6 +42,13 @@ PORT=$(free_port 18400)
 URL="http://127.0.0.1:$PORT"
 start_uudai --keys "$work/keys.json" --data-dir "$work/data"
 load_offers
+BARE_PORT=$(free_port 18700)
+"$BARE" "$BARE_PORT" &
+bare_pid=$!
+for _ in $(seq 1 50); do
+  curl -sf "http://127.0.0.1:$BARE_PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
 
 # run NAME URL [script] → prints "NAME req/s p50 p99 non2xx"; RPS[NAME] = req/s
 declare -A RPS=()
@@ -58,7 +72,12 @@ run() {
 echo
 echo "uudai $( "$UUDAI" version | cut -d' ' -f2 ) | offers $OFFERS | server threads $SERVER_THREADS | wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION | $(nproc) cores"
 printf '%-12s %12s %10s %10s %8s\n' "endpoint" "req/s" "p50" "p99" "non-2xx"
+run bare "http://127.0.0.1:$BARE_PORT/healthz"
+bare_first=${RPS[bare]}
 run healthz "$URL/healthz"
+run bare "http://127.0.0.1:$BARE_PORT/healthz"
 run quote "$URL" bench/wrk/quote.lua
 run redeem "$URL" bench/wrk/redeem.lua
 awk -v q="${RPS[quote]}" -v h="${RPS[healthz]}" 'BEGIN { printf "ratio quote/healthz: %.2f (goal >= 0.6)\n", q / h }'
+awk -v h="${RPS[healthz]}" -v a="$bare_first" -v b="${RPS[bare]}" 'BEGIN {
+  printf "ratio healthz/bare Beast: %.2f (bare: the mean of the runs before and after, %.0f and %.0f req/s; goal >= 0.9)\n", h / ((a + b) / 2), a, b }'
