@@ -156,7 +156,7 @@ class HttpServer::Impl {
  private:
   void Accept(Worker& worker) {
     worker.acceptor->async_accept(
-        [this, &worker](boost::system::error_code ec, tcp::socket socket) {
+        worker.io, [this, &worker](boost::system::error_code ec, SessionSocket socket) {
           if (ec) {
             if (ec == net::error::operation_aborted || shared_.stopping.load()) return;
             return Accept(worker);  // e.g. EMFILE: keep serving the connections we have

@@ -1,5 +1,7 @@
 #include "http_session.h"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
@@ -18,10 +20,20 @@ namespace uudai::gateway {
 namespace beast = boost::beast;
 namespace http = beast::http;
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, ServerShared& shared,
-                         SessionRegistry& registry)
+namespace {
+
+std::chrono::steady_clock::duration ShortestTimeout(const ServerOptions& options) {
+  const auto shortest =
+      std::min({options.idle_timeout, options.header_timeout, options.body_timeout});
+  return std::max<std::chrono::steady_clock::duration>(shortest, std::chrono::milliseconds(1));
+}
+
+}  // namespace
+
+HttpSession::HttpSession(SessionSocket socket, ServerShared& shared, SessionRegistry& registry)
     : socket_(std::move(socket)),
-      deadline_(socket_.get_executor()),
+      deadline_timer_(socket_.get_executor()),
+      shortest_timeout_(ShortestTimeout(shared.options)),
       shared_(shared),
       registry_(registry) {
   shared_.metrics.ConnectionOpened();
@@ -65,6 +77,10 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   LimitParser(*parser_, shared_.options);
   ArmDeadline(shared_.options.header_timeout);
+  beast::error_code ec;
+  ParseBuffered(ec);
+  if (ec) return Refuse(ec);
+  if (parser_->is_header_done()) return ReadBody();
   http::async_read_header(socket_, buffer_, *parser_,
                           [self = shared_from_this()](beast::error_code ec, std::size_t) {
                             if (ec) return self->Refuse(ec);
@@ -74,6 +90,9 @@ void HttpSession::ReadHeader() {
 
 void HttpSession::ReadBody() {
   ArmDeadline(shared_.options.body_timeout);
+  beast::error_code ec;
+  if (ParseBuffered(ec)) return Dispatch();
+  if (ec) return Refuse(ec);
   auto& header = parser_->get();
   if (!parser_->is_done() && beast::iequals(header[http::field::expect], "100-continue")) {
     // The client waits for our go-ahead before sending the body (curl does for > 1 KiB).
@@ -87,6 +106,19 @@ void HttpSession::ReadBody() {
     return;
   }
   ReadBodyAfterContinue();
+}
+
+bool HttpSession::ParseBuffered(beast::error_code& ec) {
+  while (!parser_->is_done() && buffer_.size() > 0) {
+    const std::size_t used = parser_->put(buffer_.data(), ec);
+    buffer_.consume(used);
+    if (ec == http::error::need_more) {  // an incomplete element: wait for more bytes
+      ec = {};
+      break;
+    }
+    if (ec) break;
+  }
+  return parser_->is_done();
 }
 
 void HttpSession::ReadBodyAfterContinue() {
@@ -116,7 +148,11 @@ void HttpSession::Dispatch() {
   shared_.handler(
       std::move(request), [self, work, keep_alive, request_id](HttpResponse response) mutable {
         response.headers.emplace_back("X-Request-Id", request_id);
-        // The handler may answer from another thread: continue on the session's own.
+        if (work.running_in_this_thread()) {  // the session's own thread: write at once
+          self->shared_.in_flight.fetch_sub(1);
+          return self->Write(std::move(response), keep_alive);
+        }
+        // The handler answered from another thread: continue on the session's own.
         boost::asio::post(work, [self, response = std::move(response), keep_alive]() mutable {
           self->shared_.in_flight.fetch_sub(1);
           self->Write(std::move(response), keep_alive);
@@ -207,19 +243,29 @@ void HttpSession::Reject(HttpResponse response) {
 }
 
 void HttpSession::ArmDeadline(std::chrono::steady_clock::duration timeout) {
-  deadline_.expires_after(timeout);  // cancels the wait of the previous phase
-  deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-    if (ec) return;  // re-armed, disarmed, or the session is gone
-    if (auto self = weak.lock()) self->OnDeadline();
+  const auto now = std::chrono::steady_clock::now();
+  deadline_ = now + timeout;
+  if (!timer_waiting_) StartDeadlineTimer(now);
+}
+
+void HttpSession::DisarmDeadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+
+void HttpSession::StartDeadlineTimer(std::chrono::steady_clock::time_point now) {
+  // Never further ahead than the shortest timeout: a later phase's deadline, at least that
+  // far from its own start, then never falls before the wait ends.
+  deadline_timer_.expires_at(std::min(deadline_, now + shortest_timeout_));
+  timer_waiting_ = true;
+  deadline_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+    if (ec) return;  // Close(), or the session is gone
+    if (auto self = weak.lock()) self->OnDeadlineTimer();
   });
 }
 
-void HttpSession::DisarmDeadline() { deadline_.cancel(); }
-
-void HttpSession::OnDeadline() {
-  // The wait may have completed just before the deadline was moved: only a deadline that
-  // has really passed closes the connection.
-  if (deadline_.expiry() > std::chrono::steady_clock::now()) return;
+void HttpSession::OnDeadlineTimer() {
+  timer_waiting_ = false;
+  if (!socket_.is_open()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (deadline_ > now) return StartDeadlineTimer(now);
   timed_out_ = true;
   Close();
 }
@@ -228,7 +274,7 @@ void HttpSession::Close() {
   beast::error_code ec;
   socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  deadline_.cancel();
+  deadline_timer_.cancel();
 }
 
 }  // namespace uudai::gateway
