@@ -75,11 +75,13 @@ void Api::AddRoute(std::string method, std::string pattern, RoleSet roles, Handl
 void Api::Handle(const HttpRequest& request, Respond answer) {
   RouteMatch match = router_.Match(request.method, request.path);
   // Every answer is counted under its route pattern ("unmatched" keeps label values bounded).
+  static const std::string kUnmatched = "unmatched";
+  // The pattern lives in router_ as long as this Api: a pointer, not a copy per request.
   Respond respond = [this, start = std::chrono::steady_clock::now(),
-                     route = match.route != nullptr ? match.route->pattern : "unmatched",
+                     route = match.route != nullptr ? &match.route->pattern : &kUnmatched,
                      answer = std::move(answer)](HttpResponse response) {
     metrics_.ObserveRequest(
-        route, response.status,
+        *route, response.status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     answer(std::move(response));
   };

@@ -1,8 +1,9 @@
 #include "http_exchange.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
+#include <cstdint>
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
@@ -30,11 +31,25 @@ std::string NextRequestId() {
   static std::atomic<std::uint64_t> counter{0};
   static const std::uint64_t boot =
       static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%08llx-%08llx",
-                static_cast<unsigned long long>(boot & 0xffffffffULL),
-                static_cast<unsigned long long>(counter.fetch_add(1)));
-  return buffer;
+  // "%08x-%08x" of the boot's low 32 bits and the counter (more digits once it passes 2^32),
+  // written by hand: snprintf showed in the profile of every request.
+  static constexpr char kHex[] = "0123456789abcdef";
+  auto append_hex = [](std::string& out, std::uint64_t value) {
+    char digits[16];
+    int n = 0;
+    do {
+      digits[n++] = kHex[value & 0xf];
+      value >>= 4;
+    } while (value != 0);
+    out.append(static_cast<std::size_t>(std::max(0, 8 - n)), '0');
+    while (n > 0) out.push_back(digits[--n]);
+  };
+  std::string id;
+  id.reserve(17);
+  append_hex(id, boot & 0xffffffffULL);
+  id.push_back('-');
+  append_hex(id, counter.fetch_add(1));
+  return id;
 }
 
 std::string Lower(beast::string_view s) {

@@ -1,6 +1,7 @@
 // Operational endpoints (DESIGN §4): /healthz, /readyz, /metrics, /openapi.yaml.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <string>
 
 #include "api_test_support.h"
@@ -94,6 +95,21 @@ TEST(OpsApiTest, EveryResponseCarriesARequestIdAndEchoesASaneOne) {
   EXPECT_EQ(given.Header("x-request-id"), "abc-123");
   EXPECT_FALSE(hostile.Header("x-request-id").empty());
   EXPECT_NE(hostile.Header("x-request-id"), "has space\"quote");
+}
+
+// A generated id is the process's boot stamp and a counter, each at least 8 hex digits, so
+// two requests never share one.
+TEST(OpsApiTest, GeneratedRequestIdsAreHexStampAndCounter) {
+  TestGateway gateway;
+
+  const std::string first = gateway.Call("GET", "/healthz", nullptr).Header("x-request-id");
+  const std::string second = gateway.Call("GET", "/healthz", nullptr).Header("x-request-id");
+
+  const std::regex shape("[0-9a-f]{8}-[0-9a-f]{8,16}");
+  EXPECT_TRUE(std::regex_match(first, shape)) << first;
+  EXPECT_TRUE(std::regex_match(second, shape)) << second;
+  EXPECT_EQ(first.substr(0, 9), second.substr(0, 9)) << "the same boot stamp";
+  EXPECT_NE(first, second);
 }
 
 }  // namespace
