@@ -82,3 +82,12 @@ load_offers() {
   echo "loading $OFFERS offers over $SHOPS shops..."
   wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "http://127.0.0.1:$PORT" >/dev/null
 }
+
+# wrk's latency as it prints it (850.00us, 1.20ms, 1.05s, 1.50m) in milliseconds.
+to_ms() {
+  awk -v t="$1" 'BEGIN {
+    if (t ~ /us$/) print substr(t, 1, length(t) - 2) / 1000
+    else if (t ~ /ms$/) print substr(t, 1, length(t) - 2) + 0
+    else if (t ~ /m$/) print substr(t, 1, length(t) - 1) * 60000
+    else print substr(t, 1, length(t) - 1) * 1000 }'
+}

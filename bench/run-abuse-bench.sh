@@ -103,14 +103,6 @@ measure() {
     "$(awk -v a="$cpu0" -v b="$cpu1" -v d="$(duration_seconds "$DURATION")" 'BEGIN { printf "%.0f %%", (b - a) * 100 / d }')"
   P99=$p99
 }
-# wrk's latency (850.00us, 1.20ms, 1.05s) in milliseconds.
-to_ms() {
-  awk -v t="$1" 'BEGIN {
-    if (t ~ /us$/) print substr(t, 1, length(t) - 2) / 1000
-    else if (t ~ /ms$/) print substr(t, 1, length(t) - 2) + 0
-    else if (t ~ /m$/) print substr(t, 1, length(t) - 1) * 60000
-    else print substr(t, 1, length(t) - 1) * 1000 }'
-}
 open_connections() { curl -sf "$URL/metrics" | awk '/^uudai_open_connections / {print $2}'; }
 
 echo

@@ -71,13 +71,6 @@ for name in a b; do
   load_offers
 done
 
-# wrk's latency (850.00us, 1.20ms, 1.05s) in milliseconds.
-to_ms() {
-  awk -v t="$1" 'BEGIN {
-    if (t ~ /us$/) print substr(t, 1, length(t) - 2) / 1000
-    else if (t ~ /ms$/) print substr(t, 1, length(t) - 2) + 0
-    else print substr(t, 1, length(t) - 1) * 1000 }'
-}
 # wrk_field FILE PERCENT: that latency percentile from wrk --latency output, in ms.
 wrk_field() { to_ms "$(awk -v p="$2%" '$1 == p {print $2}' "$1")"; }
 # wrk_errors FILE: non-2xx answers plus socket errors.

@@ -145,19 +145,24 @@ void HttpSession::Dispatch() {
   // journal's writer), and during Stop() the io_context must not run dry and stop before it.
   auto work =
       boost::asio::prefer(socket_.get_executor(), boost::asio::execution::outstanding_work.tracked);
+  dispatching_ = true;
   shared_.handler(
       std::move(request), [self, work, keep_alive, request_id](HttpResponse response) mutable {
         response.headers.emplace_back("X-Request-Id", request_id);
-        if (work.running_in_this_thread()) {  // the session's own thread: write at once
+        // Answered within the handler's call (healthz, quotes, refusals): write at once.
+        // `dispatching_` is read only on the session's own thread (checked first).
+        if (work.running_in_this_thread() && self->dispatching_) {
           self->shared_.in_flight.fetch_sub(1);
           return self->Write(std::move(response), keep_alive);
         }
-        // The handler answered from another thread: continue on the session's own.
+        // Answered later (a store's completion, from its thread or from a Redis reply on
+        // this one): continue on the session's own thread, after what that thread is doing.
         boost::asio::post(work, [self, response = std::move(response), keep_alive]() mutable {
           self->shared_.in_flight.fetch_sub(1);
           self->Write(std::move(response), keep_alive);
         });
       });
+  dispatching_ = false;
 }
 
 void HttpSession::Write(HttpResponse response, bool keep_alive) {

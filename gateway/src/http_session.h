@@ -103,6 +103,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   SessionRegistry& registry_;
   bool idle_ = true;  // waiting for the first byte of a request
   bool closing_ = false;
+  bool dispatching_ = false;  // inside the handler's call (Dispatch)
   std::chrono::steady_clock::time_point started_;
 };
 
