@@ -91,3 +91,14 @@ to_ms() {
     else if (t ~ /m$/) print substr(t, 1, length(t) - 1) * 60000
     else print substr(t, 1, length(t) - 1) * 1000 }'
 }
+
+# Raises this shell's `ulimit -n` to $1 file descriptors if it is lower (the children inherit
+# it), or exits 1 saying what the hard limit is.
+raise_fd_limit() {
+  if [ "$(ulimit -n)" -lt "$1" ]; then
+    ulimit -n "$1" 2>/dev/null || {
+      echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $1 needed" >&2
+      exit 1
+    }
+  fi
+}

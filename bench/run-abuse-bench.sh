@@ -52,12 +52,7 @@ done
 
 # File descriptors: the gateway holds every connection, the abuse client its end of each.
 need=$((SLOWLORIS + IDLE + CONNECTIONS + 256))
-if [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || {
-    echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $need needed" >&2
-    exit 1
-  }
-fi
+raise_fd_limit "$need"
 
 work=$(mktemp -d)
 server_pid=""

@@ -42,12 +42,7 @@ for tool in wrk curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
 done
 need=$((SLOWLORIS + IDLE + 2 * CONNECTIONS + 256))
-if [ "$(ulimit -n)" -lt "$need" ]; then
-  ulimit -n "$need" 2>/dev/null || {
-    echo "ulimit -n is $(ulimit -n) (hard $(ulimit -Hn)); $need needed" >&2
-    exit 1
-  }
-fi
+raise_fd_limit "$need"
 
 work=$(mktemp -d)
 pids=()
