@@ -9,6 +9,7 @@
 #include "journal.h"
 #include "journal_compaction.h"
 #include "metrics.h"
+#include "process_memory.h"
 #include "redis/redis_client_pool.h"
 #include "redis/redis_store.h"
 #include "redis/redis_url.h"
@@ -130,6 +131,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     app->startup_.demo_codes = demo->unique_codes;
   }
   app->startup_.offers = app->catalog_.Current()->size();
+  ReleaseFreedMemory();  // what the replay or catch-up decoded and freed
   app->startup_.load_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                                   std::chrono::steady_clock::now() - load_start)
                                   .count();

@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "process_memory.h"
+
 namespace uudai::gateway {
 namespace {
 
@@ -77,6 +79,14 @@ std::string Metrics::Render() const {
   out << "# HELP uudai_open_connections Open HTTP connections.\n"
          "# TYPE uudai_open_connections gauge\n"
       << "uudai_open_connections " << open_connections_.load() << "\n";
+  const ProcessMemory memory = ReadProcessMemory();
+  out << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+         "# TYPE process_resident_memory_bytes gauge\n"
+      << "process_resident_memory_bytes " << memory.resident_bytes << "\n"
+      << "# HELP uudai_heap_in_use_bytes Heap blocks in use (malloc, all arenas): the live "
+         "objects, without the freed memory the allocator keeps.\n"
+         "# TYPE uudai_heap_in_use_bytes gauge\n"
+      << "uudai_heap_in_use_bytes " << memory.heap_in_use_bytes << "\n";
   return out.str();
 }
 

@@ -1,6 +1,9 @@
 // Operational endpoints (DESIGN §4): /healthz, /readyz, /metrics, /openapi.yaml.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <regex>
 #include <string>
 
@@ -53,6 +56,39 @@ TEST(OpsApiTest, MetricsCountRequestsByRoutePatternAndStatus) {
   EXPECT_NE(reply.body.find("uudai_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"),
             std::string::npos)
       << reply.body;
+}
+
+// The value of the unlabelled gauge `name` in a /metrics text, or -1 when it is not there.
+double GaugeValue(const std::string& metrics, const std::string& name) {
+  std::smatch match;
+  const std::regex line("(^|\n)" + name + " ([0-9.e+]+)\n");
+  return std::regex_search(metrics, match, line) ? std::stod(match[2].str()) : -1;
+}
+
+TEST(OpsApiTest, MetricsReportTheProcessMemory) {
+  TestGateway gateway;  // in this process: the gauges see this test's allocations
+  constexpr std::size_t kBlock = 64 << 20;
+  const std::string before = gateway.Call("GET", "/metrics", nullptr).body;
+  ASSERT_NE(before.find("# TYPE process_resident_memory_bytes gauge\n"), std::string::npos);
+  ASSERT_NE(before.find("# TYPE uudai_heap_in_use_bytes gauge\n"), std::string::npos);
+
+  auto block = std::make_unique<char[]>(kBlock);
+  std::memset(block.get(), 1, kBlock);  // touched, so resident
+  const std::string during = gateway.Call("GET", "/metrics", nullptr).body;
+  block.reset();
+  const std::string after = gateway.Call("GET", "/metrics", nullptr).body;
+
+  const double resident_before = GaugeValue(before, "process_resident_memory_bytes");
+  EXPECT_GT(resident_before, 1 << 20) << before;
+  EXPECT_GE(GaugeValue(during, "process_resident_memory_bytes"), resident_before + kBlock * 0.9);
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "ASan's allocator replaces malloc: glibc's mallinfo2 does not see its heap";
+#else
+  const double heap_before = GaugeValue(before, "uudai_heap_in_use_bytes");
+  EXPECT_GT(heap_before, 0) << before;
+  EXPECT_GE(GaugeValue(during, "uudai_heap_in_use_bytes"), heap_before + kBlock);
+  EXPECT_LT(GaugeValue(after, "uudai_heap_in_use_bytes"), heap_before + kBlock / 2);
+#endif
 }
 
 TEST(OpsApiTest, MetricsCountRedemptionOutcomes) {
