@@ -32,7 +32,7 @@ void Api::Quote(const HttpRequest& request, const Caller&, Respond& respond) {
   const auto snapshot = catalog_.Current();
   const uudai::Quote quote =
       evaluator_.Evaluate(*snapshot, quote_request->cart, at, store_.usage());
-  respond(JsonResponse(200, boost::json::serialize(QuoteToJson(quote))));
+  respond(JsonResponse(200, QuoteJsonText(quote)));
 }
 
 void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Respond& respond) {

@@ -103,24 +103,30 @@ std::optional<RedemptionRequest> RedemptionRequestFromJson(const boost::json::ob
   return request;
 }
 
-boost::json::object QuoteToJson(const Quote& quote) {
-  boost::json::array applied;
+boost::json::object QuoteToJson(const Quote& quote, const boost::json::storage_ptr& sp) {
+  boost::json::array applied(sp);
   for (const AppliedOffer& a : quote.applied) {
-    applied.push_back(boost::json::object{
-        {"offer_id", a.offer->id},
-        {"layer", LayerName(a.offer->layer)},
-        {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
-        {"discount", a.discount},
-    });
+    applied.push_back(boost::json::object(
+        {{"offer_id", a.offer->id},
+         {"layer", LayerName(a.offer->layer)},
+         {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
+         {"discount", a.discount}},
+        sp));
   }
-  return boost::json::object{
-      {"subtotal", quote.subtotal},
-      {"shipping_fee", quote.shipping_fee},
-      {"discount_total", quote.discount_total},
-      {"total", quote.total()},
-      {"applied", std::move(applied)},
-      {"rejected", RejectedToJson(quote.rejected)},
-  };
+  return boost::json::object({{"subtotal", quote.subtotal},
+                              {"shipping_fee", quote.shipping_fee},
+                              {"discount_total", quote.discount_total},
+                              {"total", quote.total()},
+                              {"applied", std::move(applied)},
+                              {"rejected", RejectedToJson(quote.rejected, sp)}},
+                             sp);
+}
+
+std::string QuoteJsonText(const Quote& quote) {
+  // Built in a stack arena, as RedemptionJsonText: a quote is a few dozen small nodes.
+  unsigned char buffer[4096];
+  boost::json::monotonic_resource arena(buffer, sizeof buffer);
+  return boost::json::serialize(QuoteToJson(quote, &arena));
 }
 
 boost::json::object RedemptionToJson(const Redemption& r, const CampaignZone& zone,

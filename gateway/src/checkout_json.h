@@ -33,7 +33,9 @@ std::optional<QuoteRequest> QuoteRequestFromJson(const boost::json::object& body
 std::optional<RedemptionRequest> RedemptionRequestFromJson(const boost::json::object& body,
                                                            BodyProblems& problems);
 
-boost::json::object QuoteToJson(const Quote& quote);
+boost::json::object QuoteToJson(const Quote& quote, const boost::json::storage_ptr& sp = {});
+// QuoteToJson serialized (the response body of POST /v1/checkout/quote).
+std::string QuoteJsonText(const Quote& quote);
 // [{"code","offer_id","reason"}]
 boost::json::array RejectedToJson(const std::vector<CodeRejection>& rejected,
                                   const boost::json::storage_ptr& sp = {});

@@ -1,7 +1,5 @@
 #include "field_reader.h"
 
-#include <algorithm>
-
 namespace uudai::gateway {
 
 std::optional<std::int64_t> AsInteger(const boost::json::value& v) {
@@ -20,17 +18,28 @@ std::string FieldReader::PathOf(std::string_view key) const {
   return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
 }
 
-void FieldReader::Allow(std::string_view key) { known_.emplace_back(key); }
+const boost::json::value* FieldReader::MarkRead(std::string_view key) {
+  const auto member = object_.find(key);
+  if (member == object_.end()) return nullptr;
+  const auto index = static_cast<std::size_t>(member - object_.begin());
+  if (index < 64) {
+    read_mask_ |= std::uint64_t{1} << index;
+  } else {
+    if (read_beyond_.empty()) read_beyond_.resize(object_.size() - 64);
+    read_beyond_[index - 64] = true;
+  }
+  return &member->value();
+}
+
+void FieldReader::Allow(std::string_view key) { MarkRead(key); }
 
 bool FieldReader::Has(std::string_view key) {
-  Allow(key);
-  const auto* v = object_.if_contains(key);
+  const auto* v = MarkRead(key);
   return v != nullptr && !v->is_null();
 }
 
 const boost::json::value* FieldReader::Find(std::string_view key, bool required) {
-  Allow(key);
-  const auto* v = object_.if_contains(key);
+  const auto* v = MarkRead(key);
   if (v == nullptr || v->is_null()) {
     if (required) Invalid(key, "is required");
     return nullptr;
@@ -135,10 +144,12 @@ const boost::json::array* FieldReader::Array(std::string_view key, bool required
 }
 
 void FieldReader::Finish() {
+  std::size_t index = 0;
   for (const auto& [key, value] : object_) {
-    if (std::find(known_.begin(), known_.end(), std::string_view(key)) == known_.end()) {
-      problems_.unknown.push_back({PathOf(key), "is not a field uudai knows"});
-    }
+    const bool read = index < 64 ? (read_mask_ >> index & 1) != 0
+                                 : !read_beyond_.empty() && read_beyond_[index - 64];
+    if (!read) problems_.unknown.push_back({PathOf(key), "is not a field uudai knows"});
+    ++index;
   }
 }
 

@@ -59,11 +59,16 @@ class FieldReader {
 
  private:
   const boost::json::value* Find(std::string_view key, bool required);
+  // The member `key` of object_, marked as read (for Finish); nullptr if there is none.
+  const boost::json::value* MarkRead(std::string_view key);
 
   const boost::json::object& object_;
   std::string path_;
   BodyProblems& problems_;
-  std::vector<std::string> known_;
+  // Which of object_'s members were read, by their index in its storage: the first 64 in a
+  // mask, any further ones (an oversized body) in a vector sized on first use.
+  std::uint64_t read_mask_ = 0;
+  std::vector<bool> read_beyond_;
 };
 
 // Integer value of `v` if it is a JSON integer that fits int64.

@@ -20,7 +20,10 @@ std::variant<JsonBody, Problem> ParseJsonObject(const HttpRequest& request) {
   boost::json::parse_options options;
   options.max_depth = kMaxJsonDepth;
   auto arena = std::make_unique<boost::json::monotonic_resource>(2 * request.body.size() + 512);
-  boost::json::parser parser({}, options);
+  // The parser's own stack (of values being built) starts in this buffer: no heap allocation
+  // for bodies as shallow as a cart.
+  unsigned char parser_stack[1024];
+  boost::json::parser parser({}, options, parser_stack, sizeof parser_stack);
   parser.reset(arena.get());
   boost::system::error_code ec;
   parser.write(request.body.data(), request.body.size(), ec);
