@@ -232,14 +232,14 @@ reconcile() {
 status=0
 reconcile || status=1
 
-# Memory beyond the data. The store holds its data in memory by design (README, "Memory"),
-# so the soak's memory goal is checked against a gateway that holds the same data and has
-# served no load: stop the soaked gateway (SIGTERM: it drains and exits 0), start a fresh
-# one on the same journal or Redis, give it 5 s of quotes and stats reads (no redemptions:
-# its first requests allocate what any serving gateway holds), and compare the two resident
-# sets. What the soaked one holds beyond the fresh one is what hours of traffic left behind:
-# leaks, caches that only grow, fragmentation. The restarted gateway is reconciled too: every
-# 201 survived the restart.
+# Memory beyond the data. The store holds its data in memory by design (README, "Memory is
+# sized by the data"), so the soak's memory goal is checked against a gateway that holds the
+# same data and has served no load: stop the soaked gateway (SIGTERM: it drains and exits 0),
+# start a fresh one on the same journal or Redis, give it 5 s of quotes and stats reads (no
+# redemptions: its first requests allocate what any serving gateway holds), and compare the
+# two resident sets. What the soaked one holds beyond the fresh one is what hours of traffic
+# left behind: leaks, caches that only grow, fragmentation. The restarted gateway is
+# reconciled too: every 201 survived the restart.
 if [ -n "${UUDAI_WRAPPER:-}" ]; then
   # The pid is the tool's, which may not pass SIGTERM on, and the RSS is the tool's too.
   echo "memory beyond the data: not measured under UUDAI_WRAPPER"
@@ -254,8 +254,8 @@ QUOTE_PCT=90 REDEEM_PCT=0 RUN_TAG="$$-fresh" wrk -t1 -c"$CONNECTIONS" -d5s --tim
   -s bench/wrk/mixed.lua "$URL" >/dev/null
 rss_fresh=$(rss_kib "$server_pid")
 heap_fresh=$(heap_kib)
-awk -v s="$heap_soaked" -v f="$heap_fresh" 'BEGIN {
-  printf "heap in use: %.1f MiB after the soak, %.1f MiB in a fresh gateway holding the same data: %+.1f %%\n",
+awk -v s="${heap_soaked:-0}" -v f="${heap_fresh:-0}" 'BEGIN {
+  if (f > 0) printf "heap in use: %.1f MiB after the soak, %.1f MiB in a fresh gateway holding the same data: %+.1f %%\n",
     s / 1024, f / 1024, (s - f) * 100 / f }'
 awk -v s="$rss_soaked" -v f="$rss_fresh" 'BEGIN {
   growth = (s - f) * 100 / f

@@ -1,9 +1,9 @@
 // The gateway process's own memory, as /metrics reports it and as start-up tidies it.
 //
-// uudai keeps its data in memory by design (README, "Memory"): the resident set follows the
-// data. These two figures let an operator, and bench/run-soak.sh, tell the data from what
-// the process holds beyond it: the heap in use is what the live objects take; the resident
-// set adds what the allocator keeps from freed blocks.
+// uudai keeps its data in memory by design (README, "Memory is sized by the data"): the
+// resident set follows the data. These two figures let an operator, and bench/run-soak.sh,
+// tell the data from what the process holds beyond it: the heap in use is what the live
+// objects take; the resident set adds what the allocator keeps from freed blocks.
 #ifndef UUDAI_GATEWAY_PROCESS_MEMORY_H_
 #define UUDAI_GATEWAY_PROCESS_MEMORY_H_
 
