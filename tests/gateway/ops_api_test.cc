@@ -1,7 +1,7 @@
 // Operational endpoints (DESIGN §4): /healthz, /readyz, /metrics, /openapi.yaml.
 #include <gtest/gtest.h>
 
-#include <cstdint>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <regex>
