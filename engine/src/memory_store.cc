@@ -244,6 +244,7 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
     if (m->idempotency) locks.Add(state_->IdempotencyShard(m->idempotency->scope_key).mutex);
     locks.Lock();
     state_->ApplyCreatedLocked(*m, /*pending=*/false, response_renders);
+    state_->AddLifetimeAmount(m->redemption.subtotal + m->redemption.shipping_fee);
   } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
     ReplayTransition(*m);
   }

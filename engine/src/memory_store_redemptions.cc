@@ -1,6 +1,7 @@
 // MemoryStore: redemptions, expiry and stats (offers and codes are in memory_store.cc).
 #include <algorithm>
 
+#include "applied_offer_check.h"
 #include "lock_set.h"
 #include "memory_store_state.h"
 #include "uudai/memory_store.h"
@@ -94,10 +95,20 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   }
   // Looked up under the counters' locks: a concurrent first redemption of this shopper at the
   // same offer has then either counted (and numbered the shopper) or not started.
+  // Each applied offer is re-checked against the offer as it is now (a quote may have been
+  // made from a catalog that is behind): under its counters' lock, which every offer write
+  // also takes, so an acknowledged pause or limit cut is never passed.
   const auto shopper = state_->shopper_ids.Find(r.shopper_id);
   for (const RedeemedOffer& applied : r.applied) {
-    Status room = state_->Counters(applied.offer_id).CheckRoomFor(applied, shopper, day);
+    const internal::OfferCounters& counters = state_->Counters(applied.offer_id);
+    const Offer* current = counters.offer.get();
+    Status state =
+        internal::CheckOfferRedeemable(current, applied.offer_id, r.created_at, state_->zone());
+    if (!state.ok()) return fail(std::move(state));
+    Status room = counters.CheckRoomFor(applied, current->limits, shopper, day);
     if (!room.ok()) return fail(std::move(room));
+    Status version = internal::CheckOfferVersion(*current, applied);
+    if (!version.ok()) return fail(std::move(version));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& codes = state_->CodeShard(*applied.code).map;
       auto code = codes.find(*applied.code);
@@ -107,6 +118,12 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                                      "code " + *applied.code + " is already used"));
       }
     }
+  }
+  // The last check: it takes its share of the lifetime bound, and nothing can fail after it.
+  if (!state_->TakeLifetimeAmount(r.subtotal + r.shipping_fee)) {
+    return fail(Status(StatusCode::kAmountCeiling,
+                       "counting this redemption would take the store's lifetime sum of order "
+                       "amounts past 2 * 10^18 dong"));
   }
   // 3. One mutation applies everything; log it while the locks still order it.
   RedemptionCreated mutation{r, std::nullopt};

@@ -24,7 +24,21 @@ typename Map::mapped_type::element_type& GetOrCreate(Map& map, std::shared_mutex
 }  // namespace
 
 internal::OfferCounters& MemoryStore::State::Counters(const std::string& offer_id) {
-  return GetOrCreate(counters_, counters_mutex_, offer_id);
+  {
+    std::shared_lock read(counters_mutex_);
+    if (auto it = counters_.find(offer_id); it != counters_.end()) return *it->second;
+  }
+  // Created with the offer as it is now. The offers lock comes first (PutOfferLocked's order),
+  // so an offer write lands either before this (and is copied) or after (and finds these
+  // counters to update).
+  std::shared_lock offers_read(offers_mutex);
+  std::unique_lock write(counters_mutex_);
+  auto& slot = counters_[offer_id];
+  if (!slot) {
+    slot = std::make_unique<internal::OfferCounters>();
+    if (auto offer = offers.find(offer_id); offer != offers.end()) slot->offer = offer->second;
+  }
+  return *slot;
 }
 
 internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer_id) const {
@@ -231,7 +245,22 @@ void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
       offer->status != OfferStatus::kArchived) {
     public_codes[*offer->code] = offer->id;
   }
+  // Counters are made on first use (most offers of a large catalog are never redeemed); those
+  // that exist re-check redemptions against this version from now on.
+  if (internal::OfferCounters* counters = FindCounters(offer->id)) {
+    std::lock_guard lock(counters->mutex);
+    counters->offer = offer;
+  }
   offers[offer->id] = std::move(offer);
+}
+
+bool MemoryStore::State::TakeLifetimeAmount(Money amount) {
+  Money before = lifetime_amount_.load(std::memory_order_relaxed);
+  do {
+    if (amount > kMaxLifetimeAmount - before) return false;
+  } while (
+      !lifetime_amount_.compare_exchange_weak(before, before + amount, std::memory_order_relaxed));
+  return true;
 }
 
 }  // namespace uudai

@@ -113,7 +113,8 @@ class MemoryStore::State {
   std::array<Shard<CodeState>, kShards>& code_shards() { return codes_; }
   std::array<Shard<IdempotencyEntry>, kShards>& idempotency_shards() { return idempotency_; }
 
-  // The counters of `offer_id`, created on first use. The address is stable.
+  // The counters of `offer_id`, created on first use (holding the offer as it is then: see
+  // OfferCounters::offer). The address is stable. REQUIRES: offers_mutex not held.
   internal::OfferCounters& Counters(const std::string& offer_id);
   // nullptr when the offer never had a counter.
   internal::OfferCounters* FindCounters(std::string_view offer_id) const;
@@ -142,8 +143,17 @@ class MemoryStore::State {
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
   std::unordered_map<std::string, std::string> public_codes;  // code → offer id; not archived
-  // REQUIRES: offers_mutex held exclusively.
+  // Also makes `offer` the one its counters re-check redemptions against.
+  // REQUIRES: offers_mutex held exclusively; no counters mutex held.
   void PutOfferLocked(std::shared_ptr<const Offer> offer);
+
+  // Adds `amount` (a redemption's items subtotal + shipping fee) to the lifetime sum of order
+  // amounts, unless that would pass kMaxLifetimeAmount (then false, and nothing is added).
+  bool TakeLifetimeAmount(Money amount);
+  // The same without the bound, for redemptions read back from a log.
+  void AddLifetimeAmount(Money amount) {
+    lifetime_amount_.fetch_add(amount, std::memory_order_relaxed);
+  }
 
   // Redemption ids in creation order: entry i was created i-th (StoredRedemption::sequence).
   // Innermost lock.
@@ -178,6 +188,7 @@ class MemoryStore::State {
   }
 
   CampaignZone zone_;
+  std::atomic<Money> lifetime_amount_{0};  // see TakeLifetimeAmount
   const RenderResponse render_response_;
   const bool keep_redemptions_;
   mutable std::mutex shoppers_mutex_;

@@ -9,9 +9,8 @@ std::size_t Index(RedemptionStatus s) { return static_cast<std::size_t>(s); }
 
 }  // namespace
 
-Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, std::optional<ShopperId> shopper,
-                                   LocalDay day) const {
-  const OfferLimits& limits = applied.limits;
+Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, const OfferLimits& limits,
+                                   std::optional<ShopperId> shopper, LocalDay day) const {
   auto fail = [&applied](StatusCode code, const char* what) {
     return Status::ForOffer(code, applied.offer_id,
                             std::string("offer ") + applied.offer_id + " " + what);

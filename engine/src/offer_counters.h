@@ -27,10 +27,16 @@ class OfferCounters {
  public:
   std::mutex mutex;
 
-  // OK, or the first limit that one more redemption of `applied` by `shopper` on `day` would
-  // break (Status::offer_id set); nullopt: a shopper never counted. REQUIRES: mutex held.
-  Status CheckRoomFor(const RedeemedOffer& applied, std::optional<ShopperId> shopper,
-                      LocalDay day) const;
+  // The offer as last written (nullptr before its first write): what a redemption is
+  // re-checked against, under `mutex`, so that an edit and a redemption of the offer are
+  // ordered. GUARDED_BY mutex.
+  std::shared_ptr<const Offer> offer;
+
+  // OK, or the first of `limits` (the offer's current ones) that one more redemption of
+  // `applied` by `shopper` on `day` would break (Status::offer_id set); nullopt: a shopper
+  // never counted. REQUIRES: mutex held.
+  Status CheckRoomFor(const RedeemedOffer& applied, const OfferLimits& limits,
+                      std::optional<ShopperId> shopper, LocalDay day) const;
 
   // REQUIRES: mutex held. `shopper` is r.shopper_id's number, `day` the local day of
   // r.created_at.

@@ -68,6 +68,7 @@ Redemption PlanRedemption(const Cart& cart, const Quote& quote, const Redemption
     const Offer& offer = *a.offer;
     r.applied.push_back(RedeemedOffer{
         .offer_id = offer.id,
+        .offer_version = offer.version,
         .offer_merchant_id = offer.merchant_id,
         .layer = offer.layer,
         .code_mode = offer.code_mode,

@@ -36,6 +36,16 @@ std::string_view CodeName(StatusCode code) {
       return "quote_changed";
     case StatusCode::kNothingToRedeem:
       return "nothing_to_redeem";
+    case StatusCode::kOfferPaused:
+      return "paused";
+    case StatusCode::kOfferNotStarted:
+      return "not_started";
+    case StatusCode::kOfferEnded:
+      return "ended";
+    case StatusCode::kOutsideWindow:
+      return "outside_window";
+    case StatusCode::kAmountCeiling:
+      return "amount_ceiling_reached";
     case StatusCode::kCodeConflict:
       return "code_conflict";
     case StatusCode::kAlreadyExists:

@@ -14,6 +14,7 @@
 #include <boost/json/object.hpp>
 
 #include "http_message.h"
+#include "in_flight_keys.h"
 #include "key_ring.h"
 #include "problem.h"
 #include "rate_limiter.h"
@@ -102,6 +103,7 @@ class Api {
   ApiOptions options_;
   QuoteEvaluator evaluator_;
   RateLimiter rate_limiter_;
+  InFlightKeys in_flight_;  // idempotency scopes of the redemption requests being answered
   Router router_;
   std::vector<Handler> handlers_;
 };

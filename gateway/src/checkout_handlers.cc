@@ -53,39 +53,51 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   // The claim: scoped to the API key, fingerprinted by the exact body.
   IdempotencyClaim claim{
       caller.key->key_id + ":" + std::string(*key), ToHex(Sha256(request.body)), {}};
+  // A retry while the first request with this key is still being answered here.
+  std::shared_ptr<InFlightKeys::Hold> hold = in_flight_.TryHold(claim.scope_key);
+  if (!hold) {
+    metrics_.CountRedemption("request_in_progress");
+    return respond(ProblemResponse(
+        ProblemFromStatus(Status(StatusCode::kRequestInProgress,
+                                 "the first request with this Idempotency-Key is still running"))));
+  }
+  // The key is free again the moment the answer is given (a retry after it is a new request).
+  Respond answer = [hold, respond](HttpResponse response) {
+    hold->Release();
+    respond(std::move(response));
+  };
   const Timestamp now = clock_.Now();
   const auto snapshot = catalog_.Current();
   const uudai::Quote quote =
       evaluator_.Evaluate(*snapshot, redemption_request->cart, now, store_.usage());
 
   // Refused before the store. A retry of a request that did succeed is still replayed, and a
-  // second redemption of a live order says so (its offers may be used up by the first).
-  auto refuse = [this, &claim, &respond, &redemption_request, &quote](Status refusal) {
+  // second redemption of a live order says so (its offers may be used up by the first); the
+  // store settles both in one step, and makes the refusal final for a request with the same
+  // key still in flight on another gateway (Store::SettleRefusal).
+  auto refuse = [this, &claim, &answer, &redemption_request, &quote](Status refusal) {
     Problem problem = ProblemFromStatus(refusal);
     problem.extra_members =
         "\"rejected\":" + boost::json::serialize(RejectedToJson(quote.rejected));
-    store_.FindIdempotentResponse(
-        claim.scope_key, claim.fingerprint,
-        [this, problem = std::move(problem), merchant = redemption_request->cart.merchant_id,
-         order = redemption_request->order_id,
-         respond](Result<std::optional<std::string>> found) mutable {
-          if (!found.ok()) return respond(ProblemResponse(ProblemFromStatus(found.status())));
-          if (found.value()) return respond(Replayed(std::move(*found.value())));
-          store_.FindLiveOrder(
-              merchant, order,
-              [this, problem = std::move(problem), order,
-               respond](Result<std::optional<std::string>> live) {
-                if (!live.ok()) return respond(ProblemResponse(ProblemFromStatus(live.status())));
-                if (live.value()) {
-                  metrics_.CountRedemption("order_already_redeemed");
-                  return respond(ProblemResponse(ProblemFromStatus(Status(
-                      StatusCode::kOrderAlreadyRedeemed,
-                      "order " + order + " already has a live redemption " + *live.value()))));
-                }
-                metrics_.CountRedemption(problem.code);
-                respond(ProblemResponse(problem));
-              });
-        });
+    const std::string order = redemption_request->order_id;
+    store_.SettleRefusal(RefusalCheck{claim.scope_key, claim.fingerprint,
+                                      redemption_request->cart.merchant_id, order},
+                         [this, problem = std::move(problem), order,
+                          respond = std::move(answer)](Result<SettledRefusal> settled) mutable {
+                           if (!settled.ok())
+                             return respond(ProblemResponse(ProblemFromStatus(settled.status())));
+                           if (settled->replay)
+                             return respond(Replayed(std::move(*settled->replay)));
+                           if (settled->live_redemption_id) {
+                             metrics_.CountRedemption("order_already_redeemed");
+                             return respond(ProblemResponse(ProblemFromStatus(
+                                 Status(StatusCode::kOrderAlreadyRedeemed,
+                                        "order " + order + " already has a live redemption " +
+                                            *settled->live_redemption_id))));
+                           }
+                           metrics_.CountRedemption(problem.code);
+                           respond(ProblemResponse(problem));
+                         });
   };
   if (quote.applied.empty()) {
     return refuse(Status(StatusCode::kNothingToRedeem, "no offer applies to this cart now"));
@@ -102,7 +114,7 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   claim.response = RedemptionJsonText(redemption, options_.zone);
   store_.CreateRedemption(
       {std::move(redemption), std::move(claim)},
-      [this, respond](Result<CreateRedemptionOutcome> result) {
+      [this, respond = std::move(answer)](Result<CreateRedemptionOutcome> result) {
         if (!result.ok()) {
           metrics_.CountRedemption(std::string(CodeName(result.status().code())));
           return respond(ProblemResponse(ProblemFromStatus(result.status())));

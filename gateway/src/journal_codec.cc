@@ -69,6 +69,7 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
   json::array applied(sp);
   for (const RedeemedOffer& a : r.applied) {
     applied.push_back(json::object({{"o", a.offer_id},
+                                    {"ov", a.offer_version},
                                     {"m", a.offer_merchant_id},
                                     {"l", static_cast<int>(a.layer)},
                                     {"cm", static_cast<int>(a.code_mode)},
@@ -198,6 +199,7 @@ Redemption DecodeRedemption(const json::object& o) {
     const auto& a = v.as_object();
     RedeemedOffer x;
     x.offer_id = S(a, "o");
+    if (a.contains("ov")) x.offer_version = I(a, "ov");  // absent in older journals
     x.offer_merchant_id = S(a, "m");
     x.layer = E<Layer>(a, "l", 4);
     x.code_mode = E<CodeMode>(a, "cm", 3);

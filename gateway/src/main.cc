@@ -50,6 +50,9 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "seconds from the end of the headers to the end of the body")(
       "redis-timeout", po::value(&c.redis_timeout_seconds)->default_value(c.redis_timeout_seconds),
       "seconds a Redis command may take before the request fails with 503")(
+      "redis-poll-interval",
+      po::value(&c.redis_poll_interval_seconds)->default_value(c.redis_poll_interval_seconds),
+      "seconds between two reads of the Redis change log (other gateways' writes)")(
       "demo", po::bool_switch(&c.demo), "register the demo October campaign on an empty store")(
       "config", po::value(&config_file), "INI file with any of these options");
   return options;

@@ -57,6 +57,16 @@ Mapping MappingFor(StatusCode code) {
       return {409, "The discount changed since the quote"};
     case StatusCode::kNothingToRedeem:
       return {409, "No offer applies"};
+    case StatusCode::kOfferPaused:
+      return {409, "The offer is paused"};
+    case StatusCode::kOfferNotStarted:
+      return {409, "The offer has not started"};
+    case StatusCode::kOfferEnded:
+      return {409, "The offer has ended"};
+    case StatusCode::kOutsideWindow:
+      return {409, "The offer is outside its daily window"};
+    case StatusCode::kAmountCeiling:
+      return {409, "The store's amount ceiling is reached"};
     case StatusCode::kCodeConflict:
       return {409, "The code belongs to another offer"};
     case StatusCode::kAlreadyExists:

@@ -59,10 +59,12 @@ int RunServe(const ServeConfig& config) {
     for (const auto& e : keys.status().field_errors()) spdlog::error("  {}: {}", e.path, e.message);
     return 2;
   }
-  for (const auto& [name, seconds] : {std::pair{"--idle-timeout", config.idle_timeout_seconds},
-                                      std::pair{"--header-timeout", config.header_timeout_seconds},
-                                      std::pair{"--body-timeout", config.body_timeout_seconds},
-                                      std::pair{"--redis-timeout", config.redis_timeout_seconds}}) {
+  for (const auto& [name, seconds] :
+       {std::pair{"--idle-timeout", config.idle_timeout_seconds},
+        std::pair{"--header-timeout", config.header_timeout_seconds},
+        std::pair{"--body-timeout", config.body_timeout_seconds},
+        std::pair{"--redis-timeout", config.redis_timeout_seconds},
+        std::pair{"--redis-poll-interval", config.redis_poll_interval_seconds}}) {
     if (!(seconds >= kShortestTimeoutSeconds && seconds <= kLongestTimeoutSeconds)) {
       spdlog::error("{} must be between {} and {} seconds, got {}", name, kShortestTimeoutSeconds,
                     kLongestTimeoutSeconds, seconds);
@@ -94,6 +96,7 @@ int RunServe(const ServeConfig& config) {
   options.server.header_timeout = Millis(config.header_timeout_seconds);
   options.server.body_timeout = Millis(config.body_timeout_seconds);
   options.redis_command_timeout = Millis(config.redis_timeout_seconds);
+  options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.data_dir = config.data_dir;

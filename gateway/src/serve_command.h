@@ -30,6 +30,9 @@ struct ServeConfig {
   double body_timeout_seconds = 30;
   // How long a Redis command may take before the request gets 503, in seconds.
   double redis_timeout_seconds = 0.5;
+  // How often a Redis-mode gateway reads the change log for other gateways' writes, in
+  // seconds; in [0.1, 3600] like the timeouts.
+  double redis_poll_interval_seconds = 0.1;
   bool demo = false;
 };
 

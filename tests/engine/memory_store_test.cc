@@ -19,6 +19,7 @@
 #include "engine/store_conformance.h"
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
 #include "engine/store_ledger_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
+#include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "engine/store_test_support.h"
 
 namespace uudai::store_test {
@@ -218,6 +219,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(GroupCommitMemory, StoreConformanceTest,
 INSTANTIATE_TYPED_TEST_SUITE_P(Memory, LedgerConformanceTest, MemoryStoreEnvironment);
 INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, LedgerConformanceTest,
                                JournaledMemoryStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, OfferRecheckConformanceTest, MemoryStoreEnvironment);
 
 namespace {
 

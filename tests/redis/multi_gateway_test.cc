@@ -95,6 +95,171 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
 }
 
+// The store is the authority (DESIGN §1): an edit acknowledged by one gateway is obeyed by
+// another at once, even though that one has not read the change log since (it polls once an
+// hour here). Each try uses an offer of its own, so that the second gateway's view is behind
+// for every one of them: its quote still applies the offer.
+class StaleGatewayTest : public MultiGatewayTest {
+ protected:
+  static constexpr int kTries = 10;
+
+  // Gateway 0, kTries public-code offers "<prefix>0".. made on it, then gateway 1, which
+  // reads them at start and then polls only once an hour.
+  std::vector<std::string> StartWithOffers(const std::string& code_prefix) {
+    StartGateways(1);
+    std::vector<std::string> ids;
+    for (int i = 0; i < kTries; ++i) {
+      object offer = AlwaysOnOffer();
+      offer["code_mode"] = "public";
+      offer["code"] = code_prefix + std::to_string(i);
+      offer["limits"] = object{{"total_redemptions", 1'000}};
+      ids.push_back(CreateOfferOn(0, offer));
+    }
+    gateways_.push_back(std::make_unique<ServeProcess>(
+        UUDAI_BINARY, keys_file_,
+        std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
+                                 "--redis-poll-interval", "3600"}));
+    EXPECT_TRUE(gateways_[1]->WaitUntilHealthy());
+    return ids;
+  }
+
+  object CartWithCode(const std::string& code, const std::string& order) {
+    object body = RedemptionBody(order);
+    body["codes"] = boost::json::array{boost::json::string(code)};
+    body["commit"] = true;
+    return body;
+  }
+
+  HttpReply RedeemOn(int gateway, const std::string& code, const std::string& order) {
+    return CallPort(port(gateway), "POST", "/v1/redemptions", kCheckoutKey,
+                    Json(CartWithCode(code, order)), {{"Idempotency-Key", order}});
+  }
+
+  std::string Live(const std::string& offer_id) {
+    const std::string n = Redis("HGET '" + prefix_ + "ou:" + offer_id + "' n");
+    return n.empty() ? "0" : n;
+  }
+};
+
+TEST_F(StaleGatewayTest, OfferPausedOnOneGatewayIsRefusedOnAnotherThatHasNotPolled) {
+  const std::vector<std::string> ids = StartWithOffers("PAUSE");
+  for (int i = 0; i < kTries; ++i) {
+    const std::string code = "PAUSE" + std::to_string(i);
+    const HttpReply paused =
+        CallPort(port(0), "PATCH", "/v1/offers/" + ids[i], kAdminKey, R"({"status":"paused"})");
+    ASSERT_EQ(paused.status, 200) << paused.body;
+    object cart = CartBody();
+    cart["codes"] = boost::json::array{boost::json::string(code)};
+    ASSERT_EQ(AppliedOn(1, cart), 1U) << "gateway 1 was meant to be behind";
+    const HttpReply redeemed = RedeemOn(1, code, "pause-" + std::to_string(i));
+    EXPECT_TRUE(IsProblem(redeemed, 409, "paused")) << redeemed.body;
+    EXPECT_EQ(Live(ids[i]), "0");
+  }
+}
+
+TEST_F(StaleGatewayTest, LimitCutOnOneGatewayIsNeverPassedThroughAnother) {
+  const std::vector<std::string> ids = StartWithOffers("CUT");
+  for (int i = 0; i < kTries; ++i) {
+    const std::string code = "CUT" + std::to_string(i);
+    const HttpReply first = RedeemOn(1, code, "cut-a-" + std::to_string(i));
+    ASSERT_EQ(first.status, 201) << first.body;
+    const HttpReply cut = CallPort(port(0), "PATCH", "/v1/offers/" + ids[i], kAdminKey,
+                                   R"({"limits":{"total_redemptions":1}})");
+    ASSERT_EQ(cut.status, 200) << cut.body;
+    const HttpReply second = RedeemOn(1, code, "cut-b-" + std::to_string(i));
+    EXPECT_TRUE(IsProblem(second, 409, "quota_exhausted")) << second.body;
+    EXPECT_EQ(Live(ids[i]), "1") << "the live count passed the limit of 1";
+  }
+}
+
+TEST_F(StaleGatewayTest, DiscountChangedOnOneGatewayIsQuoteChangedOnAnother) {
+  const std::vector<std::string> ids = StartWithOffers("EDIT");
+  const HttpReply edited =
+      CallPort(port(0), "PATCH", "/v1/offers/" + ids[0], kAdminKey, R"({"discount":{"value":5}})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  const HttpReply refused = RedeemOn(1, "EDIT0", "edit-1");
+  EXPECT_TRUE(IsProblem(refused, 409, "quote_changed")) << refused.body;
+  EXPECT_EQ(Live(ids[0]), "0");
+  // The refusal brought gateway 1's view up to date: the next try gets the new discount.
+  const HttpReply again = RedeemOn(1, "EDIT0", "edit-2");
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_EQ(again.Json().at("discount_total").as_int64(), 5'000);  // 5 % of 100,000
+}
+
+// A retry sent while the first request with the same Idempotency-Key is still being written
+// (here: Redis holds every script back for a moment, CLIENT PAUSE WRITE, while reads go on)
+// never gets another outcome than the first.
+class InFlightRetryTest : public MultiGatewayTest {
+ protected:
+  // Holds back every write (script call) Redis receives for `millis`; reads go on.
+  void PauseWrites(int millis) {
+    ASSERT_EQ(Redis("CLIENT PAUSE " + std::to_string(millis) + " WRITE"), "OK");
+  }
+  HttpReply Post(int gateway, const object& body, const std::string& key) {
+    return CallPort(port(gateway), "POST", "/v1/redemptions", kCheckoutKey, Json(body),
+                    {{"Idempotency-Key", key}});
+  }
+};
+
+TEST_F(InFlightRetryTest, RetryOnTheSameGatewayIsRequestInProgressAndOnAnotherTheSameOutcome) {
+  StartGateways(2, {"--redis-timeout", "5"});
+  CreateOfferOn(0, AlwaysOnOffer());
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
+  const object body = RedemptionBody("order-1");
+
+  PauseWrites(1'500);
+  HttpReply first;
+  std::thread first_request([&] { first = Post(0, body, "key-1"); });
+  std::this_thread::sleep_for(milliseconds(300));  // the first is waiting on Redis
+  const HttpReply same_gateway = Post(0, body, "key-1");
+  EXPECT_TRUE(IsProblem(same_gateway, 409, "request_in_progress")) << same_gateway.body;
+  const HttpReply other_gateway = Post(1, body, "key-1");  // waits for Redis too
+  first_request.join();
+
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(other_gateway.status, 201) << other_gateway.body;
+  EXPECT_EQ(other_gateway.body, first.body);
+  EXPECT_EQ(first.Header("idempotent-replayed") == "true",
+            other_gateway.Header("idempotent-replayed") != "true")
+      << "exactly one of the two made the redemption";
+}
+
+// The retry's gateway refuses from its own view (behind: it has not seen a cancel that freed
+// the quota) while the first request, on a gateway that has, is still being written. The
+// refusal is settled in Redis after the first: it is replayed, never a contradicting 409.
+TEST_F(InFlightRetryTest, RefusalFromABehindViewNeverContradictsTheFirstRequest) {
+  StartGateways(1, {"--redis-timeout", "5"});
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", 1}};
+  CreateOfferOn(0, offer);
+  gateways_.push_back(std::make_unique<ServeProcess>(
+      UUDAI_BINARY, keys_file_,
+      std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
+                               "--redis-timeout", "5", "--redis-poll-interval", "3600"}));
+  ASSERT_TRUE(gateways_[1]->WaitUntilHealthy());
+  // Gateway 1 takes the last unit; gateway 0 cancels it, which gateway 1 does not read.
+  const HttpReply taken = Post(1, RedemptionBody("order-0"), "key-0");
+  ASSERT_EQ(taken.status, 201) << taken.body;
+  const std::string taken_id(taken.Json().at("id").as_string());
+  ASSERT_EQ(
+      CallPort(port(0), "POST", "/v1/redemptions/" + taken_id + "/cancel", kCheckoutKey).status,
+      200);
+  ASSERT_EQ(AppliedOn(1, CartBody()), 0U) << "gateway 1 was meant to be behind";
+
+  const object body = RedemptionBody("order-1");
+  PauseWrites(1'500);
+  HttpReply first;
+  std::thread first_request([&] { first = Post(0, body, "key-1"); });
+  std::this_thread::sleep_for(milliseconds(300));
+  const HttpReply retry = Post(1, body, "key-1");
+  first_request.join();
+
+  ASSERT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(retry.status, 201) << retry.body;
+  EXPECT_EQ(retry.body, first.body);
+  EXPECT_EQ(retry.Header("idempotent-replayed"), "true");
+}
+
 TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
   StartGateways(3);
   object offer = AlwaysOnOffer();

@@ -208,17 +208,31 @@ TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {
   EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
 }
 
-TEST(PlanJsonTest, CarriesEveryLimitAsDecimalStringsAndMinusOneForNone) {
+TEST(PlanJsonTest, CarriesTheOfferVersionAndDiscountAsDecimalStringsAndNoLimits) {
   Offer offer = MakeOffer("o-1");
-  offer.limits.total_budget = 1'000'000'000'000'000;  // 10^15: exact in Lua's doubles
-  offer.limits.per_day = 7;
+  offer.version = 4;
+  offer.limits.total_budget = 1'000'000'000'000'000;
   const Redemption r = RedemptionBuilder("r-1").Apply(offer, 123'456).Build();
   const std::string plan = PlanJson(r, LocalDay{20'000});
   EXPECT_NE(plan.find(R"("d":"20000")"), std::string::npos) << plan;
-  EXPECT_NE(plan.find(R"("lb":"1000000000000000")"), std::string::npos) << plan;
-  EXPECT_NE(plan.find(R"("lt":"-1")"), std::string::npos) << plan;
-  EXPECT_NE(plan.find(R"("ld":"7")"), std::string::npos) << plan;
+  EXPECT_NE(plan.find(R"("v":"4")"), std::string::npos) << plan;
   EXPECT_NE(plan.find(R"("d":"123456")"), std::string::npos) << plan;
+  // The limits are the offer's current ones, read by the script from the offer's hash.
+  EXPECT_EQ(plan.find(R"("lb")"), std::string::npos) << plan;
+}
+
+TEST(OfferCheckArgsTest, CarriesLimitsWindowAndDailyWindowAsDecimalStrings) {
+  Offer offer = MakeOffer("o-1");
+  offer.limits.total_budget = 1'000'000'000'000'000;  // 10^15: exact in Lua's doubles
+  offer.limits.per_day = 7;
+  EXPECT_EQ(OfferCheckArgs(offer),
+            (std::vector<std::string>{"-1", "1000000000000000", "-1", "7",
+                                      std::to_string(offer.starts_at.millis),
+                                      std::to_string(offer.ends_at.millis), "", ""}));
+  offer.daily_window = DailyWindow{22 * 60, 2 * 60};
+  const std::vector<std::string> args = OfferCheckArgs(offer);
+  EXPECT_EQ(args[6], "1320");
+  EXPECT_EQ(args[7], "120");
 }
 
 // The script itself, called the ways RedisStore never calls it.

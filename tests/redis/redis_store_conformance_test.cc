@@ -10,6 +10,7 @@
 #include "engine/store_conformance.h"
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
 #include "engine/store_ledger_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
+#include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "redis/redis_store.h"
 #include "redis_store_test_support.h"
 
@@ -26,5 +27,6 @@ struct RedisStoreEnvironment {
 
 INSTANTIATE_TYPED_TEST_SUITE_P(Redis, StoreConformanceTest, RedisStoreEnvironment);
 INSTANTIATE_TYPED_TEST_SUITE_P(Redis, LedgerConformanceTest, RedisStoreEnvironment);
+INSTANTIATE_TYPED_TEST_SUITE_P(Redis, OfferRecheckConformanceTest, RedisStoreEnvironment);
 
 }  // namespace uudai::store_test

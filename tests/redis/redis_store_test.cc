@@ -103,6 +103,66 @@ TEST_F(RedisStoreTest, EightThreadsOnTwoGatewaysTakeExactlyTheQuota) {
   }
 }
 
+// A refusal settled on one gateway is final for a request with the same key that was planned
+// before it and is still in flight on another; a request planned well after it (past the
+// clocks' allowed skew, 1 s) is a new attempt and may succeed.
+TEST_F(RedisStoreTest, SettledRefusalFencesRequestsWithTheSameKeyPlannedBeforeIt) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  SyncStore store_a(*a);
+  const Offer offer = store_a.GivenOffer(MakeOffer("o-1"));
+  const Redemption in_flight = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
+
+  Result<SettledRefusal> settled = Await<SettledRefusal>([&](Completion<SettledRefusal> done) {
+    b->SettleRefusal(RefusalCheck{"key:k-1", "fp-1", "m-1", "order-r-1"}, std::move(done));
+  });
+  ASSERT_TRUE(settled.ok()) << settled.status().message();
+  EXPECT_EQ(settled->replay, std::nullopt);
+  EXPECT_EQ(settled->live_redemption_id, std::nullopt);
+  EXPECT_EQ(store_a.FindIdempotentResponse("key:k-1", "fp-1").value(), std::nullopt)
+      << "a fence is no outcome to replay";
+
+  Result<CreateRedemptionOutcome> late =
+      store_a.Create(in_flight, Claim("key:k-1", "fp-1", "first"));
+  EXPECT_EQ(CodeOf(late), StatusCode::kRequestInProgress) << late.status().message();
+  EXPECT_EQ(CodeOf(store_a.Get("r-1")), StatusCode::kNotFound);
+  EXPECT_EQ(store_a.Usage(offer, "s-1", DayOf(CampaignNow())), (OfferUsage{0, 0, 0, 0}));
+  // Another body under the same key is not the request the refusal answered.
+  EXPECT_TRUE(store_a
+                  .Create(RedemptionBuilder("r-2").Order("order-2").Apply(offer, 10'000).Build(),
+                          Claim("key:k-2", "fp-1", "other key"))
+                  .ok());
+
+  clock_.Advance(2'000);
+  const Redemption retried =
+      RedemptionBuilder("r-3").CreatedAt(clock_.Now()).Apply(offer, 10'000).Build();
+  Result<CreateRedemptionOutcome> again = store_a.Create(retried, Claim("key:k-1", "fp-1", "new"));
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  EXPECT_FALSE(again->replayed);
+}
+
+TEST_F(RedisStoreTest, SettledRefusalReplaysAClaimAndNamesALiveOrderInOneCall) {
+  auto a = NewGateway();
+  SyncStore store(*a);
+  const Offer offer = store.GivenOffer(MakeOffer("o-1"));
+  store.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                        Claim("key:k-1", "fp-1", "first response"));
+  auto settle = [&](RefusalCheck check) {
+    return Await<SettledRefusal>([&](Completion<SettledRefusal> done) {
+      a->SettleRefusal(std::move(check), std::move(done));
+    });
+  };
+  Result<SettledRefusal> replay = settle({"key:k-1", "fp-1", "m-1", "order-x"});
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->replay, "first response");
+  EXPECT_EQ(CodeOf(settle({"key:k-1", "fp-other", "m-1", "order-x"})),
+            StatusCode::kIdempotencyKeyReused);
+  Result<SettledRefusal> order = settle({"key:k-2", "fp-2", "m-1", "order-r-1"});
+  ASSERT_TRUE(order.ok());
+  EXPECT_EQ(order->replay, std::nullopt);
+  EXPECT_EQ(order->live_redemption_id, "r-1");
+}
+
 TEST_F(RedisStoreTest, AnotherGatewaysOfferReachesTheViewAndTheObserverOnPoll) {
   auto a = NewGateway();
   auto b = NewGateway();
@@ -171,7 +231,7 @@ TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt
   auto a = NewGateway();  // an empty store loads; nothing is written yet
   EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
   SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "2");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "3");
   auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
   const Status loaded = b->Load(milliseconds(5'000));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
@@ -191,16 +251,16 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   Status loaded = b->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.code(), StatusCode::kInternal);
-  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 2"),
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 3"),
             std::string::npos)
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
 
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 3"), "OK");  // a newer build's
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 2"), "OK");  // an older build's
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 3, this build reads format 2"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 2, this build reads format 3"), std::string::npos)
       << loaded.message();
 }
 

@@ -17,6 +17,14 @@ inline constexpr Money kMaxAmount = 1'000'000'000'000'000;
 
 constexpr bool IsValidAmount(Money amount) { return amount >= 0 && amount <= kMaxAmount; }
 
+// The most that the order amounts (items subtotal + shipping fee, each at most 2 × 10^15) of
+// every redemption a store ever counted may add up to: 2 × 10^18 đồng, thousands of years of
+// Vietnam's whole e-commerce. Every stats sum adds up at most four of them per redemption
+// (GMV counts once per applied offer in offer and funder groups, and a redemption applies at
+// most one offer per layer), so no sum can pass 8 × 10^18 < 2^63. A store refuses the
+// redemption that would pass it (StatusCode::kAmountCeiling) instead of wrapping around.
+inline constexpr Money kMaxLifetimeAmount = 2'000'000'000'000'000'000;
+
 // a + b, or nullopt on int64 overflow.
 inline std::optional<Money> CheckedAdd(Money a, Money b) {
   Money out = 0;

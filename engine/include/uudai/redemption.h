@@ -46,10 +46,15 @@ constexpr bool IsLive(RedemptionStatus status) {
   return status == RedemptionStatus::kReserved || status == RedemptionStatus::kCommitted;
 }
 
-// One applied offer as recorded at creation: everything later transitions need (limits,
-// refund policy, funder for analytics) is copied so they never depend on later offer edits.
+// One applied offer as recorded at creation: everything later transitions need (refund
+// policy, funder for analytics) is copied so they never depend on later offer edits, and the
+// offer's version as the quote saw it, which the store re-checks when it counts the
+// redemption (an offer edited since is refused: see Store::CreateRedemption).
 struct RedeemedOffer {
   std::string offer_id;
+  // The offer's version the plan was made from; 0 = not known (a record written before
+  // versions were recorded), which the store does not check.
+  std::int64_t offer_version = 0;
   std::string offer_merchant_id;
   Layer layer = Layer::kMerchant;
   CodeMode code_mode = CodeMode::kAuto;

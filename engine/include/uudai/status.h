@@ -31,10 +31,19 @@ enum class StatusCode {
   kIdempotencyKeyReused,  // 422: same idempotency key, different body
   kQuoteChanged,          // 409: expected_discount_total differs from the recomputed one
   kNothingToRedeem,       // 409: the best combination applies no offer
-  kCodeConflict,          // 409: public code already belongs to another live offer
-  kAlreadyExists,         // 409: id already taken
-  kUnavailable,           // 503: the store cannot count the write; fail closed
-  kInternal,              // 500
+  // 409: an applied offer is no longer redeemable as the quote saw it (the store re-checks
+  // each applied offer's current state when it counts the redemption).
+  kOfferPaused,      // "paused"
+  kOfferNotStarted,  // "not_started": its window now starts later
+  kOfferEnded,       // "ended": its window is over, or it was archived
+  kOutsideWindow,    // "outside_window": outside its daily window
+  // 409: counting the redemption would take the store's lifetime sum of order amounts past
+  // kMaxLifetimeAmount (store.h), the bound that keeps every stats sum within int64.
+  kAmountCeiling,
+  kCodeConflict,   // 409: public code already belongs to another live offer
+  kAlreadyExists,  // 409: id already taken
+  kUnavailable,    // 503: the store cannot count the write; fail closed
+  kInternal,       // 500
 };
 
 // Stable snake_case name of a code, e.g. "quota_exhausted". Part of the API contract.

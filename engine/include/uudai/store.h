@@ -74,6 +74,22 @@ struct LedgerPage {
   bool done() const { return next >= end; }
 };
 
+// A redemption request refused before it reached the store (nothing applies, or the quote
+// changed): what the store must still look at before the refusal is answered.
+struct RefusalCheck {
+  std::string scope_key;    // the request's claim (IdempotencyClaim::scope_key)
+  std::string fingerprint;  // and its fingerprint
+  std::string merchant_id;  // the order (merchant_id, order_id) it was for
+  std::string order_id;
+};
+
+// How such a refusal is answered: the first response of an earlier request with the same claim
+// (replay), else the order's live redemption (order_already_redeemed), else the refusal itself.
+struct SettledRefusal {
+  std::optional<std::string> replay;
+  std::optional<std::string> live_redemption_id;
+};
+
 struct IssuedCodes {
   std::size_t issued = 0;
   std::vector<std::string> duplicates;  // codes that already existed; the caller may retry
@@ -117,6 +133,15 @@ class Store {
   // reached): the response to replay, nullopt when the key is unknown, or the errors above.
   virtual void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                       Completion<std::optional<std::string>> done) = 0;
+  // Settles a refusal made before the store was reached: the claim as FindIdempotentResponse
+  // (replay, kIdempotencyKeyReused, kRequestInProgress), then the order's live redemption as
+  // FindLiveOrder. When neither is found the refusal stands, and a store shared by several
+  // processes makes it final for requests already in flight: a CreateRedemption with the same
+  // claim whose redemption was created at or before the refusal (give or take the processes'
+  // clock skew) then fails with kRequestInProgress instead of contradicting it. The default
+  // runs FindIdempotentResponse then FindLiveOrder (enough for a store only one process
+  // writes, whose in-flight requests the gateway tracks itself).
+  virtual void SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done);
   // Commit, cancel or refund. kNotFound, kInvalidTransition (also for kExpire: expiry is the
   // store's own, see ExpireDue), or kReservationExpired for a commit at or after expires_at
   // (the reservation is then expired and its quota returned).

@@ -25,6 +25,12 @@ namespace {
 
 std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
+bool IsStaleOfferRefusal(StatusCode code) {
+  return code == StatusCode::kOfferPaused || code == StatusCode::kOfferNotStarted ||
+         code == StatusCode::kOfferEnded || code == StatusCode::kOutsideWindow ||
+         code == StatusCode::kQuoteChanged;
+}
+
 }  // namespace
 
 class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
@@ -169,6 +175,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
                                      std::string(OfferStatusName(o.status)),
                                      public_code ? *o.code : std::string(),
                                      EncodeMutation(OfferWritten{stored})};
+    for (std::string& arg : OfferCheckArgs(o)) args.push_back(std::move(arg));
     Run(std::move(args),
         [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
           if (!reply.ok()) return done(reply.status());
@@ -367,12 +374,21 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
                                    EncodeMutation(*mutation),
                                    claim ? claim->scope_key : std::string(),
                                    claim ? claim->fingerprint : std::string(),
-                                   claim ? claim->response : std::string()};
+                                   claim ? claim->response : std::string(),
+                                   Millis(r.created_at),
+                                   std::to_string(core_->options().zone.MinuteOfDay(r.created_at)),
+                                   std::to_string(r.subtotal + r.shipping_fee)};
   std::string response = claim ? claim->response : std::string();
   core_->Run(std::move(args), [core = core_, mutation, response = std::move(response),
                                done = std::move(done)](Result<ScriptReply> reply) mutable {
     if (!reply.ok()) return done(reply.status());
-    if (!reply->status.ok()) return done(reply->status);
+    if (!reply->status.ok()) {
+      // Refused because an offer changed since this gateway's view saw it: read the change
+      // log first, so that the client's next quote here sees the offer as it is.
+      if (!IsStaleOfferRefusal(reply->status.code())) return done(reply->status);
+      return core->mirror().CatchUp(
+          [status = reply->status, done = std::move(done)](const Status&) { done(status); });
+    }
     const auto& payload = reply->payload;
     if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 8) {
       auto first = RedemptionFromFields(std::get<RedemptionCreated>(*mutation).redemption.id,
@@ -389,18 +405,44 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
   });
 }
 
+void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) {
+  Redemption order_of;
+  order_of.merchant_id = std::move(check.merchant_id);
+  order_of.order_id = std::move(check.order_id);
+  core_->Run({"refusal", Millis(core_->clock().Now()),
+              std::to_string(core_->options().idempotency_retention_millis),
+              std::move(check.scope_key), std::move(check.fingerprint), OrderKey(order_of),
+              std::to_string(core_->options().refusal_fence_millis)},
+             [done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->status.ok()) return done(reply->status);
+               const auto& p = reply->payload;
+               if (p.size() == 2 && p[0].str() == "replayed") {
+                 return done(SettledRefusal{p[1].str(), std::nullopt});
+               }
+               if (p.size() == 2 && p[0].str() == "order") {
+                 return done(SettledRefusal{std::nullopt, p[1].str()});
+               }
+               if (p.size() == 1 && p[0].str() == "none") return done(SettledRefusal{});
+               done(Status(StatusCode::kInternal, "malformed refusal reply"));
+             });
+}
+
 void RedisStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                         Completion<std::optional<std::string>> done) {
   const std::int64_t now = core_->clock().Now().millis;
   const std::int64_t retention = core_->options().idempotency_retention_millis;
   core_->Pick().Command(
-      {"HMGET", core_->Key("idem:" + scope_key), "f", "r", "t"},
+      {"HMGET", core_->Key("idem:" + scope_key), "f", "r", "t", "x"},
       [now, retention, fingerprint = std::move(fingerprint),
        done = std::move(done)](Result<RedisReply> reply) {
         if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
         if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
         const auto& f = reply->elements();
-        if (f.size() != 3 || f[0].is_nil()) return done(std::optional<std::string>());
+        // A refusal's fence (x) records no outcome to replay.
+        if (f.size() != 4 || f[0].is_nil() || !f[3].is_nil()) {
+          return done(std::optional<std::string>());
+        }
         if (std::stoll(f[2].str()) + retention <= now) return done(std::optional<std::string>());
         if (f[0].str() != fingerprint) {
           return done(Status(StatusCode::kIdempotencyKeyReused,

@@ -54,6 +54,10 @@ struct RedisStoreOptions {
   std::size_t codes_per_call = 10'000;
   // Log entries per read when the view catches up.
   std::size_t log_batch = 2'000;
+  // How long a refusal settled by SettleRefusal keeps requests with the same claim that were
+  // already in flight from succeeding: longer than such a request can still take to reach
+  // Redis (its command timeout, with a wide margin).
+  std::int64_t refusal_fence_millis = 60'000;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
   // round-robin). Unset: round-robin always. Either way a connection that is down (while it
   // reconnects) is passed over for one that is up.
@@ -92,6 +96,10 @@ class RedisStore final : public Store {
 
   void CreateRedemption(CreateRedemptionRequest request,
                         Completion<CreateRedemptionOutcome> done) override;
+  // One script call: the claim, the order guard, and (when neither is found) a fence on the
+  // claim, so that a request with the same key still in flight on another gateway cannot
+  // succeed after this refusal was answered (it gets kRequestInProgress).
+  void SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) override;
   void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                               Completion<std::optional<std::string>> done) override;
   void TransitionRedemption(std::string id, RedemptionAction action,

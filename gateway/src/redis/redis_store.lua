@@ -8,7 +8,9 @@
 --                 transitions, each carrying its redemption); gateways replay it into their
 --                 in-memory view, which keeps counters and stats, not redemptions
 --   ledger        list: redemption ids in creation order (ledger position = list index)
---   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code)
+--   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code),
+--                 and what a redemption is re-checked against: lt lb ls ld (limits, -1 = none),
+--                 sa ea (window, epoch ms), wf wt (daily window, local minutes; absent = none)
 --   pcode         hash: public code → offer id (offers that are not archived)
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
@@ -18,7 +20,10 @@
 --   orders        hash: merchant \x1f order → id of its live redemption
 --   expiry        zset: reserved redemption ids by expires_at
 --   idem:<scope>  hash f (fingerprint) r (response) id (redemption) t (created at);
---                 PEXPIRE'd after the retention period
+--                 PEXPIRE'd after the retention period. Or a refusal's fence (op "refusal"):
+--                 f (fingerprint) t (refused at) x ("1"), PEXPIRE'd after the fence period
+--   amount        string: the sum of the order amounts (items subtotal + shipping fee) of every
+--                 redemption ever created, bounded by MAX_LIFETIME_AMOUNT
 --   format        string: the layout of these keys (FORMAT below), set with the log's first
 --                 entry. A gateway refuses to start on a log without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
@@ -41,8 +46,35 @@ local function key(name) return prefix .. name end
 
 -- The layout of the keys this script reads and writes. Raise it with any change that a view
 -- or a script of the previous layout would misread (2: every transition carries its
--- redemption, and the ledger list exists).
-local FORMAT = '2'
+-- redemption, and the ledger list exists; 3: offers carry what a redemption is re-checked
+-- against, plans carry the offer versions, and the lifetime amount is counted).
+local FORMAT = '3'
+
+-- The most the order amounts of every redemption may add up to (kMaxLifetimeAmount in
+-- engine/include/uudai/money.h): it keeps every counter and stats sum within int64, so no
+-- HINCRBY can fail half-way through a script. Written as 10^9-digit halves: Lua numbers are
+-- doubles, exact only below 2^53, so sums near 10^18 are added half by half (see exceeds).
+local MAX_LIFETIME_HIGH, MAX_LIFETIME_LOW = 2000000000, 0
+
+-- Whether the sum of two non-negative decimal integers below 10^19 (strings) passes the
+-- bound high * 10^9 + low. Exact: every half is below 10^10.
+local function exceeds(a, b, high, low)
+  local function halves(x)
+    local n = #x
+    if n <= 9 then return 0, tonumber(x) end
+    return tonumber(string.sub(x, 1, n - 9)), tonumber(string.sub(x, n - 8))
+  end
+  local ah, al = halves(a)
+  local bh, bl = halves(b)
+  local sum_low = al + bl
+  local sum_high = ah + bh + math.floor(sum_low / 1000000000)
+  sum_low = sum_low % 1000000000
+  return sum_high > high or (sum_high == high and sum_low > low)
+end
+
+-- How far apart two gateways' clocks may be when a refusal's fence is compared with the
+-- instant another gateway planned a redemption (see create).
+local FENCE_SKEW_MILLIS = 1000
 
 local function refuse(code, message, offer_id, ...)
   return {code, message, offer_id or '', '', '', ...}
@@ -59,7 +91,9 @@ end
 -- Offers --------------------------------------------------------------------------------------
 
 -- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
--- public code ("" when none), journal line of the stored offer.
+-- public code ("" when none), journal line of the stored offer, then what redemptions are
+-- re-checked against: limits total, budget, per shopper, per day ("-1" = none), starts_at,
+-- ends_at (epoch ms), daily window from, to (local minutes; "" = none).
 local function offer_put()
   local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
@@ -99,7 +133,13 @@ local function offer_put()
   end
   if live_code then redis.call('HSET', key('pcode'), code, id) end
   redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
-             's', status, 'pc', code)
+             's', status, 'pc', code, 'lt', ARGV[11], 'lb', ARGV[12], 'ls', ARGV[13],
+             'ld', ARGV[14], 'sa', ARGV[15], 'ea', ARGV[16])
+  if ARGV[17] ~= '' then
+    redis.call('HSET', offer_key, 'wf', ARGV[17], 'wt', ARGV[18])
+  else
+    redis.call('HDEL', offer_key, 'wf', 'wt')
+  end
   local previous, entry = append({'m', ARGV[10]})
   return {'ok', '', '', entry, previous}
 end
@@ -148,20 +188,69 @@ local function hold(a, shopper, day, delta)
   end
 end
 
+-- Why offer `a` (an entry of a plan) cannot be counted now, as {code, message}, or nil: the
+-- offer as it is in Redis (not as the gateway's view saw it) must still be active, in its
+-- window at the redemption's instant `at` (local minute of day `minute`), within its current
+-- limits, and at the version the quote saw. `used` are its counters (n, b, s:<shopper>,
+-- d:<day>). The same checks, in the same order, as MemoryStore (engine/src/applied_offer_check.h).
+local function stale_or_full(a, at, minute, used)
+  local o = redis.call('HMGET', key('offer:' .. a.i), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
+                       'wf', 'wt')
+  local name = 'offer ' .. a.i
+  if not o[1] then return {'quote_changed', name .. ' does not exist'} end
+  if o[2] == 'paused' then return {'paused', name .. ' is paused'} end
+  if o[2] == 'archived' then return {'ended', name .. ' was archived'} end
+  if at < tonumber(o[7]) then return {'not_started', name .. ' has not started'} end
+  if at >= tonumber(o[8]) then return {'ended', name .. ' has ended'} end
+  if o[9] then
+    local from, to = tonumber(o[9]), tonumber(o[10])
+    local inside
+    if from <= to then inside = minute >= from and minute < to
+    else inside = minute >= from or minute < to end
+    if not inside then return {'outside_window', name .. ' is outside its daily window'} end
+  end
+  local live, spent = tonumber(used[1] or '0'), tonumber(used[2] or '0')
+  local shopper, day = tonumber(used[3] or '0'), tonumber(used[4] or '0')
+  local lt, lb, ls, ld = tonumber(o[3]), tonumber(o[4]), tonumber(o[5]), tonumber(o[6])
+  if lt >= 0 and live + 1 > lt then return {'quota_exhausted', name .. ' has no redemptions left'} end
+  if lb >= 0 and spent + tonumber(a.d) > lb then
+    return {'budget_exhausted', name .. ' has not enough budget left for this discount'}
+  end
+  if ls >= 0 and shopper + 1 > ls then
+    return {'per_shopper_limit', name .. ' reached its per-shopper limit for this shopper'}
+  end
+  if ld >= 0 and day + 1 > ld then return {'daily_limit', name .. ' reached its limit for today'} end
+  if a.v ~= '0' and a.v ~= o[1] then
+    return {'quote_changed', name .. ' changed (version ' .. o[1] ..
+            ') since the quote saw version ' .. a.v .. '; quote again'}
+  end
+  return nil
+end
+
 -- ARGV: op, now, idempotency retention, id, order key, status ("reserved" | "committed"),
 -- expires_at, plan, the redemption's journal line, idempotency scope ("" = none), fingerprint,
--- response. The plan is JSON {s: shopper, d: local day, o: [{i: offer id, d: discount,
--- c: unique code or "", r: "1" if it restores on refund, lt, lb, ls, ld: limits, "-1" = none}],
--- k: order key}.
+-- response, created_at, its local minute of day, its order amount (items subtotal + shipping
+-- fee). The plan is JSON {s: shopper, d: local day, o: [{i: offer id, v: the offer's version
+-- the quote saw ("0" = not known), d: discount, c: unique code or "", r: "1" if it restores on
+-- refund}], k: order key}.
 -- Payload: "created", or "replayed", response, redemption fields (see redemption_fields).
 local function create()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
   local id, order_key, status, expires_at = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
   local scope, fingerprint = ARGV[10], ARGV[11]
+  local created_at, minute = tonumber(ARGV[13]), tonumber(ARGV[14])
   local idem_key = key('idem:' .. scope)
   if scope ~= '' then
-    local record = redis.call('HMGET', idem_key, 'f', 'r', 'id', 't')
-    if record[1] and tonumber(record[4]) + retention > now then
+    local record = redis.call('HMGET', idem_key, 'f', 'r', 'id', 't', 'x')
+    if record[5] then
+      -- A refusal of this key was answered (op "refusal"). A request with the same body that
+      -- was planned before it (give or take the gateways' clock skew) was in flight meanwhile
+      -- and may not contradict it; a later one is a new attempt.
+      if record[1] == fingerprint and created_at <= tonumber(record[4]) + FENCE_SKEW_MILLIS then
+        return refuse('request_in_progress', 'another request with this Idempotency-Key was ' ..
+                      'answered while this one was in progress: retry with the same key')
+      end
+    elseif record[1] and tonumber(record[4]) + retention > now then
       if record[1] ~= fingerprint then
         return refuse('idempotency_key_reused',
                       'this Idempotency-Key was used with a different request body')
@@ -178,29 +267,20 @@ local function create()
   local plan = cjson.decode(ARGV[8])
   for _, a in ipairs(plan.o) do
     local used = redis.call('HMGET', key('ou:' .. a.i), 'n', 'b', 's:' .. plan.s, 'd:' .. plan.d)
-    local live, spent = tonumber(used[1] or '0'), tonumber(used[2] or '0')
-    local shopper, day = tonumber(used[3] or '0'), tonumber(used[4] or '0')
-    local function limited(limit) return tonumber(limit) >= 0 end
-    if limited(a.lt) and live + 1 > tonumber(a.lt) then
-      return refuse('quota_exhausted', 'offer ' .. a.i .. ' has no redemptions left', a.i)
-    end
-    if limited(a.lb) and spent + tonumber(a.d) > tonumber(a.lb) then
-      return refuse('budget_exhausted',
-                    'offer ' .. a.i .. ' has not enough budget left for this discount', a.i)
-    end
-    if limited(a.ls) and shopper + 1 > tonumber(a.ls) then
-      return refuse('per_shopper_limit',
-                    'offer ' .. a.i .. ' reached its per-shopper limit for this shopper', a.i)
-    end
-    if limited(a.ld) and day + 1 > tonumber(a.ld) then
-      return refuse('daily_limit', 'offer ' .. a.i .. ' reached its limit for today', a.i)
-    end
+    local refusal = stale_or_full(a, created_at, minute, used)
+    if refusal then return refuse(refusal[1], refusal[2], a.i) end
     if a.c ~= '' and (redis.call('HGET', key('ucode'), a.c) ~= a.i or
                       redis.call('HEXISTS', key('uheld'), a.c) == 1) then
       return refuse('code_used', 'code ' .. a.c .. ' is already used', a.i)
     end
   end
+  if exceeds(redis.call('GET', key('amount')) or '0', ARGV[15], MAX_LIFETIME_HIGH,
+             MAX_LIFETIME_LOW) then
+    return refuse('amount_ceiling_reached', "counting this redemption would take the store's " ..
+                  'lifetime sum of order amounts past 2 * 10^18 dong')
+  end
   -- Every check passed: write.
+  redis.call('INCRBY', key('amount'), ARGV[15])
   for _, a in ipairs(plan.o) do
     hold(a, plan.s, plan.d, 1)
     if a.c ~= '' then redis.call('HSET', key('uheld'), a.c, id) end
@@ -216,6 +296,29 @@ local function create()
   end
   local previous, entry = append({'m', ARGV[9]})
   return {'ok', '', '', entry, previous, 'created'}
+end
+
+-- ARGV: op, now, idempotency retention, scope, fingerprint, order key, fence period (ms).
+-- Settles a redemption request refused before the store: payload "replayed" and the first
+-- response of the claim; or "order" and the order's live redemption; or "none", after which
+-- the claim holds a fence for the fence period (see create).
+local function refusal()
+  local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local idem_key, fingerprint = key('idem:' .. ARGV[4]), ARGV[5]
+  local record = redis.call('HMGET', idem_key, 'f', 'r', 't', 'x')
+  if record[1] and not record[4] and tonumber(record[3]) + retention > now then
+    if record[1] ~= fingerprint then
+      return refuse('idempotency_key_reused',
+                    'this Idempotency-Key was used with a different request body')
+    end
+    return {'ok', '', '', '', '', 'replayed', record[2]}
+  end
+  local live = redis.call('HGET', key('orders'), ARGV[6])
+  if live then return {'ok', '', '', '', '', 'order', live} end
+  redis.call('DEL', idem_key)
+  redis.call('HSET', idem_key, 'f', fingerprint, 't', ARGV[2], 'x', '1')
+  redis.call('PEXPIRE', idem_key, tonumber(ARGV[7]))
+  return {'ok', '', '', '', '', 'none'}
 end
 
 local next_status = {
@@ -302,6 +405,7 @@ end
 if op == 'offer_put' then return offer_put() end
 if op == 'issue_codes' then return issue_codes() end
 if op == 'create' then return create() end
+if op == 'refusal' then return refusal() end
 if op == 'transition' then return transition(ARGV[2], ARGV[3], ARGV[4]) end
 if op == 'expire_due' then return expire_due() end
 if op == 'ledger_page' then return ledger_page() end

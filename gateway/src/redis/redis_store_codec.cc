@@ -158,6 +158,18 @@ Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
 
 std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
 
+std::vector<std::string> OfferCheckArgs(const Offer& o) {
+  const bool window = o.daily_window.has_value();
+  return {Limit(o.limits.total_redemptions),
+          Limit(o.limits.total_budget),
+          Limit(o.limits.per_shopper),
+          Limit(o.limits.per_day),
+          std::to_string(o.starts_at.millis),
+          std::to_string(o.ends_at.millis),
+          window ? std::to_string(o.daily_window->from_minute) : std::string(),
+          window ? std::to_string(o.daily_window->to_minute) : std::string()};
+}
+
 std::string PlanJson(const Redemption& r, LocalDay day) {
   unsigned char buffer[4096];  // a stack arena: this is built and freed on every redemption
   json::monotonic_resource arena(buffer, sizeof buffer);
@@ -166,13 +178,10 @@ std::string PlanJson(const Redemption& r, LocalDay day) {
   for (const RedeemedOffer& a : r.applied) {
     const bool unique = a.code_mode == CodeMode::kUnique && a.code;
     offers.push_back(json::object({{"i", a.offer_id},
+                                   {"v", std::to_string(a.offer_version)},
                                    {"d", std::to_string(a.discount)},
                                    {"c", unique ? *a.code : std::string()},
-                                   {"r", a.restore_on_refund ? "1" : "0"},
-                                   {"lt", Limit(a.limits.total_redemptions)},
-                                   {"lb", Limit(a.limits.total_budget)},
-                                   {"ls", Limit(a.limits.per_shopper)},
-                                   {"ld", Limit(a.limits.per_day)}},
+                                   {"r", a.restore_on_refund ? "1" : "0"}},
                                   sp));
   }
   return json::serialize(json::object({{"s", r.shopper_id},

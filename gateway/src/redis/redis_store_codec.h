@@ -56,6 +56,11 @@ std::string OrderKey(const Redemption& r);
 // The plan the script checks and later releases limits by (see redis_store.lua, "create").
 std::string PlanJson(const Redemption& r, LocalDay day);
 
+// What the script re-checks a redemption of `o` against, as the last arguments of its
+// "offer_put" op: limits (total, budget, per shopper, per day; "-1" = none), starts_at, ends_at
+// (epoch ms), daily window from and to (local minutes; "" and "" when none).
+std::vector<std::string> OfferCheckArgs(const Offer& o);
+
 // The six redemption fields the script returns (b s ca ra xa fa) as a Redemption; kNotFound
 // when the record does not exist.
 Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,

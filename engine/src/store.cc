@@ -1,0 +1,19 @@
+#include "uudai/store.h"
+
+namespace uudai {
+
+void Store::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) {
+  FindIdempotentResponse(
+      check.scope_key, check.fingerprint,
+      [this, check, done = std::move(done)](Result<std::optional<std::string>> found) mutable {
+        if (!found.ok()) return done(found.status());
+        if (found.value()) return done(SettledRefusal{std::move(found.value()), std::nullopt});
+        FindLiveOrder(check.merchant_id, check.order_id,
+                      [done = std::move(done)](Result<std::optional<std::string>> live) {
+                        if (!live.ok()) return done(live.status());
+                        done(SettledRefusal{std::nullopt, std::move(live.value())});
+                      });
+      });
+}
+
+}  // namespace uudai
