@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/url/parse.hpp>
 
@@ -58,6 +60,13 @@ std::string Lower(beast::string_view s) {
   return out;
 }
 
+// `value` without the optional whitespace (SP, HTAB) around it.
+beast::string_view TrimOws(beast::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
 }  // namespace
 
 void LimitParser(RequestParser& parser, const ServerOptions& options) {
@@ -80,6 +89,40 @@ std::optional<HttpResponse> FramingRefusal(beast::error_code ec, const ServerOpt
                           "bodies are limited to " + std::to_string(options.body_limit) + " bytes");
   }
   return FramingProblem(400, "bad_request", ec.message());
+}
+
+std::optional<HttpResponse> AmbiguousFramingRefusal(const RequestParser& parser) {
+  const auto& header = parser.get();
+  const auto codings = header.equal_range(http::field::transfer_encoding);
+  if (codings.first == codings.second) return std::nullopt;  // Content-Length alone, or no body
+  if (header.count(http::field::content_length) > 0) {
+    return FramingProblem(400, "bad_request",
+                          "a request may not carry both Transfer-Encoding and Content-Length");
+  }
+  // The codings of every line, in order, as one list (RFC 9110 §5.3); empty elements do not
+  // count (§5.6.1). Anything but the single element `chunked` is refused.
+  std::size_t chunked = 0;
+  std::size_t others = 0;
+  for (auto line = codings.first; line != codings.second; ++line) {
+    beast::string_view rest = line->value();
+    while (true) {
+      const auto comma = rest.find(',');
+      const beast::string_view element = TrimOws(rest.substr(0, comma));
+      if (beast::iequals(element, "chunked")) {
+        ++chunked;
+      } else if (!element.empty()) {
+        ++others;
+      }
+      if (comma == beast::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  // parser.chunked(): Beast reads the body as chunked too; it must agree before any is read.
+  if (chunked != 1 || others != 0 || !parser.chunked()) {
+    return FramingProblem(400, "bad_request",
+                          "Transfer-Encoding must be exactly chunked, the only coding uudai reads");
+  }
+  return std::nullopt;
 }
 
 HttpResponse FramingProblem(int status, std::string code, std::string detail) {

@@ -34,6 +34,15 @@ void LimitParser(RequestParser& parser, const ServerOptions& options);
 std::optional<HttpResponse> FramingRefusal(boost::beast::error_code ec,
                                            const ServerOptions& options);
 
+// The answer to a request whose header leaves the length of its body open to more than one
+// reading (RFC 9112 §6.1, §6.3): a Transfer-Encoding that is not exactly `chunked` (another
+// coding, chunked twice or not last, an empty value, over all its lines), or one together with
+// Content-Length → 400, after which the connection closes, so no byte after the header is ever
+// taken for a request (request smuggling). Beast refuses some of these itself, but reads
+// `gzip` or `chunked, gzip` as a request without a body and lets a Content-Length follow them.
+// nullopt when the framing is clear. REQUIRES: parser.is_header_done().
+std::optional<HttpResponse> AmbiguousFramingRefusal(const RequestParser& parser);
+
 // A problem+json response for a request refused before the handler (400/413/431).
 HttpResponse FramingProblem(int status, std::string code, std::string detail);
 

@@ -89,6 +89,9 @@ void HttpSession::ReadHeader() {
 }
 
 void HttpSession::ReadBody() {
+  // The body's length must be beyond doubt before any of it is taken for the body, or what
+  // follows it for the next request.
+  if (auto refusal = AmbiguousFramingRefusal(*parser_)) return Reject(std::move(*refusal));
   ArmDeadline(shared_.options.body_timeout);
   beast::error_code ec;
   if (ParseBuffered(ec)) return Dispatch();

@@ -182,6 +182,7 @@ bool ServeOne(World& world, int index, const std::uint8_t* data, std::size_t siz
   gateway::RequestParser parser;
   gateway::LimitParser(parser, kServer);
   boost::beast::error_code ec;
+  bool framing_checked = false;
   while (!parser.is_done()) {
     std::size_t used = 0;
     if (offset < size) {
@@ -190,6 +191,16 @@ bool ServeOne(World& world, int index, const std::uint8_t* data, std::size_t siz
       if (ec == http::error::need_more) ec = {};
       if (ec) {
         CheckRefusal(ec);
+        return false;
+      }
+    }
+    // Once the header is in, as HttpSession does before reading the body.
+    if (parser.is_header_done() && !framing_checked) {
+      framing_checked = true;
+      if (const auto refusal = gateway::AmbiguousFramingRefusal(parser)) {
+        Trace("(refused: ambiguous framing)", *refusal);
+        FUZZ_CHECK(refusal->status == 400, std::to_string(refusal->status));
+        CheckResponse(*refusal, 11, false, false);
         return false;
       }
     }

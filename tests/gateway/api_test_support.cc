@@ -166,8 +166,9 @@ bool RawSocket::TrySend(const std::string& bytes) {
   return true;
 }
 
-std::string RawSocket::ReadUntilClosed(std::chrono::milliseconds wait) {
+std::string RawSocket::ReadUntilClosed(std::chrono::milliseconds wait, bool* closed) {
   std::string out;
+  if (closed != nullptr) *closed = false;
   const auto deadline = std::chrono::steady_clock::now() + wait;
   char buffer[65536];
   while (true) {
@@ -177,7 +178,11 @@ std::string RawSocket::ReadUntilClosed(std::chrono::milliseconds wait) {
     pollfd fd{fd_, POLLIN, 0};
     if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) break;
     const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
-    if (n <= 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (closed != nullptr) *closed = true;
+      break;
+    }
     out.append(buffer, static_cast<std::size_t>(n));
   }
   return out;

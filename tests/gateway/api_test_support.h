@@ -65,8 +65,9 @@ class RawSocket {
   // Send, but false instead of throwing once the peer has closed (a send after the peer's
   // close may still succeed: the one after it fails).
   bool TrySend(const std::string& bytes);
-  // Everything received until the peer closes or `wait` passes.
-  std::string ReadUntilClosed(std::chrono::milliseconds wait);
+  // Everything received until the peer closes or `wait` passes; `closed` (when given) tells
+  // which: true when the peer closed (end of stream or reset).
+  std::string ReadUntilClosed(std::chrono::milliseconds wait, bool* closed = nullptr);
 
  private:
   int fd_ = -1;

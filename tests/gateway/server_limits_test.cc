@@ -4,7 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +33,60 @@ std::string QuoteRequestHead(std::size_t content_length, const std::string& extr
 
 bool HasProblemContentType(const std::string& raw) {
   return raw.find("\r\nContent-Type: application/problem+json\r\n") != std::string::npos;
+}
+
+// A quote request with these framing headers (Transfer-Encoding, Content-Length) and these
+// body bytes, sent as they are.
+std::string QuoteRequestFramedBy(const std::string& framing_headers, const std::string& body) {
+  return "POST /v1/checkout/quote HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+         std::string(kCheckoutKey) + "\r\nContent-Type: application/json\r\n" + framing_headers +
+         "\r\n" + body;
+}
+
+// `data` as one chunk and the last chunk (RFC 9112 §7.1).
+std::string Chunked(const std::string& data) {
+  std::ostringstream size;
+  size << std::hex << data.size();
+  return size.str() + "\r\n" + data + "\r\n0\r\n\r\n";
+}
+
+std::size_t CountOf(const std::string& text, const std::string& needle) {
+  std::size_t count = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// Sends `request` on a fresh connection and checks that it gets exactly one answer, a 400
+// bad_request problem saying Connection: close, and that the server then closes the connection
+// (so nothing sent after the refused header is ever read as a request). When `detail` is given,
+// the problem's detail must contain it.
+::testing::AssertionResult RefusedWith400AndClosed(std::uint16_t port, const std::string& request,
+                                                   const std::string& detail = "") {
+  RawSocket client(port);
+  client.Send(request);
+  bool closed = false;
+  const std::string raw = client.ReadUntilClosed(milliseconds(3000), &closed);
+  if (StatusOf(raw) != 400) return ::testing::AssertionFailure() << "not a 400:\n" << raw;
+  if (!HasProblemContentType(raw)) {
+    return ::testing::AssertionFailure() << "not problem+json:\n" << raw;
+  }
+  if (raw.find("\"code\":\"bad_request\"") == std::string::npos) {
+    return ::testing::AssertionFailure() << "not bad_request:\n" << raw;
+  }
+  if (!detail.empty() && raw.find(detail) == std::string::npos) {
+    return ::testing::AssertionFailure() << "the detail does not say \"" << detail << "\":\n"
+                                         << raw;
+  }
+  if (raw.find("\r\nConnection: close\r\n") == std::string::npos) {
+    return ::testing::AssertionFailure() << "no Connection: close:\n" << raw;
+  }
+  if (CountOf(raw, "HTTP/1.1 ") != 1) {
+    return ::testing::AssertionFailure() << "more than one answer:\n" << raw;
+  }
+  if (!closed) return ::testing::AssertionFailure() << "the connection stayed open:\n" << raw;
+  return ::testing::AssertionSuccess();
 }
 
 // --- Size limits ------------------------------------------------------------------------------
@@ -141,6 +198,150 @@ TEST(ServerLimitsTest, FramingErrorClosesTheConnection) {
   EXPECT_LT(Since(start), milliseconds(1500)) << "the server should close, not wait";
   EXPECT_EQ(StatusOf(raw), 400);
   EXPECT_EQ(raw.find("HTTP/1.1 200"), std::string::npos) << "nothing after the bad request is read";
+}
+
+// Transfer-Encoding must be exactly `chunked` (RFC 9112 §6.1): any other coding, or chunked not
+// alone, leaves the body's length to interpretation, so the request is refused and the
+// connection closed whatever Beast would make of it.
+
+TEST(ServerLimitsTest, GzipTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: gzip\r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, ChunkedThenGzipTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: chunked, gzip\r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, GzipThenChunkedTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: gzip, chunked\r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, IdentityTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: identity\r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, ChunkedTwiceInOneTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: chunked, chunked\r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, EmptyTransferEncodingIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(), QuoteRequestFramedBy("Transfer-Encoding: \r\n", Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, GzipLineThenChunkedLineIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+                           Chunked(Json(CartBody())))));
+}
+
+TEST(ServerLimitsTest, ChunkedLineTwiceIs400AndCloses) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+                           Chunked(Json(CartBody())))));
+}
+
+// Transfer-Encoding and Content-Length together (RFC 9112 §6.3): refused even when the coding
+// is exactly chunked, in either order, since one reader may go by one and the next by the other.
+
+TEST(ServerLimitsTest, ChunkedThenContentLengthIs400AndCloses) {
+  TestGateway gateway;
+  const std::string body = Chunked(Json(CartBody()));
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(), QuoteRequestFramedBy("Transfer-Encoding: chunked\r\nContent-Length: " +
+                                               std::to_string(body.size()) + "\r\n",
+                                           body)));
+}
+
+TEST(ServerLimitsTest, ContentLengthThenChunkedIs400AndCloses) {
+  TestGateway gateway;
+  const std::string body = Chunked(Json(CartBody()));
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(), QuoteRequestFramedBy("Content-Length: " + std::to_string(body.size()) +
+                                               "\r\nTransfer-Encoding: chunked\r\n",
+                                           body)));
+}
+
+TEST(ServerLimitsTest, GzipWithContentLengthIs400AndCloses) {
+  TestGateway gateway;
+  const std::string body = Json(CartBody());
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy(
+          "Transfer-Encoding: gzip\r\nContent-Length: " + std::to_string(body.size()) + "\r\n",
+          body),
+      "both Transfer-Encoding and Content-Length"));
+}
+
+// A request hidden in the body of a refused one is never answered: one answer, then EOF.
+
+TEST(ServerLimitsTest, RequestHiddenInAGzipChunkedBodyIsNeverAnswered) {
+  TestGateway gateway;
+  const std::string hidden = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(),
+      QuoteRequestFramedBy("Transfer-Encoding: gzip, chunked\r\n", Chunked(hidden)) + hidden));
+}
+
+TEST(ServerLimitsTest, RequestSentAsTheBodyOfChunkedGzipIsNeverAnswered) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(), QuoteRequestFramedBy("Transfer-Encoding: chunked, gzip\r\n",
+                                           "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+}
+
+TEST(ServerLimitsTest, RequestBehindAContentLengthThatTransferEncodingContradictsIsNeverAnswered) {
+  TestGateway gateway;
+
+  EXPECT_TRUE(RefusedWith400AndClosed(
+      gateway.port(), QuoteRequestFramedBy("Transfer-Encoding: gzip\r\nContent-Length: 0\r\n",
+                                           "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+}
+
+TEST(ServerLimitsTest, ChunkedBodyAloneIsRead) {
+  TestGateway gateway;
+  const std::string request =
+      QuoteRequestFramedBy("Transfer-Encoding: CHUNKED\r\n", Chunked(Json(CartBody()))) +
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+
+  const std::string raw = RawExchange(gateway.port(), request);
+
+  EXPECT_EQ(StatusOf(raw), 200) << raw;
+  EXPECT_NE(raw.find("\"discount_total\""), std::string::npos) << raw;
+  EXPECT_EQ(CountOf(raw, "HTTP/1.1 200"), 2U) << "the connection stays usable: " << raw;
 }
 
 // --- Keep-alive and pipelining ----------------------------------------------------------------
