@@ -15,6 +15,9 @@ packages=(
   # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium;
   # nodejs: the dashboard's scripts are unit-tested under `node --test`, Debian 12's node 18)
   googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium nodejs
+  # the OpenAPI contract test (tests/contract/): a Draft 2020-12 validator and a YAML reader for
+  # Debian's /usr/bin/python3
+  python3-jsonschema python3-yaml
   # fuzzing (the `fuzz` preset, tests/fuzz/README.md): clang 14 with libFuzzer and the sanitizer
   # runtimes; llvm-symbolizer (package llvm) turns sanitizer reports into file:line
   clang-14 libclang-rt-14-dev llvm
