@@ -28,6 +28,20 @@ std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller) {
   return {};
 }
 
+// Why a merchant key may not change `offer` as it stands (PATCH, issuing codes); empty when it
+// may. The same line as ForbiddenForMerchant, read on the stored offer: a merchant key changes
+// only offers it could have registered itself, so an offer an admin put on another layer or
+// had funded by anyone but the merchant stays the admin's, even in the merchant's own shop.
+std::string MerchantMayNotChange(const Offer& offer, const Caller& caller) {
+  if (ForbiddenForMerchant(offer, caller).empty()) return {};
+  if (offer.layer != Layer::kMerchant) {
+    return "offer " + offer.id + " is on the " + std::string(LayerName(offer.layer)) +
+           " layer: only admin keys may change it";
+  }
+  return "offer " + offer.id + " is funded by " + std::string(FundedByName(offer.funded_by)) +
+         ": only admin keys may change it";
+}
+
 HttpResponse OfferResponse(int status, const Offer& offer, const CampaignZone& zone) {
   HttpResponse response = JsonResponse(status, boost::json::serialize(OfferToJson(offer, zone)));
   response.headers.emplace_back("ETag", "\"" + std::to_string(offer.version) + "\"");
@@ -63,6 +77,17 @@ std::shared_ptr<const Offer> Api::VisibleOffer(const std::string& id, const Call
   }
   if (IsMerchant(caller) && offer->merchant_id != *caller.key->merchant_id) {
     respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
+    return nullptr;
+  }
+  return offer;
+}
+
+std::shared_ptr<const Offer> Api::ChangeableOffer(const std::string& id, const Caller& caller,
+                                                  Respond& respond) {
+  auto offer = VisibleOffer(id, caller, respond);
+  if (offer == nullptr) return nullptr;
+  if (auto why = MerchantMayNotChange(*offer, caller); !why.empty()) {
+    respond(ProblemResponse(Forbidden(why)));
     return nullptr;
   }
   return offer;
@@ -165,7 +190,7 @@ void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& 
 void Api::PatchWithRetry(std::string id, boost::json::object patch,
                          std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
                          Respond respond) {
-  const auto current = VisibleOffer(id, caller, respond);
+  const auto current = ChangeableOffer(id, caller, respond);
   if (current == nullptr) return;
   if (if_match && *if_match != current->version) {
     return respond(ProblemResponse(ProblemFromStatus(
@@ -200,7 +225,8 @@ void Api::PatchWithRetry(std::string id, boost::json::object patch,
 }
 
 void Api::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond) {
-  const auto offer = VisibleOffer(caller.params[0], caller, respond);
+  // Issuing codes changes what the offer grants: it takes the right to change the offer.
+  const auto offer = ChangeableOffer(caller.params[0], caller, respond);
   if (offer == nullptr) return;
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
