@@ -92,7 +92,8 @@ class Api {
   // 404/403 and returns nullptr.
   std::shared_ptr<const Offer> ChangeableOffer(const std::string& id, const Caller& caller,
                                                Respond& respond);
-  // PATCH with up to a few retries when another writer got there first (no If-Match).
+  // One attempt of a PATCH; without If-Match, merged again onto the newer version while
+  // another writer moved it and attempts are left (then 409 version_conflict).
   void PatchWithRetry(std::string id, boost::json::object patch,
                       std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
                       Respond respond);
