@@ -88,7 +88,13 @@ class Api {
   // The offer if this caller may see it; else answers 404/403 and returns nullptr.
   std::shared_ptr<const Offer> VisibleOffer(const std::string& id, const Caller& caller,
                                             Respond& respond);
-  // PATCH with up to a few retries when another writer got there first (no If-Match).
+  // The offer if this caller may change it (PATCH, issuing codes): visible, and for a merchant
+  // key one of the kind it may register (merchant layer, funded by the merchant); else answers
+  // 404/403 and returns nullptr.
+  std::shared_ptr<const Offer> ChangeableOffer(const std::string& id, const Caller& caller,
+                                               Respond& respond);
+  // One attempt of a PATCH; without If-Match, merged again onto the newer version while
+  // another writer moved it and attempts are left (then 409 version_conflict).
   void PatchWithRetry(std::string id, boost::json::object patch,
                       std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
                       Respond respond);

@@ -28,13 +28,31 @@ std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller) {
   return {};
 }
 
+// Why a merchant key may not change `offer` as it stands (PATCH, issuing codes); empty when it
+// may. The same line as ForbiddenForMerchant, read on the stored offer: a merchant key changes
+// only offers it could have registered itself, so an offer an admin put on another layer or
+// had funded by anyone but the merchant stays the admin's, even in the merchant's own shop.
+std::string MerchantMayNotChange(const Offer& offer, const Caller& caller) {
+  if (ForbiddenForMerchant(offer, caller).empty()) return {};
+  if (offer.layer != Layer::kMerchant) {
+    return "offer " + offer.id + " is on the " + std::string(LayerName(offer.layer)) +
+           " layer: only admin keys may change it";
+  }
+  return "offer " + offer.id + " is funded by " + std::string(FundedByName(offer.funded_by)) +
+         ": only admin keys may change it";
+}
+
 HttpResponse OfferResponse(int status, const Offer& offer, const CampaignZone& zone) {
   HttpResponse response = JsonResponse(status, boost::json::serialize(OfferToJson(offer, zone)));
   response.headers.emplace_back("ETag", "\"" + std::to_string(offer.version) + "\"");
   return response;
 }
 
-constexpr int kMaxPatchAttempts = 1000;
+// Attempts in all of a PATCH without If-Match. Every retry means another writer committed a
+// newer version in between, so a patch needs more than a couple only when many clients write
+// the same offer at once; past this it answers 409 version_conflict rather than keep a
+// request (and, on the embedded store, a server thread) spinning against them.
+constexpr int kMaxPatchAttempts = 8;
 
 // If-Match: "3", 3 or W/"3" → 3. nullopt when absent; -1 when unparsable.
 std::optional<std::int64_t> ParseIfMatch(const HttpRequest& request) {
@@ -63,6 +81,17 @@ std::shared_ptr<const Offer> Api::VisibleOffer(const std::string& id, const Call
   }
   if (IsMerchant(caller) && offer->merchant_id != *caller.key->merchant_id) {
     respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
+    return nullptr;
+  }
+  return offer;
+}
+
+std::shared_ptr<const Offer> Api::ChangeableOffer(const std::string& id, const Caller& caller,
+                                                  Respond& respond) {
+  auto offer = VisibleOffer(id, caller, respond);
+  if (offer == nullptr) return nullptr;
+  if (auto why = MerchantMayNotChange(*offer, caller); !why.empty()) {
+    respond(ProblemResponse(Forbidden(why)));
     return nullptr;
   }
   return offer;
@@ -154,9 +183,8 @@ void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& 
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   // The patch outlives this call (retries): copy it out of the request's arena. Without
-  // If-Match the last writer wins: a patch that lost a race is re-applied to the newer version,
-  // as often as it takes while other writers keep winning (each retry means one of them won, so
-  // this ends; the bound only guards against a store that never stops saying mismatch).
+  // If-Match the last writer wins: a patch that lost a race is merged again onto the newer
+  // version, up to kMaxPatchAttempts attempts in all.
   PatchWithRetry(caller.params[0],
                  boost::json::object(std::get<JsonBody>(parsed).object, boost::json::storage_ptr()),
                  if_match, caller, kMaxPatchAttempts, respond);
@@ -165,7 +193,7 @@ void Api::PatchOffer(const HttpRequest& request, const Caller& caller, Respond& 
 void Api::PatchWithRetry(std::string id, boost::json::object patch,
                          std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
                          Respond respond) {
-  const auto current = VisibleOffer(id, caller, respond);
+  const auto current = ChangeableOffer(id, caller, respond);
   if (current == nullptr) return;
   if (if_match && *if_match != current->version) {
     return respond(ProblemResponse(ProblemFromStatus(
@@ -181,26 +209,35 @@ void Api::PatchWithRetry(std::string id, boost::json::object patch,
   if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
     return respond(ProblemResponse(Forbidden(why)));
   }
-  store_.UpdateOffer(std::move(*offer), current->version,
-                     [this, id, patch = std::move(patch), if_match, caller, attempts_left,
-                      respond](Result<Offer> result) mutable {
-                       if (!result.ok() && result.status().code() == StatusCode::kVersionMismatch &&
-                           !if_match && attempts_left > 1) {
-                         // Another writer won the race; without If-Match the client asked for
-                         // last-writer-wins on the fields it sent, so merge again onto the newer
-                         // version.
-                         return PatchWithRetry(std::move(id), std::move(patch), if_match,
-                                               std::move(caller), attempts_left - 1,
-                                               std::move(respond));
-                       }
-                       if (!result.ok())
-                         return respond(ProblemResponse(ProblemFromStatus(result.status())));
-                       respond(OfferResponse(200, result.value(), options_.zone));
-                     });
+  const std::int64_t base_version = current->version;
+  store_.UpdateOffer(
+      std::move(*offer), base_version,
+      [this, id, patch = std::move(patch), if_match, caller, attempts_left, base_version,
+       respond](Result<Offer> result) mutable {
+        if (result.ok()) return respond(OfferResponse(200, result.value(), options_.zone));
+        if (result.status().code() != StatusCode::kVersionMismatch || if_match) {
+          return respond(ProblemResponse(ProblemFromStatus(result.status())));
+        }
+        // Without If-Match the client asked for last-writer-wins on the fields it sent: when
+        // another writer moved the version (the store shows it: Store::UpdateOffer), merge
+        // again onto the newer one. Nothing else is retried.
+        const auto now = store_.FindOffer(id);
+        const bool moved = now != nullptr && now->version > base_version;
+        if (moved && attempts_left > 1) {
+          return PatchWithRetry(std::move(id), std::move(patch), if_match, std::move(caller),
+                                attempts_left - 1, std::move(respond));
+        }
+        const int attempts = kMaxPatchAttempts - attempts_left + 1;
+        respond(ProblemResponse(VersionConflict(
+            id, "other writers changed offer " + id + " during each of this patch's " +
+                    std::to_string(attempts) + (attempts == 1 ? " attempt" : " attempts") +
+                    "; read it and send the patch again")));
+      });
 }
 
 void Api::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond) {
-  const auto offer = VisibleOffer(caller.params[0], caller, respond);
+  // Issuing codes changes what the offer grants: it takes the right to change the offer.
+  const auto offer = ChangeableOffer(caller.params[0], caller, respond);
   if (offer == nullptr) return;
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));

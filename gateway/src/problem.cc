@@ -192,6 +192,11 @@ Problem NotFoundProblem(std::string detail) {
 Problem MethodNotAllowed(std::string allowed) {
   return Make(405, "method_not_allowed", "Method not allowed", "allowed: " + allowed);
 }
+Problem VersionConflict(std::string offer_id, std::string detail) {
+  Problem p = Make(409, "version_conflict", "The offer kept changing", std::move(detail));
+  p.offer_id = std::move(offer_id);
+  return p;
+}
 Problem PayloadTooLarge(std::size_t limit) {
   return Make(413, "payload_too_large", "The body is too large",
               "bodies are limited to " + std::to_string(limit) + " bytes");

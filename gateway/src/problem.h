@@ -43,6 +43,9 @@ Problem PayloadTooLarge(std::size_t limit);                // 413 payload_too_la
 Problem UnsupportedMediaType();                            // 415 unsupported_media_type
 Problem RateLimited(int retry_after_seconds);              // 429 rate_limited
 Problem HeadersTooLarge();                                 // 431 headers_too_large
+// 409 version_conflict: a PATCH without If-Match lost the race to other writers at every
+// attempt it may make.
+Problem VersionConflict(std::string offer_id, std::string detail);
 
 }  // namespace uudai::gateway
 

@@ -4,11 +4,14 @@
 
 #include <set>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <boost/json/array.hpp>
 
 #include "api_test_support.h"
+#include "uudai/memory_store.h"
+#include "uudai/store_mutation.h"
 
 namespace uudai::testing {
 namespace {
@@ -300,6 +303,103 @@ TEST_F(MerchantScopeTest, CannotDeclareItsOfferFundedByThePlatform) {
   const HttpReply reply = gateway_.Call("POST", "/v1/offers", kMerchantKey, Json(offer));
 
   EXPECT_TRUE(IsProblem(reply, 403, "forbidden"));
+}
+
+// --- The right to change an offer: PATCH and issuing codes agree --------------------------------
+
+// How many unique codes the gateway's store holds for `offer_id` (read when no write runs).
+std::size_t StoredCodeCount(TestGateway& gateway, const std::string& offer_id) {
+  auto& store = dynamic_cast<MemoryStore&>(gateway.app().store());
+  std::size_t count = 0;
+  store.ExportMutations([&](const StoreMutation& mutation) {
+    if (const auto* issued = std::get_if<CodesIssued>(&mutation)) {
+      if (issued->offer_id == offer_id) count += issued->codes.size();
+    }
+  });
+  return count;
+}
+
+// Offers of shop-1 that only an admin key can register: a merchant-layer offer the platform
+// funds, and a platform-layer offer owned by the shop. Unique codes, so codes can be issued.
+std::vector<std::pair<std::string, object>> AdminOnlyOffersOfShop1() {
+  object platform_funded = OfferBody();
+  platform_funded["code_mode"] = "unique";
+  platform_funded["funded_by"] = "platform";
+  object platform_layer = OfferBody();
+  platform_layer["code_mode"] = "unique";
+  platform_layer["layer"] = "platform";
+  return {{"funded by the platform", platform_funded}, {"platform layer", platform_layer}};
+}
+
+TEST_F(MerchantScopeTest, CannotIssueCodesForAnOfferOfItsShopThatOnlyAnAdminMayChange) {
+  for (const auto& [name, body] : AdminOnlyOffersOfShop1()) {
+    SCOPED_TRACE(name);
+    const std::string id = CreateOffer(gateway_, kAdminKey, body);
+
+    const HttpReply codes =
+        gateway_.Call("POST", "/v1/offers/" + id + "/codes", kMerchantKey, R"({"count":3})");
+
+    EXPECT_TRUE(IsProblem(codes, 403, "forbidden")) << codes.body;
+    EXPECT_EQ(StoredCodeCount(gateway_, id), 0U);
+  }
+}
+
+TEST_F(MerchantScopeTest, IssuingCodesAndPatchingAnswerTheSameForEveryOfferOfItsShop) {
+  std::vector<std::pair<std::string, object>> offers = AdminOnlyOffersOfShop1();
+  object own = OfferBody();
+  own["code_mode"] = "unique";
+  offers.emplace_back("merchant-funded, made by an admin", own);
+  for (const auto& [name, body] : offers) {
+    SCOPED_TRACE(name);
+    const std::string id = CreateOffer(gateway_, kAdminKey, body);
+
+    const HttpReply codes =
+        gateway_.Call("POST", "/v1/offers/" + id + "/codes", kMerchantKey, R"({"count":1})");
+    const HttpReply patch =
+        gateway_.Call("PATCH", "/v1/offers/" + id, kMerchantKey, R"({"priority":7})");
+
+    EXPECT_EQ(codes.status == 201, patch.status == 200) << codes.body << "\n" << patch.body;
+    EXPECT_EQ(codes.status == 403, patch.status == 403) << codes.body << "\n" << patch.body;
+  }
+}
+
+TEST_F(MerchantScopeTest, CannotTakeOverAPlatformFundedOfferByPatchingItsFunding) {
+  object body = OfferBody();
+  body["funded_by"] = "platform";
+  const std::string id = CreateOffer(gateway_, kAdminKey, body);
+
+  const HttpReply reply = gateway_.Call("PATCH", "/v1/offers/" + id, kMerchantKey,
+                                        R"({"funded_by":"merchant","priority":9})");
+
+  EXPECT_TRUE(IsProblem(reply, 403, "forbidden")) << reply.body;
+  const HttpReply offer = gateway_.Call("GET", "/v1/offers/" + id, kAdminKey);
+  EXPECT_EQ(offer.Json().at("funded_by").as_string(), "platform");
+  EXPECT_EQ(offer.Json().at("version").as_int64(), 1);
+}
+
+TEST_F(MerchantScopeTest, IssuesCodesForItsOwnOffer) {
+  object body = OfferBody();
+  body["code_mode"] = "unique";
+  const std::string id = CreateOffer(gateway_, kMerchantKey, body);
+
+  const HttpReply reply =
+      gateway_.Call("POST", "/v1/offers/" + id + "/codes", kMerchantKey, R"({"count":3})");
+
+  EXPECT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(StoredCodeCount(gateway_, id), 3U);
+}
+
+TEST_F(MerchantScopeTest, AdminIssuesCodesForOffersOnlyAnAdminMayChange) {
+  for (const auto& [name, body] : AdminOnlyOffersOfShop1()) {
+    SCOPED_TRACE(name);
+    const std::string id = CreateOffer(gateway_, kAdminKey, body);
+
+    const HttpReply reply =
+        gateway_.Call("POST", "/v1/offers/" + id + "/codes", kAdminKey, R"({"count":3})");
+
+    EXPECT_EQ(reply.status, 201) << reply.body;
+    EXPECT_EQ(StoredCodeCount(gateway_, id), 3U);
+  }
 }
 
 TEST_F(MerchantScopeTest, AdminReadsEveryMerchantsOffer) {

@@ -175,6 +175,29 @@ TEST_F(RedisStoreTest, AnotherGatewaysOfferReachesTheViewAndTheObserverOnPoll) {
   EXPECT_EQ(seen.load(), 1);
 }
 
+// A PATCH that lost a race merges again onto the version it lost to (Store::UpdateOffer):
+// when another gateway moved the version, the refusal comes once this view shows it.
+TEST_F(RedisStoreTest, AVersionMismatchAnswersOnceTheViewShowsAnotherGatewaysNewerVersion) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  b->Poll();
+  ASSERT_TRUE(WaitUntil([&] { return b->FindOffer("o-1") != nullptr; }, milliseconds(2000)));
+  Offer theirs = offer;
+  theirs.priority = 5;
+  ASSERT_TRUE(SyncStore(*a).UpdateOffer(theirs, 1).ok());
+  ASSERT_EQ(b->FindOffer("o-1")->version, 1);  // not read yet: b polls
+
+  Offer mine = offer;
+  mine.priority = 7;
+  const Result<Offer> refused = SyncStore(*b).UpdateOffer(mine, 1);
+
+  EXPECT_EQ(refused.status().code(), StatusCode::kVersionMismatch);
+  const auto seen = b->FindOffer("o-1");
+  EXPECT_EQ(seen->version, 2);
+  EXPECT_EQ(seen->priority, 5);
+}
+
 TEST_F(RedisStoreTest, StatsReadOnAnyGatewayIncludeEveryGatewaysWrites) {
   auto a = NewGateway();
   auto b = NewGateway();

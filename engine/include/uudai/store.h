@@ -106,7 +106,10 @@ class Store {
   // when its public code belongs to another offer that is not archived.
   virtual void CreateOffer(Offer offer, Completion<Offer> done) = 0;
   // Replaces an offer. Succeeds only if the stored version is `base_version`
-  // (else kVersionMismatch); the stored result has version base_version + 1.
+  // (else kVersionMismatch); the stored result has version base_version + 1. When it answers
+  // kVersionMismatch, FindOffer already shows the newer version (a shared store's view reads
+  // the log first), so a caller can merge its change onto it; only a view that cannot read
+  // the log may still show the old one.
   virtual void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) = 0;
   // Local view, synchronous: nullptr when unknown.
   virtual std::shared_ptr<const Offer> FindOffer(const std::string& id) const = 0;

@@ -179,6 +179,13 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     Run(std::move(args),
         [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
           if (!reply.ok()) return done(reply.status());
+          if (reply->status.code() == StatusCode::kVersionMismatch) {
+            // Another gateway's write (already in the log) moved the version: the view reads
+            // the log before answering, so the caller sees the version it lost to
+            // (Store::UpdateOffer).
+            return self->mirror_->CatchUp(
+                [status = reply->status, done](const Status&) { done(status); });
+          }
           if (!reply->status.ok()) return done(reply->status);
           const StoreMutation mutation = OfferWritten{stored};
           self->Settle(reply.value(), &mutation, [stored, done] { done(*stored); });
