@@ -6,6 +6,7 @@
 #include "api.h"
 #include "checkout_json.h"
 #include "demo_campaign.h"
+#include "expiry_sweeper.h"
 #include "journal.h"
 #include "journal_compaction.h"
 #include "metrics.h"
@@ -19,6 +20,14 @@
 namespace uudai::gateway {
 
 extern const std::string_view kOpenApiYaml;
+
+namespace {
+
+// Reservations per Store::ExpireDue call of a sweep, which goes on while a call expired that
+// many. MemoryStore expires them in one pass; RedisStore in script calls of its own bound.
+constexpr std::size_t kExpiriesPerStoreCall = 10'000;
+
+}  // namespace
 
 GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
     : options_(std::move(options)), keys_(std::move(keys)) {}
@@ -147,9 +156,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   if (redis_store != nullptr) {
     app->server_->RunEvery(o.redis_poll_interval, [redis_store] { redis_store->Poll(); });
   }
-  // Every gateway expires what is due; with Redis the script makes each expiry happen once.
-  app->server_->RunEvery(o.expiry_interval, [&store] {
-    store.ExpireDue(10'000, [](Result<std::size_t> expired) {
+  // Every gateway expires what is due; with Redis the script makes each expiry happen once. A
+  // tick while the last sweep still runs (a backlog) starts none.
+  app->expiry_ = std::make_unique<ExpirySweeper>(store, kExpiriesPerStoreCall);
+  app->server_->RunEvery(o.expiry_interval, [sweeper = app->expiry_.get()] {
+    sweeper->Sweep([](Result<std::size_t> expired) {
       if (expired.ok() && expired.value() > 0) {
         spdlog::info("expired {} reservations", expired.value());
       }
@@ -161,6 +172,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
 Status GatewayApp::Stop() {
   if (stopped_) return Status::Ok();
   stopped_ = true;
+  if (expiry_) expiry_->Stop();
   if (server_) server_->Stop();
   if (journal_) return journal_->Flush();
   return Status::Ok();

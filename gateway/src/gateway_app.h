@@ -18,6 +18,7 @@
 namespace uudai::gateway {
 
 class Api;
+class ExpirySweeper;
 class Journal;
 class Metrics;
 class RedisClientPool;
@@ -82,6 +83,7 @@ class GatewayApp {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<ExpirySweeper> expiry_;
   StartupReport startup_;
   bool stopped_ = false;
 };

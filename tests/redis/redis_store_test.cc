@@ -296,6 +296,29 @@ TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
   EXPECT_EQ(Redis("HGET '" + prefix_ + "r:r-1' s"), "reserved");
 }
 
+// The expiry index naming ids that are no reservation (the script never leaves one there) must
+// not stall the sweep, nor be counted: they are dropped, and the due reservation behind them
+// expires in the same call of ExpireDue.
+TEST_F(RedisStoreTest, ExpiryIndexIdsThatAreNoReservationAreDroppedUncounted) {
+  auto gateway = NewGateway();
+  SyncStore store(*gateway);
+  const Offer offer = store.GivenOffer(MakeOffer("o-1"));
+  store.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 1'000).TtlMillis(1'000).Build());
+  store.GivenRedemption(RedemptionBuilder("r-2").Apply(offer, 1'000).Committed().Build());
+  for (int i = 0; i < 40; ++i) {  // due before r-1, more than a script call takes
+    Redis("ZADD '" + prefix_ + "expiry' 0 ghost-" + std::to_string(i));
+  }
+  Redis("ZADD '" + prefix_ + "expiry' 0 r-2");  // committed
+  clock_.Advance(1'000);
+
+  EXPECT_EQ(store.ExpireDue(100).value(), 1u);
+
+  EXPECT_EQ(store.Get("r-1")->status, RedemptionStatus::kExpired);
+  EXPECT_EQ(store.Get("r-2")->status, RedemptionStatus::kCommitted);
+  EXPECT_EQ(Redis("ZCARD '" + prefix_ + "expiry'"), "0");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-1' n"), "1");
+}
+
 TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
   auto server = RedisServer::StartPrivate({});
   ASSERT_NE(server, nullptr);

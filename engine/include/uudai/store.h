@@ -156,6 +156,11 @@ class Store {
   virtual void FindLiveOrder(std::string merchant_id, std::string order_id,
                              Completion<std::optional<std::string>> done) = 0;
   // Expires up to `max_count` reservations whose expires_at has passed; returns how many.
+  // Exactly `max_count`: more may be due, call again. Fewer: the call found no more due than it
+  // handled (a concurrent commit or cancel, or another process sharing the store, may have
+  // settled some of those first; they are not counted). Each reservation expires once,
+  // whichever process sweeps. Not one atomic step: a store may take several (RedisStore:
+  // script calls of a bounded size, between which Redis serves other clients).
   virtual void ExpireDue(std::size_t max_count, Completion<std::size_t> done) = 0;
   // Reads a page of the ledger (see LedgerPageQuery). Reads at most a bounded number of
   // entries per call (a page may hold fewer than `limit` rows without being the last one:

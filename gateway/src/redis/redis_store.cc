@@ -233,6 +233,41 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     });
   }
 
+  // Expires due reservations in script calls of at most expiries_per_call, one after the
+  // other, until max_count have expired or a call found fewer due than it was allowed.
+  struct Expiring {
+    std::size_t left;
+    std::size_t expired = 0;
+    std::optional<LogPosition> last_entry;
+    Completion<std::size_t> done;
+  };
+  void ExpireNext(std::shared_ptr<Expiring> job) {
+    const std::size_t count =
+        std::min(job->left, std::max<std::size_t>(options_.expiries_per_call, 1));
+    if (count == 0) return FinishExpiring(std::move(job));
+    Run({"expire_due", Millis(clock_.Now()), std::to_string(count)},
+        [self = shared_from_this(), job, count](Result<ScriptReply> reply) {
+          if (!reply.ok()) return job->done(reply.status());
+          if (!reply->status.ok()) return job->done(reply->status);
+          const auto& payload = reply->payload;
+          const std::size_t expired = payload.empty() ? 0 : std::stoul(payload[0].str());
+          const std::size_t removed = payload.size() < 2 ? 0 : std::stoul(payload[1].str());
+          job->expired += expired;
+          job->left -= std::min(expired, job->left);
+          if (reply->entry) job->last_entry = reply->entry;
+          // Each call empties `removed` places of the index: the loop ends.
+          if (removed < count) return self->FinishExpiring(std::move(job));
+          self->ExpireNext(std::move(job));
+        });
+  }
+  // Once the view holds every expiry (the log entries carry them), so that the caller reads
+  // its own writes.
+  void FinishExpiring(std::shared_ptr<Expiring> job) {
+    if (!job->last_entry) return job->done(job->expired);
+    const LogPosition last = *job->last_entry;
+    mirror_->WhenApplied(last, [job] { job->done(job->expired); });
+  }
+
  private:
   const Clock& clock_;
   const RedisStoreOptions options_;
@@ -517,15 +552,13 @@ void RedisStore::FindLiveOrder(std::string merchant_id, std::string order_id,
                         });
 }
 
+// In script calls of at most expiries_per_call (see RedisStoreOptions): Redis serves other
+// clients between them.
 void RedisStore::ExpireDue(std::size_t max_count, Completion<std::size_t> done) {
-  core_->Run({"expire_due", Millis(core_->clock().Now()), std::to_string(max_count)},
-             [core = core_, done = std::move(done)](Result<ScriptReply> reply) {
-               if (!reply.ok()) return done(reply.status());
-               if (!reply->status.ok()) return done(reply->status);
-               const std::size_t expired =
-                   reply->payload.empty() ? 0 : std::stoul(reply->payload[0].str());
-               core->Settle(reply.value(), nullptr, [expired, done] { done(expired); });
-             });
+  auto job = std::make_shared<Core::Expiring>();
+  job->left = max_count;
+  job->done = std::move(done);
+  core_->ExpireNext(std::move(job));
 }
 
 void RedisStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {

@@ -365,17 +365,26 @@ local function transition(id, action, at)
   return {outcome, message, '', entry, previous, action, unpack(redemption_fields(id))}
 end
 
--- ARGV: op, now, max count. Payload: how many reservations expired.
+-- ARGV: op, now, max count. Payload: how many reservations expired, and how many ids left the
+-- expiry index (those, and ids that are no reserved redemption, which would otherwise stay due
+-- forever). Reads at most max count ids and expires each with its own transition (its checks
+-- before its writes): RedisStore keeps max count small (RedisStoreOptions::expiries_per_call),
+-- since a call holds Redis throughout, and calls again while a call emptied max count places.
 local function expire_due()
   local due = redis.call('ZRANGEBYSCORE', key('expiry'), '-inf', ARGV[2], 'LIMIT', 0,
                          tonumber(ARGV[3]))
-  local first_previous, last_entry = '', ''
-  for i, id in ipairs(due) do
+  local first_previous, last_entry, expired, dropped = '', '', 0, 0
+  for _, id in ipairs(due) do
     local reply = transition(id, 'expire', ARGV[2])
-    if i == 1 then first_previous = reply[5] end
-    last_entry = reply[4]
+    if reply[1] == 'ok' then
+      if expired == 0 then first_previous = reply[5] end
+      last_entry, expired = reply[4], expired + 1
+    elseif redis.call('HGET', key('r:' .. id), 's') ~= 'reserved' then
+      redis.call('ZREM', key('expiry'), id)
+      dropped = dropped + 1
+    end
   end
-  return {'ok', '', '', last_entry, first_previous, tostring(#due)}
+  return {'ok', '', '', last_entry, first_previous, tostring(expired), tostring(expired + dropped)}
 end
 
 -- ARGV: op, start, stop (0 = the ledger's end now), count. Reads ledger positions
