@@ -68,7 +68,7 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   };
   const Timestamp now = clock_.Now();
   const auto snapshot = catalog_.Current();
-  const uudai::Quote quote =
+  uudai::Quote quote =
       evaluator_.Evaluate(*snapshot, redemption_request->cart, now, store_.usage());
 
   // Refused before the store. A retry of a request that did succeed is still replayed, and a
@@ -114,10 +114,18 @@ void Api::CreateRedemption(const HttpRequest& request, const Caller& caller, Res
   claim.response = RedemptionJsonText(redemption, options_.zone);
   store_.CreateRedemption(
       {std::move(redemption), std::move(claim)},
-      [this, respond = std::move(answer)](Result<CreateRedemptionOutcome> result) {
+      [this, respond = std::move(answer),
+       rejected = std::move(quote.rejected)](Result<CreateRedemptionOutcome> result) {
         if (!result.ok()) {
           metrics_.CountRedemption(std::string(CodeName(result.status().code())));
-          return respond(ProblemResponse(ProblemFromStatus(result.status())));
+          Problem problem = ProblemFromStatus(result.status());
+          // A refusal of the store's (a limit, or an offer that changed) lists the supplied
+          // codes that did not apply, as a refusal of the plan does.
+          if (problem.status == 409) {
+            problem.extra_members =
+                "\"rejected\":" + boost::json::serialize(RejectedToJson(rejected));
+          }
+          return respond(ProblemResponse(problem));
         }
         if (result->replayed) return respond(Replayed(std::move(result->response)));
         metrics_.CountRedemption(result->redemption.status == RedemptionStatus::kCommitted
