@@ -141,9 +141,16 @@ class MemoryStore::State {
   // Offers and public codes.
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
-  std::unordered_map<std::string, std::string> public_codes;  // code → offer id; not archived
+  // Public codes of offers that are not archived: code scope (CodeScopeOf) → code → offer id.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> public_codes;
   // REQUIRES: offers_mutex held exclusively.
   void PutOfferLocked(std::shared_ptr<const Offer> offer);
+  // kCodeConflict when `offer` (to be stored) has a public code that, within its code scope,
+  // belongs to another offer that is not archived or is a unique code issued for one. The
+  // refusal names only that offer, which is of the same scope: the caller's own shop, or the
+  // platform (whose codes only admins register). Codes of other scopes never conflict.
+  // REQUIRES: offers_mutex held.
+  Status CheckPublicCodeFreeLocked(const Offer& offer);
 
   // Redemption ids in creation order: entry i was created i-th (StoredRedemption::sequence).
   // Innermost lock.

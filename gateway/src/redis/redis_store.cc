@@ -11,6 +11,7 @@
 #include "journal_codec.h"
 #include "redis/redis_store_codec.h"
 #include "redis/store_mirror.h"
+#include "uudai/unique_code.h"
 
 namespace uudai::gateway {
 
@@ -24,6 +25,9 @@ const std::string& RedisStoreScriptSource() {
 namespace {
 
 std::string Millis(Timestamp t) { return std::to_string(t.millis); }
+
+// The script tells a shop's code scope from the platform's by this number (MERCHANT_LAYER).
+static_assert(static_cast<int>(Layer::kMerchant) == 0, "redis_store.lua's MERCHANT_LAYER");
 
 }  // namespace
 
@@ -159,6 +163,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     auto stored = std::make_shared<const Offer>(std::move(offer));
     const Offer& o = *stored;
     const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
+    // The script refuses a public code that, read as a unique code, is one of the same scope.
+    const auto as_unique = public_code ? CanonicalUniqueCode(*o.code) : std::nullopt;
     std::vector<std::string> args = {"offer_put",
                                      create ? "create" : "update",
                                      o.id,
@@ -168,7 +174,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
                                      std::to_string(static_cast<int>(o.code_mode)),
                                      std::string(OfferStatusName(o.status)),
                                      public_code ? *o.code : std::string(),
-                                     EncodeMutation(OfferWritten{stored})};
+                                     EncodeMutation(OfferWritten{stored}),
+                                     as_unique.value_or(std::string())};
     Run(std::move(args),
         [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
           if (!reply.ok()) return done(reply.status());
