@@ -93,7 +93,7 @@ void CatalogSnapshot::Index() {
     const Offer& offer = *entry.offer;
     by_id_.emplace(offer.id, &entry);
     if (offer.code_mode == CodeMode::kPublic && offer.code) {
-      by_public_code_.emplace(*offer.code, &entry);
+      by_public_code_[std::string(CodeScopeOf(offer))].emplace(*offer.code, &entry);
     }
     if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) continue;
     const auto layer = static_cast<std::size_t>(offer.layer);
@@ -116,9 +116,12 @@ const CatalogEntry* CatalogSnapshot::FindById(std::string_view id) const {
   return it == by_id_.end() ? nullptr : it->second;
 }
 
-const CatalogEntry* CatalogSnapshot::FindByPublicCode(std::string_view upper_code) const {
-  auto it = by_public_code_.find(upper_code);
-  return it == by_public_code_.end() ? nullptr : it->second;
+const CatalogEntry* CatalogSnapshot::FindByPublicCode(std::string_view scope,
+                                                      std::string_view upper_code) const {
+  auto codes = by_public_code_.find(scope);
+  if (codes == by_public_code_.end()) return nullptr;
+  auto it = codes->second.find(upper_code);
+  return it == codes->second.end() ? nullptr : it->second;
 }
 
 const CatalogSnapshot::LayerLists& CatalogSnapshot::AutoOffersFor(

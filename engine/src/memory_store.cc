@@ -67,26 +67,6 @@ void MemoryStore::AfterDurable(std::uint64_t sequence, std::function<void(Status
 
 // --- Offers ----------------------------------------------------------------------------------
 
-namespace {
-
-// kCodeConflict when `offer`'s public code belongs to another live offer.
-// REQUIRES: state.offers_mutex held.
-Status CheckPublicCodeFree(const std::unordered_map<std::string, std::string>& public_codes,
-                           const Offer& offer) {
-  if (offer.code_mode != CodeMode::kPublic || !offer.code ||
-      offer.status == OfferStatus::kArchived) {
-    return Status::Ok();
-  }
-  auto it = public_codes.find(*offer.code);
-  if (it != public_codes.end() && it->second != offer.id) {
-    return Status::ForOffer(StatusCode::kCodeConflict, it->second,
-                            "code " + *offer.code + " already belongs to offer " + it->second);
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
 void MemoryStore::CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
                                      Completion<Offer> done) {
   AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
@@ -106,7 +86,7 @@ void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
     if (state_->offers.count(stored->id) != 0) {
       return Status(StatusCode::kAlreadyExists, "offer " + stored->id + " already exists");
     }
-    if (Status free = CheckPublicCodeFree(state_->public_codes, *stored); !free.ok()) return free;
+    if (Status free = state_->CheckPublicCodeFreeLocked(*stored); !free.ok()) return free;
     state_->PutOfferLocked(stored);
     if (options_.log != nullptr) sequence = options_.log->Append(OfferWritten{stored});
     return Status::Ok();
@@ -142,7 +122,7 @@ void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
       if (changed) immutable.push_back({path, "cannot change after creation"});
     }
     if (!immutable.empty()) return Status::Invalid(std::move(immutable));
-    if (Status free = CheckPublicCodeFree(state_->public_codes, offer); !free.ok()) return free;
+    if (Status free = state_->CheckPublicCodeFreeLocked(offer); !free.ok()) return free;
     offer.version = base_version + 1;
     offer.created_at = current.created_at;
     stored = std::make_shared<const Offer>(std::move(offer));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "uudai/unique_code.h"
+
 namespace uudai {
 
 namespace {
@@ -237,13 +239,17 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
 }
 
 void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
+  // merchant_id and layer never change, so an offer's code scope is that of its old version.
+  const std::string scope(CodeScopeOf(*offer));
   if (auto old = offers.find(offer->id); old != offers.end() && old->second->code) {
-    auto code = public_codes.find(*old->second->code);
-    if (code != public_codes.end() && code->second == offer->id) public_codes.erase(code);
+    if (auto codes = public_codes.find(scope); codes != public_codes.end()) {
+      auto code = codes->second.find(*old->second->code);
+      if (code != codes->second.end() && code->second == offer->id) codes->second.erase(code);
+    }
   }
   if (offer->code_mode == CodeMode::kPublic && offer->code &&
       offer->status != OfferStatus::kArchived) {
-    public_codes[*offer->code] = offer->id;
+    public_codes[scope][*offer->code] = offer->id;
   }
   // Counters are made on first use (most offers of a large catalog are never redeemed); those
   // that exist re-check redemptions against this version from now on.
@@ -261,6 +267,37 @@ bool MemoryStore::State::TakeLifetimeAmount(Money amount) {
   } while (
       !lifetime_amount_.compare_exchange_weak(before, before + amount, std::memory_order_relaxed));
   return true;
+}
+
+Status MemoryStore::State::CheckPublicCodeFreeLocked(const Offer& offer) {
+  if (offer.code_mode != CodeMode::kPublic || !offer.code ||
+      offer.status == OfferStatus::kArchived) {
+    return Status::Ok();
+  }
+  const std::string_view scope = CodeScopeOf(offer);
+  if (auto codes = public_codes.find(std::string(scope)); codes != public_codes.end()) {
+    auto it = codes->second.find(*offer.code);
+    if (it != codes->second.end() && it->second != offer.id) {
+      return Status::ForOffer(StatusCode::kCodeConflict, it->second,
+                              "code " + *offer.code + " already belongs to offer " + it->second);
+    }
+  }
+  // A shopper typing the public code would also name this unique code (ResolveCode).
+  if (auto unique = CanonicalUniqueCode(*offer.code)) {
+    std::string owner;
+    {
+      auto& shard = CodeShard(*unique);
+      std::lock_guard lock(shard.mutex);
+      if (auto it = shard.map.find(*unique); it != shard.map.end()) owner = it->second.offer_id;
+    }
+    auto it = offers.find(owner);
+    if (it != offers.end() && it->second->status != OfferStatus::kArchived &&
+        CodeScopeOf(*it->second) == scope) {
+      return Status::ForOffer(StatusCode::kCodeConflict, owner,
+                              "code " + *offer.code + " is a unique code of offer " + owner);
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace uudai

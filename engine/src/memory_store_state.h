@@ -142,10 +142,17 @@ class MemoryStore::State {
   // Offers and public codes.
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
-  std::unordered_map<std::string, std::string> public_codes;  // code → offer id; not archived
+  // Public codes of offers that are not archived: code scope (CodeScopeOf) → code → offer id.
+  std::unordered_map<std::string, std::unordered_map<std::string, std::string>> public_codes;
   // Also makes `offer` the one its counters re-check redemptions against.
   // REQUIRES: offers_mutex held exclusively; no counters mutex held.
   void PutOfferLocked(std::shared_ptr<const Offer> offer);
+  // kCodeConflict when `offer` (to be stored) has a public code that, within its code scope,
+  // belongs to another offer that is not archived or is a unique code issued for one. The
+  // refusal names only that offer, which is of the same scope: the caller's own shop, or the
+  // platform (whose codes only admins register). Codes of other scopes never conflict.
+  // REQUIRES: offers_mutex held.
+  Status CheckPublicCodeFreeLocked(const Offer& offer);
 
   // Adds `amount` (a redemption's items subtotal + shipping fee) to the lifetime sum of order
   // amounts, unless that would pass kMaxLifetimeAmount (then false, and nothing is added).

@@ -101,16 +101,21 @@ struct Found {
   const CatalogEntry* entry = nullptr;
   std::optional<std::string> code;  // canonical; nullopt for auto offers
   std::optional<std::size_t> supplied_index;
+  std::size_t rank = 0;  // position among the offers its supplied code names (ResolveCode)
 };
 
-// Resolves a supplied code to its offer: public codes first, then unique codes.
-// Returns the entry and canonical code, or a rejection.
-std::variant<Found, CodeRejection> ResolveCode(const std::string& supplied,
-                                               const CatalogSnapshot& catalog,
-                                               const UsageView& usage) {
+using Resolution = std::variant<Found, CodeRejection>;
+
+// Appends to `out` what a supplied code names, in this order (the rank of each): the public
+// code of the cart's shop, the platform-wide public code, then a unique code (a Found, or a
+// CodeRejection when it is used). Nothing when the code names no offer.
+void ResolveCode(const std::string& supplied, const Cart& cart, const CatalogSnapshot& catalog,
+                 const UsageView& usage, std::vector<Resolution>& out) {
   if (auto upper = CanonicalPublicCode(supplied)) {
-    if (const CatalogEntry* entry = catalog.FindByPublicCode(*upper)) {
-      return Found{entry, std::move(*upper), std::nullopt};
+    for (std::string_view scope : {std::string_view(cart.merchant_id), kPlatformCodeScope}) {
+      if (const CatalogEntry* entry = catalog.FindByPublicCode(scope, *upper)) {
+        out.emplace_back(Found{entry, *upper, std::nullopt, out.size()});
+      }
     }
   }
   if (auto canonical = CanonicalUniqueCode(supplied)) {
@@ -118,13 +123,13 @@ std::variant<Found, CodeRejection> ResolveCode(const std::string& supplied,
       const CatalogEntry* entry = catalog.FindById(info->offer_id);
       if (entry != nullptr && entry->offer->code_mode == CodeMode::kUnique) {
         if (!info->available) {
-          return CodeRejection{supplied, info->offer_id, RejectionReason::kCodeUsed};
+          out.emplace_back(CodeRejection{supplied, info->offer_id, RejectionReason::kCodeUsed});
+        } else {
+          out.emplace_back(Found{entry, std::move(*canonical), std::nullopt, out.size()});
         }
-        return Found{entry, std::move(*canonical), std::nullopt};
       }
     }
   }
-  return CodeRejection{supplied, std::nullopt, RejectionReason::kUnknownCode};
 }
 
 }  // namespace
@@ -166,15 +171,22 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
 
   std::vector<Found> found;
   std::vector<internal::Candidate> candidates;
-  // Rejections with the index of the supplied code, so that they can be reported in supplied
-  // order even when the same code is supplied twice.
-  std::vector<std::pair<std::size_t, CodeRejection>> rejected;
+  // A rejection with the index of its supplied code and the rank of its offer among those the
+  // code names, so that each supplied code reports at most one, in supplied order, even when
+  // the same code is supplied twice.
+  struct Rejected {
+    std::size_t index;
+    std::size_t rank;
+    CodeRejection rejection;
+  };
+  std::vector<Rejected> rejected;
   auto consider = [&](Found f) {
     const auto assessed = Assess(*f.entry, ctx, usage, f.supplied_index.has_value());
     if (const auto* reason = std::get_if<RejectionReason>(&assessed)) {
       if (f.supplied_index) {
-        rejected.push_back(
-            {*f.supplied_index, {cart.codes[*f.supplied_index], f.entry->offer->id, *reason}});
+        rejected.push_back({*f.supplied_index,
+                            f.rank,
+                            {cart.codes[*f.supplied_index], f.entry->offer->id, *reason}});
       }
       return;
     }
@@ -190,45 +202,62 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
       for (const CatalogEntry& entry : list) consider(Found{&entry, std::nullopt, std::nullopt});
     }
   }
-  // Supplied codes, in order. A second code for an offer already in play is superseded.
+  // Supplied codes, in order; one code may name offers in several scopes (ResolveCode), each a
+  // candidate of its own. An offer already in play through an earlier code is superseded.
   std::vector<std::string_view> seen_offers;
+  std::vector<Resolution> resolved;
   for (std::size_t i = 0; i < cart.codes.size(); ++i) {
-    auto resolved = ResolveCode(cart.codes[i], catalog, usage);
-    if (auto* rejection = std::get_if<CodeRejection>(&resolved)) {
-      rejected.push_back({i, std::move(*rejection)});
-      continue;
+    resolved.clear();
+    ResolveCode(cart.codes[i], cart, catalog, usage, resolved);
+    if (resolved.empty()) {
+      rejected.push_back({i, 0, {cart.codes[i], std::nullopt, RejectionReason::kUnknownCode}});
     }
-    Found f = std::get<Found>(std::move(resolved));
-    f.supplied_index = i;
-    const std::string& offer_id = f.entry->offer->id;
-    if (std::find(seen_offers.begin(), seen_offers.end(), offer_id) != seen_offers.end()) {
-      rejected.push_back({i, {cart.codes[i], offer_id, RejectionReason::kSuperseded}});
-      continue;
+    for (std::size_t rank = 0; rank < resolved.size(); ++rank) {
+      if (auto* rejection = std::get_if<CodeRejection>(&resolved[rank])) {
+        rejected.push_back({i, rank, std::move(*rejection)});
+        continue;
+      }
+      Found f = std::get<Found>(std::move(resolved[rank]));
+      f.supplied_index = i;
+      const std::string& offer_id = f.entry->offer->id;
+      if (std::find(seen_offers.begin(), seen_offers.end(), offer_id) != seen_offers.end()) {
+        rejected.push_back({i, rank, {cart.codes[i], offer_id, RejectionReason::kSuperseded}});
+        continue;
+      }
+      seen_offers.push_back(offer_id);
+      consider(std::move(f));
     }
-    seen_offers.push_back(offer_id);
-    consider(std::move(f));
   }
 
   const auto best = internal::FindBestCombination(candidates, quote.subtotal, cart.shipping_fee);
   std::vector<bool> chosen(found.size(), false);
+  std::vector<bool> code_applied(cart.codes.size(), false);
   for (const internal::Choice& choice : best) {
     chosen[choice.source] = true;
     const Found& f = found[choice.source];
+    if (f.supplied_index) code_applied[*f.supplied_index] = true;
     quote.applied.push_back({f.entry->offer, f.code, choice.discount});
     quote.discount_total += choice.discount;
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!chosen[i] && found[i].supplied_index) {
       rejected.push_back({*found[i].supplied_index,
+                          found[i].rank,
                           {cart.codes[*found[i].supplied_index], found[i].entry->offer->id,
                            RejectionReason::kSuperseded}});
     }
   }
-  // Report rejections in the order the codes were supplied (one rejection per supplied code).
-  std::sort(rejected.begin(), rejected.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // One rejection per supplied code that applied no offer, in supplied order: that of the
+  // first offer the code names (the shop's public code, the platform's, a unique code).
+  std::sort(rejected.begin(), rejected.end(), [](const Rejected& a, const Rejected& b) {
+    return a.index != b.index ? a.index < b.index : a.rank < b.rank;
+  });
   quote.rejected.reserve(rejected.size());
-  for (auto& [index, rejection] : rejected) quote.rejected.push_back(std::move(rejection));
+  for (std::size_t k = 0; k < rejected.size(); ++k) {
+    if (code_applied[rejected[k].index]) continue;
+    if (k > 0 && rejected[k - 1].index == rejected[k].index) continue;
+    quote.rejected.push_back(std::move(rejected[k].rejection));
+  }
   return quote;
 }
 

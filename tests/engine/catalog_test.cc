@@ -80,7 +80,7 @@ TEST(CatalogTest, ArchivedOffersAreLeftOut) {
 TEST(CatalogTest, ArchivedPublicCodeIsNotFound) {
   const auto snapshot =
       SnapshotOf({Archived(WithCode(FixedOffer("o-1", Layer::kMerchant, 10'000), "THANG10"), 2)});
-  EXPECT_EQ(snapshot->FindByPublicCode("THANG10"), nullptr);
+  EXPECT_EQ(snapshot->FindByPublicCode("m-1", "THANG10"), nullptr);
 }
 
 TEST(CatalogTest, UnknownIdIsNotFound) {
@@ -98,7 +98,7 @@ TEST(CatalogTest, PausedOfferIsFoundById) {
 TEST(CatalogTest, PausedPublicCodeOfferIsFoundByCode) {
   const auto snapshot =
       SnapshotOf({Paused(WithCode(FixedOffer("o-1", Layer::kMerchant, 10'000), "THANG10"))});
-  const CatalogEntry* entry = snapshot->FindByPublicCode("THANG10");
+  const CatalogEntry* entry = snapshot->FindByPublicCode("m-1", "THANG10");
   ASSERT_NE(entry, nullptr);
   EXPECT_EQ(entry->offer->id, "o-1");
 }
@@ -119,7 +119,7 @@ TEST(CatalogTest, CodeOffersAreNotInAutoLists) {
                   WithCode(PercentOffer("o-3", Layer::kPlatform, 5), "SAN10")});
   EXPECT_EQ(IdsOf(snapshot->AutoOffersFor("m-1")), Ids{});
   EXPECT_EQ(IdsOf(snapshot->AutoOffersForAllMerchants()), Ids{});
-  EXPECT_NE(snapshot->FindByPublicCode("SAN10"), nullptr);
+  EXPECT_NE(snapshot->FindByPublicCode(kPlatformCodeScope, "SAN10"), nullptr);
 }
 
 TEST(CatalogTest, MerchantAutoOfferIsListedOnlyUnderItsMerchant) {
@@ -261,7 +261,7 @@ TEST(CatalogTest, WithArchivingRemovesTheOffer) {
       Share({Archived(WithCode(FixedOffer("o-1", Layer::kMerchant, 10'000), "THANG10"), 2)}));
   EXPECT_EQ(after->size(), 0u);
   EXPECT_EQ(after->FindById("o-1"), nullptr);
-  EXPECT_EQ(after->FindByPublicCode("THANG10"), nullptr);
+  EXPECT_EQ(after->FindByPublicCode("m-1", "THANG10"), nullptr);
 }
 
 TEST(CatalogTest, WithPausingRemovesTheOfferFromAutoListsOnly) {

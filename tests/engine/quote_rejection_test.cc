@@ -181,10 +181,22 @@ TEST(QuoteRejectionTest, WrappingDailyWindowAppliesAfterLocalMidnight) {
 
 // --- Merchant, payment method, items --------------------------------------------------------
 
-TEST(QuoteRejectionTest, OtherMerchantsCodeIsRejectedWithMerchant) {
+// A shop's public code is looked up only in that shop's carts: elsewhere it names nothing, and
+// the answer says nothing of the other shop's offer.
+TEST(QuoteRejectionTest, OtherShopsPublicCodeIsUnknownCode) {
   Offer offer = WithCode(FixedOffer("o-1", Layer::kMerchant, 20'000), "THANG10");
   offer.merchant_id = "m-2";
-  EXPECT_EQ(RejectionOf(offer), Rejected(RejectionReason::kMerchant));
+  EXPECT_EQ(RejectionOf(offer),
+            (CodeRejection{"THANG10", std::nullopt, RejectionReason::kUnknownCode}));
+}
+
+TEST(QuoteRejectionTest, OtherShopsUniqueCodeIsRejectedWithMerchant) {
+  Offer offer = Unique(FixedOffer("o-1", Layer::kMerchant, 20'000));
+  offer.merchant_id = "m-2";
+  FakeUsageView usage;
+  usage.AddUniqueCode(kUniqueCode, "o-1");
+  EXPECT_EQ(RejectionOf(offer, Oct10Noon(), usage, CartOf(500'000, {kUniqueCode})),
+            Rejected(RejectionReason::kMerchant, kUniqueCode));
 }
 
 TEST(QuoteRejectionTest, OwnMerchantsCodeApplies) {

@@ -491,6 +491,91 @@ TEST(QuoteTest, RepeatedCodeIsReportedAtItsOwnPosition) {
                             }));
 }
 
+// --- Code scopes ----------------------------------------------------------------------------
+
+// A merchant-layer offer of shop `merchant` behind the public code SALE10.
+Offer ShopSale10(std::string id, std::string merchant, Money value) {
+  Offer offer = WithCode(FixedOffer(std::move(id), Layer::kMerchant, value), "SALE10");
+  offer.merchant_id = std::move(merchant);
+  return offer;
+}
+
+// A 500,000 cart at `merchant` supplying `codes`.
+Cart CartAt(std::string merchant, std::vector<std::string> codes) {
+  Cart cart = CartOf(500'000, std::move(codes));
+  cart.merchant_id = std::move(merchant);
+  return cart;
+}
+
+TEST(QuoteTest, TwoShopsSharingACodeEachGetTheirOwnOffer) {
+  // Given shops m-1 and m-2 both running SALE10
+  const std::vector<Offer> offers = {ShopSale10("o-a", "m-1", 10'000),
+                                     ShopSale10("o-b", "m-2", 30'000)};
+  // When each shop's cart supplies it, then each gets its own shop's offer
+  EXPECT_EQ(AppliedOf(QuoteFor(offers, CartAt("m-1", {"sale10"}))), (Applied{{"o-a", 10'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor(offers, CartAt("m-2", {"SALE10"}))), (Applied{{"o-b", 30'000}}));
+}
+
+TEST(QuoteTest, AShopsCodeNeverAppliesToAnotherShopsCart) {
+  // Given only m-2 runs SALE10
+  const Quote quote = QuoteFor({ShopSale10("o-b", "m-2", 30'000)}, CartAt("m-1", {"SALE10"}));
+  // Then m-1's cart finds nothing, and hears nothing of m-2's offer
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(quote.rejected,
+            (std::vector<CodeRejection>{{"SALE10", std::nullopt, RejectionReason::kUnknownCode}}));
+}
+
+TEST(QuoteTest, ACodeOfTheShopAndOfThePlatformAppliesBoth) {
+  // Given SALE10 is both m-1's merchant offer and a platform offer
+  const std::vector<Offer> offers = {
+      ShopSale10("o-m", "m-1", 10'000),
+      WithCode(FixedOffer("o-p", Layer::kPlatform, 20'000), "SALE10")};
+  // When m-1's cart supplies it once, then both apply (different layers)
+  const Quote quote = QuoteFor(offers, CartAt("m-1", {"SALE10"}));
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-m", 10'000}, {"o-p", 20'000}}));
+  EXPECT_EQ(quote.applied[0].code, "SALE10");
+  EXPECT_EQ(quote.applied[1].code, "SALE10");
+  EXPECT_TRUE(quote.rejected.empty());
+  // And another shop's cart gets only the platform's
+  EXPECT_EQ(AppliedOf(QuoteFor(offers, CartAt("m-2", {"SALE10"}))), (Applied{{"o-p", 20'000}}));
+}
+
+TEST(QuoteTest, ACodeIsNotRejectedWhenOneOfItsOffersApplied) {
+  // Given m-1's SALE10 needs 1,000,000 but the platform's SALE10 does not
+  Offer shop = ShopSale10("o-m", "m-1", 10'000);
+  shop.min_order_amount = 1'000'000;
+  const Quote quote =
+      QuoteFor({shop, WithCode(FixedOffer("o-p", Layer::kPlatform, 20'000), "SALE10")},
+               CartAt("m-1", {"SALE10"}));
+  // Then the platform's applies and the code is not reported
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-p", 20'000}}));
+  EXPECT_TRUE(quote.rejected.empty());
+}
+
+TEST(QuoteTest, ACodeWhoseOffersAllFailReportsTheShopsReasonOnce) {
+  // Given m-1's SALE10 below its minimum and the platform's SALE10 paused
+  Offer shop = ShopSale10("o-m", "m-1", 10'000);
+  shop.min_order_amount = 1'000'000;
+  Offer platform = WithCode(FixedOffer("o-p", Layer::kPlatform, 20'000), "SALE10");
+  platform.status = OfferStatus::kPaused;
+  const Quote quote = QuoteFor({shop, platform}, CartAt("m-1", {"SALE10"}));
+  // Then the code is reported once, with the shop's offer's reason
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(quote.rejected,
+            (std::vector<CodeRejection>{{"SALE10", "o-m", RejectionReason::kMinOrderAmount}}));
+}
+
+TEST(QuoteTest, ACodeWithoutAShopOfferReportsThePlatformsReason) {
+  // Given SALE10 is m-2's and the platform's, the latter not for m-1
+  Offer platform = WithCode(FixedOffer("o-p", Layer::kPlatform, 20'000), "SALE10");
+  platform.merchant_ids = {{"m-2"}};
+  const Quote quote =
+      QuoteFor({ShopSale10("o-b", "m-2", 10'000), platform}, CartAt("m-1", {"SALE10"}));
+  // Then m-1's cart hears only of the platform offer
+  EXPECT_EQ(quote.rejected,
+            (std::vector<CodeRejection>{{"SALE10", "o-p", RejectionReason::kMerchant}}));
+}
+
 // --- Names ----------------------------------------------------------------------------------
 
 TEST(QuoteTest, RejectionReasonsHaveTheirWireNames) {

@@ -196,6 +196,125 @@ TYPED_TEST_P(StoreConformanceTest, ChangingPublicCodeFreesTheOldOne) {
             StatusCode::kCodeConflict);
 }
 
+// --- Code scopes: a merchant-layer offer's public code is its shop's; the platform, payment
+// and shipping layers share one platform-wide scope.
+
+namespace {
+
+// A public-code offer of shop `merchant` (merchant layer).
+Offer ShopCodeOffer(std::string id, std::string merchant, std::string code) {
+  Offer offer = MakePublicCodeOffer(std::move(id), std::move(code));
+  offer.merchant_id = std::move(merchant);
+  return offer;
+}
+
+// A public-code offer of the platform scope, on `layer`.
+Offer PlatformCodeOffer(std::string id, std::string code, Layer layer = Layer::kPlatform) {
+  Offer offer = MakePlatformOffer(std::move(id));
+  offer.layer = layer;
+  offer.code_mode = CodeMode::kPublic;
+  offer.code = std::move(code);
+  return offer;
+}
+
+}  // namespace
+
+TYPED_TEST_P(StoreConformanceTest, TwoShopsMayRunTheSamePublicCode) {
+  auto& store = this->store_;
+  store.GivenOffer(ShopCodeOffer("o-a", "m-1", "SALE10"));
+  Result<Offer> created = store.CreateOffer(ShopCodeOffer("o-b", "m-2", "SALE10"));
+  ASSERT_EQ(CodeOf(created), StatusCode::kOk) << created.status().message();
+  const auto found = store.store().FindOffer("o-b");
+  ASSERT_NE(found, nullptr);
+  EXPECT_EQ(found->code, "SALE10");
+}
+
+TYPED_TEST_P(StoreConformanceTest, ACodeConflictNamesOnlyAnOfferOfTheSameShop) {
+  auto& store = this->store_;
+  // Given m-1 and m-2 both run SALE10, m-1 first
+  store.GivenOffer(ShopCodeOffer("o-a", "m-1", "SALE10"));
+  store.GivenOffer(ShopCodeOffer("o-b", "m-2", "SALE10"));
+  Offer other = store.GivenOffer(ShopCodeOffer("o-d", "m-2", "OTHER"));
+  // When m-2 claims SALE10 again, by creating or by patching
+  other.code = "SALE10";
+  for (const Result<Offer>& refused :
+       {store.CreateOffer(ShopCodeOffer("o-c", "m-2", "SALE10")), store.UpdateOffer(other, 1)}) {
+    // Then it is refused naming m-2's own offer, never m-1's
+    ASSERT_EQ(CodeOf(refused), StatusCode::kCodeConflict);
+    EXPECT_EQ(refused.status().offer_id(), "o-b");
+    EXPECT_EQ(refused.status().message().find("o-a"), std::string::npos)
+        << refused.status().message();
+  }
+  EXPECT_EQ(store.store().FindOffer("o-c"), nullptr);
+  EXPECT_EQ(store.store().FindOffer("o-d")->code, "OTHER");
+}
+
+TYPED_TEST_P(StoreConformanceTest, AShopsCodeMayEqualAPlatformCode) {
+  auto& store = this->store_;
+  store.GivenOffer(PlatformCodeOffer("o-p", "SALE10"));
+  Result<Offer> created = store.CreateOffer(ShopCodeOffer("o-m", "m-1", "SALE10"));
+  EXPECT_EQ(CodeOf(created), StatusCode::kOk) << created.status().message();
+}
+
+TYPED_TEST_P(StoreConformanceTest, APlatformCodeIsNotBlockedByAShopsCode) {
+  auto& store = this->store_;
+  // Given a shop runs SALE10
+  store.GivenOffer(ShopCodeOffer("o-m", "m-1", "SALE10"));
+  // When the platform registers SALE10, then it is not refused
+  Result<Offer> created = store.CreateOffer(PlatformCodeOffer("o-p", "SALE10"));
+  EXPECT_EQ(CodeOf(created), StatusCode::kOk) << created.status().message();
+  // But the payment layer shares the platform's scope
+  Result<Offer> payment = store.CreateOffer(PlatformCodeOffer("o-q", "SALE10", Layer::kPayment));
+  ASSERT_EQ(CodeOf(payment), StatusCode::kCodeConflict);
+  EXPECT_EQ(payment.status().offer_id(), "o-p");
+}
+
+TYPED_TEST_P(StoreConformanceTest, PublicCodeEqualToALiveUniqueCodeOfItsScopeIsCodeConflict) {
+  auto& store = this->store_;
+  // Given unique codes issued for m-1's o-u and for the platform's o-v
+  store.GivenOffer(MakeUniqueCodeOffer("o-u"));
+  Offer platform_unique = MakePlatformOffer("o-v");
+  platform_unique.code_mode = CodeMode::kUnique;
+  store.GivenOffer(platform_unique);
+  const auto codes = MakeCodes(3);
+  ASSERT_EQ(store.IssueCodes("o-u", {codes[0], codes[1]}).value().issued, 2U);
+  ASSERT_EQ(store.IssueCodes("o-v", {codes[2]}).value().issued, 1U);
+  // When m-1 registers one as a public code, or patches one in (hyphenated: the same code)
+  Offer patched = store.GivenOffer(MakePublicCodeOffer("o-c", "OTHER"));
+  patched.code = codes[1].substr(0, 4) + "-" + codes[1].substr(4);
+  const Result<Offer> created = store.CreateOffer(MakePublicCodeOffer("o-b", codes[0]));
+  const Result<Offer> updated = store.UpdateOffer(patched, 1);
+  // Then both are refused, naming the unique codes' offer
+  ASSERT_EQ(CodeOf(created), StatusCode::kCodeConflict);
+  EXPECT_EQ(created.status().offer_id(), "o-u");
+  ASSERT_EQ(CodeOf(updated), StatusCode::kCodeConflict);
+  EXPECT_EQ(updated.status().offer_id(), "o-u");
+  EXPECT_EQ(store.store().FindOffer("o-b"), nullptr);
+  EXPECT_EQ(store.store().FindOffer("o-c")->code, "OTHER");
+  // And the platform's unique code is refused to the platform
+  const Result<Offer> platform = store.CreateOffer(PlatformCodeOffer("o-p", codes[2]));
+  ASSERT_EQ(CodeOf(platform), StatusCode::kCodeConflict);
+  EXPECT_EQ(platform.status().offer_id(), "o-v");
+}
+
+TYPED_TEST_P(StoreConformanceTest, PublicCodeEqualToAUniqueCodeOfAnotherScopeIsAllowed) {
+  auto& store = this->store_;
+  // Given unique codes of m-2's o-u, and of m-1's o-w, since archived
+  Offer shop2_unique = MakeUniqueCodeOffer("o-u");
+  shop2_unique.merchant_id = "m-2";
+  store.GivenOffer(shop2_unique);
+  Offer archived = store.GivenOffer(MakeUniqueCodeOffer("o-w"));
+  const auto codes = MakeCodes(2);
+  ASSERT_EQ(store.IssueCodes("o-u", {codes[0]}).value().issued, 1U);
+  ASSERT_EQ(store.IssueCodes("o-w", {codes[1]}).value().issued, 1U);
+  archived.status = OfferStatus::kArchived;
+  ASSERT_TRUE(store.UpdateOffer(archived, 1).ok());
+  // Then m-1 and the platform may use m-2's as a public code, and m-1 the archived one's
+  EXPECT_EQ(CodeOf(store.CreateOffer(MakePublicCodeOffer("o-a", codes[0]))), StatusCode::kOk);
+  EXPECT_EQ(CodeOf(store.CreateOffer(PlatformCodeOffer("o-p", codes[0]))), StatusCode::kOk);
+  EXPECT_EQ(CodeOf(store.CreateOffer(MakePublicCodeOffer("o-b", codes[1]))), StatusCode::kOk);
+}
+
 TYPED_TEST_P(StoreConformanceTest, FindOfferOfUnknownIdIsNull) {
   EXPECT_EQ(this->store_.store().FindOffer("nope"), nullptr);
 }
@@ -1367,7 +1486,10 @@ REGISTER_TYPED_TEST_SUITE_P(
     UpdateOfUnknownOfferIsNotFound, ArchivedOfferIsFinal, MerchantIdCannotChange,
     CodeModeCannotChange, LayerCannotChange, PublicCodeOfLiveOfferIsCodeConflict,
     UpdateToTakenPublicCodeIsCodeConflict, ArchivingFreesPublicCode,
-    ChangingPublicCodeFreesTheOldOne, FindOfferOfUnknownIdIsNull,
+    ChangingPublicCodeFreesTheOldOne, TwoShopsMayRunTheSamePublicCode,
+    ACodeConflictNamesOnlyAnOfferOfTheSameShop, AShopsCodeMayEqualAPlatformCode,
+    APlatformCodeIsNotBlockedByAShopsCode, PublicCodeEqualToALiveUniqueCodeOfItsScopeIsCodeConflict,
+    PublicCodeEqualToAUniqueCodeOfAnotherScopeIsAllowed, FindOfferOfUnknownIdIsNull,
     ListOffersHoldsEveryOfferAtItsLatestVersion, ObserverSeesEveryOfferChange,
     // unique codes
     IssueCodesReportsDuplicates, IssueCodesForUnknownOfferIsNotFound, IssuedCodeIsAvailable,

@@ -10,11 +10,14 @@
 // - every applied discount > 0; at most one offer per layer, in layer order; an exclusive offer
 //   stands alone; an applied offer is active, in its window, for this merchant and payment
 //   method, and within its limits;
-// - every supplied code is either applied or reported as rejected, in supplied order;
+// - every supplied code is either applied (one or, for a code of both the shop and the platform,
+//   two of its offers) or reported as rejected once, in supplied order;
 // - evaluation is deterministic; quote and redemption JSON are strict JSON with those figures.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <string>
 
 #include <boost/json/serialize.hpp>
 
@@ -84,7 +87,10 @@ void CheckApplied(const AppliedOffer& a, const Cart& cart, Timestamp at, const U
 void CheckQuote(const Quote& q, const Cart& cart, Timestamp at, const UsageView& usage) {
   FUZZ_CHECK(q.subtotal == ItemsSubtotal(cart) && q.shipping_fee == cart.shipping_fee);
   Money items_discount = 0, shipping_discount = 0, sum = 0;
-  std::size_t applied_codes = 0;
+  // Codes of the applied offers, canonical. A supplied code applies offers of one canonical
+  // spelling (in this campaign no public code reads as a unique code), and a repeat of it is
+  // rejected, so each spelling stands for one supplied code.
+  std::set<std::string> applied_codes;
   for (std::size_t i = 0; i < q.applied.size(); ++i) {
     const AppliedOffer& a = q.applied[i];
     CheckApplied(a, cart, at, usage);
@@ -92,12 +98,13 @@ void CheckQuote(const Quote& q, const Cart& cart, Timestamp at, const UsageView&
     if (a.offer->exclusive) FUZZ_CHECK(q.applied.size() == 1, "exclusive offer not alone");
     (a.offer->layer == Layer::kShipping ? shipping_discount : items_discount) += a.discount;
     sum += a.discount;
-    if (a.code) ++applied_codes;
+    if (a.code) applied_codes.insert(*a.code);
   }
   FUZZ_CHECK(q.discount_total == sum && q.discount_total >= 0);
   FUZZ_CHECK(items_discount <= q.subtotal && shipping_discount <= q.shipping_fee);
   FUZZ_CHECK(q.discount_total <= q.subtotal + q.shipping_fee && q.total() >= 0);
-  FUZZ_CHECK(applied_codes + q.rejected.size() == cart.codes.size(), "a code went unreported");
+  FUZZ_CHECK(applied_codes.size() + q.rejected.size() == cart.codes.size(),
+             "a code went unreported or was reported twice");
   std::size_t next = 0;  // rejections come in supplied order
   for (const CodeRejection& r : q.rejected) {
     while (next < cart.codes.size() && cart.codes[next] != r.code) ++next;

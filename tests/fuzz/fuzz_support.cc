@@ -95,6 +95,12 @@ std::vector<Offer> FixedOffers() {
   offers.push_back(unique);
   offers.push_back(
       BaseOffer("o_shop2_fix", "shop-2", Layer::kMerchant, {DT::kFixed, 10'000, std::nullopt}));
+  // shop-1's THANG10 beside the platform's (code scopes): a shop-1 cart's THANG10 names both.
+  Offer shop_thang10 = WithCode(
+      BaseOffer("o_shop1_thang10", "shop-1", Layer::kMerchant, {DT::kFixed, 60'000, std::nullopt}),
+      "THANG10");
+  shop_thang10.min_order_amount = 300'000;
+  offers.push_back(shop_thang10);
   // Platform offers.
   Offer thang10 = WithCode(
       BaseOffer("o_thang10", "platform", Layer::kPlatform, {DT::kPercent, 15, 200'000}), "THANG10");

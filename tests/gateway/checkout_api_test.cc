@@ -187,7 +187,9 @@ TEST(QuoteApiTest, SuppliedCodesThatDoNotApplyAreRejectedWithReasons) {
       }));
 }
 
-TEST(QuoteApiTest, CodeOfAnotherMerchantIsRejectedForMerchant) {
+// A shop's public code is looked up only in that shop's carts (code scopes): elsewhere it is
+// unknown, and the answer names none of that shop's offers.
+TEST(QuoteApiTest, PublicCodeOfAnotherMerchantIsUnknownCode) {
   TestGateway gateway;
   object offer = PublicCodeOffer("SHOP2SALE");
   offer["merchant_id"] = "shop-2";
@@ -198,8 +200,10 @@ TEST(QuoteApiTest, CodeOfAnotherMerchantIsRejectedForMerchant) {
   const HttpReply reply = Quote(gateway, cart);
 
   ASSERT_EQ(reply.status, 200) << reply.body;
-  EXPECT_EQ(reply.Json().at("rejected"),
-            (array{object{{"code", "SHOP2SALE"}, {"offer_id", id}, {"reason", "merchant"}}}));
+  EXPECT_EQ(
+      reply.Json().at("rejected"),
+      (array{object{{"code", "SHOP2SALE"}, {"offer_id", nullptr}, {"reason", "unknown_code"}}}));
+  EXPECT_EQ(reply.body.find(id), std::string::npos) << reply.body;
 }
 
 TEST(QuoteApiTest, CodesMatchCaseInsensitively) {

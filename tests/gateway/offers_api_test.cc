@@ -126,6 +126,37 @@ TEST(OffersApiTest, PublicCodeOfAnotherLiveOfferIs409) {
   EXPECT_TRUE(IsProblem(reply, 409, "code_conflict"));
 }
 
+// Public codes are scoped: a merchant-layer offer's to its shop, the other layers' to the
+// platform. A conflict names only an offer the caller may see.
+TEST(OffersApiTest, CodeConflictNamesNoOtherShopsOrPlatformOffer) {
+  TestGateway gateway;
+  object shop = OfferBody();
+  shop["code_mode"] = "public";
+  shop["code"] = "SALE10";
+  object platform = shop;
+  platform["merchant_id"] = "platform";
+  platform["layer"] = "platform";
+  // Given shop-2 and the platform run SALE10
+  shop["merchant_id"] = "shop-2";
+  const std::string other_shops = CreateOffer(gateway, kOtherMerchantKey, shop);
+  const std::string platforms = CreateOffer(gateway, kAdminKey, platform);
+  // Then only an admin registers a platform code
+  EXPECT_EQ(gateway.Call("POST", "/v1/offers", kMerchantKey, Json(platform)).status, 403);
+  // And shop-1 may run SALE10 too
+  shop["merchant_id"] = "shop-1";
+  const std::string own = CreateOffer(gateway, kMerchantKey, shop);
+
+  // When shop-1 claims sale10 a second time
+  shop["code"] = "sale10";
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(shop));
+
+  // Then the 409 names shop-1's own offer and nothing of shop-2's or the platform's
+  ASSERT_TRUE(IsProblem(reply, 409, "code_conflict")) << reply.body;
+  EXPECT_EQ(Object(reply).at("offer_id").as_string(), own);
+  EXPECT_EQ(reply.body.find(other_shops), std::string::npos) << reply.body;
+  EXPECT_EQ(reply.body.find(platforms), std::string::npos) << reply.body;
+}
+
 TEST(OffersApiTest, GetReturnsTheRepresentationCreateReturned) {
   TestGateway gateway;
   const HttpReply created = gateway.Call("POST", "/v1/offers", kMerchantKey, SampleOfferJson());

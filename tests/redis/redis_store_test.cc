@@ -279,11 +279,11 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
 
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 2"), "OK");  // an older build's
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 4"), "OK");  // a newer build's
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 2, this build reads format 3"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 4, this build reads format 3"), std::string::npos)
       << loaded.message();
 }
 

@@ -57,8 +57,9 @@ class CatalogSnapshot {
 
   // Active or paused offer by id; nullptr when unknown or archived.
   const CatalogEntry* FindById(std::string_view id) const;
-  // Active or paused public-code offer; `upper_code` must be upper-case.
-  const CatalogEntry* FindByPublicCode(std::string_view upper_code) const;
+  // Active or paused public-code offer of code scope `scope` (CodeScopeOf: a shop's
+  // merchant_id, or kPlatformCodeScope); `upper_code` must be upper-case.
+  const CatalogEntry* FindByPublicCode(std::string_view scope, std::string_view upper_code) const;
 
   // Active auto-applied offers that may apply to a cart at `merchant_id`: the merchant's own
   // and the platform offers restricted to it (per layer), ...
@@ -83,7 +84,7 @@ class CatalogSnapshot {
 
   std::vector<CatalogEntry> entries_;
   StringMap<const CatalogEntry*> by_id_;
-  StringMap<const CatalogEntry*> by_public_code_;
+  StringMap<StringMap<const CatalogEntry*>> by_public_code_;  // code scope → code → entry
   StringMap<LayerLists> auto_by_merchant_;
   LayerLists open_auto_;
   StringMap<std::int64_t> archived_versions_;  // archived ids → version, to order late changes

@@ -88,6 +88,15 @@ struct Offer {
   friend bool operator==(const Offer&, const Offer&) = default;
 };
 
+// The scope in which an offer's codes are unique and looked up (public codes, and unique codes
+// when a public code is checked against them): the shop of a merchant-layer offer (its
+// merchant_id, never empty for a valid offer), or the one platform-wide scope of the platform,
+// payment and shipping layers, spelled "" (kPlatformCodeScope).
+inline constexpr std::string_view kPlatformCodeScope = "";
+inline std::string_view CodeScopeOf(const Offer& offer) {
+  return offer.layer == Layer::kMerchant ? std::string_view(offer.merchant_id) : kPlatformCodeScope;
+}
+
 // Range of `priority` accepted by validation.
 inline constexpr std::int32_t kMinPriority = -1'000'000;
 inline constexpr std::int32_t kMaxPriority = 1'000'000;

@@ -11,6 +11,7 @@
 #include "journal_codec.h"
 #include "redis/redis_store_codec.h"
 #include "redis/store_mirror.h"
+#include "uudai/unique_code.h"
 
 namespace uudai::gateway {
 
@@ -30,6 +31,9 @@ bool IsStaleOfferRefusal(StatusCode code) {
          code == StatusCode::kOfferEnded || code == StatusCode::kOutsideWindow ||
          code == StatusCode::kQuoteChanged;
 }
+
+// The script tells a shop's code scope from the platform's by this number (MERCHANT_LAYER).
+static_assert(static_cast<int>(Layer::kMerchant) == 0, "redis_store.lua's MERCHANT_LAYER");
 
 }  // namespace
 
@@ -165,6 +169,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     auto stored = std::make_shared<const Offer>(std::move(offer));
     const Offer& o = *stored;
     const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
+    // The script refuses a public code that, read as a unique code, is one of the same scope.
+    const auto as_unique = public_code ? CanonicalUniqueCode(*o.code) : std::nullopt;
     std::vector<std::string> args = {"offer_put",
                                      create ? "create" : "update",
                                      o.id,
@@ -176,6 +182,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
                                      public_code ? *o.code : std::string(),
                                      EncodeMutation(OfferWritten{stored})};
     for (std::string& arg : OfferCheckArgs(o)) args.push_back(std::move(arg));
+    args.push_back(as_unique.value_or(std::string()));
     Run(std::move(args),
         [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
           if (!reply.ok()) return done(reply.status());

@@ -11,7 +11,10 @@
 --   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code),
 --                 and what a redemption is re-checked against: lt lb ls ld (limits, -1 = none),
 --                 sa ea (window, epoch ms), wf wt (daily window, local minutes; absent = none)
---   pcode         hash: public code → offer id (offers that are not archived)
+--   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
+--                 offers that are not archived)
+--   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
+--                 are not archived); a code is unique only within its scope (see offer_put)
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
 --   ou:<offer>    hash n (live redemptions) b (budget spent) s:<shopper> d:<local day>
@@ -47,7 +50,8 @@ local function key(name) return prefix .. name end
 -- The layout of the keys this script reads and writes. Raise it with any change that a view
 -- or a script of the previous layout would misread (2: every transition carries its
 -- redemption, and the ledger list exists; 3: offers carry what a redemption is re-checked
--- against, plans carry the offer versions, and the lifetime amount is counted).
+-- against, plans carry the offer versions, the lifetime amount is counted, and public codes
+-- are kept per code scope, pcode for the platform and pcode:<merchant> for each shop).
 local FORMAT = '3'
 
 -- The most the order amounts of every redemption may add up to (kMaxLifetimeAmount in
@@ -90,10 +94,27 @@ end
 
 -- Offers --------------------------------------------------------------------------------------
 
+-- Layer::kMerchant as the gateway passes layers (a number, as stored in offer:<id>'s `l`).
+local MERCHANT_LAYER = '0'
+
+-- The code scope of an offer: its shop (merchant id) on the merchant layer, else the platform
+-- (''). Public codes are unique within a scope; a cart looks up its shop's and the platform's.
+local function code_scope(merchant, layer)
+  if layer == MERCHANT_LAYER then return merchant end
+  return ''
+end
+
+local function pcode_key(scope)
+  if scope == '' then return key('pcode') end
+  return key('pcode:' .. scope)
+end
+
 -- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
 -- public code ("" when none), journal line of the stored offer, then what redemptions are
 -- re-checked against: limits total, budget, per shopper, per day ("-1" = none), starts_at,
--- ends_at (epoch ms), daily window from, to (local minutes; "" = none).
+-- ends_at (epoch ms), daily window from, to (local minutes; "" = none); then the public code
+-- spelled as a unique code ("" when it is not one). A conflict names only an offer of the same
+-- code scope.
 local function offer_put()
   local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
@@ -122,16 +143,27 @@ local function offer_put()
     version = base + 1
   end
   local live_code = code ~= '' and status ~= 'archived'
+  local scope = code_scope(merchant, layer)
+  local codes = pcode_key(scope)
   if live_code then
-    local owner = redis.call('HGET', key('pcode'), code)
+    local owner = redis.call('HGET', codes, code)
     if owner and owner ~= id then
       return refuse('code_conflict', 'code ' .. code .. ' already belongs to offer ' .. owner, owner)
     end
+    -- A shopper typing the public code would also name this unique code.
+    owner = ARGV[19] ~= '' and redis.call('HGET', key('ucode'), ARGV[19])
+    if owner then
+      local o = redis.call('HMGET', key('offer:' .. owner), 'm', 'l', 's')
+      if o[3] and o[3] ~= 'archived' and code_scope(o[1], o[2]) == scope then
+        return refuse('code_conflict', 'code ' .. code .. ' is a unique code of offer ' .. owner,
+                      owner)
+      end
+    end
   end
-  if current[6] and current[6] ~= '' and redis.call('HGET', key('pcode'), current[6]) == id then
-    redis.call('HDEL', key('pcode'), current[6])
+  if current[6] and current[6] ~= '' and redis.call('HGET', codes, current[6]) == id then
+    redis.call('HDEL', codes, current[6])
   end
-  if live_code then redis.call('HSET', key('pcode'), code, id) end
+  if live_code then redis.call('HSET', codes, code, id) end
   redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
              's', status, 'pc', code, 'lt', ARGV[11], 'lb', ARGV[12], 'ls', ARGV[13],
              'ld', ARGV[14], 'sa', ARGV[15], 'ea', ARGV[16])
