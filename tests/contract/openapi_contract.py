@@ -332,7 +332,7 @@ SCRIPT = [
                           "BACHHOA10"]),
          check=rejected_reasons(("NOPE", "unknown_code"), ("LATER", "not_started"),
                                 ("PAUSED1", "paused"), ("LASTONE", "superseded"),
-                                ("BACHHOA10", "merchant"))),
+                                ("BACHHOA10", "unknown_code"))),
     Step("a quote previewed at another instant", "POST", "/v1/checkout/quote", key="admin",
          body=cart(payment_method="cod", items=[KETTLE], codes=["THANG10"],
                    at="2026-10-10T12:00:00+07:00"),

@@ -34,7 +34,22 @@ CampaignQuery Range(Timestamp from, Timestamp to) {
 
 class CampaignStatsTest : public ::testing::Test {
  protected:
-  // Creates a redemption directly (the store does not need the offers for campaign sums).
+  // The store re-checks every applied offer (it must exist, be active and in its window):
+  // each offer these tests apply, active all of October 2026.
+  void GivenOffers() {
+    for (const char* id : {"o-shop", "o-momo", "o-platform"}) {
+      Offer offer;
+      offer.id = id;
+      offer.merchant_id = "shop-1";
+      offer.name = id;
+      offer.discount = Discount{DiscountType::kFixed, 10'000, std::nullopt};
+      offer.starts_at = At("2026-10-01T00:00:00+07:00");
+      offer.ends_at = At("2026-11-01T00:00:00+07:00");
+      store_.CreateOffer(offer, [](Result<Offer> created) { ASSERT_TRUE(created.ok()); });
+    }
+  }
+
+  // Creates a redemption directly: the campaign sums need no quote.
   void Create(const std::string& id, const std::string& merchant, const std::string& shopper,
               PaymentMethod method, Money subtotal, std::vector<RedeemedOffer> applied,
               const char* created_at, bool commit) {
@@ -72,6 +87,7 @@ class CampaignStatsTest : public ::testing::Test {
 
   // Given: a small campaign over two local days, two shops, three payment methods.
   void SetUp() override {
+    GivenOffers();
     // shop-1, 10.10 at 12:xx local: committed, momo, shopper a, two offers.
     Create("r1", "shop-1", "a", PaymentMethod::kMomo, 500'000,
            {Applied("o-shop", 50'000, FundedBy::kMerchant),
