@@ -42,13 +42,17 @@ void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
   if (offer.discount.type != DiscountType::kFreeShipping) {
     const auto value = is_percent ? r.Integer("value", 1, 100, true) : r.Amount("value", true);
     if (value) offer.discount.value = *value;
-  } else if (r.Has("value")) {
-    r.Invalid("value", "is not used by free_shipping discounts");
+  } else {
+    offer.discount.value = 0;  // a patch may turn another discount into free shipping
+    if (r.Has("value")) r.Invalid("value", "is not used by free_shipping discounts");
   }
   if (offer.discount.type != DiscountType::kFixed) {
     offer.discount.max_amount = r.Amount("max_amount");
-  } else if (r.Has("max_amount")) {
-    r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
+  } else {
+    offer.discount.max_amount.reset();  // a patch may turn a capped discount into a fixed one
+    if (r.Has("max_amount")) {
+      r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
+    }
   }
   r.Finish();
 }

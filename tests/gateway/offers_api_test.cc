@@ -387,6 +387,24 @@ TEST(OffersApiTest, MergePatchNullRemovesAField) {
   EXPECT_EQ(offer.at("version").as_int64(), 2);
 }
 
+TEST(OffersApiTest, PatchTurnsACappedPercentDiscountIntoAFixedOneAndBack) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());  // 10 %, capped
+
+  const HttpReply fixed =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                   R"({"discount":{"type":"fixed","value":20000,"max_amount":null}})");
+  ASSERT_EQ(fixed.status, 200) << fixed.body;
+  EXPECT_EQ(Json(Object(fixed).at("discount").as_object()), R"({"type":"fixed","value":20000})");
+
+  const HttpReply percent =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                   R"({"discount":{"type":"percent","value":5,"max_amount":7000}})");
+  ASSERT_EQ(percent.status, 200) << percent.body;
+  EXPECT_EQ(Json(Object(percent).at("discount").as_object()),
+            R"({"type":"percent","value":5,"max_amount":7000})");
+}
+
 TEST(OffersApiTest, PausingAnOfferStopsItApplying) {
   TestGateway gateway;
   const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());
