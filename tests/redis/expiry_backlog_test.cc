@@ -25,6 +25,7 @@ namespace uudai::store_test {
 namespace {
 
 using std::chrono::milliseconds;
+using testing::OwnThreadStore;
 using testing::RedisServer;
 
 // The release build makes 50,000; the sanitizer builds, whose client side is several times
@@ -49,31 +50,6 @@ constexpr std::int64_t kSlowCallMicros = 1'000;
 // None may hold Redis longer, on a busy machine too (a call of 10,000 expiries, as a sweep
 // made before the bound, took ~350 ms here).
 constexpr std::int64_t kLongestCallMicros = 100'000;
-
-// A RedisStore on the shared server with an io thread and a connection of its own, so that
-// its replies never wait behind another store's completions.
-class OwnThreadStore {
- public:
-  OwnThreadStore(const Clock& clock, const std::string& prefix)
-      : connection_(gateway::RedisConnection::Create(
-            io_.io(), testing::OptionsFor(RedisServer::Shared().url()))) {
-    connection_->Start();
-    gateway::RedisStoreOptions options;
-    options.key_prefix = prefix;
-    store_ = std::make_unique<gateway::RedisStore>(
-        clock, options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
-    const Status loaded = store_->Load(std::chrono::seconds(5));
-    EXPECT_TRUE(loaded.ok()) << loaded.message();
-  }
-  ~OwnThreadStore() { connection_->Stop(); }
-  gateway::RedisStore& store() { return *store_; }
-  gateway::RedisConnection& connection() { return *connection_; }
-
- private:
-  testing::IoThread io_;
-  std::shared_ptr<gateway::RedisConnection> connection_;
-  std::unique_ptr<gateway::RedisStore> store_;
-};
 
 // Creates `count` reservations of `offer` on `store`, many in flight at once. Returns how many
 // were refused.
@@ -203,8 +179,8 @@ class SlowLogOfScripts {
 TEST(ExpiryBacklogTest, ABacklogDrainsInShortCallsWhileAnotherGatewayKeepsRedeeming) {
   ManualClock clock(CampaignNow());
   const std::string prefix = testing::FreshKeyPrefix();
-  OwnThreadStore sweeping(clock, prefix);
-  OwnThreadStore redeeming(clock, prefix);
+  OwnThreadStore sweeping(RedisServer::Shared().url(), clock, prefix);
+  OwnThreadStore redeeming(RedisServer::Shared().url(), clock, prefix);
   const Offer burst = SyncStore(sweeping.store()).GivenOffer(MakeOffer("o-burst"));
   const Offer live = SyncStore(sweeping.store()).GivenOffer(MakeOffer("o-live"));
   ASSERT_EQ(ReserveMany(sweeping.store(), burst, kBacklog), 0);

@@ -21,31 +21,9 @@ namespace {
 
 using std::chrono::milliseconds;
 using testing::MakeRedisStore;
+using testing::OwnThreadStore;
 using testing::RedisServer;
 using testing::WaitUntil;
-
-// A RedisStore on a server of the test's own (which the test may stop), with its own io
-// thread and connection, stopped before they go.
-class PrivateStore {
- public:
-  PrivateStore(const RedisServer& server, const Clock& clock, const std::string& prefix)
-      : connection_(gateway::RedisConnection::Create(io_.io(), testing::OptionsFor(server.url()))) {
-    connection_->Start();
-    gateway::RedisStoreOptions options;
-    options.key_prefix = prefix;
-    store_ = std::make_unique<gateway::RedisStore>(
-        clock, options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
-    const Status loaded = store_->Load(std::chrono::seconds(5));
-    EXPECT_TRUE(loaded.ok()) << loaded.message();
-  }
-  ~PrivateStore() { connection_->Stop(); }
-  gateway::RedisStore& store() { return *store_; }
-
- private:
-  testing::IoThread io_;
-  std::shared_ptr<gateway::RedisConnection> connection_;
-  std::unique_ptr<gateway::RedisStore> store_;
-};
 
 class RedisStoreTest : public ::testing::Test {
  protected:
@@ -322,7 +300,7 @@ TEST_F(RedisStoreTest, ExpiryIndexIdsThatAreNoReservationAreDroppedUncounted) {
 TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
   auto server = RedisServer::StartPrivate({});
   ASSERT_NE(server, nullptr);
-  PrivateStore own(*server, clock_, prefix_);
+  OwnThreadStore own(server->url(), clock_, prefix_);
   gateway::RedisStore& store = own.store();
   SyncStore sync(store);
   const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
@@ -351,13 +329,13 @@ class RedisStoreOnPrivateServerTest : public RedisStoreTest {
   void SetUp() override {
     server_ = RedisServer::StartPrivate({});
     ASSERT_NE(server_, nullptr);
-    own_ = std::make_unique<PrivateStore>(*server_, clock_, prefix_);
+    own_ = std::make_unique<OwnThreadStore>(server_->url(), clock_, prefix_);
     offer_ = SyncStore(own_->store()).CreateOffer(MakeOffer("o-1")).value();
     ASSERT_TRUE(own_->store().ready());
   }
 
   std::unique_ptr<RedisServer> server_;
-  std::unique_ptr<PrivateStore> own_;
+  std::unique_ptr<OwnThreadStore> own_;
   Offer offer_;
 };
 

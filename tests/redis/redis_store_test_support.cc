@@ -34,4 +34,18 @@ std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
   return store;
 }
 
+OwnThreadStore::OwnThreadStore(const std::string& url, const Clock& clock,
+                               const std::string& key_prefix)
+    : connection_(gateway::RedisConnection::Create(io_.io(), OptionsFor(url))) {
+  connection_->Start();
+  gateway::RedisStoreOptions options;
+  options.key_prefix = key_prefix;
+  store_ = std::make_unique<gateway::RedisStore>(
+      clock, options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
+  const Status loaded = store_->Load(std::chrono::seconds(5));
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+}
+
+OwnThreadStore::~OwnThreadStore() { connection_->Stop(); }
+
 }  // namespace uudai::testing

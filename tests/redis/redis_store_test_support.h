@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "redis/redis_connection.h"
 #include "redis/redis_store.h"
+#include "redis_test_support.h"
 #include "uudai/clock.h"
 
 namespace uudai::testing {
@@ -21,6 +23,22 @@ std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
 // The same, not loaded yet (the test calls Load).
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             const std::string& key_prefix);
+
+// A RedisStore on the server at `url` with an io thread and a connection of its own (its
+// replies never wait behind another store's completions, and the test may stop the server),
+// loaded; both stopped before they go.
+class OwnThreadStore {
+ public:
+  OwnThreadStore(const std::string& url, const Clock& clock, const std::string& key_prefix);
+  ~OwnThreadStore();
+  gateway::RedisStore& store() { return *store_; }
+  gateway::RedisConnection& connection() { return *connection_; }
+
+ private:
+  IoThread io_;
+  std::shared_ptr<gateway::RedisConnection> connection_;
+  std::unique_ptr<gateway::RedisStore> store_;
+};
 
 }  // namespace uudai::testing
 
