@@ -1099,10 +1099,14 @@ TYPED_TEST_P(StoreConformanceTest, RefusedRequestRecordsNoClaim) {
   EXPECT_EQ(CodeOf(store.Create(planned, Claim("key-a:idem-1", "fp-1", "first"))),
             StatusCode::kQuotaExhausted);
   EXPECT_EQ(store.FindIdempotentResponse("key-a:idem-1", "fp-1").value(), std::nullopt);
-  // When quota comes back and the client retries with the same key
+  // When quota comes back and the client retries with the same key a moment later (a
+  // shared store treats a request planned within 1 s of a refusal of its key as one that was
+  // in flight meanwhile: see Store::SettleRefusal)
   store.GivenTransition("r-0", RedemptionAction::kCancel);
-  Result<CreateRedemptionOutcome> retry =
-      store.Create(planned, Claim("key-a:idem-1", "fp-1", "retry"));
+  this->clock_.Advance(2'000);
+  Result<CreateRedemptionOutcome> retry = store.Create(
+      RedemptionBuilder("r-1").CreatedAt(this->clock_.Now()).Apply(offer, 10'000).Build(),
+      Claim("key-a:idem-1", "fp-1", "retry"));
   // Then the retry is a new request
   ASSERT_TRUE(retry.ok()) << retry.status().message();
   EXPECT_FALSE(retry->replayed);
@@ -1470,10 +1474,11 @@ TYPED_TEST_P(StoreConformanceTest, RedemptionRefusedBySecondOfferChangesNothing)
   EXPECT_TRUE(stats->by_payment_method.empty());
   EXPECT_EQ(stats->remaining_redemptions, 5);
   EXPECT_EQ(stats->remaining_budget, 50'000);
-  // and the same order, shopper and code can still redeem the first offer alone
+  // and the same order, shopper and code can still redeem the first offer alone (a new
+  // request under the same key: its body, without the second offer's code, is another one)
   Result<CreateRedemptionOutcome> alone =
       store.Create(RedemptionBuilder("r-2").Order("order-9").Apply(first, 10'000, code).Build(),
-                   Claim("key-a:idem-1", "fp-1", "alone"));
+                   Claim("key-a:idem-1", "fp-2", "alone"));
   ASSERT_TRUE(alone.ok()) << alone.status().message();
   EXPECT_FALSE(alone->replayed);
 }

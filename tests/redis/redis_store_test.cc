@@ -119,6 +119,30 @@ TEST_F(RedisStoreTest, SettledRefusalFencesRequestsWithTheSameKeyPlannedBeforeIt
   EXPECT_FALSE(again->replayed);
 }
 
+// The same holds for a refusal of the store's own (here a limit): a request with the same
+// key and body planned before it, still in flight on another gateway, cannot succeed after
+// the client was told no.
+TEST_F(RedisStoreTest, StoresOwnRefusalFencesRequestsWithTheSameKeyPlannedBeforeIt) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  SyncStore store_a(*a);
+  SyncStore store_b(*b);
+  Offer limited = MakeOffer("o-1");
+  limited.limits.total_redemptions = 1;
+  const Offer offer = store_a.GivenOffer(limited);
+  store_a.GivenRedemption(RedemptionBuilder("r-0").Shopper("s-0").Apply(offer, 10'000).Build());
+  const Redemption in_flight = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
+
+  EXPECT_EQ(CodeOf(store_b.Create(RedemptionBuilder("r-2").Apply(offer, 10'000).Build(),
+                                  Claim("key:k-1", "fp-1", "retry"))),
+            StatusCode::kQuotaExhausted);
+  store_a.GivenTransition("r-0", RedemptionAction::kCancel);  // the quota is back
+  Result<CreateRedemptionOutcome> late =
+      store_a.Create(in_flight, Claim("key:k-1", "fp-1", "first"));
+  EXPECT_EQ(CodeOf(late), StatusCode::kRequestInProgress) << late.status().message();
+  EXPECT_EQ(store_a.Usage(offer, "s-1", DayOf(CampaignNow())), (OfferUsage{0, 0, 0, 0}));
+}
+
 TEST_F(RedisStoreTest, SettledRefusalReplaysAClaimAndNamesALiveOrderInOneCall) {
   auto a = NewGateway();
   SyncStore store(*a);

@@ -127,9 +127,14 @@ class Store {
   // Creates a reserved or committed redemption. With a claim whose scope_key was seen within
   // the retention period: same fingerprint → the first outcome (replayed = true); different
   // fingerprint → kIdempotencyKeyReused; first not yet durable → kRequestInProgress.
-  // Otherwise fails with the first limit it would break (Status::offer_id names the offer):
-  // kQuotaExhausted, kBudgetExhausted, kPerShopperLimit, kDailyLimit, kCodeUsed,
-  // kOrderAlreadyRedeemed; or kAlreadyExists for a reused redemption id.
+  // Otherwise each applied offer is re-checked as the store holds it now, and the create
+  // fails with the first reason it cannot be counted (Status::offer_id names the offer):
+  // kOfferPaused, kOfferEnded, kOfferNotStarted, kOutsideWindow, the offer's current limits
+  // (kQuotaExhausted, kBudgetExhausted, kPerShopperLimit, kDailyLimit), kQuoteChanged (the
+  // offer is at another version than RedeemedOffer::offer_version), kCodeUsed; else
+  // kOrderAlreadyRedeemed, kAmountCeiling (money.h), or kAlreadyExists for a reused
+  // redemption id. A store shared by several processes makes such a refusal final for a
+  // request with the same claim still in flight, as SettleRefusal does.
   virtual void CreateRedemption(CreateRedemptionRequest request,
                                 Completion<CreateRedemptionOutcome> done) = 0;
   // Looks up a claim without creating anything (used when the plan fails before the store is

@@ -426,7 +426,8 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
                                    claim ? claim->response : std::string(),
                                    Millis(r.created_at),
                                    std::to_string(core_->options().zone.MinuteOfDay(r.created_at)),
-                                   std::to_string(r.subtotal + r.shipping_fee)};
+                                   std::to_string(r.subtotal + r.shipping_fee),
+                                   std::to_string(core_->options().refusal_fence_millis)};
   std::string response = claim ? claim->response : std::string();
   core_->Run(std::move(args), [core = core_, mutation, response = std::move(response),
                                done = std::move(done)](Result<ScriptReply> reply) mutable {

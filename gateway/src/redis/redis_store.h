@@ -60,9 +60,9 @@ struct RedisStoreOptions {
   std::size_t expiries_per_call = 16;
   // Log entries per read when the view catches up.
   std::size_t log_batch = 2'000;
-  // How long a refusal settled by SettleRefusal keeps requests with the same claim that were
-  // already in flight from succeeding: longer than such a request can still take to reach
-  // Redis (its command timeout, with a wide margin).
+  // How long a refusal (SettleRefusal's, or CreateRedemption's own) keeps requests with the
+  // same claim that were already in flight from succeeding: longer than such a request can
+  // still take to reach Redis (its command timeout, with a wide margin).
   std::int64_t refusal_fence_millis = 60'000;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
   // round-robin). Unset: round-robin always. Either way a connection that is down (while it

@@ -259,10 +259,20 @@ local function stale_or_full(a, at, minute, used)
   return nil
 end
 
+-- Marks claim `idem_key` as answered by a refusal at `at` (ms), for `period` ms: a request
+-- with the same body planned before that (see create) may no longer succeed. The only write
+-- of a refused call.
+local function fence(idem_key, fingerprint, at, period)
+  redis.call('DEL', idem_key)
+  redis.call('HSET', idem_key, 'f', fingerprint, 't', at, 'x', '1')
+  redis.call('PEXPIRE', idem_key, tonumber(period))
+end
+
 -- ARGV: op, now, idempotency retention, id, order key, status ("reserved" | "committed"),
 -- expires_at, plan, the redemption's journal line, idempotency scope ("" = none), fingerprint,
 -- response, created_at, its local minute of day, its order amount (items subtotal + shipping
--- fee). The plan is JSON {s: shopper, d: local day, o: [{i: offer id, v: the offer's version
+-- fee), the fence period (ms) of a refusal. A refusal after the claim was looked at fences the
+-- claim (see fence), so that a request with the same key still in flight cannot contradict it. The plan is JSON {s: shopper, d: local day, o: [{i: offer id, v: the offer's version
 -- the quote saw ("0" = not known), d: discount, c: unique code or "", r: "1" if it restores on
 -- refund}], k: order key}.
 -- Payload: "created", or "replayed", response, redemption fields (see redemption_fields).
@@ -290,25 +300,29 @@ local function create()
       return {'ok', '', '', '', '', 'replayed', record[2], unpack(redemption_fields(record[3]))}
     end
   end
+  local function refused(code, message, offer_id)
+    if scope ~= '' then fence(idem_key, fingerprint, ARGV[2], ARGV[16]) end
+    return refuse(code, message, offer_id)
+  end
   if redis.call('EXISTS', key('r:' .. id)) == 1 then
-    return refuse('already_exists', 'redemption ' .. id .. ' already exists')
+    return refused('already_exists', 'redemption ' .. id .. ' already exists')
   end
   if redis.call('HEXISTS', key('orders'), order_key) == 1 then
-    return refuse('order_already_redeemed', 'the order already has a live redemption')
+    return refused('order_already_redeemed', 'the order already has a live redemption')
   end
   local plan = cjson.decode(ARGV[8])
   for _, a in ipairs(plan.o) do
     local used = redis.call('HMGET', key('ou:' .. a.i), 'n', 'b', 's:' .. plan.s, 'd:' .. plan.d)
     local refusal = stale_or_full(a, created_at, minute, used)
-    if refusal then return refuse(refusal[1], refusal[2], a.i) end
+    if refusal then return refused(refusal[1], refusal[2], a.i) end
     if a.c ~= '' and (redis.call('HGET', key('ucode'), a.c) ~= a.i or
                       redis.call('HEXISTS', key('uheld'), a.c) == 1) then
-      return refuse('code_used', 'code ' .. a.c .. ' is already used', a.i)
+      return refused('code_used', 'code ' .. a.c .. ' is already used', a.i)
     end
   end
   if exceeds(redis.call('GET', key('amount')) or '0', ARGV[15], MAX_LIFETIME_HIGH,
              MAX_LIFETIME_LOW) then
-    return refuse('amount_ceiling_reached', "counting this redemption would take the store's " ..
+    return refused('amount_ceiling_reached', "counting this redemption would take the store's " ..
                   'lifetime sum of order amounts past 2 * 10^18 dong')
   end
   -- Every check passed: write.
@@ -347,9 +361,7 @@ local function refusal()
   end
   local live = redis.call('HGET', key('orders'), ARGV[6])
   if live then return {'ok', '', '', '', '', 'order', live} end
-  redis.call('DEL', idem_key)
-  redis.call('HSET', idem_key, 'f', fingerprint, 't', ARGV[2], 'x', '1')
-  redis.call('PEXPIRE', idem_key, tonumber(ARGV[7]))
+  fence(idem_key, fingerprint, ARGV[2], ARGV[7])
   return {'ok', '', '', '', '', 'none'}
 end
 
