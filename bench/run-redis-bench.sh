@@ -111,15 +111,29 @@ response=$(rcli hget "$idem" r)
 shopper=$(sed -E 's/^\{"s":"([^"]+)".*/\1/' <<<"$plan")
 sha=$(rcli script load "$(cat gateway/src/redis/redis_store.lua)")
 now=$(($(date +%s) * 1000))
+# The call's created_at (now), its local minute of day (UTC+07:00), the order amount (the
+# items subtotal of the real redemption; no shipping fee) and the refusal fence period.
+minute=$(((now / 60000 + 420) % 1440))
+amount=$(sed -E 's/.*"sub":([0-9]+).*/\1/' <<<"$line")
 # rb_create PLAN LINE SCOPE: redis-benchmark, 50 clients, 200,000 create calls → requests/s.
 # __rand_int__ is replaced by a fresh random number in every argument of every call.
 rb_create() {
   redis-benchmark -p "$REDIS_PORT" -c 50 -n 200000 -r 1000000000 -q \
     EVALSHA "$sha" 1 "${PREFIX}log" create "$now" 86400000 "rb-__rand_int__" \
     "rb-m$(printf '\037')__rand_int__" committed "$((now + 900000))" "$1" "$2" "$3" \
-    "$fingerprint" "$response" |
+    "$fingerprint" "$response" "$now" "$minute" "$amount" 60000 |
     tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1
 }
+# One call first, to be sure the replayed call is counted (a refusal costs Redis far less than
+# a create, and would make the ceiling look higher than it is).
+probe=$(rcli evalsha "$sha" 1 "${PREFIX}log" create "$now" 86400000 "rb-probe" \
+  "rb-m$(printf '\037')probe" committed "$((now + 900000))" "${plan//"$shopper"/s-probe}" \
+  "${line//"$shopper"/s-probe}" "rb-idem-probe" "$fingerprint" "$response" "$now" "$minute" \
+  "$amount" 60000 | head -1)
+if [ "$probe" != "ok" ]; then
+  echo "the replayed create call was refused ($probe): the bench's call no longer matches the script" >&2
+  exit 1
+fi
 # As the gateway calls it: every call a new shopper (so `ou:<offer>` gains a shopper field, as
 # each wrk redemption's new shopper does) and an idempotency record (HSET + PEXPIRE).
 rb=$(rb_create "${plan//"$shopper"/s-__rand_int__}" "${line//"$shopper"/s-__rand_int__}" \
