@@ -18,7 +18,7 @@
 
 #include "engine/store_conformance.h"
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
-#include "engine/store_ledger_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
+#include "engine/store_ledger_conformance_test.cc"         // NOLINT(bugprone-suspicious-include)
 #include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "engine/store_test_support.h"
 
