@@ -17,7 +17,7 @@
 #include <string>
 #include <thread>
 
-#include "gateway_app.h"
+#include "app/gateway_app.h"
 #include "uudai/clock.h"
 
 using namespace uudai;

@@ -109,7 +109,7 @@ idem=$( (rcli --scan --pattern "${PREFIX}idem:*" || true) | head -1)
 fingerprint=$(rcli hget "$idem" f)
 response=$(rcli hget "$idem" r)
 shopper=$(sed -E 's/^\{"s":"([^"]+)".*/\1/' <<<"$plan")
-sha=$(rcli script load "$(cat gateway/src/redis/redis_store.lua)")
+sha=$(rcli script load "$(cat gateway/src/store/redis/redis_store.lua)")
 now=$(($(date +%s) * 1000))
 # The call's created_at (now), its local minute of day (UTC+07:00), the order amount (the
 # items subtotal of the real redemption; no shipping fee) and the refusal fence period.

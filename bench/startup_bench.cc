@@ -5,8 +5,8 @@
 // redemptions as a gateway writes them: each with an idempotency claim whose response is the
 // gateway's rendering, 70 % then committed, 20 % cancelled, 10 % left reserved (expired by
 // the time uudai starts). uudai starts on it twice: the first start replays it and compacts it
-// (when worth it, see gateway/src/journal_compaction.h), the second replays the compacted
-// journal. How long a gateway is down after a crash (kill -9) is the second figure.
+// (when worth it, see gateway/src/store/journal/journal_compaction.h), the second replays the
+// compacted journal. How long a gateway is down after a crash (kill -9) is the second figure.
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,10 +16,10 @@
 
 #include <string>
 
-#include "checkout_json.h"
+#include "app/gateway_app.h"
 #include "demo_catalog.h"
-#include "gateway_app.h"
-#include "journal.h"
+#include "json/checkout_json.h"
+#include "store/journal/journal.h"
 #include "uudai/clock.h"
 #include "uudai/memory_store.h"
 

@@ -1,6 +1,6 @@
 // The compact per-shopper state of MemoryStore's counters (engine/src/shopper_ids.h,
 // engine/src/shopper_tables.h), against std containers doing the same work.
-#include "shopper_tables.h"
+#include "memory_store/shopper_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "shopper_ids.h"
+#include "memory_store/shopper_ids.h"
 
 namespace uudai::internal {
 namespace {

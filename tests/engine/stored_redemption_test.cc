@@ -1,7 +1,7 @@
 // StoredRedemption and OfferCounters::InternTerms: the ledger's compact form of a redemption
 // gives back exactly the redemption stored, and redemptions of the same offer terms share
 // one copy of them.
-#include "stored_redemption.h"
+#include "memory_store/stored_redemption.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/store_test_support.h"
-#include "offer_counters.h"
+#include "memory_store/offer_counters.h"
 
 namespace uudai::store_test {
 namespace {

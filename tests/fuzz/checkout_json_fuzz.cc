@@ -21,10 +21,10 @@
 
 #include <boost/json/serialize.hpp>
 
-#include "checkout_json.h"
 #include "fuzz_check.h"
 #include "fuzz_support.h"
-#include "problem.h"
+#include "json/checkout_json.h"
+#include "json/problem.h"
 #include "uudai/catalog.h"
 #include "uudai/quote.h"
 #include "uudai/redemption.h"

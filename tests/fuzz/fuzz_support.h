@@ -14,7 +14,7 @@
 
 #include <boost/json/object.hpp>
 
-#include "request_body.h"
+#include "json/request_body.h"
 #include "uudai/campaign_time.h"
 #include "uudai/offer.h"
 #include "uudai/usage_view.h"

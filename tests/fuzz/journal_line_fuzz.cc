@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "fuzz_check.h"
-#include "journal_codec.h"
+#include "store/codec/mutation_codec.h"
 #include "store_answers.h"
 #include "uudai/clock.h"
 #include "uudai/memory_store.h"

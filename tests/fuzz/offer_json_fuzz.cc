@@ -16,8 +16,8 @@
 
 #include "fuzz_check.h"
 #include "fuzz_support.h"
-#include "offer_json.h"
-#include "problem.h"
+#include "json/offer_json.h"
+#include "json/problem.h"
 #include "uudai/offer_validator.h"
 
 namespace uudai::fuzz {

@@ -24,7 +24,7 @@
 
 #include "fuzz_check.h"
 #include "redis/redis_reply.h"
-#include "redis/redis_store_codec.h"
+#include "store/redis/redis_store_codec.h"
 #include "store_answers.h"
 #include "uudai/clock.h"
 #include "uudai/memory_store.h"

@@ -22,12 +22,12 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/none.hpp>
 
-#include "api.h"
+#include "api/api.h"
 #include "fuzz_check.h"
 #include "fuzz_support.h"
-#include "http_exchange.h"
+#include "http/http_exchange.h"
 #include "ledger_check.h"
-#include "metrics.h"
+#include "ops/metrics.h"
 #include "test_gateway.h"
 #include "uudai/memory_store.h"
 

@@ -1,6 +1,6 @@
 // The access log writes one line per request whatever the request holds (log forging through
 // a percent-encoded newline in the path was possible before EscapeForLog).
-#include "access_log.h"
+#include "ops/access_log.h"
 
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>

@@ -10,7 +10,7 @@
 #include <boost/json/parse.hpp>
 
 #include "api_test_support.h"
-#include "redemption_export.h"
+#include "json/redemption_export.h"
 
 namespace uudai::testing {
 namespace {

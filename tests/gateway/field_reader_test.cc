@@ -1,5 +1,5 @@
 // FieldReader: strict reading of a request body's object; every member never read is unknown.
-#include "field_reader.h"
+#include "json/field_reader.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// Journal compaction at start-up (gateway/src/journal_compaction.h): a journal full of
-// superseded records is rewritten as the store's export, the file shrinks, nothing a client
-// can read changes, the new journal keeps taking writes, and an unfinished compaction or a torn
-// tail left by a crash does no harm.
+// Journal compaction at start-up (gateway/src/store/journal/journal_compaction.h): a journal full
+// of superseded records is rewritten as the store's export, the file shrinks, nothing a client can
+// read changes, the new journal keeps taking writes, and an unfinished compaction or a torn tail
+// left by a crash does no harm.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // ReadJournalRecords: every record in order whatever the read size, the torn tail, a corrupt
 // record (and which records came before it). The restart and compaction tests cover the
 // journal as the gateway uses it.
-#include "journal_reader.h"
+#include "store/journal/journal_reader.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "journal_codec.h"
+#include "store/codec/mutation_codec.h"
 
 namespace uudai::gateway {
 namespace {

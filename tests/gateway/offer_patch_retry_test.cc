@@ -14,9 +14,9 @@
 
 #include <boost/json/parse.hpp>
 
-#include "api.h"
+#include "api/api.h"
 #include "api_test_support.h"
-#include "metrics.h"
+#include "ops/metrics.h"
 #include "uudai/memory_store.h"
 
 namespace uudai::testing {

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "api_test_support.h"
-#include "gateway_app.h"
+#include "app/gateway_app.h"
 
 namespace uudai::testing {
 namespace {

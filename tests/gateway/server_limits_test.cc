@@ -1,6 +1,6 @@
-// The HTTP server's defences and lifecycle (gateway/src/http_server.h): body and header limits,
-// ambiguous framing, slow clients, idle keep-alive connections, the connection cap, keep-alive
-// and pipelining, and a graceful Stop().
+// The HTTP server's defences and lifecycle (gateway/src/http/http_server.h): body and header
+// limits, ambiguous framing, slow clients, idle keep-alive connections, the connection cap,
+// keep-alive and pipelining, and a graceful Stop().
 #include <gtest/gtest.h>
 
 #include <chrono>

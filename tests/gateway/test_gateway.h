@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "gateway_app.h"
+#include "app/gateway_app.h"
 #include "http_client.h"
 #include "uudai/clock.h"
 

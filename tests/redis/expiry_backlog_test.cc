@@ -15,11 +15,11 @@
 #include <thread>
 #include <vector>
 
+#include "app/expiry_sweeper.h"
 #include "engine/store_test_support.h"
-#include "expiry_sweeper.h"
-#include "redis/redis_store.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
+#include "store/redis/redis_store.h"
 
 namespace uudai::store_test {
 namespace {

@@ -1,14 +1,14 @@
 // What RedisStore sends to its script and reads back (redis_store_codec.h), and the script's
 // answers to calls RedisStore never makes (unknown operation, malformed plan): the edges.
-#include "redis/redis_store_codec.h"
+#include "store/redis/redis_store_codec.h"
 
 #include <gtest/gtest.h>
 
 #include "engine/store_test_support.h"
-#include "journal_codec.h"
-#include "redis/redis_store.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
+#include "store/codec/mutation_codec.h"
+#include "store/redis/redis_store.h"
 
 namespace uudai::gateway {
 namespace {

@@ -11,8 +11,8 @@
 #include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
 #include "engine/store_ledger_conformance_test.cc"         // NOLINT(bugprone-suspicious-include)
 #include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
-#include "redis/redis_store.h"
 #include "redis_store_test_support.h"
+#include "store/redis/redis_store.h"
 
 namespace uudai::store_test {
 namespace {

@@ -1,7 +1,7 @@
 // What only RedisStore has (the conformance suite covers the Store contract): several stores
 // (gateways) sharing one Redis, the log-fed view, the script's recovery from SCRIPT FLUSH, and
 // failing closed when Redis is down.
-#include "redis/redis_store.h"
+#include "store/redis/redis_store.h"
 
 #include <gtest/gtest.h>
 

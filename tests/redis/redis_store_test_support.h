@@ -7,8 +7,8 @@
 #include <string>
 
 #include "redis/redis_connection.h"
-#include "redis/redis_store.h"
 #include "redis_test_support.h"
+#include "store/redis/redis_store.h"
 #include "uudai/clock.h"
 
 namespace uudai::testing {

@@ -1,7 +1,7 @@
 // StoreMirror (the view each gateway keeps of a shared store): own changes whose replies come
 // back out of order (one Redis connection per I/O thread) are applied in log order without
 // reading the log, and waiters are released as soon as the view holds their entry.
-#include "redis/store_mirror.h"
+#include "store/redis/store_mirror.h"
 
 #include <gtest/gtest.h>
 

@@ -50,6 +50,14 @@ struct MemoryStoreOptions {
   // passes one, its log decoder refuses such an entry). Reads of redemptions
   // (GetRedemption, FindLiveOrder, ReadLedger, LedgerSnapshot) find none, and the store's own
   // redemption writes answer kInternal.
+  //
+  // Why a mode and not a type of its own: the view must answer usage, stats and unique codes
+  // exactly as a full MemoryStore replayed from the same log would
+  // (tests/engine/memory_store_counters_view_test.cc compares the two), and it does so by
+  // running the very same replay, counters and stats code under the same locks. A separate
+  // type would have to copy those parts or wrap this class. The price is that a view still
+  // carries the Store interface; StoreMirror, its only owner, applies changes through Replay
+  // and hands it out for reads.
   bool keep_redemptions = true;
 };
 

@@ -91,13 +91,17 @@ struct Redemption {
   friend bool operator==(const Redemption&, const Redemption&) = default;
 };
 
+// How long a reservation holds what it took unless the caller says otherwise
+// (`uudai serve --reservation-ttl`).
+inline constexpr std::int64_t kDefaultReservationTtlMillis = 15 * kMillisPerMinute;
+
 // What the caller knows when it asks for a redemption: the order, the instant, and whether to
 // commit at once. The quote supplies the rest.
 struct RedemptionIntent {
   std::string id;  // caller-generated, unique
   std::string order_id;
   Timestamp now;
-  std::int64_t reservation_ttl_millis = 15 * kMillisPerMinute;
+  std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
   bool commit = false;
 };
 

@@ -1,0 +1,233 @@
+#include "uudai/memory_store.h"
+
+#include <algorithm>
+
+#include "memory_store/lock_set.h"
+#include "memory_store/memory_store_state.h"
+
+namespace uudai {
+namespace {
+
+Status NotFound(const std::string& what, const std::string& id) {
+  return Status(StatusCode::kNotFound, what + " " + id + " does not exist");
+}
+
+}  // namespace
+
+// The UsageView of a MemoryStore: exact, read under the same locks writers use.
+class MemoryStore::Usage final : public UsageView {
+ public:
+  explicit Usage(State& state) : state_(state) {}
+
+  OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id, LocalDay day) const override {
+    internal::OfferCounters* counters = state_.FindCounters(offer.id);
+    if (counters == nullptr) return {};
+    const auto shopper = state_.shopper_ids.Find(shopper_id);
+    std::lock_guard lock(counters->mutex);
+    return counters->Usage(shopper, day);
+  }
+
+  std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const override {
+    auto& shard = state_.CodeShard(canonical_code);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.map.find(std::string(canonical_code));
+    if (it == shard.map.end()) return std::nullopt;
+    return UniqueCodeInfo{it->second.offer_id, it->second.holder.empty()};
+  }
+
+ private:
+  State& state_;
+};
+
+MemoryStore::MemoryStore(const Clock& clock, MemoryStoreOptions options)
+    : clock_(clock),
+      options_(options),
+      state_(
+          std::make_unique<State>(options.zone, options.render_response, options.keep_redemptions)),
+      usage_(std::make_unique<Usage>(*state_)) {}
+
+MemoryStore::~MemoryStore() = default;
+
+const UsageView& MemoryStore::usage() const { return *usage_; }
+
+void MemoryStore::AfterDurable(std::uint64_t sequence, std::function<void(Status)> then) {
+  if (options_.log == nullptr) {
+    then(Status::Ok());
+    return;
+  }
+  options_.log->WhenDurable(sequence, [this, then = std::move(then)](Status status) {
+    if (!status.ok()) {
+      failed_.store(true);
+      then(State::Unavailable());
+      return;
+    }
+    then(Status::Ok());
+  });
+}
+
+// --- Offers ----------------------------------------------------------------------------------
+
+void MemoryStore::CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
+                                     Completion<Offer> done) {
+  AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
+    if (!status.ok()) return done(std::move(status));
+    if (observer_) observer_({stored});
+    done(*stored);
+  });
+}
+
+void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
+  if (failed()) return done(State::Unavailable());
+  offer.version = 1;
+  auto stored = std::make_shared<const Offer>(std::move(offer));
+  std::uint64_t sequence = 0;
+  Status refused = [&] {
+    std::unique_lock lock(state_->offers_mutex);
+    if (state_->offers.count(stored->id) != 0) {
+      return Status(StatusCode::kAlreadyExists, "offer " + stored->id + " already exists");
+    }
+    if (Status free = state_->CheckPublicCodeFreeLocked(*stored); !free.ok()) return free;
+    state_->PutOfferLocked(stored);
+    if (options_.log != nullptr) sequence = options_.log->Append(OfferWritten{stored});
+    return Status::Ok();
+  }();
+  if (!refused.ok()) return done(std::move(refused));
+  CompleteOfferWrite(sequence, std::move(stored), std::move(done));
+}
+
+void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
+  if (failed()) return done(State::Unavailable());
+  std::shared_ptr<const Offer> stored;
+  std::uint64_t sequence = 0;
+  Status refused = [&] {
+    std::unique_lock lock(state_->offers_mutex);
+    auto it = state_->offers.find(offer.id);
+    if (it == state_->offers.end()) return NotFound("offer", offer.id);
+    const Offer& current = *it->second;
+    if (current.version != base_version) {
+      return Status::ForOffer(StatusCode::kVersionMismatch, offer.id,
+                              "offer " + offer.id + " is at version " +
+                                  std::to_string(current.version) + ", not " +
+                                  std::to_string(base_version));
+    }
+    if (current.status == OfferStatus::kArchived) {
+      return Status::ForOffer(StatusCode::kInvalidTransition, offer.id,
+                              "offer " + offer.id + " is archived; archived offers are final");
+    }
+    std::vector<FieldError> immutable;
+    for (const auto& [changed, path] :
+         {std::pair{offer.merchant_id != current.merchant_id, "merchant_id"},
+          std::pair{offer.code_mode != current.code_mode, "code_mode"},
+          std::pair{offer.layer != current.layer, "layer"}}) {
+      if (changed) immutable.push_back({path, "cannot change after creation"});
+    }
+    if (!immutable.empty()) return Status::Invalid(std::move(immutable));
+    if (Status free = state_->CheckPublicCodeFreeLocked(offer); !free.ok()) return free;
+    offer.version = base_version + 1;
+    offer.created_at = current.created_at;
+    stored = std::make_shared<const Offer>(std::move(offer));
+    state_->PutOfferLocked(stored);
+    if (options_.log != nullptr) sequence = options_.log->Append(OfferWritten{stored});
+    return Status::Ok();
+  }();
+  if (!refused.ok()) return done(std::move(refused));
+  CompleteOfferWrite(sequence, std::move(stored), std::move(done));
+}
+
+std::shared_ptr<const Offer> MemoryStore::FindOffer(const std::string& id) const {
+  std::shared_lock lock(state_->offers_mutex);
+  auto it = state_->offers.find(id);
+  return it == state_->offers.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const Offer>> MemoryStore::ListOffers() const {
+  std::shared_lock lock(state_->offers_mutex);
+  std::vector<std::shared_ptr<const Offer>> out;
+  out.reserve(state_->offers.size());
+  for (const auto& [id, offer] : state_->offers) out.push_back(offer);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
+  return out;
+}
+
+void MemoryStore::SetOfferObserver(OfferObserver observer) { observer_ = std::move(observer); }
+
+// --- Unique codes ----------------------------------------------------------------------------
+
+void MemoryStore::IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                             Completion<IssuedCodes> done) {
+  if (failed()) return done(State::Unavailable());
+  const auto offer = FindOffer(offer_id);
+  if (offer == nullptr) return done(NotFound("offer", offer_id));
+  if (offer->code_mode != CodeMode::kUnique || offer->status == OfferStatus::kArchived) {
+    return done(Status::ForOffer(StatusCode::kInvalidTransition, offer_id,
+                                 "codes can be issued only for unique-code offers that are not "
+                                 "archived"));
+  }
+  IssuedCodes result;
+  CodesIssued mutation{offer_id, {}};
+  std::uint64_t sequence = 0;
+  {
+    internal::LockSet locks;
+    for (const std::string& code : codes) locks.Add(state_->CodeShard(code).mutex);
+    locks.Lock();
+    mutation.codes.reserve(codes.size());
+    for (std::string& code : codes) {
+      auto& map = state_->CodeShard(code).map;
+      if (map.count(code) != 0) {
+        result.duplicates.push_back(std::move(code));
+        continue;
+      }
+      map.emplace(code, State::CodeState{offer_id, {}});
+      mutation.codes.push_back(std::move(code));
+    }
+    result.issued = mutation.codes.size();
+    if (options_.log != nullptr) sequence = options_.log->Append(mutation);
+  }
+  AfterDurable(sequence, [result = std::move(result), done = std::move(done)](Status status) {
+    if (!status.ok()) return done(std::move(status));
+    done(result);
+  });
+}
+
+// --- Orders ----------------------------------------------------------------------------------
+
+void MemoryStore::FindLiveOrder(std::string merchant_id, std::string order_id,
+                                Completion<std::optional<std::string>> done) {
+  Redemption key;
+  key.merchant_id = std::move(merchant_id);
+  key.order_id = std::move(order_id);
+  const std::string order_key = State::OrderKey(key);
+  std::optional<std::string> live;
+  {
+    auto& shard = state_->OrderShard(order_key);
+    std::lock_guard lock(shard.mutex);
+    if (auto it = shard.map.find(order_key); it != shard.map.end()) live = *it->second;
+  }
+  done(std::move(live));
+}
+
+void MemoryStore::Replay(const StoreMutation& mutation) {
+  if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
+    std::unique_lock lock(state_->offers_mutex);
+    state_->PutOfferLocked(m->offer);
+  } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
+    for (const std::string& code : m->codes) {
+      auto& shard = state_->CodeShard(code);
+      std::lock_guard lock(shard.mutex);
+      shard.map.emplace(code, State::CodeState{m->offer_id, {}});
+    }
+  } else if (const auto* m = std::get_if<RedemptionCreated>(&mutation)) {
+    const bool response_renders =
+        m->idempotency && state_->RendersAs(m->redemption, m->idempotency->response);
+    internal::LockSet locks;
+    state_->AddLocksFor(m->redemption, locks);
+    if (m->idempotency) locks.Add(state_->IdempotencyShard(m->idempotency->scope_key).mutex);
+    locks.Lock();
+    state_->ApplyCreatedLocked(*m, /*pending=*/false, response_renders);
+    state_->AddLifetimeAmount(m->redemption.subtotal + m->redemption.shipping_fee);
+  } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
+    ReplayTransition(*m);
+  }
+}
+
+}  // namespace uudai

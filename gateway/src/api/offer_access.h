@@ -1,0 +1,32 @@
+// Who may see and change an offer: admins every offer, a merchant key its own shop's, and of
+// those only the kind it may register itself (merchant layer, funded by the merchant).
+#ifndef UUDAI_GATEWAY_API_OFFER_ACCESS_H_
+#define UUDAI_GATEWAY_API_OFFER_ACCESS_H_
+
+#include <memory>
+#include <string>
+
+#include "api/handler.h"
+#include "uudai/offer.h"
+#include "uudai/store.h"
+
+namespace uudai::gateway {
+
+// Why `caller` may not register (or turn an offer into) `offer`: the platform, payment and
+// shipping layers and funding by anyone but the merchant are for admin keys. Empty when it may.
+std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller);
+
+// The offer if `caller` may see it; else answers 404/403 and returns nullptr.
+std::shared_ptr<const Offer> VisibleOffer(const Store& store, const std::string& id,
+                                          const Caller& caller, Respond& respond);
+
+// The offer if `caller` may change it (PATCH, issuing codes): visible, and for a merchant key
+// one it could have registered itself; else answers 404/403 and returns nullptr. An offer an
+// admin put on another layer, or had funded by anyone but the merchant, stays the admin's even
+// in the merchant's own shop.
+std::shared_ptr<const Offer> ChangeableOffer(const Store& store, const std::string& id,
+                                             const Caller& caller, Respond& respond);
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_API_OFFER_ACCESS_H_

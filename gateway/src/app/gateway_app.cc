@@ -1,0 +1,182 @@
+#include "app/gateway_app.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/api.h"
+#include "app/demo_campaign.h"
+#include "app/expiry_sweeper.h"
+#include "app/system_sources.h"
+#include "json/checkout_json.h"
+#include "ops/access_log.h"
+#include "ops/metrics.h"
+#include "ops/process_memory.h"
+#include "redis/redis_client_pool.h"
+#include "redis/redis_url.h"
+#include "store/journal/journal.h"
+#include "store/journal/journal_compaction.h"
+#include "store/redis/redis_store.h"
+#include "uudai/memory_store.h"
+
+namespace uudai::gateway {
+
+extern const std::string_view kOpenApiYaml;
+
+namespace {
+
+// Reservations per Store::ExpireDue call of a sweep, which goes on while a call expired that
+// many. MemoryStore expires them in one pass; RedisStore in script calls of its own bound.
+constexpr std::size_t kExpiriesPerStoreCall = 10'000;
+
+}  // namespace
+
+GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
+    : options_(std::move(options)), keys_(std::move(keys)) {}
+
+GatewayApp::~GatewayApp() {
+  (void)Stop();
+  // Whatever holds Redis connections (the store, the pool) goes before the server's
+  // io_contexts, which the connections' timers and sockets belong to.
+  api_.reset();
+  store_.reset();
+  redis_.reset();
+  server_.reset();
+}
+
+std::uint16_t GatewayApp::port() const { return server_->port(); }
+
+Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRing keys) {
+  std::unique_ptr<GatewayApp> app(new GatewayApp(std::move(options), std::move(keys)));
+  const AppOptions& o = app->options_;
+  if (o.clock == nullptr) app->own_clock_ = std::make_unique<SystemClock>();
+  app->clock_ = o.clock != nullptr ? o.clock : app->own_clock_.get();
+  app->random_ = std::make_unique<SecureRandom>();
+  const auto load_start = std::chrono::steady_clock::now();
+
+  // The server comes first: its threads also run the Redis connections (one per thread), which
+  // must be up before the store loads. It listens only once everything is ready (Start below),
+  // so the handler never runs before api_ is set.
+  app->metrics_ = std::make_unique<Metrics>();
+  GatewayApp* self = app.get();
+  app->server_ = std::make_unique<HttpServer>(
+      o.server,
+      [self](HttpRequest request, Respond respond) {
+        const auto start = std::chrono::steady_clock::now();
+        self->api_->Handle(request, [start, method = request.method, path = request.path,
+                                     request_id = request.request_id,
+                                     respond = std::move(respond)](HttpResponse response) {
+          if (spdlog::should_log(spdlog::level::info)) {
+            const double millis =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+            spdlog::info(AccessLogLine(request_id, method, path, response.status, millis));
+          }
+          respond(std::move(response));
+        });
+      },
+      ConnectionHooks{.opened = [metrics = app->metrics_.get()] { metrics->ConnectionOpened(); },
+                      .closed = [metrics = app->metrics_.get()] { metrics->ConnectionClosed(); }});
+
+  Catalog& catalog = app->catalog_;
+  auto offer_observer = [&catalog](const auto& changes) { catalog.Apply(changes); };
+  RedisStore* redis_store = nullptr;
+  if (!o.redis_url.empty()) {
+    auto url = ParseRedisUrl(o.redis_url);
+    if (!url.ok()) return url.status();
+    RedisOptions redis_options;
+    redis_options.url = std::move(url).value();
+    redis_options.command_timeout = o.redis_command_timeout;
+    app->server_->StartThreads();
+    app->redis_ = std::make_unique<RedisClientPool>(redis_options, app->server_->io_contexts());
+    RedisClientPool& pool = *app->redis_;
+    app->server_->OnDrained([&pool] { pool.Stop(); });
+    RedisStoreOptions store_options;
+    store_options.key_prefix = o.redis_key_prefix;
+    store_options.zone = o.zone;
+    store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
+    auto store =
+        std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
+    if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+    // Nothing reads the log between Load and the first Poll, which starts with the server:
+    // the catalog built below from ListOffers misses no change.
+    store->SetOfferObserver(offer_observer);
+    redis_store = store.get();
+    app->store_ = std::move(store);
+  } else {
+    MemoryStoreOptions store_options;
+    store_options.zone = o.zone;
+    // Idempotency claims then keep no copy of their response (POST /v1/redemptions answers
+    // RedemptionJsonText of the created redemption); replays render it again.
+    store_options.render_response = [zone = o.zone](const Redemption& created) {
+      return RedemptionJsonText(created, zone);
+    };
+    if (!o.data_dir.empty()) {
+      auto journal = Journal::Open(o.data_dir);
+      if (!journal.ok()) return journal.status();
+      app->journal_ = std::move(journal).value();
+      store_options.log = app->journal_.get();
+    }
+    auto store = std::make_unique<MemoryStore>(*app->clock_, store_options);
+    if (app->journal_) {
+      MemoryStore& memory = *store;
+      auto replayed =
+          app->journal_->Replay([&memory](const StoreMutation& m) { memory.Replay(m); });
+      if (!replayed.ok()) return replayed.status();
+      app->startup_.journal_records = replayed->records;
+      app->startup_.journal_bytes = replayed->bytes;
+      app->startup_.torn_tail_bytes = replayed->torn_tail_bytes;
+      auto compaction =
+          CompactJournalIfWorthIt(*app->journal_, replayed.value(), memory, o.journal_compaction);
+      if (!compaction.ok()) return compaction.status();
+      app->startup_.compaction = compaction.value();
+    }
+    store->SetOfferObserver(offer_observer);
+    app->store_ = std::move(store);
+  }
+  app->catalog_.Reset(app->store_->ListOffers());
+  if (o.demo) {
+    const Timestamp now = app->clock_->Now();
+    const int year = std::stoi(FormatLocalDay(o.zone.DayOf(now)).substr(0, 4));
+    auto demo = LoadDemoCampaign(*app->store_, *app->random_, now, year);
+    if (!demo.ok()) return demo.status();
+    app->startup_.demo_codes = demo->unique_codes;
+  }
+  app->startup_.offers = app->catalog_.Current()->size();
+  ReleaseFreedMemory();  // what the replay or catch-up decoded and freed
+  app->startup_.load_millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::steady_clock::now() - load_start)
+                                  .count();
+
+  ApiOptions api_options;
+  api_options.zone = o.zone;
+  api_options.reservation_ttl_millis = o.reservation_ttl_millis;
+  api_options.openapi_yaml = std::string(kOpenApiYaml);
+  app->api_ = std::make_unique<Api>(*app->store_, app->catalog_, app->keys_, *app->clock_,
+                                    *app->random_, *app->metrics_, api_options);
+  if (auto refused = app->server_->Start()) return Status(StatusCode::kUnavailable, *refused);
+  Store& store = *app->store_;
+  if (redis_store != nullptr) {
+    app->server_->RunEvery(o.redis_poll_interval, [redis_store] { redis_store->Poll(); });
+  }
+  // Every gateway expires what is due; with Redis the script makes each expiry happen once. A
+  // tick while the last sweep still runs (a backlog) starts none.
+  app->expiry_ = std::make_unique<ExpirySweeper>(store, kExpiriesPerStoreCall);
+  app->server_->RunEvery(o.expiry_interval, [sweeper = app->expiry_.get()] {
+    sweeper->Sweep([](Result<std::size_t> expired) {
+      if (expired.ok() && expired.value() > 0) {
+        spdlog::info("expired {} reservations", expired.value());
+      }
+    });
+  });
+  return app;
+}
+
+Status GatewayApp::Stop() {
+  if (stopped_) return Status::Ok();
+  stopped_ = true;
+  if (expiry_) expiry_->Stop();
+  if (server_) server_->Stop();
+  if (journal_) return journal_->Flush();
+  return Status::Ok();
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,95 @@
+// GatewayApp: one running uudai — store (with its journal), catalog, API and HTTP server,
+// wired together. `uudai serve` runs one; the HTTP tests start them in-process.
+#ifndef UUDAI_GATEWAY_APP_GATEWAY_APP_H_
+#define UUDAI_GATEWAY_APP_GATEWAY_APP_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/key_ring.h"
+#include "http/http_server.h"
+#include "store/journal/journal_compaction.h"
+#include "store/redis/redis_key_prefix.h"
+#include "uudai/catalog.h"
+#include "uudai/clock.h"
+#include "uudai/redemption.h"
+#include "uudai/status.h"
+#include "uudai/store.h"
+
+namespace uudai::gateway {
+
+class Api;
+class ExpirySweeper;
+class Journal;
+class Metrics;
+class RedisClientPool;
+class SecureRandom;
+
+struct AppOptions {
+  ServerOptions server;
+  CampaignZone zone;
+  std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
+  std::chrono::milliseconds expiry_interval{1000};
+  std::string data_dir;  // journal directory; empty = not durable (tests only)
+  // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db].
+  std::string redis_url;
+  std::string redis_key_prefix = std::string(kDefaultRedisKeyPrefix);
+  // How often this gateway reads the changes other gateways made (offers, usage, codes).
+  std::chrono::milliseconds redis_poll_interval{100};
+  std::chrono::milliseconds redis_command_timeout{500};
+  bool demo = false;             // register the demo campaign on an empty store
+  const Clock* clock = nullptr;  // nullptr = the system clock
+  // When the journal is compacted at start (gateway/src/store/journal/journal_compaction.h).
+  JournalCompactionPolicy journal_compaction;
+};
+
+struct StartupReport {
+  std::size_t journal_records = 0;  // replayed
+  std::size_t journal_bytes = 0;    // replayed
+  std::size_t torn_tail_bytes = 0;
+  JournalCompaction compaction;  // at this start, when it was worth it
+  std::size_t offers = 0;
+  std::vector<std::string> demo_codes;
+  std::int64_t load_millis = 0;  // journal replay, compaction and catalog build
+};
+
+class GatewayApp {
+ public:
+  static Result<std::unique_ptr<GatewayApp>> Start(AppOptions options, KeyRing keys);
+  ~GatewayApp();
+  GatewayApp(const GatewayApp&) = delete;
+  GatewayApp& operator=(const GatewayApp&) = delete;
+
+  std::uint16_t port() const;
+  const StartupReport& startup() const { return startup_; }
+  Store& store() { return *store_; }
+  Catalog& catalog() { return catalog_; }
+  Metrics& metrics() { return *metrics_; }
+
+  // Drains the server (in-flight requests finish) and flushes the journal. Idempotent.
+  Status Stop();
+
+ private:
+  GatewayApp(AppOptions options, KeyRing keys);
+
+  AppOptions options_;
+  KeyRing keys_;
+  std::unique_ptr<Clock> own_clock_;
+  const Clock* clock_ = nullptr;
+  std::unique_ptr<SecureRandom> random_;
+  std::unique_ptr<Journal> journal_;
+  std::unique_ptr<RedisClientPool> redis_;  // with --redis; outlives the store
+  std::unique_ptr<Store> store_;
+  Catalog catalog_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Api> api_;
+  std::unique_ptr<HttpServer> server_;
+  std::unique_ptr<ExpirySweeper> expiry_;
+  StartupReport startup_;
+  bool stopped_ = false;
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_APP_GATEWAY_APP_H_

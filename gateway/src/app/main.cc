@@ -1,0 +1,136 @@
+// uudai: the command line (DESIGN §5).
+//   uudai serve --listen 127.0.0.1:8080 --keys FILE [--data-dir DIR] [--threads N] ...
+//   uudai version
+//   uudai --help
+// Flags may also come from an INI file (--config FILE) and UUDAI_* environment variables;
+// the command line wins over the environment, which wins over the file.
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+
+#include <boost/program_options.hpp>
+
+#include "app/serve_command.h"
+
+namespace po = boost::program_options;
+using uudai::gateway::ServeConfig;
+
+namespace {
+
+constexpr const char* kVersion = UUDAI_VERSION;  // CMake's project version
+
+po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
+                                     std::string& zone_offset, std::string& redis) {
+  po::options_description options("uudai serve options");
+  options.add_options()("listen", po::value(&c.listen)->default_value(c.listen),
+                        "address:port to listen on")("keys", po::value(&c.keys_file)->required(),
+                                                     "API keys file (JSON array)")(
+      "redis", po::value(&redis),
+      "redis://[user:pass@]host:port[/db]: keep all state in Redis, shared by every gateway")(
+      "redis-prefix", po::value(&c.redis_key_prefix)->default_value(c.redis_key_prefix),
+      "prefix of every Redis key; its {hash tag} puts them in one cluster slot")(
+      "data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
+      "embedded store's journal directory")("threads", po::value(&c.threads)->default_value(0),
+                                            "I/O threads (0: one per core)")(
+      "reservation-ttl",
+      po::value(&c.reservation_ttl_seconds)->default_value(c.reservation_ttl_seconds),
+      "seconds a reservation holds quota")("log-level",
+                                           po::value(&c.log_level)->default_value("info"),
+                                           "trace, debug, info, warn, error, off")(
+      "zone-offset", po::value(&zone_offset)->default_value("+07:00"), "campaign time zone offset")(
+      "body-limit", po::value(&c.body_limit)->default_value(c.body_limit),
+      "largest request body in bytes")(
+      "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
+      "open connection cap")(
+      "idle-timeout", po::value(&c.idle_timeout_seconds)->default_value(c.idle_timeout_seconds),
+      "seconds a keep-alive connection may wait for its next request")(
+      "header-timeout",
+      po::value(&c.header_timeout_seconds)->default_value(c.header_timeout_seconds),
+      "seconds from a request's first byte to the end of its headers")(
+      "body-timeout", po::value(&c.body_timeout_seconds)->default_value(c.body_timeout_seconds),
+      "seconds from the end of the headers to the end of the body")(
+      "redis-timeout", po::value(&c.redis_timeout_seconds)->default_value(c.redis_timeout_seconds),
+      "seconds a Redis command may take before the request fails with 503")(
+      "redis-poll-interval",
+      po::value(&c.redis_poll_interval_seconds)->default_value(c.redis_poll_interval_seconds),
+      "seconds between two reads of the Redis change log (other gateways' writes)")(
+      "demo", po::bool_switch(&c.demo), "register the demo October campaign on an empty store")(
+      "config", po::value(&config_file), "INI file with any of these options");
+  return options;
+}
+
+void PrintHelp(const po::options_description& serve) {
+  std::cout << "uudai " << kVersion << " — promotion and voucher engine\n\n"
+            << "usage:\n  uudai serve --keys FILE [options]\n  uudai version\n  uudai --help\n\n"
+            << serve
+            << "\nEvery option can also be set as UUDAI_<NAME> (e.g. UUDAI_DATA_DIR) or "
+               "in the --config file.\n";
+}
+
+std::optional<int> ParseOffset(const std::string& text) {
+  if (text.size() != 6 || (text[0] != '+' && text[0] != '-') || text[3] != ':') return std::nullopt;
+  try {
+    const int hours = std::stoi(text.substr(1, 2));
+    const int minutes = std::stoi(text.substr(4, 2));
+    if (hours > 14 || minutes > 59) return std::nullopt;
+    return (hours * 60 + minutes) * (text[0] == '-' ? -1 : 1);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServeConfig config;
+  std::string config_file, zone_offset, redis;
+  const po::options_description serve = ServeOptions(config, config_file, zone_offset, redis);
+  const std::string command = argc > 1 ? argv[1] : "--help";
+  if (command == "version" || command == "--version") {
+    std::cout << "uudai " << kVersion << "\n";
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    PrintHelp(serve);
+    return 0;
+  }
+  if (command != "serve") {
+    std::cerr << "uudai: unknown command '" << command << "'\n\n";
+    PrintHelp(serve);
+    return 2;
+  }
+  try {
+    po::variables_map vars;
+    po::store(po::parse_command_line(argc - 1, argv + 1, serve), vars);
+    po::store(po::parse_environment(serve,
+                                    [&serve](const std::string& env) -> std::string {
+                                      if (env.rfind("UUDAI_", 0) != 0) return {};
+                                      std::string name = env.substr(6);
+                                      for (char& ch : name) {
+                                        ch = ch == '_' ? '-' : static_cast<char>(std::tolower(ch));
+                                      }
+                                      return serve.find_nothrow(name, false) ? name : "";
+                                    }),
+              vars);
+    if (vars.count("config")) {
+      std::ifstream file(vars["config"].as<std::string>());
+      if (!file) {
+        std::cerr << "uudai: cannot read config file " << vars["config"].as<std::string>() << "\n";
+        return 2;
+      }
+      po::store(po::parse_config_file(file, serve), vars);
+    }
+    po::notify(vars);
+  } catch (const po::error& e) {
+    std::cerr << "uudai: " << e.what() << "\n\nrun 'uudai --help' for the options\n";
+    return 2;
+  }
+  const auto offset = ParseOffset(zone_offset);
+  if (!offset) {
+    std::cerr << "uudai: --zone-offset must look like +07:00\n";
+    return 2;
+  }
+  config.zone_offset_minutes = *offset;
+  if (!redis.empty()) config.redis_url = redis;
+  return uudai::gateway::RunServe(config);
+}

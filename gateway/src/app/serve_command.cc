@@ -1,0 +1,149 @@
+#include "app/serve_command.h"
+
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <ctime>
+#include <thread>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include <fmt/ranges.h>
+
+#include "api/key_ring.h"
+#include "app/gateway_app.h"
+
+namespace uudai::gateway {
+
+namespace {
+
+bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  try {
+    const int p = std::stoi(listen.substr(colon + 1));
+    if (p < 0 || p > 65535) return false;
+    port = static_cast<std::uint16_t>(p);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !host.empty();
+}
+
+// Timeouts outside this range are refused: below it no real client finishes a request, above
+// it a connection is never reclaimed.
+constexpr double kShortestTimeoutSeconds = 0.1;
+constexpr double kLongestTimeoutSeconds = 3600;
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
+}
+
+}  // namespace
+
+int RunServe(const ServeConfig& config) {
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
+    spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
+    return 2;
+  }
+  auto keys = KeyRing::Load(config.keys_file);
+  if (!keys.ok()) {
+    spdlog::error("keys file {}: {}", config.keys_file, keys.status().message());
+    for (const auto& e : keys.status().field_errors()) spdlog::error("  {}: {}", e.path, e.message);
+    return 2;
+  }
+  for (const auto& [name, seconds] :
+       {std::pair{"--idle-timeout", config.idle_timeout_seconds},
+        std::pair{"--header-timeout", config.header_timeout_seconds},
+        std::pair{"--body-timeout", config.body_timeout_seconds},
+        std::pair{"--redis-timeout", config.redis_timeout_seconds},
+        std::pair{"--redis-poll-interval", config.redis_poll_interval_seconds}}) {
+    if (!(seconds >= kShortestTimeoutSeconds && seconds <= kLongestTimeoutSeconds)) {
+      spdlog::error("{} must be between {} and {} seconds, got {}", name, kShortestTimeoutSeconds,
+                    kLongestTimeoutSeconds, seconds);
+      return 2;
+    }
+  }
+  std::string host;
+  std::uint16_t port = 0;
+  if (!SplitListen(config.listen, host, port)) {
+    spdlog::error("--listen must be HOST:PORT, got {}", config.listen);
+    return 2;
+  }
+  // Block the stop signals in every thread; the main thread waits for them below.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  AppOptions options;
+  options.server.address = host;
+  options.server.port = port;
+  options.server.threads =
+      config.threads > 0 ? config.threads
+                         : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  options.server.body_limit = config.body_limit;
+  options.server.max_connections = config.max_connections;
+  options.server.idle_timeout = Millis(config.idle_timeout_seconds);
+  options.server.header_timeout = Millis(config.header_timeout_seconds);
+  options.server.body_timeout = Millis(config.body_timeout_seconds);
+  options.redis_command_timeout = Millis(config.redis_timeout_seconds);
+  options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
+  options.zone = CampaignZone(config.zone_offset_minutes);
+  options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
+  options.data_dir = config.data_dir;
+  if (config.redis_url) {
+    options.redis_url = *config.redis_url;
+    options.redis_key_prefix = config.redis_key_prefix;
+  }
+  options.demo = config.demo;
+  const std::size_t key_count = keys->size();
+  auto app = GatewayApp::Start(options, std::move(keys).value());
+  if (!app.ok()) {
+    spdlog::error("cannot start: {}", app.status().message());
+    return 1;
+  }
+  const StartupReport& startup = app.value()->startup();
+  if (startup.torn_tail_bytes > 0) {
+    spdlog::warn("journal: cut {} bytes of an incomplete last record", startup.torn_tail_bytes);
+  }
+  if (!startup.demo_codes.empty()) {
+    spdlog::info("demo campaign registered; unique codes for demo-thoitrang-50k: {}",
+                 fmt::join(startup.demo_codes, " "));
+  }
+  // Never the URL itself: it may carry a password.
+  const std::string store = config.redis_url ? "redis (keys " + config.redis_key_prefix + "*)"
+                                             : "embedded, journal in " + config.data_dir + " (" +
+                                                   std::to_string(startup.journal_records) +
+                                                   " records replayed)";
+  spdlog::info(
+      "uudai serving on {}:{} | store: {} | offers: {} "
+      "| threads: {} | keys: {} | reservation TTL: {} s | zone: UTC{:+03d}:{:02d} | body limit: "
+      "{} B | max connections: {} | timeouts: idle {} s, header {} s, body {} s, redis {} s | "
+      "loaded in {} ms",
+      host, app.value()->port(), store, startup.offers, options.server.threads, key_count,
+      config.reservation_ttl_seconds, config.zone_offset_minutes / 60,
+      std::abs(config.zone_offset_minutes % 60), config.body_limit, config.max_connections,
+      config.idle_timeout_seconds, config.header_timeout_seconds, config.body_timeout_seconds,
+      config.redis_timeout_seconds, startup.load_millis);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  spdlog::info("received {}, draining", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  if (Status flushed = app.value()->Stop(); !flushed.ok()) {
+    spdlog::error("{}", flushed.message());
+    return 1;
+  }
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,260 @@
+#include "json/offer_json.h"
+
+#include <boost/json/array.hpp>
+
+#include "uudai/text_rules.h"
+
+namespace uudai::gateway {
+namespace {
+
+constexpr const char* kServerFields[] = {"id", "version", "created_at", "updated_at"};
+
+template <typename Enum>
+std::optional<Enum> ReadEnum(FieldReader& r, std::string_view key,
+                             std::optional<Enum> (*parse)(std::string_view), const char* allowed) {
+  const auto text = r.String(key);
+  if (!text) return std::nullopt;
+  const auto value = parse(*text);
+  if (!value) r.Invalid(key, std::string("must be one of ") + allowed);
+  return value;
+}
+
+std::optional<Timestamp> ReadTime(FieldReader& r, std::string_view key, bool required) {
+  const auto text = r.String(key, required);
+  if (!text) return std::nullopt;
+  const auto t = ParseRfc3339(*text);
+  if (!t)
+    r.Invalid(key, "must be an RFC 3339 timestamp with an offset, e.g. 2026-10-10T12:00:00+07:00");
+  return t;
+}
+
+void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
+  const auto* object = body.Object("discount", true);
+  if (object == nullptr) return;
+  FieldReader r(*object, body.PathOf("discount"), problems);
+  if (auto type =
+          ReadEnum<DiscountType>(r, "type", ParseDiscountType, "percent, fixed, free_shipping")) {
+    offer.discount.type = *type;
+  } else if (!r.Has("type")) {
+    r.Invalid("type", "is required");
+  }
+  const bool is_percent = offer.discount.type == DiscountType::kPercent;
+  if (offer.discount.type != DiscountType::kFreeShipping) {
+    const auto value = is_percent ? r.Integer("value", 1, 100, true) : r.Amount("value", true);
+    if (value) offer.discount.value = *value;
+  } else {
+    offer.discount.value = 0;  // a patch may turn another discount into free shipping
+    if (r.Has("value")) r.Invalid("value", "is not used by free_shipping discounts");
+  }
+  if (offer.discount.type != DiscountType::kFixed) {
+    offer.discount.max_amount = r.Amount("max_amount");
+  } else {
+    offer.discount.max_amount.reset();  // a patch may turn a capped discount into a fixed one
+    if (r.Has("max_amount")) {
+      r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
+    }
+  }
+  r.Finish();
+}
+
+void ReadLimits(FieldReader& body, BodyProblems& problems, Offer& offer) {
+  const auto* object = body.Object("limits");
+  if (object == nullptr) return;
+  FieldReader r(*object, body.PathOf("limits"), problems);
+  constexpr std::int64_t kMaxCount = 1'000'000'000'000;
+  offer.limits.total_redemptions = r.Integer("total_redemptions", 1, kMaxCount);
+  offer.limits.total_budget = r.Amount("total_budget");
+  if (offer.limits.total_budget && *offer.limits.total_budget < 1) {
+    r.Invalid("total_budget", "must be at least 1 (leave it out for no limit)");
+  }
+  offer.limits.per_shopper = r.Integer("per_shopper", 1, kMaxCount);
+  offer.limits.per_day = r.Integer("per_day", 1, kMaxCount);
+  r.Finish();
+}
+
+void ReadDailyWindow(FieldReader& body, BodyProblems& problems, Offer& offer) {
+  const auto* object = body.Object("daily_window");
+  if (object == nullptr) return;
+  FieldReader r(*object, body.PathOf("daily_window"), problems);
+  DailyWindow window;
+  bool ok = true;
+  for (auto [key, slot] :
+       {std::pair{"from", &window.from_minute}, std::pair{"to", &window.to_minute}}) {
+    const auto text = r.String(key, true);
+    const auto minute = text ? ParseClockTime(*text) : std::nullopt;
+    if (text && !minute) r.Invalid(key, "must be a local time HH:MM from 00:00 to 24:00");
+    if (minute) {
+      *slot = *minute;
+    } else {
+      ok = false;
+    }
+  }
+  r.Finish();
+  if (ok) offer.daily_window = window;
+}
+
+// Reads every offer field except the server-owned ones (the caller decides about those).
+std::optional<Offer> ReadOffer(FieldReader& r, BodyProblems& problems, Offer offer) {
+  if (auto merchant = r.String("merchant_id")) offer.merchant_id = *merchant;
+  if (auto name = r.String("name", true)) offer.name = *name;
+  if (auto layer =
+          ReadEnum<Layer>(r, "layer", ParseLayer, "merchant, platform, payment, shipping")) {
+    offer.layer = *layer;
+  }
+  ReadDiscount(r, problems, offer);
+  offer.min_order_amount = r.Amount("min_order_amount").value_or(0);
+  offer.payment_methods = r.StringList("payment_methods", 16);
+  offer.categories = r.StringList("categories", 1000);
+  offer.skus = r.StringList("skus", 1000);
+  offer.merchant_ids = r.StringList("merchant_ids", 1000);
+  if (auto t = ReadTime(r, "starts_at", true)) offer.starts_at = *t;
+  if (auto t = ReadTime(r, "ends_at", true)) offer.ends_at = *t;
+  offer.daily_window.reset();
+  ReadDailyWindow(r, problems, offer);
+  if (auto mode = ReadEnum<CodeMode>(r, "code_mode", ParseCodeMode, "auto, public, unique")) {
+    offer.code_mode = *mode;
+  }
+  offer.code = r.String("code");
+  if (offer.code) {
+    // Codes match case-insensitively: store the upper-case form (validation checks the rest).
+    if (auto canonical = CanonicalPublicCode(*offer.code)) offer.code = *canonical;
+  }
+  offer.limits = {};
+  ReadLimits(r, problems, offer);
+  offer.exclusive = r.Bool("exclusive").value_or(false);
+  offer.priority =
+      static_cast<std::int32_t>(r.Integer("priority", kMinPriority, kMaxPriority).value_or(0));
+  const auto funded_by =
+      ReadEnum<FundedBy>(r, "funded_by", ParseFundedBy, "merchant, platform, payment_partner");
+  offer.funded_by = funded_by.value_or(offer.layer == Layer::kMerchant ? FundedBy::kMerchant
+                                                                       : FundedBy::kPlatform);
+  offer.funder = r.String("funder");
+  offer.restore_on_refund = r.Bool("restore_on_refund").value_or(true);
+  if (auto status =
+          ReadEnum<OfferStatus>(r, "status", ParseOfferStatus, "active, paused, archived")) {
+    offer.status = *status;
+  }
+  r.Finish();
+  if (!problems.empty()) return std::nullopt;
+  return offer;
+}
+
+boost::json::value OptionalList(const std::optional<std::vector<std::string>>& list) {
+  if (!list) return nullptr;
+  boost::json::array out;
+  for (const auto& s : *list) out.emplace_back(s);
+  return out;
+}
+
+// RFC 7396: null removes, objects merge recursively, anything else replaces.
+void MergePatch(boost::json::object& target, const boost::json::object& patch) {
+  for (const auto& [key, value] : patch) {
+    if (value.is_null()) {
+      target.erase(key);
+    } else if (value.is_object() && target.contains(key) && target.at(key).is_object()) {
+      MergePatch(target.at(key).get_object(), value.get_object());
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<Offer> OfferFromJson(const boost::json::object& body, const NewOfferContext& ctx,
+                                   BodyProblems& problems) {
+  FieldReader r(body, "", problems);
+  for (const char* field : kServerFields) {
+    if (r.Has(field)) r.Invalid(field, "is set by the server");
+  }
+  Offer offer;
+  offer.id = ctx.id;
+  offer.created_at = ctx.now;
+  offer.updated_at = ctx.now;
+  offer.version = 1;
+  if (ctx.merchant_id) {
+    offer.merchant_id = *ctx.merchant_id;
+    const auto given = body.if_contains("merchant_id");
+    if (given != nullptr && !(given->is_string() && given->get_string() == *ctx.merchant_id)) {
+      r.Invalid("merchant_id", "a merchant key registers offers only for its own merchant");
+    }
+  } else if (!body.contains("merchant_id")) {
+    r.Invalid("merchant_id", "is required");
+  }
+  return ReadOffer(r, problems, std::move(offer));
+}
+
+std::optional<Offer> PatchOffer(const Offer& base, const boost::json::object& patch, Timestamp now,
+                                const CampaignZone& zone, BodyProblems& problems) {
+  {
+    FieldReader guard(patch, "", problems);
+    for (const char* field : kServerFields) {
+      if (guard.Has(field)) guard.Invalid(field, "is set by the server");
+    }
+    if (!problems.empty()) return std::nullopt;
+  }
+  boost::json::object merged = OfferToJson(base, zone);
+  MergePatch(merged, patch);
+  FieldReader r(merged, "", problems);
+  for (const char* field : kServerFields) r.Allow(field);
+  Offer offer = base;
+  offer.updated_at = now;
+  return ReadOffer(r, problems, std::move(offer));
+}
+
+boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
+  boost::json::object discount;
+  discount["type"] = DiscountTypeName(offer.discount.type);
+  if (offer.discount.type != DiscountType::kFreeShipping) discount["value"] = offer.discount.value;
+  if (offer.discount.type != DiscountType::kFixed) {
+    discount["max_amount"] = offer.discount.max_amount
+                                 ? boost::json::value(*offer.discount.max_amount)
+                                 : boost::json::value(nullptr);
+  }
+  auto optional_int = [](const std::optional<std::int64_t>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  boost::json::object limits{
+      {"total_redemptions", optional_int(offer.limits.total_redemptions)},
+      {"total_budget", optional_int(offer.limits.total_budget)},
+      {"per_shopper", optional_int(offer.limits.per_shopper)},
+      {"per_day", optional_int(offer.limits.per_day)},
+  };
+  boost::json::value window = nullptr;
+  if (offer.daily_window) {
+    window = boost::json::object{{"from", FormatClockTime(offer.daily_window->from_minute)},
+                                 {"to", FormatClockTime(offer.daily_window->to_minute)}};
+  }
+  auto optional_string = [](const std::optional<std::string>& v) {
+    return v ? boost::json::value(*v) : boost::json::value(nullptr);
+  };
+  return boost::json::object{
+      {"id", offer.id},
+      {"merchant_id", offer.merchant_id},
+      {"name", offer.name},
+      {"layer", LayerName(offer.layer)},
+      {"discount", std::move(discount)},
+      {"min_order_amount", offer.min_order_amount},
+      {"payment_methods", OptionalList(offer.payment_methods)},
+      {"categories", OptionalList(offer.categories)},
+      {"skus", OptionalList(offer.skus)},
+      {"merchant_ids", OptionalList(offer.merchant_ids)},
+      {"starts_at", FormatRfc3339(offer.starts_at, zone)},
+      {"ends_at", FormatRfc3339(offer.ends_at, zone)},
+      {"daily_window", std::move(window)},
+      {"code_mode", CodeModeName(offer.code_mode)},
+      {"code", optional_string(offer.code)},
+      {"limits", std::move(limits)},
+      {"exclusive", offer.exclusive},
+      {"priority", offer.priority},
+      {"funded_by", FundedByName(offer.funded_by)},
+      {"funder", optional_string(offer.funder)},
+      {"restore_on_refund", offer.restore_on_refund},
+      {"status", OfferStatusName(offer.status)},
+      {"version", offer.version},
+      {"created_at", FormatRfc3339(offer.created_at, zone)},
+      {"updated_at", FormatRfc3339(offer.updated_at, zone)},
+  };
+}
+
+}  // namespace uudai::gateway

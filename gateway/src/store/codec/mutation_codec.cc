@@ -1,0 +1,306 @@
+#include "store/codec/mutation_codec.h"
+
+#include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace uudai::gateway {
+namespace json = boost::json;
+namespace {
+
+// --- encoding --------------------------------------------------------------------------------
+
+json::value Opt(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : nullptr; }
+json::value Opt(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
+json::value Opt(const std::optional<Timestamp>& v) { return v ? json::value(v->millis) : nullptr; }
+json::value Opt(const std::optional<std::vector<std::string>>& v) {
+  if (!v) return nullptr;
+  json::array out;
+  for (const auto& s : *v) out.emplace_back(s);
+  return out;
+}
+
+json::object EncodeLimits(const OfferLimits& l, json::storage_ptr sp = {}) {
+  return json::object({{"tr", Opt(l.total_redemptions)},
+                       {"tb", Opt(l.total_budget)},
+                       {"ps", Opt(l.per_shopper)},
+                       {"pd", Opt(l.per_day)}},
+                      std::move(sp));
+}
+
+json::object EncodeOffer(const Offer& o) {
+  json::value window = nullptr;
+  if (o.daily_window) window = json::array{o.daily_window->from_minute, o.daily_window->to_minute};
+  return {
+      {"id", o.id},
+      {"m", o.merchant_id},
+      {"n", o.name},
+      {"l", static_cast<int>(o.layer)},
+      {"dt", static_cast<int>(o.discount.type)},
+      {"dv", o.discount.value},
+      {"dm", Opt(o.discount.max_amount)},
+      {"mo", o.min_order_amount},
+      {"pm", Opt(o.payment_methods)},
+      {"cat", Opt(o.categories)},
+      {"sku", Opt(o.skus)},
+      {"mids", Opt(o.merchant_ids)},
+      {"s", o.starts_at.millis},
+      {"e", o.ends_at.millis},
+      {"w", std::move(window)},
+      {"cm", static_cast<int>(o.code_mode)},
+      {"c", Opt(o.code)},
+      {"lim", EncodeLimits(o.limits)},
+      {"x", o.exclusive},
+      {"p", o.priority},
+      {"fb", static_cast<int>(o.funded_by)},
+      {"f", Opt(o.funder)},
+      {"r", o.restore_on_refund},
+      {"st", static_cast<int>(o.status)},
+      {"v", o.version},
+      {"ca", o.created_at.millis},
+      {"ua", o.updated_at.millis},
+  };
+}
+
+// Everything in `sp` (the caller's arena), so that nothing is copied between allocators.
+json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) {
+  json::array applied(sp);
+  for (const RedeemedOffer& a : r.applied) {
+    applied.push_back(json::object({{"o", a.offer_id},
+                                    {"ov", a.offer_version},
+                                    {"m", a.offer_merchant_id},
+                                    {"l", static_cast<int>(a.layer)},
+                                    {"cm", static_cast<int>(a.code_mode)},
+                                    {"c", Opt(a.code)},
+                                    {"d", a.discount},
+                                    {"lim", EncodeLimits(a.limits, sp)},
+                                    {"r", a.restore_on_refund},
+                                    {"fb", static_cast<int>(a.funded_by)},
+                                    {"f", Opt(a.funder)}},
+                                   sp));
+  }
+  json::array rejected(sp);
+  for (const CodeRejection& x : r.rejected) {
+    rejected.push_back(json::object(
+        {{"c", x.code}, {"o", Opt(x.offer_id)}, {"r", static_cast<int>(x.reason)}}, sp));
+  }
+  return json::object({{"id", r.id},
+                       {"st", static_cast<int>(r.status)},
+                       {"sh", r.shopper_id},
+                       {"m", r.merchant_id},
+                       {"or", r.order_id},
+                       {"pm", static_cast<int>(r.payment_method)},
+                       {"sub", r.subtotal},
+                       {"sf", r.shipping_fee},
+                       {"dt", r.discount_total},
+                       {"a", std::move(applied)},
+                       {"rj", std::move(rejected)},
+                       {"ca", r.created_at.millis},
+                       {"ea", r.expires_at.millis},
+                       {"cma", Opt(r.committed_at)},
+                       {"rla", Opt(r.released_at)},
+                       {"exa", Opt(r.expired_at)},
+                       {"rfa", Opt(r.refunded_at)}},
+                      sp);
+}
+
+// --- decoding --------------------------------------------------------------------------------
+
+// Throws std::exception on any shape problem; DecodeMutation turns that into a Status.
+std::int64_t I(const json::object& o, std::string_view k) {
+  return o.at(k).to_number<std::int64_t>();
+}
+std::string S(const json::object& o, std::string_view k) {
+  return std::string(o.at(k).as_string());
+}
+bool B(const json::object& o, std::string_view k) { return o.at(k).as_bool(); }
+std::optional<std::int64_t> OptI(const json::object& o, std::string_view k) {
+  const auto& v = o.at(k);
+  if (v.is_null()) return std::nullopt;
+  return v.to_number<std::int64_t>();
+}
+std::optional<std::string> OptS(const json::object& o, std::string_view k) {
+  const auto& v = o.at(k);
+  if (v.is_null()) return std::nullopt;
+  return std::string(v.as_string());
+}
+std::optional<std::vector<std::string>> OptList(const json::object& o, std::string_view k) {
+  const auto& v = o.at(k);
+  if (v.is_null()) return std::nullopt;
+  std::vector<std::string> out;
+  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
+  return out;
+}
+std::optional<Timestamp> OptT(const json::object& o, std::string_view k) {
+  auto v = OptI(o, k);
+  if (!v) return std::nullopt;
+  return Timestamp{*v};
+}
+template <typename Enum>
+Enum E(const json::object& o, std::string_view k, int count) {
+  const auto v = I(o, k);
+  if (v < 0 || v >= count) throw std::out_of_range("enum out of range");
+  return static_cast<Enum>(v);
+}
+
+OfferLimits DecodeLimits(const json::object& o) {
+  return {OptI(o, "tr"), OptI(o, "tb"), OptI(o, "ps"), OptI(o, "pd")};
+}
+
+Offer DecodeOffer(const json::object& o) {
+  Offer x;
+  x.id = S(o, "id");
+  x.merchant_id = S(o, "m");
+  x.name = S(o, "n");
+  x.layer = E<Layer>(o, "l", 4);
+  x.discount.type = E<DiscountType>(o, "dt", 3);
+  x.discount.value = I(o, "dv");
+  x.discount.max_amount = OptI(o, "dm");
+  x.min_order_amount = I(o, "mo");
+  x.payment_methods = OptList(o, "pm");
+  x.categories = OptList(o, "cat");
+  x.skus = OptList(o, "sku");
+  x.merchant_ids = OptList(o, "mids");
+  x.starts_at = Timestamp{I(o, "s")};
+  x.ends_at = Timestamp{I(o, "e")};
+  if (const auto& w = o.at("w"); !w.is_null()) {
+    x.daily_window = DailyWindow{static_cast<int>(w.as_array().at(0).to_number<int>()),
+                                 static_cast<int>(w.as_array().at(1).to_number<int>())};
+  }
+  x.code_mode = E<CodeMode>(o, "cm", 3);
+  x.code = OptS(o, "c");
+  x.limits = DecodeLimits(o.at("lim").as_object());
+  x.exclusive = B(o, "x");
+  x.priority = static_cast<std::int32_t>(I(o, "p"));
+  x.funded_by = E<FundedBy>(o, "fb", 3);
+  x.funder = OptS(o, "f");
+  x.restore_on_refund = B(o, "r");
+  x.status = E<OfferStatus>(o, "st", 3);
+  x.version = I(o, "v");
+  x.created_at = Timestamp{I(o, "ca")};
+  x.updated_at = Timestamp{I(o, "ua")};
+  return x;
+}
+
+Redemption DecodeRedemption(const json::object& o) {
+  Redemption r;
+  r.id = S(o, "id");
+  r.status = E<RedemptionStatus>(o, "st", static_cast<int>(kRedemptionStatusCount));
+  r.shopper_id = S(o, "sh");
+  r.merchant_id = S(o, "m");
+  r.order_id = S(o, "or");
+  r.payment_method = E<PaymentMethod>(o, "pm", static_cast<int>(kPaymentMethodCount));
+  r.subtotal = I(o, "sub");
+  r.shipping_fee = I(o, "sf");
+  r.discount_total = I(o, "dt");
+  for (const auto& v : o.at("a").as_array()) {
+    const auto& a = v.as_object();
+    RedeemedOffer x;
+    x.offer_id = S(a, "o");
+    if (a.contains("ov")) x.offer_version = I(a, "ov");  // absent in older journals
+    x.offer_merchant_id = S(a, "m");
+    x.layer = E<Layer>(a, "l", 4);
+    x.code_mode = E<CodeMode>(a, "cm", 3);
+    x.code = OptS(a, "c");
+    x.discount = I(a, "d");
+    x.limits = DecodeLimits(a.at("lim").as_object());
+    x.restore_on_refund = B(a, "r");
+    x.funded_by = E<FundedBy>(a, "fb", 3);
+    x.funder = OptS(a, "f");
+    r.applied.push_back(std::move(x));
+  }
+  for (const auto& v : o.at("rj").as_array()) {
+    const auto& x = v.as_object();
+    r.rejected.push_back({S(x, "c"), OptS(x, "o"), E<RejectionReason>(x, "r", 15)});
+  }
+  r.created_at = Timestamp{I(o, "ca")};
+  r.expires_at = Timestamp{I(o, "ea")};
+  r.committed_at = OptT(o, "cma");
+  r.released_at = OptT(o, "rla");
+  r.expired_at = OptT(o, "exa");
+  r.refunded_at = OptT(o, "rfa");
+  return r;
+}
+
+}  // namespace
+
+std::string EncodeMutation(const StoreMutation& mutation) {
+  // One arena per line: a redemption's line is a few dozen small JSON nodes, built and freed
+  // on every write, so a stack buffer spares as many heap allocations.
+  unsigned char buffer[8192];
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::storage_ptr sp(&arena);
+  json::object line({{"v", kMutationFormatVersion}}, sp);
+  if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
+    line["t"] = "offer";
+    line["offer"] = EncodeOffer(*m->offer);
+  } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
+    line["t"] = "codes";
+    line["offer_id"] = m->offer_id;
+    json::array codes;
+    codes.reserve(m->codes.size());
+    for (const auto& c : m->codes) codes.emplace_back(c);
+    line["codes"] = std::move(codes);
+  } else if (const auto* m = std::get_if<RedemptionCreated>(&mutation)) {
+    line["t"] = "created";
+    line["r"] = EncodeRedemption(m->redemption, sp);
+    if (m->idempotency) {
+      line["idem"] = json::object({{"k", m->idempotency->scope_key},
+                                   {"f", m->idempotency->fingerprint},
+                                   {"body", m->idempotency->response},
+                                   {"at", m->idempotency->created_at.millis}},
+                                  sp);
+    }
+  } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
+    line["t"] = "transition";
+    line["id"] = m->redemption_id;
+    line["a"] = static_cast<int>(m->action);
+    line["at"] = m->at.millis;
+  }
+  return json::serialize(line);
+}
+
+Result<StoreMutation> DecodeMutation(std::string_view text) {
+  // Replay decodes millions of small records: build each DOM in one arena, not many mallocs.
+  thread_local unsigned char arena[16 * 1024];
+  json::monotonic_resource resource(arena, sizeof arena);
+  boost::system::error_code ec;
+  const json::value value = json::parse(text, ec, &resource);
+  if (ec || !value.is_object()) return Status(StatusCode::kInternal, "journal line is not JSON");
+  try {
+    const auto& line = value.as_object();
+    if (I(line, "v") != kMutationFormatVersion) {
+      return Status(StatusCode::kInternal, "unknown journal format version");
+    }
+    const std::string type = S(line, "t");
+    if (type == "offer") {
+      return StoreMutation{
+          OfferWritten{std::make_shared<const Offer>(DecodeOffer(line.at("offer").as_object()))}};
+    }
+    if (type == "codes") {
+      CodesIssued m{S(line, "offer_id"), {}};
+      for (const auto& c : line.at("codes").as_array()) m.codes.emplace_back(c.as_string());
+      return StoreMutation{std::move(m)};
+    }
+    if (type == "created") {
+      RedemptionCreated m{DecodeRedemption(line.at("r").as_object()), std::nullopt};
+      if (const auto* idem = line.if_contains("idem")) {
+        const auto& o = idem->as_object();
+        m.idempotency =
+            IdempotencyRecord{S(o, "k"), S(o, "f"), S(o, "body"), Timestamp{I(o, "at")}};
+      }
+      return StoreMutation{std::move(m)};
+    }
+    if (type == "transition") {
+      return StoreMutation{RedemptionTransitioned{S(line, "id"), E<RedemptionAction>(line, "a", 4),
+                                                  Timestamp{I(line, "at")}, std::nullopt}};
+    }
+    return Status(StatusCode::kInternal, "unknown journal record type " + type);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, std::string("bad journal record: ") + e.what());
+  }
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,142 @@
+// RedisStore: the Store whose durable state lives in Redis, shared by any number of gateway
+// processes (DESIGN §1, issue 4).
+//
+// Writes: every create, commit, cancel, refund, expiry, offer write and code batch is ONE
+// EVALSHA of redis_store.lua: the script checks everything before its first write, then
+// writes the redemption, its idempotency record, every limit counter, the code's state, the
+// (merchant, order) guard and the log entry. Redis runs scripts one at a time, so no counter
+// passes its limit however many gateways race.
+//
+// Reads: the change log (a Redis stream) is replayed by every gateway into a StoreMirror, an
+// in-memory MemoryStore view that keeps counters, stats, offers and codes but no redemption
+// (MemoryStoreOptions::keep_redemptions false: each transition in the log carries its
+// redemption), so a gateway's memory does not grow with the ledger. Quotes (usage(), unique
+// codes), FindOffer/ListOffers and the offer observer read the view without I/O; stats read it
+// after catching up with the log, so every gateway reports the same figures. Redemptions,
+// live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are
+// in its view when their completion runs (read-your-writes); other gateways' writes arrive with
+// Poll() (the gateway polls every 100 ms) or with the next stats read.
+//
+// Keys (under a prefix, kDefaultRedisKeyPrefix unless configured): see the header of
+// redis_store.lua.
+//
+// Failure: while Redis is unreachable or slower than the connection's command timeout, every
+// write answers kUnavailable (nothing is granted that Redis did not count); quotes keep
+// working from the view; ready() is false. The same holds while Redis answers but refuses
+// writes (OOM over maxmemory, READONLY, MISCONF): ready() turns false at the first refused
+// write and true again once Poll()'s probe (a SET with a TTL, once a second) or a write
+// gets through. kUnavailable does not prove the script did not run:
+// a client retrying with the same Idempotency-Key gets the first outcome.
+//
+// Thread-safe. Completions run on the connections' io_context threads (or inline).
+#ifndef UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_H_
+#define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_connection.h"
+#include "store/redis/redis_key_prefix.h"
+#include "uudai/clock.h"
+#include "uudai/store.h"
+
+namespace uudai::gateway {
+
+struct RedisStoreOptions {
+  // Every key starts with it. Must contain a hash tag ("{...}").
+  std::string key_prefix = std::string(kDefaultRedisKeyPrefix);
+  CampaignZone zone;
+  // DESIGN: at least 24 h.
+  std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
+  // Codes per script call when issuing (a call holds Redis for its duration).
+  std::size_t codes_per_call = 10'000;
+  // Reservations expired per script call by ExpireDue, which makes as many calls as it needs:
+  // Redis runs one script at a time and serves other clients only between calls. An expiry
+  // costs Redis ~20 µs (measured on 2 shared cores, Redis 7.0: INFO commandstats gave 330-380
+  // µs per call of 16, 650-690 of 32), so a call stays well under a millisecond; a backlog of
+  // 50,000 drains in 2-4 s all the same (tests/redis/expiry_backlog_test.cc, bench/README.md).
+  std::size_t expiries_per_call = 16;
+  // Log entries per read when the view catches up.
+  std::size_t log_batch = 2'000;
+  // How long a refusal (SettleRefusal's, or CreateRedemption's own) keeps requests with the
+  // same claim that were already in flight from succeeding: longer than such a request can
+  // still take to reach Redis (its command timeout, with a wide margin).
+  std::int64_t refusal_fence_millis = 60'000;
+  // The index of the connection living on the calling thread, or -1 (then commands are spread
+  // round-robin). Unset: round-robin always. Either way a connection that is down (while it
+  // reconnects) is passed over for one that is up.
+  std::function<int()> connection_for_this_thread;
+};
+
+class RedisStore final : public Store {
+ public:
+  // `connections`: at least one, already Start()ed; commands are spread over them.
+  RedisStore(const Clock& clock, RedisStoreOptions options,
+             std::vector<std::shared_ptr<RedisConnection>> connections);
+  ~RedisStore() override;
+  RedisStore(const RedisStore&) = delete;
+  RedisStore& operator=(const RedisStore&) = delete;
+
+  // Waits (blocking, at most `timeout`) until Redis answers and the view has read the whole
+  // log. Call once before serving. kUnavailable when Redis did not answer in time.
+  // Refuses (kInternal, before reading any of it) a store written in another layout of keys
+  // (the script's FORMAT), e.g. by an older build whose transitions carry no redemption.
+  Status Load(std::chrono::milliseconds timeout);
+  // Reads the changes other gateways made since the last read into the view; while Redis
+  // refuses writes, also probes (at most once a second) whether it takes them again.
+  // Non-blocking.
+  void Poll();
+
+  void CreateOffer(Offer offer, Completion<Offer> done) override;
+  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
+  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  // REQUIRES: no change is being applied (before Load, or after it and before the first Poll
+  // or write).
+  void SetOfferObserver(OfferObserver observer) override;
+
+  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                  Completion<IssuedCodes> done) override;
+
+  void CreateRedemption(CreateRedemptionRequest request,
+                        Completion<CreateRedemptionOutcome> done) override;
+  // One script call: the claim, the order guard, and (when neither is found) a fence on the
+  // claim, so that a request with the same key still in flight on another gateway cannot
+  // succeed after this refusal was answered (it gets kRequestInProgress).
+  void SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) override;
+  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                              Completion<std::optional<std::string>> done) override;
+  void TransitionRedemption(std::string id, RedemptionAction action,
+                            Completion<Redemption> done) override;
+  void GetRedemption(std::string id, Completion<Redemption> done) override;
+  void FindLiveOrder(std::string merchant_id, std::string order_id,
+                     Completion<std::optional<std::string>> done) override;
+  // In script calls of at most options.expiries_per_call each, one after the other.
+  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+  // From Redis (the `ledger` list and each redemption's record): at most 256 positions a
+  // call, so a page may hold fewer rows than its limit, with done() false.
+  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
+
+  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+
+  const UsageView& usage() const override;
+  bool ready() const override;
+
+ private:
+  Status CheckFormat(std::chrono::steady_clock::time_point deadline);
+
+  class Core;
+  // Shared with callbacks in flight, which keep it alive.
+  std::shared_ptr<Core> core_;
+};
+
+// The store script (redis_store.lua), embedded in the binary.
+const std::string& RedisStoreScriptSource();
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_H_

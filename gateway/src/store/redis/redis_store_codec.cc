@@ -1,0 +1,264 @@
+#include "store/redis/redis_store_codec.h"
+
+#include <charconv>
+
+#include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "store/codec/mutation_codec.h"
+
+namespace uudai::gateway {
+namespace json = boost::json;
+namespace {
+
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::int64_t> ParseSigned(std::string_view text) {
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::optional<StatusCode> ParseCodeName(std::string_view name) {
+  for (int c = static_cast<int>(StatusCode::kOk); c <= static_cast<int>(StatusCode::kInternal);
+       ++c) {
+    if (CodeName(static_cast<StatusCode>(c)) == name) return static_cast<StatusCode>(c);
+  }
+  return std::nullopt;
+}
+
+std::optional<RedemptionAction> ParseAction(std::string_view name) {
+  for (RedemptionAction a : {RedemptionAction::kCommit, RedemptionAction::kCancel,
+                             RedemptionAction::kRefund, RedemptionAction::kExpire}) {
+    if (RedemptionActionName(a) == name) return a;
+  }
+  return std::nullopt;
+}
+
+Status Malformed(std::string what) {
+  return Status(StatusCode::kInternal, "unexpected reply from the Redis store script: " + what);
+}
+
+std::string Limit(const std::optional<std::int64_t>& limit) {
+  return limit ? std::to_string(*limit) : "-1";
+}
+
+// A redemption record as the script keeps it (b: the journal line of its creation).
+Result<Redemption> RedemptionFromRecord(const std::string& id, const std::string& line) {
+  auto decoded = DecodeMutation(line);
+  if (!decoded.ok()) return decoded.status();
+  auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  if (created == nullptr) return Malformed("redemption record of " + id);
+  return std::move(created->redemption);
+}
+
+// Splits "a,b,c" (codes never contain commas).
+std::vector<std::string> SplitCodes(std::string_view joined) {
+  std::vector<std::string> out;
+  while (!joined.empty()) {
+    const std::size_t comma = joined.find(',');
+    out.emplace_back(joined.substr(0, comma));
+    if (comma == std::string_view::npos) break;
+    joined.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
+  auto field = [&f](std::size_t i) -> const std::string& { return f[i].str(); };
+  if (f.size() == 2 && field(0) == "m") {
+    auto decoded = DecodeMutation(field(1));
+    if (!decoded.ok()) return decoded.status();
+    // The view has no use for idempotency records: the script keeps them.
+    if (auto* created = std::get_if<RedemptionCreated>(&decoded.value())) {
+      created->idempotency.reset();
+    }
+    return decoded;
+  }
+  if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
+    return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
+  }
+  // A transition, carrying the redemption as created (b). One without it comes from a store of
+  // format 1, which Load refuses: here it is malformed (the counters-only view could not
+  // count it).
+  if (f.size() == 8 && field(0) == "t" && field(2) == "a" && field(4) == "at" && field(6) == "b") {
+    const auto action = ParseAction(field(3));
+    const auto at = ParseSigned(field(5));
+    if (!action || !at) return Malformed("transition entry " + field(1));
+    auto carried = RedemptionFromRecord(field(1), field(7));
+    if (!carried.ok()) return carried.status();
+    return StoreMutation(
+        RedemptionTransitioned{field(1), *action, Timestamp{*at}, std::move(carried).value()});
+  }
+  return Malformed("log entry with " + std::to_string(f.size()) + " fields");
+}
+
+}  // namespace
+
+std::optional<LogPosition> LogPosition::Parse(std::string_view text) {
+  const std::size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return std::nullopt;
+  const auto millis = ParseUnsigned(text.substr(0, dash));
+  const auto sequence = ParseUnsigned(text.substr(dash + 1));
+  if (!millis || !sequence) return std::nullopt;
+  return LogPosition{*millis, *sequence};
+}
+
+std::string LogPosition::ToString() const {
+  return std::to_string(millis) + "-" + std::to_string(sequence);
+}
+
+Status StatusFromErrorReply(const RedisReply& reply) {
+  for (const char* transient : {"LOADING", "BUSY", "OOM", "READONLY", "MASTERDOWN", "TRYAGAIN",
+                                "CLUSTERDOWN", "NOREPLICAS", "MISCONF"}) {
+    if (reply.IsErrorCode(transient)) {
+      return Status(StatusCode::kUnavailable, "Redis cannot serve now: " + reply.str());
+    }
+  }
+  return Status(StatusCode::kInternal, "Redis refused the command: " + reply.str());
+}
+
+Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
+  if (!reply.ok()) return Status(StatusCode::kUnavailable, reply.status().message());
+  const RedisReply& r = reply.value();
+  if (r.is_error()) return StatusFromErrorReply(r);
+  if (!r.is_array() || r.elements().size() < 5) return Malformed(r.DebugString());
+  const auto& e = r.elements();
+  ScriptReply out;
+  const std::string& code = e[0].str();
+  if (code != "ok") {
+    const auto parsed = ParseCodeName(code);
+    if (!parsed) return Malformed("code " + code);
+    if (*parsed == StatusCode::kValidation) {
+      std::vector<FieldError> errors;
+      for (std::size_t i = 5; i < e.size(); ++i) errors.push_back({e[i].str(), e[1].str()});
+      out.status = Status::Invalid(std::move(errors));
+    } else if (!e[2].str().empty()) {
+      out.status = Status::ForOffer(*parsed, e[2].str(), e[1].str());
+    } else {
+      out.status = Status(*parsed, e[1].str());
+    }
+  }
+  if (!e[3].str().empty()) {
+    out.entry = LogPosition::Parse(e[3].str());
+    out.previous = LogPosition::Parse(e[4].str());
+    if (!out.entry || !out.previous) return Malformed("log position " + e[3].str());
+  }
+  out.payload.assign(e.begin() + 5, e.end());
+  return out;
+}
+
+std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
+
+std::vector<std::string> OfferCheckArgs(const Offer& o) {
+  const bool window = o.daily_window.has_value();
+  return {Limit(o.limits.total_redemptions),
+          Limit(o.limits.total_budget),
+          Limit(o.limits.per_shopper),
+          Limit(o.limits.per_day),
+          std::to_string(o.starts_at.millis),
+          std::to_string(o.ends_at.millis),
+          window ? std::to_string(o.daily_window->from_minute) : std::string(),
+          window ? std::to_string(o.daily_window->to_minute) : std::string()};
+}
+
+std::string PlanJson(const Redemption& r, LocalDay day) {
+  unsigned char buffer[4096];  // a stack arena: this is built and freed on every redemption
+  json::monotonic_resource arena(buffer, sizeof buffer);
+  const json::storage_ptr sp(&arena);
+  json::array offers(sp);
+  for (const RedeemedOffer& a : r.applied) {
+    const bool unique = a.code_mode == CodeMode::kUnique && a.code;
+    offers.push_back(json::object({{"i", a.offer_id},
+                                   {"v", std::to_string(a.offer_version)},
+                                   {"d", std::to_string(a.discount)},
+                                   {"c", unique ? *a.code : std::string()},
+                                   {"r", a.restore_on_refund ? "1" : "0"}},
+                                  sp));
+  }
+  return json::serialize(json::object({{"s", r.shopper_id},
+                                       {"d", std::to_string(day.index)},
+                                       {"k", OrderKey(r)},
+                                       {"o", std::move(offers)}},
+                                      sp));
+}
+
+Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
+                                        std::size_t count) {
+  if (count != 6) return Malformed("redemption with " + std::to_string(count) + " fields");
+  if (fields[0].is_nil()) {
+    return Status(StatusCode::kNotFound, "redemption " + id + " does not exist");
+  }
+  auto created = RedemptionFromRecord(id, fields[0].str());
+  if (!created.ok()) return created.status();
+  Redemption r = std::move(created).value();
+  const auto status = ParseRedemptionStatus(fields[1].str());
+  if (!status) return Malformed("status " + fields[1].str());
+  r.status = *status;
+  std::optional<Timestamp>* times[] = {&r.committed_at, &r.released_at, &r.expired_at,
+                                       &r.refunded_at};
+  for (std::size_t i = 0; i < 4; ++i) {
+    const RedisReply& field = fields[2 + i];
+    if (field.is_nil()) continue;
+    const auto at = ParseSigned(field.str());
+    if (!at) return Malformed("time " + field.str());
+    *times[i] = Timestamp{*at};
+  }
+  return r;
+}
+
+Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
+                                         const LedgerPageQuery& query) {
+  constexpr std::size_t kRowFields = 7;  // id + RedemptionFromFields' six
+  if (payload.empty() || (payload.size() - 1) % kRowFields != 0) {
+    return Malformed("ledger page of " + std::to_string(payload.size()) + " fields");
+  }
+  const auto stop = ParseUnsigned(payload[0].str());
+  if (!stop) return Malformed("ledger stop " + payload[0].str());
+  LedgerPage page;
+  page.end = *stop;
+  const std::size_t scanned = (payload.size() - 1) / kRowFields;
+  for (std::size_t i = 0; i < scanned; ++i) {
+    const RedisReply* row = &payload[1 + i * kRowFields];
+    auto r = RedemptionFromFields(row[0].str(), row + 1, kRowFields - 1);
+    if (!r.ok()) return r.status();
+    if ((query.from && r->created_at < *query.from) || (query.to && r->created_at >= *query.to)) {
+      continue;
+    }
+    page.rows.push_back(std::move(r).value());
+  }
+  page.next = query.start + scanned;
+  if (scanned == 0) page.next = std::max(query.start, page.end);
+  return page;
+}
+
+Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through) {
+  LogRead out;
+  if (reply.is_nil()) return out;
+  if (reply.is_error()) return StatusFromErrorReply(reply);
+  // [[stream, [[id, [field, value, ...]], ...]]]
+  if (!reply.is_array() || reply.elements().size() != 1) return Malformed(reply.DebugString());
+  const RedisReply& stream = reply.elements()[0];
+  if (!stream.is_array() || stream.elements().size() != 2) return Malformed("XREAD stream");
+  for (const RedisReply& entry : stream.elements()[1].elements()) {
+    if (!entry.is_array() || entry.elements().size() != 2) return Malformed("XREAD entry");
+    const auto position = LogPosition::Parse(entry.elements()[0].str());
+    if (!position) return Malformed("entry id " + entry.elements()[0].str());
+    ++out.count;
+    if (*position <= skip_through) continue;
+    auto mutation = MutationFromFields(entry.elements()[1].elements());
+    if (!mutation.ok()) return mutation.status();
+    out.entries.push_back(LogEntry{*position, std::move(mutation).value()});
+  }
+  return out;
+}
+
+}  // namespace uudai::gateway

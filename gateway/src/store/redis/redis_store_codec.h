@@ -1,0 +1,88 @@
+// RedisStoreCodec: what RedisStore sends to its Lua script and reads back — log positions,
+// redemption plans, script replies, redemption records and log entries. Pure functions.
+#ifndef UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_
+#define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/redis_reply.h"
+#include "uudai/campaign_time.h"
+#include "uudai/redemption.h"
+#include "uudai/status.h"
+#include "uudai/store_mutation.h"
+
+namespace uudai::gateway {
+
+// The id of a Redis stream entry, "<milliseconds>-<sequence>"; {0, 0} is "before everything".
+struct LogPosition {
+  std::uint64_t millis = 0;
+  std::uint64_t sequence = 0;
+
+  static std::optional<LogPosition> Parse(std::string_view text);
+  std::string ToString() const;
+  friend auto operator<=>(const LogPosition&, const LogPosition&) = default;
+};
+
+// One change read back from the log.
+struct LogEntry {
+  LogPosition position;
+  StoreMutation mutation;
+};
+
+// A reply of the store script: {code, message, offer_id, entry, previous entry, payload...}.
+struct ScriptReply {
+  Status status;                        // "ok" → OK; otherwise the refusal
+  std::optional<LogPosition> entry;     // the (last) log entry the call added
+  std::optional<LogPosition> previous;  // the entry just before its first one
+  std::vector<RedisReply> payload;
+};
+
+// Transport failures and Redis error replies become kUnavailable (fail closed), except a
+// reply the script could not have produced (a bug: kInternal).
+Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply);
+
+// The status a Redis error reply stands for: kUnavailable when Redis cannot serve now
+// (LOADING, BUSY, OOM, READONLY, MASTERDOWN, ...), kInternal otherwise.
+Status StatusFromErrorReply(const RedisReply& reply);
+
+// merchant_id \x1f order_id: the (merchant, order) guard's field.
+std::string OrderKey(const Redemption& r);
+
+// The plan the script checks and later releases limits by (see redis_store.lua, "create").
+std::string PlanJson(const Redemption& r, LocalDay day);
+
+// What the script re-checks a redemption of `o` against, as the last arguments of its
+// "offer_put" op: limits (total, budget, per shopper, per day; "-1" = none), starts_at, ends_at
+// (epoch ms), daily window from and to (local minutes; "" and "" when none).
+std::vector<std::string> OfferCheckArgs(const Offer& o);
+
+// The six redemption fields the script returns (b s ca ra xa fa) as a Redemption; kNotFound
+// when the record does not exist.
+Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
+                                        std::size_t count);
+
+// A page of the ledger from the payload of the script's `ledger_page` ({stop, then id and six
+// redemption fields per position read from query.start}): the rows created in the query's
+// time range, `next` past every position read and `end` the stop the script used.
+Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
+                                         const LedgerPageQuery& query);
+
+// What one XREAD of the change log returned: the entries after `skip_through`, decoded, and how
+// many entries the reply held in all (a full batch means the log may hold more).
+struct LogRead {
+  std::vector<LogEntry> entries;
+  std::size_t count = 0;
+};
+
+// The entries of an XREAD reply for one stream (nil → none). Entries at or before
+// `skip_through` (the view already holds them: its own changes) are counted, not decoded.
+Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through = {});
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_

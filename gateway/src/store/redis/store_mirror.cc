@@ -1,0 +1,114 @@
+#include "store/redis/store_mirror.h"
+
+#include <spdlog/spdlog.h>
+
+namespace uudai::gateway {
+
+StoreMirror::StoreMirror(const Clock& clock, MemoryStoreOptions view_options, std::size_t batch,
+                         Fetch fetch)
+    : view_(clock, view_options), batch_(batch), fetch_(std::move(fetch)) {}
+
+LogPosition StoreMirror::position() const {
+  std::lock_guard lock(mutex_);
+  return position_;
+}
+
+void StoreMirror::ApplyLocked(const LogEntry& entry) {
+  view_.Replay(entry.mutation);
+  position_ = entry.position;
+  if (observer_) {
+    if (const auto* offer = std::get_if<OfferWritten>(&entry.mutation)) observer_({offer->offer});
+  }
+}
+
+void StoreMirror::ApplyPendingOwnLocked() {
+  while (!pending_own_.empty()) {
+    auto first = pending_own_.begin();
+    if (position_ < first->first) return;  // a gap before it: wait for its predecessor
+    if (first->first == position_) ApplyLocked(first->second);
+    pending_own_.erase(first);
+  }
+}
+
+void StoreMirror::TakeReadyLocked(bool all, std::vector<std::function<void()>>& ready) {
+  auto end = all ? waiters_.end() : waiters_.upper_bound(position_);
+  for (auto it = waiters_.begin(); it != end; ++it) ready.push_back(std::move(it->second));
+  waiters_.erase(waiters_.begin(), end);
+}
+
+void StoreMirror::ApplyOwn(LogPosition previous, LogPosition entry, const StoreMutation& mutation) {
+  std::vector<std::function<void()>> ready;
+  {
+    std::lock_guard lock(mutex_);
+    if (previous < position_) return;  // already past it: the log brought it
+    if (position_ < previous) {
+      pending_own_.emplace(previous, LogEntry{entry, mutation});
+      return;
+    }
+    ApplyLocked(LogEntry{entry, mutation});
+    ApplyPendingOwnLocked();
+    TakeReadyLocked(false, ready);
+  }
+  for (auto& then : ready) then();
+}
+
+void StoreMirror::WhenApplied(LogPosition entry, std::function<void()> then) {
+  {
+    std::lock_guard lock(mutex_);
+    if (position_ < entry) {
+      waiters_.emplace(entry, std::move(then));
+      if (!fetching_) StartFetch();
+      return;
+    }
+  }
+  then();
+}
+
+void StoreMirror::CatchUp(std::function<void(Status)> then) {
+  std::lock_guard lock(mutex_);
+  if (fetching_) {
+    next_round_.push_back(std::move(then));
+    return;
+  }
+  this_round_.push_back(std::move(then));
+  StartFetch();
+}
+
+void StoreMirror::StartFetch() {
+  fetching_ = true;
+  fetch_(position_, [this](Result<LogRead> fetched) { OnFetched(std::move(fetched)); });
+}
+
+void StoreMirror::OnFetched(Result<LogRead> fetched) {
+  std::vector<std::function<void()>> ready;
+  std::vector<std::function<void(Status)>> caught_up;
+  Status status = fetched.status();
+  log_readable_.store(fetched.ok(), std::memory_order_relaxed);
+  {
+    std::lock_guard lock(mutex_);
+    bool more = false;
+    if (fetched.ok()) {
+      for (const LogEntry& entry : fetched->entries) {
+        if (position_ < entry.position) ApplyLocked(entry);
+      }
+      ApplyPendingOwnLocked();
+      more = fetched->count >= batch_;
+      TakeReadyLocked(false, ready);
+    } else {
+      spdlog::warn("store view: cannot read the change log: {}", status.message());
+      TakeReadyLocked(true, ready);  // the writes happened; their readers just wait no longer
+    }
+    if (more) {
+      StartFetch();  // same round: its callers want the end of the log
+    } else {
+      caught_up.swap(this_round_);
+      this_round_.swap(next_round_);
+      fetching_ = false;
+      if (!this_round_.empty() || !waiters_.empty()) StartFetch();
+    }
+  }
+  for (auto& then : ready) then();
+  for (auto& then : caught_up) then(status);
+}
+
+}  // namespace uudai::gateway
