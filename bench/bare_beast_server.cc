@@ -1,5 +1,5 @@
 // A bare Boost.Beast keep-alive server: the yardstick for uudai's own GET /healthz
-// (DESIGN §6: within 10 % of it). One thread, one io_context; every request, whatever its
+// (docs/design.md §6: within 10 % of it). One thread, one io_context; every request, whatever its
 // target, gets the answer uudai's /healthz gives (200, the same headers but the request id,
 // {"status":"ok"}). No router, no auth, no timeouts, no limits, no metrics, no access log:
 // what uudai's server adds on top of Beast is exactly what the comparison measures.

@@ -1,5 +1,5 @@
 // Engine benchmarks (Google Benchmark). Figures and the command that produced them are in
-// bench/README.md. Goals (DESIGN §6): quote at 10,000 offers ≤ 5 µs median; quote at 100,000
+// bench/README.md. Goals (docs/design.md §6): quote at 10,000 offers ≤ 5 µs median; quote at 100,000
 // ≤ 2× quote at 1,000; 1,000,000 unique codes ≤ 3 s.
 #include <benchmark/benchmark.h>
 
@@ -155,7 +155,7 @@ void FillCampaign(MemoryStore& store, const QuoteFixture& f) {
 }
 
 // Campaign stats over N offers, each with 3 committed redemptions (at different hours and
-// payment methods): DESIGN asks that reading them costs milliseconds, not a ledger scan.
+// payment methods): docs/design.md §6 asks that reading them costs milliseconds, not a ledger scan.
 // Arg 1: 0 = totals only, 1 = group_by offer, 2 = group_by day, 3 = group_by merchant.
 // Arg 2: 0 = no range, 1 = a range holding all of it (the campaign's dates), 2 = a range
 // cutting through it (all but its first hour: unique shoppers merged from the hours' sets).

@@ -1,5 +1,5 @@
 // Start-up time of the embedded store: journal replay (+ compaction) + catalog build for N
-// offers, and optionally R redemptions. DESIGN §6: start-up with 100,000 offers ≤ 1 s.
+// offers, and optionally R redemptions. docs/design.md §6: start-up with 100,000 offers ≤ 1 s.
 // Usage: startup_bench [offers] [edits per offer] [redemptions]   (defaults: 100000, 1, 0)
 // The journal holds every offer's creation and then its edits (superseded records), then the
 // redemptions as a gateway writes them: each with an idempotency claim whose response is the

@@ -9,7 +9,7 @@ packages=(
   build-essential cmake pkg-config ccache git
   # the bench scripts' helpers (bench/reconcile.py, abuse_client.py, route_p99.py: stdlib only)
   python3
-  # libraries (DESIGN §2)
+  # libraries (docs/design.md §2)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
   libhiredis-dev libspdlog-dev libssl-dev
   # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium;

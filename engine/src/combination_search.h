@@ -1,6 +1,6 @@
 // Combination search: picks the best set of candidate offers, at most one per layer.
 //
-// Internal to the engine (used by QuoteEvaluator). Order of merit (DESIGN §3):
+// Internal to the engine (used by QuoteEvaluator). Order of merit (docs/design.md §3):
 //   1. largest total discount after trimming (item discounts, applied in layer order, never
 //      exceed the items subtotal; a shipping discount never exceeds the shipping fee);
 //   2. then the higher sum of priorities;

@@ -1,4 +1,4 @@
-// The analysts' dashboard (DESIGN §4, GET /dashboard), served by the real `uudai serve` and
+// The analysts' dashboard (docs/design.md §4, GET /dashboard), served by the real `uudai serve` and
 // loaded in Debian's headless Chromium: the page shows the API's own totals, amounts in đồng
 // (`1.250.000 ₫`), the analyst key never reaches a URL, refused keys are explained on the page,
 // and screenshots land in the build directory for people to look at

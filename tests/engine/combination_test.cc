@@ -44,7 +44,7 @@ Picks Best(const Candidates& c, Money items_subtotal, Money shipping_fee) {
   return PicksOf(FindBestCombination(c.list(), items_subtotal, shipping_fee));
 }
 
-// The DESIGN §3 rule written out the slow way: every one-or-none-per-layer combination of
+// The docs/design.md §3 rule written out the slow way: every one-or-none-per-layer combination of
 // non-exclusive candidates and every exclusive candidate alone; item layers trimmed in layer
 // order, shipping to the fee; a member trimmed to zero invalidates the combination; best by
 // total, then priority sum, then the sorted id list.

@@ -1,4 +1,4 @@
-// Offer validation: each rule of DESIGN §3 reported with the exact field path.
+// Offer validation: each rule of docs/design.md §3 reported with the exact field path.
 #include "uudai/offer_validator.h"
 
 #include <gtest/gtest.h>

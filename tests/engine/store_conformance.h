@@ -1,4 +1,4 @@
-// StoreConformanceTest: the behaviour every Store must have (DESIGN §3 and store.h), written
+// StoreConformanceTest: the behaviour every Store must have (docs/design.md §3 and store.h), written
 // once and run against each implementation. A behaviour exists only when every store passes.
 //
 // The suite is parameterised by an Environment type with one static factory:

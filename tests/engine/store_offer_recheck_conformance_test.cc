@@ -1,5 +1,5 @@
 // The store is the authority: a redemption is re-checked, in the step that counts it, against
-// each applied offer as it is now, not as the quote saw it (DESIGN §1). And the store's
+// each applied offer as it is now, not as the quote saw it (docs/design.md §1). And the store's
 // lifetime sum of order amounts is bounded, so that no counter or stats sum can wrap around
 // (money.h, kMaxLifetimeAmount). Run against every Store, like StoreConformanceTest (see
 // store_conformance.h); not a source of its own: the file that instantiates the suite

@@ -3,7 +3,7 @@
 // redemption it would plan — the path of POST /v1/checkout/quote and POST /v1/redemptions up to
 // the store.
 //
-// Invariants (DESIGN §3):
+// Invariants (docs/design.md §3):
 // - reading never crashes; a refused body or an invalid cart has a 422 problem JSON;
 // - subtotal = Σ unit_price × quantity; 0 ≤ discount_total = Σ applied discounts; item
 //   discounts ≤ subtotal, the shipping discount ≤ shipping_fee, so total ≥ 0;

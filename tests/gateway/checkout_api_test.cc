@@ -1,4 +1,4 @@
-// POST /v1/checkout/quote through JSON (DESIGN §3 arithmetic, §4 shapes): exact amounts,
+// POST /v1/checkout/quote through JSON (docs/design.md §3 arithmetic, §4 shapes): exact amounts,
 // caps, trimming, rejections with their reasons, the `at` preview, case-insensitive codes.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The embedded store under SIGKILL at random moments (issue 6): a `uudai serve` child with a
+// The embedded store under SIGKILL at random moments: a `uudai serve` child with a
 // journal is killed again and again under mixed checkout traffic and restarted on the same
 // data directory; afterwards every acknowledged write is in the ledger, the counters equal
 // the ledger and no limit is exceeded (see crash_traffic.h). The seed is printed on failure.

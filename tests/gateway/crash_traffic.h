@@ -1,5 +1,5 @@
 // CrashTraffic: mixed checkout traffic against a `uudai serve` that the test kills (SIGKILL)
-// and restarts at random moments, and the reconciliation that must hold afterwards (issue 6):
+// and restarts at random moments, and the reconciliation that must hold afterwards:
 // every acknowledged write is in the ledger, the stats counters equal the ledger, and no limit
 // is exceeded. Used with the embedded store (journal) and with Redis.
 #ifndef UUDAI_TESTS_GATEWAY_CRASH_TRAFFIC_H_

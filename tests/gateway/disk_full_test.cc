@@ -1,4 +1,4 @@
-// The embedded store when its disk fails (issue 6): the data directory is a small tmpfs that
+// The embedded store when its disk fails: the data directory is a small tmpfs that
 // fills up under redemptions. The write that cannot be made durable answers 503 (never 201),
 // every later write too, /readyz says 503; after a restart with room again the journal
 // replays (a torn last record is cut), every acknowledged redemption is there and the

@@ -1,4 +1,4 @@
-// Reservation expiry (DESIGN §3 lifecycle): the background sweeper expires reservations whose
+// Reservation expiry (docs/design.md §3 lifecycle): the background sweeper expires reservations whose
 // TTL has passed on the gateway's clock, and their quota comes back; a late commit is refused.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// GET /v1/redemptions/export (DESIGN §4): one row per redemption, NDJSON or CSV, streamed
+// GET /v1/redemptions/export (docs/design.md §4): one row per redemption, NDJSON or CSV, streamed
 // with chunked transfer coding.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Hostile and sloppy request bodies and targets (DESIGN §4 strict bodies, errors): unknown
+// Hostile and sloppy request bodies and targets (docs/design.md §4 strict bodies, errors): unknown
 // fields, wrong types, bad numbers, bad UTF-8, deep nesting, wrong media type, unknown routes.
 // Every refusal is an RFC 9457 problem.
 #include <gtest/gtest.h>

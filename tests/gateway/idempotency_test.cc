@@ -1,4 +1,4 @@
-// Idempotent redemption creation (DESIGN §3 Idempotency): byte-identical replay, reuse with
+// Idempotent redemption creation (docs/design.md §3 Idempotency): byte-identical replay, reuse with
 // another body, scoping to the API key.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Unique codes and offer stats over HTTP (DESIGN §4): POST /v1/offers/{id}/codes and
+// Unique codes and offer stats over HTTP (docs/design.md §4): POST /v1/offers/{id}/codes and
 // GET /v1/stats/offers/{id}.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Offers over HTTP (DESIGN §4): create, get, list with filters and paging, PATCH with and
+// Offers over HTTP (docs/design.md §4): create, get, list with filters and paging, PATCH with and
 // without If-Match.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Operational endpoints (DESIGN §4): /healthz, /readyz, /metrics, /openapi.yaml.
+// Operational endpoints (docs/design.md §4): /healthz, /readyz, /metrics, /openapi.yaml.
 #include <gtest/gtest.h>
 
 #include <cstddef>

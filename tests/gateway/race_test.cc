@@ -1,4 +1,4 @@
-// Redemptions racing over many connections (DESIGN §3 Limits: a redemption never makes any
+// Redemptions racing over many connections (docs/design.md §3 Limits: a redemption never makes any
 // counter exceed its limit, under any concurrency).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Per-key rate limits (DESIGN §4 keys file "rate_limit"): a token bucket of N per second,
+// Per-key rate limits (docs/design.md §4 keys file "rate_limit"): a token bucket of N per second,
 // burst N, on the gateway's clock; 429 with Retry-After when empty.
 #include <gtest/gtest.h>
 
@@ -54,7 +54,7 @@ TEST(RateLimitTest, BucketRefillsInProportionToElapsedTime) {
 }
 
 // 8 clients hammer one key of 5/s while 20 s pass on the gateway's clock: what gets through is
-// the burst plus 5 per second, within 5 % (issue 6), however the requests race.
+// the burst plus 5 per second, within 5 %, however the requests race.
 TEST(RateLimitTest, RacingClientsGetTheRateWithinFivePercent) {
   TestGateway gateway;
   std::atomic<bool> go{true};

@@ -1,4 +1,4 @@
-// Redemptions over HTTP (DESIGN §3 lifecycle, §4): create, get, commit, cancel, refund and
+// Redemptions over HTTP (docs/design.md §3 lifecycle, §4): create, get, commit, cancel, refund and
 // every refused transition, commit:true, quote_changed, nothing_to_redeem, the order guard.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Durability of the embedded store (DESIGN §1: the journal is replayed at start): a gateway
+// Durability of the embedded store (docs/design.md §1: the journal is replayed at start): a gateway
 // stopped and started again on the same data dir has every acknowledged write.
 #include <gtest/gtest.h>
 

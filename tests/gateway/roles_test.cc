@@ -1,4 +1,4 @@
-// Who may call what (DESIGN §4 roles): every route × every caller (no key, an unknown key and
+// Who may call what (docs/design.md §4 roles): every route × every caller (no key, an unknown key and
 // each role), and a merchant key's scope: its own offers only.
 #include <gtest/gtest.h>
 

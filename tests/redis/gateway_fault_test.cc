@@ -1,4 +1,4 @@
-// `uudai serve --redis` under faults (issue 6): a gateway SIGKILLed at random moments under
+// `uudai serve --redis` under faults: a gateway SIGKILLed at random moments under
 // mixed load (reconciled on a second gateway: every acknowledged write is in the ledger, the
 // counters equal it, no limit exceeded), and a Redis too slow to answer (DEBUG SLEEP): writes
 // answer 503 within the command timeout, never hang, and service resumes by itself.

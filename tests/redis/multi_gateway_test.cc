@@ -1,4 +1,4 @@
-// Several `uudai serve --redis` processes sharing one redis-server (DESIGN §1: any number of
+// Several `uudai serve --redis` processes sharing one redis-server (docs/design.md §1: any number of
 // gateways share quotas; §3: no counter ever passes its limit). Each test gets keys of its own
 // (--redis-prefix), so they share the fixture's server without seeing each other.
 #include <gtest/gtest.h>
@@ -95,7 +95,7 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
 }
 
-// The store is the authority (DESIGN §1): an edit acknowledged by one gateway is obeyed by
+// The store is the authority (docs/design.md §1): an edit acknowledged by one gateway is obeyed by
 // another at once, even though that one has not read the change log since (it polls once an
 // hour here). Each try uses an offer of its own, so that the second gateway's view is behind
 // for every one of them: its quote still applies the offer.

@@ -1,5 +1,5 @@
 // Campaign statistics: sums over every offer (optionally one merchant's) in a time range,
-// grouped by local day, local hour, payment method, merchant, offer or funder (DESIGN §4).
+// grouped by local day, local hour, payment method, merchant, offer or funder (docs/design.md §4).
 //
 // Bucketed by the local hour a redemption was created in, so ranges have hour resolution:
 // [from, to) takes every hour bucket whose start lies in it. GMV is counted once per

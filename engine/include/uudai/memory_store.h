@@ -32,7 +32,7 @@ using RenderResponse = std::function<std::string(const Redemption&)>;
 
 struct MemoryStoreOptions {
   CampaignZone zone;
-  // How long an idempotency record is kept. DESIGN: at least 24 h.
+  // How long an idempotency record is kept. docs/design.md §3: at least 24 h.
   std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
   MutationLog* log = nullptr;  // not owned; nullptr = not durable
   // How the caller renders a created redemption as its response (the gateway: its JSON), if

@@ -1,4 +1,4 @@
-// Offer validation: every rule of DESIGN §3, each failure reported with its field path.
+// Offer validation: every rule of docs/design.md §3, each failure reported with its field path.
 #ifndef UUDAI_OFFER_VALIDATOR_H_
 #define UUDAI_OFFER_VALIDATOR_H_
 

@@ -1,7 +1,7 @@
 // Quote evaluation: the best combination of offers for a cart at a given instant.
 //
 // Pure function of (catalog snapshot, cart, instant, usage view): no side effects, no locks of
-// its own, safe to call from any number of threads. Rules: DESIGN §3.
+// its own, safe to call from any number of threads. Rules: docs/design.md §3.
 #ifndef UUDAI_QUOTE_H_
 #define UUDAI_QUOTE_H_
 

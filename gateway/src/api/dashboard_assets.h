@@ -1,4 +1,4 @@
-// The analysts' dashboard (DESIGN §4, GET /dashboard): the page, its stylesheet and scripts,
+// The analysts' dashboard (docs/design.md §4, GET /dashboard): the page, its stylesheet and scripts,
 // written by hand in gateway/web/ and compiled into the binary, so a running uudai always
 // serves the dashboard of its own build and never loads anything from another origin.
 //

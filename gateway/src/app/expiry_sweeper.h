@@ -1,4 +1,4 @@
-// ExpirySweeper: a gateway's reservation expiry (DESIGN §3 lifecycle). The gateway sweeps
+// ExpirySweeper: a gateway's reservation expiry (docs/design.md §3 lifecycle). The gateway sweeps
 // every second (every gateway does, with Redis too: the store makes each expiry happen once).
 // A sweep calls Store::ExpireDue for at most `per_call` reservations at a time and goes on
 // while a call expired that many, so a backlog (e.g. a burst of reservations made in the same

@@ -1,4 +1,4 @@
-// uudai: the command line (DESIGN §5).
+// uudai: the command line (docs/design.md §5).
 //   uudai serve --listen 127.0.0.1:8080 --keys FILE [--data-dir DIR] [--threads N] ...
 //   uudai version
 //   uudai --help

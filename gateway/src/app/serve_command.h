@@ -25,7 +25,7 @@ struct ServeConfig {
   int zone_offset_minutes = 7 * 60;
   std::size_t body_limit = 1024 * 1024;
   std::size_t max_connections = 10'000;
-  // Connection timeouts in seconds (DESIGN §3): idle between requests, first byte → end of
+  // Connection timeouts in seconds (docs/design.md §5): idle between requests, first byte → end of
   // the headers (slow-loris), end of the headers → end of the body. Each must lie in
   // [0.1, 3600]; RunServe refuses anything else.
   double idle_timeout_seconds = 60;

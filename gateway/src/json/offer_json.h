@@ -1,4 +1,4 @@
-// JSON mapping of offers (DESIGN §3 field table): strict reading, canonical writing, PATCH.
+// JSON mapping of offers (docs/design.md §3 field table): strict reading, canonical writing, PATCH.
 #ifndef UUDAI_GATEWAY_JSON_OFFER_JSON_H_
 #define UUDAI_GATEWAY_JSON_OFFER_JSON_H_
 

@@ -26,7 +26,7 @@ struct Problem {
   std::string ToJson() const;
 };
 
-// THE mapping from engine status codes to HTTP (DESIGN §4). REQUIRES: !status.ok().
+// THE mapping from engine status codes to HTTP (docs/design.md §4). REQUIRES: !status.ok().
 Problem ProblemFromStatus(const Status& status);
 
 // Gateway-level problems (not engine outcomes).

@@ -1,4 +1,4 @@
-// Rows of GET /v1/redemptions/export (DESIGN §4): one redemption each, as NDJSON or CSV.
+// Rows of GET /v1/redemptions/export (docs/design.md §4): one redemption each, as NDJSON or CSV.
 //
 // NDJSON rows are the redemption exactly as GET /v1/redemptions/{id} answers it, one per line.
 // CSV is for spreadsheets: UTF-8 with a byte-order mark (so Excel reads Vietnamese names

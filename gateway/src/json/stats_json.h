@@ -1,4 +1,4 @@
-// JSON mapping of analytics: offer stats (DESIGN §4).
+// JSON mapping of analytics: offer stats (docs/design.md §4).
 #ifndef UUDAI_GATEWAY_JSON_STATS_JSON_H_
 #define UUDAI_GATEWAY_JSON_STATS_JSON_H_
 

@@ -1,5 +1,5 @@
 // RedisStore: the Store whose durable state lives in Redis, shared by any number of gateway
-// processes (DESIGN §1, issue 4).
+// processes (docs/design.md §1).
 //
 // Writes: every create, commit, cancel, refund, expiry, offer write and code batch is ONE
 // EVALSHA of redis_store.lua: the script checks everything before its first write, then
@@ -49,7 +49,7 @@ struct RedisStoreOptions {
   // Every key starts with it. Must contain a hash tag ("{...}").
   std::string key_prefix = std::string(kDefaultRedisKeyPrefix);
   CampaignZone zone;
-  // DESIGN: at least 24 h.
+  // docs/design.md §3: at least 24 h.
   std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
   // Codes per script call when issuing (a call holds Redis for its duration).
   std::size_t codes_per_call = 10'000;
