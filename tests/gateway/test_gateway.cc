@@ -32,6 +32,7 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.data_dir = options.data_dir;
   app_options.demo = options.demo;
   app_options.journal_compaction = options.journal_compaction;
+  app_options.journal_files = options.journal_files;
   app_options.clock = clock_.get();
   auto app = gateway::GatewayApp::Start(app_options, std::move(keys).value());
   if (!app.ok()) throw std::runtime_error("test gateway: " + app.status().message());

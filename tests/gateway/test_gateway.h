@@ -39,12 +39,14 @@ struct TestGatewayOptions {
   std::chrono::milliseconds idle_timeout{5000};
   std::chrono::milliseconds header_timeout{1000};
   std::size_t max_connections = 10'000;
-  std::int64_t reservation_ttl_millis = 900'000;
+  std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
   // How often the background sweeper expires due reservations (real time).
   std::chrono::milliseconds expiry_interval{50};
   bool demo = false;
   // When the journal is compacted at start (default: as `uudai serve` does).
   gateway::JournalCompactionPolicy journal_compaction;
+  // Where the journal's file-system calls go (nullptr: the system's); must outlive the gateway.
+  gateway::FileSystem* journal_files = nullptr;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.
   std::optional<Timestamp> start;
 };

@@ -110,7 +110,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       return RedemptionJsonText(created, zone);
     };
     if (!o.data_dir.empty()) {
-      auto journal = Journal::Open(o.data_dir);
+      auto journal = Journal::Open(
+          o.data_dir, o.journal_files != nullptr ? *o.journal_files : DefaultFileSystem());
       if (!journal.ok()) return journal.status();
       app->journal_ = std::move(journal).value();
       store_options.log = app->journal_.get();

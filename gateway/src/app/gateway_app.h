@@ -21,6 +21,7 @@ namespace uudai::gateway {
 
 class Api;
 class ExpirySweeper;
+class FileSystem;
 class Journal;
 class Metrics;
 class RedisClientPool;
@@ -40,6 +41,8 @@ struct AppOptions {
   std::chrono::milliseconds redis_command_timeout{500};
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
+  // Where the journal's file-system calls go; nullptr: the system's (tests pass a faulty one).
+  FileSystem* journal_files = nullptr;
   // When the journal is compacted at start (gateway/src/store/journal/journal_compaction.h).
   JournalCompactionPolicy journal_compaction;
 };

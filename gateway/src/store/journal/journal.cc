@@ -1,16 +1,13 @@
 #include "store/journal/journal.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <vector>
 
 #include "store/codec/mutation_codec.h"
+#include "store/journal/file_system.h"
 #include "store/journal/journal_reader.h"
 
 namespace uudai::gateway {
@@ -23,10 +20,11 @@ Status Unavailable(const std::string& what) {
 constexpr const char* kJournalFile = "journal.log";
 constexpr const char* kCompactFile = "journal.log.compact";
 constexpr std::size_t kCompactWriteChunk = 1 << 20;
+constexpr std::size_t kReadChunkBytes = 1 << 20;
 
-bool WriteAll(int fd, const char* data, std::size_t size) {
+bool WriteAll(FileSystem& files, int fd, const char* data, std::size_t size) {
   while (size > 0) {
-    const ssize_t n = ::write(fd, data, size);
+    const ssize_t n = files.Write(fd, data, size);
     if (n < 0) {
       if (errno == EINTR) continue;
       return false;
@@ -37,48 +35,41 @@ bool WriteAll(int fd, const char* data, std::size_t size) {
   return true;
 }
 
-// Makes the directory's entries (a rename) durable.
-bool SyncDirectory(const std::string& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return false;
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  return ok;
-}
-
 }  // namespace
 
-Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Unavailable("cannot create " + dir + ": " + ec.message());
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, FileSystem& files) {
+  if (files.CreateDirectories(dir) != 0) {
+    return Unavailable("cannot create " + dir + ": " + std::strerror(errno));
+  }
   // One process per data directory: a second one appending to the same journal would
   // interleave records and keep its own idea of every counter.
   const std::string lock_path = dir + "/LOCK";
-  const int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int lock_fd = files.Open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock_fd < 0) return Unavailable("cannot open " + lock_path + ": " + std::strerror(errno));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd);
+  if (files.LockExclusive(lock_fd) != 0) {
+    files.Close(lock_fd);
     return Unavailable(dir + " is in use by another uudai process");
   }
   // A compaction that a crash interrupted before its rename: journal.log is the whole story.
   const std::string compact_path = dir + "/" + kCompactFile;
-  const bool discarded_compaction = ::unlink(compact_path.c_str()) == 0;
+  const bool discarded_compaction = files.Unlink(compact_path) == 0;
   if (!discarded_compaction && errno != ENOENT) {
-    ::close(lock_fd);
-    return Unavailable("cannot delete " + compact_path + ": " + std::strerror(errno));
+    const std::string error = std::strerror(errno);
+    files.Close(lock_fd);
+    return Unavailable("cannot delete " + compact_path + ": " + error);
   }
   const std::string path = dir + "/" + kJournalFile;
-  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  const int fd = files.Open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    ::close(lock_fd);
-    return Unavailable("cannot open " + path + ": " + std::strerror(errno));
+    const std::string error = std::strerror(errno);
+    files.Close(lock_fd);
+    return Unavailable("cannot open " + path + ": " + error);
   }
-  return std::unique_ptr<Journal>(new Journal(fd, lock_fd, dir, discarded_compaction));
+  return std::unique_ptr<Journal>(new Journal(files, fd, lock_fd, dir, discarded_compaction));
 }
 
 Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutation&)>& replay) {
-  auto read = ReadJournalRecords(fd_, path_, replay);
+  auto read = ReadJournalRecords(fd_, path_, replay, kReadChunkBytes, files_);
   if (!read.ok()) return read.status();
   ReplaySummary summary;
   summary.discarded_compaction = discarded_compaction_;
@@ -86,11 +77,11 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
   summary.bytes = read->complete_bytes;
   if (read->torn_tail_bytes > 0) {
     summary.torn_tail_bytes = read->torn_tail_bytes;
-    if (::ftruncate(fd_, static_cast<off_t>(summary.bytes)) != 0) {
+    if (files_.Truncate(fd_, static_cast<off_t>(summary.bytes)) != 0) {
       return Unavailable("cannot cut the torn tail of " + path_);
     }
   }
-  if (::lseek(fd_, 0, SEEK_END) < 0) return Unavailable("cannot seek " + path_);
+  if (files_.SeekToEnd(fd_) < 0) return Unavailable("cannot seek " + path_);
   writer_ = std::thread([this] { WriterLoop(); });
   return summary;
 }
@@ -104,13 +95,13 @@ Result<CompactionSummary> Journal::Compact(
     }
   }
   const std::string compact_path = dir_ + "/" + kCompactFile;
-  const int fd = ::open(compact_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  const int fd = files_.Open(compact_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return Unavailable("cannot create " + compact_path + ": " + std::strerror(errno));
   CompactionSummary summary;
   std::string chunk;
   bool written = true;
   auto write_chunk = [&] {
-    written = written && WriteAll(fd, chunk.data(), chunk.size());
+    written = written && WriteAll(files_, fd, chunk.data(), chunk.size());
     summary.bytes += chunk.size();
     chunk.clear();
   };
@@ -122,23 +113,23 @@ Result<CompactionSummary> Journal::Compact(
   });
   write_chunk();
   // The new journal must be complete on disk before it takes the old one's place.
-  if (!written || ::fdatasync(fd) != 0) {
+  if (!written || files_.DataSync(fd) != 0) {
     const std::string error = std::strerror(errno);
-    ::close(fd);
-    ::unlink(compact_path.c_str());
+    files_.Close(fd);
+    files_.Unlink(compact_path);
     return Unavailable("cannot write " + compact_path + ": " + error);
   }
-  if (::rename(compact_path.c_str(), path_.c_str()) != 0) {
+  if (files_.Rename(compact_path, path_) != 0) {
     const std::string error = std::strerror(errno);
-    ::close(fd);
-    ::unlink(compact_path.c_str());
+    files_.Close(fd);
+    files_.Unlink(compact_path);
     return Unavailable("cannot rename " + compact_path + ": " + error);
   }
   // Until the rename is durable a crash may bring the old journal back, without whatever is
   // appended to the new one: nothing may be acknowledged before.
-  const bool durable = SyncDirectory(dir_);
+  const bool durable = files_.SyncDirectory(dir_) == 0;
   std::lock_guard lock(mutex_);
-  ::close(fd_);
+  files_.Close(fd_);
   fd_ = fd;
   if (!durable) {
     failed_ = true;
@@ -153,8 +144,9 @@ bool Journal::failed() const {
   return failed_;
 }
 
-Journal::Journal(int fd, int lock_fd, std::string dir, bool discarded_compaction)
-    : fd_(fd),
+Journal::Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction)
+    : files_(files),
+      fd_(fd),
       lock_fd_(lock_fd),
       dir_(std::move(dir)),
       path_(dir_ + "/" + kJournalFile),
@@ -167,8 +159,8 @@ Journal::~Journal() {
   }
   wake_writer_.notify_one();
   if (writer_.joinable()) writer_.join();
-  ::close(fd_);
-  ::close(lock_fd_);  // releases the directory lock
+  files_.Close(fd_);
+  files_.Close(lock_fd_);  // releases the directory lock
 }
 
 std::uint64_t Journal::Append(const StoreMutation& mutation) {
@@ -217,7 +209,8 @@ void Journal::WriterLoop() {
       fd = fd_;
       failed = failed_;
     }
-    const bool ok = !failed && WriteAll(fd, batch.data(), batch.size()) && ::fdatasync(fd) == 0;
+    const bool ok =
+        !failed && WriteAll(files_, fd, batch.data(), batch.size()) && files_.DataSync(fd) == 0;
     batch.clear();
     std::vector<StatusCompletion> ready;
     {

@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "store/journal/file_system.h"
 #include "uudai/status.h"
 #include "uudai/store_mutation.h"
 
@@ -45,8 +46,10 @@ using MutationSink = std::function<void(const StoreMutation&)>;
 class Journal final : public MutationLog {
  public:
   // Opens `dir`/journal.log, creating both if needed, and locks `dir` (kUnavailable when
-  // another process holds it). Call Replay() next.
-  static Result<std::unique_ptr<Journal>> Open(const std::string& dir);
+  // another process holds it). Call Replay() next. Every file-system call goes through
+  // `files`, which must outlive the journal.
+  static Result<std::unique_ptr<Journal>> Open(const std::string& dir,
+                                               FileSystem& files = DefaultFileSystem());
 
   // Feeds every complete record to `replay` in order, cuts off a torn tail, and starts the
   // writer. Fails on a corrupt record that is not the last one (better to stop than to serve
@@ -75,9 +78,10 @@ class Journal final : public MutationLog {
   Status Flush();
 
  private:
-  Journal(int fd, int lock_fd, std::string dir, bool discarded_compaction);
+  Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction);
   void WriterLoop();
 
+  FileSystem& files_;
   int fd_;             // GUARDED_BY mutex_ (Compact replaces it; the writer reads it per batch)
   const int lock_fd_;  // flock'd: one process per data directory
   const std::string dir_;

@@ -1,7 +1,5 @@
 #include "store/journal/journal_reader.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
@@ -70,8 +68,8 @@ class BatchQueue {
 
 // The decoder thread: reads `fd` chunk by chunk, decodes each complete line, hands the records
 // on in batches and closes `queue` with how it ended; fills `result`.
-void DecodeRecords(int fd, const std::string& path, std::size_t chunk_bytes, BatchQueue& queue,
-                   JournalRecords& result) {
+void DecodeRecords(FileSystem& files, int fd, const std::string& path, std::size_t chunk_bytes,
+                   BatchQueue& queue, JournalRecords& result) {
   std::vector<char> chunk(std::max<std::size_t>(chunk_bytes, 1));
   std::string pending;            // bytes after the last complete line read so far
   std::size_t pending_start = 0;  // offset of pending[0] from where the read began
@@ -84,7 +82,7 @@ void DecodeRecords(int fd, const std::string& path, std::size_t chunk_bytes, Bat
   };
   batch.reserve(kRecordsPerBatch);
   while (true) {
-    const ssize_t n = ::read(fd, chunk.data(), chunk.size());
+    const ssize_t n = files.Read(fd, chunk.data(), chunk.size());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       const std::string error = std::strerror(errno);
@@ -121,10 +119,10 @@ void DecodeRecords(int fd, const std::string& path, std::size_t chunk_bytes, Bat
 
 Result<JournalRecords> ReadJournalRecords(int fd, const std::string& path,
                                           const std::function<void(const StoreMutation&)>& apply,
-                                          std::size_t chunk_bytes) {
+                                          std::size_t chunk_bytes, FileSystem& files) {
   BatchQueue queue;
   JournalRecords result;
-  std::thread decoder([&] { DecodeRecords(fd, path, chunk_bytes, queue, result); });
+  std::thread decoder([&] { DecodeRecords(files, fd, path, chunk_bytes, queue, result); });
   while (std::optional<Batch> batch = queue.Pop()) {
     for (const StoreMutation& mutation : *batch) apply(mutation);
   }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "store/journal/file_system.h"
 #include "uudai/status.h"
 #include "uudai/store_mutation.h"
 
@@ -27,10 +28,12 @@ struct JournalRecords {
 // cut short by a crash) is not a record: it is counted as the torn tail. Fails with
 // kInternal ("<path>: record at byte N is corrupt: ...", N from where the read began) on a
 // record that does not decode, after applying every record before it; kUnavailable when the
-// file cannot be read. `chunk_bytes`: how much one read takes (tests make it small).
+// file cannot be read. `chunk_bytes`: how much one read takes (tests make it small); `files`
+// makes the reads.
 Result<JournalRecords> ReadJournalRecords(int fd, const std::string& path,
                                           const std::function<void(const StoreMutation&)>& apply,
-                                          std::size_t chunk_bytes = std::size_t{1} << 20);
+                                          std::size_t chunk_bytes = std::size_t{1} << 20,
+                                          FileSystem& files = DefaultFileSystem());
 
 }  // namespace uudai::gateway
 

@@ -1,0 +1,209 @@
+// The embedded store when its disk fails, through the journal's file-system seam
+// (store/journal/file_system.h): a disk that fills up mid-record, an fdatasync that fails, a
+// data directory that cannot be written. These run anywhere, without root or a special mount.
+// The write that cannot be made durable answers 503 (never 201), every later write too, and
+// /readyz says 503; after a restart on a healthy disk the journal replays (a torn last record
+// is cut), every acknowledged redemption is there as it was answered and the counters equal
+// the ledger.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "api_test_support.h"
+#include "crash_traffic.h"
+#include "store/journal/file_system.h"
+#include "test_gateway.h"
+
+namespace uudai::testing {
+namespace {
+
+// The system's file system with faults switched on by the test. Thread-safe.
+class FaultyFileSystem final : public gateway::FileSystem {
+ public:
+  // From now on, writes of more than `bytes` in all fail with ENOSPC; the write that crosses
+  // the limit writes what still fits first (a short write), as a full disk does.
+  void FillUpAfter(std::size_t bytes) {
+    std::lock_guard lock(mutex_);
+    room_ = bytes;
+  }
+  // From now on, every fdatasync fails with `error`.
+  void FailSyncs(int error) {
+    std::lock_guard lock(mutex_);
+    sync_error_ = error;
+  }
+  // From now on, every open for writing fails with `error`.
+  void RefuseWritableOpens(int error) {
+    std::lock_guard lock(mutex_);
+    open_error_ = error;
+  }
+
+  int CreateDirectories(const std::string& dir) override { return real_.CreateDirectories(dir); }
+  int Open(const std::string& path, int flags, mode_t mode) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (open_error_ != 0 && (flags & (O_WRONLY | O_RDWR)) != 0) return Fail(open_error_);
+    }
+    return real_.Open(path, flags, mode);
+  }
+  ssize_t Read(int fd, void* data, std::size_t size) override { return real_.Read(fd, data, size); }
+  ssize_t Write(int fd, const void* data, std::size_t size) override {
+    std::size_t allowed = size;
+    {
+      std::lock_guard lock(mutex_);
+      if (room_) {
+        if (*room_ == 0) return Fail(ENOSPC);
+        allowed = std::min(size, *room_);
+        *room_ -= allowed;
+      }
+    }
+    return real_.Write(fd, data, allowed);
+  }
+  int DataSync(int fd) override {
+    {
+      std::lock_guard lock(mutex_);
+      if (sync_error_ != 0) return Fail(sync_error_);
+    }
+    return real_.DataSync(fd);
+  }
+  int SyncDirectory(const std::string& dir) override { return real_.SyncDirectory(dir); }
+  int Truncate(int fd, off_t length) override { return real_.Truncate(fd, length); }
+  off_t SeekToEnd(int fd) override { return real_.SeekToEnd(fd); }
+  int LockExclusive(int fd) override { return real_.LockExclusive(fd); }
+  int Rename(const std::string& from, const std::string& to) override {
+    return real_.Rename(from, to);
+  }
+  int Unlink(const std::string& path) override { return real_.Unlink(path); }
+  int Close(int fd) override { return real_.Close(fd); }
+
+ private:
+  static int Fail(int error) {
+    errno = error;
+    return -1;
+  }
+
+  gateway::FileSystem& real_ = gateway::DefaultFileSystem();
+  std::mutex mutex_;
+  std::optional<std::size_t> room_;
+  int sync_error_ = 0;
+  int open_error_ = 0;
+};
+
+class JournalFaultTest : public ::testing::Test {
+ protected:
+  // A gateway on data_ whose journal goes through `files` (nullptr: the system's).
+  std::unique_ptr<TestGateway> Start(gateway::FileSystem* files) {
+    TestGatewayOptions options;
+    options.data_dir = data_.path();
+    options.journal_files = files;
+    return std::make_unique<TestGateway>(options);
+  }
+
+  // Redeems the crash-traffic offer for new orders until an answer is neither 201 nor a
+  // limit's 409, remembering what was acknowledged; returns that last answer.
+  HttpReply RedeemUntilRefused(TestGateway& gateway, const std::string& prefix) {
+    HttpReply last;
+    for (int i = 0; i < 2000; ++i) {
+      const std::string order = prefix + std::to_string(i);
+      boost::json::object body =
+          RedemptionBody(order, 100'000, "s-" + std::to_string(i % kCrashShoppers));
+      if (i % 2 == 0) body["commit"] = true;
+      last = Redeem(gateway, body, order);
+      if (last.status == 201) {
+        const boost::json::object redemption = Object(last);
+        const std::string id(redemption.at("id").as_string());
+        acknowledged_[id] = std::string(redemption.at("status").as_string());
+        bodies_[id] = last.body;
+      } else if (last.status != 409) {
+        break;
+      }
+    }
+    return last;
+  }
+
+  // After a restart: every acknowledged redemption reads back byte for byte as answered, and
+  // the offer's counters equal the ledger.
+  void ExpectEveryAcknowledgedWriteAfterRestart(TestGateway& restarted) {
+    for (const auto& [id, body] : bodies_) {
+      EXPECT_EQ(restarted.Call("GET", "/v1/redemptions/" + id, kAdminKey).body, body) << id;
+    }
+    ExpectLedgerReconciles(restarted.port(), kAnalystKey, offer_id_, acknowledged_);
+    EXPECT_EQ(
+        Redeem(restarted, RedemptionBody("after-restart", 100'000, "s-after"), "after").status, 201)
+        << "a healthy disk takes writes again";
+  }
+
+  TempDir data_;
+  FaultyFileSystem files_;
+  std::string offer_id_;
+  std::map<std::string, std::string> acknowledged_;  // id → status answered
+  std::map<std::string, std::string> bodies_;        // id → body answered
+};
+
+TEST_F(JournalFaultTest,
+       ADiskThatFillsUpMidRecordAnswers503AndTheJournalReplaysWhatWasAcknowledged) {
+  {
+    auto gateway = Start(&files_);
+    offer_id_ = CreateOffer(*gateway, kAdminKey, CrashTrafficOffer());
+    // A few redemptions' worth of room, and none at a record boundary: the last write is cut.
+    files_.FillUpAfter(20'000 + 7);
+    const HttpReply refused = RedeemUntilRefused(*gateway, "full-");
+    ASSERT_TRUE(IsProblem(refused, 503, "store_unavailable")) << refused.status << refused.body;
+    ASSERT_GT(acknowledged_.size(), 5U);
+    // Fails closed from now on, and says so.
+    EXPECT_EQ(gateway->Call("GET", "/readyz", nullptr).status, 503);
+    EXPECT_TRUE(IsProblem(gateway->Call("POST", "/v1/offers", kAdminKey, Json(OfferBody())), 503,
+                          "store_unavailable"));
+    const HttpReply retry = Redeem(*gateway, RedemptionBody("full-retry", 100'000, "s-9"), "r");
+    EXPECT_TRUE(IsProblem(retry, 503, "store_unavailable")) << retry.body;
+  }
+  auto restarted = Start(nullptr);
+  EXPECT_GT(restarted->app().startup().torn_tail_bytes, 0U) << "the cut record is dropped";
+  ExpectEveryAcknowledgedWriteAfterRestart(*restarted);
+}
+
+TEST_F(JournalFaultTest, AFailingFsyncAnswers503AndEveryLaterWriteToo) {
+  {
+    auto gateway = Start(&files_);
+    offer_id_ = CreateOffer(*gateway, kAdminKey, CrashTrafficOffer());
+    for (int i = 0; i < 10; ++i) {
+      const std::string order = "sync-" + std::to_string(i);
+      const HttpReply reply = Redeem(*gateway, RedemptionBody(order, 100'000, "s-" + order), order);
+      ASSERT_EQ(reply.status, 201) << reply.body;
+      acknowledged_[std::string(Object(reply).at("id").as_string())] = "reserved";
+      bodies_[std::string(Object(reply).at("id").as_string())] = reply.body;
+    }
+    files_.FailSyncs(EIO);
+    const HttpReply unsynced = Redeem(*gateway, RedemptionBody("unsynced", 100'000, "s-u"), "u");
+    EXPECT_TRUE(IsProblem(unsynced, 503, "store_unavailable")) << unsynced.body;
+    // Even once the disk would sync again: the journal does not trust it before a restart.
+    files_.FailSyncs(0);
+    const HttpReply later = Redeem(*gateway, RedemptionBody("later", 100'000, "s-l"), "l");
+    EXPECT_TRUE(IsProblem(later, 503, "store_unavailable")) << later.body;
+    EXPECT_EQ(gateway->Call("GET", "/readyz", nullptr).status, 503);
+  }
+  auto restarted = Start(nullptr);
+  ExpectEveryAcknowledgedWriteAfterRestart(*restarted);
+}
+
+TEST_F(JournalFaultTest, ADataDirectoryThatCannotBeWrittenStopsTheGatewayAtStart) {
+  files_.RefuseWritableOpens(EROFS);
+  try {
+    Start(&files_);
+    FAIL() << "a gateway must not start without a journal it can write";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("journal"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::strerror(EROFS)), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace uudai::testing
