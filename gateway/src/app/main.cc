@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <boost/program_options.hpp>
 
@@ -19,6 +20,24 @@ namespace {
 
 constexpr const char* kVersion = UUDAI_VERSION;  // CMake's project version
 
+// 0.1 → "0.1" (the shortest form that reads back as the same value), for --help.
+std::string Text(double seconds) {
+  std::ostringstream text;
+  text << seconds;
+  return text.str();
+}
+
+// minutes east of UTC → "+07:00".
+std::string FormatOffset(int minutes) {
+  const int hours = std::abs(minutes) / 60 % 100;
+  const int rest = std::abs(minutes) % 60;
+  std::string text = minutes < 0 ? "-" : "+";
+  for (const int digit : {hours / 10, hours % 10, -1, rest / 10, rest % 10}) {
+    text += digit < 0 ? ':' : static_cast<char>('0' + digit);
+  }
+  return text;
+}
+
 po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
                                      std::string& zone_offset, std::string& redis) {
   po::options_description options("uudai serve options");
@@ -30,29 +49,38 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "redis-prefix", po::value(&c.redis_key_prefix)->default_value(c.redis_key_prefix),
       "prefix of every Redis key; its {hash tag} puts them in one cluster slot")(
       "data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
-      "embedded store's journal directory")("threads", po::value(&c.threads)->default_value(0),
-                                            "I/O threads (0: one per core)")(
+      "embedded store's journal directory")(
+      "threads", po::value(&c.threads)->default_value(c.threads), "I/O threads (0: one per core)")(
       "reservation-ttl",
       po::value(&c.reservation_ttl_seconds)->default_value(c.reservation_ttl_seconds),
       "seconds a reservation holds quota")("log-level",
-                                           po::value(&c.log_level)->default_value("info"),
+                                           po::value(&c.log_level)->default_value(c.log_level),
                                            "trace, debug, info, warn, error, off")(
-      "zone-offset", po::value(&zone_offset)->default_value("+07:00"), "campaign time zone offset")(
-      "body-limit", po::value(&c.body_limit)->default_value(c.body_limit),
-      "largest request body in bytes")(
+      "zone-offset", po::value(&zone_offset)->default_value(FormatOffset(c.zone_offset_minutes)),
+      "campaign time zone offset")("body-limit",
+                                   po::value(&c.body_limit)->default_value(c.body_limit),
+                                   "largest request body in bytes")(
       "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
       "open connection cap")(
-      "idle-timeout", po::value(&c.idle_timeout_seconds)->default_value(c.idle_timeout_seconds),
+      "idle-timeout",
+      po::value(&c.idle_timeout_seconds)
+          ->default_value(c.idle_timeout_seconds, Text(c.idle_timeout_seconds)),
       "seconds a keep-alive connection may wait for its next request")(
       "header-timeout",
-      po::value(&c.header_timeout_seconds)->default_value(c.header_timeout_seconds),
+      po::value(&c.header_timeout_seconds)
+          ->default_value(c.header_timeout_seconds, Text(c.header_timeout_seconds)),
       "seconds from a request's first byte to the end of its headers")(
-      "body-timeout", po::value(&c.body_timeout_seconds)->default_value(c.body_timeout_seconds),
+      "body-timeout",
+      po::value(&c.body_timeout_seconds)
+          ->default_value(c.body_timeout_seconds, Text(c.body_timeout_seconds)),
       "seconds from the end of the headers to the end of the body")(
-      "redis-timeout", po::value(&c.redis_timeout_seconds)->default_value(c.redis_timeout_seconds),
+      "redis-timeout",
+      po::value(&c.redis_timeout_seconds)
+          ->default_value(c.redis_timeout_seconds, Text(c.redis_timeout_seconds)),
       "seconds a Redis command may take before the request fails with 503")(
       "redis-poll-interval",
-      po::value(&c.redis_poll_interval_seconds)->default_value(c.redis_poll_interval_seconds),
+      po::value(&c.redis_poll_interval_seconds)
+          ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),
       "seconds between two reads of the Redis change log (other gateways' writes)")(
       "demo", po::bool_switch(&c.demo), "register the demo October campaign on an empty store")(
       "config", po::value(&config_file), "INI file with any of these options");

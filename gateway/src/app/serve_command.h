@@ -3,16 +3,26 @@
 #ifndef UUDAI_GATEWAY_APP_SERVE_COMMAND_H_
 #define UUDAI_GATEWAY_APP_SERVE_COMMAND_H_
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "app/gateway_app.h"
+#include "http/http_server.h"
 #include "store/redis/redis_key_prefix.h"
+#include "uudai/campaign_time.h"
 #include "uudai/redemption.h"
 
 namespace uudai::gateway {
 
+constexpr double Seconds(std::chrono::milliseconds duration) {
+  return static_cast<double>(duration.count()) / 1000.0;
+}
+
+// The command line's values. Every default is the wiring's own (AppOptions, ServerOptions,
+// CampaignZone), in the units the command line speaks: one source for each.
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
   std::string keys_file;
@@ -22,20 +32,20 @@ struct ServeConfig {
   int threads = 0;  // 0: one per core
   std::int64_t reservation_ttl_seconds = kDefaultReservationTtlMillis / 1000;
   std::string log_level = "info";
-  int zone_offset_minutes = 7 * 60;
-  std::size_t body_limit = 1024 * 1024;
-  std::size_t max_connections = 10'000;
-  // Connection timeouts in seconds (docs/design.md §5): idle between requests, first byte → end of
-  // the headers (slow-loris), end of the headers → end of the body. Each must lie in
+  int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
+  std::size_t body_limit = ServerOptions{}.body_limit;
+  std::size_t max_connections = ServerOptions{}.max_connections;
+  // Connection timeouts in seconds (docs/design.md §5): idle between requests, first byte →
+  // end of the headers (slow-loris), end of the headers → end of the body. Each must lie in
   // [0.1, 3600]; RunServe refuses anything else.
-  double idle_timeout_seconds = 60;
-  double header_timeout_seconds = 10;
-  double body_timeout_seconds = 30;
+  double idle_timeout_seconds = Seconds(ServerOptions{}.idle_timeout);
+  double header_timeout_seconds = Seconds(ServerOptions{}.header_timeout);
+  double body_timeout_seconds = Seconds(ServerOptions{}.body_timeout);
   // How long a Redis command may take before the request gets 503, in seconds.
-  double redis_timeout_seconds = 0.5;
+  double redis_timeout_seconds = Seconds(AppOptions{}.redis_command_timeout);
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.
-  double redis_poll_interval_seconds = 0.1;
+  double redis_poll_interval_seconds = Seconds(AppOptions{}.redis_poll_interval);
   bool demo = false;
 };
 

@@ -1,0 +1,121 @@
+// RedisStore::Core: what RedisStore's operations share, kept alive by every reply in flight
+// (a store destroyed while Redis still answers leaves its replies nothing to touch): the
+// connections and how one is picked, the script call, the mirror of the change log, and the
+// operations that take several script calls (codes in batches, expiry in bounded calls).
+// Internal to RedisStore. Thread-safe.
+#ifndef UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CORE_H_
+#define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CORE_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "redis/redis_connection.h"
+#include "redis/redis_script.h"
+#include "store/redis/redis_store.h"
+#include "store/redis/redis_store_codec.h"
+#include "store/redis/store_mirror.h"
+
+namespace uudai::gateway {
+
+class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
+ public:
+  Core(const Clock& clock, RedisStoreOptions options,
+       std::vector<std::shared_ptr<RedisConnection>> connections)
+      : clock_(clock),
+        options_(std::move(options)),
+        connections_(std::move(connections)),
+        script_(RedisStoreScriptSource()),
+        log_key_(options_.key_prefix + "log") {}
+
+  // Set right after construction (the fetch needs a weak pointer to this).
+  void MakeMirror();
+
+  const Clock& clock() const { return clock_; }
+  const RedisStoreOptions& options() const { return options_; }
+  StoreMirror& mirror() { return *mirror_; }
+  std::string Key(std::string_view name) const { return options_.key_prefix + std::string(name); }
+
+  // The calling thread's own connection when it has one and it is up (commands and replies
+  // stay on this thread); without one, the next connection round-robin. A chosen connection
+  // that is down (reconnecting) is passed over for any that is up (its reply then comes on
+  // that connection's thread: callers hop back, as for any store completion); with none up,
+  // the chosen one answers kUnavailable at once.
+  RedisConnection& Pick();
+
+  bool connected() const {
+    for (const auto& c : connections_) {
+      if (c->connected()) return true;
+    }
+    return false;
+  }
+
+  // Runs the store script with `args` (the operation first) and parses its reply, noting
+  // whether Redis took or refused a write (see ready()).
+  void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done);
+
+  void NoteWrites(bool taken) { writes_refused_.store(!taken, std::memory_order_relaxed); }
+  bool writes_refused() const { return writes_refused_.load(std::memory_order_relaxed); }
+
+  // While Redis refuses writes, no write may come to find out that it takes them again (a
+  // load balancer stops sending traffic to a gateway whose /readyz says 503): at most once a
+  // second, a harmless write of the same kind (SET with a TTL: denied over maxmemory, on a
+  // replica and after a failed save, as the script is) asks instead.
+  void ProbeWritesIfRefused();
+
+  // After a successful write at reply.entry: put it in the view (at once if the view is at
+  // reply.previous), then run `then` once the view holds it.
+  void Settle(const ScriptReply& reply, const StoreMutation* mutation, std::function<void()> then);
+
+  void FetchLog(LogPosition after, StoreMirror::FetchDone done);
+
+  void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
+
+  // Issues codes[next..] in calls of codes_per_call, one after the other.
+  struct Issuing {
+    std::string offer_id;
+    std::vector<std::string> codes;
+    std::size_t next = 0;
+    IssuedCodes result;
+    std::optional<LogPosition> last_entry;
+    Completion<IssuedCodes> done;
+  };
+  void IssueNext(std::shared_ptr<Issuing> job);
+
+  // Expires due reservations in script calls of at most expiries_per_call, one after the
+  // other, until max_count have expired or a call found fewer due than it was allowed.
+  struct Expiring {
+    std::size_t left;
+    std::size_t expired = 0;
+    std::optional<LogPosition> last_entry;
+    Completion<std::size_t> done;
+  };
+  void ExpireNext(std::shared_ptr<Expiring> job);
+  // Once the view holds every expiry (the log entries carry them), so that the caller reads
+  // its own writes.
+  void FinishExpiring(std::shared_ptr<Expiring> job);
+
+ private:
+  const Clock& clock_;
+  const RedisStoreOptions options_;
+  const std::vector<std::shared_ptr<RedisConnection>> connections_;
+  const RedisScript script_;
+  const std::string log_key_;
+  std::unique_ptr<StoreMirror> mirror_;
+  std::atomic<std::size_t> next_{0};
+  std::atomic<bool> writes_refused_{false};
+  std::mutex probe_mutex_;
+  std::chrono::steady_clock::time_point last_probe_;  // GUARDED_BY probe_mutex_
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CORE_H_
