@@ -17,9 +17,6 @@
 #include <vector>
 
 #include "engine/store_conformance.h"
-#include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
-#include "engine/store_ledger_conformance_test.cc"         // NOLINT(bugprone-suspicious-include)
-#include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "engine/store_test_support.h"
 
 namespace uudai::store_test {
@@ -211,15 +208,21 @@ struct GroupCommitMemoryStoreEnvironment {
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreConformanceTest, MemoryStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, StoreConformanceTest,
-                               JournaledMemoryStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(GroupCommitMemory, StoreConformanceTest,
-                               GroupCommitMemoryStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(Memory, LedgerConformanceTest, MemoryStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(JournaledMemory, LedgerConformanceTest,
-                               JournaledMemoryStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(Memory, OfferRecheckConformanceTest, MemoryStoreEnvironment);
+INSTANTIATE_TEST_SUITE_P(Memory, StoreConformanceTest,
+                         ::testing::Values(EnvironmentOf<MemoryStoreEnvironment>("memory")));
+INSTANTIATE_TEST_SUITE_P(
+    JournaledMemory, StoreConformanceTest,
+    ::testing::Values(EnvironmentOf<JournaledMemoryStoreEnvironment>("journaled_memory")));
+INSTANTIATE_TEST_SUITE_P(
+    GroupCommitMemory, StoreConformanceTest,
+    ::testing::Values(EnvironmentOf<GroupCommitMemoryStoreEnvironment>("group_commit_memory")));
+INSTANTIATE_TEST_SUITE_P(Memory, LedgerConformanceTest,
+                         ::testing::Values(EnvironmentOf<MemoryStoreEnvironment>("memory")));
+INSTANTIATE_TEST_SUITE_P(
+    JournaledMemory, LedgerConformanceTest,
+    ::testing::Values(EnvironmentOf<JournaledMemoryStoreEnvironment>("journaled_memory")));
+INSTANTIATE_TEST_SUITE_P(Memory, OfferRecheckConformanceTest,
+                         ::testing::Values(EnvironmentOf<MemoryStoreEnvironment>("memory")));
 
 namespace {
 

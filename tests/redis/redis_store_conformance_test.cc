@@ -8,9 +8,6 @@
 #include <string>
 
 #include "engine/store_conformance.h"
-#include "engine/store_conformance_test.cc"  // NOLINT(bugprone-suspicious-include): see there
-#include "engine/store_ledger_conformance_test.cc"         // NOLINT(bugprone-suspicious-include)
-#include "engine/store_offer_recheck_conformance_test.cc"  // NOLINT(bugprone-suspicious-include)
 #include "redis_store_test_support.h"
 #include "store/redis/redis_store.h"
 
@@ -25,8 +22,11 @@ struct RedisStoreEnvironment {
 
 }  // namespace
 
-INSTANTIATE_TYPED_TEST_SUITE_P(Redis, StoreConformanceTest, RedisStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(Redis, LedgerConformanceTest, RedisStoreEnvironment);
-INSTANTIATE_TYPED_TEST_SUITE_P(Redis, OfferRecheckConformanceTest, RedisStoreEnvironment);
+INSTANTIATE_TEST_SUITE_P(Redis, StoreConformanceTest,
+                         ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(Redis, LedgerConformanceTest,
+                         ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(Redis, OfferRecheckConformanceTest,
+                         ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
 
 }  // namespace uudai::store_test
