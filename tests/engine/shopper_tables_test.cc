@@ -1,5 +1,5 @@
-// The compact per-shopper state of MemoryStore's counters (engine/src/shopper_ids.h,
-// engine/src/shopper_tables.h), against std containers doing the same work.
+// The compact per-shopper state of MemoryStore's counters (engine/src/memory_store/shopper_ids.h,
+// engine/src/memory_store/shopper_tables.h), against std containers doing the same work.
 #include "memory_store/shopper_tables.h"
 
 #include <gtest/gtest.h>
