@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -149,6 +150,32 @@ TEST_F(ServeOptionsTest, TimeoutsOutsideTheirRangeStopTheStartWithExitCode2) {
     ASSERT_TRUE(WIFEXITED(*status)) << bad[0] << " " << bad[1];
     EXPECT_EQ(WEXITSTATUS(*status), 2) << bad[0] << " " << bad[1];
   }
+}
+
+TEST_F(ServeOptionsTest, AReservationTtlOutOfRangeStopsTheStartWithExitCode2) {
+  for (const char* bad : {"0", "-5", "604801"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--reservation-ttl", bad}));
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value()) << "--reservation-ttl " << bad << " was accepted";
+    ASSERT_TRUE(WIFEXITED(*status)) << bad;
+    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
+  }
+  ServeProcess longest_ttl(UUDAI_BINARY, keys_file_, Args({"--reservation-ttl", "604800"}));
+  EXPECT_TRUE(longest_ttl.WaitUntilHealthy()) << "a week is the longest TTL";
+}
+
+// ServeProcess sets --log-level itself, so these run the binary directly.
+TEST_F(ServeOptionsTest, AnUnknownLogLevelStopsTheStartWithExitCode2AndOffIsALevel) {
+  const std::string serve = std::string(UUDAI_BINARY) + " serve --keys " + keys_file_ +
+                            " --listen 127.0.0.1:0 --data-dir " + data_dir_.path();
+  const int typo =
+      std::system(("timeout 5 " + serve + " --log-level warnig >/dev/null 2>&1").c_str());
+  ASSERT_TRUE(WIFEXITED(typo));
+  EXPECT_EQ(WEXITSTATUS(typo), 2) << "a misspelt level must not silence the log";
+  // "off" runs (silently) until `timeout` stops it: exit 124.
+  const int off = std::system(("timeout 1 " + serve + " --log-level off >/dev/null 2>&1").c_str());
+  ASSERT_TRUE(WIFEXITED(off));
+  EXPECT_EQ(WEXITSTATUS(off), 124) << "--log-level off must be accepted";
 }
 
 TEST_F(ServeOptionsTest, TimeoutsAtTheEdgesOfTheirRangeAreAccepted) {

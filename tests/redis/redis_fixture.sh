@@ -7,7 +7,8 @@
 #
 # ARGS are passed on to redis-server (e.g. --requirepass secret). Nothing is persisted: no RDB
 # snapshots, no AOF. The server runs daemonized with its pid in DIR/redis.pid and its log in
-# DIR/redis.log. Exits non-zero when the server does not answer PING within 5 s.
+# DIR/redis.log. Exits non-zero when the server does not answer PING within 15 s (a machine busy
+# with other tests can be slow to start it).
 set -euo pipefail
 
 usage() {
@@ -38,7 +39,7 @@ launch() {
   rm -f "$dir/redis.pid"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log" "$@" >/dev/null
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     # Our server is the one whose pid file appeared and whose working directory is $dir.
     if [ -s "$dir/redis.pid" ] && alive "$(cat "$dir/redis.pid")"; then
       local reply
@@ -74,7 +75,7 @@ stop() {
   local pid
   pid=$(cat "$dir/redis.pid")
   kill "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 300); do
     alive "$pid" || { rm -f "$dir/redis.pid"; return 0; }
     sleep 0.05
   done

@@ -75,13 +75,11 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
   // store settles both in one step, and makes the refusal final for a request with the same
   // key still in flight on another gateway (Store::SettleRefusal).
   auto refuse = [this, &claim, &answer, &redemption_request, &quote](Status refusal) {
-    Problem problem = ProblemFromStatus(refusal);
-    problem.extra_members =
-        "\"rejected\":" + boost::json::serialize(RejectedToJson(quote.rejected));
+    std::string rejected = "\"rejected\":" + boost::json::serialize(RejectedToJson(quote.rejected));
     const std::string order = redemption_request->order_id;
     store_.SettleRefusal(RefusalCheck{claim.scope_key, claim.fingerprint,
                                       redemption_request->cart.merchant_id, order},
-                         [this, problem = std::move(problem), order,
+                         [this, refusal = std::move(refusal), rejected = std::move(rejected), order,
                           respond = std::move(answer)](Result<SettledRefusal> settled) mutable {
                            if (!settled.ok()) return respond(StatusResponse(settled.status()));
                            if (settled->replay)
@@ -93,8 +91,8 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
                                         "order " + order + " already has a live redemption " +
                                             *settled->live_redemption_id)));
                            }
-                           metrics_.CountRedemption(problem.code);
-                           respond(ProblemResponse(problem));
+                           metrics_.CountRedemption(std::string(CodeName(refusal.code())));
+                           respond(StatusResponse(refusal, std::move(rejected)));
                          });
   };
   if (quote.applied.empty()) {
@@ -116,14 +114,14 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
        rejected = std::move(quote.rejected)](Result<CreateRedemptionOutcome> result) {
         if (!result.ok()) {
           metrics_.CountRedemption(std::string(CodeName(result.status().code())));
-          Problem problem = ProblemFromStatus(result.status());
           // A refusal of the store's (a limit, or an offer that changed) lists the supplied
           // codes that did not apply, as a refusal of the plan does.
-          if (problem.status == 409) {
-            problem.extra_members =
-                "\"rejected\":" + boost::json::serialize(RejectedToJson(rejected));
+          if (HttpStatusOf(result.status().code()) == 409) {
+            return respond(
+                StatusResponse(result.status(),
+                               "\"rejected\":" + boost::json::serialize(RejectedToJson(rejected))));
           }
-          return respond(ProblemResponse(problem));
+          return respond(StatusResponse(result.status()));
         }
         if (result->replayed) return respond(Replayed(std::move(result->response)));
         metrics_.CountRedemption(result->redemption.status == RedemptionStatus::kCommitted

@@ -24,4 +24,10 @@ HttpResponse StatusResponse(const Status& status) {
   return ProblemResponse(ProblemFromStatus(status));
 }
 
+HttpResponse StatusResponse(const Status& status, std::string extra_members) {
+  Problem problem = ProblemFromStatus(status);
+  problem.extra_members = std::move(extra_members);
+  return ProblemResponse(problem);
+}
+
 }  // namespace uudai::gateway

@@ -16,6 +16,9 @@ HttpResponse JsonResponse(int status, std::string body);
 HttpResponse ProblemResponse(const Problem& problem);
 // REQUIRES: !status.ok().
 HttpResponse StatusResponse(const Status& status);
+// The same with more members in the problem, already serialized as `"name":value` pairs (a
+// refused redemption's "rejected" codes).
+HttpResponse StatusResponse(const Status& status, std::string extra_members);
 
 }  // namespace uudai::gateway
 

@@ -39,6 +39,8 @@ bool SplitListen(const std::string& listen, std::string& host, std::uint16_t& po
 // it a connection is never reclaimed.
 constexpr double kShortestTimeoutSeconds = 0.1;
 constexpr double kLongestTimeoutSeconds = 3600;
+// A reservation holds quota from the quote to the payment: a week is far beyond any checkout.
+constexpr std::int64_t kLongestReservationTtlSeconds = 7 * 24 * 3600;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -47,8 +49,23 @@ std::chrono::milliseconds Millis(double seconds) {
 }  // namespace
 
 int RunServe(const ServeConfig& config) {
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  // spdlog reads an unknown name as "off": a typo must not silence the log.
+  const spdlog::level::level_enum level = spdlog::level::from_str(config.log_level);
+  if (level == spdlog::level::off && config.log_level != "off") {
+    spdlog::error(
+        "--log-level must be one of trace, debug, info, warn, error, critical, off; "
+        "got {}",
+        config.log_level);
+    return 2;
+  }
+  spdlog::set_level(level);
+  if (config.reservation_ttl_seconds < 1 ||
+      config.reservation_ttl_seconds > kLongestReservationTtlSeconds) {
+    spdlog::error("--reservation-ttl must be between 1 and {} seconds, got {}",
+                  kLongestReservationTtlSeconds, config.reservation_ttl_seconds);
+    return 2;
+  }
   if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
     spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
     return 2;

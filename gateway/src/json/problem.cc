@@ -151,6 +151,8 @@ std::string Problem::ToJson() const {
   return out;
 }
 
+int HttpStatusOf(StatusCode code) { return MappingFor(code).status; }
+
 Problem ProblemFromStatus(const Status& status) {
   const Mapping m = MappingFor(status.code());
   Problem p = Make(m.status, std::string(CodeName(status.code())), m.title, status.message());

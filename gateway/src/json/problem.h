@@ -28,6 +28,8 @@ struct Problem {
 
 // THE mapping from engine status codes to HTTP (docs/design.md §4). REQUIRES: !status.ok().
 Problem ProblemFromStatus(const Status& status);
+// The HTTP status ProblemFromStatus gives a status with this code.
+int HttpStatusOf(StatusCode code);
 
 // Gateway-level problems (not engine outcomes).
 Problem MalformedJson(std::string detail);                 // 400 malformed_json
