@@ -1,6 +1,6 @@
 // Engine benchmarks (Google Benchmark). Figures and the command that produced them are in
-// bench/README.md. Goals (docs/design.md §6): quote at 10,000 offers ≤ 5 µs median; quote at 100,000
-// ≤ 2× quote at 1,000; 1,000,000 unique codes ≤ 3 s.
+// bench/README.md. Goals (docs/design.md §6): quote at 10,000 offers ≤ 5 µs median; quote at
+// 100,000 ≤ 2× quote at 1,000; 1,000,000 unique codes ≤ 3 s.
 #include <benchmark/benchmark.h>
 
 #include <cstring>

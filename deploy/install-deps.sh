@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake pkg-config ccache git
-  # the bench scripts' helpers (bench/reconcile.py, abuse_client.py, route_p99.py: stdlib only)
+  # Python for the bench scripts' tools (bench/reconcile.py, abuse_client.py, route_p99.py: stdlib only)
   python3
   # libraries (docs/design.md §2)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev

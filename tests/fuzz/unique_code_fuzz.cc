@@ -6,7 +6,8 @@
 //   its own canonical spelling, also when written in lower case or with hyphens;
 // - codes generated from the input's bytes are distinct and each verifies as itself; read with
 //   the forgiving spellings (lower case, hyphens, O for 0, I or L for 1) it is still itself;
-// - the check symbol rejects every single mistyped symbol (docs/design.md §3: "rejects any single mistyped
+// - the check symbol rejects every single mistyped symbol (docs/design.md §3: "rejects any single
+// mistyped
 //   symbol before a lookup"): each of the 13 × 31 one-symbol changes of a code fails.
 #include <algorithm>
 #include <cstddef>

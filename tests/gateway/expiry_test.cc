@@ -1,5 +1,6 @@
-// Reservation expiry (docs/design.md §3 lifecycle): the background sweeper expires reservations whose
-// TTL has passed on the gateway's clock, and their quota comes back; a late commit is refused.
+// Reservation expiry (docs/design.md §3 lifecycle): the background sweeper expires reservations
+// whose TTL has passed on the gateway's clock, and their quota comes back; a late commit is
+// refused.
 #include <gtest/gtest.h>
 
 #include <chrono>

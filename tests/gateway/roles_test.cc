@@ -1,5 +1,5 @@
-// Who may call what (docs/design.md §4 roles): every route × every caller (no key, an unknown key and
-// each role), and a merchant key's scope: its own offers only.
+// Who may call what (docs/design.md §4 roles): every route × every caller (no key, an unknown key
+// and each role), and a merchant key's scope: its own offers only.
 #include <gtest/gtest.h>
 
 #include <set>

@@ -1,6 +1,6 @@
-// The real `uudai serve` binary as a child process (docs/design.md §1: the journal is fsync'd before a
-// write is acknowledged; §5: SIGINT/SIGTERM drain in-flight requests and exit 0): killed with
-// SIGKILL it loses no acknowledged write; stopped with SIGTERM it finishes what it was doing.
+// The real `uudai serve` binary as a child process (docs/design.md §1: the journal is fsync'd
+// before a write is acknowledged; §5: SIGINT/SIGTERM drain in-flight requests and exit 0): killed
+// with SIGKILL it loses no acknowledged write; stopped with SIGTERM it finishes what it was doing.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>

@@ -1,7 +1,7 @@
 // The offer model: what a merchant (or the platform) registers. Plain value type.
 //
-// Field meanings follow docs/design.md §3. Optional list filters use std::optional: absent means "no
-// restriction", which is different from an empty list (rejected by validation).
+// Field meanings follow docs/design.md §3. Optional list filters use std::optional: absent means
+// "no restriction", which is different from an empty list (rejected by validation).
 #ifndef UUDAI_OFFER_H_
 #define UUDAI_OFFER_H_
 

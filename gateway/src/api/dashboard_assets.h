@@ -1,5 +1,5 @@
-// The analysts' dashboard (docs/design.md §4, GET /dashboard): the page, its stylesheet and scripts,
-// written by hand in gateway/web/ and compiled into the binary, so a running uudai always
+// The analysts' dashboard (docs/design.md §4, GET /dashboard): the page, its stylesheet and
+// scripts, written by hand in gateway/web/ and compiled into the binary, so a running uudai always
 // serves the dashboard of its own build and never loads anything from another origin.
 //
 // The page holds no data and needs no key: its scripts call the stats API with the analyst key

@@ -2,8 +2,8 @@
 //
 // A retry that arrives while the first request with the same Idempotency-Key is still being
 // answered here gets 409 request_in_progress at once, instead of racing the first through the
-// quote and the store (docs/design.md §3). Across gateways the store itself keeps the outcomes of one
-// key from disagreeing (Store::SettleRefusal). Thread-safe.
+// quote and the store (docs/design.md §3). Across gateways the store itself keeps the outcomes of
+// one key from disagreeing (Store::SettleRefusal). Thread-safe.
 #ifndef UUDAI_GATEWAY_API_IN_FLIGHT_KEYS_H_
 #define UUDAI_GATEWAY_API_IN_FLIGHT_KEYS_H_
 
