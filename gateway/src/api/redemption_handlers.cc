@@ -13,6 +13,11 @@ namespace {
 
 constexpr std::size_t kMaxIdempotencyKeyLength = 255;
 
+// The problem member listing the supplied codes that did not apply, as a quote lists them.
+std::string RejectedMember(const std::vector<CodeRejection>& rejected) {
+  return "\"rejected\":" + boost::json::serialize(RejectedToJson(rejected));
+}
+
 HttpResponse Replayed(std::string body) {
   HttpResponse response = JsonResponse(201, std::move(body));
   response.headers.emplace_back("Idempotent-Replayed", "true");
@@ -29,7 +34,6 @@ RedemptionHandlers::RedemptionHandlers(Store& store, const Catalog& catalog, con
       clock_(clock),
       random_(random),
       metrics_(metrics),
-      zone_(zone),
       reservation_ttl_millis_(reservation_ttl_millis),
       evaluator_(zone) {}
 
@@ -75,7 +79,7 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
   // store settles both in one step, and makes the refusal final for a request with the same
   // key still in flight on another gateway (Store::SettleRefusal).
   auto refuse = [this, &claim, &answer, &redemption_request, &quote](Status refusal) {
-    std::string rejected = "\"rejected\":" + boost::json::serialize(RejectedToJson(quote.rejected));
+    std::string rejected = RejectedMember(quote.rejected);
     const std::string order = redemption_request->order_id;
     store_.SettleRefusal(RefusalCheck{claim.scope_key, claim.fingerprint,
                                       redemption_request->cart.merchant_id, order},
@@ -107,7 +111,7 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
   const RedemptionIntent intent{NewId(random_, "r"), redemption_request->order_id, now,
                                 reservation_ttl_millis_, redemption_request->commit};
   Redemption redemption = PlanRedemption(redemption_request->cart, quote, intent);
-  claim.response = RedemptionJsonText(redemption, zone_);
+  claim.response = RedemptionJsonText(redemption, evaluator_.zone());
   store_.CreateRedemption(
       {std::move(redemption), std::move(claim)},
       [this, respond = std::move(answer),
@@ -117,9 +121,7 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
           // A refusal of the store's (a limit, or an offer that changed) lists the supplied
           // codes that did not apply, as a refusal of the plan does.
           if (HttpStatusOf(result.status().code()) == 409) {
-            return respond(
-                StatusResponse(result.status(),
-                               "\"rejected\":" + boost::json::serialize(RejectedToJson(rejected))));
+            return respond(StatusResponse(result.status(), RejectedMember(rejected)));
           }
           return respond(StatusResponse(result.status()));
         }
@@ -134,7 +136,7 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
 void RedemptionHandlers::Get(const HttpRequest&, const Caller& caller, Respond& respond) {
   store_.GetRedemption(caller.params[0], [this, respond](Result<Redemption> result) {
     if (!result.ok()) return respond(StatusResponse(result.status()));
-    respond(JsonResponse(200, RedemptionJsonText(result.value(), zone_)));
+    respond(JsonResponse(200, RedemptionJsonText(result.value(), evaluator_.zone())));
   });
 }
 
@@ -155,7 +157,7 @@ void RedemptionHandlers::Transition(const HttpRequest& request, const Caller& ca
           return respond(StatusResponse(result.status()));
         }
         metrics_.CountRedemption(std::string(RedemptionActionName(action)));
-        respond(JsonResponse(200, RedemptionJsonText(result.value(), zone_)));
+        respond(JsonResponse(200, RedemptionJsonText(result.value(), evaluator_.zone())));
       });
 }
 

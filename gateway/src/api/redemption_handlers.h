@@ -39,7 +39,6 @@ class RedemptionHandlers {
   const Clock& clock_;
   RandomSource& random_;
   Metrics& metrics_;
-  CampaignZone zone_;
   std::int64_t reservation_ttl_millis_;
   QuoteEvaluator evaluator_;
   InFlightKeys in_flight_;  // idempotency scopes of the create requests being answered here
