@@ -74,7 +74,6 @@ Redemption PlanRedemption(const Cart& cart, const Quote& quote, const Redemption
         .code_mode = offer.code_mode,
         .code = a.code,
         .discount = a.discount,
-        .limits = offer.limits,
         .restore_on_refund = offer.restore_on_refund,
         .funded_by = offer.funded_by,
         .funder = offer.funder,

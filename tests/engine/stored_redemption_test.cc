@@ -80,7 +80,7 @@ TEST(StoredRedemptionTest, RedemptionsOfTheSameTermsShareThemAndKeepTheirOwnCode
   const Redemption first = RedemptionBuilder("r-1").Apply(offer, 5'000, "AAAAAAAAAAAAA").Build();
   const Redemption second = RedemptionBuilder("r-2").Apply(offer, 7'000, "BBBBBBBBBBBBB").Build();
   Offer edited = offer;
-  edited.limits.per_day = 100;
+  edited.restore_on_refund = !offer.restore_on_refund;
   const Redemption third = RedemptionBuilder("r-3").Apply(edited, 5'000, "CCCCCCCCCCCCC").Build();
 
   const auto terms_1 = counters.InternTerms(first.applied[0]);
@@ -88,8 +88,8 @@ TEST(StoredRedemptionTest, RedemptionsOfTheSameTermsShareThemAndKeepTheirOwnCode
   const auto terms_3 = counters.InternTerms(third.applied[0]);
 
   EXPECT_EQ(terms_1, terms_2) << "one copy for the same terms";
-  EXPECT_NE(terms_1, terms_3) << "an edit of the limits is other terms";
-  EXPECT_EQ(terms_3->limits.per_day, 100);
+  EXPECT_NE(terms_1, terms_3) << "an edit of the refund policy is other terms";
+  EXPECT_EQ(terms_3->restore_on_refund, !offer.restore_on_refund);
   EXPECT_FALSE(terms_1->code.has_value());
   EXPECT_EQ(StoredRedemption(first, {terms_1}).Expand("r-1"), first);
   EXPECT_EQ(StoredRedemption(second, {terms_2}).Expand("r-2"), second);

@@ -185,7 +185,7 @@ TEST(ExpiryBacklogTest, ABacklogDrainsInShortCallsWhileAnotherGatewayKeepsRedeem
   const Offer live = SyncStore(sweeping.store()).GivenOffer(MakeOffer("o-live"));
   ASSERT_EQ(ReserveMany(sweeping.store(), burst, kBacklog), 0);
   const RedisServer& redis = RedisServer::Shared();
-  ASSERT_EQ(redis.Cli("HGET '" + prefix + "ou:o-burst' n"), std::to_string(kBacklog));
+  ASSERT_EQ(redis.Cli("HGET '" + prefix + "o:o-burst' n"), std::to_string(kBacklog));
 
   // Given the whole burst due at once, when one gateway sweeps while the other redeems.
   clock.Advance(60'000);
@@ -237,7 +237,7 @@ TEST(ExpiryBacklogTest, ABacklogDrainsInShortCallsWhileAnotherGatewayKeepsRedeem
   EXPECT_GT(redeemed, redeemed_before_sweep);
 
   // And every reservation expired exactly once: counters back to zero, nothing left due.
-  EXPECT_EQ(redis.Cli("HGET '" + prefix + "ou:o-burst' n"), "0");
+  EXPECT_EQ(redis.Cli("HGET '" + prefix + "o:o-burst' n"), "0");
   EXPECT_EQ(redis.Cli("ZCARD '" + prefix + "expiry'"), "0");
   EXPECT_EQ(SyncStore(sweeping.store()).ExpireDue(kPerStoreCall).value(), 0u);
   for (auto* store : {&sweeping.store(), &redeeming.store()}) {

@@ -17,8 +17,8 @@ namespace uudai::testing {
 namespace {
 
 using gateway::RedisConnection;
+using gateway::RedisFunction;
 using gateway::RedisReply;
-using gateway::RedisScript;
 
 class RedisConnectionTest : public ::testing::Test {
  protected:
@@ -157,62 +157,70 @@ TEST_F(RedisConnectionTest, TenThousandPipelinedIncrsCompleteInOrder) {
   RecordProperty("pipelined_incr_10000_ms", std::to_string(millis));
 }
 
-TEST_F(RedisConnectionTest, EvalOfALoadedScriptIsOneEvalsha) {
-  const RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-  const auto loaded = Call(*connection_, {"SCRIPT", "LOAD", script.source()});
-  ASSERT_EQ(loaded.value(), RedisReply::String(script.sha1()));
-  const std::string key = Key("counter");
-  const auto evalsha_before = CommandCalls("evalsha");
-  const auto load_before = CommandCalls("script|load");
+// A library whose function returns what `expression` (Lua, of keys and args) is.
+RedisFunction FunctionOf(const std::string& expression) {
+  return RedisFunction("uudai_test", "redis.register_function(NAME, function(keys, args) return " +
+                                         expression + " end)");
+}
 
-  const auto reply = CallEval(*connection_, script, {key}, {"5"});
+TEST_F(RedisConnectionTest, CallOfALoadedFunctionIsOneFcall) {
+  const RedisFunction function = FunctionOf("redis.call('INCRBY', keys[1], args[1])");
+  const auto loaded = Call(*connection_, {"FUNCTION", "LOAD", "REPLACE", function.source()});
+  ASSERT_EQ(loaded.value(), RedisReply::String(function.name()));
+  const std::string key = Key("counter");
+  const auto fcall_before = CommandCalls("fcall");
+  const auto load_before = CommandCalls("function|load");
+
+  const auto reply = CallFunction(*connection_, function, {key}, {"5"});
 
   ASSERT_TRUE(reply.ok()) << reply.status().message();
   EXPECT_EQ(reply.value(), RedisReply::Integer(5));
-  EXPECT_EQ(CommandCalls("evalsha"), evalsha_before + 1);
-  EXPECT_EQ(CommandCalls("script|load"), load_before);
+  EXPECT_EQ(CommandCalls("fcall"), fcall_before + 1);
+  EXPECT_EQ(CommandCalls("function|load"), load_before);
 }
 
-TEST_F(RedisConnectionTest, EvalLoadsTheScriptAgainAfterScriptFlush) {
-  const RedisScript script("return redis.call('INCRBY', KEYS[1], ARGV[1]) * 10");
+TEST_F(RedisConnectionTest, CallLoadsTheLibraryAgainAfterFunctionFlush) {
+  const RedisFunction function = FunctionOf("redis.call('INCRBY', keys[1], args[1]) * 10");
   const std::string key = Key("counter");
-  ASSERT_EQ(CallEval(*connection_, script, {key}, {"2"}).value(), RedisReply::Integer(20));
-  ASSERT_EQ(Call(*connection_, {"SCRIPT", "FLUSH"}).value(), RedisReply::StatusReply("OK"));
+  ASSERT_EQ(CallFunction(*connection_, function, {key}, {"2"}).value(), RedisReply::Integer(20));
+  ASSERT_EQ(Call(*connection_, {"FUNCTION", "FLUSH"}).value(), RedisReply::StatusReply("OK"));
 
-  const auto reply = CallEval(*connection_, script, {key}, {"3"});
+  const auto reply = CallFunction(*connection_, function, {key}, {"3"});
 
   ASSERT_TRUE(reply.ok()) << reply.status().message();
   EXPECT_EQ(reply.value(), RedisReply::Integer(50));  // ran exactly once more: 2 + 3 = 5
-  EXPECT_EQ(Call(*connection_, {"SCRIPT", "EXISTS", script.sha1()}).value(),
-            RedisReply::Array({RedisReply::Integer(1)}));
+  const auto listed = Call(*connection_, {"FUNCTION", "LIST", "LIBRARYNAME", function.name()});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->elements().size(), 1u) << listed->DebugString();
 }
 
-TEST_F(RedisConnectionTest, EvalOfAScriptThatDoesNotCompileAnswersTheLoadError) {
-  const RedisScript script("this is not lua");
+TEST_F(RedisConnectionTest, CallOfALibraryThatDoesNotCompileAnswersTheLoadError) {
+  const RedisFunction function("uudai_test", "this is not lua");
 
-  const auto reply = CallEval(*connection_, script, {}, {});
+  const auto reply = CallFunction(*connection_, function, {}, {});
 
   ASSERT_TRUE(reply.ok()) << reply.status().message();
   ASSERT_TRUE(reply->is_error()) << reply->DebugString();
-  EXPECT_EQ(reply->str().rfind("ERR Error compiling script", 0), 0u) << reply->str();
+  EXPECT_NE(reply->str().find("compil"), std::string::npos) << reply->str();
 }
 
-TEST_F(RedisConnectionTest, ScriptErrorReplyReachesTheCaller) {
-  const RedisScript script("return redis.error_reply('quota_exhausted o-1')");
+TEST_F(RedisConnectionTest, FunctionErrorReplyReachesTheCaller) {
+  const RedisFunction function = FunctionOf("redis.error_reply('quota_exhausted o-1')");
 
-  const auto reply = CallEval(*connection_, script, {}, {});
+  const auto reply = CallFunction(*connection_, function, {}, {});
 
   ASSERT_TRUE(reply.ok());
   EXPECT_EQ(reply.value(), RedisReply::Error("quota_exhausted o-1"));
 }
 
-TEST_F(RedisConnectionTest, ScriptSha1IsTheOneRedisComputes) {
-  const RedisScript script("return 1");
+TEST(RedisFunctionTest, IsNamedAfterTheDigestOfItsBody) {
+  const RedisFunction function("uudai", "return 1");
 
-  const auto loaded = Call(*connection_, {"SCRIPT", "LOAD", script.source()});
-
-  EXPECT_EQ(script.sha1(), "e0e1f9fabfc9d4800c877a703b823ac0578ff8db");
-  EXPECT_EQ(loaded.value(), RedisReply::String(script.sha1()));
+  // SHA1("return 1") = e0e1f9fabfc9d4800c877a703b823ac0578ff8db
+  EXPECT_EQ(function.name(), "uudai_e0e1f9fabfc9d480");
+  EXPECT_EQ(function.source(),
+            "#!lua name=uudai_e0e1f9fabfc9d480\nlocal NAME = 'uudai_e0e1f9fabfc9d480'\nreturn 1");
+  EXPECT_NE(RedisFunction("uudai", "return 2").name(), function.name());
 }
 
 TEST_F(RedisConnectionTest, CallbackRunsOnTheIoThreadForACommandFromAnotherThread) {

@@ -1,5 +1,5 @@
-// What RedisStore sends to its script and reads back (redis_store_codec.h), and the script's
-// answers to calls RedisStore never makes (unknown operation, malformed plan): the edges.
+// What RedisStore sends to its function and reads back (redis_store_codec.h), and the
+// function's answers to calls RedisStore never makes (unknown operation, missing arguments).
 #include "store/redis/redis_store_codec.h"
 
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
 #include "store/codec/mutation_codec.h"
+#include "store/redis/redemption_record.h"
 #include "store/redis/redis_store.h"
 
 namespace uudai::gateway {
@@ -17,6 +18,10 @@ using store_test::MakeOffer;
 using store_test::RedemptionBuilder;
 
 RedisReply Str(std::string s) { return RedisReply::String(std::move(s)); }
+
+std::string Record(const Redemption& r) {
+  return EncodeRedemptionRecord(r, LocalDay{20'000}).value();
+}
 
 TEST(LogPositionTest, ParsesAndOrdersStreamIds) {
   EXPECT_EQ(LogPosition::Parse("1700000000000-3"), (LogPosition{1700000000000, 3}));
@@ -89,8 +94,8 @@ TEST(LogEntriesTest, NilMeansNothingNew) {
 }
 
 TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
-  const std::string created = EncodeMutation(RedemptionCreated{
-      RedemptionBuilder("r-1").Apply(MakeOffer("o-1"), 1'000).Build(), std::nullopt});
+  const std::string created =
+      Record(RedemptionBuilder("r-1").Apply(MakeOffer("o-1"), 1'000).Build());
   const RedisReply reply = RedisReply::Array({RedisReply::Array(
       {Str("uudai:{t}:log"),
        RedisReply::Array(
@@ -99,7 +104,7 @@ TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
             RedisReply::Array(
                 {Str("5-1"),
                  RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("refund"), Str("at"),
-                                    Str("1790000000000"), Str("b"), Str(created)})})})})});
+                                    Str("1790000000000"), Str("r"), Str(created)})})})})});
   const auto read = LogEntriesFromXread(reply);
   ASSERT_TRUE(read.ok()) << read.status().message();
   const auto& entries = read->entries;
@@ -120,47 +125,60 @@ TEST(LogEntriesTest, DecodesTransitionsAndCodeBatches) {
   EXPECT_EQ(after_first->entries[0].position, (LogPosition{5, 1}));
 }
 
-TEST(LogEntriesTest, TransitionCarriesTheRedemptionAsCreated) {
-  const Redemption r =
-      RedemptionBuilder("r-1").Shopper("s-9").Apply(MakeOffer("o-1"), 12'000).Build();
-  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
-  const RedisReply reply = RedisReply::Array({RedisReply::Array(
-      {Str("log"),
-       RedisReply::Array({RedisReply::Array(
-           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"),
-                                           Str("1790000000000"), Str("b"), Str(line)})})})})});
-  // (the field names alternate with values: "at" is missing above on purpose)
-  EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
-  // A transition without its redemption (format 1, an older build's store) is malformed: the
-  // counters-only view could not count it.
-  const RedisReply format_1 = RedisReply::Array({RedisReply::Array(
-      {Str("log"),
-       RedisReply::Array({RedisReply::Array(
-           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
-                                           Str("1790000000000")})})})})});
-  EXPECT_EQ(LogEntriesFromXread(format_1).status().code(), StatusCode::kInternal);
+RedisReply OneEntry(std::vector<RedisReply> fields) {
+  return RedisReply::Array(
+      {RedisReply::Array({Str("log"), RedisReply::Array({RedisReply::Array(
+                                          {Str("7-0"), RedisReply::Array(std::move(fields))})})})});
+}
 
-  const RedisReply good = RedisReply::Array({RedisReply::Array(
-      {Str("log"),
-       RedisReply::Array({RedisReply::Array(
-           {Str("7-0"), RedisReply::Array({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
-                                           Str("1790000000000"), Str("b"), Str(line)})})})})});
-  const auto read = LogEntriesFromXread(good);
-  ASSERT_TRUE(read.ok()) << read.status().message();
-  ASSERT_EQ(read->entries.size(), 1U);
-  const auto& t = std::get<RedemptionTransitioned>(read->entries[0].mutation);
+TEST(LogEntriesTest, CreationAndTransitionCarryTheRedemptionRecord) {
+  Redemption r = RedemptionBuilder("r-1").Shopper("s-9").Apply(MakeOffer("o-1"), 12'000).Build();
+  const auto created =
+      LogEntriesFromXread(OneEntry({Str("c"), Str("r-1"), Str("r"), Str(Record(r))}));
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  ASSERT_EQ(created->entries.size(), 1U);
+  const auto& c = std::get<RedemptionCreated>(created->entries[0].mutation);
+  EXPECT_EQ(c.redemption, r);
+  EXPECT_FALSE(c.idempotency.has_value()) << "the view keeps no idempotency records";
+
+  r.status = RedemptionStatus::kReleased;
+  r.released_at = Timestamp{1790000000000};
+  const auto cancelled =
+      LogEntriesFromXread(OneEntry({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
+                                    Str("1790000000000"), Str("r"), Str(Record(r))}));
+  ASSERT_TRUE(cancelled.ok()) << cancelled.status().message();
+  const auto& t = std::get<RedemptionTransitioned>(cancelled->entries[0].mutation);
   EXPECT_EQ(t.action, RedemptionAction::kCancel);
   ASSERT_TRUE(t.redemption.has_value());
   EXPECT_EQ(*t.redemption, r);
+
+  // (the field names alternate with values: "at" is missing here on purpose)
+  EXPECT_EQ(LogEntriesFromXread(OneEntry({Str("t"), Str("r-1"), Str("a"), Str("cancel"),
+                                          Str("1790000000000"), Str("r"), Str(Record(r))}))
+                .status()
+                .code(),
+            StatusCode::kInternal);
+  // A transition without its redemption (an older layout) is malformed: the counters-only view
+  // could not count it.
+  EXPECT_EQ(LogEntriesFromXread(OneEntry({Str("t"), Str("r-1"), Str("a"), Str("cancel"), Str("at"),
+                                          Str("1790000000000")}))
+                .status()
+                .code(),
+            StatusCode::kInternal);
+  // A redemption carried as a journal line (format 3) is malformed too.
+  EXPECT_EQ(LogEntriesFromXread(
+                OneEntry({Str("m"), Str(EncodeMutation(RedemptionCreated{r, std::nullopt}))}))
+                .status()
+                .code(),
+            StatusCode::kInternal);
 }
 
-// One ledger position's fields as the script returns them: id, then b s ca ra xa fa.
-std::vector<RedisReply> LedgerRow(const Redemption& r, const char* status,
+// One ledger position as the function returns it: id, record.
+std::vector<RedisReply> LedgerRow(Redemption r, RedemptionStatus status,
                                   std::optional<std::int64_t> committed_at) {
-  return {Str(r.id),         Str(EncodeMutation(RedemptionCreated{r, std::nullopt})),
-          Str(status),       committed_at ? Str(std::to_string(*committed_at)) : RedisReply::Nil(),
-          RedisReply::Nil(), RedisReply::Nil(),
-          RedisReply::Nil()};
+  r.status = status;
+  if (committed_at) r.committed_at = Timestamp{*committed_at};
+  return {Str(r.id), Str(Record(r))};
 }
 
 TEST(LedgerPageTest, KeepsTheRowsInTheTimeRangeAndMovesPastEveryPositionRead) {
@@ -174,8 +192,8 @@ TEST(LedgerPageTest, KeepsTheRowsInTheTimeRangeAndMovesPastEveryPositionRead) {
                                 .Apply(offer, 2'000)
                                 .Build();
   std::vector<RedisReply> payload = {Str("9")};
-  for (auto row : {LedgerRow(early, "reserved", std::nullopt),
-                   LedgerRow(inside, "committed", 1790000000000)}) {
+  for (auto row : {LedgerRow(early, RedemptionStatus::kReserved, std::nullopt),
+                   LedgerRow(inside, RedemptionStatus::kCommitted, 1790000000000)}) {
     payload.insert(payload.end(), row.begin(), row.end());
   }
   LedgerPageQuery query;
@@ -196,7 +214,7 @@ TEST(LedgerPageTest, KeepsTheRowsInTheTimeRangeAndMovesPastEveryPositionRead) {
   const auto last = LedgerPageFromPayload({Str("9")}, query);
   ASSERT_TRUE(last.ok());
   EXPECT_TRUE(last->done());
-  // A row cut short is the script's bug, not an empty page.
+  // A row cut short is the function's bug, not an empty page.
   payload.pop_back();
   EXPECT_EQ(LedgerPageFromPayload(payload, query).status().code(), StatusCode::kInternal);
 }
@@ -206,19 +224,6 @@ TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {
       {Str("log"), RedisReply::Array({RedisReply::Array(
                        {Str("5-0"), RedisReply::Array({Str("zz"), Str("?")})})})})});
   EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
-}
-
-TEST(PlanJsonTest, CarriesTheOfferVersionAndDiscountAsDecimalStringsAndNoLimits) {
-  Offer offer = MakeOffer("o-1");
-  offer.version = 4;
-  offer.limits.total_budget = 1'000'000'000'000'000;
-  const Redemption r = RedemptionBuilder("r-1").Apply(offer, 123'456).Build();
-  const std::string plan = PlanJson(r, LocalDay{20'000});
-  EXPECT_NE(plan.find(R"("d":"20000")"), std::string::npos) << plan;
-  EXPECT_NE(plan.find(R"("v":"4")"), std::string::npos) << plan;
-  EXPECT_NE(plan.find(R"("d":"123456")"), std::string::npos) << plan;
-  // The limits are the offer's current ones, read by the script from the offer's hash.
-  EXPECT_EQ(plan.find(R"("lb")"), std::string::npos) << plan;
 }
 
 TEST(OfferCheckArgsTest, CarriesLimitsWindowAndDailyWindowAsDecimalStrings) {
@@ -236,26 +241,27 @@ TEST(OfferCheckArgsTest, CarriesLimitsWindowAndDailyWindowAsDecimalStrings) {
 }
 
 // The script itself, called the ways RedisStore never calls it.
-TEST(RedisStoreScriptTest, UnknownOperationAndMalformedPlanAreErrorsThatChangeNothing) {
+TEST(RedisStoreScriptTest, UnknownOperationAndMissingArgumentsAreErrorsThatChangeNothing) {
   testing::IoThread io;
   auto connection =
       RedisConnection::Create(io.io(), testing::OptionsFor(testing::RedisServer::Shared().url()));
   connection->Start();
   ASSERT_TRUE(
       testing::WaitUntil([&] { return connection->connected(); }, std::chrono::milliseconds(5000)));
-  const RedisScript script(RedisStoreScriptSource());
+  const RedisFunction function("uudai", RedisStoreScriptSource());
   const std::string prefix = testing::FreshKeyPrefix();
-  const auto unknown = testing::CallEval(*connection, script, {prefix + "log"}, {"drop_all"});
+  const auto unknown = testing::CallFunction(*connection, function, {prefix + "log"}, {"drop_all"});
   ASSERT_TRUE(unknown.ok());
   EXPECT_TRUE(unknown->is_error()) << unknown->DebugString();
-  const auto malformed = testing::CallEval(*connection, script, {prefix + "log"},
-                                           {"create", "1000", "86400000", "r-1", "m\x1fo",
-                                            "reserved", "2000", "{not json", "{}", "", "", ""});
+  // A create without its shopper, day, order and offers.
+  const auto malformed = testing::CallFunction(
+      *connection, function, {prefix + "log"},
+      {"create", "1000", "86400000", "r-1", "0", "2000", "record", "", "", "", "1000"});
   ASSERT_TRUE(malformed.ok());
   EXPECT_TRUE(malformed->is_error()) << malformed->DebugString();
   EXPECT_EQ(StatusFromErrorReply(malformed.value()).code(), StatusCode::kInternal);
   // Nothing was written: no redemption, no log.
-  EXPECT_EQ(testing::RedisServer::Shared().Cli("EXISTS '" + prefix + "r:r-1' '" + prefix + "log'"),
+  EXPECT_EQ(testing::RedisServer::Shared().Cli("EXISTS '" + prefix + "rec' '" + prefix + "log'"),
             "0");
   connection->Stop();
 }

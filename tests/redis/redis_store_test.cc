@@ -68,8 +68,8 @@ TEST_F(RedisStoreTest, EightThreadsOnTwoGatewaysTakeExactlyTheQuota) {
                 outcomes[StatusCode::kPerShopperLimit],
             480);
   for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 3) << shopper;
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-quota' n"), "100");
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-quota' b"), "100000");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:o-quota' n"), "100");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:o-quota' b"), "100000");
   // Both views end up with the same usage as Redis.
   for (auto* gateway : {a.get(), b.get()}) {
     gateway->Poll();
@@ -256,7 +256,7 @@ TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt
   auto a = NewGateway();  // an empty store loads; nothing is written yet
   EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
   SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "3");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "4");
   auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
   const Status loaded = b->Load(milliseconds(5'000));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
@@ -276,26 +276,28 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   Status loaded = b->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.code(), StatusCode::kInternal);
-  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 3"),
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 4"),
             std::string::npos)
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
 
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 4"), "OK");  // a newer build's
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 5"), "OK");  // a newer build's
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 4, this build reads format 3"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 5, this build reads format 4"), std::string::npos)
       << loaded.message();
 }
 
-TEST_F(RedisStoreTest, ScriptFlushIsRecoveredFromTransparently) {
+TEST_F(RedisStoreTest, FunctionFlushIsRecoveredFromTransparently) {
   auto a = NewGateway();
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  ASSERT_EQ(Redis("SCRIPT FLUSH"), "OK");
+  ASSERT_EQ(Redis("FUNCTION FLUSH"), "OK");
   const auto created = SyncStore(*a).Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build());
   EXPECT_TRUE(created.ok()) << created.status().message();
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "r:r-1' s"), "reserved");
+  const auto read = SyncStore(*a).Get("r-1");
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  EXPECT_EQ(read->status, RedemptionStatus::kReserved);
 }
 
 // The expiry index naming ids that are no reservation (the script never leaves one there) must
@@ -318,17 +320,17 @@ TEST_F(RedisStoreTest, ExpiryIndexIdsThatAreNoReservationAreDroppedUncounted) {
   EXPECT_EQ(store.Get("r-1")->status, RedemptionStatus::kExpired);
   EXPECT_EQ(store.Get("r-2")->status, RedemptionStatus::kCommitted);
   EXPECT_EQ(Redis("ZCARD '" + prefix_ + "expiry'"), "0");
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "ou:o-1' n"), "1");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:o-1' n"), "1");
 }
 
-TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
+TEST_F(RedisStoreTest, EveryWriteIsOneFunctionCall) {
   auto server = RedisServer::StartPrivate({});
   ASSERT_NE(server, nullptr);
   OwnThreadStore own(server->url(), clock_, prefix_);
   gateway::RedisStore& store = own.store();
   SyncStore sync(store);
   const Offer offer = sync.CreateOffer(MakeOffer("o-1")).value();
-  // The first call loads the script (NOSCRIPT, SCRIPT LOAD, EVALSHA): count from here on.
+  // The first call loads the library (FCALL, FUNCTION LOAD, FCALL): count from here on.
   ASSERT_EQ(server->Cli("CONFIG RESETSTAT"), "OK");
   for (int i = 0; i < 20; ++i) {
     const std::string id = "r-" + std::to_string(i);
@@ -337,11 +339,12 @@ TEST_F(RedisStoreTest, EveryWriteIsOneScriptCall) {
     if (i % 2 == 1) sync.Cancel(id).value();
   }
   const std::string stats = server->Cli("INFO commandstats");
-  EXPECT_NE(stats.find("cmdstat_evalsha:calls=40,"), std::string::npos) << stats;
+  EXPECT_NE(stats.find("cmdstat_fcall:calls=40,"), std::string::npos) << stats;
   // Nothing else was sent by the gateway for these writes: no EVAL, no MULTI, no plain
-  // HSET/HINCRBY round trips (those inside the script are counted by Redis too, under the
-  // script's own calls, so check the ones a client would have to send on its own).
-  for (const char* command : {"cmdstat_eval:", "cmdstat_multi:", "cmdstat_exec:"}) {
+  // HSET/HINCRBY round trips (those inside the function are counted by Redis too, under the
+  // function's own calls, so check the ones a client would have to send on its own).
+  for (const char* command : {"cmdstat_eval:", "cmdstat_evalsha:", "cmdstat_multi:",
+                              "cmdstat_exec:", "cmdstat_function|load:"}) {
     EXPECT_EQ(stats.find(command), std::string::npos) << command << "\n" << stats;
   }
 }
@@ -392,7 +395,7 @@ TEST_F(RedisStoreOnPrivateServerTest, RedisRefusingWritesIsNotReadyUntilAProbeGe
   EXPECT_EQ(CodeOf(sync.Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build())),
             StatusCode::kUnavailable);
   EXPECT_FALSE(store.ready()) << "Redis refuses writes: /readyz must say 503";
-  EXPECT_EQ(server->Cli("EXISTS " + prefix_ + "r:r-1"), "0") << "nothing half-written";
+  EXPECT_EQ(server->Cli("HEXISTS " + prefix_ + "rec r-1"), "0") << "nothing half-written";
   EXPECT_NE(store.FindOffer("o-1"), nullptr) << "quotes keep working from the view";
   // The probes Poll() sends are refused too, and calls that only read (the gateway's expiry
   // sweep with nothing due, every second) run but prove nothing: still not ready.

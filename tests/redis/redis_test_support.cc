@@ -186,11 +186,11 @@ Result<RedisReply> Call(RedisConnection& connection, std::vector<std::string> ar
       wait);
 }
 
-Result<RedisReply> CallEval(RedisConnection& connection, const gateway::RedisScript& script,
-                            std::vector<std::string> keys, std::vector<std::string> args) {
+Result<RedisReply> CallFunction(RedisConnection& connection, const gateway::RedisFunction& function,
+                                std::vector<std::string> keys, std::vector<std::string> args) {
   return Await(
       [&](RedisConnection::Callback done) {
-        connection.Eval(script, std::move(keys), std::move(args), std::move(done));
+        connection.Call(function, std::move(keys), std::move(args), std::move(done));
       },
       5000ms);
 }

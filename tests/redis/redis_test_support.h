@@ -81,9 +81,10 @@ class IoThread {
 Result<gateway::RedisReply> Call(gateway::RedisConnection& connection,
                                  std::vector<std::string> argv,
                                  std::chrono::milliseconds wait = 5000ms);
-Result<gateway::RedisReply> CallEval(gateway::RedisConnection& connection,
-                                     const gateway::RedisScript& script,
-                                     std::vector<std::string> keys, std::vector<std::string> args);
+Result<gateway::RedisReply> CallFunction(gateway::RedisConnection& connection,
+                                         const gateway::RedisFunction& function,
+                                         std::vector<std::string> keys,
+                                         std::vector<std::string> args);
 
 // Polls `condition` every 10 ms until it holds (true) or `timeout` passes (false).
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);

@@ -60,7 +60,6 @@ struct RedeemedOffer {
   CodeMode code_mode = CodeMode::kAuto;
   std::optional<std::string> code;  // canonical
   Money discount = 0;
-  OfferLimits limits;
   bool restore_on_refund = true;
   FundedBy funded_by = FundedBy::kMerchant;
   std::optional<std::string> funder;

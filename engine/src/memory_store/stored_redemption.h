@@ -3,7 +3,7 @@
 //
 // Its id is the key it is stored under, not kept again. Each applied offer keeps only its
 // code and discount; the rest of what was recorded at creation (offer and merchant ids, layer,
-// limits, refund policy, funder) is a Terms shared by every redemption of the same offer
+// version, refund policy, funder) is a Terms shared by every redemption of the same offer
 // terms (OfferCounters::InternTerms). That is ~0.5 KB less per redemption than a Redemption.
 // Expand() gives the whole Redemption back, equal to the one stored.
 //

@@ -114,32 +114,33 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
                     done = std::move(done)]() mutable { self->DoCommand(argv, std::move(done)); });
   }
 
-  void Eval(const RedisScript& script, std::vector<std::string> keys, std::vector<std::string> args,
-            Callback done) {
+  void Call(const RedisFunction& function, std::vector<std::string> keys,
+            std::vector<std::string> args, Callback done) {
     std::vector<std::string> argv;
     argv.reserve(3 + keys.size() + args.size());
-    argv.emplace_back("EVALSHA");
-    argv.push_back(script.sha1());
+    argv.emplace_back("FCALL");
+    argv.push_back(function.name());
     argv.push_back(std::to_string(keys.size()));
     std::move(keys.begin(), keys.end(), std::back_inserter(argv));
     std::move(args.begin(), args.end(), std::back_inserter(argv));
-    // Kept for a retry after NOSCRIPT.
+    // Kept for a retry after the function turned out not to be loaded.
     auto shared_argv = std::make_shared<const std::vector<std::string>>(std::move(argv));
-    auto eval = [this, script, shared_argv, done = std::move(done)]() mutable {
-      DoCommand(*shared_argv, [this, script, shared_argv,
+    auto call = [this, function, shared_argv, done = std::move(done)]() mutable {
+      DoCommand(*shared_argv, [this, function, shared_argv,
                                done = std::move(done)](Result<RedisReply> reply) mutable {
-        if (reply.ok() && reply->IsErrorCode("NOSCRIPT")) {
-          LoadAndRetry(script, *shared_argv, std::move(done));
+        if (reply.ok() && reply->is_error() &&
+            reply->str().find("Function not found") != std::string::npos) {
+          LoadAndRetry(function, *shared_argv, std::move(done));
           return;
         }
         done(std::move(reply));
       });
     };
     if (io_.get_executor().running_in_this_thread()) {
-      eval();
+      call();
       return;
     }
-    net::post(io_, [self = shared_from_this(), eval = std::move(eval)]() mutable { eval(); });
+    net::post(io_, [self = shared_from_this(), call = std::move(call)]() mutable { call(); });
   }
 
  private:
@@ -177,12 +178,16 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     Send(argv, SteadyClock::now() + options_.command_timeout, std::move(done));
   }
 
-  // Pipelines SCRIPT LOAD and the EVALSHA again: one round trip.
-  void LoadAndRetry(const RedisScript& script, const std::vector<std::string>& argv,
+  // Pipelines FUNCTION LOAD and the FCALL again: one round trip.
+  void LoadAndRetry(const RedisFunction& function, const std::vector<std::string>& argv,
                     Callback done) {
     auto load_error = std::make_shared<std::optional<RedisReply>>();
-    DoCommand({"SCRIPT", "LOAD", script.source()}, [load_error](Result<RedisReply> reply) {
-      if (reply.ok() && reply->is_error()) *load_error = std::move(reply).value();
+    DoCommand({"FUNCTION", "LOAD", function.source()}, [load_error](Result<RedisReply> reply) {
+      // Another connection may have loaded it in between: the retry finds it.
+      if (reply.ok() && reply->is_error() &&
+          reply->str().find("already exists") == std::string::npos) {
+        *load_error = std::move(reply).value();
+      }
     });
     DoCommand(argv, [load_error, done = std::move(done)](Result<RedisReply> reply) {
       if (reply.ok() && load_error->has_value()) {
@@ -496,9 +501,9 @@ void RedisConnection::Command(std::vector<std::string> argv, Callback done) {
   impl_->Command(std::move(argv), std::move(done));
 }
 
-void RedisConnection::Eval(const RedisScript& script, std::vector<std::string> keys,
+void RedisConnection::Call(const RedisFunction& function, std::vector<std::string> keys,
                            std::vector<std::string> args, Callback done) {
-  impl_->Eval(script, std::move(keys), std::move(args), std::move(done));
+  impl_->Call(function, std::move(keys), std::move(args), std::move(done));
 }
 
 }  // namespace uudai::gateway

@@ -2,7 +2,8 @@
 //
 // It adapts hiredis's asynchronous API to Asio (hiredis 0.14 ships no Asio adapter) and adds
 // what hiredis 0.14 lacks: a connect timeout, per-command timeouts, reconnection with
-// exponential backoff, AUTH and SELECT from the URL, and EVALSHA with NOSCRIPT recovery.
+// exponential backoff, AUTH and SELECT from the URL, and FCALL of a function
+// library that loads it when Redis does not have it.
 //
 // Threading: the connection belongs to the io_context it was created with; every callback
 // runs on a thread running that io_context. Meant for an io_context run by ONE thread (the
@@ -31,8 +32,8 @@
 #include <string>
 #include <vector>
 
+#include "redis/redis_function.h"
 #include "redis/redis_reply.h"
-#include "redis/redis_script.h"
 #include "redis/redis_url.h"
 #include "uudai/status.h"
 
@@ -90,12 +91,12 @@ class RedisConnection {
   // refused (kInternal): their replies do not pair one-to-one with commands.
   void Command(std::vector<std::string> argv, Callback done);
 
-  // EVALSHA of `script` with `keys` (KEYS) and `args` (ARGV). When Redis answers NOSCRIPT
-  // (restarted, or SCRIPT FLUSH), it pipelines SCRIPT LOAD and the EVALSHA once more; `done`
-  // gets the retry's reply, or the SCRIPT LOAD error if loading failed. Same contract as
-  // Command otherwise; the retry has its own command_timeout.
-  void Eval(const RedisScript& script, std::vector<std::string> keys, std::vector<std::string> args,
-            Callback done);
+  // FCALL of `function` with `keys` and `args`. When Redis does not have it (a new Redis, or
+  // FUNCTION FLUSH), it pipelines FUNCTION LOAD and the FCALL once more; `done` gets the
+  // retry's reply, or the FUNCTION LOAD error if loading failed. Same contract as Command
+  // otherwise; the retry has its own command_timeout.
+  void Call(const RedisFunction& function, std::vector<std::string> keys,
+            std::vector<std::string> args, Callback done);
 
  private:
   class Impl;

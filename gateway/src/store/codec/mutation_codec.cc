@@ -75,7 +75,6 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
                                     {"cm", static_cast<int>(a.code_mode)},
                                     {"c", Opt(a.code)},
                                     {"d", a.discount},
-                                    {"lim", EncodeLimits(a.limits, sp)},
                                     {"r", a.restore_on_refund},
                                     {"fb", static_cast<int>(a.funded_by)},
                                     {"f", Opt(a.funder)}},
@@ -204,8 +203,7 @@ Redemption DecodeRedemption(const json::object& o) {
     x.layer = E<Layer>(a, "l", 4);
     x.code_mode = E<CodeMode>(a, "cm", 3);
     x.code = OptS(a, "c");
-    x.discount = I(a, "d");
-    x.limits = DecodeLimits(a.at("lim").as_object());
+    x.discount = I(a, "d");  // older journals also carry the offer's limits ("lim"): unused
     x.restore_on_refund = B(a, "r");
     x.funded_by = E<FundedBy>(a, "fb", 3);
     x.funder = OptS(a, "f");

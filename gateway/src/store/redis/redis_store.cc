@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "store/codec/mutation_codec.h"
+#include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
 #include "store/redis/store_mirror.h"
@@ -160,25 +161,37 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
   }
   const Timestamp now = core_->clock().Now();
   const LocalDay day = core_->options().zone.DayOf(r.created_at);
-  auto mutation = std::make_shared<StoreMutation>(RedemptionCreated{r, std::nullopt});
+  Result<std::string> record = EncodeRedemptionRecord(r, day);
+  if (!record.ok()) return done(record.status());
   const auto& claim = request.idempotency;
   std::vector<std::string> args = {"create",
                                    Millis(now),
                                    std::to_string(core_->options().idempotency_retention_millis),
                                    r.id,
-                                   OrderKey(r),
-                                   std::string(RedemptionStatusName(r.status)),
+                                   std::to_string(static_cast<int>(r.status)),
                                    Millis(r.expires_at),
-                                   PlanJson(r, day),
-                                   EncodeMutation(*mutation),
+                                   std::move(record).value(),
                                    claim ? claim->scope_key : std::string(),
                                    claim ? claim->fingerprint : std::string(),
                                    claim ? claim->response : std::string(),
                                    Millis(r.created_at),
                                    std::to_string(core_->options().zone.MinuteOfDay(r.created_at)),
                                    std::to_string(r.subtotal + r.shipping_fee),
-                                   std::to_string(core_->options().refusal_fence_millis)};
+                                   std::to_string(core_->options().refusal_fence_millis),
+                                   r.shopper_id,
+                                   std::to_string(day.index),
+                                   OrderKey(r)};
+  args.reserve(args.size() + 4 * r.applied.size());
+  for (const RedeemedOffer& a : r.applied) {
+    const bool held = a.code_mode == CodeMode::kUnique && a.code;
+    args.push_back(a.offer_id);
+    args.push_back(std::to_string(a.offer_version));
+    args.push_back(std::to_string(a.discount));
+    args.push_back(held ? *a.code : std::string());
+  }
   std::string response = claim ? claim->response : std::string();
+  auto mutation = std::make_shared<StoreMutation>(
+      RedemptionCreated{std::move(request.redemption), std::nullopt});
   core_->Run(std::move(args), [core = core_, mutation, response = std::move(response),
                                done = std::move(done)](Result<ScriptReply> reply) mutable {
     if (!reply.ok()) return done(reply.status());
@@ -190,9 +203,8 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
           [status = reply->status, done = std::move(done)](const Status&) { done(status); });
     }
     const auto& payload = reply->payload;
-    if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 8) {
-      auto first = RedemptionFromFields(std::get<RedemptionCreated>(*mutation).redemption.id,
-                                        &payload[2], 6);
+    if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 4) {
+      auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str());
       if (!first.ok()) return done(first.status());
       return done(CreateRedemptionOutcome{std::move(first).value(), true, payload[1].str()});
     }
@@ -217,7 +229,7 @@ void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> do
                if (!reply.ok()) return done(reply.status());
                if (!reply->status.ok()) return done(reply->status);
                const auto& p = reply->payload;
-               if (p.size() == 2 && p[0].str() == "replayed") {
+               if (p.size() == 4 && p[0].str() == "replayed") {
                  return done(SettledRefusal{p[1].str(), std::nullopt});
                }
                if (p.size() == 2 && p[0].str() == "order") {
@@ -230,26 +242,19 @@ void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> do
 
 void RedisStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                         Completion<std::optional<std::string>> done) {
-  const std::int64_t now = core_->clock().Now().millis;
-  const std::int64_t retention = core_->options().idempotency_retention_millis;
-  core_->Pick().Command(
-      {"HMGET", core_->Key("idem:" + scope_key), "f", "r", "t", "x"},
-      [now, retention, fingerprint = std::move(fingerprint),
-       done = std::move(done)](Result<RedisReply> reply) {
-        if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
-        if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
-        const auto& f = reply->elements();
-        // A refusal's fence (x) records no outcome to replay.
-        if (f.size() != 4 || f[0].is_nil() || !f[3].is_nil()) {
-          return done(std::optional<std::string>());
-        }
-        if (std::stoll(f[2].str()) + retention <= now) return done(std::optional<std::string>());
-        if (f[0].str() != fingerprint) {
-          return done(Status(StatusCode::kIdempotencyKeyReused,
-                             "this Idempotency-Key was used with a different request body"));
-        }
-        done(std::optional<std::string>(f[1].str()));
-      });
+  core_->Run({"replay", Millis(core_->clock().Now()),
+              std::to_string(core_->options().idempotency_retention_millis), std::move(scope_key),
+              std::move(fingerprint)},
+             [done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->status.ok()) return done(reply->status);
+               const auto& p = reply->payload;
+               if (p.size() == 2 && p[0].str() == "replayed") {
+                 return done(std::optional<std::string>(p[1].str()));
+               }
+               if (p.size() == 1 && p[0].str() == "none") return done(std::optional<std::string>());
+               done(Status(StatusCode::kInternal, "malformed replay reply"));
+             });
 }
 
 void RedisStore::TransitionRedemption(std::string id, RedemptionAction action,
@@ -263,8 +268,8 @@ void RedisStore::TransitionRedemption(std::string id, RedemptionAction action,
                if (!reply.ok()) return done(reply.status());
                if (!reply->entry) return done(reply->status);  // refused: nothing changed
                const auto& payload = reply->payload;
-               if (payload.size() != 7) return done(Status(StatusCode::kInternal, "bad reply"));
-               Result<Redemption> after = RedemptionFromFields(id, &payload[1], 6);
+               if (payload.size() != 2) return done(Status(StatusCode::kInternal, "bad reply"));
+               Result<Redemption> after = DecodeRedemptionRecord(id, payload[1].str());
                RedemptionAction applied = RedemptionAction::kExpire;
                for (RedemptionAction a : {RedemptionAction::kCommit, RedemptionAction::kCancel,
                                           RedemptionAction::kRefund}) {
@@ -286,11 +291,13 @@ void RedisStore::TransitionRedemption(std::string id, RedemptionAction action,
 
 void RedisStore::GetRedemption(std::string id, Completion<Redemption> done) {
   core_->Pick().Command(
-      {"HMGET", core_->Key("r:" + id), "b", "s", "ca", "ra", "xa", "fa"},
-      [id, done = std::move(done)](Result<RedisReply> reply) {
+      {"HGET", core_->Key("rec"), id}, [id, done = std::move(done)](Result<RedisReply> reply) {
         if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
         if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
-        done(RedemptionFromFields(id, reply->elements().data(), reply->elements().size()));
+        if (reply->is_nil()) {
+          return done(Status(StatusCode::kNotFound, "redemption " + id + " does not exist"));
+        }
+        done(DecodeRedemptionRecord(id, reply->str()));
       });
 }
 

@@ -1,37 +1,48 @@
--- uudai's Redis store: every write is ONE call of this script, so it is atomic and costs one
--- round trip:  EVALSHA <sha> 1 <prefix>log <op> <args...>
+-- uudai's Redis store, a Redis Functions library (Redis 7): every write is ONE call of its one
+-- function, so it is atomic and costs one round trip:  FCALL <name> 1 <prefix>log <op> <args...>
+-- RedisFunctionLibrary (gateway/src/redis/redis_function.h) puts the shebang line in front of
+-- this text, with the library's name (derived from this text, so that two builds never run each
+-- other's code), and defines NAME before it. Loaded once per Redis (FUNCTION LOAD, kept in its
+-- RDB and AOF); nothing below the registration runs per call, so a call pays for its own work
+-- only.
 --
 -- KEYS[1] is the change log (a stream). Every other key is named from the same prefix, which
 -- holds a hash tag (e.g. "uudai:{main}:"), so that all of a store's keys share one Redis
 -- Cluster slot. Keys (see RedisStore in redis_store.h for the full contract):
 --   log           stream: every change, in the order it happened (offers, codes, redemptions,
---                 transitions, each carrying its redemption); gateways replay it into their
---                 in-memory view, which keeps counters and stats, not redemptions
+--                 transitions, each carrying its redemption record); gateways replay it into
+--                 their in-memory view. Entry ids are "<seq>-0", seq counted by `seq`, so that
+--                 a call knows the entry before its own without reading the stream
+--   seq           string: the number of the log's last entry
 --   ledger        list: redemption ids in creation order (ledger position = list index)
---   offer:<id>    hash v (version) m (merchant) l (layer) cm (code mode) s (status) pc (code),
---                 and what a redemption is re-checked against: lt lb ls ld (limits, -1 = none),
---                 sa ea (window, epoch ms), wf wt (daily window, local minutes; absent = none)
+--   rec           hash: redemption id → its record (RedemptionRecord in redemption_record.h):
+--                 head US-separated (status, committed/released/expired/refunded at), RS, the
+--                 part this script reads (expires_at, shopper, local day, merchant, order, then
+--                 offer id, discount, held unique code, restores-on-refund per applied offer),
+--                 RS, the rest, which only the gateway reads
+--   o:<id>        hash, one per offer: its version and what a redemption is re-checked
+--                 against — v (version) m (merchant) l (layer) cm (code mode) s (status)
+--                 pc (public code) lt lb ls ld (limits, -1 = none) sa ea (window, epoch ms)
+--                 wf wt (daily window, local minutes; absent = none) — and its counters:
+--                 n (live redemptions) b (budget spent) s:<shopper> d:<local day>
 --   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
 --                 are not archived); a code is unique only within its scope (see offer_put)
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
---   ou:<offer>    hash n (live redemptions) b (budget spent) s:<shopper> d:<local day>
---   r:<id>        hash s (status) x (expires_at) p (plan, JSON) b (the redemption as created)
---                 ca ra xa fa (committed/released/expired/refunded at)
---   orders        hash: merchant \x1f order → id of its live redemption
+--   orders        hash: merchant US order → id of its live redemption
 --   expiry        zset: reserved redemption ids by expires_at
---   idem:<scope>  hash f (fingerprint) r (response) id (redemption) t (created at);
---                 PEXPIRE'd after the retention period. Or a refusal's fence (op "refusal"):
---                 f (fingerprint) t (refused at) x ("1"), PEXPIRE'd after the fence period
+--   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
+--                 the first response; PEXPIRE'd after the retention period. Or a refusal's
+--                 fence: "x" US fingerprint US refused at, PEXPIRE'd after the fence period
 --   amount        string: the sum of the order amounts (items subtotal + shipping fee) of every
 --                 redemption ever created, bounded by MAX_LIFETIME_AMOUNT
 --   format        string: the layout of these keys (FORMAT below), set with the log's first
---                 entry. A gateway refuses to start on a log without it or with another one:
+--                 entry. A gateway refuses to start on a store without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
---   ready-probe   string, 60 s TTL: not written by this script; a gateway whose last write Redis
---                 refused (OOM, READONLY, ...) SETs it once a second to learn when writes work
+--   ready-probe   string, 60 s TTL: not written here; a gateway whose last write Redis refused
+--                 (OOM, READONLY, ...) SETs it once a second to learn when writes work
 --
 -- Every reply is {code, message, offer_id, entry_id, previous_entry_id, payload...}: code is
 -- "ok" or a uudai error code (quota_exhausted, ...); entry_id is the log entry this call added
@@ -41,33 +52,50 @@
 -- đồng, passed as decimal strings (Lua numbers are doubles: exact below 2^53 > 10^15).
 -- Every check comes before the first write.
 
-local log = KEYS[1]
-local prefix = string.sub(log, 1, #log - 3)
-local op = ARGV[1]
+-- The layout of the keys this library reads and writes. Raise it with any change that a view
+-- or a library of the previous layout would misread (4: one record per redemption, offers and
+-- their counters in one hash, idempotency records as strings, log entries numbered by `seq`).
+local FORMAT = '4'
 
-local function key(name) return prefix .. name end
+local US, RS = '\31', '\30'
 
--- The layout of the keys this script reads and writes. Raise it with any change that a view
--- or a script of the previous layout would misread (2: every transition carries its
--- redemption, and the ledger list exists; 3: offers carry what a redemption is re-checked
--- against, plans carry the offer versions, the lifetime amount is counted, and public codes
--- are kept per code scope, pcode for the platform and pcode:<merchant> for each shop).
-local FORMAT = '3'
+-- Set at the start of every call (a function gets its keys and arguments as parameters).
+local ARGV, LOG, PREFIX
+
+local function key(name) return PREFIX .. name end
+
+-- The fields of `text` between separators `sep` (a plain character).
+local function split(text, sep)
+  local out, n, start = {}, 0, 1
+  while true do
+    local at = string.find(text, sep, start, true)
+    n = n + 1
+    if not at then
+      out[n] = string.sub(text, start)
+      return out
+    end
+    out[n] = string.sub(text, start, at - 1)
+    start = at + 1
+  end
+end
+
+-- An integer as Redis reads one (tostring would write 1e+15 for large doubles).
+local function int(x) return string.format('%d', x) end
 
 -- The most the order amounts of every redemption may add up to (kMaxLifetimeAmount in
 -- engine/include/uudai/money.h): it keeps every counter and stats sum within int64, so no
--- HINCRBY can fail half-way through a script. Written as 10^9-digit halves: Lua numbers are
+-- HINCRBY can fail half-way through a call. Written as 10^9-digit halves: Lua numbers are
 -- doubles, exact only below 2^53, so sums near 10^18 are added half by half (see exceeds).
 local MAX_LIFETIME_HIGH, MAX_LIFETIME_LOW = 2000000000, 0
 
 -- Whether the sum of two non-negative decimal integers below 10^19 (strings) passes the
 -- bound high * 10^9 + low. Exact: every half is below 10^10.
+local function halves(x)
+  local n = #x
+  if n <= 9 then return 0, tonumber(x) end
+  return tonumber(string.sub(x, 1, n - 9)), tonumber(string.sub(x, n - 8))
+end
 local function exceeds(a, b, high, low)
-  local function halves(x)
-    local n = #x
-    if n <= 9 then return 0, tonumber(x) end
-    return tonumber(string.sub(x, 1, n - 9)), tonumber(string.sub(x, n - 8))
-  end
   local ah, al = halves(a)
   local bh, bl = halves(b)
   local sum_low = al + bl
@@ -85,16 +113,17 @@ local function refuse(code, message, offer_id, ...)
 end
 
 -- Appends one entry to the log; returns the id of the entry before it and its own id.
-local function append(fields)
-  local last = redis.call('XREVRANGE', log, '+', '-', 'COUNT', 1)
-  local previous = '0-0'
-  if #last > 0 then previous = last[1][1] else redis.call('SET', key('format'), FORMAT) end
-  return previous, redis.call('XADD', log, '*', unpack(fields))
+local function append(...)
+  local seq = redis.call('INCR', key('seq'))
+  if seq == 1 then redis.call('SET', key('format'), FORMAT) end
+  local entry = int(seq) .. '-0'
+  redis.call('XADD', LOG, entry, ...)
+  return int(seq - 1) .. '-0', entry
 end
 
 -- Offers --------------------------------------------------------------------------------------
 
--- Layer::kMerchant as the gateway passes layers (a number, as stored in offer:<id>'s `l`).
+-- Layer::kMerchant as the gateway passes layers (a number, as stored in o:<id>'s `l`).
 local MERCHANT_LAYER = '0'
 
 -- The code scope of an offer: its shop (merchant id) on the merchant layer, else the platform
@@ -118,7 +147,7 @@ end
 local function offer_put()
   local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-  local offer_key = key('offer:' .. id)
+  local offer_key = key('o:' .. id)
   local current = redis.call('HMGET', offer_key, 'v', 'm', 'l', 'cm', 's', 'pc')
   local version = 1
   if mode == 'create' then
@@ -153,7 +182,7 @@ local function offer_put()
     -- A shopper typing the public code would also name this unique code.
     owner = ARGV[19] ~= '' and redis.call('HGET', key('ucode'), ARGV[19])
     if owner then
-      local o = redis.call('HMGET', key('offer:' .. owner), 'm', 'l', 's')
+      local o = redis.call('HMGET', key('o:' .. owner), 'm', 'l', 's')
       if o[3] and o[3] ~= 'archived' and code_scope(o[1], o[2]) == scope then
         return refuse('code_conflict', 'code ' .. code .. ' is a unique code of offer ' .. owner,
                       owner)
@@ -172,14 +201,14 @@ local function offer_put()
   else
     redis.call('HDEL', offer_key, 'wf', 'wt')
   end
-  local previous, entry = append({'m', ARGV[10]})
+  local previous, entry = append('m', ARGV[10])
   return {'ok', '', '', entry, previous}
 end
 
 -- ARGV: op, offer id, unique code mode name, codes... Payload: the codes that already existed.
 local function issue_codes()
   local id = ARGV[2]
-  local current = redis.call('HMGET', key('offer:' .. id), 'cm', 's')
+  local current = redis.call('HMGET', key('o:' .. id), 'cm', 's')
   if not current[1] then return refuse('not_found', 'offer ' .. id .. ' does not exist') end
   if current[1] ~= ARGV[3] or current[2] == 'archived' then
     return refuse('invalid_transition',
@@ -194,41 +223,25 @@ local function issue_codes()
     end
   end
   local previous, entry = '', ''
-  if #issued > 0 then previous, entry = append({'i', id, 'c', table.concat(issued, ',')}) end
+  if #issued > 0 then previous, entry = append('i', id, 'c', table.concat(issued, ',')) end
   return {'ok', '', '', entry, previous, unpack(duplicates)}
 end
 
 -- Redemptions ---------------------------------------------------------------------------------
 
-local function redemption_fields(id)
-  return redis.call('HMGET', key('r:' .. id), 'b', 's', 'ca', 'ra', 'xa', 'fa')
-end
+-- Redemption statuses as records spell them (RedemptionStatus's numbers).
+local RESERVED, COMMITTED, RELEASED, EXPIRED, REFUNDED = '0', '1', '2', '3', '4'
+local STATUS_NAME = {['0'] = 'reserved', ['1'] = 'committed', ['2'] = 'released',
+                     ['3'] = 'expired', ['4'] = 'refunded'}
 
--- The limit counters of one applied offer `a` (from the plan) move by `delta` (+1 or -1).
-local function hold(a, shopper, day, delta)
-  local counters = key('ou:' .. a.i)
-  redis.call('HINCRBY', counters, 'n', delta)
-  if a.d ~= '0' then
-    if delta > 0 then
-      redis.call('HINCRBY', counters, 'b', a.d)
-    else
-      redis.call('HINCRBY', counters, 'b', '-' .. a.d)
-    end
-  end
-  for _, field in ipairs({'s:' .. shopper, 'd:' .. day}) do
-    if redis.call('HINCRBY', counters, field, delta) == 0 then redis.call('HDEL', counters, field) end
-  end
-end
-
--- Why offer `a` (an entry of a plan) cannot be counted now, as {code, message}, or nil: the
--- offer as it is in Redis (not as the gateway's view saw it) must still be active, in its
--- window at the redemption's instant `at` (local minute of day `minute`), within its current
--- limits, and at the version the quote saw. `used` are its counters (n, b, s:<shopper>,
--- d:<day>). The same checks, in the same order, as MemoryStore (engine/src/applied_offer_check.h).
-local function stale_or_full(a, at, minute, used)
-  local o = redis.call('HMGET', key('offer:' .. a.i), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                       'wf', 'wt')
-  local name = 'offer ' .. a.i
+-- Why applied offer `id` (at `version`, "0" = not known, granting `discount`) cannot be counted
+-- now, as {code, message}, or nil: the offer as it is in Redis (not as the gateway's view saw
+-- it) must still be active, in its window at the redemption's instant `at` (local minute of day
+-- `minute`), within its current limits, and at the version the quote saw. `o` is its hash's
+-- fields v s lt lb ls ld sa ea wf wt n b s:<shopper> d:<day>. The same checks, in the same
+-- order, as MemoryStore (engine/src/applied_offer_check.h).
+local function stale_or_full(id, version, discount, at, minute, o)
+  local name = 'offer ' .. id
   if not o[1] then return {'quote_changed', name .. ' does not exist'} end
   if o[2] == 'paused' then return {'paused', name .. ' is paused'} end
   if o[2] == 'archived' then return {'ended', name .. ' was archived'} end
@@ -241,20 +254,20 @@ local function stale_or_full(a, at, minute, used)
     else inside = minute >= from or minute < to end
     if not inside then return {'outside_window', name .. ' is outside its daily window'} end
   end
-  local live, spent = tonumber(used[1] or '0'), tonumber(used[2] or '0')
-  local shopper, day = tonumber(used[3] or '0'), tonumber(used[4] or '0')
+  local live, spent = tonumber(o[11] or '0'), tonumber(o[12] or '0')
+  local shopper, day = tonumber(o[13] or '0'), tonumber(o[14] or '0')
   local lt, lb, ls, ld = tonumber(o[3]), tonumber(o[4]), tonumber(o[5]), tonumber(o[6])
   if lt >= 0 and live + 1 > lt then return {'quota_exhausted', name .. ' has no redemptions left'} end
-  if lb >= 0 and spent + tonumber(a.d) > lb then
+  if lb >= 0 and spent + tonumber(discount) > lb then
     return {'budget_exhausted', name .. ' has not enough budget left for this discount'}
   end
   if ls >= 0 and shopper + 1 > ls then
     return {'per_shopper_limit', name .. ' reached its per-shopper limit for this shopper'}
   end
   if ld >= 0 and day + 1 > ld then return {'daily_limit', name .. ' reached its limit for today'} end
-  if a.v ~= '0' and a.v ~= o[1] then
+  if version ~= '0' and version ~= o[1] then
     return {'quote_changed', name .. ' changed (version ' .. o[1] ..
-            ') since the quote saw version ' .. a.v .. '; quote again'}
+            ') since the quote saw version ' .. version .. '; quote again'}
   end
   return nil
 end
@@ -263,101 +276,125 @@ end
 -- with the same body planned before that (see create) may no longer succeed. The only write
 -- of a refused call.
 local function fence(idem_key, fingerprint, at, period)
-  redis.call('DEL', idem_key)
-  redis.call('HSET', idem_key, 'f', fingerprint, 't', at, 'x', '1')
-  redis.call('PEXPIRE', idem_key, tonumber(period))
+  redis.call('SET', idem_key, 'x' .. US .. fingerprint .. US .. at, 'PX', period)
 end
 
--- ARGV: op, now, idempotency retention, id, order key, status ("reserved" | "committed"),
--- expires_at, plan, the redemption's journal line, idempotency scope ("" = none), fingerprint,
--- response, created_at, its local minute of day, its order amount (items subtotal + shipping
--- fee), the fence period (ms) of a refusal. A refusal after the claim was looked at fences the
--- claim (see fence), so that a request with the same key still in flight cannot contradict it. The plan is JSON {s: shopper, d: local day, o: [{i: offer id, v: the offer's version
--- the quote saw ("0" = not known), d: discount, c: unique code or "", r: "1" if it restores on
--- refund}], k: order key}.
--- Payload: "created", or "replayed", response, redemption fields (see redemption_fields).
+-- The idempotency record at `idem_key` as {fingerprint, redemption id, created at, response},
+-- or a fence as {'x', fingerprint, refused at}, or nil.
+local function read_claim(idem_key)
+  local text = redis.call('GET', idem_key)
+  if not text then return nil end
+  local a = string.find(text, US, 1, true)
+  local b = string.find(text, US, a + 1, true)
+  local c = string.find(text, US, b + 1, true)
+  local first, second = string.sub(text, 1, a - 1), string.sub(text, a + 1, b - 1)
+  if not c then return {first, second, string.sub(text, b + 1)} end
+  return {first, second, string.sub(text, b + 1, c - 1), string.sub(text, c + 1)}
+end
+
+-- ARGV: op, now, idempotency retention, id, status ("0" reserved | "1" committed), expires_at,
+-- the redemption's record, idempotency scope ("" = none), fingerprint, response, created_at,
+-- its local minute of day, its order amount (items subtotal + shipping fee), the fence period
+-- (ms) of a refusal, shopper, local day, order key; then per applied offer: id, the version
+-- the quote saw ("0" = not known), discount, unique code or "". A refusal after the claim was
+-- looked at fences the claim (see fence), so that a request with the same key still in flight
+-- cannot contradict it.
+-- Payload: "created", or "replayed", the first response, its redemption's id and record now.
 local function create()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
-  local id, order_key, status, expires_at = ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-  local scope, fingerprint = ARGV[10], ARGV[11]
-  local created_at, minute = tonumber(ARGV[13]), tonumber(ARGV[14])
-  local idem_key = key('idem:' .. scope)
+  local id, status, record = ARGV[4], ARGV[5], ARGV[7]
+  local scope, fingerprint = ARGV[8], ARGV[9]
+  local created_at, minute = tonumber(ARGV[11]), tonumber(ARGV[12])
+  local shopper, day, order_key = ARGV[15], ARGV[16], ARGV[17]
+  local idem_key = key('i:' .. scope)
   if scope ~= '' then
-    local record = redis.call('HMGET', idem_key, 'f', 'r', 'id', 't', 'x')
-    if record[5] then
+    local claim = read_claim(idem_key)
+    if claim and claim[1] == 'x' then
       -- A refusal of this key was answered (op "refusal"). A request with the same body that
       -- was planned before it (give or take the gateways' clock skew) was in flight meanwhile
       -- and may not contradict it; a later one is a new attempt.
-      if record[1] == fingerprint and created_at <= tonumber(record[4]) + FENCE_SKEW_MILLIS then
+      if claim[2] == fingerprint and created_at <= tonumber(claim[3]) + FENCE_SKEW_MILLIS then
         return refuse('request_in_progress', 'another request with this Idempotency-Key was ' ..
                       'answered while this one was in progress: retry with the same key')
       end
-    elseif record[1] and tonumber(record[4]) + retention > now then
-      if record[1] ~= fingerprint then
+    elseif claim and tonumber(claim[3]) + retention > now then
+      if claim[1] ~= fingerprint then
         return refuse('idempotency_key_reused',
                       'this Idempotency-Key was used with a different request body')
       end
-      return {'ok', '', '', '', '', 'replayed', record[2], unpack(redemption_fields(record[3]))}
+      return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
+              redis.call('HGET', key('rec'), claim[2]) or ''}
     end
   end
   local function refused(code, message, offer_id)
-    if scope ~= '' then fence(idem_key, fingerprint, ARGV[2], ARGV[16]) end
+    if scope ~= '' then fence(idem_key, fingerprint, ARGV[2], ARGV[14]) end
     return refuse(code, message, offer_id)
   end
-  if redis.call('EXISTS', key('r:' .. id)) == 1 then
+  if redis.call('HEXISTS', key('rec'), id) == 1 then
     return refused('already_exists', 'redemption ' .. id .. ' already exists')
   end
   if redis.call('HEXISTS', key('orders'), order_key) == 1 then
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
-  local plan = cjson.decode(ARGV[8])
-  for _, a in ipairs(plan.o) do
-    local used = redis.call('HMGET', key('ou:' .. a.i), 'n', 'b', 's:' .. plan.s, 'd:' .. plan.d)
-    local refusal = stale_or_full(a, created_at, minute, used)
-    if refusal then return refused(refusal[1], refusal[2], a.i) end
-    if a.c ~= '' and (redis.call('HGET', key('ucode'), a.c) ~= a.i or
-                      redis.call('HEXISTS', key('uheld'), a.c) == 1) then
-      return refused('code_used', 'code ' .. a.c .. ' is already used', a.i)
+  local shopper_field, day_field = 's:' .. shopper, 'd:' .. day
+  local used = {}
+  for i = 18, #ARGV, 4 do
+    local offer, code = ARGV[i], ARGV[i + 3]
+    local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
+                         'wf', 'wt', 'n', 'b', shopper_field, day_field)
+    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o)
+    if refusal then return refused(refusal[1], refusal[2], offer) end
+    if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
+                       redis.call('HEXISTS', key('uheld'), code) == 1) then
+      return refused('code_used', 'code ' .. code .. ' is already used', offer)
     end
+    used[i] = o
   end
-  if exceeds(redis.call('GET', key('amount')) or '0', ARGV[15], MAX_LIFETIME_HIGH,
+  if exceeds(redis.call('GET', key('amount')) or '0', ARGV[13], MAX_LIFETIME_HIGH,
              MAX_LIFETIME_LOW) then
     return refused('amount_ceiling_reached', "counting this redemption would take the store's " ..
-                  'lifetime sum of order amounts past 2 * 10^18 dong')
+                   'lifetime sum of order amounts past 2 * 10^18 dong')
   end
-  -- Every check passed: write.
-  redis.call('INCRBY', key('amount'), ARGV[15])
-  for _, a in ipairs(plan.o) do
-    hold(a, plan.s, plan.d, 1)
-    if a.c ~= '' then redis.call('HSET', key('uheld'), a.c, id) end
+  -- Every check passed: write. The counters were read above, in this same call, so they are
+  -- set to their next values (one HSET an offer); the budget, which may pass 2^53, is counted
+  -- by Redis in integers.
+  redis.call('INCRBY', key('amount'), ARGV[13])
+  for i = 18, #ARGV, 4 do
+    local offer_key, o, discount, code = key('o:' .. ARGV[i]), used[i], ARGV[i + 2], ARGV[i + 3]
+    redis.call('HSET', offer_key, 'n', int(tonumber(o[11] or '0') + 1),
+               shopper_field, int(tonumber(o[13] or '0') + 1),
+               day_field, int(tonumber(o[14] or '0') + 1))
+    if discount ~= '0' then redis.call('HINCRBY', offer_key, 'b', discount) end
+    if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
   end
   redis.call('HSET', key('orders'), order_key, id)
-  redis.call('HSET', key('r:' .. id), 's', status, 'x', expires_at, 'p', ARGV[8], 'b', ARGV[9])
+  redis.call('HSET', key('rec'), id, record)
   redis.call('RPUSH', key('ledger'), id)
-  if status == 'reserved' then redis.call('ZADD', key('expiry'), expires_at, id) end
+  if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
-    redis.call('DEL', idem_key)
-    redis.call('HSET', idem_key, 'f', fingerprint, 'r', ARGV[12], 'id', id, 't', ARGV[2])
-    redis.call('PEXPIRE', idem_key, retention)
+    redis.call('SET', idem_key, fingerprint .. US .. id .. US .. ARGV[2] .. US .. ARGV[10],
+               'PX', ARGV[3])
   end
-  local previous, entry = append({'m', ARGV[9]})
+  local previous, entry = append('c', id, 'r', record)
   return {'ok', '', '', entry, previous, 'created'}
 end
 
 -- ARGV: op, now, idempotency retention, scope, fingerprint, order key, fence period (ms).
--- Settles a redemption request refused before the store: payload "replayed" and the first
--- response of the claim; or "order" and the order's live redemption; or "none", after which
--- the claim holds a fence for the fence period (see create).
+-- Settles a redemption request refused before the store, in one call: payload "replayed",
+-- the first response of the claim, its redemption's id and record now; or "order" and the order's
+-- live redemption; or "none", after which the claim holds a fence for the fence period (see
+-- create).
 local function refusal()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
-  local idem_key, fingerprint = key('idem:' .. ARGV[4]), ARGV[5]
-  local record = redis.call('HMGET', idem_key, 'f', 'r', 't', 'x')
-  if record[1] and not record[4] and tonumber(record[3]) + retention > now then
-    if record[1] ~= fingerprint then
+  local idem_key, fingerprint = key('i:' .. ARGV[4]), ARGV[5]
+  local claim = read_claim(idem_key)
+  if claim and claim[1] ~= 'x' and tonumber(claim[3]) + retention > now then
+    if claim[1] ~= fingerprint then
       return refuse('idempotency_key_reused',
                     'this Idempotency-Key was used with a different request body')
     end
-    return {'ok', '', '', '', '', 'replayed', record[2]}
+    return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
+            redis.call('HGET', key('rec'), claim[2]) or ''}
   end
   local live = redis.call('HGET', key('orders'), ARGV[6])
   if live then return {'ok', '', '', '', '', 'order', live} end
@@ -365,48 +402,83 @@ local function refusal()
   return {'ok', '', '', '', '', 'none'}
 end
 
-local next_status = {
-  reserved = {commit = 'committed', cancel = 'released', expire = 'expired'},
-  committed = {refund = 'refunded'},
+-- ARGV: op, now, idempotency retention, scope, fingerprint. Writes nothing. Payload: "replayed"
+-- and the first response; or "none" (no record, a fence, or one past the retention period).
+local function replay()
+  local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
+  local claim = read_claim(key('i:' .. ARGV[4]))
+  if not claim or claim[1] == 'x' or tonumber(claim[3]) + retention <= now then
+    return {'ok', '', '', '', '', 'none'}
+  end
+  if claim[1] ~= ARGV[5] then
+    return refuse('idempotency_key_reused',
+                  'this Idempotency-Key was used with a different request body')
+  end
+  return {'ok', '', '', '', '', 'replayed', claim[4]}
+end
+
+local NEXT_STATUS = {
+  [RESERVED] = {commit = COMMITTED, cancel = RELEASED, expire = EXPIRED},
+  [COMMITTED] = {refund = REFUNDED},
 }
-local time_field = {committed = 'ca', released = 'ra', expired = 'xa', refunded = 'fa'}
+-- The head field a status's time is kept in (the head: status, ca, ra, xa, fa).
+local TIME_FIELD = {[COMMITTED] = 2, [RELEASED] = 3, [EXPIRED] = 4, [REFUNDED] = 5}
 
 -- Moves redemption `id` by `action` at `at` (a decimal string). Payload: the action applied
--- (a late commit expires instead) and the redemption fields after it. The log entry carries
--- the redemption as created (b), so that a view that keeps no redemptions can count it.
+-- (a late commit expires instead) and the redemption's record after it. The log entry carries
+-- that record, so that a view that keeps no redemptions can count the transition.
 local function transition(id, action, at)
-  local redemption_key = key('r:' .. id)
-  local current = redis.call('HMGET', redemption_key, 's', 'x', 'p', 'b')
-  if not current[1] then return refuse('not_found', 'redemption ' .. id .. ' does not exist') end
-  local from, outcome, message = current[1], 'ok', ''
-  if action == 'commit' and from == 'reserved' and tonumber(at) >= tonumber(current[2]) then
+  local record = redis.call('HGET', key('rec'), id)
+  if not record then return refuse('not_found', 'redemption ' .. id .. ' does not exist') end
+  local head_end = string.find(record, RS, 1, true)
+  local plan_end = string.find(record, RS, head_end + 1, true)
+  local head = split(string.sub(record, 1, head_end - 1), US)
+  local plan = split(string.sub(record, head_end + 1, plan_end - 1), US)
+  local from, outcome, message = head[1], 'ok', ''
+  if action == 'commit' and from == RESERVED and tonumber(at) >= tonumber(plan[1]) then
     action, outcome = 'expire', 'reservation_expired'
     message = 'redemption ' .. id .. ' expired at its reservation deadline'
   end
-  if action == 'commit' and from == 'expired' then
+  if action == 'commit' and from == EXPIRED then
     return refuse('reservation_expired',
                   'redemption ' .. id .. ' expired at its reservation deadline')
   end
-  local to = next_status[from] and next_status[from][action]
+  local to = NEXT_STATUS[from] and NEXT_STATUS[from][action]
   if not to then
-    return refuse('invalid_transition', 'cannot ' .. action .. ' a redemption that is ' .. from)
+    return refuse('invalid_transition',
+                  'cannot ' .. action .. ' a redemption that is ' .. STATUS_NAME[from])
   end
-  local plan = cjson.decode(current[3])
-  for _, a in ipairs(plan.o) do
-    if to == 'released' or to == 'expired' or (to == 'refunded' and a.r == '1') then
-      hold(a, plan.s, plan.d, -1)
-      if a.c ~= '' and redis.call('HGET', key('uheld'), a.c) == id then
-        redis.call('HDEL', key('uheld'), a.c)
+  if to ~= COMMITTED then
+    -- plan: expires_at, shopper, day, merchant, order, then (offer, discount, code, restores)
+    local shopper_field, day_field = 's:' .. plan[2], 'd:' .. plan[3]
+    for i = 6, #plan, 4 do
+      if to ~= REFUNDED or plan[i + 3] == '1' then
+        local counters = key('o:' .. plan[i])
+        redis.call('HINCRBY', counters, 'n', -1)
+        if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
+        for _, field in ipairs({shopper_field, day_field}) do
+          if redis.call('HINCRBY', counters, field, -1) == 0 then
+            redis.call('HDEL', counters, field)
+          end
+        end
+        local code = plan[i + 2]
+        if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
+          redis.call('HDEL', key('uheld'), code)
+        end
       end
     end
+    local order_key = plan[4] .. US .. plan[5]
+    if redis.call('HGET', key('orders'), order_key) == id then
+      redis.call('HDEL', key('orders'), order_key)
+    end
   end
-  if from == 'reserved' then redis.call('ZREM', key('expiry'), id) end
-  if to ~= 'committed' and redis.call('HGET', key('orders'), plan.k) == id then
-    redis.call('HDEL', key('orders'), plan.k)
-  end
-  redis.call('HSET', redemption_key, 's', to, time_field[to], at)
-  local previous, entry = append({'t', id, 'a', action, 'at', at, 'b', current[4]})
-  return {outcome, message, '', entry, previous, action, unpack(redemption_fields(id))}
+  if from == RESERVED then redis.call('ZREM', key('expiry'), id) end
+  head[1] = to
+  head[TIME_FIELD[to]] = at
+  record = table.concat(head, US) .. string.sub(record, head_end)
+  redis.call('HSET', key('rec'), id, record)
+  local previous, entry = append('t', id, 'a', action, 'at', at, 'r', record)
+  return {outcome, message, '', entry, previous, action, record}
 end
 
 -- ARGV: op, now, max count. Payload: how many reservations expired, and how many ids left the
@@ -423,7 +495,7 @@ local function expire_due()
     if reply[1] == 'ok' then
       if expired == 0 then first_previous = reply[5] end
       last_entry, expired = reply[4], expired + 1
-    elseif redis.call('HGET', key('r:' .. id), 's') ~= 'reserved' then
+    else
       redis.call('ZREM', key('expiry'), id)
       dropped = dropped + 1
     end
@@ -433,7 +505,7 @@ end
 
 -- ARGV: op, start, stop (0 = the ledger's end now), count. Reads ledger positions
 -- [start, min(stop, start + count)). Payload: the stop used, then for each position its id and
--- its redemption fields (see redemption_fields). Writes nothing.
+-- its record. Writes nothing.
 local function ledger_page()
   local start, stop, count = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   local size = redis.call('LLEN', key('ledger'))
@@ -441,26 +513,39 @@ local function ledger_page()
   local reply = {'ok', '', '', '', '', tostring(stop)}
   local last = math.min(stop, start + count) - 1
   if last < start then return reply end
-  for _, id in ipairs(redis.call('LRANGE', key('ledger'), start, last)) do
+  local ids = redis.call('LRANGE', key('ledger'), start, last)
+  local records = redis.call('HMGET', key('rec'), unpack(ids))
+  for i, id in ipairs(ids) do
     reply[#reply + 1] = id
-    for _, field in ipairs(redemption_fields(id)) do reply[#reply + 1] = field end
+    reply[#reply + 1] = records[i] or ''
   end
   return reply
 end
 
--- ARGV: op. Payload: this script's FORMAT, the store's format ("" when it has none) and the
--- number of entries in the log. Writes nothing.
+-- ARGV: op. Payload: this library's FORMAT, the store's format ("" when it has none) and the
+-- number of entries ever written to the log. Writes nothing.
 local function format()
   local stored = redis.call('GET', key('format')) or ''
-  return {'ok', '', '', '', '', FORMAT, stored, tostring(redis.call('XLEN', log))}
+  local written = redis.call('GET', key('seq')) or tostring(redis.call('XLEN', LOG))
+  return {'ok', '', '', '', '', FORMAT, stored, written}
 end
 
-if op == 'offer_put' then return offer_put() end
-if op == 'issue_codes' then return issue_codes() end
-if op == 'create' then return create() end
-if op == 'refusal' then return refusal() end
-if op == 'transition' then return transition(ARGV[2], ARGV[3], ARGV[4]) end
-if op == 'expire_due' then return expire_due() end
-if op == 'ledger_page' then return ledger_page() end
-if op == 'format' then return format() end
-return redis.error_reply('ERR uudai: unknown operation ' .. tostring(op))
+local OPS = {
+  offer_put = offer_put,
+  issue_codes = issue_codes,
+  create = create,
+  refusal = refusal,
+  replay = replay,
+  transition = function() return transition(ARGV[2], ARGV[3], ARGV[4]) end,
+  expire_due = expire_due,
+  ledger_page = ledger_page,
+  format = format,
+}
+
+redis.register_function(NAME, function(keys, args)
+  ARGV, LOG = args, keys[1]
+  PREFIX = string.sub(LOG, 1, #LOG - 3)
+  local op = OPS[args[1]]
+  if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
+  return op()
+end)

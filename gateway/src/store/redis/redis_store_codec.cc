@@ -2,15 +2,10 @@
 
 #include <charconv>
 
-#include <boost/json/array.hpp>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
-
 #include "store/codec/mutation_codec.h"
+#include "store/redis/redemption_record.h"
 
 namespace uudai::gateway {
-namespace json = boost::json;
 namespace {
 
 std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
@@ -51,15 +46,6 @@ std::string Limit(const std::optional<std::int64_t>& limit) {
   return limit ? std::to_string(*limit) : "-1";
 }
 
-// A redemption record as the script keeps it (b: the journal line of its creation).
-Result<Redemption> RedemptionFromRecord(const std::string& id, const std::string& line) {
-  auto decoded = DecodeMutation(line);
-  if (!decoded.ok()) return decoded.status();
-  auto* created = std::get_if<RedemptionCreated>(&decoded.value());
-  if (created == nullptr) return Malformed("redemption record of " + id);
-  return std::move(created->redemption);
-}
-
 // Splits "a,b,c" (codes never contain commas).
 std::vector<std::string> SplitCodes(std::string_view joined) {
   std::vector<std::string> out;
@@ -77,23 +63,23 @@ Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
   if (f.size() == 2 && field(0) == "m") {
     auto decoded = DecodeMutation(field(1));
     if (!decoded.ok()) return decoded.status();
-    // The view has no use for idempotency records: the script keeps them.
-    if (auto* created = std::get_if<RedemptionCreated>(&decoded.value())) {
-      created->idempotency.reset();
-    }
+    if (!std::holds_alternative<OfferWritten>(decoded.value())) return Malformed("offer entry");
     return decoded;
   }
   if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
     return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
   }
-  // A transition, carrying the redemption as created (b). One without it comes from a store of
-  // format 1, which Load refuses: here it is malformed (the counters-only view could not
-  // count it).
-  if (f.size() == 8 && field(0) == "t" && field(2) == "a" && field(4) == "at" && field(6) == "b") {
+  if (f.size() == 4 && field(0) == "c" && field(2) == "r") {
+    auto created = DecodeRedemptionRecord(field(1), field(3));
+    if (!created.ok()) return created.status();
+    return StoreMutation(RedemptionCreated{std::move(created).value(), std::nullopt});
+  }
+  // A transition, carrying the redemption's record after it.
+  if (f.size() == 8 && field(0) == "t" && field(2) == "a" && field(4) == "at" && field(6) == "r") {
     const auto action = ParseAction(field(3));
     const auto at = ParseSigned(field(5));
     if (!action || !at) return Malformed("transition entry " + field(1));
-    auto carried = RedemptionFromRecord(field(1), field(7));
+    auto carried = DecodeRedemptionRecord(field(1), field(7));
     if (!carried.ok()) return carried.status();
     return StoreMutation(
         RedemptionTransitioned{field(1), *action, Timestamp{*at}, std::move(carried).value()});
@@ -170,54 +156,9 @@ std::vector<std::string> OfferCheckArgs(const Offer& o) {
           window ? std::to_string(o.daily_window->to_minute) : std::string()};
 }
 
-std::string PlanJson(const Redemption& r, LocalDay day) {
-  unsigned char buffer[4096];  // a stack arena: this is built and freed on every redemption
-  json::monotonic_resource arena(buffer, sizeof buffer);
-  const json::storage_ptr sp(&arena);
-  json::array offers(sp);
-  for (const RedeemedOffer& a : r.applied) {
-    const bool unique = a.code_mode == CodeMode::kUnique && a.code;
-    offers.push_back(json::object({{"i", a.offer_id},
-                                   {"v", std::to_string(a.offer_version)},
-                                   {"d", std::to_string(a.discount)},
-                                   {"c", unique ? *a.code : std::string()},
-                                   {"r", a.restore_on_refund ? "1" : "0"}},
-                                  sp));
-  }
-  return json::serialize(json::object({{"s", r.shopper_id},
-                                       {"d", std::to_string(day.index)},
-                                       {"k", OrderKey(r)},
-                                       {"o", std::move(offers)}},
-                                      sp));
-}
-
-Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
-                                        std::size_t count) {
-  if (count != 6) return Malformed("redemption with " + std::to_string(count) + " fields");
-  if (fields[0].is_nil()) {
-    return Status(StatusCode::kNotFound, "redemption " + id + " does not exist");
-  }
-  auto created = RedemptionFromRecord(id, fields[0].str());
-  if (!created.ok()) return created.status();
-  Redemption r = std::move(created).value();
-  const auto status = ParseRedemptionStatus(fields[1].str());
-  if (!status) return Malformed("status " + fields[1].str());
-  r.status = *status;
-  std::optional<Timestamp>* times[] = {&r.committed_at, &r.released_at, &r.expired_at,
-                                       &r.refunded_at};
-  for (std::size_t i = 0; i < 4; ++i) {
-    const RedisReply& field = fields[2 + i];
-    if (field.is_nil()) continue;
-    const auto at = ParseSigned(field.str());
-    if (!at) return Malformed("time " + field.str());
-    *times[i] = Timestamp{*at};
-  }
-  return r;
-}
-
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
                                          const LedgerPageQuery& query) {
-  constexpr std::size_t kRowFields = 7;  // id + RedemptionFromFields' six
+  constexpr std::size_t kRowFields = 2;  // id, record
   if (payload.empty() || (payload.size() - 1) % kRowFields != 0) {
     return Malformed("ledger page of " + std::to_string(payload.size()) + " fields");
   }
@@ -228,7 +169,7 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
   const std::size_t scanned = (payload.size() - 1) / kRowFields;
   for (std::size_t i = 0; i < scanned; ++i) {
     const RedisReply* row = &payload[1 + i * kRowFields];
-    auto r = RedemptionFromFields(row[0].str(), row + 1, kRowFields - 1);
+    auto r = DecodeRedemptionRecord(row[0].str(), row[1].str());
     if (!r.ok()) return r.status();
     if ((query.from && r->created_at < *query.from) || (query.to && r->created_at >= *query.to)) {
       continue;

@@ -1,5 +1,5 @@
 // RedisStoreCodec: what RedisStore sends to its Lua script and reads back — log positions,
-// redemption plans, script replies, redemption records and log entries. Pure functions.
+// script replies, ledger pages and log entries (records: redemption_record.h). Pure functions.
 #ifndef UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_
 #define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_
 
@@ -53,21 +53,13 @@ Status StatusFromErrorReply(const RedisReply& reply);
 // merchant_id \x1f order_id: the (merchant, order) guard's field.
 std::string OrderKey(const Redemption& r);
 
-// The plan the script checks and later releases limits by (see redis_store.lua, "create").
-std::string PlanJson(const Redemption& r, LocalDay day);
-
 // What the script re-checks a redemption of `o` against, as the last arguments of its
 // "offer_put" op: limits (total, budget, per shopper, per day; "-1" = none), starts_at, ends_at
 // (epoch ms), daily window from and to (local minutes; "" and "" when none).
 std::vector<std::string> OfferCheckArgs(const Offer& o);
 
-// The six redemption fields the script returns (b s ca ra xa fa) as a Redemption; kNotFound
-// when the record does not exist.
-Result<Redemption> RedemptionFromFields(const std::string& id, const RedisReply* fields,
-                                        std::size_t count);
-
-// A page of the ledger from the payload of the script's `ledger_page` ({stop, then id and six
-// redemption fields per position read from query.start}): the rows created in the query's
+// A page of the ledger from the payload of the function's `ledger_page` ({stop, then id and
+// record per position read from query.start}): the rows created in the query's
 // time range, `next` past every position read and `end` the stop the script used.
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
                                          const LedgerPageQuery& query);

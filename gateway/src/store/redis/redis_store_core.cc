@@ -46,7 +46,7 @@ RedisConnection& RedisStore::Core::Pick() {
 
 void RedisStore::Core::Run(std::vector<std::string> args,
                            std::function<void(Result<ScriptReply>)> done) {
-  Pick().Eval(script_, {log_key_}, std::move(args),
+  Pick().Call(function_, {log_key_}, std::move(args),
               [self = shared_from_this(), done = std::move(done)](Result<RedisReply> reply) {
                 Result<ScriptReply> parsed = ParseScriptReply(reply);
                 if (!reply.ok()) return done(std::move(parsed));  // not an answer of Redis

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "redis/redis_connection.h"
-#include "redis/redis_script.h"
+#include "redis/redis_function.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/store_mirror.h"
@@ -33,7 +33,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
       : clock_(clock),
         options_(std::move(options)),
         connections_(std::move(connections)),
-        script_(RedisStoreScriptSource()),
+        function_("uudai", RedisStoreScriptSource()),
         log_key_(options_.key_prefix + "log") {}
 
   // Set right after construction (the fetch needs a weak pointer to this).
@@ -58,7 +58,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     return false;
   }
 
-  // Runs the store script with `args` (the operation first) and parses its reply, noting
+  // Calls the store function with `args` (the operation first) and parses its reply, noting
   // whether Redis took or refused a write (see ready()).
   void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done);
 
@@ -107,7 +107,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const Clock& clock_;
   const RedisStoreOptions options_;
   const std::vector<std::shared_ptr<RedisConnection>> connections_;
-  const RedisScript script_;
+  const RedisFunction function_;
   const std::string log_key_;
   std::unique_ptr<StoreMirror> mirror_;
   std::atomic<std::size_t> next_{0};

@@ -1,11 +1,11 @@
-#include "redis/redis_script.h"
+#include "redis/redis_function.h"
 
 #include <openssl/sha.h>
 
 namespace uudai::gateway {
 namespace {
 
-std::string Sha1Hex(const std::string& data) {
+std::string Sha1Hex(std::string_view data) {
   unsigned char digest[SHA_DIGEST_LENGTH];
   SHA1(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
   static constexpr char kHex[] = "0123456789abcdef";
@@ -20,9 +20,11 @@ std::string Sha1Hex(const std::string& data) {
 
 }  // namespace
 
-RedisScript::RedisScript(std::string source) {
-  std::string sha1 = Sha1Hex(source);
-  body_ = std::make_shared<const Body>(Body{std::move(source), std::move(sha1)});
+RedisFunction::RedisFunction(std::string_view name_prefix, std::string_view body) {
+  std::string name = std::string(name_prefix) + "_" + Sha1Hex(body).substr(0, 16);
+  std::string source = "#!lua name=" + name + "\nlocal NAME = '" + name + "'\n";
+  source.append(body);
+  library_ = std::make_shared<const Library>(Library{std::move(name), std::move(source)});
 }
 
 }  // namespace uudai::gateway

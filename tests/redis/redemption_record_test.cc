@@ -1,0 +1,121 @@
+// RedemptionRecord (redemption_record.h): a redemption kept as one string in Redis, read back
+// equal, and laid out as the store function reads it.
+#include "store/redis/redemption_record.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/store_test_support.h"
+
+namespace uudai::gateway {
+namespace {
+
+using store_test::MakeOffer;
+using store_test::MakePlatformOffer;
+using store_test::MakeUniqueCodeOffer;
+using store_test::RedemptionBuilder;
+
+std::vector<std::string> Fields(const std::string& section) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t at = section.find(kRecordField, start);
+    out.push_back(section.substr(start, at - start));
+    if (at == std::string::npos) return out;
+    start = at + 1;
+  }
+}
+
+// A redemption with something in every field.
+Redemption Everything() {
+  Offer platform = MakePlatformOffer("o-platform");
+  platform.version = 7;
+  platform.funded_by = FundedBy::kPaymentPartner;
+  platform.funder = "momo";
+  platform.restore_on_refund = false;
+  Redemption r = RedemptionBuilder("r-1")
+                     .Shopper("s-9")
+                     .Merchant("shop-1")
+                     .Order("order/42:a@b")
+                     .Method(PaymentMethod::kZalopay)
+                     .Subtotal(1'000'000'000'000'000)
+                     .Apply(MakeUniqueCodeOffer("o-unique"), 50'000, "ABCDEFGHJKMNP")
+                     .Apply(platform, 999'999'999'999)
+                     .Committed()
+                     .Build();
+  r.shipping_fee = 30'000;
+  r.rejected = {{"THANG10", std::string("o-paused"), RejectionReason::kPaused},
+                {"odd\x1f%code\x1e", std::nullopt, RejectionReason::kUnknownCode}};
+  r.status = RedemptionStatus::kRefunded;
+  r.refunded_at = Timestamp{r.created_at.millis + 5'000};
+  return r;
+}
+
+TEST(RedemptionRecordTest, ReadsBackEqualInEveryStatus) {
+  Redemption r = Everything();
+  for (RedemptionStatus status :
+       {RedemptionStatus::kReserved, RedemptionStatus::kCommitted, RedemptionStatus::kReleased,
+        RedemptionStatus::kExpired, RedemptionStatus::kRefunded}) {
+    r.status = status;
+    const auto record = EncodeRedemptionRecord(r, LocalDay{20'000});
+    ASSERT_TRUE(record.ok()) << record.status().message();
+    const auto back = DecodeRedemptionRecord("r-1", record.value());
+    ASSERT_TRUE(back.ok()) << back.status().message();
+    EXPECT_EQ(back.value(), r) << RedemptionStatusName(status);
+  }
+  const Redemption plain = RedemptionBuilder("r-2").Apply(MakeOffer("o-1"), 1'000).Build();
+  EXPECT_EQ(
+      DecodeRedemptionRecord("r-2", EncodeRedemptionRecord(plain, LocalDay{1}).value()).value(),
+      plain);
+}
+
+TEST(RedemptionRecordTest, HeadAndPlanAreWhatTheStoreFunctionReads) {
+  const Redemption r = Everything();
+  const std::string record = EncodeRedemptionRecord(r, LocalDay{20'000}).value();
+  const std::size_t head_end = record.find(kRecordSection);
+  const std::size_t plan_end = record.find(kRecordSection, head_end + 1);
+  ASSERT_NE(plan_end, std::string::npos);
+  EXPECT_EQ(record.find(kRecordSection, plan_end + 1), std::string::npos) << "three sections";
+
+  EXPECT_EQ(Fields(record.substr(0, head_end)),
+            (std::vector<std::string>{"4", std::to_string(r.committed_at->millis), "", "",
+                                      std::to_string(r.refunded_at->millis)}));
+  EXPECT_EQ(Fields(record.substr(head_end + 1, plan_end - head_end - 1)),
+            (std::vector<std::string>{
+                std::to_string(r.expires_at.millis), "s-9", "20000", "shop-1", "order/42:a@b",
+                // offer, discount, held unique code, restores on refund
+                "o-unique", "50000", "ABCDEFGHJKMNP", "1", "o-platform", "999999999999", "", "0"}));
+}
+
+TEST(RedemptionRecordTest, AnIdentifierHoldingASeparatorIsRefused) {
+  for (const char* shopper : {"s\x1f"
+                              "1",
+                              "s\x1e"
+                              "1"}) {
+    const Redemption r =
+        RedemptionBuilder("r-1").Shopper(shopper).Apply(MakeOffer("o-1"), 1'000).Build();
+    EXPECT_EQ(EncodeRedemptionRecord(r, LocalDay{1}).status().code(), StatusCode::kInternal);
+  }
+}
+
+TEST(RedemptionRecordTest, MalformedRecordsAreInternalErrors) {
+  const std::string good =
+      EncodeRedemptionRecord(RedemptionBuilder("r-1").Apply(MakeOffer("o-1"), 1'000).Build(),
+                             LocalDay{1})
+          .value();
+  ASSERT_TRUE(DecodeRedemptionRecord("r-1", good).ok());
+  std::vector<std::string> bad = {"",
+                                  "x",
+                                  good.substr(0, good.size() - 3),
+                                  good +
+                                      "\x1f"
+                                      "1",
+                                  "9" + good.substr(1),
+                                  good + "\x1e"};
+  for (const std::string& record : bad) {
+    const auto decoded = DecodeRedemptionRecord("r-1", record);
+    EXPECT_EQ(decoded.status().code(), StatusCode::kInternal) << record;
+  }
+}
+
+}  // namespace
+}  // namespace uudai::gateway
