@@ -23,7 +23,8 @@ write_bench_keys() {
 
 # Starts a private redis-server on 127.0.0.1:$REDIS_PORT with its files in DIR (AOF on,
 # appendfsync $APPENDFSYNC, default always; no RDB snapshots), daemonized, and waits for PONG.
-# Arguments after DIR go to redis-server as they are (e.g. --auto-aof-rewrite-percentage 0).
+# Arguments after DIR go to redis-server as they are, after these (so they win): e.g.
+# --auto-aof-rewrite-percentage 0, or --appendonly no for no AOF at all.
 # The caller stops it: redis-cli -p "$REDIS_PORT" shutdown nosave.
 # shellcheck disable=SC2153  # REDIS_PORT is set by the caller
 start_redis() {

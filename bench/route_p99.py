@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """The p99 of each route between two /metrics snapshots, from the gateway's own histogram.
 
-Usage: route_p99.py BEFORE AFTER [ROUTE ...]
+Usage: route_p99.py [--status CODE] BEFORE AFTER [ROUTE ...]
 Prints one line of "route=bound" for the routes given (all routes seen when none): the upper
-bound of the histogram bucket (uudai_http_request_duration_seconds, every status summed)
-holding the 99th percentile of the requests between the two snapshots, in ms; ">2500" past
+bound of the histogram bucket (uudai_http_request_duration_seconds, every status summed, or
+only status CODE with --status; a file holding several gateways' snapshots sums them) holding the 99th percentile of the requests between the two snapshots, in ms; ">2500" past
 the last bucket; "-" with no requests. Python standard library only.
 """
 import collections
@@ -12,17 +12,17 @@ import re
 import sys
 
 LINE = re.compile(r'^uudai_http_request_duration_seconds_bucket\{route="([^"]*)",'
-                  r'status="\d+",le="([^"]+)"\} (\d+)')
+                  r'status="(\d+)",le="([^"]+)"\} (\d+)')
 
 
-def buckets(path):
-    """route -> {le: cumulative count}, every status summed."""
+def buckets(path, status=None):
+    """route -> {le: cumulative count}, every status summed (or only `status`)."""
     out = collections.defaultdict(collections.Counter)
     with open(path) as f:
         for line in f:
             m = LINE.match(line)
-            if m:
-                out[m.group(1)][m.group(2)] += int(m.group(3))
+            if m and status in (None, m.group(2)):
+                out[m.group(1)][m.group(3)] += int(m.group(4))
     return out
 
 
@@ -39,8 +39,12 @@ def p99(before, after):
 
 
 def main():
-    before, after = buckets(sys.argv[1]), buckets(sys.argv[2])
-    routes = sys.argv[3:] or sorted(after)
+    args = sys.argv[1:]
+    status = None
+    if args[:1] == ["--status"]:
+        status, args = args[1], args[2:]
+    before, after = buckets(args[0], status), buckets(args[1], status)
+    routes = args[2:] or sorted(after)
     print(" ".join(f"{route}={p99(before.get(route, {}), after.get(route, {}))}" for route in routes))
 
 
