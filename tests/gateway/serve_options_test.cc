@@ -164,6 +164,19 @@ TEST_F(ServeOptionsTest, AReservationTtlOutOfRangeStopsTheStartWithExitCode2) {
   EXPECT_TRUE(longest_ttl.WaitUntilHealthy()) << "a week is the longest TTL";
 }
 
+TEST_F(ServeOptionsTest, AnIdempotencyRetentionOutOfRangeStopsTheStartWithExitCode2) {
+  for (const char* bad : {"0", "-1", "2592001"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--idempotency-retention", bad}));
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value()) << "--idempotency-retention " << bad << " was accepted";
+    ASSERT_TRUE(WIFEXITED(*status)) << bad;
+    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
+  }
+  // Shorter than the 24 h default is allowed (with a warning): a bench shows memory after expiry.
+  ServeProcess shortest(UUDAI_BINARY, keys_file_, Args({"--idempotency-retention", "1"}));
+  EXPECT_TRUE(shortest.WaitUntilHealthy());
+}
+
 // ServeProcess sets --log-level itself, so these run the binary directly.
 TEST_F(ServeOptionsTest, AnUnknownLogLevelStopsTheStartWithExitCode2AndOffIsALevel) {
   const std::string serve = std::string(UUDAI_BINARY) + " serve --keys " + keys_file_ +

@@ -33,7 +33,7 @@ using RenderResponse = std::function<std::string(const Redemption&)>;
 struct MemoryStoreOptions {
   CampaignZone zone;
   // How long an idempotency record is kept. docs/design.md §3: at least 24 h.
-  std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
+  std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
   MutationLog* log = nullptr;  // not owned; nullptr = not durable
   // How the caller renders a created redemption as its response (the gateway: its JSON), if
   // it does. A claim whose response is exactly that rendering keeps no copy of it (the text

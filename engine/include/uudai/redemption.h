@@ -94,6 +94,10 @@ struct Redemption {
 // (`uudai serve --reservation-ttl`).
 inline constexpr std::int64_t kDefaultReservationTtlMillis = 15 * kMillisPerMinute;
 
+// How long a redemption's Idempotency-Key replays its first response unless the operator says
+// otherwise (`uudai serve --idempotency-retention`; docs/design.md §3: at least 24 h).
+inline constexpr std::int64_t kDefaultIdempotencyRetentionMillis = 24 * kMillisPerHour;
+
 // What the caller knows when it asks for a redemption: the order, the instant, and whether to
 // commit at once. The quote supplies the rest.
 struct RedemptionIntent {

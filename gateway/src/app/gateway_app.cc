@@ -92,6 +92,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
+    store_options.idempotency_retention_millis = o.idempotency_retention_millis;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
     auto store =
         std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
@@ -104,6 +105,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   } else {
     MemoryStoreOptions store_options;
     store_options.zone = o.zone;
+    store_options.idempotency_retention_millis = o.idempotency_retention_millis;
     // Idempotency claims then keep no copy of their response (POST /v1/redemptions answers
     // RedemptionJsonText of the created redemption); replays render it again.
     store_options.render_response = [zone = o.zone](const Redemption& created) {

@@ -31,6 +31,8 @@ struct AppOptions {
   ServerOptions server;
   CampaignZone zone;
   std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
+  // How long a redemption's Idempotency-Key replays its first response (docs/design.md §3).
+  std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
   std::chrono::milliseconds expiry_interval{1000};
   std::string data_dir;  // journal directory; empty = not durable (tests only)
   // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db].

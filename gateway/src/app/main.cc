@@ -53,9 +53,12 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "threads", po::value(&c.threads)->default_value(c.threads), "I/O threads (0: one per core)")(
       "reservation-ttl",
       po::value(&c.reservation_ttl_seconds)->default_value(c.reservation_ttl_seconds),
-      "seconds a reservation holds quota")("log-level",
-                                           po::value(&c.log_level)->default_value(c.log_level),
-                                           "trace, debug, info, warn, error, critical, off")(
+      "seconds a reservation holds quota")(
+      "idempotency-retention",
+      po::value(&c.idempotency_retention_seconds)->default_value(c.idempotency_retention_seconds),
+      "seconds an Idempotency-Key replays its first answer")(
+      "log-level", po::value(&c.log_level)->default_value(c.log_level),
+      "trace, debug, info, warn, error, critical, off")(
       "zone-offset", po::value(&zone_offset)->default_value(FormatOffset(c.zone_offset_minutes)),
       "campaign time zone offset")("body-limit",
                                    po::value(&c.body_limit)->default_value(c.body_limit),

@@ -41,6 +41,8 @@ constexpr double kShortestTimeoutSeconds = 0.1;
 constexpr double kLongestTimeoutSeconds = 3600;
 // A reservation holds quota from the quote to the payment: a week is far beyond any checkout.
 constexpr std::int64_t kLongestReservationTtlSeconds = 7 * 24 * 3600;
+// Idempotency records are kept for this long at most (a month of retries is plenty).
+constexpr std::int64_t kLongestIdempotencyRetentionSeconds = 30 * 24 * 3600;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -65,6 +67,18 @@ int RunServe(const ServeConfig& config) {
     spdlog::error("--reservation-ttl must be between 1 and {} seconds, got {}",
                   kLongestReservationTtlSeconds, config.reservation_ttl_seconds);
     return 2;
+  }
+  if (config.idempotency_retention_seconds < 1 ||
+      config.idempotency_retention_seconds > kLongestIdempotencyRetentionSeconds) {
+    spdlog::error("--idempotency-retention must be between 1 and {} seconds, got {}",
+                  kLongestIdempotencyRetentionSeconds, config.idempotency_retention_seconds);
+    return 2;
+  }
+  if (config.idempotency_retention_seconds * 1000 < kDefaultIdempotencyRetentionMillis) {
+    spdlog::warn(
+        "--idempotency-retention {} s is under 24 h: a client retrying a redemption later than "
+        "that gets a new one instead of the first answer",
+        config.idempotency_retention_seconds);
   }
   if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
     spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
@@ -116,6 +130,7 @@ int RunServe(const ServeConfig& config) {
   options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
+  options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
   options.data_dir = config.data_dir;
   if (config.redis_url) {
     options.redis_url = *config.redis_url;

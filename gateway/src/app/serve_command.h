@@ -31,6 +31,7 @@ struct ServeConfig {
   std::string data_dir = "./data";
   int threads = 0;  // 0: one per core
   std::int64_t reservation_ttl_seconds = kDefaultReservationTtlMillis / 1000;
+  std::int64_t idempotency_retention_seconds = kDefaultIdempotencyRetentionMillis / 1000;
   std::string log_level = "info";
   int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
   std::size_t body_limit = ServerOptions{}.body_limit;

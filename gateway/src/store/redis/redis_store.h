@@ -50,7 +50,7 @@ struct RedisStoreOptions {
   std::string key_prefix = std::string(kDefaultRedisKeyPrefix);
   CampaignZone zone;
   // docs/design.md §3: at least 24 h.
-  std::int64_t idempotency_retention_millis = 24 * kMillisPerHour;
+  std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
   // Codes per script call when issuing (a call holds Redis for its duration).
   std::size_t codes_per_call = 10'000;
   // Reservations expired per script call by ExpireDue, which makes as many calls as it needs:

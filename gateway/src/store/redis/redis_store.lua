@@ -24,7 +24,11 @@
 --                 against — v (version) m (merchant) l (layer) cm (code mode) s (status)
 --                 pc (public code) lt lb ls ld (limits, -1 = none) sa ea (window, epoch ms)
 --                 wf wt (daily window, local minutes; absent = none) — and its counters:
---                 n (live redemptions) b (budget spent) s:<shopper> d:<local day>
+--                 n (live redemptions) b (budget spent) d:<local day>. Small: Redis keeps it
+--                 as a listpack, which a call reads in one pass
+--   os:<id>       hash, one per offer: shopper → that shopper's live redemptions of the offer
+--                 (counted whether or not the offer has a per-shopper limit, so that one
+--                 added later counts them)
 --   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
@@ -50,7 +54,8 @@
 -- first one, so that a gateway whose view already holds that entry can apply the change
 -- itself, in order, without reading the log. Times are epoch milliseconds; money is whole
 -- đồng, passed as decimal strings (Lua numbers are doubles: exact below 2^53 > 10^15).
--- Every check comes before the first write.
+-- Every check comes before the first write (create's last check, that the redemption id is new,
+-- is its first write: an HSETNX).
 
 -- The layout of the keys this library reads and writes. Raise it with any change that a view
 -- or a library of the previous layout would misread (4: one record per redemption, offers and
@@ -238,9 +243,9 @@ local STATUS_NAME = {['0'] = 'reserved', ['1'] = 'committed', ['2'] = 'released'
 -- now, as {code, message}, or nil: the offer as it is in Redis (not as the gateway's view saw
 -- it) must still be active, in its window at the redemption's instant `at` (local minute of day
 -- `minute`), within its current limits, and at the version the quote saw. `o` is its hash's
--- fields v s lt lb ls ld sa ea wf wt n b s:<shopper> d:<day>. The same checks, in the same
--- order, as MemoryStore (engine/src/applied_offer_check.h).
-local function stale_or_full(id, version, discount, at, minute, o)
+-- fields v s lt lb ls ld sa ea wf wt n b d:<day>, `shopper` the shopper's count ("0" when
+-- none). The same checks, in the same order, as MemoryStore (engine/src/applied_offer_check.h).
+local function stale_or_full(id, version, discount, at, minute, o, shopper_count)
   local name = 'offer ' .. id
   if not o[1] then return {'quote_changed', name .. ' does not exist'} end
   if o[2] == 'paused' then return {'paused', name .. ' is paused'} end
@@ -255,7 +260,7 @@ local function stale_or_full(id, version, discount, at, minute, o)
     if not inside then return {'outside_window', name .. ' is outside its daily window'} end
   end
   local live, spent = tonumber(o[11] or '0'), tonumber(o[12] or '0')
-  local shopper, day = tonumber(o[13] or '0'), tonumber(o[14] or '0')
+  local shopper, day = tonumber(shopper_count), tonumber(o[13] or '0')
   local lt, lb, ls, ld = tonumber(o[3]), tonumber(o[4]), tonumber(o[5]), tonumber(o[6])
   if lt >= 0 and live + 1 > lt then return {'quota_exhausted', name .. ' has no redemptions left'} end
   if lb >= 0 and spent + tonumber(discount) > lb then
@@ -330,19 +335,22 @@ local function create()
     if scope ~= '' then fence(idem_key, fingerprint, ARGV[2], ARGV[14]) end
     return refuse(code, message, offer_id)
   end
-  if redis.call('HEXISTS', key('rec'), id) == 1 then
-    return refused('already_exists', 'redemption ' .. id .. ' already exists')
-  end
   if redis.call('HEXISTS', key('orders'), order_key) == 1 then
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
-  local shopper_field, day_field = 's:' .. shopper, 'd:' .. day
+  local day_field = 'd:' .. day
   local used = {}
   for i = 18, #ARGV, 4 do
     local offer, code = ARGV[i], ARGV[i + 3]
     local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', shopper_field, day_field)
-    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o)
+                         'wf', 'wt', 'n', 'b', day_field)
+    -- The shopper's count is read only where a limit needs it (a lookup in a large hash).
+    local shopper_count = '0'
+    if o[5] and o[5] ~= '-1' then
+      shopper_count = redis.call('HGET', key('os:' .. offer), shopper) or '0'
+    end
+    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
+                                  shopper_count)
     if refusal then return refused(refusal[1], refusal[2], offer) end
     if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
                        redis.call('HEXISTS', key('uheld'), code) == 1) then
@@ -355,20 +363,24 @@ local function create()
     return refused('amount_ceiling_reached', "counting this redemption would take the store's " ..
                    'lifetime sum of order amounts past 2 * 10^18 dong')
   end
-  -- Every check passed: write. The counters were read above, in this same call, so they are
-  -- set to their next values (one HSET an offer); the budget, which may pass 2^53, is counted
-  -- by Redis in integers.
+  -- Every check passed: write, the record first, since it is also the last check (a redemption
+  -- id is new; a gateway makes ids of 80 random bits). The counters were read above, in this
+  -- same call, so they are set to their next values (one HSET an offer); the budget, which may
+  -- pass 2^53, is counted by Redis in integers.
+  if redis.call('HSETNX', key('rec'), id, record) == 0 then
+    return refused('already_exists', 'redemption ' .. id .. ' already exists')
+  end
   redis.call('INCRBY', key('amount'), ARGV[13])
   for i = 18, #ARGV, 4 do
-    local offer_key, o, discount, code = key('o:' .. ARGV[i]), used[i], ARGV[i + 2], ARGV[i + 3]
+    local offer, o, discount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
+    local offer_key = key('o:' .. offer)
     redis.call('HSET', offer_key, 'n', int(tonumber(o[11] or '0') + 1),
-               shopper_field, int(tonumber(o[13] or '0') + 1),
-               day_field, int(tonumber(o[14] or '0') + 1))
+               day_field, int(tonumber(o[13] or '0') + 1))
     if discount ~= '0' then redis.call('HINCRBY', offer_key, 'b', discount) end
+    redis.call('HINCRBY', key('os:' .. offer), shopper, 1)
     if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
   end
   redis.call('HSET', key('orders'), order_key, id)
-  redis.call('HSET', key('rec'), id, record)
   redis.call('RPUSH', key('ledger'), id)
   if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
@@ -450,16 +462,17 @@ local function transition(id, action, at)
   end
   if to ~= COMMITTED then
     -- plan: expires_at, shopper, day, merchant, order, then (offer, discount, code, restores)
-    local shopper_field, day_field = 's:' .. plan[2], 'd:' .. plan[3]
+    local shopper, day_field = plan[2], 'd:' .. plan[3]
     for i = 6, #plan, 4 do
       if to ~= REFUNDED or plan[i + 3] == '1' then
-        local counters = key('o:' .. plan[i])
+        local counters, shoppers = key('o:' .. plan[i]), key('os:' .. plan[i])
         redis.call('HINCRBY', counters, 'n', -1)
         if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
-        for _, field in ipairs({shopper_field, day_field}) do
-          if redis.call('HINCRBY', counters, field, -1) == 0 then
-            redis.call('HDEL', counters, field)
-          end
+        if redis.call('HINCRBY', counters, day_field, -1) == 0 then
+          redis.call('HDEL', counters, day_field)
+        end
+        if redis.call('HINCRBY', shoppers, shopper, -1) == 0 then
+          redis.call('HDEL', shoppers, shopper)
         end
         local code = plan[i + 2]
         if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
