@@ -397,10 +397,10 @@ TEST_F(RedisStoreOnPrivateServerTest, RedisRefusingWritesIsNotReadyUntilAProbeGe
   EXPECT_FALSE(store.ready()) << "Redis refuses writes: /readyz must say 503";
   EXPECT_EQ(server->Cli("HEXISTS " + prefix_ + "rec r-1"), "0") << "nothing half-written";
   EXPECT_NE(store.FindOffer("o-1"), nullptr) << "quotes keep working from the view";
-  // The probes Poll() sends are refused too, and calls that only read (the gateway's expiry
-  // sweep with nothing due, every second) run but prove nothing: still not ready.
+  // The probes Poll() sends are refused too, and so is every call of the store function, even
+  // one that would only read (the gateway's expiry sweep, every second): still not ready.
   for (int i = 0; i < 15; ++i) {
-    EXPECT_EQ(sync.ExpireDue().value(), 0u);
+    EXPECT_EQ(CodeOf(sync.ExpireDue()), StatusCode::kUnavailable) << "the function is refused too";
     store.Poll();
     std::this_thread::sleep_for(milliseconds(100));
   }

@@ -16,14 +16,20 @@ std::string FreshKeyPrefix() {
 
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             const std::string& key_prefix) {
+  gateway::RedisStoreOptions options;
+  options.key_prefix = key_prefix;
+  return MakeUnloadedRedisStore(clock, std::move(options));
+}
+
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
+                                                            gateway::RedisStoreOptions options) {
   // Never destroyed: completions of every store's connections run on it until the process exits.
   static IoThread* io = new IoThread();
   auto connection =
       gateway::RedisConnection::Create(io->io(), OptionsFor(RedisServer::Shared().url()));
   connection->Start();
-  gateway::RedisStoreOptions options;
-  options.key_prefix = key_prefix;
-  return std::make_unique<gateway::RedisStore>(clock, options, std::vector{std::move(connection)});
+  return std::make_unique<gateway::RedisStore>(clock, std::move(options),
+                                               std::vector{std::move(connection)});
 }
 
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,

@@ -23,6 +23,9 @@ std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
 // The same, not loaded yet (the test calls Load).
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             const std::string& key_prefix);
+// Not loaded, with options of the test's own (key prefix included).
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
+                                                            gateway::RedisStoreOptions options);
 
 // A RedisStore on the server at `url` with an io thread and a connection of its own (its
 // replies never wait behind another store's completions, and the test may stop the server),

@@ -65,7 +65,7 @@ TEST_F(StoreMirrorTest, WaiterOfAnOutOfOrderChangeIsReleasedByItsPredecessor) {
 
   EXPECT_TRUE(applied) << "released without waiting for the read";
   // The read comes back with both: they are not applied twice.
-  pending_fetch_(LogRead{{}, 2});
+  pending_fetch_(LogRead{{}, 2, std::nullopt});
   EXPECT_EQ(mirror_.position(), e2);
 }
 
@@ -78,7 +78,7 @@ TEST_F(StoreMirrorTest, GapFilledByAnotherGatewaysChangeFromTheLogThenOwnChanges
 
   // The read brings the other gateway's change only (the own one was skipped: see
   // LogEntriesFromXread), and the kept-aside own change follows it.
-  pending_fetch_(LogRead{{LogEntry{foreign, OfferChange("o-foreign")}}, 2});
+  pending_fetch_(LogRead{{LogEntry{foreign, OfferChange("o-foreign")}}, 2, std::nullopt});
 
   EXPECT_TRUE(applied);
   EXPECT_EQ(mirror_.position(), own);
@@ -93,12 +93,41 @@ TEST_F(StoreMirrorTest, KeptAsideChangeTheLogAlreadyBroughtIsDropped) {
   ASSERT_EQ(fetches_.size(), 1U);
   pending_fetch_(LogRead{{LogEntry{e1, OfferChange("o-1")}, LogEntry{e2, OfferChange("o-2")},
                           LogEntry{e3, OfferChange("o-3")}},
-                         3});
+                         3,
+                         std::nullopt});
   EXPECT_EQ(mirror_.position(), e3);
   // A late own change before the position changes nothing.
   mirror_.ApplyOwn(e1, e2, OfferChange("o-2-late"));
   EXPECT_EQ(mirror_.position(), e3);
   EXPECT_EQ(mirror_.view().FindOffer("o-2-late"), nullptr);
+}
+
+TEST_F(StoreMirrorTest, ReadFindingEntriesTrimmedBeforeItsPositionBreaksTheView) {
+  mirror_.StartAt(LogPosition{5, 0});
+  Status caught_up;
+  mirror_.CatchUp([&](Status status) { caught_up = status; });
+  ASSERT_EQ(fetches_.size(), 1U);
+  ASSERT_EQ(fetches_.front(), (LogPosition{5, 0}));
+  // Entry 6 is gone: the read starts at 8.
+  const LogPosition e8{8, 0};
+  pending_fetch_(LogRead{{LogEntry{e8, OfferChange("o-8")}}, 1, e8});
+
+  EXPECT_TRUE(mirror_.broken());
+  EXPECT_FALSE(mirror_.log_readable());
+  EXPECT_EQ(caught_up.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(mirror_.position(), (LogPosition{5, 0})) << "nothing after the gap is applied";
+  EXPECT_EQ(mirror_.view().FindOffer("o-8"), nullptr);
+}
+
+TEST_F(StoreMirrorTest, ReadStartingRightAfterThePositionIsNoGap) {
+  mirror_.StartAt(LogPosition{5, 0});
+  mirror_.CatchUp([](const Status&) {});
+  ASSERT_EQ(fetches_.size(), 1U);
+  const LogPosition e6{6, 0};
+  pending_fetch_(LogRead{{LogEntry{e6, OfferChange("o-6")}}, 1, e6});
+  EXPECT_FALSE(mirror_.broken());
+  EXPECT_EQ(mirror_.position(), e6);
+  EXPECT_NE(mirror_.view().FindOffer("o-6"), nullptr);
 }
 
 }  // namespace

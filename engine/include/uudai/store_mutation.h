@@ -55,6 +55,14 @@ struct RedemptionTransitioned {
 using StoreMutation =
     std::variant<OfferWritten, CodesIssued, RedemptionCreated, RedemptionTransitioned>;
 
+// A redemption's history told from what it is now, `r`, and the status it was created with
+// (reserved or committed): r as it was created (the later transitions' times cleared), and the
+// transitions that led from there to r.status, in order, at their recorded times (carrying no
+// redemption).
+Redemption RedemptionAsCreated(const Redemption& r, RedemptionStatus created_as);
+std::vector<RedemptionTransitioned> TransitionsSince(RedemptionStatus created_as,
+                                                     const Redemption& r);
+
 // Where MemoryStore sends its mutations to make them durable (the gateway's journal).
 // Thread-safe.
 class MutationLog {

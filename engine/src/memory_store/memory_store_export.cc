@@ -19,39 +19,6 @@
 namespace uudai {
 namespace {
 
-// The transitions that led from `created_as` to r.status, in order, at their recorded times.
-std::vector<RedemptionTransitioned> TransitionsSince(RedemptionStatus created_as,
-                                                     const Redemption& r) {
-  std::vector<RedemptionTransitioned> out;
-  auto add = [&](RedemptionAction action, const std::optional<Timestamp>& at) {
-    out.push_back(RedemptionTransitioned{r.id, action, at.value_or(r.created_at), std::nullopt});
-  };
-  if (created_as == r.status) return out;
-  if (created_as == RedemptionStatus::kReserved) {
-    switch (r.status) {
-      case RedemptionStatus::kCommitted:
-        add(RedemptionAction::kCommit, r.committed_at);
-        break;
-      case RedemptionStatus::kReleased:
-        add(RedemptionAction::kCancel, r.released_at);
-        break;
-      case RedemptionStatus::kExpired:
-        add(RedemptionAction::kExpire, r.expired_at);
-        break;
-      case RedemptionStatus::kRefunded:
-        add(RedemptionAction::kCommit, r.committed_at);
-        add(RedemptionAction::kRefund, r.refunded_at);
-        break;
-      case RedemptionStatus::kReserved:
-        break;
-    }
-  } else if (created_as == RedemptionStatus::kCommitted &&
-             r.status == RedemptionStatus::kRefunded) {
-    add(RedemptionAction::kRefund, r.refunded_at);
-  }
-  return out;
-}
-
 // How many transitions TransitionsSince returns, without building them.
 std::size_t TransitionCount(RedemptionStatus created_as, RedemptionStatus now) {
   if (created_as == now) return 0;

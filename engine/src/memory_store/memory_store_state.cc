@@ -79,15 +79,7 @@ void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& loc
 }
 
 Redemption MemoryStore::State::AsCreated(const Redemption& r, RedemptionStatus created_as) {
-  Redemption created = r;
-  created.status = created_as;
-  if (created_as == RedemptionStatus::kReserved) created.committed_at.reset();
-  if (created_as == RedemptionStatus::kReserved || created_as == RedemptionStatus::kCommitted) {
-    created.released_at.reset();
-    created.expired_at.reset();
-    created.refunded_at.reset();
-  }
-  return created;
+  return RedemptionAsCreated(r, created_as);
 }
 
 void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending,

@@ -11,7 +11,7 @@ namespace {
 constexpr std::size_t kHeadFields = 5;
 constexpr std::size_t kPlanFields = 5;
 constexpr std::size_t kPlanFieldsPerOffer = 4;
-constexpr std::size_t kRestFields = 5;
+constexpr std::size_t kRestFields = 6;
 constexpr std::size_t kRestFieldsPerOffer = 7;
 constexpr std::size_t kFieldsPerRejection = 3;
 constexpr int kRejectionReasonCount = static_cast<int>(RejectionReason::kSuperseded) + 1;
@@ -159,6 +159,7 @@ Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
   w.Number(r.shipping_fee);
   w.Number(r.discount_total);
   w.Number(r.created_at.millis);
+  w.Number(static_cast<int>(r.status));  // as created: the head's status moves on
   for (const RedeemedOffer& a : r.applied) {
     w.Number(a.offer_version);
     w.Field(a.offer_merchant_id);
@@ -176,7 +177,8 @@ Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
   return w.Take();
 }
 
-Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_view record) {
+Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_view record,
+                                          RedemptionStatus* created_as) {
   const auto sections = Split(record, kRecordSection);
   if (sections.size() != 3) return Malformed(id, "not three sections");
   const auto head = Split(sections[0], kRecordField);
@@ -227,6 +229,9 @@ Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_vie
   r.shipping_fee = *shipping;
   r.discount_total = *discount_total;
   r.created_at = Timestamp{*created_at};
+  const auto first_status = Enum<RedemptionStatus>(rest[5], kRedemptionStatusCount);
+  if (!first_status) return Malformed(id, "status as created");
+  if (created_as != nullptr) *created_as = *first_status;
 
   r.applied.reserve(offers);
   for (std::size_t k = 0; k < offers; ++k) {

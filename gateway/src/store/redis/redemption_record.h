@@ -8,7 +8,8 @@
 //   plan   expires_at, shopper, local day, merchant, order, then per applied offer: offer id,
 //          discount, held unique code ("" when none), restores on refund ("1" | "0"). What
 //          the function releases limits by.
-//   rest   payment method, subtotal, shipping fee, discount total, created_at; per applied
+//   rest   payment method, subtotal, shipping fee, discount total, created_at, status as
+//          created (reserved or committed); per applied
 //          offer (as in plan): offer version, offer merchant, layer, code mode, code ("" when
 //          none), funded by, funder ("" when none); then per rejected code: code, offer id
 //          ("" when none), reason. Read by the gateway only. Free text (rejected codes) is
@@ -35,8 +36,10 @@ inline constexpr char kRecordField = '\x1f';
 // identifier holds a separator.
 Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day);
 
-// The redemption `id` whose record is `record`; kInternal when it is malformed.
-Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_view record);
+// The redemption `id` whose record is `record`; kInternal when it is malformed. `created_as`,
+// when given, receives the status the redemption was created with.
+Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_view record,
+                                          RedemptionStatus* created_as = nullptr);
 
 }  // namespace uudai::gateway
 

@@ -8,11 +8,14 @@
 #include <thread>
 #include <variant>
 
+#include <spdlog/spdlog.h>
+
 #include "store/codec/mutation_codec.h"
 #include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
 #include "store/redis/store_mirror.h"
+#include "store/redis/view_bootstrap.h"
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
@@ -45,7 +48,7 @@ RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
   core_->MakeMirror();
 }
 
-RedisStore::~RedisStore() = default;
+RedisStore::~RedisStore() { core_->LeaveReaders(); }
 
 Status RedisStore::Load(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -57,6 +60,7 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (Status format = CheckFormat(deadline); !format.ok()) return format;
+  if (Status started = StartView(deadline); !started.ok()) return started;
   while (true) {
     auto caught_up = std::make_shared<std::promise<Status>>();
     auto future = caught_up->get_future();
@@ -105,9 +109,61 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
   }
 }
 
+namespace {
+
+// Waits for `start(done)`'s answer until `deadline`.
+template <typename T>
+Result<T> Await(std::chrono::steady_clock::time_point deadline,
+                const std::function<void(std::function<void(Result<T>)>)>& start) {
+  auto answered = std::make_shared<std::promise<Result<T>>>();
+  auto future = answered->get_future();
+  start([answered](Result<T> value) { answered->set_value(std::move(value)); });
+  if (future.wait_until(deadline) != std::future_status::ready) {
+    return Status(StatusCode::kUnavailable, "Redis did not answer in time while starting");
+  }
+  return future.get();
+}
+
+}  // namespace
+
+Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
+  Core& core = *core_;
+  auto call = [&core, deadline](std::vector<std::string> args) {
+    return Await<ScriptReply>(
+        deadline, [&core, &args](auto done) { core.Run(std::move(args), std::move(done)); });
+  };
+  Result<ScriptReply> registered =
+      call({"reader_register", core.reader_id(), std::to_string(WallMillis())});
+  if (!registered.ok()) return registered.status();
+  if (!registered->status.ok()) return registered->status;
+  const std::vector<RedisReply>& p = registered->payload;
+  if (p.size() != 2) return Status(StatusCode::kInternal, "malformed reader registration");
+  if (p[1].str() == "1") return Status::Ok();  // the log holds everything: read it all
+  const std::uint64_t start = std::stoull(p[0].str());
+  ViewBootstrapSource source;
+  source.call = call;
+  source.read = [&core, deadline](LogPosition after, LogPosition last, std::size_t count) {
+    return Await<LogRead>(
+        deadline, [&](auto done) { core.ReadLogRange(after, last, count, std::move(done)); });
+  };
+  const auto began = std::chrono::steady_clock::now();
+  auto built = BootstrapView(core.mirror(), start, source, core.options().log_batch);
+  if (!built.ok()) return built.status();
+  spdlog::info(
+      "store view: built from the store's state as of log entry {} in {} ms ({} offers, {} codes, "
+      "{} redemptions, {} later log entries read), the log having been trimmed",
+      start,
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            began)
+          .count(),
+      built->offers, built->codes, built->redemptions, built->log_entries);
+  return Status::Ok();
+}
+
 void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});
   core_->ProbeWritesIfRefused();
+  core_->HeartbeatIfDue();
 }
 
 void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {
@@ -364,7 +420,8 @@ const UsageView& RedisStore::usage() const { return core_->mirror().view().usage
 // loading its AOF accepts connections but answers LOADING) and Redis did not refuse the last
 // write it was sent (OOM, READONLY, MISCONF, ...; Poll() probes until it takes one again).
 bool RedisStore::ready() const {
-  return core_->connected() && core_->mirror().log_readable() && !core_->writes_refused();
+  return core_->connected() && core_->mirror().log_readable() && !core_->mirror().broken() &&
+         !core_->writes_refused();
 }
 
 }  // namespace uudai::gateway

@@ -59,8 +59,15 @@ struct RedisStoreOptions {
   // µs per call of 16, 650-690 of 32), so a call stays well under a millisecond; a backlog of
   // 50,000 drains in 2-4 s all the same (tests/redis/expiry_backlog_test.cc, bench/README.md).
   std::size_t expiries_per_call = 16;
-  // Log entries per read when the view catches up.
+  // Log entries per read when the view catches up; items per page when a view is built from
+  // the store's state.
   std::size_t log_batch = 2'000;
+  // How often Poll() tells Redis where this gateway's view stands and trims the log to the
+  // entries some live gateway has not read yet (0: never; the log then keeps every change).
+  std::int64_t log_trim_interval_millis = 1'000;
+  // A gateway not heard of for this long no longer holds the log back: when it comes back, its
+  // view finds entries trimmed and it must restart (StoreMirror::broken()).
+  std::int64_t reader_timeout_millis = 300'000;
   // How long a refusal (SettleRefusal's, or CreateRedemption's own) keeps requests with the
   // same claim that were already in flight from succeeding: longer than such a request can
   // still take to reach Redis (its command timeout, with a wide margin).
@@ -81,12 +88,15 @@ class RedisStore final : public Store {
   RedisStore& operator=(const RedisStore&) = delete;
 
   // Waits (blocking, at most `timeout`) until Redis answers and the view has read the whole
-  // log. Call once before serving. kUnavailable when Redis did not answer in time.
+  // log, or, when the log was trimmed, has been built from the store's state and has read the
+  // log from there (ViewBootstrap). Registers this store as a reader of the log. Call once
+  // before serving. kUnavailable when Redis did not answer in time.
   // Refuses (kInternal, before reading any of it) a store written in another layout of keys
   // (the script's FORMAT), e.g. by an older build whose transitions carry no redemption.
   Status Load(std::chrono::milliseconds timeout);
   // Reads the changes other gateways made since the last read into the view; while Redis
-  // refuses writes, also probes (at most once a second) whether it takes them again.
+  // refuses writes, also probes (at most once a second) whether it takes them again; every
+  // options.log_trim_interval_millis, reports the view's position and trims the log.
   // Non-blocking.
   void Poll();
 
@@ -128,6 +138,8 @@ class RedisStore final : public Store {
 
  private:
   Status CheckFormat(std::chrono::steady_clock::time_point deadline);
+  // Registers as a reader; builds the view from the store's state when the log is trimmed.
+  Status StartView(std::chrono::steady_clock::time_point deadline);
 
   class Core;
   // Shared with callbacks in flight, which keep it alive.

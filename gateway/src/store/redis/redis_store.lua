@@ -206,6 +206,7 @@ local function offer_put()
   else
     redis.call('HDEL', offer_key, 'wf', 'wt')
   end
+  redis.call('HSET', key('offers'), id, ARGV[10])
   local previous, entry = append('m', ARGV[10])
   return {'ok', '', '', entry, previous}
 end
@@ -543,6 +544,89 @@ local function format()
   return {'ok', '', '', '', '', FORMAT, stored, written}
 end
 
+-- Readers of the log and its trimming -------------------------------------------------------
+
+-- The number of the log's last entry (0 before the first).
+local function last_seq() return tonumber(redis.call('GET', key('seq')) or '0') end
+
+-- Whether the log still holds every entry ever written (none trimmed yet).
+local function log_complete()
+  local first = redis.call('XRANGE', LOG, '-', '+', 'COUNT', 1)[1]
+  if first == nil then return last_seq() == 0 end
+  return first[1] == '1-0'
+end
+
+-- ARGV: op, reader, now. A gateway starting to read the log registers as a reader, so that no
+-- entry it still needs is trimmed: at 0 when the log is complete (it reads it all), else at the
+-- log's end (it builds its view from the keys with `scan` and reads the log from there).
+-- Payload: the position registered at, and "1" when the log is complete, else "0".
+local function reader_register()
+  local complete = log_complete()
+  local at = 0
+  if not complete then at = last_seq() end
+  redis.call('HSET', key('readers'), ARGV[2], int(at) .. US .. ARGV[3])
+  return {'ok', '', '', '', '', int(at), complete and '1' or '0'}
+end
+
+-- ARGV: op, reader, position, now, ttl. Records where a reader's view stands, forgets readers
+-- not heard of within ttl milliseconds, and trims the log to the entries after the position of
+-- the reader furthest behind. Payload: that position and how many entries were trimmed.
+local function reader_heartbeat()
+  local readers = key('readers')
+  local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+  redis.call('HSET', readers, ARGV[2], ARGV[3] .. US .. ARGV[4])
+  local all = redis.call('HGETALL', readers)
+  local lowest
+  for i = 1, #all, 2 do
+    local at = split(all[i + 1], US)
+    local position, seen = tonumber(at[1]), tonumber(at[2])
+    if now - seen > ttl then
+      redis.call('HDEL', readers, all[i])
+    elseif lowest == nil or position < lowest then
+      lowest = position
+    end
+  end
+  local trimmed = redis.call('XTRIM', LOG, 'MINID', int(lowest + 1) .. '-0')
+  return {'ok', '', '', '', '', int(lowest), tostring(trimmed)}
+end
+
+-- ARGV: op, reader. A reader that stops reading (a gateway shutting down).
+local function reader_leave()
+  redis.call('HDEL', key('readers'), ARGV[2])
+  return {'ok', '', '', '', '', ''}
+end
+
+-- ARGV: op, kind ("offers" | "codes" | "records"), cursor, count. One page of the state a view
+-- is built from when the log no longer holds the whole history. Payload: the number of the
+-- log's last entry when the page was read (the page reflects every entry up to it), the next
+-- cursor ("0" after the last page), then the page: offers' journal lines; code, offer id
+-- pairs; redemption id, record pairs in ledger order (cursor = ledger position). Writes
+-- nothing.
+local function scan()
+  local kind, cursor, count = ARGV[2], ARGV[3], tonumber(ARGV[4])
+  local reply = {'ok', '', '', '', '', int(last_seq())}
+  if kind == 'records' then
+    local start = tonumber(cursor)
+    local ids = redis.call('LRANGE', key('ledger'), start, start + count - 1)
+    reply[7] = #ids < count and '0' or int(start + #ids)
+    if #ids == 0 then return reply end
+    local records = redis.call('HMGET', key('rec'), unpack(ids))
+    for i, id in ipairs(ids) do
+      reply[#reply + 1] = id
+      reply[#reply + 1] = records[i] or ''
+    end
+    return reply
+  end
+  local hash = kind == 'offers' and key('offers') or key('ucode')
+  local page = redis.call('HSCAN', hash, cursor, 'COUNT', count)
+  reply[7] = page[1]
+  local items = page[2]
+  for i = 1, #items, kind == 'offers' and 2 or 1 do
+    reply[#reply + 1] = items[kind == 'offers' and i + 1 or i]
+  end
+  return reply
+end
+
 local OPS = {
   offer_put = offer_put,
   issue_codes = issue_codes,
@@ -553,6 +637,10 @@ local OPS = {
   expire_due = expire_due,
   ledger_page = ledger_page,
   format = format,
+  reader_register = reader_register,
+  reader_heartbeat = reader_heartbeat,
+  reader_leave = reader_leave,
+  scan = scan,
 }
 
 redis.register_function(NAME, function(keys, args)

@@ -181,25 +181,31 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
   return page;
 }
 
-Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through) {
+Result<LogRead> LogEntriesFromXrange(const RedisReply& reply, LogPosition skip_through) {
   LogRead out;
-  if (reply.is_nil()) return out;
   if (reply.is_error()) return StatusFromErrorReply(reply);
-  // [[stream, [[id, [field, value, ...]], ...]]]
-  if (!reply.is_array() || reply.elements().size() != 1) return Malformed(reply.DebugString());
-  const RedisReply& stream = reply.elements()[0];
-  if (!stream.is_array() || stream.elements().size() != 2) return Malformed("XREAD stream");
-  for (const RedisReply& entry : stream.elements()[1].elements()) {
-    if (!entry.is_array() || entry.elements().size() != 2) return Malformed("XREAD entry");
+  if (!reply.is_array()) return Malformed("stream entries " + reply.DebugString());
+  for (const RedisReply& entry : reply.elements()) {
+    if (!entry.is_array() || entry.elements().size() != 2) return Malformed("stream entry");
     const auto position = LogPosition::Parse(entry.elements()[0].str());
     if (!position) return Malformed("entry id " + entry.elements()[0].str());
-    ++out.count;
+    if (out.count++ == 0) out.first = *position;
     if (*position <= skip_through) continue;
     auto mutation = MutationFromFields(entry.elements()[1].elements());
     if (!mutation.ok()) return mutation.status();
     out.entries.push_back(LogEntry{*position, std::move(mutation).value()});
   }
   return out;
+}
+
+Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through) {
+  if (reply.is_nil()) return LogRead{};
+  if (reply.is_error()) return StatusFromErrorReply(reply);
+  // [[stream, [[id, [field, value, ...]], ...]]]
+  if (!reply.is_array() || reply.elements().size() != 1) return Malformed(reply.DebugString());
+  const RedisReply& stream = reply.elements()[0];
+  if (!stream.is_array() || stream.elements().size() != 2) return Malformed("XREAD stream");
+  return LogEntriesFromXrange(stream.elements()[1], skip_through);
 }
 
 }  // namespace uudai::gateway

@@ -69,11 +69,14 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
 struct LogRead {
   std::vector<LogEntry> entries;
   std::size_t count = 0;
+  std::optional<LogPosition> first;  // the first entry's position, decoded or not
 };
 
 // The entries of an XREAD reply for one stream (nil → none). Entries at or before
 // `skip_through` (the view already holds them: its own changes) are counted, not decoded.
 Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_through = {});
+// The same for an XRANGE reply (the entries' array).
+Result<LogRead> LogEntriesFromXrange(const RedisReply& reply, LogPosition skip_through = {});
 
 }  // namespace uudai::gateway
 

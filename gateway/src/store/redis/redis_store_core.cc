@@ -1,6 +1,9 @@
 #include "store/redis/redis_store_core.h"
 
 #include <algorithm>
+#include <random>
+
+#include <spdlog/spdlog.h>
 
 #include "store/codec/mutation_codec.h"
 #include "uudai/unique_code.h"
@@ -11,6 +14,14 @@ namespace {
 std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
 }  // namespace
+
+std::int64_t WallMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+namespace {}  // namespace
 
 void RedisStore::Core::MakeMirror() {
   MemoryStoreOptions view_options;
@@ -94,6 +105,48 @@ void RedisStore::Core::FetchLog(LogPosition after, StoreMirror::FetchDone done) 
         // decoding (most of a busy gateway's log is its own).
         done(LogEntriesFromXread(reply.value(), self->mirror_->position()));
       });
+}
+
+void RedisStore::Core::ReadLogRange(LogPosition after, LogPosition last, std::size_t count,
+                                    StoreMirror::FetchDone done) {
+  Pick().Command(
+      {"XRANGE", log_key_, "(" + after.ToString(), last.ToString(), "COUNT", std::to_string(count)},
+      [done = std::move(done)](Result<RedisReply> reply) {
+        if (!reply.ok()) return done(reply.status());
+        done(LogEntriesFromXrange(reply.value()));
+      });
+}
+
+std::string RedisStore::Core::NewReaderId() {
+  std::random_device random;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  for (char& c : id) c = kHex[random() % 16];
+  return id;
+}
+
+void RedisStore::Core::HeartbeatIfDue() {
+  if (options_.log_trim_interval_millis <= 0) return;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  if (now - last_heartbeat_millis_.load() < options_.log_trim_interval_millis) return;
+  if (mirror_->broken() || heartbeat_running_.exchange(true)) return;
+  last_heartbeat_millis_.store(now);
+  Run({"reader_heartbeat", reader_id_, std::to_string(mirror_->position().millis),
+       std::to_string(WallMillis()), std::to_string(options_.reader_timeout_millis)},
+      [self = shared_from_this()](Result<ScriptReply> reply) {
+        self->heartbeat_running_.store(false);
+        if (!reply.ok() || !reply->status.ok()) {
+          spdlog::debug("store view: the log's readers were not updated: {}",
+                        reply.ok() ? reply->status.message() : reply.status().message());
+        }
+      });
+}
+
+void RedisStore::Core::LeaveReaders() {
+  if (options_.log_trim_interval_millis <= 0) return;
+  Run({"reader_leave", reader_id_}, [](Result<ScriptReply>) {});
 }
 
 void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_version,

@@ -26,6 +26,10 @@
 
 namespace uudai::gateway {
 
+// Wall-clock epoch milliseconds: readers of the log are timed out by it, across processes
+// (the store's Clock may be a test's).
+std::int64_t WallMillis();
+
 class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
  public:
   Core(const Clock& clock, RedisStoreOptions options,
@@ -34,7 +38,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
         options_(std::move(options)),
         connections_(std::move(connections)),
         function_("uudai", RedisStoreScriptSource()),
-        log_key_(options_.key_prefix + "log") {}
+        log_key_(options_.key_prefix + "log"),
+        reader_id_(NewReaderId()) {}
 
   // Set right after construction (the fetch needs a weak pointer to this).
   void MakeMirror();
@@ -76,6 +81,16 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void Settle(const ScriptReply& reply, const StoreMutation* mutation, std::function<void()> then);
 
   void FetchLog(LogPosition after, StoreMirror::FetchDone done);
+  // XRANGE of the log: entries after `after` up to `last`, at most `count`.
+  void ReadLogRange(LogPosition after, LogPosition last, std::size_t count,
+                    StoreMirror::FetchDone done);
+
+  // This store as a reader of the log (redis_store.lua's reader_* ops).
+  const std::string& reader_id() const { return reader_id_; }
+  // Every log_trim_interval_millis: reports the view's position and trims the log.
+  void HeartbeatIfDue();
+  // Leaves the readers (on destruction): the log is no longer held back for this view.
+  void LeaveReaders();
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
 
@@ -108,8 +123,13 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const RedisStoreOptions options_;
   const std::vector<std::shared_ptr<RedisConnection>> connections_;
   const RedisFunction function_;
+  static std::string NewReaderId();
+
   const std::string log_key_;
+  const std::string reader_id_;
   std::unique_ptr<StoreMirror> mirror_;
+  std::atomic<std::int64_t> last_heartbeat_millis_{0};  // steady clock
+  std::atomic<bool> heartbeat_running_{false};
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> writes_refused_{false};
   std::mutex probe_mutex_;

@@ -21,6 +21,25 @@ void StoreMirror::ApplyLocked(const LogEntry& entry) {
   }
 }
 
+void StoreMirror::ApplyState(const StoreMutation& mutation) {
+  std::lock_guard lock(mutex_);
+  view_.Replay(mutation);
+  if (observer_) {
+    if (const auto* offer = std::get_if<OfferWritten>(&mutation)) observer_({offer->offer});
+  }
+}
+
+void StoreMirror::ApplyStateOffers(const std::vector<std::shared_ptr<const Offer>>& offers) {
+  std::lock_guard lock(mutex_);
+  for (const auto& offer : offers) view_.Replay(OfferWritten{offer});
+  if (observer_ && !offers.empty()) observer_(offers);
+}
+
+void StoreMirror::StartAt(LogPosition position) {
+  std::lock_guard lock(mutex_);
+  position_ = position;
+}
+
 void StoreMirror::ApplyPendingOwnLocked() {
   while (!pending_own_.empty()) {
     auto first = pending_own_.begin();
@@ -76,12 +95,30 @@ void StoreMirror::CatchUp(std::function<void(Status)> then) {
 
 void StoreMirror::StartFetch() {
   fetching_ = true;
+  fetched_after_ = position_;
   fetch_(position_, [this](Result<LogRead> fetched) { OnFetched(std::move(fetched)); });
 }
 
 void StoreMirror::OnFetched(Result<LogRead> fetched) {
   std::vector<std::function<void()>> ready;
   std::vector<std::function<void(Status)>> caught_up;
+  if (fetched.ok() && fetched->first) {
+    LogPosition after;
+    {
+      std::lock_guard lock(mutex_);
+      after = fetched_after_;
+    }
+    if (fetched->first->millis > after.millis + 1) {
+      if (!broken_.exchange(true)) {
+        spdlog::critical(
+            "store view: the change log no longer holds the entries after {} (the first it "
+            "holds is {}): they were trimmed before this gateway read them. Its view cannot "
+            "follow the store any more: restart the gateway",
+            after.ToString(), fetched->first->ToString());
+      }
+      fetched = Status(StatusCode::kUnavailable, "the change log was trimmed past this view");
+    }
+  }
   Status status = fetched.status();
   log_readable_.store(fetched.ok(), std::memory_order_relaxed);
   {

@@ -12,6 +12,11 @@
 // an own change whose predecessor is not there yet is kept aside and applied as soon as the
 // predecessor is (usually another thread's own change, a few microseconds later); meanwhile
 // the view also reads the log (the `fetch` function), in case the gap is another gateway's.
+// Entries are numbered without gaps (RedisStore's log: "<n>-0"), so a read that starts past
+// the entry after the view's position finds that the entries in between were trimmed before
+// this view read them: the view is then broken for good (broken(); the gateway must restart
+// and build a new view), since it can no longer tell what changed.
+//
 // Thread-safe.
 #ifndef UUDAI_GATEWAY_STORE_REDIS_STORE_MIRROR_H_
 #define UUDAI_GATEWAY_STORE_REDIS_STORE_MIRROR_H_
@@ -59,7 +64,18 @@ class StoreMirror {
   // during a fetch waits for the next one), then calls `then` with OK or the fetch's error.
   void CatchUp(std::function<void(Status)> then);
 
+  // For a view built from the store's state rather than from the whole log: applies one
+  // piece of that state (an offer, codes, a redemption or its transition) without moving the
+  // position, then StartAt() the log entry the state was taken at.
+  // REQUIRES: before any other change, and no read of the log running.
+  void ApplyState(const StoreMutation& mutation);
+  // Offers in one go: the observer hears of them all at once.
+  void ApplyStateOffers(const std::vector<std::shared_ptr<const Offer>>& offers);
+  void StartAt(LogPosition position);
+
   LogPosition position() const;
+  // True once a read of the log found entries missing after the view's position (see above).
+  bool broken() const { return broken_.load(std::memory_order_relaxed); }
   // Whether the last read of the log succeeded (false e.g. while Redis answers LOADING).
   bool log_readable() const { return log_readable_.load(std::memory_order_relaxed); }
 
@@ -79,12 +95,14 @@ class StoreMirror {
   Fetch fetch_;
   Store::OfferObserver observer_;
   std::atomic<bool> log_readable_{true};
+  std::atomic<bool> broken_{false};
 
   mutable std::mutex mutex_;
   LogPosition position_;                                       // GUARDED_BY mutex_
   std::multimap<LogPosition, std::function<void()>> waiters_;  // GUARDED_BY mutex_
   std::map<LogPosition, LogEntry> pending_own_;  // by the entry before each; GUARDED_BY mutex_
   bool fetching_ = false;                        // GUARDED_BY mutex_
+  LogPosition fetched_after_;                    // the running fetch's; GUARDED_BY mutex_
   std::vector<std::function<void(Status)>> this_round_;  // GUARDED_BY mutex_
   std::vector<std::function<void(Status)>> next_round_;  // GUARDED_BY mutex_
 };
