@@ -96,7 +96,7 @@ std::vector<SlowCall> SlowExpireDueCalls(gateway::RedisConnection& connection) {
       << (log.ok() ? log->DebugString() : log.status().message());
   if (!log.ok()) return calls;
   for (const gateway::RedisReply& entry : log->elements()) {
-    // id, unix time, duration, arguments: EVALSHA sha numkeys key op now max_count
+    // id, unix time, duration, arguments: FCALL function numkeys key op now max_count
     if (entry.elements().size() < 4) continue;
     const auto& args = entry.elements()[3].elements();
     if (args.size() >= 7 && args[4].str() == "expire_due") {

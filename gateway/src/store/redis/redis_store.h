@@ -2,10 +2,11 @@
 // processes (docs/design.md §1).
 //
 // Writes: every create, commit, cancel, refund, expiry, offer write and code batch is ONE
-// EVALSHA of redis_store.lua: the script checks everything before its first write, then
-// writes the redemption, its idempotency record, every limit counter, the code's state, the
-// (merchant, order) guard and the log entry. Redis runs scripts one at a time, so no counter
-// passes its limit however many gateways race.
+// FCALL of the store function (redis_store.lua, a Redis Functions library loaded once): it
+// checks everything before its first write, then writes the redemption's record, its
+// idempotency record, every limit counter, the code's state, the (merchant, order) guard and
+// the log entry. Redis runs functions one at a time, so no counter passes its limit however
+// many gateways race.
 //
 // Reads: the change log (a Redis stream) is replayed by every gateway into a StoreMirror, an
 // in-memory MemoryStore view that keeps counters, stats, offers and codes but no redemption
@@ -16,6 +17,12 @@
 // live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are
 // in its view when their completion runs (read-your-writes); other gateways' writes arrive with
 // Poll() (the gateway polls every 100 ms) or with the next stats read.
+//
+// The log is trimmed: every gateway is a reader of it and reports, once a second, where its
+// view stands; the log keeps only what some live reader has not read. A gateway that starts
+// after a trim builds its view from the store's state instead (ViewBootstrap). So Redis holds
+// the live data (records, offers, codes, counters, idempotency records within retention), not
+// the campaign's history twice.
 //
 // Keys (under a prefix, kDefaultRedisKeyPrefix unless configured): see the header of
 // redis_store.lua.

@@ -12,7 +12,13 @@
 --   log           stream: every change, in the order it happened (offers, codes, redemptions,
 --                 transitions, each carrying its redemption record); gateways replay it into
 --                 their in-memory view. Entry ids are "<seq>-0", seq counted by `seq`, so that
---                 a call knows the entry before its own without reading the stream
+--                 a call knows the entry before its own without reading the stream, and a
+--                 reader tells a trimmed gap from the end. Trimmed to the entries after the
+--                 position of the reader furthest behind (reader_heartbeat)
+--   readers       hash: reader id (one per gateway) → its view's position US when last heard
+--                 (epoch ms); a reader silent for longer than the gateway's timeout is dropped
+--   offers        hash: offer id → the offer's journal line at its latest version (the log's
+--                 `m` entries say the same; this outlives their trimming)
 --   seq           string: the number of the log's last entry
 --   ledger        list: redemption ids in creation order (ledger position = list index)
 --   rec           hash: redemption id → its record (RedemptionRecord in redemption_record.h):
@@ -59,7 +65,8 @@
 
 -- The layout of the keys this library reads and writes. Raise it with any change that a view
 -- or a library of the previous layout would misread (4: one record per redemption, offers and
--- their counters in one hash, idempotency records as strings, log entries numbered by `seq`).
+-- their counters in one hash, idempotency records as strings, log entries numbered by `seq`,
+-- the log trimmed, offers kept in `offers`).
 local FORMAT = '4'
 
 local US, RS = '\31', '\30'
