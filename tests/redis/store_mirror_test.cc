@@ -130,5 +130,19 @@ TEST_F(StoreMirrorTest, ReadStartingRightAfterThePositionIsNoGap) {
   EXPECT_NE(mirror_.view().FindOffer("o-6"), nullptr);
 }
 
+TEST_F(StoreMirrorTest, ReadOvertakenByOwnChangesWhileTheLogWasTrimmedIsNoGap) {
+  mirror_.StartAt(LogPosition{5, 0});
+  mirror_.CatchUp([](const Status&) {});
+  ASSERT_EQ(fetches_.size(), 1U);
+  // While the read (after 5) is in flight, own changes 6 and 7 are applied, and the log is
+  // trimmed up to them: the read finds 8 first.
+  mirror_.ApplyOwn(LogPosition{5, 0}, LogPosition{6, 0}, OfferChange("o-6"));
+  mirror_.ApplyOwn(LogPosition{6, 0}, LogPosition{7, 0}, OfferChange("o-7"));
+  const LogPosition e8{8, 0};
+  pending_fetch_(LogRead{{LogEntry{e8, OfferChange("o-8")}}, 1, e8});
+  EXPECT_FALSE(mirror_.broken());
+  EXPECT_EQ(mirror_.position(), e8);
+}
+
 }  // namespace
 }  // namespace uudai::testing

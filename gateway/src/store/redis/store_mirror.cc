@@ -95,34 +95,30 @@ void StoreMirror::CatchUp(std::function<void(Status)> then) {
 
 void StoreMirror::StartFetch() {
   fetching_ = true;
-  fetched_after_ = position_;
   fetch_(position_, [this](Result<LogRead> fetched) { OnFetched(std::move(fetched)); });
 }
 
 void StoreMirror::OnFetched(Result<LogRead> fetched) {
   std::vector<std::function<void()>> ready;
   std::vector<std::function<void(Status)>> caught_up;
-  if (fetched.ok() && fetched->first) {
-    LogPosition after;
-    {
-      std::lock_guard lock(mutex_);
-      after = fetched_after_;
-    }
-    if (fetched->first->millis > after.millis + 1) {
+  Status status;
+  {
+    std::lock_guard lock(mutex_);
+    // Entries up to the view's position are held (own changes may have moved it while the
+    // read was in flight, and the log may since have been trimmed up to it): a gap is an entry
+    // after it that neither the view nor this read holds.
+    if (fetched.ok() && fetched->first && fetched->first->millis > position_.millis + 1) {
       if (!broken_.exchange(true)) {
         spdlog::critical(
             "store view: the change log no longer holds the entries after {} (the first it "
             "holds is {}): they were trimmed before this gateway read them. Its view cannot "
             "follow the store any more: restart the gateway",
-            after.ToString(), fetched->first->ToString());
+            position_.ToString(), fetched->first->ToString());
       }
       fetched = Status(StatusCode::kUnavailable, "the change log was trimmed past this view");
     }
-  }
-  Status status = fetched.status();
-  log_readable_.store(fetched.ok(), std::memory_order_relaxed);
-  {
-    std::lock_guard lock(mutex_);
+    status = fetched.status();
+    log_readable_.store(fetched.ok(), std::memory_order_relaxed);
     bool more = false;
     if (fetched.ok()) {
       for (const LogEntry& entry : fetched->entries) {
@@ -132,7 +128,7 @@ void StoreMirror::OnFetched(Result<LogRead> fetched) {
       more = fetched->count >= batch_;
       TakeReadyLocked(false, ready);
     } else {
-      spdlog::warn("store view: cannot read the change log: {}", status.message());
+      if (!broken_) spdlog::warn("store view: cannot read the change log: {}", status.message());
       TakeReadyLocked(true, ready);  // the writes happened; their readers just wait no longer
     }
     if (more) {

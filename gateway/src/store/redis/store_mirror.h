@@ -102,7 +102,6 @@ class StoreMirror {
   std::multimap<LogPosition, std::function<void()>> waiters_;  // GUARDED_BY mutex_
   std::map<LogPosition, LogEntry> pending_own_;  // by the entry before each; GUARDED_BY mutex_
   bool fetching_ = false;                        // GUARDED_BY mutex_
-  LogPosition fetched_after_;                    // the running fetch's; GUARDED_BY mutex_
   std::vector<std::function<void(Status)>> this_round_;  // GUARDED_BY mutex_
   std::vector<std::function<void(Status)>> next_round_;  // GUARDED_BY mutex_
 };
