@@ -4,8 +4,8 @@
 Usage:
   monitor_calls.py count FILE
       One line per kind of command a client sent ("kind calls"), most frequent first. A
-      script call is named by its command and operation: "evalsha <ARGV[1]>" (the first
-      argument after the keys), "fcall <function>". Lines whose client is `lua` (commands a
+      script or function call is named by its command and operation, the first argument
+      after the keys: "evalsha <op>", "fcall <op>". Lines whose client is `lua` (commands a
       script ran inside Redis) are left out.
   monitor_calls.py argv FILE NEEDLE
       The arguments of the first EVALSHA / FCALL a client sent that holds NEEDLE in one of its
@@ -51,11 +51,9 @@ def client_calls(path):
 
 def kind(args):
     name = args[0].decode(errors='replace').lower()
-    if name in ('evalsha', 'evalsha_ro', 'eval', 'eval_ro') and len(args) > 2:
+    if name in ('evalsha', 'evalsha_ro', 'eval', 'eval_ro', 'fcall', 'fcall_ro') and len(args) > 2:
         first = 3 + int(args[2])
         return f"{name} {args[first].decode(errors='replace')}" if len(args) > first else name
-    if name in ('fcall', 'fcall_ro') and len(args) > 1:
-        return f"{name} {args[1].decode(errors='replace')}"
     return name
 
 

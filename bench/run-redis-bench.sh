@@ -152,7 +152,7 @@ verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
 
 # monitor_phase LABEL URL N: runs N attempts under `redis-cli MONITOR` and prints the commands
 # the gateways sent per attempt (RT_TOTAL: the total per attempt, apart from the change-log
-# reads and expiry sweeps, which print as counts). RT_KINDS: the command names seen.
+# reads, the readers' heartbeats and expiry sweeps, which print as counts). RT_KINDS: the command names seen.
 monitor_phase() {
   local label=$1 url=$2 n=$3 file="$work/monitor-${1// /-}.txt" mon line answered
   redis-cli -p "$REDIS_PORT" monitor >"$file" &  # not rcli: $! must be redis-cli itself
@@ -166,13 +166,13 @@ monitor_phase() {
   answered=$(field answered "$line")
   python3 bench/monitor_calls.py count "$file" >"$file.kinds"
   RT_KINDS=$(awk '{print $1}' "$file.kinds" | sort -u | tr '\n' ' ')
-  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep/ {t += $NF} END {printf "%.3f", t / n}' \
+  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep|reader_/ {t += $NF} END {printf "%.3f", t / n}' \
     "$file.kinds")
   echo "round trips per attempt, $label ($answered attempts: $(field 201 "$line") answered 201, $(field 409 "$line") 409, $(field other "$line") other; MONITOR):"
-  awk -v n="$answered" '!/^xread|expir|sweep/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
+  awk -v n="$answered" '!/^xread|expir|sweep|reader_/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
     "$file.kinds"
   printf '    %-28s %s (goal <= 1: %s)\n' "total per attempt" "$RT_TOTAL" "$(verdict "$RT_TOTAL" "<=" 1)"
-  awk '/^xread|expir|sweep/ {c = $NF; $NF = ""; printf "    not per attempt: %-20s %d calls in the phase (the view'"'"'s batched change-log reads, the expiry sweeper)\n", $0, c}' \
+  awk '/^xread|expir|sweep|reader_/ {c = $NF; $NF = ""; printf "    not per attempt: %-26s %d calls in the phase (the view'"'"'s batched change-log reads, its position reported once a second, the expiry sweeper)\n", $0, c}' \
     "$file.kinds"
 }
 

@@ -274,6 +274,17 @@ TEST_F(LogTrimTest, GatewayThatHasNotReadTheLogHoldsItBack) {
   EXPECT_TRUE(TrimmedTo(*a, 0));
 }
 
+TEST_F(LogTrimTest, GatewayThatLeftNoLongerHoldsTheLogBack) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  SyncStore store(*a);
+  const Offer offer = store.CreateOffer(MakeOffer("o-1")).value();
+  ASSERT_TRUE(store.Create(RedemptionBuilder("r-1").Apply(offer, 10).Build()).ok());
+  b->Leave(std::chrono::seconds(1));  // a gateway shutting down, having read nothing
+  EXPECT_EQ(Redis("HLEN '" + prefix_ + "readers'"), "1");
+  EXPECT_TRUE(TrimmedTo(*a, 0));
+}
+
 TEST_F(LogTrimTest, SilentGatewayStopsHoldingTheLogBackAndItsViewBreaks) {
   auto a = NewGateway(2'000, /*reader_timeout_millis=*/200);
   auto b = NewGateway(2'000, 200);  // falls silent

@@ -88,7 +88,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     app->server_->StartThreads();
     app->redis_ = std::make_unique<RedisClientPool>(redis_options, app->server_->io_contexts());
     RedisClientPool& pool = *app->redis_;
-    app->server_->OnDrained([&pool] { pool.Stop(); });
+    app->server_->OnDrained([&pool, app = app.get()] {
+      // Stop holding the change log back before the connections close.
+      if (app->redis_store_ != nullptr) app->redis_store_->Leave(std::chrono::seconds(1));
+      pool.Stop();
+    });
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
@@ -101,6 +105,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     // the catalog built below from ListOffers misses no change.
     store->SetOfferObserver(offer_observer);
     redis_store = store.get();
+    app->redis_store_ = redis_store;
     app->store_ = std::move(store);
   } else {
     MemoryStoreOptions store_options;

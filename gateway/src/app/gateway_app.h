@@ -25,6 +25,7 @@ class FileSystem;
 class Journal;
 class Metrics;
 class RedisClientPool;
+class RedisStore;
 class SecureRandom;
 
 struct AppOptions {
@@ -86,6 +87,7 @@ class GatewayApp {
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<RedisClientPool> redis_;  // with --redis; outlives the store
   std::unique_ptr<Store> store_;
+  RedisStore* redis_store_ = nullptr;  // store_, with --redis
   Catalog catalog_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Api> api_;

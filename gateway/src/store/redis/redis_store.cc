@@ -48,7 +48,7 @@ RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
   core_->MakeMirror();
 }
 
-RedisStore::~RedisStore() { core_->LeaveReaders(); }
+RedisStore::~RedisStore() = default;
 
 Status RedisStore::Load(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -158,6 +158,21 @@ Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
           .count(),
       built->offers, built->codes, built->redemptions, built->log_entries);
   return Status::Ok();
+}
+
+void RedisStore::Leave(std::chrono::milliseconds timeout) {
+  Core& core = *core_;
+  const Result<ScriptReply> left =
+      Await<ScriptReply>(std::chrono::steady_clock::now() + timeout, [&core](auto done) {
+        core.Run({"reader_leave", core.reader_id()}, std::move(done));
+      });
+  if (!left.ok() || !left->status.ok()) {
+    spdlog::warn(
+        "store view: could not leave the log's readers (it is trimmed without this "
+        "gateway after {} s): {}",
+        core.options().reader_timeout_millis / 1000,
+        left.ok() ? left->status.message() : left.status().message());
+  }
 }
 
 void RedisStore::Poll() {

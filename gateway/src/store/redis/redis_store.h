@@ -106,6 +106,10 @@ class RedisStore final : public Store {
   // options.log_trim_interval_millis, reports the view's position and trims the log.
   // Non-blocking.
   void Poll();
+  // Stops being a reader of the log, so that it is trimmed without waiting for this view
+  // (a gateway shutting down). Blocks until Redis answered or `timeout` passed; a store that
+  // never leaves is dropped from the readers after options.reader_timeout_millis.
+  void Leave(std::chrono::milliseconds timeout);
 
   void CreateOffer(Offer offer, Completion<Offer> done) override;
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;

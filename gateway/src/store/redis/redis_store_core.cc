@@ -144,11 +144,6 @@ void RedisStore::Core::HeartbeatIfDue() {
       });
 }
 
-void RedisStore::Core::LeaveReaders() {
-  if (options_.log_trim_interval_millis <= 0) return;
-  Run({"reader_leave", reader_id_}, [](Result<ScriptReply>) {});
-}
-
 void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_version,
                                   Completion<Offer> done) {
   offer.version = create ? 1 : base_version + 1;

@@ -89,8 +89,6 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const std::string& reader_id() const { return reader_id_; }
   // Every log_trim_interval_millis: reports the view's position and trims the log.
   void HeartbeatIfDue();
-  // Leaves the readers (on destruction): the log is no longer held back for this view.
-  void LeaveReaders();
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
 
