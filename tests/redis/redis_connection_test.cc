@@ -1,6 +1,6 @@
 // RedisConnection against a real redis-server: replies of every type, pipelining, FCALL and
-// loading the library again when Redis lost it, threading and shutdown. Faults (timeouts, Redis down, AUTH) are in
-// redis_connection_fault_test.cc.
+// loading the library again when Redis lost it, threading and shutdown. Faults (timeouts, Redis
+// down, AUTH) are in redis_connection_fault_test.cc.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>

@@ -28,9 +28,8 @@ class Metrics {
 
  private:
   // 2 ms: the refusal goal (docs/design.md §6) reads straight off the histogram.
-  static constexpr std::array<double, 13> kBuckets = {0.0005, 0.001, 0.002, 0.0025, 0.005,
-                                                      0.01,   0.025, 0.05,  0.1,    0.25,
-                                                      0.5,    1.0,   2.5};
+  static constexpr std::array<double, 13> kBuckets = {
+      0.0005, 0.001, 0.002, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5};
   struct Histogram {
     std::array<std::uint64_t, kBuckets.size()> buckets{};
     std::uint64_t count = 0;
