@@ -527,19 +527,26 @@ end
 -- ARGV: op, start, stop (0 = the ledger's end now), count. Reads ledger positions
 -- [start, min(stop, start + count)). Payload: the stop used, then for each position its id and
 -- its record. Writes nothing.
+-- Appends to `reply` the id and the record of each redemption in ledger positions
+-- [start, last]; returns how many there were.
+local function append_records(reply, start, last)
+  local ids = redis.call('LRANGE', key('ledger'), start, last)
+  if #ids == 0 then return 0 end
+  local records = redis.call('HMGET', key('rec'), unpack(ids))
+  for i, id in ipairs(ids) do
+    reply[#reply + 1] = id
+    reply[#reply + 1] = records[i] or ''
+  end
+  return #ids
+end
+
 local function ledger_page()
   local start, stop, count = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
   local size = redis.call('LLEN', key('ledger'))
   if stop == 0 or stop > size then stop = size end
   local reply = {'ok', '', '', '', '', tostring(stop)}
   local last = math.min(stop, start + count) - 1
-  if last < start then return reply end
-  local ids = redis.call('LRANGE', key('ledger'), start, last)
-  local records = redis.call('HMGET', key('rec'), unpack(ids))
-  for i, id in ipairs(ids) do
-    reply[#reply + 1] = id
-    reply[#reply + 1] = records[i] or ''
-  end
+  if last >= start then append_records(reply, start, last) end
   return reply
 end
 
@@ -614,14 +621,9 @@ local function scan()
   local reply = {'ok', '', '', '', '', int(last_seq())}
   if kind == 'records' then
     local start = tonumber(cursor)
-    local ids = redis.call('LRANGE', key('ledger'), start, start + count - 1)
-    reply[7] = #ids < count and '0' or int(start + #ids)
-    if #ids == 0 then return reply end
-    local records = redis.call('HMGET', key('rec'), unpack(ids))
-    for i, id in ipairs(ids) do
-      reply[#reply + 1] = id
-      reply[#reply + 1] = records[i] or ''
-    end
+    reply[7] = ''
+    local read = append_records(reply, start, start + count - 1)
+    reply[7] = read < count and '0' or int(start + read)
     return reply
   end
   local hash = kind == 'offers' and key('offers') or key('ucode')
