@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <mutex>
 #include <set>
@@ -93,6 +94,45 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - created).count();
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
+}
+
+// The change log is trimmed while gateways run: a gateway that stops leaves the log's readers,
+// and one that starts after a trim builds its view from the store's state, quoting and
+// counting exactly as the others do.
+TEST_F(MultiGatewayTest, GatewayStartingAfterTheLogWasTrimmedQuotesLikeTheOthers) {
+  StartGateways(2);
+  const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
+  for (int i = 0; i < 3; ++i) {
+    object order = CartBody(100'000, 1, "s-" + std::to_string(i));
+    order["order_id"] = "trim-" + std::to_string(i);
+    order["commit"] = i != 1;
+    const HttpReply redeemed =
+        CallPort(port(i % 2), "POST", "/v1/redemptions", kCheckoutKey, Json(order),
+                 {{"Idempotency-Key", "trim-" + std::to_string(i)}});
+    ASSERT_EQ(redeemed.status, 201) << redeemed.body;
+  }
+  const std::string log_length = "XLEN '" + prefix_ + "log'";
+  const std::string readers = "HLEN '" + prefix_ + "readers'";
+  EXPECT_TRUE(
+      WaitUntil([&] { return RedisServer::Shared().Cli(readers) == "2"; }, milliseconds(3000)));
+  // Both gateways report their position once a second: the log is then trimmed to nothing.
+  EXPECT_TRUE(
+      WaitUntil([&] { return RedisServer::Shared().Cli(log_length) == "0"; }, milliseconds(5000)));
+
+  gateways_[1]->Signal(SIGTERM);
+  ASSERT_TRUE(gateways_[1]->WaitForExit(milliseconds(10'000)).has_value());
+  EXPECT_EQ(RedisServer::Shared().Cli(readers), "1") << "a stopped gateway leaves the readers";
+
+  gateways_.push_back(std::make_unique<ServeProcess>(
+      UUDAI_BINARY, keys_file_,
+      std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_}));
+  ASSERT_TRUE(gateways_.back()->WaitUntilHealthy());
+  EXPECT_EQ(AppliedOn(2, CartBody()), 1U) << "the late gateway knows offer " << id;
+  const HttpReply stats_0 = CallPort(port(0), "GET", "/v1/stats/offers/" + id, kAdminKey, "");
+  const HttpReply stats_2 = CallPort(port(2), "GET", "/v1/stats/offers/" + id, kAdminKey, "");
+  ASSERT_EQ(stats_0.status, 200) << stats_0.body;
+  EXPECT_EQ(stats_2.body, stats_0.body);
 }
 
 // The store is the authority (docs/design.md §1): an edit acknowledged by one gateway is obeyed by
