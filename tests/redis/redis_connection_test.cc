@@ -194,6 +194,30 @@ TEST_F(RedisConnectionTest, CallLoadsTheLibraryAgainAfterFunctionFlush) {
   EXPECT_EQ(listed->elements().size(), 1u) << listed->DebugString();
 }
 
+TEST_F(RedisConnectionTest, ReadOnlyFunctionOfALibraryRunsWithFcallRoAndCannotWrite) {
+  const RedisFunction function(
+      "uudai_test",
+      "redis.register_function(NAME, function(keys, args) "
+      "return redis.call('SET', keys[1], args[1]) end)\n"
+      "redis.register_function{function_name = NAME .. '_ro', flags = {'no-writes'}, "
+      "callback = function(keys, args) return redis.call(args[1], keys[1], unpack(args, 2)) end}");
+  const RedisFunction read_only = function.ReadOnly();
+  EXPECT_EQ(read_only.name(), function.name() + "_ro");
+  EXPECT_EQ(read_only.source(), function.source()) << "one library holds both";
+  const std::string key = Key("value");
+
+  // Called first, on a Redis that lacks the library: loaded, then run.
+  ASSERT_EQ(CallFunction(*connection_, read_only, {key}, {"GET"}).value(), RedisReply::Nil());
+  ASSERT_EQ(CallFunction(*connection_, function, {key}, {"v"}).value(),
+            RedisReply::StatusReply("OK"));
+  const auto fcall_ro_before = CommandCalls("fcall_ro");
+  EXPECT_EQ(CallFunction(*connection_, read_only, {key}, {"GET"}).value(), RedisReply::String("v"));
+  EXPECT_EQ(CommandCalls("fcall_ro"), fcall_ro_before + 1);
+  const auto write = CallFunction(*connection_, read_only, {key}, {"SET", "w"});
+  ASSERT_TRUE(write.ok());
+  EXPECT_TRUE(write->is_error()) << write->DebugString();
+}
+
 TEST_F(RedisConnectionTest, CallOfALibraryThatDoesNotCompileAnswersTheLoadError) {
   const RedisFunction function("uudai_test", "this is not lua");
 

@@ -87,8 +87,11 @@ case "$verb" in
   start)
     mkdir -p "$dir"
     stop  # a server left over by an interrupted run
+    # Below the kernel's ephemeral range (ip_local_port_range, 32768 and up on Debian): a client
+    # reconnecting to a killed server on a port in that range can be given the very port as its
+    # own (a TCP self-connection), and the restarted server then finds it taken.
     for _ in $(seq 1 50); do
-      port=$((20000 + RANDOM % 40000))
+      port=$((20000 + RANDOM % 12000))
       port_in_use "$port" && continue
       if launch "$port" "$@"; then
         exit 0

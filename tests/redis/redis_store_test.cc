@@ -390,6 +390,9 @@ TEST_F(RedisStoreOnPrivateServerTest, RedisRefusingWritesIsNotReadyUntilAProbeGe
   SyncStore sync(store);
   const Offer& offer = offer_;
 
+  ASSERT_TRUE(sync.Create(RedemptionBuilder("r-0").Order("order-0").Apply(offer, 1'000).Build(),
+                          Claim("key:k-0", "fp-0", "the first response"))
+                  .ok());
   // Over maxmemory (noeviction): Redis answers, but refuses every write with OOM.
   ASSERT_EQ(server->Cli("CONFIG SET maxmemory 1"), "OK");
   EXPECT_EQ(CodeOf(sync.Create(RedemptionBuilder("r-1").Apply(offer, 1'000).Build())),
@@ -397,6 +400,11 @@ TEST_F(RedisStoreOnPrivateServerTest, RedisRefusingWritesIsNotReadyUntilAProbeGe
   EXPECT_FALSE(store.ready()) << "Redis refuses writes: /readyz must say 503";
   EXPECT_EQ(server->Cli("HEXISTS " + prefix_ + "rec r-1"), "0") << "nothing half-written";
   EXPECT_NE(store.FindOffer("o-1"), nullptr) << "quotes keep working from the view";
+  // Reads run in the read-only function, which Redis serves over maxmemory too: a retry of a
+  // request that was answered gets its first response.
+  const auto replayed = sync.FindIdempotentResponse("key:k-0", "fp-0");
+  ASSERT_TRUE(replayed.ok()) << replayed.status().message();
+  EXPECT_EQ(replayed.value(), std::optional<std::string>("the first response"));
   // The probes Poll() sends are refused too, and so is every call of the store function, even
   // one that would only read (the gateway's expiry sweep, every second): still not ready.
   for (int i = 0; i < 15; ++i) {

@@ -118,7 +118,7 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
             std::vector<std::string> args, Callback done) {
     std::vector<std::string> argv;
     argv.reserve(3 + keys.size() + args.size());
-    argv.emplace_back("FCALL");
+    argv.emplace_back(function.read_only() ? "FCALL_RO" : "FCALL");
     argv.push_back(function.name());
     argv.push_back(std::to_string(keys.size()));
     std::move(keys.begin(), keys.end(), std::back_inserter(argv));

@@ -91,10 +91,10 @@ class RedisConnection {
   // refused (kInternal): their replies do not pair one-to-one with commands.
   void Command(std::vector<std::string> argv, Callback done);
 
-  // FCALL of `function` with `keys` and `args`. When Redis does not have it (a new Redis, or
-  // FUNCTION FLUSH), it pipelines FUNCTION LOAD and the FCALL once more; `done` gets the
-  // retry's reply, or the FUNCTION LOAD error if loading failed. Same contract as Command
-  // otherwise; the retry has its own command_timeout.
+  // FCALL (FCALL_RO for a read-only function) of `function` with `keys` and `args`. When Redis does
+  // not have it (a new Redis, or FUNCTION FLUSH), it pipelines FUNCTION LOAD and the FCALL once
+  // more; `done` gets the retry's reply, or the FUNCTION LOAD error if loading failed. Same
+  // contract as Command otherwise; the retry has its own command_timeout.
   void Call(const RedisFunction& function, std::vector<std::string> keys,
             std::vector<std::string> args, Callback done);
 

@@ -24,7 +24,15 @@ RedisFunction::RedisFunction(std::string_view name_prefix, std::string_view body
   std::string name = std::string(name_prefix) + "_" + Sha1Hex(body).substr(0, 16);
   std::string source = "#!lua name=" + name + "\nlocal NAME = '" + name + "'\n";
   source.append(body);
-  library_ = std::make_shared<const Library>(Library{std::move(name), std::move(source)});
+  std::string read_only_name = name + "_ro";
+  library_ = std::make_shared<const Library>(
+      Library{std::move(name), std::move(read_only_name), std::move(source)});
+}
+
+RedisFunction RedisFunction::ReadOnly() const {
+  RedisFunction sibling = *this;
+  sibling.read_only_ = true;
+  return sibling;
 }
 
 }  // namespace uudai::gateway

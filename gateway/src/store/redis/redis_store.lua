@@ -1,6 +1,8 @@
--- uudai's Redis store, a Redis Functions library (Redis 7): every write is ONE call of its one
+-- uudai's Redis store, a Redis Functions library (Redis 7): every write is ONE call of its
 -- function, so it is atomic and costs one round trip:  FCALL <name> 1 <prefix>log <op> <args...>
--- RedisFunctionLibrary (gateway/src/redis/redis_function.h) puts the shebang line in front of
+-- The operations that only read are also <name>_ro, flagged no-writes (FCALL_RO), which Redis
+-- runs on replicas and over maxmemory too.
+-- RedisFunction (gateway/src/redis/redis_function.h) puts the shebang line in front of
 -- this text, with the library's name (derived from this text, so that two builds never run each
 -- other's code), and defines NAME before it. Loaded once per Redis (FUNCTION LOAD, kept in its
 -- RDB and AOF); nothing below the registration runs per call, so a call pays for its own work
@@ -652,10 +654,26 @@ local OPS = {
   scan = scan,
 }
 
-redis.register_function(NAME, function(keys, args)
+-- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
+-- runs that one (FCALL_RO) on replicas and while over maxmemory, when it refuses NAME.
+local READ_ONLY_OPS = {
+  replay = replay,
+  ledger_page = ledger_page,
+  format = format,
+  scan = scan,
+}
+
+local function dispatch(ops, keys, args)
   ARGV, LOG = args, keys[1]
   PREFIX = string.sub(LOG, 1, #LOG - 3)
-  local op = OPS[args[1]]
+  local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
   return op()
-end)
+end
+
+redis.register_function(NAME, function(keys, args) return dispatch(OPS, keys, args) end)
+redis.register_function{
+  function_name = NAME .. '_ro',
+  callback = function(keys, args) return dispatch(READ_ONLY_OPS, keys, args) end,
+  flags = {'no-writes'},
+}

@@ -13,6 +13,11 @@ namespace {
 
 std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
+// The operations redis_store.lua also registers in its read-only function (READ_ONLY_OPS).
+bool ReadsOnly(const std::string& op) {
+  return op == "replay" || op == "ledger_page" || op == "format" || op == "scan";
+}
+
 }  // namespace
 
 std::int64_t WallMillis() {
@@ -57,7 +62,9 @@ RedisConnection& RedisStore::Core::Pick() {
 
 void RedisStore::Core::Run(std::vector<std::string> args,
                            std::function<void(Result<ScriptReply>)> done) {
-  Pick().Call(function_, {log_key_}, std::move(args),
+  const RedisFunction& function =
+      !args.empty() && ReadsOnly(args.front()) ? read_only_function_ : function_;
+  Pick().Call(function, {log_key_}, std::move(args),
               [self = shared_from_this(), done = std::move(done)](Result<RedisReply> reply) {
                 Result<ScriptReply> parsed = ParseScriptReply(reply);
                 if (!reply.ok()) return done(std::move(parsed));  // not an answer of Redis

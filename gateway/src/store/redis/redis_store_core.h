@@ -38,6 +38,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
         options_(std::move(options)),
         connections_(std::move(connections)),
         function_("uudai", RedisStoreScriptSource()),
+        read_only_function_(function_.ReadOnly()),
         log_key_(options_.key_prefix + "log"),
         reader_id_(NewReaderId()) {}
 
@@ -64,7 +65,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   }
 
   // Calls the store function with `args` (the operation first) and parses its reply, noting
-  // whether Redis took or refused a write (see ready()).
+  // whether Redis took or refused a write (see ready()). The operations that only read go to
+  // the read-only function (FCALL_RO), which Redis runs even while it refuses writes.
   void Run(std::vector<std::string> args, std::function<void(Result<ScriptReply>)> done);
 
   void NoteWrites(bool taken) { writes_refused_.store(!taken, std::memory_order_relaxed); }
@@ -121,6 +123,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const RedisStoreOptions options_;
   const std::vector<std::shared_ptr<RedisConnection>> connections_;
   const RedisFunction function_;
+  const RedisFunction read_only_function_;  // the ops that only read (FCALL_RO)
   static std::string NewReaderId();
 
   const std::string log_key_;
