@@ -3,19 +3,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <future>
 #include <mutex>
-#include <thread>
 #include <variant>
-
-#include <spdlog/spdlog.h>
 
 #include "store/codec/mutation_codec.h"
 #include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
 #include "store/redis/store_mirror.h"
-#include "store/redis/view_bootstrap.h"
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
@@ -49,131 +44,6 @@ RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
 }
 
 RedisStore::~RedisStore() = default;
-
-Status RedisStore::Load(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!core_->connected()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Status(StatusCode::kUnavailable,
-                    "Redis did not answer within " + std::to_string(timeout.count()) + " ms");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (Status format = CheckFormat(deadline); !format.ok()) return format;
-  if (Status started = StartView(deadline); !started.ok()) return started;
-  while (true) {
-    auto caught_up = std::make_shared<std::promise<Status>>();
-    auto future = caught_up->get_future();
-    core_->mirror().CatchUp([caught_up](Status status) { caught_up->set_value(status); });
-    if (future.wait_until(deadline) != std::future_status::ready) {
-      return Status(StatusCode::kUnavailable, "reading the change log took longer than " +
-                                                  std::to_string(timeout.count()) + " ms");
-    }
-    Status status = future.get();
-    if (status.ok()) return status;
-    if (std::chrono::steady_clock::now() >= deadline) return status;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-// The script's "format" op: refuses a store whose log was written in another layout (an older
-// build's transitions carry no redemption, and a counters-only view cannot count them).
-Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
-  while (true) {
-    auto answered = std::make_shared<std::promise<Result<ScriptReply>>>();
-    auto future = answered->get_future();
-    core_->Run({"format"},
-               [answered](Result<ScriptReply> reply) { answered->set_value(std::move(reply)); });
-    if (future.wait_until(deadline) != std::future_status::ready) {
-      return Status(StatusCode::kUnavailable, "Redis did not answer the format check in time");
-    }
-    Result<ScriptReply> reply = future.get();
-    if (reply.ok() && reply->status.ok()) {
-      const std::vector<RedisReply>& p = reply->payload;
-      if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
-      const std::string& expected = p[0].str();
-      const std::string& stored = p[1].str();
-      if (stored == expected || (stored.empty() && p[2].str() == "0")) return Status::Ok();
-      return Status(StatusCode::kInternal,
-                    "the Redis store under \"" + core_->options().key_prefix + "\" is in format " +
-                        (stored.empty() ? std::string("1 (no format key)") : stored) +
-                        ", this build reads format " + expected +
-                        ": it was written by another build of uudai. Serve it with that build, "
-                        "or start this one on an empty key prefix (--redis-prefix)");
-    }
-    const Status failed = reply.ok() ? reply->status : reply.status();
-    if (failed.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= deadline) {
-      return failed;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. LOADING: try again
-  }
-}
-
-namespace {
-
-// Waits for `start(done)`'s answer until `deadline`.
-template <typename T>
-Result<T> Await(std::chrono::steady_clock::time_point deadline,
-                const std::function<void(std::function<void(Result<T>)>)>& start) {
-  auto answered = std::make_shared<std::promise<Result<T>>>();
-  auto future = answered->get_future();
-  start([answered](Result<T> value) { answered->set_value(std::move(value)); });
-  if (future.wait_until(deadline) != std::future_status::ready) {
-    return Status(StatusCode::kUnavailable, "Redis did not answer in time while starting");
-  }
-  return future.get();
-}
-
-}  // namespace
-
-Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
-  Core& core = *core_;
-  auto call = [&core, deadline](std::vector<std::string> args) {
-    return Await<ScriptReply>(
-        deadline, [&core, &args](auto done) { core.Run(std::move(args), std::move(done)); });
-  };
-  Result<ScriptReply> registered =
-      call({"reader_register", core.reader_id(), std::to_string(WallMillis())});
-  if (!registered.ok()) return registered.status();
-  if (!registered->status.ok()) return registered->status;
-  const std::vector<RedisReply>& p = registered->payload;
-  if (p.size() != 2) return Status(StatusCode::kInternal, "malformed reader registration");
-  if (p[1].str() == "1") return Status::Ok();  // the log holds everything: read it all
-  const std::uint64_t start = std::stoull(p[0].str());
-  ViewBootstrapSource source;
-  source.call = call;
-  source.read = [&core, deadline](LogPosition after, LogPosition last, std::size_t count) {
-    return Await<LogRead>(
-        deadline, [&](auto done) { core.ReadLogRange(after, last, count, std::move(done)); });
-  };
-  const auto began = std::chrono::steady_clock::now();
-  auto built = BootstrapView(core.mirror(), start, source, core.options().log_batch);
-  if (!built.ok()) return built.status();
-  spdlog::info(
-      "store view: built from the store's state as of log entry {} in {} ms ({} offers, {} codes, "
-      "{} redemptions, {} later log entries read), the log having been trimmed",
-      start,
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                            began)
-          .count(),
-      built->offers, built->codes, built->redemptions, built->log_entries);
-  return Status::Ok();
-}
-
-void RedisStore::Leave(std::chrono::milliseconds timeout) {
-  Core& core = *core_;
-  const Result<ScriptReply> left =
-      Await<ScriptReply>(std::chrono::steady_clock::now() + timeout, [&core](auto done) {
-        core.Run({"reader_leave", core.reader_id()}, std::move(done));
-      });
-  if (!left.ok() || !left->status.ok()) {
-    spdlog::warn(
-        "store view: could not leave the log's readers (it is trimmed without this "
-        "gateway after {} s): {}",
-        core.options().reader_timeout_millis / 1000,
-        left.ok() ? left->status.message() : left.status().message());
-  }
-}
 
 void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});
