@@ -39,25 +39,36 @@ launch() {
   rm -f "$dir/redis.pid"
   redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --dir "$dir" --logfile "$dir/redis.log" "$@" >/dev/null
+  local others=0 pid
   for _ in $(seq 1 300); do
     # Our server is the one whose pid file appeared and whose working directory is $dir.
-    if [ -s "$dir/redis.pid" ] && alive "$(cat "$dir/redis.pid")"; then
+    pid=$(cat "$dir/redis.pid" 2>/dev/null || true)
+    if [ -n "$pid" ] && alive "$pid"; then
       local reply
       reply=$(redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning "${auth[@]}" ping 2>/dev/null || true)
       if [ "$reply" = "PONG" ]; then
-        # Answered, but by ours? (someone may have taken the port since we checked it)
+        # Answered, but by ours? (someone may have taken the port since we checked it). A
+        # redis-cli that failed on a busy machine says nothing: ask again a few times first.
         local pidfile
         pidfile=$(redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning "${auth[@]}" \
           config get pidfile 2>/dev/null | sed -n 2p)
-        [ "$pidfile" = "$dir/redis.pid" ] || return 1
-        echo "$port" >"$dir/port"
-        return 0
+        if [ "$pidfile" = "$dir/redis.pid" ]; then
+          echo "$port" >"$dir/port"
+          return 0
+        fi
+        others=$((others + 1))
+        if [ "$others" -ge 10 ]; then
+          echo "redis_fixture: port $port answers with pidfile '$pidfile', not ours" >&2
+          return 1
+        fi
       fi
-    elif [ -s "$dir/redis.pid" ]; then
-      return 1  # the server exited (port taken?)
+    elif [ -n "$pid" ]; then
+      echo "redis_fixture: redis-server $pid exited (port $port taken?)" >&2
+      return 1
     fi
     sleep 0.05
   done
+  echo "redis_fixture: no answer on port $port within 15 s" >&2
   return 1
 }
 
