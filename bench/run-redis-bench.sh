@@ -91,7 +91,7 @@ say_peer_skipped() {
   echo "peer comparison SKIPPED: $peer_skip. It needs the hand-written nginx + Lua + Redis endpoint (PEER_DIR) and the packages $PEER_PACKAGES."
 }
 
-# --- helpers -------------------------------------------------------------------------------
+# --- shared steps --------------------------------------------------------------------------
 # redis_up NAME [redis-server args]: a fresh redis-server in $work/NAME on a free port
 # (REDIS_PORT); no automatic AOF rewrite (a rewrite forks and writes the whole data set, and
 # would take a core and the disk from whichever measurement it fell in).

@@ -26,8 +26,6 @@ std::int64_t WallMillis() {
       .count();
 }
 
-namespace {}  // namespace
-
 void RedisStore::Core::MakeMirror() {
   MemoryStoreOptions view_options;
   view_options.zone = options_.zone;

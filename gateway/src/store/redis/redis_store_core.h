@@ -119,13 +119,13 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void FinishExpiring(std::shared_ptr<Expiring> job);
 
  private:
+  static std::string NewReaderId();
+
   const Clock& clock_;
   const RedisStoreOptions options_;
   const std::vector<std::shared_ptr<RedisConnection>> connections_;
   const RedisFunction function_;
   const RedisFunction read_only_function_;  // the ops that only read (FCALL_RO)
-  static std::string NewReaderId();
-
   const std::string log_key_;
   const std::string reader_id_;
   std::unique_ptr<StoreMirror> mirror_;

@@ -2,6 +2,7 @@
 // registration as a reader of the change log, its view built from the log or, after a trim,
 // from the store's state) and Leave.
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <string>
@@ -17,6 +18,23 @@
 #include "store/redis/view_bootstrap.h"
 
 namespace uudai::gateway {
+
+namespace {
+
+// Waits for `start(done)`'s answer until `deadline`.
+template <typename T>
+Result<T> Await(std::chrono::steady_clock::time_point deadline,
+                const std::function<void(std::function<void(Result<T>)>)>& start) {
+  auto answered = std::make_shared<std::promise<Result<T>>>();
+  auto future = answered->get_future();
+  start([answered](Result<T> value) { answered->set_value(std::move(value)); });
+  if (future.wait_until(deadline) != std::future_status::ready) {
+    return Status(StatusCode::kUnavailable, "Redis did not answer in time");
+  }
+  return future.get();
+}
+
+}  // namespace
 
 Status RedisStore::Load(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -48,14 +66,8 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
 // build's transitions carry no redemption, and a counters-only view cannot count them).
 Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
   while (true) {
-    auto answered = std::make_shared<std::promise<Result<ScriptReply>>>();
-    auto future = answered->get_future();
-    core_->Run({"format"},
-               [answered](Result<ScriptReply> reply) { answered->set_value(std::move(reply)); });
-    if (future.wait_until(deadline) != std::future_status::ready) {
-      return Status(StatusCode::kUnavailable, "Redis did not answer the format check in time");
-    }
-    Result<ScriptReply> reply = future.get();
+    Result<ScriptReply> reply = Await<ScriptReply>(
+        deadline, [this](auto done) { core_->Run({"format"}, std::move(done)); });
     if (reply.ok() && reply->status.ok()) {
       const std::vector<RedisReply>& p = reply->payload;
       if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
@@ -76,23 +88,6 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. LOADING: try again
   }
 }
-
-namespace {
-
-// Waits for `start(done)`'s answer until `deadline`.
-template <typename T>
-Result<T> Await(std::chrono::steady_clock::time_point deadline,
-                const std::function<void(std::function<void(Result<T>)>)>& start) {
-  auto answered = std::make_shared<std::promise<Result<T>>>();
-  auto future = answered->get_future();
-  start([answered](Result<T> value) { answered->set_value(std::move(value)); });
-  if (future.wait_until(deadline) != std::future_status::ready) {
-    return Status(StatusCode::kUnavailable, "Redis did not answer in time while starting");
-  }
-  return future.get();
-}
-
-}  // namespace
 
 Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
   Core& core = *core_;
