@@ -1,23 +1,27 @@
 // Catalog: the live offers, as an immutable indexed snapshot published by atomic swap.
 //
 // Readers call Catalog::Current() and keep the returned shared_ptr for as long as they need a
-// consistent view; they never take a lock of ours. Writers build a new snapshot (sharing the
-// offers themselves, copying only the indexes) and publish it; Apply() serializes writers.
+// consistent view; they never take a lock of ours. Writers derive a new snapshot from the
+// current one and publish it; Apply() serializes writers. A snapshot's indexes share structure
+// with the snapshot they were derived from (PersistentStringMap, and one list of auto-applied
+// offers per shop), so a change copies only what it touches: an offer write costs the same at
+// a million offers as at a thousand, plus the size of its own shop's auto-applied lists (and,
+// for a platform offer open to every shop, of the open lists, which every quote scans anyway).
 #ifndef UUDAI_CATALOG_H_
 #define UUDAI_CATALOG_H_
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "uudai/offer.h"
 #include "uudai/payment_method.h"
+#include "uudai/persistent_string_map.h"
 
 namespace uudai {
 
@@ -47,47 +51,58 @@ class CatalogSnapshot {
   using EntryList = std::vector<CatalogEntry>;  // by value: contiguous for scanning
   using LayerLists = std::array<EntryList, kLayerCount>;
 
-  // Indexes `offers` (archived ones are left out). Ids must be unique.
+  // Indexes `offers` (archived ones are left out). For an id given more than once, the highest
+  // version wins, as in With().
   static std::shared_ptr<const CatalogSnapshot> Build(
       std::vector<std::shared_ptr<const Offer>> offers);
 
-  // A new snapshot: this one with `changes` replacing offers of the same id or added.
+  // A new snapshot: this one with `changes` applied. Changes may come late and out of order:
+  // per id the highest version seen wins (a lower one than the snapshot holds is ignored; an
+  // equal one replaces). An archived offer leaves every index but its version is kept, so an
+  // older change arriving after the archive never revives it. This snapshot is unchanged.
   std::shared_ptr<const CatalogSnapshot> With(
       const std::vector<std::shared_ptr<const Offer>>& changes) const;
 
   // Active or paused offer by id; nullptr when unknown or archived.
   const CatalogEntry* FindById(std::string_view id) const;
   // Active or paused public-code offer of code scope `scope` (CodeScopeOf: a shop's
-  // merchant_id, or kPlatformCodeScope); `upper_code` must be upper-case.
+  // merchant_id, or kPlatformCodeScope); `upper_code` must be upper-case. The store keeps a
+  // code to one live offer per scope; should changes arriving out of order leave two holding
+  // it for a moment, the one with the smaller id answers.
   const CatalogEntry* FindByPublicCode(std::string_view scope, std::string_view upper_code) const;
 
   // Active auto-applied offers that may apply to a cart at `merchant_id`: the merchant's own
   // and the platform offers restricted to it (per layer), ...
   const LayerLists& AutoOffersFor(std::string_view merchant_id) const;
-  // ... and the platform offers open to every merchant (per layer).
-  const LayerLists& AutoOffersForAllMerchants() const { return open_auto_; }
+  // ... and the platform offers open to every merchant (per layer). Each list is sorted by
+  // offer id, without repeats.
+  const LayerLists& AutoOffersForAllMerchants() const { return *open_auto_; }
 
-  std::size_t size() const { return entries_.size(); }
-  // Every entry, in no particular order.
-  const std::vector<CatalogEntry>& entries() const { return entries_; }
+  // Active and paused offers.
+  std::size_t size() const { return by_id_.size(); }
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename V>
-  using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+  using EntryPtr = std::shared_ptr<const CatalogEntry>;
+  // The live offers holding one public code within one scope, by id (almost always one).
+  using CodeHolders = std::vector<EntryPtr>;
 
-  CatalogSnapshot() = default;
-  void Index();
+  CatalogSnapshot();
 
-  std::vector<CatalogEntry> entries_;
-  StringMap<const CatalogEntry*> by_id_;
-  StringMap<StringMap<const CatalogEntry*>> by_public_code_;  // code scope → code → entry
-  StringMap<LayerLists> auto_by_merchant_;
-  LayerLists open_auto_;
-  StringMap<std::int64_t> archived_versions_;  // archived ids → version, to order late changes
+  // Applies one change under the version rules of With().
+  void Put(std::shared_ptr<const Offer> offer);
+  // Adds `entry` to, or takes it out of, the public-code and auto-applied indexes.
+  void IndexCodeAndAuto(const EntryPtr& entry);
+  void UnindexCodeAndAuto(const CatalogEntry& entry);
+  // The auto-applied lists `entry` belongs in: its shop's, the listed shops', or the open
+  // ones (fn(LayerLists&) for each, made writable first).
+  template <typename Fn>
+  void ForEachAutoListOf(const CatalogEntry& entry, bool create, Fn&& fn);
+
+  PersistentStringMap<EntryPtr> by_id_;
+  PersistentStringMap<PersistentStringMap<CodeHolders>> by_public_code_;  // scope → code → …
+  PersistentStringMap<std::shared_ptr<const LayerLists>> auto_by_merchant_;
+  std::shared_ptr<const LayerLists> open_auto_;
+  PersistentStringMap<std::int64_t> archived_versions_;  // archived ids → version (tombstones)
   static const LayerLists kNoOffers;
 };
 

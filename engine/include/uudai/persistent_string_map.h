@@ -1,0 +1,283 @@
+// PersistentStringMap: a string-keyed map whose copies share structure, for immutable
+// snapshots that change a few keys at a time.
+//
+// A hash array mapped trie: the key's 64-bit hash picks, five bits per level, a path of branch
+// nodes down to a bucket of at most kBucketSize entries. Copying a map copies one pointer;
+// Set and Erase then copy only the nodes on the key's path (about log32(n) branches and one
+// bucket), so a change costs the same at a million keys as at a thousand, and every earlier
+// copy is left exactly as it was. A node that only this map holds (use_count 1: made by an
+// earlier change to this same copy) is changed in place, so building a map by many Sets does
+// not copy its own fresh nodes again.
+//
+// Values are copied when their bucket is copied: keep them small (pointers, integers).
+// A const map may be read from any number of threads; Set and Erase need the map itself to
+// be owned by one thread, as with any value type. Iteration order is unspecified.
+#ifndef UUDAI_PERSISTENT_STRING_MAP_H_
+#define UUDAI_PERSISTENT_STRING_MAP_H_
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace uudai {
+
+// The object behind `slot`, made writable: in place when `slot` is its only holder, else a copy
+// put in the slot (copy on write for structure-sharing snapshots). A count of 1 is ours alone:
+// no other holder can appear meanwhile, since none can reach the object; the acquire fence
+// orders our writes after the releases of holders that dropped it, as std::shared_ptr's own
+// destruction would.
+template <typename T>
+T& UniqueOrCopy(std::shared_ptr<const T>& slot) {
+  if (slot.use_count() == 1) {
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return const_cast<T&>(*slot);
+  }
+  auto copy = std::make_shared<T>(*slot);
+  T& object = *copy;
+  slot = std::move(copy);
+  return object;
+}
+
+template <typename V>
+class PersistentStringMap {
+ public:
+  // nullptr when absent. Valid for as long as this map (or a copy sharing the bucket) lives.
+  const V* Find(std::string_view key) const {
+    const std::uint64_t hash = Hash(key);
+    const Node* node = root_.get();
+    for (unsigned depth = 0; node != nullptr; ++depth) {
+      if (node->is_bucket) {
+        for (const Entry& entry : node->entries) {
+          if (entry.hash == hash && entry.key == key) return &entry.value;
+        }
+        return nullptr;
+      }
+      const std::uint32_t bit = BitAt(hash, depth);
+      if ((node->bitmap & bit) == 0) return nullptr;
+      node = node->children[SlotOf(node->bitmap, bit)].get();
+    }
+    return nullptr;
+  }
+
+  // A map of `entries`, built bottom-up in one pass (no path is copied or searched twice):
+  // for loading many keys at once. Keys must be distinct.
+  static PersistentStringMap FromEntries(std::vector<std::pair<std::string, V>> entries) {
+    std::vector<Entry> hashed;
+    hashed.reserve(entries.size());
+    for (auto& [key, value] : entries) {
+      const std::uint64_t hash = Hash(key);
+      hashed.push_back(Entry{hash, std::move(key), std::move(value)});
+    }
+    // Sorted by hash, each node's entries are one contiguous range, split among its children
+    // in slot order (BitAt reads the hash from its top bits down).
+    std::sort(hashed.begin(), hashed.end(),
+              [](const Entry& a, const Entry& b) { return a.hash < b.hash; });
+    PersistentStringMap map;
+    map.size_ = hashed.size();
+    if (!hashed.empty()) map.root_ = BuildRange(hashed, 0, hashed.size(), 0);
+    return map;
+  }
+
+  // Inserts or replaces.
+  void Set(std::string_view key, V value) {
+    bool added = false;
+    SetIn(root_, 0, Hash(key), key, std::move(value), added);
+    if (added) ++size_;
+  }
+
+  // The value of `key`, writable (the nodes on its path are made this map's own first: see
+  // UniqueOrCopy); nullptr when absent. Valid until this map's next change.
+  V* Mutable(std::string_view key) {
+    if (Find(key) == nullptr) return nullptr;
+    const std::uint64_t hash = Hash(key);
+    NodePtr* slot = &root_;
+    for (unsigned depth = 0;; ++depth) {
+      Node& node = Writable(*slot);
+      if (node.is_bucket) {
+        for (Entry& entry : node.entries) {
+          if (entry.hash == hash && entry.key == key) return &entry.value;
+        }
+        return nullptr;  // unreachable: Find saw it
+      }
+      const std::uint32_t bit = BitAt(hash, depth);
+      slot = &node.children[SlotOf(node.bitmap, bit)];
+    }
+  }
+
+  // Removes `key`; false when it was absent.
+  bool Erase(std::string_view key) {
+    if (Find(key) == nullptr) return false;  // erasing an absent key copies nothing
+    EraseIn(root_, 0, Hash(key), key);
+    --size_;
+    return true;
+  }
+
+  // The hash the map files `key` under (for callers that sort keys the way the map does).
+  static std::uint64_t Hash(std::string_view key) {
+    // std::hash of a string is not guaranteed to mix its high bits; a final avalanche step
+    // (splitmix64's) spreads every bit of it over all 64, which the trie consumes 5 at a time.
+    std::uint64_t x = std::hash<std::string_view>{}(key);
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    x ^= x >> 31;
+    return x;
+  }
+  // The slot bit of `hash` at `depth`: its five bits from the top down, so that entries
+  // sorted by hash are grouped by their path from the root (FromEntries).
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+  // Calls fn(const std::string& key, const V& value) for every entry.
+  template <typename Fn>
+  void ForEach(Fn&& fn) const {
+    if (root_) ForEachIn(*root_, fn);
+  }
+
+ private:
+  static constexpr unsigned kBitsPerLevel = 5;
+  // Below this depth the hash has no bits left: buckets there grow past kBucketSize (full
+  // 64-bit collisions only).
+  static constexpr unsigned kMaxDepth = 64 / kBitsPerLevel;
+  static constexpr std::size_t kBucketSize = 8;
+
+  struct Entry {
+    std::uint64_t hash;
+    std::string key;
+    V value;
+  };
+  // A branch (children, one per set bit of bitmap, in bit order) or a bucket (entries).
+  struct Node {
+    bool is_bucket = false;
+    std::uint32_t bitmap = 0;
+    std::vector<std::shared_ptr<const Node>> children;
+    std::vector<Entry> entries;
+  };
+  using NodePtr = std::shared_ptr<const Node>;
+
+  static std::uint32_t BitAt(std::uint64_t hash, unsigned depth) {
+    return std::uint32_t{1} << ((hash >> (64 - kBitsPerLevel * (depth + 1))) & 31u);
+  }
+  static std::size_t SlotOf(std::uint32_t bitmap, std::uint32_t bit) {
+    return static_cast<std::size_t>(std::popcount(bitmap & (bit - 1)));
+  }
+
+  static Node& Writable(NodePtr& slot) { return UniqueOrCopy(slot); }
+
+  static void SetIn(NodePtr& slot, unsigned depth, std::uint64_t hash, std::string_view key,
+                    V&& value, bool& added) {
+    if (!slot) {
+      auto bucket = std::make_shared<Node>();
+      bucket->is_bucket = true;
+      bucket->entries.push_back(Entry{hash, std::string(key), std::move(value)});
+      slot = std::move(bucket);
+      added = true;
+      return;
+    }
+    if (slot->is_bucket) {
+      for (std::size_t i = 0; i < slot->entries.size(); ++i) {
+        const Entry& entry = slot->entries[i];
+        if (entry.hash == hash && entry.key == key) {
+          Writable(slot).entries[i].value = std::move(value);
+          return;
+        }
+      }
+      added = true;
+      if (slot->entries.size() < kBucketSize || depth >= kMaxDepth) {
+        Writable(slot).entries.push_back(Entry{hash, std::string(key), std::move(value)});
+        return;
+      }
+      // A full bucket becomes a branch over the next five bits of its entries' hashes.
+      NodePtr branch_slot = std::make_shared<Node>();
+      for (const Entry& entry : slot->entries) {
+        bool unused = false;
+        V copy = entry.value;
+        SetIn(branch_slot, depth, entry.hash, entry.key, std::move(copy), unused);
+      }
+      bool unused = false;
+      SetIn(branch_slot, depth, hash, key, std::move(value), unused);
+      slot = std::move(branch_slot);
+      return;
+    }
+    Node& branch = Writable(slot);
+    const std::uint32_t bit = BitAt(hash, depth);
+    const std::size_t at = SlotOf(branch.bitmap, bit);
+    if ((branch.bitmap & bit) == 0) {
+      branch.bitmap |= bit;
+      branch.children.insert(branch.children.begin() + static_cast<std::ptrdiff_t>(at), nullptr);
+    }
+    SetIn(branch.children[at], depth + 1, hash, key, std::move(value), added);
+  }
+
+  // REQUIRES: `key` is in the subtree behind `slot`.
+  static void EraseIn(NodePtr& slot, unsigned depth, std::uint64_t hash, std::string_view key) {
+    if (slot->is_bucket) {
+      if (slot->entries.size() == 1) {
+        slot.reset();
+        return;
+      }
+      auto& entries = Writable(slot).entries;
+      for (auto it = entries.begin(); it != entries.end(); ++it) {
+        if (it->hash == hash && it->key == key) {
+          entries.erase(it);
+          return;
+        }
+      }
+      return;
+    }
+    Node& branch = Writable(slot);
+    const std::uint32_t bit = BitAt(hash, depth);
+    const std::size_t at = SlotOf(branch.bitmap, bit);
+    EraseIn(branch.children[at], depth + 1, hash, key);
+    if (branch.children[at]) return;
+    branch.bitmap &= ~bit;
+    branch.children.erase(branch.children.begin() + static_cast<std::ptrdiff_t>(at));
+    if (branch.children.empty()) slot.reset();
+  }
+
+  static NodePtr BuildRange(std::vector<Entry>& sorted, std::size_t begin, std::size_t end,
+                            unsigned depth) {
+    auto node = std::make_shared<Node>();
+    if (end - begin <= kBucketSize || depth >= kMaxDepth) {
+      node->is_bucket = true;
+      node->entries.reserve(end - begin);
+      for (std::size_t i = begin; i < end; ++i) node->entries.push_back(std::move(sorted[i]));
+      return node;
+    }
+    for (std::size_t i = begin; i < end;) {
+      const std::uint32_t bit = BitAt(sorted[i].hash, depth);
+      std::size_t j = i + 1;
+      while (j < end && BitAt(sorted[j].hash, depth) == bit) ++j;
+      node->bitmap |= bit;
+      node->children.push_back(BuildRange(sorted, i, j, depth + 1));
+      i = j;
+    }
+    return node;
+  }
+
+  template <typename Fn>
+  static void ForEachIn(const Node& node, Fn& fn) {
+    if (node.is_bucket) {
+      for (const Entry& entry : node.entries) fn(entry.key, entry.value);
+      return;
+    }
+    for (const NodePtr& child : node.children) ForEachIn(*child, fn);
+  }
+
+  NodePtr root_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace uudai
+
+#endif  // UUDAI_PERSISTENT_STRING_MAP_H_
