@@ -64,6 +64,13 @@ Status Status::Invalid(std::vector<FieldError> errors) {
   return status;
 }
 
+Status Status::WithFieldErrors(StatusCode code, std::string message,
+                               std::vector<FieldError> errors) {
+  Status status(code, std::move(message));
+  status.field_errors_ = std::move(errors);
+  return status;
+}
+
 Status Status::ForOffer(StatusCode code, std::string offer_id, std::string message) {
   Status status(code, std::move(message));
   status.offer_id_ = std::move(offer_id);

@@ -2,6 +2,12 @@
 
 namespace uudai {
 
+std::vector<std::shared_ptr<const Offer>> OffersWrittenBy(const StoreMutation& mutation) {
+  if (const auto* one = std::get_if<OfferWritten>(&mutation)) return {one->offer};
+  if (const auto* many = std::get_if<OffersCreated>(&mutation)) return many->offers;
+  return {};
+}
+
 Redemption RedemptionAsCreated(const Redemption& r, RedemptionStatus created_as) {
   Redemption created = r;
   created.status = created_as;

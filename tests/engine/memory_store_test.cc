@@ -133,6 +133,9 @@ class LoggedMemoryStore final : public Store {
   void CreateOffer(Offer offer, Completion<Offer> done) override {
     store_.CreateOffer(std::move(offer), std::move(done));
   }
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override {
+    store_.CreateOffers(std::move(offers), std::move(done));
+  }
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override {
     store_.UpdateOffer(std::move(offer), base_version, std::move(done));
   }

@@ -167,7 +167,7 @@ void Trace(const std::string& request_line, const HttpResponse& response) {
 
 // A request refused before the handler (the session answers it, then closes).
 void CheckRefusal(boost::beast::error_code ec) {
-  const auto refusal = gateway::FramingRefusal(ec, kServer);
+  const auto refusal = gateway::FramingRefusal(ec, kServer, kServer.body_limit);
   if (!refusal) return;  // nobody to answer
   Trace("(refused: " + ec.message() + ")", *refusal);
   FUZZ_CHECK(refusal->status == 400 || refusal->status == 413 || refusal->status == 431,
@@ -200,6 +200,12 @@ bool ServeOne(World& world, int index, const std::uint8_t* data, std::size_t siz
       if (const auto refusal = gateway::AmbiguousFramingRefusal(parser)) {
         Trace("(refused: ambiguous framing)", *refusal);
         FUZZ_CHECK(refusal->status == 400, std::to_string(refusal->status));
+        CheckResponse(*refusal, 11, false, false);
+        return false;
+      }
+      if (const auto refusal = gateway::LimitBody(parser, kServer)) {
+        Trace("(refused: body over its limit)", *refusal);
+        FUZZ_CHECK(refusal->status == 413, std::to_string(refusal->status));
         CheckResponse(*refusal, 11, false, false);
         return false;
       }

@@ -47,6 +47,9 @@ class RacingStore final : public Store {
   void CreateOffer(Offer offer, Completion<Offer> done) override {
     inner_.CreateOffer(std::move(offer), std::move(done));
   }
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override {
+    inner_.CreateOffers(std::move(offers), std::move(done));
+  }
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override {
     ++updates_;
     if (losses_ > 0) {

@@ -66,6 +66,9 @@ class [[nodiscard]] Status {
   static Status Invalid(std::vector<FieldError> errors);
   // A limit or state conflict attributed to one offer (the API reports its offer_id).
   static Status ForOffer(StatusCode code, std::string offer_id, std::string message);
+  // A refusal of several items at once (a batch), each named by its field path.
+  static Status WithFieldErrors(StatusCode code, std::string message,
+                                std::vector<FieldError> errors);
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }

@@ -105,6 +105,13 @@ class Store {
   // Registers a new offer (version 1). kAlreadyExists when the id is taken; kCodeConflict
   // when its public code belongs to another offer that is not archived.
   virtual void CreateOffer(Offer offer, Completion<Offer> done) = 0;
+  // Registers new offers (version 1 each) in one all-or-nothing step: every offer is stored or
+  // none is, and the observer hears of them in one call. Refused, naming every refused offer
+  // by its position in `offers` in the status's field errors ("[3].id", "[7].code"), when an
+  // id is taken (kAlreadyExists) or a public code belongs, within its code scope, to another
+  // offer that is not archived, to a unique code of one, or to another offer of the batch
+  // (kCodeConflict). Answers the stored offers in the order given.
+  virtual void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) = 0;
   // Replaces an offer. Succeeds only if the stored version is `base_version`
   // (else kVersionMismatch); the stored result has version base_version + 1. When it answers
   // kVersionMismatch, FindOffer already shows the newer version (a shared store's view reads

@@ -24,6 +24,12 @@ struct OfferWritten {
   std::shared_ptr<const Offer> offer;
 };
 
+// Offers registered together (Store::CreateOffers): one mutation, so a journal holds all of
+// them or none.
+struct OffersCreated {
+  std::vector<std::shared_ptr<const Offer>> offers;
+};
+
 struct CodesIssued {
   std::string offer_id;
   std::vector<std::string> codes;  // canonical, none previously issued
@@ -52,8 +58,11 @@ struct RedemptionTransitioned {
   std::optional<Redemption> redemption;
 };
 
-using StoreMutation =
-    std::variant<OfferWritten, CodesIssued, RedemptionCreated, RedemptionTransitioned>;
+using StoreMutation = std::variant<OfferWritten, OffersCreated, CodesIssued, RedemptionCreated,
+                                   RedemptionTransitioned>;
+
+// The offers a mutation writes (none for the other kinds).
+std::vector<std::shared_ptr<const Offer>> OffersWrittenBy(const StoreMutation& mutation);
 
 // A redemption's history told from what it is now, `r`, and the status it was created with
 // (reserved or committed): r as it was created (the later transitions' times cleared), and the

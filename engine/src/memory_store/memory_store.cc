@@ -1,6 +1,9 @@
 #include "uudai/memory_store.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "memory_store/lock_set.h"
 #include "memory_store/memory_store_state.h"
@@ -93,6 +96,64 @@ void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
   }();
   if (!refused.ok()) return done(std::move(refused));
   CompleteOfferWrite(sequence, std::move(stored), std::move(done));
+}
+
+void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) {
+  if (failed()) return done(State::Unavailable());
+  std::vector<std::shared_ptr<const Offer>> stored;
+  stored.reserve(offers.size());
+  for (Offer& offer : offers) {
+    offer.version = 1;
+    stored.push_back(std::make_shared<const Offer>(std::move(offer)));
+  }
+  std::uint64_t sequence = 0;
+  Status refused = [&] {
+    std::unique_lock lock(state_->offers_mutex);
+    std::vector<FieldError> taken;
+    std::vector<FieldError> conflicts;
+    std::unordered_set<std::string_view> batch_ids;
+    // code scope US code → the position of the batch's offer holding it
+    std::unordered_map<std::string, std::size_t> batch_codes;
+    for (std::size_t i = 0; i < stored.size(); ++i) {
+      const Offer& offer = *stored[i];
+      const std::string at = "[" + std::to_string(i) + "]";
+      if (state_->offers.count(offer.id) != 0 || !batch_ids.insert(offer.id).second) {
+        taken.push_back({at + ".id", "offer " + offer.id + " already exists"});
+      }
+      if (Status free = state_->CheckPublicCodeFreeLocked(offer); !free.ok()) {
+        conflicts.push_back({at + ".code", free.message()});
+      } else if (offer.code_mode == CodeMode::kPublic && offer.code &&
+                 offer.status != OfferStatus::kArchived) {
+        const std::string code_key = std::string(CodeScopeOf(offer)) + '\x1f' + *offer.code;
+        if (auto [first, inserted] = batch_codes.try_emplace(code_key, i); !inserted) {
+          conflicts.push_back({at + ".code", "code " + *offer.code + " is also the code of [" +
+                                                 std::to_string(first->second) +
+                                                 "] in this batch"});
+        }
+      }
+    }
+    if (!taken.empty()) {
+      return Status::WithFieldErrors(StatusCode::kAlreadyExists, "offer ids already exist",
+                                     std::move(taken));
+    }
+    if (!conflicts.empty()) {
+      return Status::WithFieldErrors(StatusCode::kCodeConflict,
+                                     "public codes already belong to other offers",
+                                     std::move(conflicts));
+    }
+    for (const auto& offer : stored) state_->PutOfferLocked(offer);
+    if (options_.log != nullptr) sequence = options_.log->Append(OffersCreated{stored});
+    return Status::Ok();
+  }();
+  if (!refused.ok()) return done(std::move(refused));
+  AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
+    if (!status.ok()) return done(std::move(status));
+    if (observer_) observer_(stored);
+    std::vector<Offer> out;
+    out.reserve(stored.size());
+    for (const auto& offer : stored) out.push_back(*offer);
+    done(std::move(out));
+  });
 }
 
 void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
@@ -207,9 +268,10 @@ void MemoryStore::FindLiveOrder(std::string merchant_id, std::string order_id,
 }
 
 void MemoryStore::Replay(const StoreMutation& mutation) {
-  if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
+  if (std::holds_alternative<OfferWritten>(mutation) ||
+      std::holds_alternative<OffersCreated>(mutation)) {
     std::unique_lock lock(state_->offers_mutex);
-    state_->PutOfferLocked(m->offer);
+    for (auto& offer : OffersWrittenBy(mutation)) state_->PutOfferLocked(std::move(offer));
   } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
     for (const std::string& code : m->codes) {
       auto& shard = state_->CodeShard(code);

@@ -16,6 +16,7 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
       metrics_(metrics),
       ops_(store, metrics, std::move(options.openapi_yaml)),
       offers_(store, clock, random, options.zone, options.max_codes_per_request),
+      offer_batches_(store, clock, random, options.zone),
       checkout_(store, catalog, clock, options.zone),
       redemptions_(store, catalog, clock, random, metrics, options.zone,
                    options.reservation_ttl_millis),
@@ -35,6 +36,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
     AddRoute("GET", std::string(asset.path), {}, bind_front(&OpsHandlers::DashboardFile, &ops_));
   }
   AddRoute("POST", "/v1/offers", kOfferWriters, bind_front(&OfferHandlers::Create, &offers_));
+  AddRoute("POST", std::string(kOfferBatchPath), kOfferWriters,
+           bind_front(&OfferBatchHandlers::Create, &offer_batches_));
   AddRoute("GET", "/v1/offers", kAll, bind_front(&OfferHandlers::List, &offers_));
   AddRoute("GET", "/v1/offers/{id}", kAll, bind_front(&OfferHandlers::Get, &offers_));
   AddRoute("PATCH", "/v1/offers/{id}", kOfferWriters, bind_front(&OfferHandlers::Patch, &offers_));

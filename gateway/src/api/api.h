@@ -11,12 +11,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "api/checkout_handlers.h"
 #include "api/export_handlers.h"
 #include "api/handler.h"
 #include "api/key_ring.h"
+#include "api/offer_batch_handlers.h"
 #include "api/offer_handlers.h"
 #include "api/ops_handlers.h"
 #include "api/rate_limiter.h"
@@ -32,6 +34,9 @@
 namespace uudai::gateway {
 
 class Metrics;
+
+// The route whose bodies may be as large as ServerOptions::bulk_body_limit (bulk_paths).
+inline constexpr std::string_view kOfferBatchPath = "/v1/offers/batch";
 
 struct ApiOptions {
   CampaignZone zone;
@@ -58,6 +63,7 @@ class Api {
   RateLimiter rate_limiter_;
   OpsHandlers ops_;
   OfferHandlers offers_;
+  OfferBatchHandlers offer_batches_;
   CheckoutHandlers checkout_;
   RedemptionHandlers redemptions_;
   StatsHandlers stats_;

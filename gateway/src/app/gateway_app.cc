@@ -57,8 +57,10 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   // so the handler never runs before api_ is set.
   app->metrics_ = std::make_unique<Metrics>();
   GatewayApp* self = app.get();
+  ServerOptions server_options = o.server;
+  server_options.bulk_paths = {std::string(kOfferBatchPath)};
   app->server_ = std::make_unique<HttpServer>(
-      o.server,
+      server_options,
       [self](HttpRequest request, Respond respond) {
         const auto start = std::chrono::steady_clock::now();
         self->api_->Handle(request, [start, method = request.method, path = request.path,

@@ -63,6 +63,8 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "campaign time zone offset")("body-limit",
                                    po::value(&c.body_limit)->default_value(c.body_limit),
                                    "largest request body in bytes")(
+      "bulk-body-limit", po::value(&c.bulk_body_limit)->default_value(c.bulk_body_limit),
+      "largest body of POST /v1/offers/batch in bytes")(
       "max-connections", po::value(&c.max_connections)->default_value(c.max_connections),
       "open connection cap")(
       "idle-timeout",

@@ -122,6 +122,7 @@ int RunServe(const ServeConfig& config) {
       config.threads > 0 ? config.threads
                          : static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   options.server.body_limit = config.body_limit;
+  options.server.bulk_body_limit = config.bulk_body_limit;
   options.server.max_connections = config.max_connections;
   options.server.idle_timeout = Millis(config.idle_timeout_seconds);
   options.server.header_timeout = Millis(config.header_timeout_seconds);
@@ -159,13 +160,14 @@ int RunServe(const ServeConfig& config) {
   spdlog::info(
       "uudai serving on {}:{} | store: {} | offers: {} "
       "| threads: {} | keys: {} | reservation TTL: {} s | zone: UTC{:+03d}:{:02d} | body limit: "
-      "{} B | max connections: {} | timeouts: idle {} s, header {} s, body {} s, redis {} s | "
+      "{} B (batches {} B) | max connections: {} | timeouts: idle {} s, header {} s, body {} s, "
+      "redis {} s | "
       "loaded in {} ms",
       host, app.value()->port(), store, startup.offers, options.server.threads, key_count,
       config.reservation_ttl_seconds, config.zone_offset_minutes / 60,
-      std::abs(config.zone_offset_minutes % 60), config.body_limit, config.max_connections,
-      config.idle_timeout_seconds, config.header_timeout_seconds, config.body_timeout_seconds,
-      config.redis_timeout_seconds, startup.load_millis);
+      std::abs(config.zone_offset_minutes % 60), config.body_limit, config.bulk_body_limit,
+      config.max_connections, config.idle_timeout_seconds, config.header_timeout_seconds,
+      config.body_timeout_seconds, config.redis_timeout_seconds, startup.load_millis);
 
   int signal = 0;
   sigwait(&signals, &signal);

@@ -35,6 +35,7 @@ struct ServeConfig {
   std::string log_level = "info";
   int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
   std::size_t body_limit = ServerOptions{}.body_limit;
+  std::size_t bulk_body_limit = ServerOptions{}.bulk_body_limit;
   std::size_t max_connections = ServerOptions{}.max_connections;
   // Connection timeouts in seconds (docs/design.md §5): idle between requests, first byte →
   // end of the headers (slow-loris), end of the headers → end of the body. Each must lie in

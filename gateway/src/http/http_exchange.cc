@@ -71,10 +71,35 @@ beast::string_view TrimOws(beast::string_view value) {
 
 void LimitParser(RequestParser& parser, const ServerOptions& options) {
   parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-  parser.body_limit(options.body_limit);
+  parser.body_limit(options.bulk_paths.empty()
+                        ? options.body_limit
+                        : std::max(options.body_limit, options.bulk_body_limit));
 }
 
-std::optional<HttpResponse> FramingRefusal(beast::error_code ec, const ServerOptions& options) {
+std::size_t BodyLimitFor(const RequestParser& parser, const ServerOptions& options) {
+  const auto& header = parser.get();
+  if (header.method() != http::verb::post || options.bulk_paths.empty()) {
+    return options.body_limit;
+  }
+  const beast::string_view target = header.target();
+  const beast::string_view path = target.substr(0, target.find('?'));
+  for (const std::string& bulk : options.bulk_paths) {
+    if (path == bulk) return std::max(options.body_limit, options.bulk_body_limit);
+  }
+  return options.body_limit;
+}
+
+std::optional<HttpResponse> LimitBody(RequestParser& parser, const ServerOptions& options) {
+  const std::size_t limit = BodyLimitFor(parser, options);
+  if (const auto length = parser.content_length(); length && *length > limit) {
+    return FramingRefusal(http::error::body_limit, options, limit);
+  }
+  parser.body_limit(limit);
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> FramingRefusal(beast::error_code ec, const ServerOptions& options,
+                                           std::size_t body_limit) {
   if (ec == beast::error::timeout || ec == http::error::end_of_stream ||
       ec == boost::asio::error::eof) {
     return std::nullopt;
@@ -86,7 +111,7 @@ std::optional<HttpResponse> FramingRefusal(beast::error_code ec, const ServerOpt
   }
   if (ec == http::error::body_limit) {  // also a Content-Length over the limit
     return FramingProblem(413, "payload_too_large",
-                          "bodies are limited to " + std::to_string(options.body_limit) + " bytes");
+                          "bodies are limited to " + std::to_string(body_limit) + " bytes");
   }
   return FramingProblem(400, "bad_request", ec.message());
 }

@@ -25,14 +25,25 @@ using BeastRequest = boost::beast::http::request<boost::beast::http::string_body
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
-// Sets the header and body limits of a fresh parser. REQUIRES: no byte parsed yet.
+// Sets the header and body limits of a fresh parser (the body's, the largest any request may
+// have: LimitBody narrows it once the header says which request this is). REQUIRES: no byte
+// parsed yet.
 void LimitParser(RequestParser& parser, const ServerOptions& options);
 
-// The answer to an error from reading a request (header too large → 431, body too large → 413,
-// malformed or ambiguous framing → 400), after which the connection closes; nullopt when there
-// is nobody to answer (timeout, or the peer closed between requests).
+// The body limit of the request whose header `parser` holds: options.bulk_body_limit for a
+// POST to one of options.bulk_paths, options.body_limit for any other.
+std::size_t BodyLimitFor(const RequestParser& parser, const ServerOptions& options);
+
+// Sets that limit on the parser; the 413 to answer when the Content-Length is over it.
+// REQUIRES: parser.is_header_done(), no byte of the body parsed yet.
+std::optional<HttpResponse> LimitBody(RequestParser& parser, const ServerOptions& options);
+
+// The answer to an error from reading a request (header too large → 431, body too large → 413
+// naming `body_limit`, malformed or ambiguous framing → 400), after which the connection
+// closes; nullopt when there is nobody to answer (timeout, or the peer closed between
+// requests).
 std::optional<HttpResponse> FramingRefusal(boost::beast::error_code ec,
-                                           const ServerOptions& options);
+                                           const ServerOptions& options, std::size_t body_limit);
 
 // The answer to a request whose header leaves the length of its body open to more than one
 // reading (RFC 9112 §6.1, §6.3): a Transfer-Encoding that is not exactly `chunked` (another

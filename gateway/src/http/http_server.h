@@ -35,6 +35,10 @@ struct ServerOptions {
   int threads = 2;
   std::size_t header_limit = 8 * 1024;
   std::size_t body_limit = 1024 * 1024;
+  // A POST to one of these paths (exact, the query left out) may carry a body of up to
+  // bulk_body_limit instead (bulk registration); every other request keeps body_limit.
+  std::vector<std::string> bulk_paths;
+  std::size_t bulk_body_limit = 32 * 1024 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};    // waiting for the next request
   std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
   std::chrono::milliseconds body_timeout{30'000};    // end of headers → end of body

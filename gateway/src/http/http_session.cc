@@ -77,8 +77,9 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   LimitParser(*parser_, shared_.options);
   ArmDeadline(shared_.options.header_timeout);
+  body_limit_ = shared_.options.body_limit;
   beast::error_code ec;
-  ParseBuffered(ec);
+  ParseBuffered(ec, /*header_only=*/true);
   if (ec) return Refuse(ec);
   if (parser_->is_header_done()) return ReadBody();
   http::async_read_header(socket_, buffer_, *parser_,
@@ -92,6 +93,8 @@ void HttpSession::ReadBody() {
   // The body's length must be beyond doubt before any of it is taken for the body, or what
   // follows it for the next request.
   if (auto refusal = AmbiguousFramingRefusal(*parser_)) return Reject(std::move(*refusal));
+  body_limit_ = BodyLimitFor(*parser_, shared_.options);
+  if (auto refusal = LimitBody(*parser_, shared_.options)) return Reject(std::move(*refusal));
   ArmDeadline(shared_.options.body_timeout);
   beast::error_code ec;
   if (ParseBuffered(ec)) return Dispatch();
@@ -111,8 +114,10 @@ void HttpSession::ReadBody() {
   ReadBodyAfterContinue();
 }
 
-bool HttpSession::ParseBuffered(beast::error_code& ec) {
-  while (!parser_->is_done() && buffer_.size() > 0) {
+bool HttpSession::ParseBuffered(beast::error_code& ec, bool header_only) {
+  // The parser is not eager: each put() stops at the end of the header, so no byte of the body
+  // is parsed before LimitBody has set the body's limit.
+  while (!(header_only ? parser_->is_header_done() : parser_->is_done()) && buffer_.size() > 0) {
     const std::size_t used = parser_->put(buffer_.data(), ec);
     buffer_.consume(used);
     if (ec == http::error::need_more) {  // an incomplete element: wait for more bytes
@@ -240,7 +245,7 @@ void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_ali
 
 void HttpSession::Refuse(beast::error_code ec) {
   if (timed_out_) return Close();
-  std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options);
+  std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options, body_limit_);
   if (!refusal) return Close();  // timeout, or the peer is gone
   Reject(std::move(*refusal));
 }

@@ -88,7 +88,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
 
   // Parses what the buffer already holds (a request that came in one read, or the next one
   // pipelined behind it) without an asynchronous read; true when the parser needs no more.
-  bool ParseBuffered(boost::beast::error_code& ec);
+  // With header_only, it stops at the end of the header.
+  bool ParseBuffered(boost::beast::error_code& ec, bool header_only = false);
 
   SessionSocket socket_;
   SessionTimer deadline_timer_;
@@ -96,6 +97,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::duration shortest_timeout_;
   bool timer_waiting_ = false;
   bool timed_out_ = false;
+  std::size_t body_limit_ = 0;  // the current request's (BodyLimitFor), for its 413
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerShared& shared_;

@@ -1,14 +1,20 @@
 #include "json/request_body.h"
 
+#include <cctype>
+
 #include <boost/json/parser.hpp>
 
 namespace uudai::gateway {
 
-bool IsJsonMediaType(std::string_view content_type) {
-  // The media type before any parameters (";charset=utf-8"), trimmed and lower-cased.
+std::string MediaTypeOf(std::string_view content_type) {
   std::string type(content_type.substr(0, content_type.find(';')));
   while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.pop_back();
   for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return type;
+}
+
+bool IsJsonMediaType(std::string_view content_type) {
+  const std::string type = MediaTypeOf(content_type);
   return type == "application/json" ||
          (type.starts_with("application/") && type.ends_with("+json"));
 }

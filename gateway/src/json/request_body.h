@@ -3,6 +3,8 @@
 #define UUDAI_GATEWAY_JSON_REQUEST_BODY_H_
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <variant>
 
 #include <boost/json/monotonic_resource.hpp>
@@ -15,6 +17,9 @@
 namespace uudai::gateway {
 
 inline constexpr std::size_t kMaxJsonDepth = 16;
+
+// A Content-Type's media type: lower-cased, without parameters (";charset=utf-8").
+std::string MediaTypeOf(std::string_view content_type);
 
 // application/json or application/*+json, parameters allowed.
 bool IsJsonMediaType(std::string_view content_type);

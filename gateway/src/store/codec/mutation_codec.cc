@@ -234,6 +234,12 @@ std::string EncodeMutation(const StoreMutation& mutation) {
   if (const auto* m = std::get_if<OfferWritten>(&mutation)) {
     line["t"] = "offer";
     line["offer"] = EncodeOffer(*m->offer);
+  } else if (const auto* m = std::get_if<OffersCreated>(&mutation)) {
+    line["t"] = "offers";
+    json::array offers(sp);
+    offers.reserve(m->offers.size());
+    for (const auto& offer : m->offers) offers.emplace_back(EncodeOffer(*offer));
+    line["offers"] = std::move(offers);
   } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
     line["t"] = "codes";
     line["offer_id"] = m->offer_id;
@@ -276,6 +282,13 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
     if (type == "offer") {
       return StoreMutation{
           OfferWritten{std::make_shared<const Offer>(DecodeOffer(line.at("offer").as_object()))}};
+    }
+    if (type == "offers") {
+      OffersCreated m;
+      for (const auto& offer : line.at("offers").as_array()) {
+        m.offers.push_back(std::make_shared<const Offer>(DecodeOffer(offer.as_object())));
+      }
+      return StoreMutation{std::move(m)};
     }
     if (type == "codes") {
       CodesIssued m{S(line, "offer_id"), {}};

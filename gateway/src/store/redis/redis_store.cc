@@ -55,6 +55,10 @@ void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {
   core_->WriteOffer(std::move(offer), true, 0, std::move(done));
 }
 
+void RedisStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) {
+  core_->CreateOffers(std::move(offers), std::move(done));
+}
+
 void RedisStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
   core_->WriteOffer(std::move(offer), false, base_version, std::move(done));
 }

@@ -112,6 +112,7 @@ class RedisStore final : public Store {
   void Leave(std::chrono::milliseconds timeout);
 
   void CreateOffer(Offer offer, Completion<Offer> done) override;
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override;
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> ListOffers() const override;

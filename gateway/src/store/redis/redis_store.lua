@@ -152,17 +152,51 @@ local function pcode_key(scope)
   return key('pcode:' .. scope)
 end
 
+-- Why offer `id` cannot hold the live public code `code` in code scope `scope`: a message and
+-- the offer holding it, or nil. `as_unique` is the code spelled as a unique code ("" when it
+-- is not one): a shopper typing the public code would also name that unique code. A conflict
+-- names only an offer of the same code scope.
+local function code_taken(scope, code, id, as_unique)
+  local owner = redis.call('HGET', pcode_key(scope), code)
+  if owner and owner ~= id then
+    return 'code ' .. code .. ' already belongs to offer ' .. owner, owner
+  end
+  owner = as_unique ~= '' and redis.call('HGET', key('ucode'), as_unique)
+  if owner then
+    local o = redis.call('HMGET', key('o:' .. owner), 'm', 'l', 's')
+    if o[3] and o[3] ~= 'archived' and code_scope(o[1], o[2]) == scope then
+      return 'code ' .. code .. ' is a unique code of offer ' .. owner, owner
+    end
+  end
+  return nil
+end
+
+-- Writes offer `id`'s hash, its line in `offers` and its log entry; ARGV[a..a+7] are what
+-- redemptions are re-checked against (limits total, budget, per shopper, per day, starts_at,
+-- ends_at, daily window from, to). Returns append's entry ids.
+local function store_offer(id, version, merchant, layer, code_mode, status, code, line, a)
+  local offer_key = key('o:' .. id)
+  redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
+             's', status, 'pc', code, 'lt', ARGV[a], 'lb', ARGV[a + 1], 'ls', ARGV[a + 2],
+             'ld', ARGV[a + 3], 'sa', ARGV[a + 4], 'ea', ARGV[a + 5])
+  if ARGV[a + 6] ~= '' then
+    redis.call('HSET', offer_key, 'wf', ARGV[a + 6], 'wt', ARGV[a + 7])
+  else
+    redis.call('HDEL', offer_key, 'wf', 'wt')
+  end
+  redis.call('HSET', key('offers'), id, line)
+  return append('m', line)
+end
+
 -- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
 -- public code ("" when none), journal line of the stored offer, then what redemptions are
 -- re-checked against: limits total, budget, per shopper, per day ("-1" = none), starts_at,
 -- ends_at (epoch ms), daily window from, to (local minutes; "" = none); then the public code
--- spelled as a unique code ("" when it is not one). A conflict names only an offer of the same
--- code scope.
+-- spelled as a unique code ("" when it is not one).
 local function offer_put()
   local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-  local offer_key = key('o:' .. id)
-  local current = redis.call('HMGET', offer_key, 'v', 'm', 'l', 'cm', 's', 'pc')
+  local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc')
   local version = 1
   if mode == 'create' then
     if current[1] then return refuse('already_exists', 'offer ' .. id .. ' already exists') end
@@ -189,35 +223,79 @@ local function offer_put()
   local scope = code_scope(merchant, layer)
   local codes = pcode_key(scope)
   if live_code then
-    local owner = redis.call('HGET', codes, code)
-    if owner and owner ~= id then
-      return refuse('code_conflict', 'code ' .. code .. ' already belongs to offer ' .. owner, owner)
-    end
-    -- A shopper typing the public code would also name this unique code.
-    owner = ARGV[19] ~= '' and redis.call('HGET', key('ucode'), ARGV[19])
-    if owner then
-      local o = redis.call('HMGET', key('o:' .. owner), 'm', 'l', 's')
-      if o[3] and o[3] ~= 'archived' and code_scope(o[1], o[2]) == scope then
-        return refuse('code_conflict', 'code ' .. code .. ' is a unique code of offer ' .. owner,
-                      owner)
-      end
-    end
+    local why, owner = code_taken(scope, code, id, ARGV[19])
+    if why then return refuse('code_conflict', why, owner) end
   end
   if current[6] and current[6] ~= '' and redis.call('HGET', codes, current[6]) == id then
     redis.call('HDEL', codes, current[6])
   end
   if live_code then redis.call('HSET', codes, code, id) end
-  redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
-             's', status, 'pc', code, 'lt', ARGV[11], 'lb', ARGV[12], 'ls', ARGV[13],
-             'ld', ARGV[14], 'sa', ARGV[15], 'ea', ARGV[16])
-  if ARGV[17] ~= '' then
-    redis.call('HSET', offer_key, 'wf', ARGV[17], 'wt', ARGV[18])
-  else
-    redis.call('HDEL', offer_key, 'wf', 'wt')
-  end
-  redis.call('HSET', key('offers'), id, ARGV[10])
-  local previous, entry = append('m', ARGV[10])
+  local previous, entry = store_offer(id, version, merchant, layer, code_mode, status, code,
+                                      ARGV[10], 11)
   return {'ok', '', '', entry, previous}
+end
+
+-- The arguments of one offer of offers_create: id, merchant, layer, code mode, status, public
+-- code, journal line, the eight re-check values of store_offer, the code as a unique code.
+local OFFER_CREATE_ARGS = 16
+
+-- ARGV: op, then OFFER_CREATE_ARGS arguments for each new offer. All or nothing: every offer is
+-- checked first (its id new; its public code free in its scope, within the batch too), and
+-- a refusal names every refused offer by its position: payload pairs "[k].id" or "[k].code",
+-- why. One log entry an offer; the reply's entry ids span them.
+local function offers_create()
+  local count = (#ARGV - 1) / OFFER_CREATE_ARGS
+  local taken, conflicts = {}, {}
+  local batch_ids, batch_codes = {}, {}
+  for k = 0, count - 1 do
+    local b = 2 + k * OFFER_CREATE_ARGS
+    local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
+                                              ARGV[b + 5]
+    local at = '[' .. k .. ']'
+    if batch_ids[id] or redis.call('EXISTS', key('o:' .. id)) == 1 then
+      taken[#taken + 1] = at .. '.id'
+      taken[#taken + 1] = 'offer ' .. id .. ' already exists'
+    end
+    batch_ids[id] = true
+    if code ~= '' and status ~= 'archived' then
+      local scope = code_scope(merchant, layer)
+      local tag = scope .. US .. code
+      local why = code_taken(scope, code, id, ARGV[b + 15])
+      if not why and batch_codes[tag] then
+        why = 'code ' .. code .. ' is also the code of ' .. batch_codes[tag] .. ' in this batch'
+      end
+      if why then
+        conflicts[#conflicts + 1] = at .. '.code'
+        conflicts[#conflicts + 1] = why
+      else
+        batch_codes[tag] = at
+      end
+    end
+  end
+  -- Built, not unpacked: a refusal of thousands of offers is past unpack's limit.
+  local function refused(code, message, pairs)
+    local reply = refuse(code, message)
+    for i = 1, #pairs do reply[#reply + 1] = pairs[i] end
+    return reply
+  end
+  if #taken > 0 then return refused('already_exists', 'offer ids already exist', taken) end
+  if #conflicts > 0 then
+    return refused('code_conflict', 'public codes already belong to other offers', conflicts)
+  end
+  local first, entry
+  for k = 0, count - 1 do
+    local b = 2 + k * OFFER_CREATE_ARGS
+    local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
+                                              ARGV[b + 5]
+    if code ~= '' and status ~= 'archived' then
+      redis.call('HSET', pcode_key(code_scope(merchant, layer)), code, id)
+    end
+    local previous
+    previous, entry = store_offer(id, 1, merchant, layer, ARGV[b + 3], status, code, ARGV[b + 6],
+                                  b + 7)
+    first = first or previous
+  end
+  return {'ok', '', '', entry or '', first or ''}
 end
 
 -- ARGV: op, offer id, unique code mode name, codes... Payload: the codes that already existed.
@@ -640,6 +718,7 @@ end
 
 local OPS = {
   offer_put = offer_put,
+  offers_create = offers_create,
   issue_codes = issue_codes,
   create = create,
   refusal = refusal,

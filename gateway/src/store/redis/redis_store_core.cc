@@ -189,6 +189,44 @@ void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_ve
       });
 }
 
+void RedisStore::Core::CreateOffers(std::vector<Offer> offers,
+                                    Completion<std::vector<Offer>> done) {
+  std::vector<std::string> args = {"offers_create"};
+  args.reserve(1 + offers.size() * 16);
+  for (Offer& offer : offers) {
+    offer.version = 1;
+    const bool public_code = offer.code_mode == CodeMode::kPublic && offer.code;
+    const auto as_unique = public_code ? CanonicalUniqueCode(*offer.code) : std::nullopt;
+    args.push_back(offer.id);
+    args.push_back(offer.merchant_id);
+    args.push_back(std::to_string(static_cast<int>(offer.layer)));
+    args.push_back(std::to_string(static_cast<int>(offer.code_mode)));
+    args.push_back(std::string(OfferStatusName(offer.status)));
+    args.push_back(public_code ? *offer.code : std::string());
+    args.push_back(EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)}));
+    for (std::string& arg : OfferCheckArgs(offer)) args.push_back(std::move(arg));
+    args.push_back(as_unique.value_or(std::string()));
+  }
+  Run(std::move(args), [self = shared_from_this(), offers = std::move(offers),
+                        done = std::move(done)](Result<ScriptReply> reply) mutable {
+    if (!reply.ok()) return done(reply.status());
+    if (!reply->status.ok()) {
+      // The payload names each refused offer: pairs of its field path and why.
+      std::vector<FieldError> refused;
+      for (std::size_t i = 0; i + 1 < reply->payload.size(); i += 2) {
+        refused.push_back({reply->payload[i].str(), reply->payload[i + 1].str()});
+      }
+      return done(Status::WithFieldErrors(reply->status.code(), reply->status.message(),
+                                          std::move(refused)));
+    }
+    if (!reply->entry) return done(std::move(offers));
+    // Read-your-writes: the answer waits until this gateway's view has read the new offers
+    // from the log (a page at a time, each one new catalog snapshot).
+    self->mirror_->WhenApplied(
+        *reply->entry, [offers = std::move(offers), done]() mutable { done(std::move(offers)); });
+  });
+}
+
 void RedisStore::Core::IssueNext(std::shared_ptr<Issuing> job) {
   if (job->next >= job->codes.size()) {
     if (!job->last_entry) return job->done(std::move(job->result));

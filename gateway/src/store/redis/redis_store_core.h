@@ -93,6 +93,9 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void HeartbeatIfDue();
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
+  // One offers_create call for all of `offers` (all or nothing); answers once this gateway's
+  // view holds them.
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done);
 
   // Issues codes[next..] in calls of codes_per_call, one after the other.
   struct Issuing {

@@ -13,20 +13,24 @@ LogPosition StoreMirror::position() const {
   return position_;
 }
 
-void StoreMirror::ApplyLocked(const LogEntry& entry) {
+void StoreMirror::ApplyLocked(const LogEntry& entry, OfferChanges& changed) {
   view_.Replay(entry.mutation);
   position_ = entry.position;
   if (observer_) {
-    if (const auto* offer = std::get_if<OfferWritten>(&entry.mutation)) observer_({offer->offer});
+    for (auto& offer : OffersWrittenBy(entry.mutation)) changed.push_back(std::move(offer));
   }
+}
+
+void StoreMirror::NotifyLocked(OfferChanges& changed) {
+  if (observer_ && !changed.empty()) observer_(changed);
+  changed.clear();
 }
 
 void StoreMirror::ApplyState(const StoreMutation& mutation) {
   std::lock_guard lock(mutex_);
   view_.Replay(mutation);
-  if (observer_) {
-    if (const auto* offer = std::get_if<OfferWritten>(&mutation)) observer_({offer->offer});
-  }
+  OfferChanges changed = OffersWrittenBy(mutation);
+  NotifyLocked(changed);
 }
 
 void StoreMirror::ApplyStateOffers(const std::vector<std::shared_ptr<const Offer>>& offers) {
@@ -40,11 +44,11 @@ void StoreMirror::StartAt(LogPosition position) {
   position_ = position;
 }
 
-void StoreMirror::ApplyPendingOwnLocked() {
+void StoreMirror::ApplyPendingOwnLocked(OfferChanges& changed) {
   while (!pending_own_.empty()) {
     auto first = pending_own_.begin();
     if (position_ < first->first) return;  // a gap before it: wait for its predecessor
-    if (first->first == position_) ApplyLocked(first->second);
+    if (first->first == position_) ApplyLocked(first->second, changed);
     pending_own_.erase(first);
   }
 }
@@ -64,8 +68,10 @@ void StoreMirror::ApplyOwn(LogPosition previous, LogPosition entry, const StoreM
       pending_own_.emplace(previous, LogEntry{entry, mutation});
       return;
     }
-    ApplyLocked(LogEntry{entry, mutation});
-    ApplyPendingOwnLocked();
+    OfferChanges changed;
+    ApplyLocked(LogEntry{entry, mutation}, changed);
+    ApplyPendingOwnLocked(changed);
+    NotifyLocked(changed);
     TakeReadyLocked(false, ready);
   }
   for (auto& then : ready) then();
@@ -121,10 +127,13 @@ void StoreMirror::OnFetched(Result<LogRead> fetched) {
     log_readable_.store(fetched.ok(), std::memory_order_relaxed);
     bool more = false;
     if (fetched.ok()) {
+      // The offers a page changes reach the catalog in one call: one new snapshot a page.
+      OfferChanges changed;
       for (const LogEntry& entry : fetched->entries) {
-        if (position_ < entry.position) ApplyLocked(entry);
+        if (position_ < entry.position) ApplyLocked(entry, changed);
       }
-      ApplyPendingOwnLocked();
+      ApplyPendingOwnLocked(changed);
+      NotifyLocked(changed);
       more = fetched->count >= batch_;
       TakeReadyLocked(false, ready);
     } else {

@@ -82,11 +82,15 @@ class StoreMirror {
  private:
   void StartFetch();  // REQUIRES: mutex_ held, no fetch running
   void OnFetched(Result<LogRead> fetched);
+  using OfferChanges = std::vector<std::shared_ptr<const Offer>>;
   // REQUIRES: mutex_ held.
-  void ApplyLocked(const LogEntry& entry);
+  // Applies `entry` to the view; the offers it writes are added to `changed`, for one
+  // NotifyLocked (the observer) after a run of entries.
+  void ApplyLocked(const LogEntry& entry, OfferChanges& changed);
+  void NotifyLocked(OfferChanges& changed);
   // Applies the kept-aside own changes that now follow the view's position, in order, and
   // drops the ones the view has already passed (the log brought them).
-  void ApplyPendingOwnLocked();
+  void ApplyPendingOwnLocked(OfferChanges& changed);
   // Moves the waiters the view has reached (all of them when `all`) into `ready`.
   void TakeReadyLocked(bool all, std::vector<std::function<void()>>& ready);
 
