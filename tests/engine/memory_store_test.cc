@@ -420,6 +420,99 @@ TEST_F(MemoryStoreTest, LateCommitIsLoggedAsExpiry) {
   EXPECT_EQ(transitioned->at, r.expires_at);
 }
 
+// --- Offers registered together -------------------------------------------------------------
+
+// Three offers of three kinds, one with a public code, for CreateOffers.
+std::vector<Offer> SomeBatch() {
+  Offer platform = MakePlatformOffer("o-p");
+  platform.limits.total_redemptions = 50;
+  return {MakePublicCodeOffer("o-c", "THANG10"), platform, MakeUniqueCodeOffer("o-u")};
+}
+
+TEST_F(MemoryStoreTest, CreateOffersIsLoggedAsOneMutationHoldingEveryOffer) {
+  sync_.GivenOffer(MakeOffer("o-0"));
+  const std::size_t before = log_.mutations().size();
+  const Result<std::vector<Offer>> created = sync_.CreateOffers(SomeBatch());
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  const std::vector<StoreMutation> mutations = log_.mutations();
+  ASSERT_EQ(mutations.size(), before + 1);
+  const auto* batch = std::get_if<OffersCreated>(&mutations.back());
+  ASSERT_NE(batch, nullptr) << "logged as another kind of mutation";
+  ASSERT_EQ(batch->offers.size(), 3U);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(*batch->offers[i], created.value()[i]) << i;
+}
+
+TEST_F(MemoryStoreTest, RefusedCreateOffersIsNotLogged) {
+  sync_.GivenOffer(MakePublicCodeOffer("o-a", "THANG10"));
+  const std::size_t before = log_.mutations().size();
+  EXPECT_EQ(CodeOf(sync_.CreateOffers(SomeBatch())), StatusCode::kCodeConflict);
+  EXPECT_EQ(CodeOf(sync_.CreateOffers({MakeOffer("o-b"), MakeOffer("o-a")})),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(log_.mutations().size(), before);
+}
+
+TEST_F(MemoryStoreTest, CreateOffersCompletesOnlyOnceDurable) {
+  log_.Hold();
+  Pending<std::vector<Offer>> created;
+  store_.CreateOffers(SomeBatch(), created.callback());
+  EXPECT_FALSE(created.arrived());
+  EXPECT_EQ(log_.held(), 1U) << "one mutation waits for the whole batch";
+  log_.Release();
+  Result<std::vector<Offer>> offers = created.Wait();
+  ASSERT_TRUE(offers.ok()) << offers.status().message();
+  EXPECT_EQ(offers->size(), 3U);
+}
+
+TEST_F(MemoryStoreTest, CreateOffersWhoseLogFailsIsUnavailable) {
+  log_.Hold();
+  Pending<std::vector<Offer>> created;
+  store_.CreateOffers(SomeBatch(), created.callback());
+  log_.Fail();
+  EXPECT_EQ(CodeOf(created.Wait()), StatusCode::kUnavailable);
+  EXPECT_TRUE(store_.failed());
+  // And a failed store takes no batch at all
+  const std::size_t logged = log_.mutations().size();
+  EXPECT_EQ(CodeOf(sync_.CreateOffers({MakeOffer("o-9")})), StatusCode::kUnavailable);
+  EXPECT_EQ(log_.mutations().size(), logged);
+  EXPECT_EQ(store_.FindOffer("o-9"), nullptr);
+}
+
+TEST_F(MemoryStoreTest, ReplayOfABatchRebuildsItsOffersAndTheirCodes) {
+  // Given a batch, then an edit of one of its offers, written through a logged store
+  ASSERT_TRUE(sync_.CreateOffers(SomeBatch()).ok());
+  Offer edited = *store_.FindOffer("o-p");
+  edited.name = "Nền tảng giảm giá";
+  ASSERT_TRUE(sync_.UpdateOffer(edited, 1).ok());
+  // When its log is replayed into a fresh store
+  MemoryStore replayed(clock_, MemoryStoreOptions{});
+  for (const StoreMutation& mutation : log_.mutations()) replayed.Replay(mutation);
+  SyncStore replayed_sync(replayed);
+  // Then every offer is the same, at the same version
+  ASSERT_EQ(replayed.ListOffers().size(), 3U);
+  for (const std::string id : {"o-c", "o-p", "o-u"}) {
+    ASSERT_NE(replayed.FindOffer(id), nullptr) << id;
+    EXPECT_EQ(*replayed.FindOffer(id), *store_.FindOffer(id)) << id;
+  }
+  EXPECT_EQ(replayed.FindOffer("o-p")->version, 2);
+  EXPECT_EQ(replayed.FindOffer("o-c")->version, 1);
+  // And the batch's public code is held again, by the same offer
+  Result<Offer> clash = replayed_sync.CreateOffer(MakePublicCodeOffer("o-x", "THANG10"));
+  ASSERT_EQ(CodeOf(clash), StatusCode::kCodeConflict);
+  EXPECT_EQ(clash.status().offer_id(), "o-c");
+}
+
+TEST_F(MemoryStoreTest, ExportAfterABatchReplaysToTheSameOffers) {
+  ASSERT_TRUE(sync_.CreateOffers(SomeBatch()).ok());
+  // A journal compacted from the store's export holds the same offers
+  MemoryStore replayed(clock_, MemoryStoreOptions{});
+  store_.ExportMutations([&](const StoreMutation& mutation) { replayed.Replay(mutation); });
+  ASSERT_EQ(replayed.ListOffers().size(), 3U);
+  for (const std::string id : {"o-c", "o-p", "o-u"}) {
+    ASSERT_NE(replayed.FindOffer(id), nullptr) << id;
+    EXPECT_EQ(*replayed.FindOffer(id), *store_.FindOffer(id)) << id;
+  }
+}
+
 // --- Replay ----------------------------------------------------------------------------------
 
 // A history touching every kind of mutation: offers and an edit, codes, one- and two-offer

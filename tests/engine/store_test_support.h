@@ -298,6 +298,11 @@ class SyncStore {
     return Await<Offer>(
         [&](Completion<Offer> done) { store_.CreateOffer(std::move(offer), std::move(done)); });
   }
+  Result<std::vector<Offer>> CreateOffers(std::vector<Offer> offers) {
+    return Await<std::vector<Offer>>([&](Completion<std::vector<Offer>> done) {
+      store_.CreateOffers(std::move(offers), std::move(done));
+    });
+  }
   Result<Offer> UpdateOffer(Offer offer, std::int64_t base_version) {
     return Await<Offer>([&](Completion<Offer> done) {
       store_.UpdateOffer(std::move(offer), base_version, std::move(done));

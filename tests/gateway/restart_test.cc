@@ -1,16 +1,22 @@
 // Durability of the embedded store (docs/design.md §1: the journal is replayed at start): a gateway
 // stopped and started again on the same data dir has every acknowledged write.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
 
 #include "api_test_support.h"
+#include "store/journal/journal_reader.h"
+#include "uudai/store_mutation.h"
 
 namespace uudai::testing {
 namespace {
@@ -204,6 +210,82 @@ TEST(RestartTest, ReservationMadeBeforeARestartStillExpires) {
   }
 
   EXPECT_EQ(status, "expired");
+}
+
+// POST /v1/offers/batch is one journal record holding every offer of the batch, and a
+// restart (replaying it, or from a journal compacted since) serves each offer as it was
+// answered, its code included.
+TEST(RestartTest, ABatchIsOneJournalRecordAndIsThereAfterARestart) {
+  TempDir dir;
+  std::vector<object> answered;
+  {
+    TestGateway gateway(OnDisk(dir));
+    array batch;
+    for (int i = 0; i < 20; ++i) {
+      object offer = OfferBody();
+      offer["name"] = "Lô " + std::to_string(i);
+      offer["code_mode"] = "public";
+      offer["code"] = "LO" + std::to_string(i);
+      batch.push_back(offer);
+    }
+    const HttpReply reply =
+        gateway.Call("POST", "/v1/offers/batch", kMerchantKey, boost::json::serialize(batch));
+    ASSERT_EQ(reply.status, 201) << reply.body;
+    const boost::json::value body = reply.Json();
+    for (const auto& item : body.at("items").as_array()) answered.push_back(item.as_object());
+  }
+  ASSERT_EQ(answered.size(), 20U);
+
+  // The journal holds one record: the batch, its offers in order
+  std::vector<StoreMutation> records;
+  const int fd = ::open((dir.path() + "/journal.log").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(fd, 0);
+  const auto read = gateway::ReadJournalRecords(
+      fd, "journal.log", [&](const StoreMutation& m) { records.push_back(m); });
+  ::close(fd);
+  ASSERT_TRUE(read.ok()) << read.status().message();
+  ASSERT_EQ(records.size(), 1U);
+  const auto* created = std::get_if<OffersCreated>(&records[0]);
+  ASSERT_NE(created, nullptr) << "the batch was journaled as another kind of record";
+  ASSERT_EQ(created->offers.size(), 20U);
+  for (std::size_t i = 0; i < 20; ++i) {
+    EXPECT_EQ(created->offers[i]->id, answered[i].at("id").as_string()) << i;
+  }
+
+  // Restarted from it, then from a journal compacted at start, every offer is as answered
+  for (bool compact : {false, true}) {
+    SCOPED_TRACE(compact ? "compacted" : "replayed");
+    TestGatewayOptions options = OnDisk(dir);
+    if (compact) options.journal_compaction.min_bytes = 0;
+    TestGateway restarted(options);
+    if (!compact) {
+      EXPECT_EQ(restarted.app().startup().journal_records, 1U);
+    }
+    for (const object& offer : answered) {
+      const std::string id(offer.at("id").as_string());
+      const HttpReply got = restarted.Call("GET", "/v1/offers/" + id, kAnalystKey);
+      ASSERT_EQ(got.status, 200) << got.body;
+      EXPECT_EQ(got.Json().as_object(), offer);
+    }
+    EXPECT_EQ(restarted.Call("GET", "/v1/offers?limit=100", kAnalystKey)
+                  .Json()
+                  .at("items")
+                  .as_array()
+                  .size(),
+              20U);
+    // The catalog knows the codes again, and the codes are still taken
+    object cart = CartBody(100'000);
+    cart["codes"] = array{"LO19"};
+    const HttpReply quote = restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
+    ASSERT_EQ(quote.status, 200) << quote.body;
+    ASSERT_EQ(quote.Json().at("applied").as_array().size(), 1U) << quote.body;
+    EXPECT_EQ(quote.Json().at("applied").at(0).at("offer_id"), answered[19].at("id"));
+    object clash = OfferBody();
+    clash["code_mode"] = "public";
+    clash["code"] = "LO7";
+    EXPECT_TRUE(IsProblem(restarted.Call("POST", "/v1/offers", kMerchantKey, Json(clash)), 409,
+                          "code_conflict"));
+  }
 }
 
 }  // namespace

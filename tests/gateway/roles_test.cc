@@ -64,7 +64,8 @@ struct RouteCase {
   const char* method;
   const char* path;  // {id} is replaced by the offer or redemption the route needs
   Needs needs;
-  const char* body;  // nullptr: none; "cart", "redemption", "offer": built by the test
+  // nullptr: none; "cart", "redemption", "offer", "offer_batch": built by the test
+  const char* body;
   std::set<Caller> allowed;
   int success;
 };
@@ -84,6 +85,8 @@ const RouteCase kRoutes[] = {
     {"GetOpenApi", "GET", "/openapi.yaml", Needs::kNothing, nullptr, kEveryone, 200},
     {"GetDashboard", "GET", "/dashboard", Needs::kNothing, nullptr, kEveryone, 200},
     {"PostOffers", "POST", "/v1/offers", Needs::kNothing, "offer", kOfferWriters, 201},
+    {"PostOfferBatch", "POST", "/v1/offers/batch", Needs::kNothing, "offer_batch", kOfferWriters,
+     201},
     {"ListOffers", "GET", "/v1/offers", Needs::kNothing, nullptr, kAllRoles, 200},
     {"GetOffer", "GET", "/v1/offers/{id}", Needs::kOffer, nullptr, kAllRoles, 200},
     {"PatchOffer", "PATCH", "/v1/offers/{id}", Needs::kOffer, R"({"priority":1})", kOfferWriters,
@@ -158,6 +161,8 @@ TEST_P(RoleMatrixTest, AnswersAsTheRolesTableSays) {
     // no body
   } else if (std::string(route.body) == "offer") {
     body = SampleOfferJson();
+  } else if (std::string(route.body) == "offer_batch") {
+    body = "[" + SampleOfferJson() + "," + SampleOfferJson() + "]";
   } else if (std::string(route.body) == "cart") {
     body = Json(CartBody());
   } else if (std::string(route.body) == "redemption") {

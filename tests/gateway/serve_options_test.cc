@@ -1,6 +1,7 @@
 // `uudai serve`'s connection timeouts are options (--idle-timeout, --header-timeout,
 // --body-timeout, --redis-timeout, in seconds): they take effect, and values outside
-// [0.1, 3600] stop the start with exit code 2.
+// [0.1, 3600] stop the start with exit code 2. So are its body limits (--body-limit,
+// --bulk-body-limit).
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -196,6 +198,62 @@ TEST_F(ServeOptionsTest, TimeoutsAtTheEdgesOfTheirRangeAreAccepted) {
                      Args({"--idle-timeout", "3600", "--header-timeout", "0.1", "--body-timeout",
                            "3600", "--redis-timeout", "0.1"}));
   EXPECT_TRUE(serve.WaitUntilHealthy());
+}
+
+// --body-limit and --bulk-body-limit: a POST to /v1/offers/batch may carry a body up to the
+// bulk limit, every other request up to the body limit; by default 32 MiB and 1 MiB.
+
+// A JSON array of one offer padded with trailing spaces to `size` bytes.
+std::string PaddedBatch(std::size_t size) {
+  std::string body = "[" + SampleOfferJson() + "]";
+  body.resize(size, ' ');
+  return body;
+}
+
+// `body` sent chunked (1,000-byte chunks) to `target`, closing after the answer.
+std::string ChunkedPost(const std::string& target, const std::string& body) {
+  std::string request = "POST " + target +
+                        " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + kAdminKey +
+                        "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                        "Connection: close\r\n\r\n";
+  for (std::size_t at = 0; at < body.size(); at += 1000) {
+    const std::string piece = body.substr(at, 1000);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    request += size + piece + "\r\n";
+  }
+  return request + "0\r\n\r\n";
+}
+
+TEST_F(ServeOptionsTest, BulkBodyLimitIsAnOption) {
+  ServeProcess serve(UUDAI_BINARY, keys_file_,
+                     Args({"--body-limit", "1024", "--bulk-body-limit", "4096"}));
+  ASSERT_TRUE(serve.WaitUntilHealthy());
+  // A batch over the body limit is read, an offer that large is not
+  const HttpReply batch =
+      CallPort(serve.port(), "POST", "/v1/offers/batch", kAdminKey, PaddedBatch(3000));
+  EXPECT_EQ(batch.status, 201) << batch.body;
+  std::string offer = SampleOfferJson();
+  offer.resize(3000, ' ');
+  const HttpReply single = CallPort(serve.port(), "POST", "/v1/offers", kAdminKey, offer);
+  EXPECT_EQ(single.status, 413) << single.body;
+  EXPECT_NE(single.body.find("bodies are limited to 1024 bytes"), std::string::npos) << single.body;
+  // And a batch over 4,096 bytes is not
+  RawConnection connection(serve.port());
+  ASSERT_TRUE(connection.connected());
+  connection.Send(ChunkedPost("/v1/offers/batch", PaddedBatch(5000)));
+  const auto received = connection.ReadUntilClosed();
+  ASSERT_TRUE(received.has_value()) << "still open after 10 s";
+  EXPECT_EQ(received->rfind("HTTP/1.1 413 ", 0), 0U) << *received;
+  EXPECT_NE(received->find("bodies are limited to 4096 bytes"), std::string::npos) << *received;
+}
+
+TEST_F(ServeOptionsTest, ByDefaultABatchMayBeLargerThanAnOffer) {
+  ServeProcess serve(UUDAI_BINARY, keys_file_, Args({}));
+  ASSERT_TRUE(serve.WaitUntilHealthy());
+  const HttpReply batch =
+      CallPort(serve.port(), "POST", "/v1/offers/batch", kAdminKey, PaddedBatch(2 * 1024 * 1024));
+  EXPECT_EQ(batch.status, 201) << batch.body.substr(0, 300);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.server.port = 0;
   app_options.server.threads = options.threads;
   app_options.server.body_limit = options.body_limit;
+  app_options.server.bulk_body_limit = options.bulk_body_limit;
   app_options.server.idle_timeout = options.idle_timeout;
   app_options.server.header_timeout = options.header_timeout;
   app_options.server.body_timeout = options.header_timeout;

@@ -36,6 +36,8 @@ struct TestGatewayOptions {
   std::string data_dir;  // empty: no journal
   int threads = 2;
   std::size_t body_limit = 1024 * 1024;
+  // The body limit of POST /v1/offers/batch (ServerOptions::bulk_body_limit).
+  std::size_t bulk_body_limit = gateway::ServerOptions{}.bulk_body_limit;
   std::chrono::milliseconds idle_timeout{5000};
   std::chrono::milliseconds header_timeout{1000};
   std::size_t max_connections = 10'000;

@@ -96,6 +96,207 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
 }
 
+// Bulk registration reaches the other gateways as fast as a single offer does: 5,000 offers
+// registered in one POST /v1/offers/batch on gateway 0, while gateway 1 is quoted all along,
+// are each quotable on gateway 1 within 0.5 s of the 201; and offers created one by one on
+// gateway 0 while the batch is on its way are each served by gateway 1 within 0.5 s of their
+// own 201.
+TEST_F(MultiGatewayTest, BulkRegistrationIsServedByAnotherGatewayWithinHalfASecond) {
+  using SteadyClock = std::chrono::steady_clock;
+  constexpr int kOffers = 5'000;
+  constexpr int kCodesPerQuote = 10;  // a cart's most
+  constexpr auto kWithin = milliseconds(500);
+  // Storing 5,000 offers keeps Redis busy for a while: on a busy machine, the calls queued
+  // behind it may wait longer than the default command timeout (0.5 s). This test is about how
+  // fast offers travel, not about that timeout.
+  StartGateways(2, {"--redis-timeout", "5"});
+  std::string batch_body = "[";
+  for (int i = 0; i < kOffers; ++i) {
+    object offer = AlwaysOnOffer();
+    offer["name"] = "Lô " + std::to_string(i);
+    offer["code_mode"] = "public";
+    offer["code"] = "BULK" + std::to_string(i);
+    batch_body += (i == 0 ? "" : ",") + Json(offer);
+  }
+  batch_body += "]";
+  auto bearer = [](const char* key) {
+    return Headers{{"Authorization", std::string("Bearer ") + key}};
+  };
+  // Whether a quote on `connection` knows every code of `codes`: each applied, or refused for
+  // another reason than being unknown, by the offer `ids` expects.
+  auto knows = [&](HttpConnection& connection, const std::vector<std::string>& codes,
+                   const std::map<std::string, std::string>& ids) {
+    object cart = CartBody();
+    boost::json::array list;
+    for (const std::string& code : codes) list.emplace_back(code);
+    cart["codes"] = std::move(list);
+    const HttpReply quote =
+        connection.Send("POST", "/v1/checkout/quote", Json(cart), bearer(kCheckoutKey));
+    if (quote.status != 200) return false;
+    const boost::json::value body = quote.Json();
+    std::size_t known = 0;
+    for (const char* part : {"applied", "rejected"}) {
+      for (const auto& entry : body.at(part).as_array()) {
+        const auto* reason = entry.as_object().if_contains("reason");
+        if (reason != nullptr && reason->as_string() == "unknown_code") continue;
+        const std::string code(entry.at("code").as_string());
+        const auto expected = ids.find(code);
+        if (expected != ids.end() && entry.at("offer_id").as_string() == expected->second) ++known;
+      }
+    }
+    return known == codes.size();
+  };
+
+  // Gateway 1 is quoted all along (the batch's first and last codes)
+  std::atomic<bool> stop{false};
+  std::atomic<int> quotes{0};
+  std::atomic<int> failed_quotes{0};
+  std::thread quoter([&] {
+    HttpConnection connection(port(1));
+    object cart = CartBody();
+    cart["codes"] = boost::json::array{"BULK0", "BULK4999"};
+    while (!stop.load()) {  // ~200 quotes a second
+      const HttpReply quote =
+          connection.Send("POST", "/v1/checkout/quote", Json(cart), bearer(kCheckoutKey));
+      ++quotes;
+      if (quote.status != 200) ++failed_quotes;
+      std::this_thread::sleep_for(milliseconds(5));
+    }
+  });
+  struct StopQuoter {
+    std::atomic<bool>& stop;
+    std::thread& quoter;
+    ~StopQuoter() {
+      stop = true;
+      if (quoter.joinable()) quoter.join();
+    }
+  } stop_quoter{stop, quoter};
+
+  // The batch, sent on a thread of its own
+  std::atomic<bool> batch_answered{false};
+  HttpReply batch;
+  SteadyClock::time_point batch_at;
+  std::thread batch_request([&] {
+    batch = CallPort(port(0), "POST", "/v1/offers/batch", kAdminKey, batch_body);
+    batch_at = SteadyClock::now();
+    batch_answered = true;
+  });
+  // Offers created one by one meanwhile, each looked for on gateway 1 at once
+  struct Single {
+    bool before_batch_answer = false;
+    bool served_in_time = false;
+    milliseconds took{0};
+  };
+  std::vector<Single> singles;
+  {
+    HttpConnection on_1(port(1));
+    for (int n = 0; n < 50 && (n == 0 || !batch_answered.load()); ++n) {
+      object offer = AlwaysOnOffer();
+      offer["code_mode"] = "public";
+      offer["code"] = "SOLO" + std::to_string(n);
+      const HttpReply created = CallPort(port(0), "POST", "/v1/offers", kAdminKey, Json(offer));
+      if (created.status != 201) {
+        ADD_FAILURE() << "POST /v1/offers answered " << created.status << ": " << created.body;
+        break;  // (no ASSERT: the batch's thread must be joined first)
+      }
+      const auto at = SteadyClock::now();
+      Single single;
+      single.before_batch_answer = !batch_answered.load();
+      const std::string id(created.Json().at("id").as_string());
+      const std::map<std::string, std::string> ids{{"SOLO" + std::to_string(n), id}};
+      while (SteadyClock::now() - at <= kWithin) {
+        if (on_1.Send("GET", "/v1/offers/" + id, "", bearer(kAnalystKey)).status == 200 &&
+            knows(on_1, {"SOLO" + std::to_string(n)}, ids)) {
+          single.served_in_time = SteadyClock::now() - at <= kWithin;
+          break;
+        }
+        std::this_thread::sleep_for(milliseconds(2));
+      }
+      single.took = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - at);
+      singles.push_back(single);
+    }
+  }
+  batch_request.join();
+  ASSERT_EQ(batch.status, 201) << batch.body.substr(0, 500);
+  // Gateway 0 answered once its own view held the batch: its last offers are quotable there
+  std::map<std::string, std::string> ids;  // code → offer id
+  std::vector<std::string> batch_ids;
+  {
+    const boost::json::value body = batch.Json();
+    for (const auto& item : body.at("items").as_array()) {
+      batch_ids.emplace_back(item.at("id").as_string());
+      ids[std::string(item.at("code").as_string())] = batch_ids.back();
+    }
+  }
+  ASSERT_EQ(batch_ids.size(), static_cast<std::size_t>(kOffers));
+  {
+    HttpConnection on_0(port(0));
+    std::vector<std::string> last_codes;
+    for (int i = kOffers - kCodesPerQuote; i < kOffers; ++i) {
+      last_codes.push_back("BULK" + std::to_string(i));
+    }
+    EXPECT_TRUE(knows(on_0, last_codes, ids)) << "gateway 0 answered before its view had the batch";
+  }
+
+  // Every offer of the batch is quotable on gateway 1 within 0.5 s of the 201
+  int quotable = 0;  // the batch's first offers gateway 1 is known to quote
+  HttpConnection on_1(port(1));
+  auto sweep = [&](SteadyClock::time_point until) {
+    while (SteadyClock::now() <= until && quotable < kOffers) {
+      std::vector<std::string> codes;
+      for (int i = quotable; i < quotable + kCodesPerQuote && i < kOffers; ++i) {
+        codes.push_back("BULK" + std::to_string(i));
+      }
+      if (knows(on_1, codes, ids)) {
+        quotable += static_cast<int>(codes.size());
+      } else {
+        std::this_thread::sleep_for(milliseconds(2));
+      }
+    }
+  };
+  sweep(batch_at + kWithin);
+  const bool last_found =
+      on_1.Send("GET", "/v1/offers/" + batch_ids.back(), "", bearer(kAnalystKey)).status == 200;
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - batch_at).count();
+  const int quotable_in_time = quotable;
+  sweep(batch_at + std::chrono::seconds(10));  // for the failure message: when the rest came
+  const auto all_at = std::chrono::duration_cast<milliseconds>(SteadyClock::now() - batch_at);
+  stop = true;
+  quoter.join();
+
+  EXPECT_EQ(quotable_in_time, kOffers) << "gateway 1 quoted only the first " << quotable_in_time
+                                       << " offers of the batch within 0.5 s of its 201 ("
+                                       << quotable << " after " << all_at.count() << " ms)";
+  EXPECT_TRUE(last_found) << "gateway 1 does not serve the batch's last offer";
+  ASSERT_FALSE(singles.empty());
+  EXPECT_TRUE(singles.front().before_batch_answer)
+      << "the first single offer was answered after the batch: it did not race it";
+  for (std::size_t n = 0; n < singles.size(); ++n) {
+    EXPECT_TRUE(singles[n].served_in_time)
+        << "single offer " << n << " took " << singles[n].took.count() << " ms to reach gateway 1";
+  }
+  EXPECT_GT(quotes.load(), 0);
+  EXPECT_EQ(failed_quotes.load(), 0) << "quotes on gateway 1 failed while the batch came in";
+  // And gateway 1 lists every offer: the batch's and the single ones
+  std::size_t listed = 0;
+  std::string target = "/v1/offers?limit=1000";
+  for (int page = 0; page < 20; ++page) {
+    const HttpReply reply = CallPort(port(1), "GET", target, kAnalystKey);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    const boost::json::value body = reply.Json();
+    listed += body.at("items").as_array().size();
+    if (body.at("next_cursor").is_null()) break;
+    target = "/v1/offers?limit=1000&cursor=" + std::string(body.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(listed, kOffers + singles.size());
+  RecordProperty("batch_quotable_seconds", std::to_string(seconds));
+  RecordProperty("single_offers", std::to_string(singles.size()));
+  milliseconds slowest_single{0};
+  for (const Single& single : singles) slowest_single = std::max(slowest_single, single.took);
+  RecordProperty("slowest_single_millis", std::to_string(slowest_single.count()));
+  RecordProperty("quotes_during_batch", std::to_string(quotes.load()));
+}
+
 // The change log is trimmed while gateways run: a gateway that stops leaves the log's readers,
 // and one that starts after a trim builds its view from the store's state, quoting and
 // counting exactly as the others do.

@@ -44,28 +44,42 @@ RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   RouteMatch match;
   if (path.empty() || path.front() != '/') return match;
   const auto segments = Split(path);
+  // Of the patterns the path fits, only those with the most literal segments count (a literal
+  // wins over a parameter: /v1/offers/batch is not the offer "batch"); among them, the first
+  // of the method answers, and when none is, the others make the 405's Allow.
+  std::size_t best_literals = 0;
+  bool any = false;
   for (const Compiled& c : routes_) {
     if (c.segments.size() != segments.size()) continue;
     std::vector<std::string> params;
     bool same = true;
+    std::size_t literals = 0;
     for (std::size_t i = 0; i < segments.size() && same; ++i) {
       if (c.segments[i] == "{}") {
         same = !segments[i].empty();
         params.emplace_back(segments[i]);
       } else {
         same = c.segments[i] == segments[i];
+        ++literals;
       }
     }
-    if (!same) continue;
+    if (!same || (any && literals < best_literals)) continue;
+    if (!any || literals > best_literals) {
+      match = RouteMatch{};
+      best_literals = literals;
+      any = true;
+    }
     if (c.route.method == method) {
-      match.route = &c.route;
-      match.params = std::move(params);
-      match.allowed.clear();
-      return match;
+      if (match.route == nullptr) {
+        match.route = &c.route;
+        match.params = std::move(params);
+      }
+      continue;
     }
     if (!match.allowed.empty()) match.allowed += ", ";
     match.allowed += c.route.method;
   }
+  if (match.route != nullptr) match.allowed.clear();
   return match;
 }
 

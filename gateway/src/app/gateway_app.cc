@@ -59,6 +59,14 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   GatewayApp* self = app.get();
   ServerOptions server_options = o.server;
   server_options.bulk_paths = {std::string(kOfferBatchPath)};
+  // Only a key that may register offers may send a batch-sized body (it is read before the
+  // handler checks the key).
+  server_options.bulk_admission = [self](std::string_view authorization) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!authorization.starts_with(kBearer)) return false;
+    const ApiKey* key = self->keys_.Authenticate(authorization.substr(kBearer.size()));
+    return key != nullptr && (key->role == Role::kAdmin || key->role == Role::kMerchant);
+  };
   app->server_ = std::make_unique<HttpServer>(
       server_options,
       [self](HttpRequest request, Respond respond) {

@@ -84,7 +84,13 @@ std::size_t BodyLimitFor(const RequestParser& parser, const ServerOptions& optio
   const beast::string_view target = header.target();
   const beast::string_view path = target.substr(0, target.find('?'));
   for (const std::string& bulk : options.bulk_paths) {
-    if (path == bulk) return std::max(options.body_limit, options.bulk_body_limit);
+    if (path != bulk) continue;
+    const beast::string_view authorization = header[http::field::authorization];
+    if (options.bulk_admission &&
+        !options.bulk_admission(std::string_view(authorization.data(), authorization.size()))) {
+      break;
+    }
+    return std::max(options.body_limit, options.bulk_body_limit);
   }
   return options.body_limit;
 }

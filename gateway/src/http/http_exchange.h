@@ -31,7 +31,8 @@ using RequestParser = boost::beast::http::request_parser<boost::beast::http::str
 void LimitParser(RequestParser& parser, const ServerOptions& options);
 
 // The body limit of the request whose header `parser` holds: options.bulk_body_limit for a
-// POST to one of options.bulk_paths, options.body_limit for any other.
+// POST to one of options.bulk_paths that options.bulk_admission admits, options.body_limit for
+// any other.
 std::size_t BodyLimitFor(const RequestParser& parser, const ServerOptions& options);
 
 // Sets that limit on the parser; the 413 to answer when the Content-Length is over it.

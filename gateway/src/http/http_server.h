@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/http_message.h"
@@ -36,9 +37,12 @@ struct ServerOptions {
   std::size_t header_limit = 8 * 1024;
   std::size_t body_limit = 1024 * 1024;
   // A POST to one of these paths (exact, the query left out) may carry a body of up to
-  // bulk_body_limit instead (bulk registration); every other request keeps body_limit.
+  // bulk_body_limit instead (bulk registration), when bulk_admission (if set) admits its
+  // Authorization header: a caller that may not use the route never gets the larger limit.
+  // Every other request keeps body_limit.
   std::vector<std::string> bulk_paths;
   std::size_t bulk_body_limit = 32 * 1024 * 1024;
+  std::function<bool(std::string_view authorization)> bulk_admission;
   std::chrono::milliseconds idle_timeout{60'000};    // waiting for the next request
   std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
   std::chrono::milliseconds body_timeout{30'000};    // end of headers → end of body

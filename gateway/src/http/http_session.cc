@@ -77,7 +77,6 @@ void HttpSession::ReadHeader() {
   parser_.emplace();
   LimitParser(*parser_, shared_.options);
   ArmDeadline(shared_.options.header_timeout);
-  body_limit_ = shared_.options.body_limit;
   beast::error_code ec;
   ParseBuffered(ec, /*header_only=*/true);
   if (ec) return Refuse(ec);
@@ -93,7 +92,6 @@ void HttpSession::ReadBody() {
   // The body's length must be beyond doubt before any of it is taken for the body, or what
   // follows it for the next request.
   if (auto refusal = AmbiguousFramingRefusal(*parser_)) return Reject(std::move(*refusal));
-  body_limit_ = BodyLimitFor(*parser_, shared_.options);
   if (auto refusal = LimitBody(*parser_, shared_.options)) return Reject(std::move(*refusal));
   ArmDeadline(shared_.options.body_timeout);
   beast::error_code ec;
@@ -245,7 +243,13 @@ void HttpSession::WriteNextChunk(std::shared_ptr<BodyStream> body, bool keep_ali
 
 void HttpSession::Refuse(beast::error_code ec) {
   if (timed_out_) return Close();
-  std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options, body_limit_);
+  // The limit that applied: the request's own once its header is in (a Content-Length over
+  // every limit is refused while the header is parsed).
+  const std::size_t body_limit =
+      parser_ && (parser_->is_header_done() || ec == http::error::body_limit)
+          ? BodyLimitFor(*parser_, shared_.options)
+          : shared_.options.body_limit;
+  std::optional<HttpResponse> refusal = FramingRefusal(ec, shared_.options, body_limit);
   if (!refusal) return Close();  // timeout, or the peer is gone
   Reject(std::move(*refusal));
 }

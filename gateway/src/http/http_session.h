@@ -97,7 +97,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::duration shortest_timeout_;
   bool timer_waiting_ = false;
   bool timed_out_ = false;
-  std::size_t body_limit_ = 0;  // the current request's (BodyLimitFor), for its 413
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   ServerShared& shared_;

@@ -11,8 +11,9 @@
 -- KEYS[1] is the change log (a stream). Every other key is named from the same prefix, which
 -- holds a hash tag (e.g. "uudai:{main}:"), so that all of a store's keys share one Redis
 -- Cluster slot. Keys (see RedisStore in redis_store.h for the full contract):
---   log           stream: every change, in the order it happened (offers, codes, redemptions,
---                 transitions, each carrying its redemption record); gateways replay it into
+--   log           stream: every change, in the order it happened (offers, batches of new
+--                 offers, codes, redemptions, transitions, each carrying its redemption
+--                 record); gateways replay it into
 --                 their in-memory view. Entry ids are "<seq>-0", seq counted by `seq`, so that
 --                 a call knows the entry before its own without reading the stream, and a
 --                 reader tells a trimmed gap from the end. Trimmed to the entries after the
@@ -41,6 +42,9 @@
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
 --                 are not archived); a code is unique only within its scope (see offer_put)
+--   batch:<token> hash, expiring: the ids of a batch of new offers being staged
+--                 (offers_stage), until offers_commit publishes it
+--   batches       hash: token of every committed batch → its commit time (epoch ms)
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
 --   orders        hash: merchant US order → id of its live redemption
@@ -152,6 +156,31 @@ local function pcode_key(scope)
   return key('pcode:' .. scope)
 end
 
+-- A batch of new offers (Store::CreateOffers) is written in calls of a bounded size, so that
+-- Redis serves other clients between them however large the batch: offers_stage, a chunk of
+-- offers at a time, checks them and writes everything of them but the log entry (their hashes
+-- o:<id>, each marked bt = the batch's token, their lines in `offers`, their public codes);
+-- offers_commit then publishes the whole batch in ONE log entry, so every view takes it at
+-- once, and costs Redis little whatever the batch's size; offers_unstage takes back a batch
+-- that was refused. `batch:<token>` (hash of the staged ids, expiring) stands for a batch being
+-- staged, `batches` (token → commit time) for the committed ones: an offer marked with a
+-- token that is neither was staged by a gateway that died before committing, and counts as
+-- never written (its claims lapse: see batch_state).
+local BATCH_TTL_MILLIS = 60000
+
+-- "staged", "committed" or "lapsed" (see above).
+local function batch_state(token)
+  if redis.call('EXISTS', key('batch:' .. token)) == 1 then return 'staged' end
+  if redis.call('HEXISTS', key('batches'), token) == 1 then return 'committed' end
+  return 'lapsed'
+end
+
+-- Whether offer `id` is published: not staged, or staged by a committed batch.
+local function published(id)
+  local token = redis.call('HGET', key('o:' .. id), 'bt')
+  return not token or batch_state(token) == 'committed'
+end
+
 -- Why offer `id` cannot hold the live public code `code` in code scope `scope`: a message and
 -- the offer holding it, or nil. `as_unique` is the code spelled as a unique code ("" when it
 -- is not one): a shopper typing the public code would also name that unique code. A conflict
@@ -159,7 +188,15 @@ end
 local function code_taken(scope, code, id, as_unique)
   local owner = redis.call('HGET', pcode_key(scope), code)
   if owner and owner ~= id then
-    return 'code ' .. code .. ' already belongs to offer ' .. owner, owner
+    -- The claim of a batch whose gateway died before committing it lapses (batch_state):
+    -- its offer was never published, so what was staged of it goes too.
+    local batch = redis.call('HGET', key('o:' .. owner), 'bt')
+    if batch and batch_state(batch) == 'lapsed' then
+      redis.call('DEL', key('o:' .. owner))
+      redis.call('HDEL', key('offers'), owner)
+    else
+      return 'code ' .. code .. ' already belongs to offer ' .. owner, owner
+    end
   end
   owner = as_unique ~= '' and redis.call('HGET', key('ucode'), as_unique)
   if owner then
@@ -171,10 +208,9 @@ local function code_taken(scope, code, id, as_unique)
   return nil
 end
 
--- Writes offer `id`'s hash, its line in `offers` and its log entry; ARGV[a..a+7] are what
--- redemptions are re-checked against (limits total, budget, per shopper, per day, starts_at,
--- ends_at, daily window from, to). Returns append's entry ids.
-local function store_offer(id, version, merchant, layer, code_mode, status, code, line, a)
+-- Writes offer `id`'s hash; ARGV[a..a+7] are what redemptions are re-checked against (limits
+-- total, budget, per shopper, per day, starts_at, ends_at, daily window from, to).
+local function write_offer_hash(id, version, merchant, layer, code_mode, status, code, a)
   local offer_key = key('o:' .. id)
   redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
              's', status, 'pc', code, 'lt', ARGV[a], 'lb', ARGV[a + 1], 'ls', ARGV[a + 2],
@@ -184,8 +220,6 @@ local function store_offer(id, version, merchant, layer, code_mode, status, code
   else
     redis.call('HDEL', offer_key, 'wf', 'wt')
   end
-  redis.call('HSET', key('offers'), id, line)
-  return append('m', line)
 end
 
 -- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
@@ -230,49 +264,52 @@ local function offer_put()
     redis.call('HDEL', codes, current[6])
   end
   if live_code then redis.call('HSET', codes, code, id) end
-  local previous, entry = store_offer(id, version, merchant, layer, code_mode, status, code,
-                                      ARGV[10], 11)
+  write_offer_hash(id, version, merchant, layer, code_mode, status, code, 11)
+  redis.call('HSET', key('offers'), id, ARGV[10])
+  local previous, entry = append('m', ARGV[10])
   return {'ok', '', '', entry, previous}
 end
 
--- The arguments of one offer of offers_create: id, merchant, layer, code mode, status, public
--- code, journal line, the eight re-check values of store_offer, the code as a unique code.
-local OFFER_CREATE_ARGS = 16
+-- The arguments of one offer of offers_stage: id, merchant, layer, code mode, status, public
+-- code, journal line, the eight re-check values of write_offer_hash, the code as a unique code.
+local OFFER_STAGE_ARGS = 16
 
--- ARGV: op, then OFFER_CREATE_ARGS arguments for each new offer. All or nothing: every offer is
--- checked first (its id new; its public code free in its scope, within the batch too), and
--- a refusal names every refused offer by its position: payload pairs "[k].id" or "[k].code",
--- why. One log entry an offer; the reply's entry ids span them.
-local function offers_create()
-  local count = (#ARGV - 1) / OFFER_CREATE_ARGS
-  local taken, conflicts = {}, {}
-  local batch_ids, batch_codes = {}, {}
+-- ARGV: op, batch token, the batch position of this chunk's first offer, then
+-- OFFER_STAGE_ARGS arguments for each offer of the chunk. The chunk is staged whole or not at
+-- all: a refusal names every refused offer by its batch position, payload pairs "[k].id" or
+-- "[k].code", why.
+local function offers_stage()
+  local token, first = ARGV[2], tonumber(ARGV[3])
+  local count = (#ARGV - 3) / OFFER_STAGE_ARGS
+  local taken, conflicts, chunk_ids, chunk_codes = {}, {}, {}, {}
   for k = 0, count - 1 do
-    local b = 2 + k * OFFER_CREATE_ARGS
+    local b = 4 + k * OFFER_STAGE_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
                                               ARGV[b + 5]
-    local at = '[' .. k .. ']'
-    if batch_ids[id] or redis.call('EXISTS', key('o:' .. id)) == 1 then
+    local at = '[' .. int(first + k) .. ']'
+    if chunk_ids[id] or redis.call('EXISTS', key('o:' .. id)) == 1 then
       taken[#taken + 1] = at .. '.id'
       taken[#taken + 1] = 'offer ' .. id .. ' already exists'
     end
-    batch_ids[id] = true
+    chunk_ids[id] = true
     if code ~= '' and status ~= 'archived' then
       local scope = code_scope(merchant, layer)
       local tag = scope .. US .. code
-      local why = code_taken(scope, code, id, ARGV[b + 15])
-      if not why and batch_codes[tag] then
-        why = 'code ' .. code .. ' is also the code of ' .. batch_codes[tag] .. ' in this batch'
+      local why, owner = code_taken(scope, code, id, ARGV[b + 15])
+      if why and redis.call('HGET', key('o:' .. owner), 'bt') == token then
+        why = 'code ' .. code .. ' is also the code of offer ' .. owner .. ' in this batch'
+      elseif not why and chunk_codes[tag] then
+        why = 'code ' .. code .. ' is also the code of ' .. chunk_codes[tag] .. ' in this batch'
       end
       if why then
         conflicts[#conflicts + 1] = at .. '.code'
         conflicts[#conflicts + 1] = why
       else
-        batch_codes[tag] = at
+        chunk_codes[tag] = at
       end
     end
   end
-  -- Built, not unpacked: a refusal of thousands of offers is past unpack's limit.
+  -- Built, not unpacked: a refusal of many offers is past unpack's limit.
   local function refused(code, message, pairs)
     local reply = refuse(code, message)
     for i = 1, #pairs do reply[#reply + 1] = pairs[i] end
@@ -282,20 +319,54 @@ local function offers_create()
   if #conflicts > 0 then
     return refused('code_conflict', 'public codes already belong to other offers', conflicts)
   end
-  local first, entry
+  local batch = key('batch:' .. token)
   for k = 0, count - 1 do
-    local b = 2 + k * OFFER_CREATE_ARGS
+    local b = 4 + k * OFFER_STAGE_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
                                               ARGV[b + 5]
     if code ~= '' and status ~= 'archived' then
       redis.call('HSET', pcode_key(code_scope(merchant, layer)), code, id)
     end
-    local previous
-    previous, entry = store_offer(id, 1, merchant, layer, ARGV[b + 3], status, code, ARGV[b + 6],
-                                  b + 7)
-    first = first or previous
+    write_offer_hash(id, 1, merchant, layer, ARGV[b + 3], status, code, b + 7)
+    redis.call('HSET', key('o:' .. id), 'bt', token)
+    redis.call('HSET', key('offers'), id, ARGV[b + 6])
+    redis.call('HSET', batch, id, '')
   end
-  return {'ok', '', '', entry or '', first or ''}
+  redis.call('PEXPIRE', batch, BATCH_TTL_MILLIS)
+  return {'ok', '', '', '', ''}
+end
+
+-- ARGV: op, batch token, the number of offers staged, their journal lines (newline-separated,
+-- as the log entry "b" holds them). Publishes the batch: one log entry, the token among the
+-- committed batches; nothing an offer. Refused when the batch lapsed meanwhile.
+local function offers_commit()
+  local batch = key('batch:' .. ARGV[2])
+  if redis.call('HLEN', batch) ~= tonumber(ARGV[3]) then
+    return refuse('store_unavailable', 'the staged batch expired before it was committed')
+  end
+  redis.call('HSET', key('batches'), ARGV[2], ARGV[5])
+  redis.call('DEL', batch)
+  local previous, entry = append('b', ARGV[4])
+  return {'ok', '', '', entry, previous}
+end
+
+-- ARGV: op, batch token. Takes back what offers_stage claimed for the batch.
+local function offers_unstage()
+  local batch = key('batch:' .. ARGV[2])
+  for _, id in ipairs(redis.call('HKEYS', batch)) do
+    local offer_key = key('o:' .. id)
+    local o = redis.call('HMGET', offer_key, 'm', 'l', 'pc', 'bt')
+    if o[4] == ARGV[2] then
+      if o[3] and o[3] ~= '' then
+        local codes = pcode_key(code_scope(o[1], o[2]))
+        if redis.call('HGET', codes, o[3]) == id then redis.call('HDEL', codes, o[3]) end
+      end
+      redis.call('DEL', offer_key)
+      redis.call('HDEL', key('offers'), id)
+    end
+  end
+  redis.call('DEL', batch)
+  return {'ok', '', '', '', ''}
 end
 
 -- ARGV: op, offer id, unique code mode name, codes... Payload: the codes that already existed.
@@ -711,14 +782,19 @@ local function scan()
   reply[7] = page[1]
   local items = page[2]
   for i = 1, #items, kind == 'offers' and 2 or 1 do
-    reply[#reply + 1] = items[kind == 'offers' and i + 1 or i]
+    -- A staged offer is not written yet (batch_state).
+    if kind ~= 'offers' or published(items[i]) then
+      reply[#reply + 1] = items[kind == 'offers' and i + 1 or i]
+    end
   end
   return reply
 end
 
 local OPS = {
   offer_put = offer_put,
-  offers_create = offers_create,
+  offers_stage = offers_stage,
+  offers_commit = offers_commit,
+  offers_unstage = offers_unstage,
   issue_codes = issue_codes,
   create = create,
   refusal = refusal,

@@ -66,6 +66,23 @@ Result<StoreMutation> MutationFromFields(const std::vector<RedisReply>& f) {
     if (!std::holds_alternative<OfferWritten>(decoded.value())) return Malformed("offer entry");
     return decoded;
   }
+  // A batch of new offers: their journal lines, newline-separated (JSON has no raw newline).
+  if (f.size() == 2 && field(0) == "b") {
+    OffersCreated batch;
+    std::string_view lines = field(1);
+    while (!lines.empty()) {
+      const std::size_t end = lines.find('\n');
+      auto decoded = DecodeMutation(lines.substr(0, end));
+      if (!decoded.ok()) return decoded.status();
+      const auto* written = std::get_if<OfferWritten>(&decoded.value());
+      if (written == nullptr) return Malformed("offer batch entry");
+      batch.offers.push_back(written->offer);
+      if (end == std::string_view::npos) break;
+      lines.remove_prefix(end + 1);
+    }
+    if (batch.offers.empty()) return Malformed("empty offer batch entry");
+    return StoreMutation(std::move(batch));
+  }
   if (f.size() == 4 && field(0) == "i" && field(2) == "c") {
     return StoreMutation(CodesIssued{field(1), SplitCodes(field(3))});
   }

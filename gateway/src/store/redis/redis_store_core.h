@@ -93,9 +93,24 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void HeartbeatIfDue();
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
-  // One offers_create call for all of `offers` (all or nothing); answers once this gateway's
-  // view holds them.
+  // Stages `offers` in offers_stage calls of offers_per_call, then commits them in one
+  // offers_commit (or, when a chunk was refused or a call failed, takes them back with
+  // offers_unstage); answers once this gateway's view holds them.
   void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done);
+  struct Batching {
+    std::string token;
+    std::vector<Offer> offers;
+    std::vector<std::string> args;  // OFFER_STAGE_ARGS an offer, in order
+    std::size_t next = 0;           // the first offer of the next chunk
+    std::vector<FieldError> refused;
+    StatusCode refusal = StatusCode::kOk;  // the first refusal's code
+    std::string refusal_message;
+    Completion<std::vector<Offer>> done;
+  };
+  void StageNext(std::shared_ptr<Batching> job);
+  void CommitBatch(std::shared_ptr<Batching> job);
+  // Takes the batch back, then answers `status`.
+  void Unstage(std::shared_ptr<Batching> job, Status status);
 
   // Issues codes[next..] in calls of codes_per_call, one after the other.
   struct Issuing {

@@ -1,0 +1,171 @@
+// RedisStore::CreateOffers beyond the Store contract (the conformance suite covers that): the
+// largest batch the API takes (10,000 offers) is stored, or refused naming every one of its
+// offers, and another gateway's view reads all of it.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/store_test_support.h"
+#include "redis/redis_connection.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+#include "store/redis/redis_store.h"
+
+namespace uudai::store_test {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RedisServer;
+using testing::WaitUntil;
+
+// POST /v1/offers/batch's most (gateway/src/api/offer_batch_handlers.h).
+constexpr int kLargestBatch = 10'000;
+
+// `count` public-code offers "<prefix>-<i>" with codes "<code_prefix><i>".
+std::vector<Offer> CodedOffers(const std::string& prefix, const std::string& code_prefix,
+                               int count) {
+  std::vector<Offer> offers;
+  offers.reserve(static_cast<std::size_t>(count));
+  for (int i = 0; i < count; ++i) {
+    offers.push_back(
+        MakePublicCodeOffer(prefix + "-" + std::to_string(i), code_prefix + std::to_string(i)));
+  }
+  return offers;
+}
+
+// A RedisStore on the fixture's server under `prefix`, on an io thread and a connection of its
+// own whose commands may take 5 s (refusing the largest batch reads every staged chunk's
+// refusals; on a busy machine a call may pass the default 500 ms). Loaded; stopped before it
+// goes.
+class PatientStore {
+ public:
+  PatientStore(const Clock& clock, const std::string& prefix) {
+    gateway::RedisOptions options = testing::OptionsFor(RedisServer::Shared().url());
+    options.command_timeout = std::chrono::seconds(5);
+    connection_ = gateway::RedisConnection::Create(io_.io(), options);
+    connection_->Start();
+    gateway::RedisStoreOptions store_options;
+    store_options.key_prefix = prefix;
+    store_ = std::make_unique<gateway::RedisStore>(
+        clock, store_options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
+    const Status loaded = store_->Load(std::chrono::seconds(5));
+    EXPECT_TRUE(loaded.ok()) << loaded.message();
+  }
+  ~PatientStore() { connection_->Stop(); }
+  PatientStore(const PatientStore&) = delete;
+  PatientStore& operator=(const PatientStore&) = delete;
+
+  gateway::RedisStore& operator*() { return *store_; }
+  gateway::RedisStore* operator->() { return store_.get(); }
+
+ private:
+  testing::IoThread io_;
+  std::shared_ptr<gateway::RedisConnection> connection_;
+  std::unique_ptr<gateway::RedisStore> store_;
+};
+
+class RedisOfferBatchTest : public ::testing::Test {
+ protected:
+  RedisOfferBatchTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {}
+
+  ManualClock clock_;
+  std::string prefix_;
+};
+
+TEST_F(RedisOfferBatchTest, TheLargestBatchIsStoredAndReadByAnotherGateway) {
+  PatientStore a(clock_, prefix_);
+  PatientStore b(clock_, prefix_);
+  std::atomic<int> heard{0};
+  b->SetOfferObserver([&heard](const auto& offers) { heard += static_cast<int>(offers.size()); });
+  const std::vector<Offer> batch = CodedOffers("o", "BULK", kLargestBatch);
+
+  const Result<std::vector<Offer>> created = SyncStore(*a).CreateOffers(batch);
+
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  ASSERT_EQ(created->size(), batch.size());
+  EXPECT_EQ(a->ListOffers().size(), batch.size());
+  // The other gateway reads all of it, and its observer hears of every offer
+  b->Poll();
+  EXPECT_TRUE(WaitUntil([&] { return b->ListOffers().size() == batch.size(); }, milliseconds(5000)))
+      << b->ListOffers().size();
+  EXPECT_TRUE(WaitUntil([&] { return heard.load() == kLargestBatch; }, milliseconds(2000)))
+      << heard.load();
+  const auto last = b->FindOffer("o-9999");
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(*last, created->back());
+}
+
+TEST_F(RedisOfferBatchTest, TheLargestBatchIsRefusedNamingEveryOffer) {
+  PatientStore a(clock_, prefix_);
+  PatientStore b(clock_, prefix_);
+  ASSERT_TRUE(SyncStore(*a).CreateOffers(CodedOffers("o", "BULK", kLargestBatch)).ok());
+
+  // Sent again through another gateway: every id is taken
+  const Result<std::vector<Offer>> ids_taken =
+      SyncStore(*b).CreateOffers(CodedOffers("o", "OTHER", kLargestBatch));
+  // With new ids: every code is taken
+  const Result<std::vector<Offer>> codes_taken =
+      SyncStore(*b).CreateOffers(CodedOffers("p", "BULK", kLargestBatch));
+
+  ASSERT_EQ(CodeOf(ids_taken), StatusCode::kAlreadyExists);
+  ASSERT_EQ(CodeOf(codes_taken), StatusCode::kCodeConflict);
+  const auto& id_errors = ids_taken.status().field_errors();
+  const auto& code_errors = codes_taken.status().field_errors();
+  ASSERT_EQ(id_errors.size(), static_cast<std::size_t>(kLargestBatch));
+  ASSERT_EQ(code_errors.size(), static_cast<std::size_t>(kLargestBatch));
+  for (int i = 0; i < kLargestBatch; ++i) {
+    const std::string at = "[" + std::to_string(i) + "]";
+    EXPECT_EQ(id_errors[static_cast<std::size_t>(i)].path, at + ".id");
+    EXPECT_EQ(code_errors[static_cast<std::size_t>(i)].path, at + ".code");
+  }
+  EXPECT_EQ(code_errors.back().message, "code BULK9999 already belongs to offer o-9999");
+  EXPECT_EQ(b->FindOffer("p-0"), nullptr);
+  EXPECT_EQ(RedisServer::Shared().Cli("HLEN '" + prefix_ + "offers'"),
+            std::to_string(kLargestBatch));
+}
+
+// The store function's name (the library's: "uudai_" and 16 hex digits), once a store loaded it.
+std::string StoreFunctionName() {
+  const std::string listed = RedisServer::Shared().Cli("FUNCTION LIST");
+  const std::size_t at = listed.find("uudai_");
+  return at == std::string::npos ? std::string() : listed.substr(at, 22);
+}
+
+// A gateway that dies between staging a batch and committing it leaves claims that lapse with
+// the batch's key: while it is staged its code is taken and its offer is not in the state a
+// late gateway reads; once lapsed, the code is free and what was staged of the offer is gone.
+TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
+  PatientStore a(clock_, prefix_);
+  const std::string name = StoreFunctionName();
+  ASSERT_EQ(name.size(), 22u);
+  const std::string log = "'" + prefix_ + "log'";
+  // offers_stage as a gateway sends it: token, first position, then one offer's 16 arguments
+  // (id, merchant, layer, code mode public, status, code, journal line, limits, window).
+  const std::string staged = RedisServer::Shared().Cli(
+      "FCALL " + name + " 1 " + log +
+      " offers_stage t-died 0 o-staged m-1 0 1 active LAPSE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
+      "9999999999999 '' '' ''");
+  ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
+  EXPECT_EQ(CodeOf(SyncStore(*a).CreateOffer(MakePublicCodeOffer("o-other", "LAPSE1"))),
+            StatusCode::kCodeConflict);
+  // The state a gateway starting late reads (scan of `offers`) leaves the staged offer out.
+  const std::string scanned =
+      RedisServer::Shared().Cli("FCALL_RO " + name + "_ro 1 " + log + " scan offers 0 1000");
+  EXPECT_EQ(scanned.find("staged"), std::string::npos) << scanned;
+
+  // The batch's key expires (60 s after its last chunk): the gateway is not coming back.
+  RedisServer::Shared().Cli("DEL '" + prefix_ + "batch:t-died'");
+
+  const Result<Offer> taken = SyncStore(*a).CreateOffer(MakePublicCodeOffer("o-other", "LAPSE1"));
+  ASSERT_TRUE(taken.ok()) << taken.status().message();
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "o:o-staged'"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "offers' o-staged"), "0");
+  EXPECT_EQ(a->FindOffer("o-staged"), nullptr);
+}
+
+}  // namespace
+}  // namespace uudai::store_test
