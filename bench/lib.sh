@@ -84,6 +84,15 @@ load_offers() {
   wrk -t1 -c1 -d300s -s bench/wrk/load_offers.lua "http://127.0.0.1:$PORT" >/dev/null
 }
 
+# wrk_figures OUTPUT: "requests non2xx seconds p50 p99" of a wrk report.
+wrk_figures() {
+  awk '/requests in/ {r = $1; s = $4; gsub(/s,?/, "", s)}
+       /Non-2xx/ {n = $5}
+       $1 == "50%" {p50 = $2}
+       $1 == "99%" {p99 = $2}
+       END {print r + 0, n + 0, s, p50, p99}' <<<"$1"
+}
+
 # wrk's latency as it prints it (850.00us, 1.20ms, 1.05s, 1.50m) in milliseconds.
 to_ms() {
   awk -v t="$1" 'BEGIN {

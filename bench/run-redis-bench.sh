@@ -121,15 +121,6 @@ gateway_up() {
 }
 gateway_down() { if kill "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi; }
 
-# wrk_figures OUTPUT: "requests non2xx seconds p50 p99" of a wrk report.
-wrk_figures() {
-  awk '/requests in/ {r = $1; s = $4; gsub(/s,?/, "", s)}
-       /Non-2xx/ {n = $5}
-       $1 == "50%" {p50 = $2}
-       $1 == "99%" {p99 = $2}
-       END {print r + 0, n + 0, s, p50, p99}' <<<"$1"
-}
-
 # attempts URL N [TAG]: exactly N redemptions with bench/wrk/redeem.lua (-t1, CONNECTIONS),
 # prints its "attempts: sent=N answered=N 201=N 409=N other=N" line.
 attempts() {
