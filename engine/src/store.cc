@@ -1,6 +1,15 @@
 #include "uudai/store.h"
 
+#include <algorithm>
+
 namespace uudai {
+
+std::vector<std::shared_ptr<const Offer>> Store::ListOffers() const {
+  auto offers = AllOffers();
+  std::sort(offers.begin(), offers.end(),
+            [](const auto& a, const auto& b) { return a->id < b->id; });
+  return offers;
+}
 
 void Store::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) {
   FindIdempotentResponse(

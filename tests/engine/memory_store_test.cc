@@ -142,8 +142,8 @@ class LoggedMemoryStore final : public Store {
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override {
     return store_.FindOffer(id);
   }
-  std::vector<std::shared_ptr<const Offer>> ListOffers() const override {
-    return store_.ListOffers();
+  std::vector<std::shared_ptr<const Offer>> AllOffers() const override {
+    return store_.AllOffers();
   }
   void SetOfferObserver(OfferObserver observer) override {
     store_.SetOfferObserver(std::move(observer));

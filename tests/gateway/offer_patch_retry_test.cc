@@ -76,8 +76,8 @@ class RacingStore final : public Store {
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override {
     return inner_.FindOffer(id);
   }
-  std::vector<std::shared_ptr<const Offer>> ListOffers() const override {
-    return inner_.ListOffers();
+  std::vector<std::shared_ptr<const Offer>> AllOffers() const override {
+    return inner_.AllOffers();
   }
   void SetOfferObserver(OfferObserver observer) override {
     inner_.SetOfferObserver(std::move(observer));

@@ -72,7 +72,7 @@ class MemoryStore final : public Store {
   void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override;
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
-  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
   // REQUIRES: called before the store is shared between threads.
   void SetOfferObserver(OfferObserver observer) override;
 

@@ -201,12 +201,11 @@ std::shared_ptr<const Offer> MemoryStore::FindOffer(const std::string& id) const
   return it == state_->offers.end() ? nullptr : it->second;
 }
 
-std::vector<std::shared_ptr<const Offer>> MemoryStore::ListOffers() const {
+std::vector<std::shared_ptr<const Offer>> MemoryStore::AllOffers() const {
   std::shared_lock lock(state_->offers_mutex);
   std::vector<std::shared_ptr<const Offer>> out;
   out.reserve(state_->offers.size());
   for (const auto& [id, offer] : state_->offers) out.push_back(offer);
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a->id < b->id; });
   return out;
 }
 

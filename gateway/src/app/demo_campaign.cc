@@ -111,7 +111,7 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
 
 Result<DemoResult> LoadDemoCampaign(Store& store, RandomSource& random, Timestamp now, int year) {
   DemoResult result;
-  if (!store.ListOffers().empty()) return result;
+  if (!store.AllOffers().empty()) return result;
   for (Offer& offer : DemoOffers(year, now)) {
     auto created = Wait<Offer>([&](auto done) { store.CreateOffer(std::move(offer), done); });
     if (!created.ok()) return created.status();

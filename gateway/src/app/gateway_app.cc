@@ -112,7 +112,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
         std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
     if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
     // Nothing reads the log between Load and the first Poll, which starts with the server:
-    // the catalog built below from ListOffers misses no change.
+    // the catalog built below from AllOffers misses no change.
     store->SetOfferObserver(offer_observer);
     redis_store = store.get();
     app->redis_store_ = redis_store;
@@ -150,7 +150,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store->SetOfferObserver(offer_observer);
     app->store_ = std::move(store);
   }
-  app->catalog_.Reset(app->store_->ListOffers());
+  app->catalog_.Reset(app->store_->AllOffers());  // the catalog needs no order
   if (o.demo) {
     const Timestamp now = app->clock_->Now();
     const int year = std::stoi(FormatLocalDay(o.zone.DayOf(now)).substr(0, 4));

@@ -67,8 +67,8 @@ std::shared_ptr<const Offer> RedisStore::FindOffer(const std::string& id) const 
   return core_->mirror().view().FindOffer(id);
 }
 
-std::vector<std::shared_ptr<const Offer>> RedisStore::ListOffers() const {
-  return core_->mirror().view().ListOffers();
+std::vector<std::shared_ptr<const Offer>> RedisStore::AllOffers() const {
+  return core_->mirror().view().AllOffers();
 }
 
 void RedisStore::SetOfferObserver(OfferObserver observer) {

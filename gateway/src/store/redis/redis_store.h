@@ -119,7 +119,7 @@ class RedisStore final : public Store {
   void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override;
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
-  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
   // REQUIRES: no change is being applied (before Load, or after it and before the first Poll
   // or write).
   void SetOfferObserver(OfferObserver observer) override;
