@@ -196,26 +196,6 @@ TEST_P(StoreConformanceTest, ChangingPublicCodeFreesTheOldOne) {
 // --- Code scopes: a merchant-layer offer's public code is its shop's; the platform, payment
 // and shipping layers share one platform-wide scope.
 
-namespace {
-
-// A public-code offer of shop `merchant` (merchant layer).
-Offer ShopCodeOffer(std::string id, std::string merchant, std::string code) {
-  Offer offer = MakePublicCodeOffer(std::move(id), std::move(code));
-  offer.merchant_id = std::move(merchant);
-  return offer;
-}
-
-// A public-code offer of the platform scope, on `layer`.
-Offer PlatformCodeOffer(std::string id, std::string code, Layer layer = Layer::kPlatform) {
-  Offer offer = MakePlatformOffer(std::move(id));
-  offer.layer = layer;
-  offer.code_mode = CodeMode::kPublic;
-  offer.code = std::move(code);
-  return offer;
-}
-
-}  // namespace
-
 TEST_P(StoreConformanceTest, TwoShopsMayRunTheSamePublicCode) {
   auto& store = this->store_;
   store.GivenOffer(ShopCodeOffer("o-a", "m-1", "SALE10"));

@@ -15,22 +15,6 @@
 namespace uudai::store_test {
 namespace {
 
-// A public-code offer of shop `merchant` (merchant layer: the code is the shop's).
-Offer ShopCodeOffer(std::string id, std::string merchant, std::string code) {
-  Offer offer = MakePublicCodeOffer(std::move(id), std::move(code));
-  offer.merchant_id = std::move(merchant);
-  return offer;
-}
-
-// A public-code offer of the platform-wide code scope, on `layer`.
-Offer PlatformCodeOffer(std::string id, std::string code, Layer layer = Layer::kPlatform) {
-  Offer offer = MakePlatformOffer(std::move(id));
-  offer.layer = layer;
-  offer.code_mode = CodeMode::kPublic;
-  offer.code = std::move(code);
-  return offer;
-}
-
 // The paths of a refusal's field errors, in order.
 std::vector<std::string> PathsOf(const Status& status) {
   std::vector<std::string> paths;

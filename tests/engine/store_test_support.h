@@ -174,6 +174,22 @@ inline Offer MakePublicCodeOffer(std::string id, std::string code) {
   return offer;
 }
 
+// A public-code offer of shop `merchant` (merchant layer: the code is the shop's).
+inline Offer ShopCodeOffer(std::string id, std::string merchant, std::string code) {
+  Offer offer = MakePublicCodeOffer(std::move(id), std::move(code));
+  offer.merchant_id = std::move(merchant);
+  return offer;
+}
+
+// A public-code offer of the platform-wide code scope, on `layer`.
+inline Offer PlatformCodeOffer(std::string id, std::string code, Layer layer = Layer::kPlatform) {
+  Offer offer = MakePlatformOffer(std::move(id));
+  offer.layer = layer;
+  offer.code_mode = CodeMode::kPublic;
+  offer.code = std::move(code);
+  return offer;
+}
+
 // A merchant offer redeemed with single-use codes.
 inline Offer MakeUniqueCodeOffer(std::string id) {
   Offer offer = MakeOffer(std::move(id));

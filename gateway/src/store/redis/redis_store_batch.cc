@@ -1,0 +1,103 @@
+// RedisStore's batches of new offers (Store::CreateOffers): staged in offers_stage calls of
+// offers_per_call offers, then published by one offers_commit, or taken back (redis_store.lua).
+#include <algorithm>
+
+#include "store/codec/mutation_codec.h"
+#include "store/redis/redis_store_core.h"
+#include "uudai/unique_code.h"
+
+namespace uudai::gateway {
+
+namespace {
+
+// The arguments offers_stage takes for each offer (OFFER_STAGE_ARGS in redis_store.lua).
+constexpr std::size_t kOfferStageArgs = 16;
+
+}  // namespace
+
+void RedisStore::Core::CreateOffers(std::vector<Offer> offers,
+                                    Completion<std::vector<Offer>> done) {
+  auto job = std::make_shared<Batching>();
+  // Offer ids carry 80 random bits: the first one names the batch well enough.
+  job->token = offers.empty() ? std::string() : offers.front().id;
+  job->args.reserve(offers.size() * kOfferStageArgs);
+  for (Offer& offer : offers) {
+    offer.version = 1;
+    const bool public_code = offer.code_mode == CodeMode::kPublic && offer.code;
+    const auto as_unique = public_code ? CanonicalUniqueCode(*offer.code) : std::nullopt;
+    auto& args = job->args;
+    args.push_back(offer.id);
+    args.push_back(offer.merchant_id);
+    args.push_back(std::to_string(static_cast<int>(offer.layer)));
+    args.push_back(std::to_string(static_cast<int>(offer.code_mode)));
+    args.push_back(std::string(OfferStatusName(offer.status)));
+    args.push_back(public_code ? *offer.code : std::string());
+    args.push_back(EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)}));
+    for (std::string& arg : OfferCheckArgs(offer)) args.push_back(std::move(arg));
+    args.push_back(as_unique.value_or(std::string()));
+  }
+  job->offers = std::move(offers);
+  job->done = std::move(done);
+  if (job->offers.empty()) return job->done(std::move(job->offers));
+  StageNext(std::move(job));
+}
+
+void RedisStore::Core::StageNext(std::shared_ptr<Batching> job) {
+  if (job->next >= job->offers.size()) {
+    if (job->refusal == StatusCode::kOk) return CommitBatch(std::move(job));
+    Status refusal =
+        Status::WithFieldErrors(job->refusal, job->refusal_message, std::move(job->refused));
+    return Unstage(std::move(job), std::move(refusal));
+  }
+  const std::size_t end = std::min(job->offers.size(), job->next + options_.offers_per_call);
+  std::vector<std::string> args = {"offers_stage", job->token, std::to_string(job->next)};
+  args.insert(args.end(),
+              job->args.begin() + static_cast<std::ptrdiff_t>(job->next * kOfferStageArgs),
+              job->args.begin() + static_cast<std::ptrdiff_t>(end * kOfferStageArgs));
+  Run(std::move(args), [self = shared_from_this(), job, end](Result<ScriptReply> reply) {
+    if (!reply.ok()) return self->Unstage(job, reply.status());
+    if (!reply->status.ok()) {
+      // This chunk staged nothing; the payload names each refused offer (path, why). The other
+      // chunks are still checked, so that the answer lists every refused offer.
+      if (job->refusal == StatusCode::kOk) {
+        job->refusal = reply->status.code();
+        job->refusal_message = reply->status.message();
+      }
+      for (std::size_t i = 0; i + 1 < reply->payload.size(); i += 2) {
+        job->refused.push_back({reply->payload[i].str(), reply->payload[i + 1].str()});
+      }
+    }
+    job->next = end;
+    self->StageNext(job);
+  });
+}
+
+void RedisStore::Core::CommitBatch(std::shared_ptr<Batching> job) {
+  // The log entry "b": the offers' journal lines, newline-separated (JSON has no raw newline).
+  std::string lines;
+  for (std::size_t i = 0; i < job->offers.size(); ++i) {
+    if (i != 0) lines += '\n';
+    lines += job->args[i * kOfferStageArgs + 6];
+  }
+  Run({"offers_commit", job->token, std::to_string(job->offers.size()), std::move(lines),
+       std::to_string(clock_.Now().millis)},
+      [self = shared_from_this(), job](Result<ScriptReply> reply) {
+        if (!reply.ok()) return self->Unstage(job, reply.status());
+        if (!reply->status.ok()) return self->Unstage(job, reply->status);
+        if (!reply->entry) return job->done(std::move(job->offers));
+        // Read-your-writes: the answer waits until this gateway's view has read the batch.
+        self->mirror_->WhenApplied(*reply->entry, [job] { job->done(std::move(job->offers)); });
+      });
+}
+
+void RedisStore::Core::Unstage(std::shared_ptr<Batching> job, Status status) {
+  // Best effort: when Redis cannot take this call either, the batch's claims lapse with its
+  // batch key (BATCH_TTL_MILLIS). A failed commit may yet have been applied (a timeout): then
+  // the batch is gone and this finds nothing to take back.
+  Run({"offers_unstage", job->token},
+      [job, status = std::move(status)](Result<ScriptReply>) mutable {
+        job->done(std::move(status));
+      });
+}
+
+}  // namespace uudai::gateway
