@@ -40,7 +40,8 @@ work=$(mktemp -d)
 pids=()
 REDIS_PORT=""
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Every gateway this script started, also one that never became ready (not yet in pids).
+  for pid in "${pids[@]}" ${server_pid:-} $(jobs -p); do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   [ -z "$REDIS_PORT" ] || redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   rm -rf "$work"
