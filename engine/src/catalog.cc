@@ -37,6 +37,21 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
 const std::string& IdOf(const CatalogEntry& entry) { return entry.id; }
 const std::string& IdOf(const std::shared_ptr<const CatalogEntry>& entry) { return entry->id; }
 
+// The auto-applied lists `offer` belongs in, when it is an active auto-applied offer:
+// fn(&shop) for each shop whose lists hold it (its own on the merchant layer, else each shop of
+// merchant_ids, repeats included), or fn(nullptr) once for the lists open to every shop.
+template <typename Fn>
+void ForEachAutoHome(const Offer& offer, Fn&& fn) {
+  if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) return;
+  if (offer.layer == Layer::kMerchant) {
+    fn(&offer.merchant_id);
+  } else if (offer.merchant_ids) {
+    for (const std::string& merchant : *offer.merchant_ids) fn(&merchant);
+  } else {
+    fn(nullptr);
+  }
+}
+
 // Keeps `list` sorted by id: inserts `entry` (replacing one of the same id) or erases `id`.
 void InsertSorted(CatalogSnapshot::EntryList& list, const CatalogEntry& entry) {
   auto it =
@@ -117,17 +132,10 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
     if (offer.code_mode == CodeMode::kPublic && offer.code) {
       codes[std::string(CodeScopeOf(offer))][*offer.code].push_back(entry);
     }
-    if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) continue;
     const auto layer = static_cast<std::size_t>(offer.layer);
-    if (offer.layer == Layer::kMerchant) {
-      auto_lists[offer.merchant_id][layer].push_back(*entry);
-    } else if (offer.merchant_ids) {
-      for (const std::string& merchant : *offer.merchant_ids) {
-        auto_lists[merchant][layer].push_back(*entry);  // repeats are dropped below
-      }
-    } else {
-      open[layer].push_back(*entry);
-    }
+    ForEachAutoHome(offer, [&](const std::string* merchant) {
+      (merchant != nullptr ? auto_lists[*merchant] : open)[layer].push_back(*entry);
+    });  // a shop listed twice gets two copies: dropped below
   }
   auto by_entry_id = [](const auto& a, const auto& b) { return IdOf(a) < IdOf(b); };
   auto same_id = [](const auto& a, const auto& b) { return IdOf(a) == IdOf(b); };
@@ -200,9 +208,10 @@ void CatalogSnapshot::Put(std::shared_ptr<const Offer> offer) {
 
 template <typename Fn>
 void CatalogSnapshot::ForEachAutoListOf(const CatalogEntry& entry, bool create, Fn&& fn) {
-  const Offer& offer = *entry.offer;
-  if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) return;
-  auto for_merchant = [&](const std::string& merchant) {
+  // A shop listed twice gets the offer once: InsertSorted replaces an entry of the same id.
+  ForEachAutoHome(*entry.offer, [&](const std::string* shop) {
+    if (shop == nullptr) return fn(UniqueOrCopy(open_auto_));
+    const std::string& merchant = *shop;
     auto* lists = auto_by_merchant_.Mutable(merchant);
     if (lists == nullptr) {
       if (!create) return;
@@ -214,15 +223,7 @@ void CatalogSnapshot::ForEachAutoListOf(const CatalogEntry& entry, bool create, 
     const bool empty = std::all_of(writable.begin(), writable.end(),
                                    [](const EntryList& list) { return list.empty(); });
     if (empty) auto_by_merchant_.Erase(merchant);
-  };
-  if (offer.layer == Layer::kMerchant) {
-    for_merchant(offer.merchant_id);
-  } else if (offer.merchant_ids) {
-    // A shop listed twice gets the offer once: InsertSorted replaces an entry of the same id.
-    for (const std::string& merchant : *offer.merchant_ids) for_merchant(merchant);
-  } else {
-    fn(UniqueOrCopy(open_auto_));
-  }
+  });
 }
 
 void CatalogSnapshot::IndexCodeAndAuto(const EntryPtr& entry) {

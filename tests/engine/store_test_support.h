@@ -4,7 +4,7 @@
 // Store operations complete through a callback that may run before the call returns
 // (MemoryStore) or later on another thread (RedisStore). Await turns any such call into a
 // value, so tests read as plain sequences of steps whatever the store. Thread-safe: every
-// helper here may be used from many test threads at once.
+// function here may be used from many test threads at once.
 #ifndef UUDAI_TESTS_ENGINE_STORE_TEST_SUPPORT_H_
 #define UUDAI_TESTS_ENGINE_STORE_TEST_SUPPORT_H_
 
@@ -302,7 +302,7 @@ inline IdempotencyClaim Claim(std::string scope_key, std::string fingerprint,
 
 // --- Calling a store -------------------------------------------------------------------------
 
-// A Store seen through Await: every call returns its result. The Given* helpers are for the
+// A Store seen through Await: every call returns its result. The Given* methods are for the
 // "given" part of a test: they report a refusal as a test failure and return what was stored.
 class SyncStore {
  public:

@@ -4,9 +4,10 @@
 // consistent view; they never take a lock of ours. Writers derive a new snapshot from the
 // current one and publish it; Apply() serializes writers. A snapshot's indexes share structure
 // with the snapshot they were derived from (PersistentStringMap, and one list of auto-applied
-// offers per shop), so a change copies only what it touches: an offer write costs the same at
-// a million offers as at a thousand, plus the size of its own shop's auto-applied lists (and,
-// for a platform offer open to every shop, of the open lists, which every quote scans anyway).
+// offers per shop), so a change copies only what it touches: an offer write costs O(log n) in
+// the catalog's size (~3 µs at a thousand offers, ~10 µs at a million: cache misses, not
+// copies) plus the size of its own shop's auto-applied lists (and, for a platform offer open to
+// every shop, of the open lists, which every quote scans anyway).
 #ifndef UUDAI_CATALOG_H_
 #define UUDAI_CATALOG_H_
 

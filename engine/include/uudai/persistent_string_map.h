@@ -4,7 +4,7 @@
 // A hash array mapped trie: the key's 64-bit hash picks, five bits per level, a path of branch
 // nodes down to a bucket of at most kBucketSize entries. Copying a map copies one pointer;
 // Set and Erase then copy only the nodes on the key's path (about log32(n) branches and one
-// bucket), so a change costs the same at a million keys as at a thousand, and every earlier
+// bucket), so a change costs O(log n), not O(n), and every earlier
 // copy is left exactly as it was. A node that only this map holds (use_count 1: made by an
 // earlier change to this same copy) is changed in place, so building a map by many Sets does
 // not copy its own fresh nodes again.

@@ -222,13 +222,16 @@ local function write_offer_hash(id, version, merchant, layer, code_mode, status,
   end
 end
 
--- ARGV: op, mode ("create" | "update"), id, base version, merchant, layer, code mode, status,
--- public code ("" when none), journal line of the stored offer, then what redemptions are
--- re-checked against: limits total, budget, per shopper, per day ("-1" = none), starts_at,
--- ends_at (epoch ms), daily window from, to (local minutes; "" = none); then the public code
--- spelled as a unique code ("" when it is not one).
+-- The arguments of one offer (offer_put, offers_stage; AppendOfferArgs in the gateway): id,
+-- merchant, layer, code mode, status, public code ("" when none), journal line of the stored
+-- offer, then what redemptions are re-checked against: limits total, budget, per shopper, per
+-- day ("-1" = none), starts_at, ends_at (epoch ms), daily window from, to (local minutes; "" =
+-- none); then the public code spelled as a unique code ("" when it is not one).
+local OFFER_ARGS = 16
+
+-- ARGV: op, mode ("create" | "update"), base version, then the OFFER_ARGS of the offer.
 local function offer_put()
-  local mode, id, base = ARGV[2], ARGV[3], tonumber(ARGV[4])
+  local mode, base, id = ARGV[2], tonumber(ARGV[3]), ARGV[4]
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
   local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc')
   local version = 1
@@ -238,7 +241,7 @@ local function offer_put()
     if not current[1] then return refuse('not_found', 'offer ' .. id .. ' does not exist') end
     if tonumber(current[1]) ~= base then
       return refuse('version_mismatch', 'offer ' .. id .. ' is at version ' .. current[1] ..
-                    ', not ' .. ARGV[4], id)
+                    ', not ' .. ARGV[3], id)
     end
     if current[5] == 'archived' then
       return refuse('invalid_transition',
@@ -270,20 +273,16 @@ local function offer_put()
   return {'ok', '', '', entry, previous}
 end
 
--- The arguments of one offer of offers_stage: id, merchant, layer, code mode, status, public
--- code, journal line, the eight re-check values of write_offer_hash, the code as a unique code.
-local OFFER_STAGE_ARGS = 16
-
--- ARGV: op, batch token, the batch position of this chunk's first offer, then
--- OFFER_STAGE_ARGS arguments for each offer of the chunk. The chunk is staged whole or not at
+-- ARGV: op, batch token, the batch position of this chunk's first offer, then the OFFER_ARGS
+-- of each offer of the chunk. The chunk is staged whole or not at
 -- all: a refusal names every refused offer by its batch position, payload pairs "[k].id" or
 -- "[k].code", why.
 local function offers_stage()
   local token, first = ARGV[2], tonumber(ARGV[3])
-  local count = (#ARGV - 3) / OFFER_STAGE_ARGS
+  local count = (#ARGV - 3) / OFFER_ARGS
   local taken, conflicts, chunk_ids, chunk_codes = {}, {}, {}, {}
   for k = 0, count - 1 do
-    local b = 4 + k * OFFER_STAGE_ARGS
+    local b = 4 + k * OFFER_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
                                               ARGV[b + 5]
     local at = '[' .. int(first + k) .. ']'
@@ -321,7 +320,7 @@ local function offers_stage()
   end
   local batch = key('batch:' .. token)
   for k = 0, count - 1 do
-    local b = 4 + k * OFFER_STAGE_ARGS
+    local b = 4 + k * OFFER_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
                                               ARGV[b + 5]
     if code ~= '' and status ~= 'archived' then

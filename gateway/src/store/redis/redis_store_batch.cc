@@ -2,39 +2,19 @@
 // offers_per_call offers, then published by one offers_commit, or taken back (redis_store.lua).
 #include <algorithm>
 
-#include "store/codec/mutation_codec.h"
 #include "store/redis/redis_store_core.h"
-#include "uudai/unique_code.h"
 
 namespace uudai::gateway {
-
-namespace {
-
-// The arguments offers_stage takes for each offer (OFFER_STAGE_ARGS in redis_store.lua).
-constexpr std::size_t kOfferStageArgs = 16;
-
-}  // namespace
 
 void RedisStore::Core::CreateOffers(std::vector<Offer> offers,
                                     Completion<std::vector<Offer>> done) {
   auto job = std::make_shared<Batching>();
   // Offer ids carry 80 random bits: the first one names the batch well enough.
   job->token = offers.empty() ? std::string() : offers.front().id;
-  job->args.reserve(offers.size() * kOfferStageArgs);
+  job->args.reserve(offers.size() * kOfferArgs);
   for (Offer& offer : offers) {
     offer.version = 1;
-    const bool public_code = offer.code_mode == CodeMode::kPublic && offer.code;
-    const auto as_unique = public_code ? CanonicalUniqueCode(*offer.code) : std::nullopt;
-    auto& args = job->args;
-    args.push_back(offer.id);
-    args.push_back(offer.merchant_id);
-    args.push_back(std::to_string(static_cast<int>(offer.layer)));
-    args.push_back(std::to_string(static_cast<int>(offer.code_mode)));
-    args.push_back(std::string(OfferStatusName(offer.status)));
-    args.push_back(public_code ? *offer.code : std::string());
-    args.push_back(EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)}));
-    for (std::string& arg : OfferCheckArgs(offer)) args.push_back(std::move(arg));
-    args.push_back(as_unique.value_or(std::string()));
+    AppendOfferArgs(std::make_shared<const Offer>(offer), job->args);
   }
   job->offers = std::move(offers);
   job->done = std::move(done);
@@ -51,9 +31,8 @@ void RedisStore::Core::StageNext(std::shared_ptr<Batching> job) {
   }
   const std::size_t end = std::min(job->offers.size(), job->next + options_.offers_per_call);
   std::vector<std::string> args = {"offers_stage", job->token, std::to_string(job->next)};
-  args.insert(args.end(),
-              job->args.begin() + static_cast<std::ptrdiff_t>(job->next * kOfferStageArgs),
-              job->args.begin() + static_cast<std::ptrdiff_t>(end * kOfferStageArgs));
+  args.insert(args.end(), job->args.begin() + static_cast<std::ptrdiff_t>(job->next * kOfferArgs),
+              job->args.begin() + static_cast<std::ptrdiff_t>(end * kOfferArgs));
   Run(std::move(args), [self = shared_from_this(), job, end](Result<ScriptReply> reply) {
     if (!reply.ok()) return self->Unstage(job, reply.status());
     if (!reply->status.ok()) {
@@ -77,7 +56,7 @@ void RedisStore::Core::CommitBatch(std::shared_ptr<Batching> job) {
   std::string lines;
   for (std::size_t i = 0; i < job->offers.size(); ++i) {
     if (i != 0) lines += '\n';
-    lines += job->args[i * kOfferStageArgs + 6];
+    lines += job->args[i * kOfferArgs + 6];  // the offer's journal line (AppendOfferArgs)
   }
   Run({"offers_commit", job->token, std::to_string(job->offers.size()), std::move(lines),
        std::to_string(clock_.Now().millis)},

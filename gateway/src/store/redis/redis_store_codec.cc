@@ -4,6 +4,7 @@
 
 #include "store/codec/mutation_codec.h"
 #include "store/redis/redemption_record.h"
+#include "uudai/unique_code.h"
 
 namespace uudai::gateway {
 namespace {
@@ -160,6 +161,21 @@ Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
 }
 
 std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
+
+void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args) {
+  const Offer& o = *offer;
+  const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
+  args.push_back(o.id);
+  args.push_back(o.merchant_id);
+  args.push_back(std::to_string(static_cast<int>(o.layer)));
+  args.push_back(std::to_string(static_cast<int>(o.code_mode)));
+  args.push_back(std::string(OfferStatusName(o.status)));
+  args.push_back(public_code ? *o.code : std::string());
+  args.push_back(EncodeMutation(OfferWritten{offer}));
+  for (std::string& arg : OfferCheckArgs(o)) args.push_back(std::move(arg));
+  args.push_back(public_code ? CanonicalUniqueCode(*o.code).value_or(std::string())
+                             : std::string());
+}
 
 std::vector<std::string> OfferCheckArgs(const Offer& o) {
   const bool window = o.daily_window.has_value();

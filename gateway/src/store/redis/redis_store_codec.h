@@ -4,7 +4,9 @@
 #define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_CODEC_H_
 
 #include <compare>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,9 +55,16 @@ Status StatusFromErrorReply(const RedisReply& reply);
 // merchant_id \x1f order_id: the (merchant, order) guard's field.
 std::string OrderKey(const Redemption& r);
 
-// What the script re-checks a redemption of `o` against, as the last arguments of its
-// "offer_put" op: limits (total, budget, per shopper, per day; "-1" = none), starts_at, ends_at
-// (epoch ms), daily window from and to (local minutes; "" and "" when none).
+// The arguments one offer takes in the "offer_put" and "offers_stage" ops (OFFER_ARGS in
+// redis_store.lua): id, merchant, layer, code mode, status, public code ("" when none), the
+// journal line of `offer`, OfferCheckArgs, then the public code spelled as a unique code ("" when
+// it is not one: the script refuses a public code that is a unique code of the same scope).
+inline constexpr std::size_t kOfferArgs = 16;
+void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args);
+
+// What the script re-checks a redemption of `o` against, among an offer's arguments: limits (total,
+// budget, per shopper, per day; "-1" = none), starts_at, ends_at (epoch ms), daily window from and
+// to (local minutes; "" and "" when none).
 std::vector<std::string> OfferCheckArgs(const Offer& o);
 
 // A page of the ledger from the payload of the function's `ledger_page` ({stop, then id and

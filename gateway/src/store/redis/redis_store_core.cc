@@ -157,22 +157,9 @@ void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_ve
     if (auto current = mirror_->view().FindOffer(offer.id)) offer.created_at = current->created_at;
   }
   auto stored = std::make_shared<const Offer>(std::move(offer));
-  const Offer& o = *stored;
-  const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
-  // The script refuses a public code that, read as a unique code, is one of the same scope.
-  const auto as_unique = public_code ? CanonicalUniqueCode(*o.code) : std::nullopt;
-  std::vector<std::string> args = {"offer_put",
-                                   create ? "create" : "update",
-                                   o.id,
-                                   std::to_string(base_version),
-                                   o.merchant_id,
-                                   std::to_string(static_cast<int>(o.layer)),
-                                   std::to_string(static_cast<int>(o.code_mode)),
-                                   std::string(OfferStatusName(o.status)),
-                                   public_code ? *o.code : std::string(),
-                                   EncodeMutation(OfferWritten{stored})};
-  for (std::string& arg : OfferCheckArgs(o)) args.push_back(std::move(arg));
-  args.push_back(as_unique.value_or(std::string()));
+  std::vector<std::string> args = {"offer_put", create ? "create" : "update",
+                                   std::to_string(base_version)};
+  AppendOfferArgs(stored, args);
   Run(std::move(args),
       [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
         if (!reply.ok()) return done(reply.status());
