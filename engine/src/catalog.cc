@@ -1,10 +1,12 @@
 #include "uudai/catalog.h"
 
 #include <algorithm>
-#include <unordered_map>
+
+#include "catalog_indexing.h"
 
 namespace uudai {
-namespace {
+
+namespace catalog_indexing {
 
 CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
   CatalogEntry entry;
@@ -34,29 +36,17 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
   return entry;
 }
 
-const std::string& IdOf(const CatalogEntry& entry) { return entry.id; }
-const std::string& IdOf(const std::shared_ptr<const CatalogEntry>& entry) { return entry->id; }
+}  // namespace catalog_indexing
 
-// The auto-applied lists `offer` belongs in, when it is an active auto-applied offer:
-// fn(&shop) for each shop whose lists hold it (its own on the merchant layer, else each shop of
-// merchant_ids, repeats included), or fn(nullptr) once for the lists open to every shop.
-template <typename Fn>
-void ForEachAutoHome(const Offer& offer, Fn&& fn) {
-  if (offer.code_mode != CodeMode::kAuto || offer.status != OfferStatus::kActive) return;
-  if (offer.layer == Layer::kMerchant) {
-    fn(&offer.merchant_id);
-  } else if (offer.merchant_ids) {
-    for (const std::string& merchant : *offer.merchant_ids) fn(&merchant);
-  } else {
-    fn(nullptr);
-  }
-}
+namespace {
+
+using catalog_indexing::Compile;
+using catalog_indexing::ForEachAutoHome;
 
 // Keeps `list` sorted by id: inserts `entry` (replacing one of the same id) or erases `id`.
 void InsertSorted(CatalogSnapshot::EntryList& list, const CatalogEntry& entry) {
-  auto it =
-      std::lower_bound(list.begin(), list.end(), entry.id,
-                       [](const CatalogEntry& e, const std::string& id) { return e.id < id; });
+  auto it = std::lower_bound(list.begin(), list.end(), entry.id,
+                             [](const CatalogEntry& e, std::string_view id) { return e.id < id; });
   if (it != list.end() && it->id == entry.id) {
     *it = entry;
   } else {
@@ -64,9 +54,9 @@ void InsertSorted(CatalogSnapshot::EntryList& list, const CatalogEntry& entry) {
   }
 }
 
-void EraseSorted(CatalogSnapshot::EntryList& list, const std::string& id) {
+void EraseSorted(CatalogSnapshot::EntryList& list, std::string_view id) {
   auto it = std::lower_bound(list.begin(), list.end(), id,
-                             [](const CatalogEntry& e, const std::string& v) { return e.id < v; });
+                             [](const CatalogEntry& e, std::string_view v) { return e.id < v; });
   if (it != list.end() && it->id == id) list.erase(it);
 }
 
@@ -75,104 +65,6 @@ void EraseSorted(CatalogSnapshot::EntryList& list, const std::string& id) {
 const CatalogSnapshot::LayerLists CatalogSnapshot::kNoOffers{};
 
 CatalogSnapshot::CatalogSnapshot() : open_auto_(std::make_shared<const LayerLists>()) {}
-
-std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
-    std::vector<std::shared_ptr<const Offer>> offers) {
-  // The same snapshot as Put of each offer in turn onto an empty one, built in one pass per
-  // index instead (start-up loads every offer at once): the newest version of each id first
-  // (an equal one later in the list replaces an earlier one, as Put does), then each index
-  // bulk-loaded.
-  // Offers ordered by id (by the id's hash first: cheaper than comparing text, and the order
-  // the id index is loaded in), then by position; the last of each id's run with the highest
-  // version is the one kept.
-  struct Ranked {
-    std::uint64_t hash;
-    std::size_t index;
-  };
-  std::vector<Ranked> ranked(offers.size());
-  for (std::size_t i = 0; i < offers.size(); ++i) {
-    ranked[i] = {PersistentStringMap<EntryPtr>::Hash(offers[i]->id), i};
-  }
-  std::sort(ranked.begin(), ranked.end(), [&](const Ranked& a, const Ranked& b) {
-    if (a.hash != b.hash) return a.hash < b.hash;
-    if (const int order = offers[a.index]->id.compare(offers[b.index]->id); order != 0) {
-      return order < 0;
-    }
-    return a.index < b.index;
-  });
-  std::vector<bool> kept(offers.size(), false);
-  for (std::size_t r = 0; r < ranked.size();) {
-    std::size_t winner = ranked[r].index;
-    std::size_t next = r + 1;
-    for (; next < ranked.size() && ranked[next].hash == ranked[r].hash &&
-           offers[ranked[next].index]->id == offers[winner]->id;
-         ++next) {
-      if (offers[winner]->version <= offers[ranked[next].index]->version) {
-        winner = ranked[next].index;
-      }
-    }
-    kept[winner] = true;
-    r = next;
-  }
-  std::vector<std::pair<std::string, EntryPtr>> by_id;
-  std::vector<std::pair<std::string, std::int64_t>> archived;
-  std::unordered_map<std::string, std::unordered_map<std::string, CodeHolders>> codes;
-  std::unordered_map<std::string, LayerLists> auto_lists;
-  LayerLists open;
-  by_id.reserve(offers.size());
-  for (std::size_t i = 0; i < offers.size(); ++i) {
-    if (!kept[i]) continue;
-    const Offer& offer = *offers[i];
-    if (offer.status == OfferStatus::kArchived) {
-      archived.emplace_back(offer.id, offer.version);
-      continue;
-    }
-    auto entry = std::make_shared<const CatalogEntry>(Compile(offers[i]));
-    by_id.emplace_back(offer.id, entry);
-    if (offer.code_mode == CodeMode::kPublic && offer.code) {
-      codes[std::string(CodeScopeOf(offer))][*offer.code].push_back(entry);
-    }
-    const auto layer = static_cast<std::size_t>(offer.layer);
-    ForEachAutoHome(offer, [&](const std::string* merchant) {
-      (merchant != nullptr ? auto_lists[*merchant] : open)[layer].push_back(*entry);
-    });  // a shop listed twice gets two copies: dropped below
-  }
-  auto by_entry_id = [](const auto& a, const auto& b) { return IdOf(a) < IdOf(b); };
-  auto same_id = [](const auto& a, const auto& b) { return IdOf(a) == IdOf(b); };
-  auto sort_lists = [&](LayerLists& lists) {
-    for (EntryList& list : lists) {
-      std::sort(list.begin(), list.end(), by_entry_id);
-      list.erase(std::unique(list.begin(), list.end(), same_id), list.end());
-    }
-  };
-  std::shared_ptr<CatalogSnapshot> snapshot(new CatalogSnapshot());
-  snapshot->by_id_ = PersistentStringMap<EntryPtr>::FromEntries(std::move(by_id));
-  snapshot->archived_versions_ =
-      PersistentStringMap<std::int64_t>::FromEntries(std::move(archived));
-  std::vector<std::pair<std::string, PersistentStringMap<CodeHolders>>> scopes;
-  for (auto& [scope, by_code] : codes) {
-    std::vector<std::pair<std::string, CodeHolders>> scope_codes;
-    for (auto& [code, holders] : by_code) {
-      std::sort(holders.begin(), holders.end(), by_entry_id);
-      scope_codes.emplace_back(code, std::move(holders));
-    }
-    scopes.emplace_back(scope,
-                        PersistentStringMap<CodeHolders>::FromEntries(std::move(scope_codes)));
-  }
-  snapshot->by_public_code_ =
-      PersistentStringMap<PersistentStringMap<CodeHolders>>::FromEntries(std::move(scopes));
-  std::vector<std::pair<std::string, std::shared_ptr<const LayerLists>>> merchants;
-  merchants.reserve(auto_lists.size());
-  for (auto& [merchant, lists] : auto_lists) {
-    sort_lists(lists);
-    merchants.emplace_back(merchant, std::make_shared<const LayerLists>(std::move(lists)));
-  }
-  snapshot->auto_by_merchant_ =
-      PersistentStringMap<std::shared_ptr<const LayerLists>>::FromEntries(std::move(merchants));
-  sort_lists(open);
-  snapshot->open_auto_ = std::make_shared<const LayerLists>(std::move(open));
-  return snapshot;
-}
 
 std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::With(
     const std::vector<std::shared_ptr<const Offer>>& changes) const {
@@ -235,7 +127,7 @@ void CatalogSnapshot::IndexCodeAndAuto(const EntryPtr& entry) {
     if (codes.Find(*offer.code) == nullptr) codes.Set(*offer.code, {});
     CodeHolders& holders = *codes.Mutable(*offer.code);
     auto at = std::lower_bound(holders.begin(), holders.end(), entry->id,
-                               [](const EntryPtr& e, const std::string& id) { return e->id < id; });
+                               [](const EntryPtr& e, std::string_view id) { return e->id < id; });
     holders.insert(at, entry);
   }
   const auto layer = static_cast<std::size_t>(entry->layer);
@@ -279,9 +171,10 @@ const CatalogSnapshot::LayerLists& CatalogSnapshot::AutoOffersFor(
 
 Catalog::Catalog() : current_(CatalogSnapshot::Build({})) {}
 
-void Catalog::Reset(std::vector<std::shared_ptr<const Offer>> offers) {
+void Catalog::Reset(std::vector<std::shared_ptr<const Offer>> offers,
+                    const CatalogSnapshot::RunTasks& run_tasks) {
   std::lock_guard lock(writer_mutex_);
-  current_.store(CatalogSnapshot::Build(std::move(offers)));
+  current_.store(CatalogSnapshot::Build(std::move(offers), run_tasks));
 }
 
 void Catalog::Apply(const std::vector<std::shared_ptr<const Offer>>& changes) {

@@ -198,7 +198,7 @@ class Reference {
 LayerIds IdsOf(const CatalogSnapshot::LayerLists& lists) {
   LayerIds ids;
   for (std::size_t layer = 0; layer < kLayerCount; ++layer) {
-    for (const CatalogEntry& entry : lists[layer]) ids[layer].push_back(entry.id);
+    for (const CatalogEntry& entry : lists[layer]) ids[layer].emplace_back(entry.id);
   }
   return ids;
 }
@@ -357,8 +357,8 @@ void CheckInternal(const CatalogSnapshot& snapshot, const std::string& label, Fi
   // `where()` names the query that gave `entry`; it is only called on a mismatch.
   auto check_entry = [&](const CatalogEntry& entry, const auto& where) {
     if (const auto field = InlineMismatch(entry)) {
-      findings.Add(prefix + "entry inline copy",
-                   where() + ": entry " + entry.id + " differs from its offer in " + *field);
+      findings.Add(prefix + "entry inline copy", where() + ": entry " + std::string(entry.id) +
+                                                     " differs from its offer in " + *field);
     }
   };
   auto check_current = [&](const CatalogEntry& entry, const auto& where) {
@@ -405,8 +405,9 @@ void CheckInternal(const CatalogSnapshot& snapshot, const std::string& label, Fi
         check_entry(entry, where);
         check_current(entry, where);
         if (i > 0 && !(list[i - 1].id < entry.id)) {
-          findings.Add(prefix + "auto list not strictly ascending by id",
-                       where() + ": " + list[i - 1].id + " before " + entry.id);
+          findings.Add(
+              prefix + "auto list not strictly ascending by id",
+              where() + ": " + std::string(list[i - 1].id) + " before " + std::string(entry.id));
         }
         if (entry.offer && (!InAutoLists(*entry.offer) || entry.offer->layer != layer ||
                             !ListedFor(*entry.offer, shop))) {
@@ -593,6 +594,14 @@ std::vector<T> Shuffled(std::vector<T> items, std::mt19937_64& rng) {
   return items;
 }
 
+// A runner for Build's tasks that runs them all at once, each on a thread of its own, started
+// last first: the build must not depend on its tasks' order or on running them in turn.
+void RunEachTaskOnAThreadOfItsOwn(const CatalogSnapshot::Tasks& tasks) {
+  std::vector<std::thread> threads;
+  for (auto task = tasks.rbegin(); task != tasks.rend(); ++task) threads.emplace_back(*task);
+  for (std::thread& thread : threads) thread.join();
+}
+
 void RunDifferential(std::uint64_t seed, Start start) {
   ChangeStream stream(seed);
   std::mt19937_64 shuffle_rng(seed ^ 0x9e3779b97f4a7c15);
@@ -630,14 +639,19 @@ void RunDifferential(std::uint64_t seed, Start start) {
     const View observed = Observe(*snapshot);
     CheckInternal(*snapshot, "incremental", findings);
     Compare(observed, expected, "incremental vs reference", findings);
-    // From scratch, the same history three ways, each shuffled: Build of everything ever
+    // From scratch, the same history four ways, each shuffled: Build of everything ever
     // delivered (for an id given more than once Build keeps the highest version), Build of
-    // only the newest version of each id (archived ones too: their tombstones), and With() of
-    // everything ever delivered, in one batch, on an empty snapshot.
+    // only the newest version of each id (archived ones too: their tombstones), Build of
+    // everything with its tasks side by side, and With() of everything ever delivered, in one
+    // batch, on an empty snapshot.
     const auto built = CatalogSnapshot::Build(Shuffled(history, shuffle_rng));
     Compare(observed, Observe(*built), "incremental vs Build(whole history)", findings);
     const auto built_newest = CatalogSnapshot::Build(Shuffled(reference.Newest(), shuffle_rng));
     Compare(observed, Observe(*built_newest), "incremental vs Build(newest of each id)", findings);
+    const auto built_side_by_side =
+        CatalogSnapshot::Build(Shuffled(history, shuffle_rng), RunEachTaskOnAThreadOfItsOwn);
+    Compare(observed, Observe(*built_side_by_side),
+            "incremental vs Build(whole history) with its tasks side by side", findings);
     const auto replayed = CatalogSnapshot::Build({})->With(Shuffled(history, shuffle_rng));
     Compare(observed, Observe(*replayed), "incremental vs Build({})->With(whole history)",
             findings);
@@ -700,7 +714,7 @@ TEST(CatalogDifferentialTest, ReadersSeeConsistentSnapshotsWhileAWriterApplies) 
       for (int i = 1; i <= kIdCount; ++i) {
         const CatalogEntry* entry = snapshot->FindById(IdOf(i));
         if (!entry || !entry->offer) continue;
-        std::int64_t& seen = newest_seen[entry->id];
+        std::int64_t& seen = newest_seen[std::string(entry->id)];
         if (entry->offer->version < seen) {
           findings.Add("reader: version went back",
                        VersionText(entry->offer) + " after v" + std::to_string(seen));

@@ -128,5 +128,38 @@ TEST_F(JournalReaderTest, ACorruptRecordStopsTheReadAfterTheRecordsBeforeIt) {
   }
 }
 
+// Tens of thousands of small records are cut into many pieces that several threads decode
+// side by side: still applied in file order, and a corrupt record far into the file stops the
+// read after exactly the records before it, whichever pieces after it were decoded already.
+TEST_F(JournalReaderTest, ManyPiecesDecodedSideBySideAreAppliedInFileOrder) {
+  std::vector<std::string> lines;
+  for (int i = 0; i < 40'000; ++i) {
+    lines.push_back(
+        EncodeMutation(RedemptionTransitioned{"r-" + std::to_string(i), RedemptionAction::kCommit,
+                                              Timestamp{1'790'000'000'000 + i}, std::nullopt}));
+  }
+  Write(Joined(lines));
+  {
+    std::vector<std::string> applied;
+    const auto read = Read(std::size_t{1} << 16, applied);
+    ASSERT_TRUE(read.ok()) << read.status().message();
+    EXPECT_EQ(applied, lines);
+    EXPECT_EQ(read->records, lines.size());
+  }
+  const std::size_t bad = 31'234;
+  lines[bad] = "not a record";
+  Write(Joined(lines));
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < bad; ++i) offset += lines[i].size() + 1;
+  std::vector<std::string> applied;
+  const auto read = Read(std::size_t{1} << 16, applied);
+  ASSERT_FALSE(read.ok());
+  EXPECT_NE(
+      read.status().message().find("record at byte " + std::to_string(offset) + " is corrupt"),
+      std::string::npos)
+      << read.status().message();
+  EXPECT_EQ(applied, std::vector<std::string>(lines.begin(), lines.begin() + bad));
+}
+
 }  // namespace
 }  // namespace uudai::gateway

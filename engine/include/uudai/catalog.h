@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -31,7 +32,7 @@ namespace uudai {
 // walks one contiguous array instead of chasing a pointer per offer.
 struct CatalogEntry {
   std::shared_ptr<const Offer> offer;
-  std::string id;  // offer->id, inline: ids are compared on the hot path
+  std::string_view id;  // offer->id (which `offer` keeps alive), inline: compared on the hot path
   Timestamp starts_at;
   Timestamp ends_at;
   Money min_order_amount = 0;
@@ -52,10 +53,16 @@ class CatalogSnapshot {
   using EntryList = std::vector<CatalogEntry>;  // by value: contiguous for scanning
   using LayerLists = std::array<EntryList, kLayerCount>;
 
+  // Runs every task of a list and returns once all have run, in any order or side by side.
+  // The engine starts no thread of its own: a caller with idle cores (start-up, building a
+  // million offers) passes one that uses them; without one the tasks run in turn.
+  using Tasks = std::vector<std::function<void()>>;
+  using RunTasks = std::function<void(const Tasks&)>;
+
   // Indexes `offers` (archived ones are left out). For an id given more than once, the highest
-  // version wins, as in With().
+  // version wins, as in With(). `run_tasks` runs the parts of the work that are independent.
   static std::shared_ptr<const CatalogSnapshot> Build(
-      std::vector<std::shared_ptr<const Offer>> offers);
+      std::vector<std::shared_ptr<const Offer>> offers, const RunTasks& run_tasks = nullptr);
 
   // A new snapshot: this one with `changes` applied. Changes may come late and out of order:
   // per id the highest version seen wins (a lower one than the snapshot holds is ignored; an
@@ -114,8 +121,9 @@ class Catalog {
   // The current snapshot. Lock-free for readers (std::atomic<std::shared_ptr>).
   std::shared_ptr<const CatalogSnapshot> Current() const { return current_.load(); }
 
-  // Replaces the whole catalog.
-  void Reset(std::vector<std::shared_ptr<const Offer>> offers);
+  // Replaces the whole catalog (CatalogSnapshot::Build).
+  void Reset(std::vector<std::shared_ptr<const Offer>> offers,
+             const CatalogSnapshot::RunTasks& run_tasks = nullptr);
   // Upserts `changes` into a new snapshot and publishes it. Writers are serialized, so two
   // concurrent Apply calls never lose each other's changes.
   void Apply(const std::vector<std::shared_ptr<const Offer>>& changes);

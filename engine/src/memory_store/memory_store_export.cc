@@ -9,6 +9,8 @@
 // state (State::ApplyCreatedLocked), so the holder always comes first.
 #include <algorithm>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -43,14 +45,32 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     if (sink != nullptr) (*sink)(StoreMutation(make()));
   };
 
-  // 1. Offers, at their latest version.
-  for (const auto& offer : ListOffers()) emit([&] { return OfferWritten{offer}; });
+  // 1. Offers, at their latest version (counting needs no order: start-up counts a million).
+  if (sink == nullptr) {
+    std::shared_lock lock(state_->offers_mutex);
+    count += state_->offers.size();
+  } else {
+    for (const auto& offer : ListOffers()) emit([&] { return OfferWritten{offer}; });
+  }
 
   // 2. Unique codes, by offer (in id order), in batches.
+  auto batches_of = [](std::size_t codes) {
+    return (codes + kExportedCodesPerBatch - 1) / kExportedCodesPerBatch;
+  };
+  if (sink == nullptr) {
+    std::unordered_map<std::string_view, std::size_t> codes_per_offer;
+    for (auto& shard : state_->code_shards()) {
+      std::lock_guard lock(shard.mutex);
+      for (const auto& entry : shard.map) ++codes_per_offer[entry.second.offer_id];
+    }
+    for (const auto& entry : codes_per_offer) count += batches_of(entry.second);
+  }
   std::map<std::string_view, std::vector<const std::string*>> codes_by_offer;
-  for (auto& shard : state_->code_shards()) {
-    std::lock_guard lock(shard.mutex);
-    for (const auto& [code, state] : shard.map) codes_by_offer[state.offer_id].push_back(&code);
+  if (sink != nullptr) {
+    for (auto& shard : state_->code_shards()) {
+      std::lock_guard lock(shard.mutex);
+      for (const auto& [code, state] : shard.map) codes_by_offer[state.offer_id].push_back(&code);
+    }
   }
   for (const auto& [offer_id, codes] : codes_by_offer) {
     for (std::size_t begin = 0; begin < codes.size(); begin += kExportedCodesPerBatch) {

@@ -2,6 +2,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "api/api.h"
 #include "app/demo_campaign.h"
 #include "app/expiry_sweeper.h"
@@ -26,6 +31,21 @@ namespace {
 // Reservations per Store::ExpireDue call of a sweep, which goes on while a call expired that
 // many. MemoryStore expires them in one pass; RedisStore in script calls of its own bound.
 constexpr std::size_t kExpiriesPerStoreCall = 10'000;
+
+// Runs `tasks` on every core: start-up builds the catalog before the server takes its first
+// request, while the cores have nothing else to do.
+void RunOnEveryCore(const CatalogSnapshot::Tasks& tasks) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&tasks, &next] {
+    for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) tasks[i]();
+  };
+  const std::size_t helpers =
+      std::min<std::size_t>(tasks.size(), std::max(1U, std::thread::hardware_concurrency())) - 1;
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  work();
+  for (std::thread& thread : threads) thread.join();
+}
 
 }  // namespace
 
@@ -150,7 +170,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store->SetOfferObserver(offer_observer);
     app->store_ = std::move(store);
   }
-  app->catalog_.Reset(app->store_->AllOffers());  // the catalog needs no order
+  app->catalog_.Reset(app->store_->AllOffers(), RunOnEveryCore);
   if (o.demo) {
     const Timestamp now = app->clock_->Now();
     const int year = std::stoi(FormatLocalDay(o.zone.DayOf(now)).substr(0, 4));

@@ -2,8 +2,9 @@
 //
 // The file is read a chunk at a time, never whole: a campaign's journal grows by ~1 KB per
 // redemption, so a month of one can be gigabytes, which must not all be in memory at once
-// beside the store they rebuild. Reading and decoding (a third of a replay's time) run on a
-// thread of their own, a few batches ahead of the caller, who applies the records meanwhile.
+// beside the store they rebuild. Decoding is most of a replay's work: a reader thread cuts
+// the file into pieces at line ends, decoder threads (one a core, up to four) decode pieces
+// side by side, and the caller applies them in file order meanwhile, a few pieces behind.
 #ifndef UUDAI_GATEWAY_STORE_JOURNAL_JOURNAL_READER_H_
 #define UUDAI_GATEWAY_STORE_JOURNAL_JOURNAL_READER_H_
 
