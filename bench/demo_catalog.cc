@@ -41,12 +41,12 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
     switch (i % 3) {
       case 0:
         offer.layer = Layer::kPlatform;
-        offer.discount = {DiscountType::kPercent, 5 + static_cast<std::int64_t>(i % 10), 50'000};
+        offer.discount = Discount::Percent(5 + static_cast<std::int64_t>(i % 10), 50'000);
         offer.min_order_amount = 100'000 * static_cast<Money>(1 + i % 4);
         break;
       case 1:
         offer.layer = Layer::kPayment;
-        offer.discount = {DiscountType::kFixed, 20'000 + 5'000 * static_cast<Money>(i % 5), {}};
+        offer.discount = Discount::Fixed(20'000 + 5'000 * static_cast<Money>(i % 5));
         offer.payment_methods = std::vector<std::string>{kPartnerMethods[i % 5]};
         offer.funded_by = FundedBy::kPaymentPartner;
         offer.funder = kPartnerMethods[i % 5];
@@ -54,8 +54,7 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
         break;
       default:
         offer.layer = Layer::kShipping;
-        offer.discount = {DiscountType::kFreeShipping, 0,
-                          15'000 + 5'000 * static_cast<Money>(i % 4)};
+        offer.discount = Discount::FreeShipping(15'000 + 5'000 * static_cast<Money>(i % 4));
         offer.payment_methods = std::vector<std::string>{"digital"};
         break;
     }
@@ -65,17 +64,38 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
     }
     campaign.offers.push_back(std::make_shared<const Offer>(std::move(offer)));
   }
-  // Shop offers: ten per shop, a mix of percent/fixed, category filters, minimum spends,
-  // limits and public codes.
+  // Shop offers: ten per shop, a mix of percent, fixed, tiered and buy_x_get_y discounts,
+  // category filters, minimum spends, limits and public codes.
   for (std::size_t n = 0; n < merchant_offers; ++n) {
     const std::size_t m = n % campaign.merchants;
     Offer offer = BaseOffer("o-" + std::to_string(n), MerchantId(m));
     offer.layer = Layer::kMerchant;
     if (n % 2 == 0) {
-      offer.discount = {DiscountType::kPercent, 5 + static_cast<std::int64_t>(rng() % 30),
-                        30'000 + 10'000 * static_cast<Money>(rng() % 10)};
+      const auto percent = 5 + static_cast<std::int64_t>(rng() % 30);  // drawn before the cap
+      offer.discount = Discount::Percent(percent, 30'000 + 10'000 * static_cast<Money>(rng() % 10));
     } else {
-      offer.discount = {DiscountType::kFixed, 10'000 + 5'000 * static_cast<Money>(rng() % 10), {}};
+      offer.discount = Discount::Fixed(10'000 + 5'000 * static_cast<Money>(rng() % 10));
+    }
+    // Two in ten tiered ("giảm 20k từ 200k, 60k từ 500k", or by units), one buy 2 get 1;
+    // decided by n so that the random draws, and every other field, stay as they were.
+    if (n % 10 == 3 || n % 10 == 6) {
+      offer.discount = Discount{};
+      offer.discount.type = DiscountType::kTiered;
+      if (n % 10 == 3) {
+        offer.discount.tiers = {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                                {500'000, DiscountType::kFixed, 60'000, std::nullopt}};
+      } else {
+        offer.discount.basis = TierBasis::kQuantity;
+        offer.discount.tiers = {{3, DiscountType::kPercent, 10, 50'000},
+                                {5, DiscountType::kPercent, 15, 80'000}};
+      }
+    } else if (n % 10 == 8) {
+      offer.discount = Discount{};
+      offer.discount.type = DiscountType::kBuyXGetY;
+      offer.discount.buy = 2;
+      offer.discount.get = 1;
+      offer.discount.value = 100;
+      offer.discount.max_sets = 2;
     }
     offer.min_order_amount = 50'000 * static_cast<Money>(rng() % 8);
     if (rng() % 3 == 0) {

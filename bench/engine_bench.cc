@@ -166,7 +166,7 @@ void BM_ReserveCommit(benchmark::State& state) {
   offer.id = "o-bench";
   offer.merchant_id = "shop-1";
   offer.name = "bench";
-  offer.discount = {DiscountType::kFixed, 10'000, {}};
+  offer.discount = Discount::Fixed(10'000);
   offer.limits.per_shopper = 1'000'000'000;
   offer.starts_at = *ParseRfc3339("2026-10-01T00:00:00+07:00");
   offer.ends_at = *ParseRfc3339("2026-11-01T00:00:00+07:00");
@@ -288,7 +288,7 @@ void BM_IssueUniqueCodes(benchmark::State& state) {
     offer.merchant_id = "shop-1";
     offer.name = "codes";
     offer.code_mode = CodeMode::kUnique;
-    offer.discount = {DiscountType::kFixed, 10'000, {}};
+    offer.discount = Discount::Fixed(10'000);
     store->CreateOffer(offer, [](Result<Offer>) {});
     state.ResumeTiming();
     auto codes = GenerateUniqueCodes(random, static_cast<std::size_t>(state.range(0)));

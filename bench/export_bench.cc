@@ -40,7 +40,7 @@ Offer BenchOffer() {
   offer.id = "o-export-bench";
   offer.merchant_id = "shop-1";
   offer.name = "Giảm 10.000đ, Tháng tiêu dùng số";
-  offer.discount = Discount{DiscountType::kFixed, 10'000, std::nullopt};
+  offer.discount = Discount::Fixed(10'000);
   offer.starts_at = *ParseRfc3339("2026-10-01T00:00:00+07:00");
   offer.ends_at = *ParseRfc3339("2026-11-01T00:00:00+07:00");
   offer.created_at = offer.starts_at;

@@ -50,17 +50,19 @@ ensure_offer 'VNPay: giảm 10.000 ₫' \
    "discount":{"type":"fixed","value":10000},"min_order_amount":100000,
    "payment_methods":["vnpay"],"limits":{"total_budget":1500000}'
 
-shops=(shop-dienmay shop-thoitrang shop-bachhoa)
-categories=(electronics fashion grocery)
+shops=(shop-dienmay shop-thoitrang shop-bachhoa shop-mebe)
+categories=(electronics fashion grocery diapers)
 methods=(momo momo momo zalopay zalopay vnpay vietqr vietqr card card shopeepay bank_transfer cod)
 run="$(date +%s)-$$"
 created=0 committed=0 cancelled=0 refunded=0 reserved=0 refused=0
 for ((i = 0; i < count; i++)); do
-  shop=$((RANDOM % 3))
+  shop=$((RANDOM % 4))
+  quantity=$((RANDOM % 2 + 1))
   case $shop in
     0) price=$(((RANDOM % 40 + 6) * 250000)) ;;
     1) price=$(((RANDOM % 20 + 3) * 50000)) ;;
-    *) price=$(((RANDOM % 30 + 4) * 25000)) ;;
+    2) price=$(((RANDOM % 30 + 4) * 25000)) ;;
+    *) price=$(((RANDOM % 10 + 15) * 10000)) quantity=$((RANDOM % 5 + 1)) ;;  # "mua 2 tặng 1"
   esac
   method=${methods[$((RANDOM % ${#methods[@]}))]}
   order="DEMO-$run-$i"
@@ -72,7 +74,7 @@ for ((i = 0; i < count; i++)); do
   body="{\"shopper_id\":\"shopper-$((RANDOM % 500))\",\"merchant_id\":\"${shops[$shop]}\",
     \"payment_method\":\"$method\",\"shipping_fee\":30000,$codes
     \"items\":[{\"sku\":\"sku-$shop-$((RANDOM % 40))\",\"category\":\"${categories[$shop]}\",
-    \"unit_price\":$price,\"quantity\":$((RANDOM % 2 + 1))}],
+    \"unit_price\":$price,\"quantity\":$quantity}],
     \"order_id\":\"$order\",\"commit\":$commit}"
   reply=$(curl -sS "$base/v1/redemptions" -H "$checkout" -H "$json" \
     -H "Idempotency-Key: $order" -d "$body" -w '\n%{http_code}')

@@ -17,8 +17,9 @@ std::optional<Enum> ParseByName(const std::array<std::string_view, N>& names,
 
 constexpr std::array<std::string_view, 4> kLayerNames = {"merchant", "platform", "payment",
                                                          "shipping"};
-constexpr std::array<std::string_view, 3> kDiscountTypeNames = {"percent", "fixed",
-                                                                "free_shipping"};
+constexpr std::array<std::string_view, 5> kDiscountTypeNames = {"percent", "fixed", "free_shipping",
+                                                                "tiered", "buy_x_get_y"};
+constexpr std::array<std::string_view, 2> kTierBasisNames = {"subtotal", "quantity"};
 constexpr std::array<std::string_view, 3> kCodeModeNames = {"auto", "public", "unique"};
 constexpr std::array<std::string_view, 3> kFundedByNames = {"merchant", "platform",
                                                             "payment_partner"};
@@ -34,6 +35,11 @@ std::string_view DiscountTypeName(DiscountType v) {
 }
 std::optional<DiscountType> ParseDiscountType(std::string_view t) {
   return ParseByName<DiscountType>(kDiscountTypeNames, t);
+}
+
+std::string_view TierBasisName(TierBasis v) { return kTierBasisNames[static_cast<std::size_t>(v)]; }
+std::optional<TierBasis> ParseTierBasis(std::string_view t) {
+  return ParseByName<TierBasis>(kTierBasisNames, t);
 }
 
 std::string_view CodeModeName(CodeMode v) { return kCodeModeNames[static_cast<std::size_t>(v)]; }

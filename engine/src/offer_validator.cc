@@ -51,17 +51,63 @@ void CheckIdList(Errors& errors, const std::string& path,
   }
 }
 
+constexpr std::size_t kMaxTiers = 10;
+constexpr std::int64_t kMaxUnitCount = 1'000'000;
+
+void CheckTiers(Errors& errors, const Discount& d) {
+  if (d.tiers.empty() || d.tiers.size() > kMaxTiers) {
+    errors.Add("discount.tiers", "must have 1 to " + std::to_string(kMaxTiers) + " tiers");
+    return;
+  }
+  for (std::size_t i = 0; i < d.tiers.size(); ++i) {
+    const DiscountTier& tier = d.tiers[i];
+    const std::string at = "discount.tiers[" + std::to_string(i) + "]";
+    if (d.basis == TierBasis::kSubtotal) {
+      CheckAmount(errors, at + ".min", tier.min, 1);
+    } else if (tier.min < 1 || tier.min > kMaxUnitCount) {
+      errors.Add(at + ".min", "must be from 1 to " + std::to_string(kMaxUnitCount) + " units");
+    }
+    if (i > 0 && tier.min <= d.tiers[i - 1].min) {
+      errors.Add(at + ".min", "must be more than the tier before's (tiers go by increasing min)");
+    }
+    switch (tier.type) {
+      case DiscountType::kPercent:
+        if (tier.value < 1 || tier.value > 100) {
+          errors.Add(at + ".discount.value", "must be from 1 to 100");
+        }
+        if (tier.max_amount) CheckAmount(errors, at + ".discount.max_amount", *tier.max_amount, 1);
+        break;
+      case DiscountType::kFixed:
+        CheckAmount(errors, at + ".discount.value", tier.value, 1);
+        if (tier.max_amount) {
+          errors.Add(at + ".discount.max_amount", "applies only to percent discounts");
+        }
+        break;
+      default:
+        errors.Add(at + ".discount.type", "must be percent or fixed");
+    }
+  }
+}
+
+void CheckBuyXGetY(Errors& errors, const Discount& d) {
+  constexpr std::int64_t kMaxSetUnits = 1'000;
+  if (d.buy < 1 || d.buy > kMaxSetUnits) errors.Add("discount.buy", "must be from 1 to 1000");
+  if (d.get < 1 || d.get > kMaxSetUnits) errors.Add("discount.get", "must be from 1 to 1000");
+  if (d.value < 1 || d.value > 100) errors.Add("discount.percent", "must be from 1 to 100");
+  if (d.max_sets && (*d.max_sets < 1 || *d.max_sets > kMaxUnitCount)) {
+    errors.Add("discount.max_sets", "must be from 1 to " + std::to_string(kMaxUnitCount));
+  }
+}
+
 void CheckDiscount(Errors& errors, const Offer& offer) {
   const Discount& d = offer.discount;
+  const std::string type(DiscountTypeName(d.type));
   switch (d.type) {
     case DiscountType::kPercent:
       if (d.value < 1 || d.value > 100) errors.Add("discount.value", "must be from 1 to 100");
       break;
     case DiscountType::kFixed:
       CheckAmount(errors, "discount.value", d.value, 1);
-      if (d.max_amount) {
-        errors.Add("discount.max_amount", "applies only to percent and free_shipping discounts");
-      }
       break;
     case DiscountType::kFreeShipping:
       if (d.value != 0) errors.Add("discount.value", "is not used by free_shipping discounts");
@@ -69,9 +115,25 @@ void CheckDiscount(Errors& errors, const Offer& offer) {
         errors.Add("discount.type", "free_shipping is allowed only on the shipping layer");
       }
       break;
+    case DiscountType::kTiered:
+      if (d.value != 0) errors.Add("discount.value", "is not used by tiered discounts");
+      CheckTiers(errors, d);
+      break;
+    case DiscountType::kBuyXGetY:
+      CheckBuyXGetY(errors, d);
+      break;
   }
-  if (d.max_amount && d.type != DiscountType::kFixed) {
+  const bool capped = d.type == DiscountType::kPercent || d.type == DiscountType::kFreeShipping;
+  if (d.max_amount && !capped) {
+    errors.Add("discount.max_amount", "applies only to percent and free_shipping discounts");
+  } else if (d.max_amount) {
     CheckAmount(errors, "discount.max_amount", *d.max_amount, 1);
+  }
+  if (d.type != DiscountType::kTiered && !d.tiers.empty()) {
+    errors.Add("discount.tiers", "is used only by tiered discounts, not " + type);
+  }
+  if (d.type != DiscountType::kBuyXGetY && (d.buy != 0 || d.get != 0 || d.max_sets)) {
+    errors.Add("discount.buy", "buy, get and max_sets are used only by buy_x_get_y, not " + type);
   }
   if (offer.layer == Layer::kShipping && d.type != DiscountType::kFreeShipping) {
     errors.Add("discount.type", "the shipping layer takes only free_shipping discounts");

@@ -1,8 +1,10 @@
 #include "uudai/quote.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "combination_search.h"
 #include "uudai/text_rules.h"
@@ -15,38 +17,116 @@ namespace {
 struct CartContext {
   const Cart& cart;
   Money subtotal;
+  std::int64_t units;  // Σ quantity
   Timestamp at;
   LocalDay day;
   int minute_of_day;
 };
 
-Money EligibleSubtotal(const CatalogEntry& entry, const Cart& cart, Money subtotal) {
-  if (!entry.has_item_filter) return subtotal;
-  const Offer& offer = *entry.offer;
+// The cart items an offer's filters let in.
+bool Matches(const Offer& offer, const CartItem& item) {
   auto listed = [](const std::optional<std::vector<std::string>>& list, const std::string& v) {
     return !list || std::find(list->begin(), list->end(), v) != list->end();
   };
-  Money eligible = 0;
-  for (const CartItem& item : cart.items) {
-    if (listed(offer.categories, item.category) && listed(offer.skus, item.sku)) {
-      eligible += item.unit_price * item.quantity;  // ≤ subtotal ≤ kMaxAmount: no overflow
+  return listed(offer.categories, item.category) && listed(offer.skus, item.sku);
+}
+
+// What the items an offer's filters let in come to: their subtotal and their units.
+struct Eligible {
+  Money subtotal = 0;
+  std::int64_t units = 0;
+};
+
+Eligible EligibleItems(const CatalogEntry& entry, const CartContext& ctx) {
+  if (!entry.has_item_filter) return {ctx.subtotal, ctx.units};
+  Eligible eligible;
+  for (const CartItem& item : ctx.cart.items) {
+    if (Matches(*entry.offer, item)) {
+      eligible.subtotal += item.unit_price * item.quantity;  // ≤ subtotal ≤ kMaxAmount
+      eligible.units += item.quantity;
     }
   }
   return eligible;
 }
 
-Money DiscountFor(const Discount& d, Money eligible, Money shipping_fee) {
-  switch (d.type) {
-    case DiscountType::kPercent: {
-      const Money amount = eligible * d.value / 100;  // ≤ 10^15 × 100: fits in int64
-      return d.max_amount ? std::min(amount, *d.max_amount) : amount;
+// floor(amount × percent / 100), capped. amount ≤ 10^15: the product fits in int64.
+Money PercentOf(Money amount, std::int64_t percent, const std::optional<Money>& cap) {
+  const Money off = amount * percent / 100;
+  return cap ? std::min(off, *cap) : off;
+}
+
+// The highest tier the eligible subtotal (or units) reaches, its discount on the eligible
+// subtotal; 0 below the lowest tier.
+Money TieredDiscount(const Discount& d, const Eligible& eligible) {
+  const std::int64_t reached = d.basis == TierBasis::kSubtotal ? eligible.subtotal : eligible.units;
+  const DiscountTier* tier = nullptr;
+  for (const DiscountTier& t : d.tiers) {
+    if (reached >= t.min) tier = &t;  // tiers go by increasing min
+  }
+  if (tier == nullptr) return 0;
+  return tier->type == DiscountType::kPercent
+             ? PercentOf(eligible.subtotal, tier->value, tier->max_amount)
+             : std::min<Money>(tier->value, eligible.subtotal);
+}
+
+// Of every buy + get eligible units, the get cheapest get `value` percent off (at most
+// max_sets sets): the cheapest sets × get units of the cart's eligible ones, each unit of an
+// item counted on its own; floor of the percent of their sum.
+Money BuyXGetYDiscount(const Discount& d, const CatalogEntry& entry, const CartContext& ctx,
+                       std::int64_t eligible_units) {
+  std::int64_t sets = eligible_units / (d.buy + d.get);
+  if (d.max_sets) sets = std::min(sets, *d.max_sets);
+  std::int64_t left = sets * d.get;
+  if (left == 0) return 0;
+  std::vector<std::pair<Money, std::int64_t>> units;  // (unit price, quantity) of each item
+  for (const CartItem& item : ctx.cart.items) {
+    if (!entry.has_item_filter || Matches(*entry.offer, item)) {
+      units.emplace_back(item.unit_price, item.quantity);
     }
+  }
+  std::sort(units.begin(), units.end());
+  Money given = 0;
+  for (const auto& [price, quantity] : units) {
+    const std::int64_t taken = std::min(quantity, left);
+    given += price * taken;
+    left -= taken;
+    if (left == 0) break;
+  }
+  return PercentOf(given, d.value, std::nullopt);
+}
+
+// The discount `entry` gives this cart before trimming (0: none).
+Money DiscountFor(const CatalogEntry& entry, const CartContext& ctx, const Eligible& eligible) {
+  const Discount& d = entry.discount;
+  switch (d.type) {
+    case DiscountType::kPercent:
+      return PercentOf(eligible.subtotal, d.value, d.max_amount);
     case DiscountType::kFixed:
-      return std::min<Money>(d.value, eligible);
+      return std::min<Money>(d.value, eligible.subtotal);
     case DiscountType::kFreeShipping:
-      return d.max_amount ? std::min(shipping_fee, *d.max_amount) : shipping_fee;
+      return d.max_amount ? std::min(ctx.cart.shipping_fee, *d.max_amount) : ctx.cart.shipping_fee;
+    case DiscountType::kTiered:
+      return TieredDiscount(d, eligible);
+    case DiscountType::kBuyXGetY:
+      return BuyXGetYDiscount(d, entry, ctx, eligible.units);
   }
   return 0;
+}
+
+// Why an offer whose conditions hold still gives this cart nothing: too little for its lowest
+// tier or for one set, or items that come to a zero discount.
+RejectionReason NoDiscountReason(const Discount& d, const Eligible& eligible) {
+  if (d.type == DiscountType::kBuyXGetY && eligible.units < d.buy + d.get) {
+    return RejectionReason::kMinQuantity;
+  }
+  if (d.type == DiscountType::kTiered) {
+    const bool by_subtotal = d.basis == TierBasis::kSubtotal;
+    const std::int64_t reached = by_subtotal ? eligible.subtotal : eligible.units;
+    if (d.tiers.empty() || reached < d.tiers.front().min) {
+      return by_subtotal ? RejectionReason::kMinOrderAmount : RejectionReason::kMinQuantity;
+    }
+  }
+  return RejectionReason::kNoEligibleItems;
 }
 
 bool MerchantMatches(const Offer& offer, const std::string& merchant_id) {
@@ -72,11 +152,11 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
   if (!entry.any_payment_method && !entry.payment_methods.Contains(ctx.cart.payment_method)) {
     return RejectionReason::kPaymentMethod;
   }
-  const Money eligible = EligibleSubtotal(entry, ctx.cart, ctx.subtotal);
-  if (eligible == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
-  if (eligible < entry.min_order_amount) return RejectionReason::kMinOrderAmount;
-  const Money discount = DiscountFor(entry.discount, eligible, ctx.cart.shipping_fee);
-  if (discount <= 0) return RejectionReason::kNoEligibleItems;
+  const Eligible eligible = EligibleItems(entry, ctx);
+  if (eligible.subtotal == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
+  if (eligible.subtotal < entry.min_order_amount) return RejectionReason::kMinOrderAmount;
+  const Money discount = DiscountFor(entry, ctx, eligible);
+  if (discount <= 0) return NoDiscountReason(entry.discount, eligible);
   if (entry.has_limits) {
     const OfferLimits& limits = offer.limits;
     const OfferUsage used = usage.UsageOf(offer, ctx.cart.shopper_id, ctx.day);
@@ -141,7 +221,9 @@ std::string_view RejectionReasonName(RejectionReason reason) {
       "merchant",          "payment_method",  "no_eligible_items",
       "min_order_amount",  "quota_exhausted", "budget_exhausted",
       "per_shopper_limit", "daily_limit",     "superseded",
+      "min_quantity",
   };
+  static_assert(std::size(kNames) == kRejectionReasonCount);
   return kNames[static_cast<std::size_t>(reason)];
 }
 
@@ -167,7 +249,9 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   Quote quote;
   quote.subtotal = ItemsSubtotal(cart);
   quote.shipping_fee = cart.shipping_fee;
-  const CartContext ctx{cart, quote.subtotal, at, zone_.DayOf(at), zone_.MinuteOfDay(at)};
+  std::int64_t units = 0;
+  for (const CartItem& item : cart.items) units += item.quantity;
+  const CartContext ctx{cart, quote.subtotal, units, at, zone_.DayOf(at), zone_.MinuteOfDay(at)};
 
   std::vector<Found> found;
   std::vector<internal::Candidate> candidates;

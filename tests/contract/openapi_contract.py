@@ -236,6 +236,25 @@ SCRIPT = [
         "name": "Tạm dừng", "discount": {"type": "fixed", "value": 10000}, "code_mode": "public",
         "code": "PAUSED1", "starts_at": SINCE, "ends_at": UNTIL, "status": "paused"},
         expect=201, save={"dm_paused": "/id"}),
+    Step("admin registers spend tiers at a bookshop", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "shop-sach", "name": "Giảm 20k từ 200k, 10% từ 500k",
+        "discount": {"type": "tiered", "basis": "subtotal", "tiers": [
+            {"min": 200000, "discount": {"type": "fixed", "value": 20000}},
+            {"min": 500000, "discount": {"type": "percent", "value": 10, "max_amount": 60000}}]},
+        "starts_at": SINCE, "ends_at": UNTIL},
+        expect=201, save={"sach_tiers": "/id"}),
+    Step("admin registers a buy 2 get 1 code", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "shop-mebe", "name": "Tã bỉm mua 2 tặng 1",
+        "discount": {"type": "buy_x_get_y", "buy": 2, "get": 1, "percent": 100, "max_sets": 2},
+        "categories": ["diapers"], "code_mode": "public", "code": "MUA2TANG1",
+        "starts_at": SINCE, "ends_at": UNTIL},
+        expect=201, save={"mebe_bogo": "/id"}),
+    Step("tiers out of order", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "shop-sach", "name": "x", "starts_at": SINCE, "ends_at": UNTIL,
+        "discount": {"type": "tiered", "basis": "quantity", "tiers": [
+            {"min": 5, "discount": {"type": "percent", "value": 15}},
+            {"min": 3, "discount": {"type": "percent", "value": 10}}]}},
+        expect=422, code="validation_failed"),
     Step("merchant_id is another shop", "POST", "/v1/offers", key="merchant",
          body={"merchant_id": "shop-bachhoa", "name": "x",
                "discount": {"type": "fixed", "value": 1}, "starts_at": SINCE, "ends_at": UNTIL},
@@ -362,6 +381,18 @@ SCRIPT = [
          body=cart(payment_method="cod", items=[KETTLE], codes=["THANG10"],
                    at="2026-10-10T12:00:00+07:00"),
          check=rejected_reasons(("THANG10", "payment_method"))),
+    Step("a quote reaching the second spend tier", "POST", "/v1/checkout/quote", key="checkout",
+         body=cart(merchant_id="shop-sach", payment_method="cod", items=[
+             {"sku": "book-1", "category": "books", "unit_price": 250000, "quantity": 2}]),
+         check=applied_offers("sach_tiers")),
+    Step("a buy 2 get 1 code one unit short", "POST", "/v1/checkout/quote", key="checkout",
+         body=cart(merchant_id="shop-mebe", payment_method="cod", codes=["mua2tang1"], items=[
+             {"sku": "ta-l", "category": "diapers", "unit_price": 180000, "quantity": 2}]),
+         check=rejected_reasons(("mua2tang1", "min_quantity"))),
+    Step("a buy 2 get 1 code with a set", "POST", "/v1/checkout/quote", key="checkout",
+         body=cart(merchant_id="shop-mebe", payment_method="cod", codes=["MUA2TANG1"], items=[
+             {"sku": "ta-l", "category": "diapers", "unit_price": 180000, "quantity": 3}]),
+         check=applied_offers("mebe_bogo")),
     Step("a cart with invalid fields", "POST", "/v1/checkout/quote", key="checkout",
          body=cart(shopper_id="", items=[{**TV, "quantity": 0}]), expect=422,
          code="validation_failed"),

@@ -42,7 +42,7 @@ class CampaignStatsTest : public ::testing::Test {
       offer.id = id;
       offer.merchant_id = "shop-1";
       offer.name = id;
-      offer.discount = Discount{DiscountType::kFixed, 10'000, std::nullopt};
+      offer.discount = Discount::Fixed(10'000);
       offer.starts_at = At("2026-10-01T00:00:00+07:00");
       offer.ends_at = At("2026-11-01T00:00:00+07:00");
       store_.CreateOffer(offer, [](Result<Offer> created) { ASSERT_TRUE(created.ok()); });

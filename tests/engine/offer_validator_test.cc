@@ -13,9 +13,13 @@ namespace {
 
 using testing::At;
 using testing::BaseOffer;
+using testing::BuyXGetYOffer;
 using testing::FixedOffer;
+using testing::FixedTier;
 using testing::FreeShippingOffer;
 using testing::PercentOffer;
+using testing::PercentTier;
+using testing::TieredOffer;
 using testing::WithCode;
 using Paths = std::vector<std::string>;
 
@@ -249,7 +253,7 @@ TEST(OfferValidatorTest, FreeShippingCapOfZeroIsRejected) {
 
 TEST(OfferValidatorTest, FreeShippingOutsideShippingLayerIsRejected) {
   Offer offer = BaseOffer("o-1", Layer::kPlatform);
-  offer.discount = {DiscountType::kFreeShipping, 0, std::nullopt};
+  offer.discount = Discount::FreeShipping();
   EXPECT_EQ(PathsOf(offer), Paths{"discount.type"});
 }
 
@@ -259,6 +263,218 @@ TEST(OfferValidatorTest, ShippingLayerWithPercentDiscountIsRejected) {
 
 TEST(OfferValidatorTest, ShippingLayerWithFixedDiscountIsRejected) {
   EXPECT_EQ(PathsOf(FixedOffer("o-1", Layer::kShipping, 10'000)), Paths{"discount.type"});
+}
+
+// --- Tiered and buy_x_get_y discounts -------------------------------------------------------
+
+// "Giảm 20k cho đơn từ 200k, 10% (tối đa 60k) cho đơn từ 500k"
+Offer ValidTieredBySubtotal() {
+  return TieredOffer("o-1", Layer::kMerchant, TierBasis::kSubtotal,
+                     {FixedTier(200'000, 20'000), PercentTier(500'000, 10, 60'000)});
+}
+
+// "Mua 2 tặng 1"
+Offer ValidBuyTwoGetOne() { return BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1, 100); }
+
+TEST(OfferValidatorTest, TieredBySubtotalIsValid) {
+  EXPECT_EQ(PathsOf(ValidTieredBySubtotal()), Paths{});
+}
+
+TEST(OfferValidatorTest, TieredByQuantityIsValid) {
+  const Offer offer =
+      TieredOffer("o-1", Layer::kPlatform, TierBasis::kQuantity,
+                  {PercentTier(2, 5), PercentTier(5, 10, 100'000), FixedTier(10, 300'000)});
+  EXPECT_EQ(PathsOf(offer), Paths{});
+}
+
+TEST(OfferValidatorTest, TieredWithOneTierAndWithTenTiersIsValid) {
+  Offer offer = TieredOffer("o-1", Layer::kMerchant, TierBasis::kSubtotal, {FixedTier(1, 1)});
+  EXPECT_EQ(PathsOf(offer), Paths{});
+  offer.discount.tiers.clear();
+  for (int i = 1; i <= 10; ++i) offer.discount.tiers.push_back(PercentTier(i * 100'000, i * 5));
+  EXPECT_EQ(PathsOf(offer), Paths{});
+}
+
+TEST(OfferValidatorTest, BuyXGetYIsValid) {
+  EXPECT_EQ(PathsOf(ValidBuyTwoGetOne()), Paths{});
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kPlatform, 1, 1, 50, 3)), Paths{});
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kPayment, 1'000, 1'000, 1, 1'000'000)), Paths{});
+}
+
+TEST(OfferValidatorTest, TieredWithoutTiersIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers.clear();
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers"});
+}
+
+TEST(OfferValidatorTest, TieredWithElevenTiersIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers.clear();
+  for (int i = 1; i <= 11; ++i) offer.discount.tiers.push_back(FixedTier(i * 100'000, i * 1'000));
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers"});
+}
+
+TEST(OfferValidatorTest, TiersOutOfOrderAreRejectedAtTheLaterTier) {
+  const Offer offer = TieredOffer("o-1", Layer::kMerchant, TierBasis::kSubtotal,
+                                  {FixedTier(500'000, 60'000), FixedTier(200'000, 20'000)});
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[1].min"});
+}
+
+TEST(OfferValidatorTest, TwoTiersWithTheSameMinAreRejected) {
+  const Offer offer = TieredOffer("o-1", Layer::kMerchant, TierBasis::kQuantity,
+                                  {PercentTier(2, 5), PercentTier(3, 10), PercentTier(3, 15)});
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[2].min"});
+}
+
+TEST(OfferValidatorTest, SubtotalTierMinOfZeroIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers[0].min = 0;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[0].min"});
+}
+
+TEST(OfferValidatorTest, SubtotalTierMinAboveMaxAmountIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers[1].min = kMaxAmount + 1;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[1].min"});
+  offer.discount.tiers[1].min = kMaxAmount;
+  EXPECT_EQ(PathsOf(offer), Paths{});
+}
+
+TEST(OfferValidatorTest, QuantityTierMinOutOfRangeIsRejected) {
+  Offer offer = TieredOffer("o-1", Layer::kMerchant, TierBasis::kQuantity,
+                            {PercentTier(0, 5), PercentTier(1'000'001, 10)});
+  EXPECT_EQ(PathsOf(offer), (Paths{"discount.tiers[0].min", "discount.tiers[1].min"}));
+  offer.discount.tiers[0].min = 1;
+  offer.discount.tiers[1].min = 1'000'000;
+  EXPECT_EQ(PathsOf(offer), Paths{});
+}
+
+TEST(OfferValidatorTest, PercentTierOutOfRangeIsRejected) {
+  Offer offer = TieredOffer("o-1", Layer::kMerchant, TierBasis::kSubtotal,
+                            {PercentTier(100'000, 0), PercentTier(200'000, 101)});
+  EXPECT_EQ(PathsOf(offer),
+            (Paths{"discount.tiers[0].discount.value", "discount.tiers[1].discount.value"}));
+  offer.discount.tiers[0].value = 1;
+  offer.discount.tiers[1].value = 100;
+  EXPECT_EQ(PathsOf(offer), Paths{});
+}
+
+TEST(OfferValidatorTest, PercentTierCapOfZeroIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers[1].max_amount = 0;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[1].discount.max_amount"});
+}
+
+TEST(OfferValidatorTest, FixedTierValueOfZeroIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers[0].value = 0;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[0].discount.value"});
+}
+
+TEST(OfferValidatorTest, FixedTierWithCapIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.tiers[0].max_amount = 10'000;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[0].discount.max_amount"});
+}
+
+TEST(OfferValidatorTest, TierOfAnotherTypeThanPercentOrFixedIsRejected) {
+  for (const DiscountType type :
+       {DiscountType::kFreeShipping, DiscountType::kTiered, DiscountType::kBuyXGetY}) {
+    Offer offer = ValidTieredBySubtotal();
+    offer.discount.tiers[1].type = type;
+    offer.discount.tiers[1].max_amount.reset();
+    EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers[1].discount.type"}) << DiscountTypeName(type);
+  }
+}
+
+TEST(OfferValidatorTest, TieredWithValueIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.value = 10;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.value"});
+}
+
+TEST(OfferValidatorTest, TieredWithWholeDiscountCapIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.max_amount = 50'000;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.max_amount"});
+}
+
+TEST(OfferValidatorTest, TieredWithBuyXGetYFieldsIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.discount.max_sets = 2;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.buy"});
+}
+
+TEST(OfferValidatorTest, TiersOnAPercentDiscountAreRejected) {
+  Offer offer = ValidPercent();
+  offer.discount.tiers = {FixedTier(200'000, 20'000)};
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers"});
+}
+
+TEST(OfferValidatorTest, TiersOnAFixedDiscountAreRejected) {
+  Offer offer = FixedOffer("o-1", Layer::kMerchant, 20'000);
+  offer.discount.tiers = {PercentTier(200'000, 5)};
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers"});
+}
+
+TEST(OfferValidatorTest, BuyAndGetOnAPercentDiscountAreRejected) {
+  Offer offer = ValidPercent();
+  offer.discount.buy = 2;
+  offer.discount.get = 1;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.buy"});
+}
+
+TEST(OfferValidatorTest, BuyZeroIsRejected) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 0, 1, 100)), Paths{"discount.buy"});
+}
+
+TEST(OfferValidatorTest, BuyAbove1000IsRejected) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 1'001, 1, 100)), Paths{"discount.buy"});
+}
+
+TEST(OfferValidatorTest, GetOutOfRangeIsRejected) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 0, 100)), Paths{"discount.get"});
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1'001, 100)), Paths{"discount.get"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYPercentOutOfRangeIsRejectedAsPercent) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1, 0)), Paths{"discount.percent"});
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1, 101)), Paths{"discount.percent"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYMaxSetsOutOfRangeIsRejected) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1, 100, 0)),
+            Paths{"discount.max_sets"});
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 2, 1, 100, 1'000'001)),
+            Paths{"discount.max_sets"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYWithCapIsRejected) {
+  Offer offer = ValidBuyTwoGetOne();
+  offer.discount.max_amount = 50'000;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.max_amount"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYWithTiersIsRejected) {
+  Offer offer = ValidBuyTwoGetOne();
+  offer.discount.tiers = {FixedTier(200'000, 20'000)};
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.tiers"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYReportsEveryBadField) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kMerchant, 0, 0, 0, 0)),
+            (Paths{"discount.buy", "discount.get", "discount.percent", "discount.max_sets"}));
+}
+
+TEST(OfferValidatorTest, TieredOnShippingLayerIsRejected) {
+  Offer offer = ValidTieredBySubtotal();
+  offer.layer = Layer::kShipping;
+  offer.funded_by = FundedBy::kPlatform;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.type"});
+}
+
+TEST(OfferValidatorTest, BuyXGetYOnShippingLayerIsRejected) {
+  EXPECT_EQ(PathsOf(BuyXGetYOffer("o-1", Layer::kShipping, 2, 1, 100)), Paths{"discount.type"});
 }
 
 // --- Conditions -----------------------------------------------------------------------------

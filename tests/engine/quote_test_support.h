@@ -68,19 +68,49 @@ inline Offer BaseOffer(std::string id, Layer layer) {
 inline Offer PercentOffer(std::string id, Layer layer, std::int64_t percent,
                           std::optional<Money> max_amount = std::nullopt) {
   Offer offer = BaseOffer(std::move(id), layer);
-  offer.discount = {DiscountType::kPercent, percent, max_amount};
+  offer.discount = Discount::Percent(percent, max_amount);
   return offer;
 }
 
 inline Offer FixedOffer(std::string id, Layer layer, Money value) {
   Offer offer = BaseOffer(std::move(id), layer);
-  offer.discount = {DiscountType::kFixed, value, std::nullopt};
+  offer.discount = Discount::Fixed(value);
   return offer;
 }
 
 inline Offer FreeShippingOffer(std::string id, std::optional<Money> max_amount = std::nullopt) {
   Offer offer = BaseOffer(std::move(id), Layer::kShipping);
-  offer.discount = {DiscountType::kFreeShipping, 0, max_amount};
+  offer.discount = Discount::FreeShipping(max_amount);
+  return offer;
+}
+
+// A tier of a tiered discount: percent (with an optional cap) or fixed from `min` on.
+inline DiscountTier PercentTier(std::int64_t min, std::int64_t percent,
+                                std::optional<Money> max_amount = std::nullopt) {
+  return {min, DiscountType::kPercent, percent, max_amount};
+}
+inline DiscountTier FixedTier(std::int64_t min, Money value) {
+  return {min, DiscountType::kFixed, value, std::nullopt};
+}
+
+inline Offer TieredOffer(std::string id, Layer layer, TierBasis basis,
+                         std::vector<DiscountTier> tiers) {
+  Offer offer = BaseOffer(std::move(id), layer);
+  offer.discount.type = DiscountType::kTiered;
+  offer.discount.value = 0;
+  offer.discount.basis = basis;
+  offer.discount.tiers = std::move(tiers);
+  return offer;
+}
+
+inline Offer BuyXGetYOffer(std::string id, Layer layer, std::int64_t buy, std::int64_t get,
+                           std::int64_t percent, std::optional<std::int64_t> max_sets = {}) {
+  Offer offer = BaseOffer(std::move(id), layer);
+  offer.discount.type = DiscountType::kBuyXGetY;
+  offer.discount.value = percent;
+  offer.discount.buy = buy;
+  offer.discount.get = get;
+  offer.discount.max_sets = max_sets;
   return offer;
 }
 

@@ -148,7 +148,7 @@ inline Offer MakeOffer(std::string id) {
   offer.merchant_id = "m-1";
   offer.name = "Giảm 10.000đ Tháng 10";
   offer.layer = Layer::kMerchant;
-  offer.discount = Discount{DiscountType::kFixed, 10'000, std::nullopt};
+  offer.discount = Discount::Fixed(10'000);
   offer.starts_at = At("2026-10-01T00:00:00+07:00");
   offer.ends_at = At("2026-11-01T00:00:00+07:00");
   offer.code_mode = CodeMode::kAuto;

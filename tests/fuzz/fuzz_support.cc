@@ -76,34 +76,32 @@ void RequireProblemJson(std::string_view body, int status) {
 }
 
 std::vector<Offer> FixedOffers() {
-  using DT = DiscountType;
   std::vector<Offer> offers;
   // shop-1's own offers.
   offers.push_back(
-      BaseOffer("o_shop1_pct", "shop-1", Layer::kMerchant, {DT::kPercent, 10, 100'000}));
+      BaseOffer("o_shop1_pct", "shop-1", Layer::kMerchant, Discount::Percent(10, 100'000)));
   Offer fixed = WithCode(
-      BaseOffer("o_shop1_fix", "shop-1", Layer::kMerchant, {DT::kFixed, 50'000, std::nullopt}),
-      "SHOP1FIX");
+      BaseOffer("o_shop1_fix", "shop-1", Layer::kMerchant, Discount::Fixed(50'000)), "SHOP1FIX");
   fixed.min_order_amount = 200'000;
   fixed.priority = 3;
   offers.push_back(fixed);
-  Offer unique = BaseOffer(kUniqueOfferId, "shop-1", Layer::kMerchant, {DT::kPercent, 50, 500'000});
+  Offer unique =
+      BaseOffer(kUniqueOfferId, "shop-1", Layer::kMerchant, Discount::Percent(50, 500'000));
   unique.code_mode = CodeMode::kUnique;
   unique.exclusive = true;
   unique.priority = 10;
   unique.limits.per_day = 2;
   offers.push_back(unique);
-  offers.push_back(
-      BaseOffer("o_shop2_fix", "shop-2", Layer::kMerchant, {DT::kFixed, 10'000, std::nullopt}));
+  offers.push_back(BaseOffer("o_shop2_fix", "shop-2", Layer::kMerchant, Discount::Fixed(10'000)));
   // shop-1's THANG10 beside the platform's (code scopes): a shop-1 cart's THANG10 names both.
   Offer shop_thang10 = WithCode(
-      BaseOffer("o_shop1_thang10", "shop-1", Layer::kMerchant, {DT::kFixed, 60'000, std::nullopt}),
-      "THANG10");
+      BaseOffer("o_shop1_thang10", "shop-1", Layer::kMerchant, Discount::Fixed(60'000)), "THANG10");
   shop_thang10.min_order_amount = 300'000;
   offers.push_back(shop_thang10);
   // Platform offers.
-  Offer thang10 = WithCode(
-      BaseOffer("o_thang10", "platform", Layer::kPlatform, {DT::kPercent, 15, 200'000}), "THANG10");
+  Offer thang10 =
+      WithCode(BaseOffer("o_thang10", "platform", Layer::kPlatform, Discount::Percent(15, 200'000)),
+               "THANG10");
   thang10.payment_methods = std::vector<std::string>{"digital"};
   thang10.categories = std::vector<std::string>{"electronics", "books"};
   thang10.limits.total_redemptions = 3;
@@ -111,30 +109,28 @@ std::vector<Offer> FixedOffers() {
   thang10.priority = 5;
   offers.push_back(thang10);
   Offer paused = WithCode(
-      BaseOffer("o_paused", "platform", Layer::kPlatform, {DT::kFixed, 5'000, std::nullopt}),
-      "PAUSED1");
+      BaseOffer("o_paused", "platform", Layer::kPlatform, Discount::Fixed(5'000)), "PAUSED1");
   paused.status = OfferStatus::kPaused;
   offers.push_back(paused);
-  Offer future = WithCode(
-      BaseOffer("o_future", "platform", Layer::kPlatform, {DT::kPercent, 11, std::nullopt}),
-      "NOV11");
+  Offer future =
+      WithCode(BaseOffer("o_future", "platform", Layer::kPlatform, Discount::Percent(11)), "NOV11");
   future.starts_at = At("2026-11-11T00:00:00+07:00");
   future.ends_at = At("2026-11-12T00:00:00+07:00");
   offers.push_back(future);
-  Offer night = BaseOffer("o_night", "platform", Layer::kPlatform, {DT::kPercent, 5, std::nullopt});
+  Offer night = BaseOffer("o_night", "platform", Layer::kPlatform, Discount::Percent(5));
   night.daily_window = DailyWindow{22 * 60, 2 * 60};
   night.skus = std::vector<std::string>{"sku-night"};
   night.merchant_ids = std::vector<std::string>{"shop-1", "shop-2"};
   offers.push_back(night);
   // Payment and shipping.
-  Offer momo = BaseOffer("o_momo", "platform", Layer::kPayment, {DT::kFixed, 20'000, std::nullopt});
+  Offer momo = BaseOffer("o_momo", "platform", Layer::kPayment, Discount::Fixed(20'000));
   momo.payment_methods = std::vector<std::string>{"momo"};
   momo.daily_window = DailyWindow{11 * 60, 14 * 60};
   momo.funded_by = FundedBy::kPaymentPartner;
   momo.funder = "momo";
   momo.limits.total_budget = 100'000;
   offers.push_back(momo);
-  Offer ship = BaseOffer("o_ship", "platform", Layer::kShipping, {DT::kFreeShipping, 0, 30'000});
+  Offer ship = BaseOffer("o_ship", "platform", Layer::kShipping, Discount::FreeShipping(30'000));
   ship.min_order_amount = 100'000;
   ship.restore_on_refund = false;
   offers.push_back(ship);

@@ -26,6 +26,22 @@ boost::json::object AlwaysOnOffer() {
   return body;
 }
 
+boost::json::object SpendTiersDiscount() {
+  using boost::json::array;
+  using boost::json::object;
+  return object{
+      {"type", "tiered"},
+      {"basis", "subtotal"},
+      {"tiers",
+       array{
+           object{{"min", 200'000}, {"discount", object{{"type", "fixed"}, {"value", 20'000}}}},
+           object{{"min", 500'000},
+                  {"discount", object{{"type", "percent"}, {"value", 10}, {"max_amount", 60'000}}}},
+           object{{"min", 1'000'000},
+                  {"discount",
+                   object{{"type", "percent"}, {"value", 12}, {"max_amount", nullptr}}}}}}};
+}
+
 boost::json::object CartBody(std::int64_t unit_price, std::int64_t quantity,
                              const std::string& shopper_id) {
   return boost::json::object{

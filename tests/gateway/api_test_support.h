@@ -23,6 +23,10 @@ boost::json::object OfferBody();
 // OfferBody() valid from 2020 to 2100: for a uudai binary, which runs on the system clock.
 boost::json::object AlwaysOnOffer();
 
+// A tiered discount as posted and as rendered: "giảm 20k cho đơn từ 200k, 10% (tối đa 60k) từ
+// 500k, 12% từ 1 triệu" (the last tier's max_amount null).
+boost::json::object SpendTiersDiscount();
+
 // A cart of shop-1 for `shopper_id`, paid with momo, no shipping fee, one item
 // {"sku":"sku-1","category":"electronics","unit_price":unit_price,"quantity":quantity}.
 boost::json::object CartBody(std::int64_t unit_price = 100'000, std::int64_t quantity = 1,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/array.hpp>
@@ -431,6 +432,342 @@ TEST(OffersApiTest, PatchUnknownOfferIs404) {
       gateway.Call("PATCH", "/v1/offers/o_nope", kAdminKey, R"({"priority":1})");
 
   EXPECT_TRUE(IsProblem(reply, 404, "not_found"));
+}
+
+// --- Tiered and buy_x_get_y discounts ---------------------------------------------------------
+
+// "Mua 2 tặng 1"
+object BuyTwoGetOne() {
+  return object{
+      {"type", "buy_x_get_y"}, {"buy", 2}, {"get", 1}, {"percent", 100}, {"max_sets", nullptr}};
+}
+
+object WithDiscount(const object& discount) {
+  object body = OfferBody();
+  body["discount"] = discount;
+  return body;
+}
+
+// POST body, answered 422 with `code`: the paths of its errors.
+std::vector<std::string> RefusedPaths(TestGateway& gateway, const object& body,
+                                      const std::string& code = "validation_failed") {
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+  EXPECT_TRUE(IsProblem(reply, 422, code)) << reply.body;
+  return ErrorPaths(reply);
+}
+
+TEST(OffersApiTest, TieredOfferIsCreatedAndRenderedAsPosted) {
+  TestGateway gateway;
+
+  const HttpReply created =
+      gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(SpendTiersDiscount())));
+
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Object(created).at("discount"), SpendTiersDiscount());
+  const std::string id(created.Json().at("id").as_string());
+  const HttpReply got = gateway.Call("GET", OfferPath(id), kAnalystKey);
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body, created.body);
+  EXPECT_EQ(Object(got).at("discount"), SpendTiersDiscount());
+}
+
+TEST(OffersApiTest, TieredOfferRendersItsTiersInOrderAndEachTierInItsOwnShape) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  // A percent tier posted without max_amount renders it null; a fixed tier renders none.
+  discount["tiers"].as_array()[2].as_object()["discount"].as_object().erase("max_amount");
+
+  const HttpReply created =
+      gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(discount)));
+
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Json(Object(created).at("discount").as_object()),
+            R"({"type":"tiered","basis":"subtotal","tiers":[)"
+            R"({"min":200000,"discount":{"type":"fixed","value":20000}},)"
+            R"({"min":500000,"discount":{"type":"percent","value":10,"max_amount":60000}},)"
+            R"({"min":1000000,"discount":{"type":"percent","value":12,"max_amount":null}}]})");
+}
+
+TEST(OffersApiTest, TieredOfferByQuantityIsCreatedAndRenderedAsPosted) {
+  TestGateway gateway;
+  const object discount{
+      {"type", "tiered"},
+      {"basis", "quantity"},
+      {"tiers",
+       array{
+           object{{"min", 3},
+                  {"discount", object{{"type", "percent"}, {"value", 5}, {"max_amount", nullptr}}}},
+           object{{"min", 6}, {"discount", object{{"type", "fixed"}, {"value", 100'000}}}}}}};
+
+  const HttpReply created =
+      gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(discount)));
+
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Object(created).at("discount"), discount);
+  const std::string id(created.Json().at("id").as_string());
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kAnalystKey).body, created.body);
+}
+
+TEST(OffersApiTest, BuyXGetYOfferIsCreatedAndRenderedAsPosted) {
+  TestGateway gateway;
+  object capped = BuyTwoGetOne();
+  capped["percent"] = 50;
+  capped["max_sets"] = 3;
+
+  for (const object& discount : {BuyTwoGetOne(), capped}) {
+    const HttpReply created =
+        gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(discount)));
+
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(Object(created).at("discount"), discount);
+    const std::string id(created.Json().at("id").as_string());
+    const HttpReply got = gateway.Call("GET", OfferPath(id), kAnalystKey);
+    EXPECT_EQ(got.body, created.body);
+  }
+  EXPECT_EQ(Json(gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(capped)))
+                     .Json()
+                     .at("discount")
+                     .as_object()),
+            R"({"type":"buy_x_get_y","buy":2,"get":1,"percent":50,"max_sets":3})");
+}
+
+TEST(OffersApiTest, BuyXGetYWithoutMaxSetsRendersItNull) {
+  TestGateway gateway;
+  object discount = BuyTwoGetOne();
+  discount.erase("max_sets");
+
+  const HttpReply created =
+      gateway.Call("POST", "/v1/offers", kMerchantKey, Json(WithDiscount(discount)));
+
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Object(created).at("discount"), BuyTwoGetOne());
+}
+
+TEST(OffersApiTest, TiersOutOfOrderAre422AtTheLaterTiersMin) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  auto& tiers = discount["tiers"].as_array();
+  std::swap(tiers[0], tiers[1]);  // 500k, 200k, 1M
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers[1].min"});
+}
+
+TEST(OffersApiTest, TieredWithoutTiersIs422AtDiscountTiers) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["tiers"] = array{};
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers"});
+}
+
+TEST(OffersApiTest, TierOfTypeFreeShippingIs422AtItsType) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["tiers"].as_array()[1].as_object()["discount"] = object{{"type", "free_shipping"}};
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers[1].discount.type"});
+}
+
+TEST(OffersApiTest, TierOfPercentOver100Is422AtItsValue) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["tiers"].as_array()[2].as_object()["discount"].as_object()["value"] = 101;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers[2].discount.value"});
+}
+
+TEST(OffersApiTest, FixedTierWithMaxAmountIs422AtItsMaxAmount) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["tiers"].as_array()[0].as_object()["discount"].as_object()["max_amount"] = 5'000;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers[0].discount.max_amount"});
+}
+
+TEST(OffersApiTest, UnknownFieldInsideATierIs422NamingIt) {
+  TestGateway gateway;
+  object beside_min = SpendTiersDiscount();
+  beside_min["tiers"].as_array()[1].as_object()["label"] = "Hạng bạc";
+  object inside_discount = SpendTiersDiscount();
+  inside_discount["tiers"].as_array()[0].as_object()["discount"].as_object()["cap"] = 5'000;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(beside_min), "unknown_field"),
+            std::vector<std::string>{"discount.tiers[1].label"});
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(inside_discount), "unknown_field"),
+            std::vector<std::string>{"discount.tiers[0].discount.cap"});
+}
+
+TEST(OffersApiTest, TierThatIsNotAnObjectIs422AtItsIndex) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["tiers"].as_array()[1] = 500'000;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.tiers[1]"});
+}
+
+TEST(OffersApiTest, TieredWithAWholeDiscountValueIs422AtDiscountValue) {
+  TestGateway gateway;
+  object discount = SpendTiersDiscount();
+  discount["value"] = 10;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.value"});
+}
+
+TEST(OffersApiTest, BuyZeroIs422AtDiscountBuy) {
+  TestGateway gateway;
+  object discount = BuyTwoGetOne();
+  discount["buy"] = 0;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.buy"});
+}
+
+TEST(OffersApiTest, BadBuyXGetYFieldsAre422AtEachOfThem) {
+  TestGateway gateway;
+  const object discount{
+      {"type", "buy_x_get_y"}, {"buy", 1'001}, {"get", 0}, {"percent", 101}, {"max_sets", 0}};
+
+  std::vector<std::string> paths = RefusedPaths(gateway, WithDiscount(discount));
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"discount.buy", "discount.get", "discount.max_sets",
+                                             "discount.percent"}));
+}
+
+TEST(OffersApiTest, BuyXGetYWithValueIs422AtDiscountValue) {
+  TestGateway gateway;
+  object discount = BuyTwoGetOne();
+  discount["value"] = 100;
+
+  EXPECT_EQ(RefusedPaths(gateway, WithDiscount(discount)),
+            std::vector<std::string>{"discount.value"});
+}
+
+TEST(OffersApiTest, TieredAndBuyXGetYOnTheShippingLayerAre422AtDiscountType) {
+  TestGateway gateway;
+  for (const object& discount : {SpendTiersDiscount(), BuyTwoGetOne()}) {
+    object body = WithDiscount(discount);
+    body["merchant_id"] = "platform";
+    body["layer"] = "shipping";
+    const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.type"});
+  }
+}
+
+TEST(OffersApiTest, PatchTurnsAPercentDiscountIntoATieredOne) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());  // 10 %, capped
+  object patch_discount = SpendTiersDiscount();
+  patch_discount["value"] = nullptr;
+  patch_discount["max_amount"] = nullptr;
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       Json(object{{"discount", patch_discount}}));
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(Object(reply).at("discount"), SpendTiersDiscount());
+  EXPECT_EQ(Object(reply).at("version").as_int64(), 2);
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kAnalystKey).body, reply.body);
+}
+
+TEST(OffersApiTest, PatchToTieredThatLeavesTheValueIs422AtDiscountValueAndChangesNothing) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());  // 10 %, capped
+  const std::string before = gateway.Call("GET", OfferPath(id), kAnalystKey).body;
+  object patch_discount = SpendTiersDiscount();
+  patch_discount["max_amount"] = nullptr;  // but "value" left in place
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       Json(object{{"discount", patch_discount}}));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.value"});
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kAnalystKey).body, before);
+}
+
+TEST(OffersApiTest, PatchToTieredThatLeavesValueAndMaxAmountNamesBoth) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());  // 10 %, capped
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       Json(object{{"discount", SpendTiersDiscount()}}));
+
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
+  std::vector<std::string> paths = ErrorPaths(reply);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"discount.max_amount", "discount.value"}));
+}
+
+TEST(OffersApiTest, PatchTurnsATieredDiscountIntoBuyXGetYAndBackToPercent) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, WithDiscount(SpendTiersDiscount()));
+
+  object to_bogo = BuyTwoGetOne();
+  to_bogo["basis"] = nullptr;
+  to_bogo["tiers"] = nullptr;
+  const HttpReply bogo =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, Json(object{{"discount", to_bogo}}));
+  ASSERT_EQ(bogo.status, 200) << bogo.body;
+  EXPECT_EQ(Object(bogo).at("discount"), BuyTwoGetOne());
+
+  const HttpReply percent = gateway.Call(
+      "PATCH", OfferPath(id), kMerchantKey,
+      R"({"discount":{"type":"percent","value":5,"buy":null,"get":null,"percent":null,)"
+      R"("max_sets":null}})");
+  ASSERT_EQ(percent.status, 200) << percent.body;
+  EXPECT_EQ(Json(Object(percent).at("discount").as_object()),
+            R"({"type":"percent","value":5,"max_amount":null})");
+}
+
+TEST(OffersApiTest, PatchToPercentThatLeavesTheTiersIs422UnknownField) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, WithDiscount(SpendTiersDiscount()));
+  const std::string before = gateway.Call("GET", OfferPath(id), kAnalystKey).body;
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       R"({"discount":{"type":"percent","value":5}})");
+
+  ASSERT_TRUE(IsProblem(reply, 422, "unknown_field")) << reply.body;
+  std::vector<std::string> paths = ErrorPaths(reply);
+  std::sort(paths.begin(), paths.end());
+  EXPECT_EQ(paths, (std::vector<std::string>{"discount.basis", "discount.tiers"}));
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kAnalystKey).body, before);
+}
+
+TEST(OffersApiTest, PatchOfAnotherFieldKeepsATieredOrBuyXGetYDiscountAsItIs) {
+  TestGateway gateway;
+  object capped = BuyTwoGetOne();
+  capped["max_sets"] = 2;
+  for (const object& discount : {SpendTiersDiscount(), BuyTwoGetOne(), capped}) {
+    const std::string id = CreateOffer(gateway, kMerchantKey, WithDiscount(discount));
+
+    const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"priority":3})");
+
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    EXPECT_EQ(Object(reply).at("discount"), discount);
+    EXPECT_EQ(Object(reply).at("priority").as_int64(), 3);
+  }
+}
+
+TEST(OffersApiTest, PatchReplacesTheWholeTierList) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, WithDiscount(SpendTiersDiscount()));
+  const array one_tier{
+      object{{"min", 300'000}, {"discount", object{{"type", "fixed"}, {"value", 30'000}}}}};
+
+  const HttpReply reply = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                       Json(object{{"discount", object{{"tiers", one_tier}}}}));
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(Object(reply).at("discount"),
+            (object{{"type", "tiered"}, {"basis", "subtotal"}, {"tiers", one_tier}}));
 }
 
 }  // namespace

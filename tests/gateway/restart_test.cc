@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
+#include <map>
 #include <string>
 #include <thread>
 #include <utility>
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api_test_support.h"
@@ -286,6 +289,145 @@ TEST(RestartTest, ABatchIsOneJournalRecordAndIsThereAfterARestart) {
     EXPECT_TRUE(IsProblem(restarted.Call("POST", "/v1/offers", kMerchantKey, Json(clash)), 409,
                           "code_conflict"));
   }
+}
+
+// Tiered and buy_x_get_y discounts come back from the journal, replayed or compacted, as they
+// were: rendered the same, and quoting every cart the same.
+TEST(RestartTest, TieredAndBuyXGetYOffersQuoteTheSameAfterARestart) {
+  TempDir dir;
+  const object tiered{
+      {"type", "tiered"},
+      {"basis", "subtotal"},
+      {"tiers",
+       array{object{{"min", 200'000}, {"discount", object{{"type", "fixed"}, {"value", 20'000}}}},
+             object{{"min", 500'000},
+                    {"discount",
+                     object{{"type", "percent"}, {"value", 10}, {"max_amount", 50'000}}}}}}};
+  const object by_units{
+      {"type", "tiered"},
+      {"basis", "quantity"},
+      {"tiers",
+       array{object{
+           {"min", 4},
+           {"discount", object{{"type", "percent"}, {"value", 3}, {"max_amount", nullptr}}}}}}};
+  const object bogo{
+      {"type", "buy_x_get_y"}, {"buy", 2}, {"get", 1}, {"percent", 50}, {"max_sets", 1}};
+  object platform = OfferBody();
+  platform["merchant_id"] = "platform";
+  platform["layer"] = "platform";
+  platform["discount"] = tiered;
+  object merchant = OfferBody();
+  merchant["discount"] = bogo;
+  object payment = OfferBody();
+  payment["merchant_id"] = "platform";
+  payment["layer"] = "payment";
+  payment["discount"] = by_units;
+  // 150,001 × 3: one set, 50% of 150,001 = 75,000.5; 450,003 reaches the 200k tier.
+  // 150,001 × 4: still one set; 10% of 600,004 capped at 50,000; 4 units: 3% = 18,000.12.
+  // 100,000 × 1: nothing.
+  const std::vector<object> carts = {CartBody(150'001, 3), CartBody(150'001, 4),
+                                     CartBody(100'000, 1)};
+  std::vector<std::string> ids;
+  std::map<std::string, std::string> offers;
+  std::vector<std::string> quotes;
+  {
+    TestGateway gateway(OnDisk(dir));
+    ids = {CreateOffer(gateway, kAdminKey, platform), CreateOffer(gateway, kMerchantKey, merchant),
+           CreateOffer(gateway, kAdminKey, payment)};
+    // Superseded records, so that a compacting start rewrites the journal
+    for (const std::string& id : ids) {
+      for (int priority : {1, 2}) {
+        ASSERT_EQ(gateway
+                      .Call("PATCH", "/v1/offers/" + id, kAdminKey,
+                            "{\"priority\":" + std::to_string(priority) + "}")
+                      .status,
+                  200);
+      }
+      offers[id] = gateway.Call("GET", "/v1/offers/" + id, kAnalystKey).body;
+    }
+    for (const object& cart : carts) {
+      quotes.push_back(gateway.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(cart)).body);
+    }
+  }
+  EXPECT_EQ(boost::json::parse(offers[ids[0]]).at("discount"), tiered);
+  EXPECT_EQ(boost::json::parse(offers[ids[1]]).at("discount"), bogo);
+  EXPECT_EQ(boost::json::parse(offers[ids[2]]).at("discount"), by_units);
+  const auto applied = [](const std::string& quote) {
+    const boost::json::value parsed = boost::json::parse(quote);
+    std::vector<std::int64_t> amounts;
+    for (const auto& a : parsed.at("applied").as_array()) {
+      amounts.push_back(a.at("discount").as_int64());
+    }
+    return amounts;
+  };
+  ASSERT_EQ(applied(quotes[0]), (std::vector<std::int64_t>{75'000, 20'000}));
+  ASSERT_EQ(applied(quotes[1]), (std::vector<std::int64_t>{75'000, 50'000, 18'000}));
+  ASSERT_EQ(applied(quotes[2]), std::vector<std::int64_t>{});
+
+  // Replayed (3 creations, 6 patches), then compacted at start, then from the compacted
+  // journal (one record an offer)
+  for (const int start : {0, 1, 2}) {
+    SCOPED_TRACE("start " + std::to_string(start));
+    TestGatewayOptions options = OnDisk(dir);
+    if (start == 1) options.journal_compaction.min_bytes = 0;
+    TestGateway restarted(options);
+    EXPECT_EQ(restarted.app().startup().journal_records, start < 2 ? 9U : 3U);
+    if (start == 1) {
+      EXPECT_TRUE(restarted.app().startup().compaction.done);
+    }
+    for (const auto& [id, body] : offers) {
+      EXPECT_EQ(restarted.Call("GET", "/v1/offers/" + id, kAnalystKey).body, body);
+    }
+    for (std::size_t i = 0; i < carts.size(); ++i) {
+      EXPECT_EQ(restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(carts[i])).body,
+                quotes[i])
+          << i;
+    }
+  }
+}
+
+// A redemption that applied a buy_x_get_y offer and had a code refused for too few units keeps
+// both after a restart, the refusal's reason included.
+TEST(RestartTest, ARedemptionWithAMinQuantityRejectionIsThereAfterARestart) {
+  TempDir dir;
+  std::string redemption_id, answered;
+  {
+    TestGateway gateway(OnDisk(dir));
+    object bogo = OfferBody();
+    bogo["discount"] = object{{"type", "buy_x_get_y"}, {"buy", 2}, {"get", 1}, {"percent", 100}};
+    const std::string bogo_id = CreateOffer(gateway, kMerchantKey, bogo);
+    object by_units = OfferBody();
+    by_units["merchant_id"] = "platform";
+    by_units["layer"] = "platform";
+    by_units["code_mode"] = "public";
+    by_units["code"] = "MUA5MON";
+    by_units["discount"] = object{
+        {"type", "tiered"},
+        {"basis", "quantity"},
+        {"tiers",
+         array{object{{"min", 5}, {"discount", object{{"type", "fixed"}, {"value", 50'000}}}}}}};
+    const std::string by_units_id = CreateOffer(gateway, kAdminKey, by_units);
+    object body = CartBody(100'000, 3);
+    body["order_id"] = "order-1";
+    body["codes"] = array{"mua5mon"};
+
+    const HttpReply reply = Redeem(gateway, body, "k-1");
+
+    ASSERT_EQ(reply.status, 201) << reply.body;
+    EXPECT_EQ(reply.Json().at("discount_total").as_int64(), 100'000);
+    EXPECT_EQ(reply.Json().at("applied").at(0).at("offer_id").as_string(), bogo_id);
+    EXPECT_EQ(reply.Json().at("rejected"),
+              (array{object{
+                  {"code", "mua5mon"}, {"offer_id", by_units_id}, {"reason", "min_quantity"}}}));
+    redemption_id = std::string(reply.Json().at("id").as_string());
+    answered = reply.body;
+  }
+
+  TestGateway restarted(OnDisk(dir));
+
+  const HttpReply reply = restarted.Call("GET", "/v1/redemptions/" + redemption_id, kCheckoutKey);
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, answered);
 }
 
 }  // namespace

@@ -68,6 +68,18 @@ TEST(RedemptionRecordTest, ReadsBackEqualInEveryStatus) {
       plain);
 }
 
+TEST(RedemptionRecordTest, EveryRejectionReasonReadsBackMinQuantityIncluded) {
+  Redemption r = RedemptionBuilder("r-3").Apply(MakeOffer("o-1"), 1'000).Build();
+  r.rejected = {{"MUA5MON", std::string("o-tier"), RejectionReason::kMinQuantity},
+                {"DONLON", std::string("o-tier-2"), RejectionReason::kMinOrderAmount},
+                {"THANG10", std::string("o-1"), RejectionReason::kSuperseded}};
+  const auto record = EncodeRedemptionRecord(r, LocalDay{20'000});
+  ASSERT_TRUE(record.ok()) << record.status().message();
+  const auto back = DecodeRedemptionRecord("r-3", record.value());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back.value(), r);
+}
+
 TEST(RedemptionRecordTest, HeadAndPlanAreWhatTheStoreFunctionReads) {
   const Redemption r = Everything();
   const std::string record = EncodeRedemptionRecord(r, LocalDay{20'000}).value();

@@ -177,6 +177,96 @@ TEST_F(RedisStoreTest, AnotherGatewaysOfferReachesTheViewAndTheObserverOnPoll) {
   EXPECT_EQ(seen.load(), 1);
 }
 
+// Tiered and buy_x_get_y discounts travel as their journal line: another gateway's view, one
+// loaded afterwards, and an update that changes the discount's type all read them back whole.
+Offer TieredOffer(std::string id, TierBasis basis, std::vector<DiscountTier> tiers) {
+  Offer offer = MakeOffer(std::move(id));
+  offer.discount = Discount{};
+  offer.discount.type = DiscountType::kTiered;
+  offer.discount.basis = basis;
+  offer.discount.tiers = std::move(tiers);
+  return offer;
+}
+
+Offer BuyXGetYOffer(std::string id, std::int64_t buy, std::int64_t get, std::int64_t percent,
+                    std::optional<std::int64_t> max_sets) {
+  Offer offer = MakeOffer(std::move(id));
+  offer.discount = Discount{};
+  offer.discount.type = DiscountType::kBuyXGetY;
+  offer.discount.buy = buy;
+  offer.discount.get = get;
+  offer.discount.value = percent;
+  offer.discount.max_sets = max_sets;
+  return offer;
+}
+
+std::vector<Offer> TieredAndBuyXGetYOffers() {
+  return {
+      TieredOffer("o-tier-subtotal", TierBasis::kSubtotal,
+                  {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                   {500'000, DiscountType::kPercent, 10, 60'000},
+                   {1'000'000, DiscountType::kPercent, 12, std::nullopt}}),
+      TieredOffer("o-tier-quantity", TierBasis::kQuantity,
+                  {{3, DiscountType::kPercent, 5, std::nullopt},
+                   {6, DiscountType::kFixed, 100'000, std::nullopt}}),
+      BuyXGetYOffer("o-bogo", 2, 1, 100, std::nullopt),
+      BuyXGetYOffer("o-bogo-capped", 3, 2, 50, 4),
+  };
+}
+
+TEST_F(RedisStoreTest, AnotherGatewayReadsTieredAndBuyXGetYOffersBackEqual) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  std::vector<Offer> stored;
+  for (const Offer& offer : TieredAndBuyXGetYOffers()) {
+    const Result<Offer> created = SyncStore(*a).CreateOffer(offer);
+    ASSERT_TRUE(created.ok()) << offer.id << ": " << created.status().message();
+    EXPECT_EQ(created->discount, offer.discount) << offer.id;
+    stored.push_back(created.value());
+  }
+
+  b->Poll();
+
+  for (const Offer& offer : stored) {
+    ASSERT_TRUE(WaitUntil([&] { return b->FindOffer(offer.id) != nullptr; }, milliseconds(2000)))
+        << offer.id;
+    EXPECT_EQ(*b->FindOffer(offer.id), offer) << offer.id;
+    EXPECT_EQ(*a->FindOffer(offer.id), offer) << offer.id;
+  }
+  // A gateway started afterwards loads them from Redis as they are.
+  auto c = NewGateway();
+  for (const Offer& offer : stored) {
+    const auto loaded = c->FindOffer(offer.id);
+    ASSERT_NE(loaded, nullptr) << offer.id;
+    EXPECT_EQ(*loaded, offer) << offer.id;
+  }
+}
+
+TEST_F(RedisStoreTest, AnUpdateToATieredDiscountReachesAnotherGatewayWhole) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  const Offer created = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  b->Poll();
+  ASSERT_TRUE(WaitUntil([&] { return b->FindOffer("o-1") != nullptr; }, milliseconds(2000)));
+
+  Offer tiered = created;
+  tiered.discount = TieredAndBuyXGetYOffers()[0].discount;
+  const Offer updated = SyncStore(*a).UpdateOffer(tiered, 1).value();
+  ASSERT_EQ(updated.version, 2);
+  b->Poll();
+  ASSERT_TRUE(WaitUntil([&] { return b->FindOffer("o-1")->version == 2; }, milliseconds(2000)));
+  EXPECT_EQ(*b->FindOffer("o-1"), updated);
+  EXPECT_EQ(b->FindOffer("o-1")->discount, tiered.discount);
+
+  Offer bogo = updated;
+  bogo.discount = TieredAndBuyXGetYOffers()[3].discount;
+  const Offer again = SyncStore(*a).UpdateOffer(bogo, 2).value();
+  b->Poll();
+  ASSERT_TRUE(WaitUntil([&] { return b->FindOffer("o-1")->version == 3; }, milliseconds(2000)));
+  EXPECT_EQ(*b->FindOffer("o-1"), again);
+  EXPECT_EQ(b->FindOffer("o-1")->discount, bogo.discount);
+}
+
 // A PATCH that lost a race merges again onto the version it lost to (Store::UpdateOffer):
 // when another gateway moved the version, the refusal comes once this view shows it.
 TEST_F(RedisStoreTest, AVersionMismatchAnswersOnceTheViewShowsAnotherGatewaysNewerVersion) {

@@ -20,7 +20,9 @@ namespace uudai {
 enum class Layer : std::uint8_t { kMerchant, kPlatform, kPayment, kShipping };
 inline constexpr std::size_t kLayerCount = 4;
 
-enum class DiscountType : std::uint8_t { kPercent, kFixed, kFreeShipping };
+enum class DiscountType : std::uint8_t { kPercent, kFixed, kFreeShipping, kTiered, kBuyXGetY };
+// What a tiered discount's tiers are reached by: the eligible subtotal or the eligible units.
+enum class TierBasis : std::uint8_t { kSubtotal, kQuantity };
 enum class CodeMode : std::uint8_t { kAuto, kPublic, kUnique };
 enum class FundedBy : std::uint8_t { kMerchant, kPlatform, kPaymentPartner };
 enum class OfferStatus : std::uint8_t { kActive, kPaused, kArchived };
@@ -29,6 +31,8 @@ std::string_view LayerName(Layer layer);
 std::optional<Layer> ParseLayer(std::string_view text);
 std::string_view DiscountTypeName(DiscountType type);
 std::optional<DiscountType> ParseDiscountType(std::string_view text);
+std::string_view TierBasisName(TierBasis basis);
+std::optional<TierBasis> ParseTierBasis(std::string_view text);
 std::string_view CodeModeName(CodeMode mode);
 std::optional<CodeMode> ParseCodeMode(std::string_view text);
 std::string_view FundedByName(FundedBy funded_by);
@@ -36,12 +40,51 @@ std::optional<FundedBy> ParseFundedBy(std::string_view text);
 std::string_view OfferStatusName(OfferStatus status);
 std::optional<OfferStatus> ParseOfferStatus(std::string_view text);
 
+// One step of a tiered discount: from `min` (đồng of eligible subtotal, or eligible units) on,
+// a percent (value 1..100, optional cap) or fixed (value in đồng) discount.
+struct DiscountTier {
+  std::int64_t min = 0;
+  DiscountType type = DiscountType::kPercent;  // percent or fixed
+  std::int64_t value = 0;
+  std::optional<Money> max_amount;  // percent only
+
+  friend bool operator==(const DiscountTier&, const DiscountTier&) = default;
+};
+
 struct Discount {
   DiscountType type = DiscountType::kPercent;
-  // percent: 1..100; fixed: amount in đồng; free_shipping: unused (0).
+  // percent: 1..100; fixed: amount in đồng; free_shipping and tiered: unused (0);
+  // buy_x_get_y: the percent off each unit given (1..100).
   std::int64_t value = 0;
   // percent and free_shipping: optional cap in đồng.
   std::optional<Money> max_amount;
+  // tiered: what reaches a tier, and the tiers by increasing min (the highest reached applies).
+  TierBasis basis = TierBasis::kSubtotal;
+  std::vector<DiscountTier> tiers;
+  // buy_x_get_y: of every buy + get eligible units, the get cheapest are discounted, at most
+  // max_sets times a cart.
+  std::int64_t buy = 0;
+  std::int64_t get = 0;
+  std::optional<std::int64_t> max_sets;
+
+  static Discount Percent(std::int64_t percent, std::optional<Money> max_amount = std::nullopt) {
+    Discount d;
+    d.value = percent;
+    d.max_amount = max_amount;
+    return d;
+  }
+  static Discount Fixed(Money value) {
+    Discount d;
+    d.type = DiscountType::kFixed;
+    d.value = value;
+    return d;
+  }
+  static Discount FreeShipping(std::optional<Money> max_amount = std::nullopt) {
+    Discount d;
+    d.type = DiscountType::kFreeShipping;
+    d.max_amount = max_amount;
+    return d;
+  }
 
   friend bool operator==(const Discount&, const Discount&) = default;
 };

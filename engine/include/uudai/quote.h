@@ -38,8 +38,12 @@ enum class RejectionReason : std::uint8_t {
   kBudgetExhausted,
   kPerShopperLimit,
   kDailyLimit,
-  kSuperseded,  // eligible, but the best combination chose other offers
+  kSuperseded,   // eligible, but the best combination chose other offers
+  kMinQuantity,  // too few eligible units for the lowest tier, or for one buy_x_get_y set
+  // New reasons go last: journals and Redis records store a reason by its number.
 };
+inline constexpr std::size_t kRejectionReasonCount =
+    static_cast<std::size_t>(RejectionReason::kMinQuantity) + 1;
 
 std::string_view RejectionReasonName(RejectionReason reason);
 

@@ -35,7 +35,7 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
   {  // Shop 1, electronics: 10 % off, capped, from 500.000 ₫.
     Offer o = base("demo-dienmay-10", "shop-dienmay", "Điện máy giảm 10% (tối đa 200.000 ₫)",
                    Layer::kMerchant);
-    o.discount = {DiscountType::kPercent, 10, 200'000};
+    o.discount = Discount::Percent(10, 200'000);
     o.min_order_amount = 500'000;
     o.categories = std::vector<std::string>{"electronics"};
     o.limits.total_redemptions = 1'000;
@@ -45,7 +45,7 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
   {  // Shop 2, fashion: 50.000 ₫ off with unique single-use codes.
     Offer o = base("demo-thoitrang-50k", "shop-thoitrang", "Thời trang giảm 50.000 ₫ (mã riêng)",
                    Layer::kMerchant);
-    o.discount = {DiscountType::kFixed, 50'000, {}};
+    o.discount = Discount::Fixed(50'000);
     o.min_order_amount = 300'000;
     o.code_mode = CodeMode::kUnique;
     offers.push_back(std::move(o));
@@ -53,17 +53,38 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
   {  // Shop 3, grocery: the 10.10 flash window, 12:00–14:00 local, 20 % off.
     Offer o =
         base("demo-bachhoa-1010", "shop-bachhoa", "Flash sale 10.10 — giảm 20%", Layer::kMerchant);
-    o.discount = {DiscountType::kPercent, 20, 100'000};
+    o.discount = Discount::Percent(20, 100'000);
     o.starts_at = At(year, "-10-10T00:00:00+07:00");
     o.ends_at = At(year, "-10-11T00:00:00+07:00");
     o.daily_window = DailyWindow{12 * 60, 14 * 60};
     o.limits.per_day = 500;
     offers.push_back(std::move(o));
   }
+  {  // Shop 3, grocery, all month: "giảm 20k cho đơn từ 200k, 60k cho đơn từ 500k" (tiers).
+    Offer o =
+        base("demo-bachhoa-tiers", "shop-bachhoa",
+             "Giảm 20.000 ₫ cho đơn từ 200.000 ₫, 60.000 ₫ cho đơn từ 500.000 ₫", Layer::kMerchant);
+    o.discount.type = DiscountType::kTiered;
+    o.discount.basis = TierBasis::kSubtotal;
+    o.discount.tiers = {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                        {500'000, DiscountType::kFixed, 60'000, std::nullopt}};
+    offers.push_back(std::move(o));
+  }
+  {  // Shop 4, mother & baby: diapers "mua 2 tặng 1", twice an order at most.
+    Offer o = base("demo-mebe-mua2tang1", "shop-mebe", "Tã bỉm mua 2 tặng 1", Layer::kMerchant);
+    o.discount.type = DiscountType::kBuyXGetY;
+    o.discount.buy = 2;
+    o.discount.get = 1;
+    o.discount.value = 100;
+    o.discount.max_sets = 2;
+    o.categories = std::vector<std::string>{"diapers"};
+    o.limits.per_shopper = 3;
+    offers.push_back(std::move(o));
+  }
   {  // Platform: public code THANG10, 10 % off any shop, paid digitally.
     Offer o = base("demo-thang10", "platform", "Tháng tiêu dùng số: mã THANG10 giảm 10%",
                    Layer::kPlatform);
-    o.discount = {DiscountType::kPercent, 10, 100'000};
+    o.discount = Discount::Percent(10, 100'000);
     o.min_order_amount = 200'000;
     o.code_mode = CodeMode::kPublic;
     o.code = "THANG10";
@@ -86,8 +107,7 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
   };
   for (const auto& w : wallets) {
     Offer o = base(w.id, "platform", w.name, Layer::kPayment);
-    o.discount = w.amount > 0 ? Discount{DiscountType::kFixed, w.amount, {}}
-                              : Discount{DiscountType::kPercent, 5, 50'000};
+    o.discount = w.amount > 0 ? Discount::Fixed(w.amount) : Discount::Percent(5, 50'000);
     o.min_order_amount = 150'000;
     o.payment_methods = std::vector<std::string>{w.method};
     o.funded_by = FundedBy::kPaymentPartner;
@@ -99,7 +119,7 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
   {  // Shipping: free shipping up to 30.000 ₫ for digital payments.
     Offer o =
         base("demo-freeship", "platform", "Miễn phí vận chuyển tới 30.000 ₫", Layer::kShipping);
-    o.discount = {DiscountType::kFreeShipping, 0, 30'000};
+    o.discount = Discount::FreeShipping(30'000);
     o.min_order_amount = 100'000;
     o.payment_methods = std::vector<std::string>{"digital"};
     offers.push_back(std::move(o));

@@ -28,31 +28,103 @@ std::optional<Timestamp> ReadTime(FieldReader& r, std::string_view key, bool req
   return t;
 }
 
+// A percent or fixed discount: the whole discount of an offer, or one tier's. Fields of
+// another type present (not null) are refused, as a patch that changes the type must clear them.
+void ReadSimpleDiscount(FieldReader& r, DiscountType type, std::int64_t& value,
+                        std::optional<Money>& max_amount) {
+  const bool is_percent = type == DiscountType::kPercent;
+  if (type != DiscountType::kFreeShipping) {
+    const auto read = is_percent ? r.Integer("value", 1, 100, true) : r.Amount("value", true);
+    if (read) value = *read;
+  } else {
+    value = 0;  // a patch may turn another discount into free shipping
+    if (r.Has("value")) r.Invalid("value", "is not used by free_shipping discounts");
+  }
+  if (type != DiscountType::kFixed) {
+    max_amount = r.Amount("max_amount");
+  } else {
+    max_amount.reset();  // a patch may turn a capped discount into a fixed one
+    if (r.Has("max_amount")) {
+      r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
+    }
+  }
+}
+
+void ReadTiers(FieldReader& r, BodyProblems& problems, Discount& d) {
+  if (auto basis = ReadEnum<TierBasis>(r, "basis", ParseTierBasis, "subtotal, quantity")) {
+    d.basis = *basis;
+  } else if (!r.Has("basis")) {
+    r.Invalid("basis", "is required");
+  }
+  const auto* tiers = r.Array("tiers", true);
+  d.tiers.clear();
+  if (tiers == nullptr) return;
+  for (std::size_t i = 0; i < tiers->size(); ++i) {
+    const std::string at = r.PathOf("tiers") + "[" + std::to_string(i) + "]";
+    if (!(*tiers)[i].is_object()) {
+      problems.invalid.push_back({at, "must be an object {\"min\", \"discount\"}"});
+      continue;
+    }
+    FieldReader tier_reader((*tiers)[i].as_object(), at, problems);
+    DiscountTier tier;
+    if (auto min = tier_reader.Amount("min", true)) tier.min = *min;
+    if (const auto* discount = tier_reader.Object("discount", true)) {
+      FieldReader dr(*discount, tier_reader.PathOf("discount"), problems);
+      if (auto type = ReadEnum<DiscountType>(dr, "type", ParseDiscountType, "percent, fixed")) {
+        tier.type = *type;
+        if (tier.type == DiscountType::kPercent || tier.type == DiscountType::kFixed) {
+          ReadSimpleDiscount(dr, tier.type, tier.value, tier.max_amount);
+        } else {
+          dr.Invalid("type", "must be percent or fixed");
+        }
+      } else if (!dr.Has("type")) {
+        dr.Invalid("type", "is required");
+      }
+      dr.Finish();
+    }
+    tier_reader.Finish();
+    d.tiers.push_back(tier);
+  }
+}
+
+void ReadBuyXGetY(FieldReader& r, Discount& d) {
+  if (auto buy = r.Integer("buy", 1, 1000, true)) d.buy = *buy;
+  if (auto get = r.Integer("get", 1, 1000, true)) d.get = *get;
+  if (auto percent = r.Integer("percent", 1, 100, true)) d.value = *percent;
+  d.max_sets = r.Integer("max_sets", 1, 1'000'000);
+}
+
 void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
   const auto* object = body.Object("discount", true);
   if (object == nullptr) return;
   FieldReader r(*object, body.PathOf("discount"), problems);
-  if (auto type =
-          ReadEnum<DiscountType>(r, "type", ParseDiscountType, "percent, fixed, free_shipping")) {
-    offer.discount.type = *type;
+  Discount& d = offer.discount;
+  if (auto type = ReadEnum<DiscountType>(r, "type", ParseDiscountType,
+                                         "percent, fixed, free_shipping, tiered, buy_x_get_y")) {
+    d.type = *type;
   } else if (!r.Has("type")) {
     r.Invalid("type", "is required");
   }
-  const bool is_percent = offer.discount.type == DiscountType::kPercent;
-  if (offer.discount.type != DiscountType::kFreeShipping) {
-    const auto value = is_percent ? r.Integer("value", 1, 100, true) : r.Amount("value", true);
-    if (value) offer.discount.value = *value;
-  } else {
-    offer.discount.value = 0;  // a patch may turn another discount into free shipping
-    if (r.Has("value")) r.Invalid("value", "is not used by free_shipping discounts");
-  }
-  if (offer.discount.type != DiscountType::kFixed) {
-    offer.discount.max_amount = r.Amount("max_amount");
-  } else {
-    offer.discount.max_amount.reset();  // a patch may turn a capped discount into a fixed one
-    if (r.Has("max_amount")) {
-      r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
-    }
+  // What the type does not use is cleared (a patch may change the type): the fields left in
+  // the body for it are then unknown, or refused by name below.
+  const Discount before = d;
+  d = Discount{};
+  d.type = before.type;
+  switch (d.type) {
+    case DiscountType::kTiered:
+      ReadTiers(r, problems, d);
+      for (const char* field : {"value", "max_amount"}) {
+        if (r.Has(field)) r.Invalid(field, "is not used by tiered discounts (each tier has one)");
+      }
+      break;
+    case DiscountType::kBuyXGetY:
+      ReadBuyXGetY(r, d);
+      for (const char* field : {"value", "max_amount"}) {
+        if (r.Has(field)) r.Invalid(field, "is not used by buy_x_get_y discounts");
+      }
+      break;
+    default:
+      ReadSimpleDiscount(r, d.type, d.value, d.max_amount);
   }
   r.Finish();
 }
@@ -202,15 +274,48 @@ std::optional<Offer> PatchOffer(const Offer& base, const boost::json::object& pa
   return ReadOffer(r, problems, std::move(offer));
 }
 
-boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
-  boost::json::object discount;
-  discount["type"] = DiscountTypeName(offer.discount.type);
-  if (offer.discount.type != DiscountType::kFreeShipping) discount["value"] = offer.discount.value;
-  if (offer.discount.type != DiscountType::kFixed) {
-    discount["max_amount"] = offer.discount.max_amount
-                                 ? boost::json::value(*offer.discount.max_amount)
-                                 : boost::json::value(nullptr);
+namespace {
+
+// percent: type, value, max_amount; fixed: type, value; free_shipping: type, max_amount.
+boost::json::object SimpleDiscountToJson(DiscountType type, std::int64_t value,
+                                         const std::optional<Money>& max_amount) {
+  boost::json::object out;
+  out["type"] = DiscountTypeName(type);
+  if (type != DiscountType::kFreeShipping) out["value"] = value;
+  if (type != DiscountType::kFixed) {
+    out["max_amount"] = max_amount ? boost::json::value(*max_amount) : boost::json::value(nullptr);
   }
+  return out;
+}
+
+boost::json::object DiscountToJson(const Discount& d) {
+  switch (d.type) {
+    case DiscountType::kTiered: {
+      boost::json::array tiers;
+      for (const DiscountTier& tier : d.tiers) {
+        tiers.push_back(boost::json::object{
+            {"min", tier.min},
+            {"discount", SimpleDiscountToJson(tier.type, tier.value, tier.max_amount)}});
+      }
+      return {{"type", DiscountTypeName(d.type)},
+              {"basis", TierBasisName(d.basis)},
+              {"tiers", std::move(tiers)}};
+    }
+    case DiscountType::kBuyXGetY:
+      return {{"type", DiscountTypeName(d.type)},
+              {"buy", d.buy},
+              {"get", d.get},
+              {"percent", d.value},
+              {"max_sets", d.max_sets ? boost::json::value(*d.max_sets) : nullptr}};
+    default:
+      return SimpleDiscountToJson(d.type, d.value, d.max_amount);
+  }
+}
+
+}  // namespace
+
+boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
+  const boost::json::object discount = DiscountToJson(offer.discount);
   auto optional_int = [](const std::optional<std::int64_t>& v) {
     return v ? boost::json::value(*v) : boost::json::value(nullptr);
   };

@@ -30,10 +30,27 @@ json::object EncodeLimits(const OfferLimits& l, json::storage_ptr sp = {}) {
                       std::move(sp));
 }
 
+// What a tiered or buy_x_get_y discount adds to type, value and max_amount ("dx"; absent
+// for the other types): {"b": basis, "t": [[min, type, value, max_amount], ...]} or
+// {"buy", "get", "ms": max_sets}.
+json::value EncodeDiscountRules(const Discount& d) {
+  if (d.type == DiscountType::kTiered) {
+    json::array tiers;
+    for (const DiscountTier& t : d.tiers) {
+      tiers.push_back(json::array{t.min, static_cast<int>(t.type), t.value, Opt(t.max_amount)});
+    }
+    return json::object{{"b", static_cast<int>(d.basis)}, {"t", std::move(tiers)}};
+  }
+  if (d.type == DiscountType::kBuyXGetY) {
+    return json::object{{"buy", d.buy}, {"get", d.get}, {"ms", Opt(d.max_sets)}};
+  }
+  return nullptr;
+}
+
 json::object EncodeOffer(const Offer& o) {
   json::value window = nullptr;
   if (o.daily_window) window = json::array{o.daily_window->from_minute, o.daily_window->to_minute};
-  return {
+  json::object out{
       {"id", o.id},
       {"m", o.merchant_id},
       {"n", o.name},
@@ -62,6 +79,10 @@ json::object EncodeOffer(const Offer& o) {
       {"ca", o.created_at.millis},
       {"ua", o.updated_at.millis},
   };
+  if (json::value rules = EncodeDiscountRules(o.discount); !rules.is_null()) {
+    out["dx"] = std::move(rules);
+  }
+  return out;
 }
 
 // Everything in `sp` (the caller's arena), so that nothing is copied between allocators.
@@ -148,15 +169,39 @@ OfferLimits DecodeLimits(const json::object& o) {
   return {OptI(o, "tr"), OptI(o, "tb"), OptI(o, "ps"), OptI(o, "pd")};
 }
 
+void DecodeDiscountRules(const json::object& o, Discount& d) {
+  if (d.type == DiscountType::kTiered) {
+    d.basis = E<TierBasis>(o, "b", 2);
+    for (const auto& t : o.at("t").as_array()) {
+      const auto& tier = t.as_array();
+      const auto type = tier.at(1).to_number<int>();
+      if (type != static_cast<int>(DiscountType::kPercent) &&
+          type != static_cast<int>(DiscountType::kFixed)) {
+        throw std::out_of_range("tier discount type out of range");
+      }
+      d.tiers.push_back({tier.at(0).to_number<std::int64_t>(), static_cast<DiscountType>(type),
+                         tier.at(2).to_number<std::int64_t>(),
+                         tier.at(3).is_null()
+                             ? std::nullopt
+                             : std::optional<Money>(tier.at(3).to_number<std::int64_t>())});
+    }
+  } else if (d.type == DiscountType::kBuyXGetY) {
+    d.buy = I(o, "buy");
+    d.get = I(o, "get");
+    d.max_sets = OptI(o, "ms");
+  }
+}
+
 Offer DecodeOffer(const json::object& o) {
   Offer x;
   x.id = S(o, "id");
   x.merchant_id = S(o, "m");
   x.name = S(o, "n");
   x.layer = E<Layer>(o, "l", 4);
-  x.discount.type = E<DiscountType>(o, "dt", 3);
+  x.discount.type = E<DiscountType>(o, "dt", 5);
   x.discount.value = I(o, "dv");
   x.discount.max_amount = OptI(o, "dm");
+  if (const auto* rules = o.if_contains("dx")) DecodeDiscountRules(rules->as_object(), x.discount);
   x.min_order_amount = I(o, "mo");
   x.payment_methods = OptList(o, "pm");
   x.categories = OptList(o, "cat");
@@ -211,7 +256,8 @@ Redemption DecodeRedemption(const json::object& o) {
   }
   for (const auto& v : o.at("rj").as_array()) {
     const auto& x = v.as_object();
-    r.rejected.push_back({S(x, "c"), OptS(x, "o"), E<RejectionReason>(x, "r", 15)});
+    r.rejected.push_back({S(x, "c"), OptS(x, "o"),
+                          E<RejectionReason>(x, "r", static_cast<int>(kRejectionReasonCount))});
   }
   r.created_at = Timestamp{I(o, "ca")};
   r.expires_at = Timestamp{I(o, "ea")};

@@ -14,7 +14,6 @@ constexpr std::size_t kPlanFieldsPerOffer = 4;
 constexpr std::size_t kRestFields = 6;
 constexpr std::size_t kRestFieldsPerOffer = 7;
 constexpr std::size_t kFieldsPerRejection = 3;
-constexpr int kRejectionReasonCount = static_cast<int>(RejectionReason::kSuperseded) + 1;
 
 Status Malformed(const std::string& id, std::string_view what) {
   return Status(StatusCode::kInternal,
@@ -263,7 +262,7 @@ Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_vie
        i += kFieldsPerRejection) {
     CodeRejection x;
     auto code = Unescaped(rest[i]);
-    const auto reason = Enum<RejectionReason>(rest[i + 2], kRejectionReasonCount);
+    const auto reason = Enum<RejectionReason>(rest[i + 2], static_cast<int>(kRejectionReasonCount));
     if (!code || !reason) return Malformed(id, "rejected code");
     x.code = std::move(*code);
     if (!rest[i + 1].empty()) x.offer_id = std::string(rest[i + 1]);

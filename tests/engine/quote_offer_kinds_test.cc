@@ -1,0 +1,222 @@
+// Tiered and buy_x_get_y discounts: exact đồng at every boundary, the units taken, filters,
+// rejection reasons, and how they combine with the other layers.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/quote_test_support.h"
+#include "uudai/quote.h"
+
+namespace uudai {
+namespace {
+
+using testing::Applied;
+using testing::AppliedOf;
+using testing::BuyXGetYOffer;
+using testing::CartOf;
+using testing::FixedOffer;
+using testing::FixedTier;
+using testing::Item;
+using testing::MakeCart;
+using testing::OnlyRejection;
+using testing::PercentOffer;
+using testing::PercentTier;
+using testing::QuoteFor;
+using testing::TieredOffer;
+using testing::WithCode;
+
+// "Giảm 20k cho đơn từ 200k, 60k cho đơn từ 500k"
+Offer TwentyOrSixtyThousand() {
+  return TieredOffer("o-tier", Layer::kMerchant, TierBasis::kSubtotal,
+                     {FixedTier(200'000, 20'000), FixedTier(500'000, 60'000)});
+}
+
+// --- tiered by subtotal ---------------------------------------------------------------------
+
+TEST(TieredDiscountTest, SubtotalExactlyAtATiersMinReachesIt) {
+  EXPECT_EQ(AppliedOf(QuoteFor({TwentyOrSixtyThousand()}, CartOf(200'000))),
+            (Applied{{"o-tier", 20'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor({TwentyOrSixtyThousand()}, CartOf(500'000))),
+            (Applied{{"o-tier", 60'000}}));
+}
+
+TEST(TieredDiscountTest, OneDongBelowATiersMinStaysOnTheTierBelow) {
+  EXPECT_EQ(AppliedOf(QuoteFor({TwentyOrSixtyThousand()}, CartOf(499'999))),
+            (Applied{{"o-tier", 20'000}}));
+}
+
+TEST(TieredDiscountTest, BelowTheLowestTierNothingAppliesAndACodeSaysMinOrderAmount) {
+  EXPECT_TRUE(QuoteFor({TwentyOrSixtyThousand()}, CartOf(199'999)).applied.empty());
+  const Quote quote =
+      QuoteFor({WithCode(TwentyOrSixtyThousand(), "TANG")}, CartOf(199'999, {"TANG"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kMinOrderAmount);
+}
+
+TEST(TieredDiscountTest, FarAboveTheHighestTierTheHighestApplies) {
+  EXPECT_EQ(AppliedOf(QuoteFor({TwentyOrSixtyThousand()}, CartOf(9'000'000))),
+            (Applied{{"o-tier", 60'000}}));
+}
+
+TEST(TieredDiscountTest, PercentTierRoundsDownAndIsCapped) {
+  const Offer offer = TieredOffer("o-tier", Layer::kMerchant, TierBasis::kSubtotal,
+                                  {PercentTier(100'000, 7), PercentTier(1'000'000, 10, 150'000)});
+  // 333,339 × 7% = 23,333.73
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, CartOf(333'339))), (Applied{{"o-tier", 23'333}}));
+  // 10% of 2,000,000 = 200,000, capped at 150,000
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, CartOf(2'000'000))), (Applied{{"o-tier", 150'000}}));
+}
+
+TEST(TieredDiscountTest, TiersAreReachedByTheEligibleSubtotalOnly) {
+  Offer offer = TwentyOrSixtyThousand();
+  offer.categories = std::vector<std::string>{"books"};
+  // 450,000 of books and 300,000 of electronics: the books alone reach only the first tier
+  const Cart cart =
+      MakeCart({Item("b-1", "books", 150'000, 3), Item("e-1", "electronics", 300'000)});
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, cart)), (Applied{{"o-tier", 20'000}}));
+}
+
+TEST(TieredDiscountTest, FixedTierIsLimitedToTheEligibleSubtotal) {
+  Offer offer =
+      TieredOffer("o-tier", Layer::kMerchant, TierBasis::kQuantity, {FixedTier(2, 100'000)});
+  const Cart cart = MakeCart({Item("s-1", "socks", 20'000, 2)});
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, cart)), (Applied{{"o-tier", 40'000}}));
+}
+
+// --- tiered by quantity ("mua 3 giảm 10%") ---------------------------------------------------
+
+Offer ThreeForTenPercentFiveForFifteen() {
+  return TieredOffer("o-qty", Layer::kMerchant, TierBasis::kQuantity,
+                     {PercentTier(3, 10), PercentTier(5, 15)});
+}
+
+TEST(TieredDiscountTest, QuantityTiersCountUnitsNotLines) {
+  // One line of 3 units reaches the first tier: 10% of 3 × 100,000
+  EXPECT_EQ(AppliedOf(QuoteFor({ThreeForTenPercentFiveForFifteen()},
+                               MakeCart({Item("a", "toys", 100'000, 3)}))),
+            (Applied{{"o-qty", 30'000}}));
+  // 2 + 3 units on two lines reach the second: 15% of 500,000
+  EXPECT_EQ(
+      AppliedOf(QuoteFor({ThreeForTenPercentFiveForFifteen()},
+                         MakeCart({Item("a", "toys", 100'000, 2), Item("b", "toys", 100'000, 3)}))),
+      (Applied{{"o-qty", 75'000}}));
+}
+
+TEST(TieredDiscountTest, OneUnitShortOfTheLowestQuantityTierIsMinQuantity) {
+  const Quote quote = QuoteFor({WithCode(ThreeForTenPercentFiveForFifteen(), "MUA3")},
+                               MakeCart({Item("a", "toys", 100'000, 2)}, {"MUA3"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kMinQuantity);
+}
+
+TEST(TieredDiscountTest, QuantityTiersCountOnlyEligibleUnits) {
+  Offer offer = ThreeForTenPercentFiveForFifteen();
+  offer.categories = std::vector<std::string>{"toys"};
+  // 2 toys and 4 books: the toys alone are too few
+  const Quote quote =
+      QuoteFor({offer}, MakeCart({Item("a", "toys", 100'000, 2), Item("b", "books", 50'000, 4)}));
+  EXPECT_TRUE(quote.applied.empty());
+}
+
+// --- buy_x_get_y ("mua 2 tặng 1") -----------------------------------------------------------
+
+Offer BuyTwoGetOneFree(std::optional<std::int64_t> max_sets = std::nullopt) {
+  return BuyXGetYOffer("o-bogo", Layer::kMerchant, 2, 1, 100, max_sets);
+}
+
+TEST(BuyXGetYDiscountTest, FiveUnitsBuyTwoGetOneGiveTheCheapestUnitFree) {
+  // 5 units make one set of 3 (and 2 left over): the cheapest unit, 30,000, is free
+  const Cart cart = MakeCart({Item("a", "shirts", 90'000), Item("b", "shirts", 30'000),
+                              Item("c", "shirts", 50'000, 2), Item("d", "shirts", 70'000)});
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree()}, cart)), (Applied{{"o-bogo", 30'000}}));
+}
+
+TEST(BuyXGetYDiscountTest, SixUnitsMakeTwoSetsAndTheTwoCheapestUnitsAreFree) {
+  const Cart cart = MakeCart({Item("a", "shirts", 90'000, 3), Item("b", "shirts", 40'000, 3)});
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree()}, cart)), (Applied{{"o-bogo", 80'000}}));
+}
+
+TEST(BuyXGetYDiscountTest, UnitsOfOneLineCountOneByOne) {
+  // One line of 3 units at 60,000: one set, one unit free
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree()}, MakeCart({Item("a", "shirts", 60'000, 3)}))),
+            (Applied{{"o-bogo", 60'000}}));
+}
+
+TEST(BuyXGetYDiscountTest, MaxSetsBoundsTheUnitsGiven) {
+  // 9 units would make 3 sets; max_sets 2 gives the 2 cheapest units
+  const Cart cart = MakeCart({Item("a", "shirts", 10'000), Item("b", "shirts", 20'000),
+                              Item("c", "shirts", 30'000), Item("d", "shirts", 100'000, 6)});
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree(2)}, cart)), (Applied{{"o-bogo", 30'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree()}, cart)), (Applied{{"o-bogo", 60'000}}));
+}
+
+TEST(BuyXGetYDiscountTest, PercentOffTheGivenUnitsRoundsDown) {
+  // Buy 1 get 1 at 50%: of 2 units, the cheaper (33,333) at half price: 16,666.5 → 16,666
+  const Offer offer = BuyXGetYOffer("o-half", Layer::kMerchant, 1, 1, 50);
+  const Cart cart = MakeCart({Item("a", "shirts", 33'333), Item("b", "shirts", 80'000)});
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, cart)), (Applied{{"o-half", 16'666}}));
+}
+
+TEST(BuyXGetYDiscountTest, TooFewUnitsForOneSetIsMinQuantity) {
+  const Quote quote = QuoteFor({WithCode(BuyTwoGetOneFree(), "MUA2TANG1")},
+                               MakeCart({Item("a", "shirts", 60'000, 2)}, {"MUA2TANG1"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kMinQuantity);
+}
+
+TEST(BuyXGetYDiscountTest, OnlyEligibleUnitsMakeSetsAndAreGiven) {
+  Offer offer = BuyTwoGetOneFree();
+  offer.categories = std::vector<std::string>{"shirts"};
+  // The 5,000 socks are cheapest but not eligible: 3 shirts make a set, the cheapest shirt free
+  const Cart cart = MakeCart(
+      {Item("s", "socks", 5'000, 4), Item("a", "shirts", 90'000, 2), Item("b", "shirts", 70'000)});
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, cart)), (Applied{{"o-bogo", 70'000}}));
+}
+
+TEST(BuyXGetYDiscountTest, TheSameCartGivesTheSameUnitsWhateverTheLineOrder) {
+  const std::vector<CartItem> items = {Item("a", "shirts", 50'000), Item("b", "shirts", 20'000, 2),
+                                       Item("c", "shirts", 20'000), Item("d", "shirts", 90'000, 2)};
+  std::vector<CartItem> reversed(items.rbegin(), items.rend());
+  const Applied forward = AppliedOf(QuoteFor({BuyTwoGetOneFree()}, MakeCart(items)));
+  EXPECT_EQ(forward, (Applied{{"o-bogo", 40'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor({BuyTwoGetOneFree()}, MakeCart(reversed))), forward);
+}
+
+TEST(BuyXGetYDiscountTest, ASetWhoseGivenUnitIsFreeAlreadyIsNoEligibleItemsNotMinQuantity) {
+  // Enough units for a set, but the cheapest is a 0-đồng gift: the discount comes to 0
+  const Quote quote =
+      QuoteFor({WithCode(BuyXGetYOffer("o-b1g1", Layer::kMerchant, 1, 1, 100), "B1G1")},
+               MakeCart({Item("gift", "shirts", 0), Item("a", "shirts", 100'000)}, {"B1G1"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kNoEligibleItems);
+}
+
+TEST(TieredDiscountTest, AReachedTierThatRoundsToZeroIsNoEligibleItemsNotMinOrderAmount) {
+  const Offer offer =
+      TieredOffer("o-tier", Layer::kMerchant, TierBasis::kSubtotal, {PercentTier(1, 10)});
+  const Quote quote = QuoteFor({WithCode(offer, "TIER1")}, CartOf(5, {"TIER1"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kNoEligibleItems);
+}
+
+// --- with the other layers ------------------------------------------------------------------
+
+TEST(OfferKindsTest, TheLargerMerchantDiscountWinsItsLayer) {
+  // 3 units of 100,000: buy 2 get 1 free gives 100,000, 20% gives 60,000
+  const Cart cart = MakeCart({Item("a", "shirts", 100'000, 3)});
+  EXPECT_EQ(
+      AppliedOf(QuoteFor({BuyTwoGetOneFree(), PercentOffer("o-pct", Layer::kMerchant, 20)}, cart)),
+      (Applied{{"o-bogo", 100'000}}));
+}
+
+TEST(OfferKindsTest, TieredMerchantAndPlatformDiscountsCombineWithoutCompounding) {
+  // Both on the 600,000 before any discount: 60,000 (tier) + 50,000 (platform fixed)
+  const Quote quote = QuoteFor(
+      {TwentyOrSixtyThousand(), FixedOffer("o-plat", Layer::kPlatform, 50'000)}, CartOf(600'000));
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-tier", 60'000}, {"o-plat", 50'000}}));
+  EXPECT_EQ(quote.total(), 600'000 + 30'000 - 110'000);
+}
+
+}  // namespace
+}  // namespace uudai

@@ -1,0 +1,232 @@
+// The mutation codec's offers: decode(encode(x)) == x for every discount type, the rules of a
+// tiered or buy_x_get_y discount carried in "dx" (and no "dx" for the others, as the lines
+// written before those types), and a "dx" that names no valid rule refused; a redemption's
+// refused codes with every reason.
+#include "store/codec/mutation_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "uudai/offer.h"
+#include "uudai/quote.h"
+#include "uudai/redemption.h"
+#include "uudai/store_mutation.h"
+
+namespace uudai::gateway {
+namespace {
+
+// An offer with every optional field set, so a round trip that drops any of them shows.
+Offer FullOffer(std::string id, Discount discount) {
+  Offer offer;
+  offer.id = std::move(id);
+  offer.merchant_id = "shop-1";
+  offer.name = "Mua nhiều giảm nhiều – Tháng 10";
+  offer.layer = Layer::kPlatform;
+  offer.discount = std::move(discount);
+  offer.min_order_amount = 100'000;
+  offer.payment_methods = std::vector<std::string>{"momo", "digital"};
+  offer.categories = std::vector<std::string>{"books", "toys"};
+  offer.skus = std::vector<std::string>{"sku-1"};
+  offer.merchant_ids = std::vector<std::string>{"shop-1", "shop-2"};
+  offer.starts_at = Timestamp{1'790'787'600'000};  // 2026-10-01T00:00:00+07:00
+  offer.ends_at = Timestamp{1'793'466'000'000};    // 2026-11-01T00:00:00+07:00
+  offer.daily_window = DailyWindow{11 * 60, 14 * 60};
+  offer.code_mode = CodeMode::kPublic;
+  offer.code = "MUANHIEU";
+  offer.limits = {1'000, 50'000'000, 2, 100};
+  offer.exclusive = true;
+  offer.priority = -7;
+  offer.funded_by = FundedBy::kPaymentPartner;
+  offer.funder = "momo";
+  offer.restore_on_refund = false;
+  offer.status = OfferStatus::kPaused;
+  offer.version = 4;
+  offer.created_at = Timestamp{1'790'000'000'123};
+  offer.updated_at = Timestamp{1'790'000'456'789};
+  return offer;
+}
+
+Discount Tiered(TierBasis basis, std::vector<DiscountTier> tiers) {
+  Discount d;
+  d.type = DiscountType::kTiered;
+  d.basis = basis;
+  d.tiers = std::move(tiers);
+  return d;
+}
+
+Discount BuyXGetY(std::int64_t buy, std::int64_t get, std::int64_t percent,
+                  std::optional<std::int64_t> max_sets) {
+  Discount d;
+  d.type = DiscountType::kBuyXGetY;
+  d.buy = buy;
+  d.get = get;
+  d.value = percent;
+  d.max_sets = max_sets;
+  return d;
+}
+
+// The offers of the round trips: every discount type, and each way a tier or set can be.
+std::vector<Offer> OffersOfEveryKind() {
+  return {
+      FullOffer("o-percent", Discount::Percent(10, 50'000)),
+      FullOffer("o-fixed", Discount::Fixed(20'000)),
+      FullOffer("o-ship", Discount::FreeShipping(30'000)),
+      FullOffer("o-tier-subtotal", Tiered(TierBasis::kSubtotal,
+                                          {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                                           {500'000, DiscountType::kPercent, 10, 60'000},
+                                           {2'000'000, DiscountType::kPercent, 15, std::nullopt}})),
+      FullOffer("o-tier-quantity",
+                Tiered(TierBasis::kQuantity, {{2, DiscountType::kPercent, 5, std::nullopt},
+                                              {5, DiscountType::kPercent, 10, 100'000},
+                                              {10, DiscountType::kFixed, 300'000, std::nullopt}})),
+      FullOffer("o-tier-one",
+                Tiered(TierBasis::kSubtotal, {{1'000'000'000'000'000, DiscountType::kFixed,
+                                               1'000'000'000'000'000, std::nullopt}})),
+      FullOffer("o-bogo", BuyXGetY(2, 1, 100, std::nullopt)),
+      FullOffer("o-bogo-capped", BuyXGetY(3, 2, 50, 4)),
+      FullOffer("o-bogo-max", BuyXGetY(1'000, 1'000, 1, 1'000'000)),
+  };
+}
+
+Offer RoundTripped(const Offer& offer) {
+  const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+  const Result<StoreMutation> decoded = DecodeMutation(line);
+  EXPECT_TRUE(decoded.ok()) << line << " → " << decoded.status().message();
+  if (!decoded.ok()) return {};
+  const auto* written = std::get_if<OfferWritten>(&decoded.value());
+  EXPECT_NE(written, nullptr) << line;
+  if (written == nullptr || written->offer == nullptr) return {};
+  return *written->offer;
+}
+
+TEST(MutationCodecTest, EveryKindOfOfferSurvivesTheRoundTrip) {
+  for (const Offer& offer : OffersOfEveryKind()) {
+    EXPECT_EQ(RoundTripped(offer), offer) << offer.id;
+  }
+}
+
+TEST(MutationCodecTest, TieredOfferBySubtotalKeepsItsBasisAndEveryTier) {
+  const Offer offer = OffersOfEveryKind()[3];
+  const Offer back = RoundTripped(offer);
+  EXPECT_EQ(back.discount.type, DiscountType::kTiered);
+  EXPECT_EQ(back.discount.basis, TierBasis::kSubtotal);
+  ASSERT_EQ(back.discount.tiers.size(), 3U);
+  EXPECT_EQ(back.discount.tiers[0],
+            (DiscountTier{200'000, DiscountType::kFixed, 20'000, std::nullopt}));
+  EXPECT_EQ(back.discount.tiers[1], (DiscountTier{500'000, DiscountType::kPercent, 10, 60'000}));
+  EXPECT_EQ(back.discount.tiers[2],
+            (DiscountTier{2'000'000, DiscountType::kPercent, 15, std::nullopt}));
+  EXPECT_EQ(back, offer);
+}
+
+TEST(MutationCodecTest, TieredOfferByQuantityKeepsItsBasis) {
+  const Offer offer = OffersOfEveryKind()[4];
+  const Offer back = RoundTripped(offer);
+  EXPECT_EQ(back.discount.basis, TierBasis::kQuantity);
+  EXPECT_EQ(back.discount.tiers, offer.discount.tiers);
+  EXPECT_EQ(back, offer);
+}
+
+TEST(MutationCodecTest, BuyXGetYOfferKeepsBuyGetPercentAndMaxSets) {
+  const Offer uncapped = RoundTripped(FullOffer("o-bogo", BuyXGetY(2, 1, 100, std::nullopt)));
+  EXPECT_EQ(uncapped.discount.type, DiscountType::kBuyXGetY);
+  EXPECT_EQ(uncapped.discount.buy, 2);
+  EXPECT_EQ(uncapped.discount.get, 1);
+  EXPECT_EQ(uncapped.discount.value, 100);
+  EXPECT_EQ(uncapped.discount.max_sets, std::nullopt);
+  const Offer capped = RoundTripped(FullOffer("o-bogo", BuyXGetY(3, 2, 50, 4)));
+  EXPECT_EQ(capped.discount, BuyXGetY(3, 2, 50, 4));
+}
+
+TEST(MutationCodecTest, OffersCreatedTogetherSurviveTheRoundTrip) {
+  OffersCreated created;
+  const std::vector<Offer> offers = OffersOfEveryKind();
+  for (const Offer& offer : offers) created.offers.push_back(std::make_shared<const Offer>(offer));
+  const std::string line = EncodeMutation(created);
+  const Result<StoreMutation> decoded = DecodeMutation(line);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  const auto* back = std::get_if<OffersCreated>(&decoded.value());
+  ASSERT_NE(back, nullptr);
+  ASSERT_EQ(back->offers.size(), offers.size());
+  for (std::size_t i = 0; i < offers.size(); ++i) EXPECT_EQ(*back->offers[i], offers[i]) << i;
+}
+
+TEST(MutationCodecTest, EncodingIsStableAcrossARoundTrip) {
+  for (const Offer& offer : OffersOfEveryKind()) {
+    const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+    const Result<StoreMutation> decoded = DecodeMutation(line);
+    ASSERT_TRUE(decoded.ok()) << line;
+    EXPECT_EQ(EncodeMutation(decoded.value()), line);
+  }
+}
+
+TEST(MutationCodecTest, OnlyTieredAndBuyXGetYOffersCarryDx) {
+  for (const Offer& offer : OffersOfEveryKind()) {
+    const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+    const bool has_rules = offer.discount.type == DiscountType::kTiered ||
+                           offer.discount.type == DiscountType::kBuyXGetY;
+    EXPECT_EQ(line.find("\"dx\"") != std::string::npos, has_rules) << line;
+  }
+}
+
+// `line` with its first `from` replaced by `to` (a damaged journal line).
+std::string WithReplaced(std::string line, const std::string& from, const std::string& to) {
+  const std::size_t at = line.find(from);
+  EXPECT_NE(at, std::string::npos) << from << " not in " << line;
+  if (at != std::string::npos) line.replace(at, from.size(), to);
+  return line;
+}
+
+TEST(MutationCodecTest, TierOfAnotherTypeThanPercentOrFixedIsRefused) {
+  const Offer offer = FullOffer(
+      "o-tier",
+      Tiered(TierBasis::kSubtotal, {{200'000, DiscountType::kFixed, 20'000, std::nullopt}}));
+  const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+  ASSERT_TRUE(DecodeMutation(line).ok()) << line;
+  // [200000,1,20000,null]: 1 is fixed; 2 (free_shipping), 3 (tiered) and 9 are no tier's type
+  for (const char* type : {"2", "3", "9"}) {
+    const std::string bad = WithReplaced(line, "[200000,1,", std::string("[200000,") + type + ",");
+    EXPECT_FALSE(DecodeMutation(bad).ok()) << bad;
+  }
+}
+
+TEST(MutationCodecTest, TierBasisOutOfRangeIsRefused) {
+  const Offer offer = FullOffer(
+      "o-tier", Tiered(TierBasis::kQuantity, {{2, DiscountType::kPercent, 5, std::nullopt}}));
+  const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+  ASSERT_TRUE(DecodeMutation(line).ok()) << line;
+  EXPECT_FALSE(DecodeMutation(WithReplaced(line, "\"b\":1", "\"b\":2")).ok());
+}
+
+// A redemption's refused codes keep their reason, min_quantity (the last) included.
+TEST(MutationCodecTest, RedemptionRejectionsKeepEveryReasonMinQuantityIncluded) {
+  Redemption r;
+  r.id = "r-1";
+  r.shopper_id = "s-1";
+  r.merchant_id = "shop-1";
+  r.order_id = "order-1";
+  r.subtotal = 300'000;
+  r.discount_total = 100'000;
+  r.applied = {{"o-bogo", 1, "shop-1", Layer::kMerchant, CodeMode::kAuto, std::nullopt, 100'000,
+                true, FundedBy::kMerchant, std::nullopt}};
+  r.rejected = {{"MUA5MON", std::string("o-tier"), RejectionReason::kMinQuantity},
+                {"DONLON", std::string("o-tier-2"), RejectionReason::kMinOrderAmount},
+                {"NOPE", std::nullopt, RejectionReason::kUnknownCode}};
+  r.created_at = Timestamp{1'791'608'400'000};
+  r.expires_at = Timestamp{1'791'609'300'000};
+
+  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
+  const Result<StoreMutation> decoded = DecodeMutation(line);
+
+  ASSERT_TRUE(decoded.ok()) << line << " → " << decoded.status().message();
+  const auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  ASSERT_NE(created, nullptr) << line;
+  EXPECT_EQ(created->redemption, r);
+}
+
+}  // namespace
+}  // namespace uudai::gateway
