@@ -173,7 +173,7 @@ void BM_ReserveCommit(benchmark::State& state) {
   store.CreateOffer(offer, [](Result<Offer> r) {
     if (!r.ok()) std::abort();
   });
-  Cart cart{"s-1", "shop-1", PaymentMethod::kMomo, 20'000, {{"sku", "cat", 100'000, 1}}, {}};
+  Cart cart{"s-1", "shop-1", PaymentMethod::kMomo, 20'000, {{"sku", "cat", 100'000, 1}}, {}, {}};
   Quote quote;
   quote.subtotal = 100'000;
   quote.shipping_fee = 20'000;
@@ -209,6 +209,7 @@ void FillCampaign(MemoryStore& store, const QuoteFixture& f) {
                 static_cast<PaymentMethod>(n % kPaymentMethodCount),
                 0,
                 {{"sku", "cat", 100'000, 1}},
+                {},
                 {}};
       Quote quote;
       quote.subtotal = 100'000;

@@ -45,6 +45,7 @@ void WriteRedemptions(MemoryStore& store, const bench::DemoCampaign& campaign, s
               static_cast<PaymentMethod>(n % kPaymentMethodCount),
               15'000,
               {{"sku-" + std::to_string(n % 977), "cat", 250'000, 1}},
+              {},
               {}};
     Quote quote;
     quote.subtotal = 250'000;

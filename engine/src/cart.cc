@@ -51,6 +51,14 @@ std::vector<FieldError> ValidateCart(const Cart& cart) {
       add("codes[" + std::to_string(i) + "]", "must be 1-64 characters");
     }
   }
+  if (cart.shopper_tags.size() > kMaxShopperTags) {
+    add("shopper_tags", "must have at most " + std::to_string(kMaxShopperTags) + " tags");
+  }
+  for (std::size_t i = 0; i < cart.shopper_tags.size() && i < kMaxShopperTags; ++i) {
+    if (!IsValidIdentifier(cart.shopper_tags[i])) {
+      add("shopper_tags[" + std::to_string(i) + "]", id_rule);
+    }
+  }
   return errors;
 }
 

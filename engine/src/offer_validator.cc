@@ -231,6 +231,7 @@ std::vector<FieldError> ValidateOffer(const Offer& offer) {
   CheckPaymentMethods(errors, offer);
   CheckIdList(errors, "categories", offer.categories);
   CheckIdList(errors, "skus", offer.skus);
+  CheckIdList(errors, "shopper_tags", offer.shopper_tags);
   if (offer.merchant_ids && offer.layer == Layer::kMerchant) {
     errors.Add("merchant_ids", "applies only to platform, payment and shipping offers");
   } else {

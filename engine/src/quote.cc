@@ -129,6 +129,12 @@ RejectionReason NoDiscountReason(const Discount& d, const Eligible& eligible) {
   return RejectionReason::kNoEligibleItems;
 }
 
+bool HoldsATagOf(const Cart& cart, const std::vector<std::string>& tags) {
+  return std::any_of(cart.shopper_tags.begin(), cart.shopper_tags.end(), [&](const auto& tag) {
+    return std::find(tags.begin(), tags.end(), tag) != tags.end();
+  });
+}
+
 bool MerchantMatches(const Offer& offer, const std::string& merchant_id) {
   if (offer.layer == Layer::kMerchant) return offer.merchant_id == merchant_id;
   return !offer.merchant_ids || std::find(offer.merchant_ids->begin(), offer.merchant_ids->end(),
@@ -151,6 +157,9 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
   if (via_code && !MerchantMatches(offer, ctx.cart.merchant_id)) return RejectionReason::kMerchant;
   if (!entry.any_payment_method && !entry.payment_methods.Contains(ctx.cart.payment_method)) {
     return RejectionReason::kPaymentMethod;
+  }
+  if (entry.has_shopper_tags && !HoldsATagOf(ctx.cart, *offer.shopper_tags)) {
+    return RejectionReason::kShopperTags;
   }
   const Eligible eligible = EligibleItems(entry, ctx);
   if (eligible.subtotal == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
@@ -221,7 +230,7 @@ std::string_view RejectionReasonName(RejectionReason reason) {
       "merchant",          "payment_method",  "no_eligible_items",
       "min_order_amount",  "quota_exhausted", "budget_exhausted",
       "per_shopper_limit", "daily_limit",     "superseded",
-      "min_quantity",
+      "min_quantity",      "shopper_tags",
   };
   static_assert(std::size(kNames) == kRejectionReasonCount);
   return kNames[static_cast<std::size_t>(reason)];

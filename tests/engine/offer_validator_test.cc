@@ -527,6 +527,16 @@ TEST(OfferValidatorTest, InvalidCategoryIsRejectedAtItsIndex) {
   EXPECT_EQ(PathsOf(offer), Paths{"categories[1]"});
 }
 
+TEST(OfferValidatorTest, ShopperTagsAreIdentifiersAndNotAnEmptyList) {
+  Offer offer = ValidPercent();
+  offer.shopper_tags = {{"new_user", "student"}};
+  EXPECT_EQ(PathsOf(offer), Paths{});
+  offer.shopper_tags = std::vector<std::string>{};
+  EXPECT_EQ(PathsOf(offer), Paths{"shopper_tags"});
+  offer.shopper_tags = {{"new_user", "sinh viên"}};
+  EXPECT_EQ(PathsOf(offer), Paths{"shopper_tags[1]"});
+}
+
 TEST(OfferValidatorTest, MoreThan1000CategoriesIsRejected) {
   Offer offer = ValidPercent();
   offer.categories = std::vector<std::string>(1'001, "books");

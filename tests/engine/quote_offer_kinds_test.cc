@@ -1,5 +1,5 @@
 // Tiered and buy_x_get_y discounts: exact đồng at every boundary, the units taken, filters,
-// rejection reasons, and how they combine with the other layers.
+// rejection reasons, and how they combine with the other layers; offers for shopper segments.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -216,6 +216,63 @@ TEST(OfferKindsTest, TieredMerchantAndPlatformDiscountsCombineWithoutCompounding
       {TwentyOrSixtyThousand(), FixedOffer("o-plat", Layer::kPlatform, 50'000)}, CartOf(600'000));
   EXPECT_EQ(AppliedOf(quote), (Applied{{"o-tier", 60'000}, {"o-plat", 50'000}}));
   EXPECT_EQ(quote.total(), 600'000 + 30'000 - 110'000);
+}
+
+// --- shopper_tags -----------------------------------------------------------------------------
+
+Offer ForNewUsersAndStudents(Offer offer) {
+  offer.shopper_tags = std::vector<std::string>{"new_user", "student"};
+  return offer;
+}
+
+Cart TaggedCart(std::vector<std::string> tags, std::vector<std::string> codes = {}) {
+  Cart cart = CartOf(500'000, std::move(codes));
+  cart.shopper_tags = std::move(tags);
+  return cart;
+}
+
+TEST(ShopperTagsTest, AnOfferForTaggedShoppersAppliesWhenTheCartHoldsOneOfItsTags) {
+  const Offer offer = ForNewUsersAndStudents(FixedOffer("o-new", Layer::kMerchant, 50'000));
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, TaggedCart({"student"}))), (Applied{{"o-new", 50'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, TaggedCart({"vip", "new_user"}))),
+            (Applied{{"o-new", 50'000}}));
+}
+
+TEST(ShopperTagsTest, ACartWithoutTagsOrWithOthersGetsNoneAndACodeSaysShopperTags) {
+  const Offer offer = ForNewUsersAndStudents(FixedOffer("o-new", Layer::kMerchant, 50'000));
+  EXPECT_TRUE(QuoteFor({offer}, TaggedCart({})).applied.empty());
+  EXPECT_TRUE(QuoteFor({offer}, TaggedCart({"vip", "New_User"})).applied.empty());  // exact
+  const Quote quote = QuoteFor({WithCode(offer, "CHAOBAN")}, TaggedCart({"vip"}, {"CHAOBAN"}));
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kShopperTags);
+}
+
+TEST(ShopperTagsTest, TagsAreCheckedAfterThePaymentMethodAndBeforeTheItems) {
+  Offer offer =
+      WithCode(ForNewUsersAndStudents(FixedOffer("o-new", Layer::kMerchant, 50'000)), "CHAOBAN");
+  offer.payment_methods = std::vector<std::string>{"zalopay"};  // the cart pays with MoMo
+  offer.categories = std::vector<std::string>{"books"};         // the cart holds none
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, TaggedCart({}, {"CHAOBAN"}))).reason,
+            RejectionReason::kPaymentMethod);
+  offer.payment_methods.reset();
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, TaggedCart({}, {"CHAOBAN"}))).reason,
+            RejectionReason::kShopperTags);
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, TaggedCart({"student"}, {"CHAOBAN"}))).reason,
+            RejectionReason::kNoEligibleItems);
+}
+
+TEST(ShopperTagsTest, AnUntaggedOfferAppliesToEveryShopperTaggedOrNot) {
+  const Offer offer = FixedOffer("o-all", Layer::kMerchant, 10'000);
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, TaggedCart({}))), (Applied{{"o-all", 10'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, TaggedCart({"student"}))), (Applied{{"o-all", 10'000}}));
+}
+
+TEST(ShopperTagsTest, TheSegmentOfferWinsOnlyForTheSegment) {
+  const std::vector<Offer> offers = {
+      ForNewUsersAndStudents(FixedOffer("o-new", Layer::kMerchant, 80'000)),
+      FixedOffer("o-all", Layer::kMerchant, 30'000)};
+  EXPECT_EQ(AppliedOf(QuoteFor(offers, TaggedCart({"new_user"}))), (Applied{{"o-new", 80'000}}));
+  EXPECT_EQ(AppliedOf(QuoteFor(offers, TaggedCart({}))), (Applied{{"o-all", 30'000}}));
 }
 
 }  // namespace

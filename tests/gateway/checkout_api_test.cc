@@ -523,5 +523,57 @@ TEST(QuoteApiTest, BuyXGetYAndTieredOnTwoLayersCombine) {
                                                       {"discount", 20'000}}}));
 }
 
+// --- shopper_tags -----------------------------------------------------------------------------
+
+TEST(QuoteApiTest, AnOfferForNewUsersAppliesOnlyToCartsTaggedNewUser) {
+  TestGateway gateway;
+  object offer =
+      WithDiscount(PublicCodeOffer("CHAOBAN"), object{{"type", "fixed"}, {"value", 30'000}});
+  offer["shopper_tags"] = array{"new_user", "student"};
+  const std::string id = CreateOffer(gateway, kMerchantKey, offer);
+  const HttpReply stored = gateway.Call("GET", "/v1/offers/" + id, kAnalystKey);
+  ASSERT_EQ(stored.status, 200) << stored.body;
+  EXPECT_EQ(stored.Json().at("shopper_tags"), (array{"new_user", "student"}));
+
+  object cart = CartBody(200'000);
+  cart["codes"] = array{"chaoban"};
+  cart["shopper_tags"] = array{"vip", "student"};
+  EXPECT_EQ(OutcomeOf(gateway, cart, id), (Outcome{30'000, 170'000}));
+
+  cart["shopper_tags"] = array{"vip"};
+  const HttpReply other = Quote(gateway, cart);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_TRUE(other.Json().at("applied").as_array().empty());
+  EXPECT_EQ(other.Json().at("rejected"),
+            (array{object{{"code", "chaoban"}, {"offer_id", id}, {"reason", "shopper_tags"}}}));
+
+  cart.erase("shopper_tags");
+  const HttpReply untagged = Quote(gateway, cart);
+  ASSERT_EQ(untagged.status, 200) << untagged.body;
+  EXPECT_EQ(untagged.Json().at("rejected").as_array().at(0).at("reason"), "shopper_tags");
+}
+
+TEST(QuoteApiTest, ShopperTagsThatAreNoIdentifiersOrTooManyAre422) {
+  TestGateway gateway;
+  object cart = CartBody();
+  cart["shopper_tags"] = array{"new_user", "not a tag"};
+  const HttpReply bad = Quote(gateway, cart);
+  ASSERT_TRUE(IsProblem(bad, 422, "validation_failed")) << bad.body;
+  EXPECT_EQ(ErrorPaths(bad), std::vector<std::string>{"shopper_tags[1]"});
+
+  array many;
+  for (int i = 0; i < 21; ++i) many.emplace_back("tag-" + std::to_string(i));
+  cart["shopper_tags"] = many;
+  const HttpReply too_many = Quote(gateway, cart);
+  ASSERT_TRUE(IsProblem(too_many, 422, "validation_failed")) << too_many.body;
+  EXPECT_EQ(ErrorPaths(too_many), std::vector<std::string>{"shopper_tags"});
+
+  object offer = OfferBody();
+  offer["shopper_tags"] = array{};
+  const HttpReply empty = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(offer));
+  ASSERT_TRUE(IsProblem(empty, 422, "validation_failed")) << empty.body;
+  EXPECT_EQ(ErrorPaths(empty), std::vector<std::string>{"shopper_tags"});
+}
+
 }  // namespace
 }  // namespace uudai::testing

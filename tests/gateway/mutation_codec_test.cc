@@ -173,6 +173,20 @@ TEST(MutationCodecTest, OnlyTieredAndBuyXGetYOffersCarryDx) {
   }
 }
 
+TEST(MutationCodecTest, ShopperTagsSurviveTheRoundTripAndAreWrittenOnlyWhenSet) {
+  Offer tagged = OffersOfEveryKind().front();
+  tagged.shopper_tags = std::vector<std::string>{"new_user", "student"};
+  EXPECT_EQ(RoundTripped(tagged), tagged);
+  const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(tagged)});
+  EXPECT_NE(line.find("\"tags\":[\"new_user\",\"student\"]"), std::string::npos) << line;
+
+  Offer untagged = OffersOfEveryKind().front();
+  untagged.shopper_tags.reset();
+  const std::string plain = EncodeMutation(OfferWritten{std::make_shared<const Offer>(untagged)});
+  EXPECT_EQ(plain.find("\"tags\""), std::string::npos) << plain;
+  EXPECT_EQ(RoundTripped(untagged), untagged);  // a line without "tags": no tags
+}
+
 // `line` with its first `from` replaced by `to` (a damaged journal line).
 std::string WithReplaced(std::string line, const std::string& from, const std::string& to) {
   const std::size_t at = line.find(from);

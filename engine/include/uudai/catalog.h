@@ -44,6 +44,7 @@ struct CatalogEntry {
   PaymentMethodSet payment_methods;  // meaningful only when !any_payment_method
   bool any_payment_method = true;
   bool has_item_filter = false;  // categories or skus present
+  bool has_shopper_tags = false;
   bool has_limits = false;
   bool exclusive = false;
 };

@@ -112,6 +112,8 @@ struct Offer {
   std::optional<std::vector<std::string>> categories;
   std::optional<std::vector<std::string>> skus;
   std::optional<std::vector<std::string>> merchant_ids;  // non-merchant layers only
+  // Applies only to carts whose shopper_tags hold one of these.
+  std::optional<std::vector<std::string>> shopper_tags;
   Timestamp starts_at;
   Timestamp ends_at;
   std::optional<DailyWindow> daily_window;

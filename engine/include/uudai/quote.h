@@ -40,10 +40,11 @@ enum class RejectionReason : std::uint8_t {
   kDailyLimit,
   kSuperseded,   // eligible, but the best combination chose other offers
   kMinQuantity,  // too few eligible units for the lowest tier, or for one buy_x_get_y set
+  kShopperTags,  // the cart's shopper_tags hold none of the offer's
   // New reasons go last: journals and Redis records store a reason by its number.
 };
 inline constexpr std::size_t kRejectionReasonCount =
-    static_cast<std::size_t>(RejectionReason::kMinQuantity) + 1;
+    static_cast<std::size_t>(RejectionReason::kShopperTags) + 1;
 
 std::string_view RejectionReasonName(RejectionReason reason);
 

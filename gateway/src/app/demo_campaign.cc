@@ -93,6 +93,15 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
     o.limits.per_shopper = 3;
     offers.push_back(std::move(o));
   }
+  {  // Platform: 50.000 ₫ off a first purchase for shoppers the checkout tags new_user.
+    Offer o =
+        base("demo-nguoimoi-50k", "platform", "Người dùng mới giảm 50.000 ₫", Layer::kPlatform);
+    o.discount = Discount::Fixed(50'000);
+    o.min_order_amount = 150'000;
+    o.shopper_tags = std::vector<std::string>{"new_user"};
+    o.limits.per_shopper = 1;
+    offers.push_back(std::move(o));
+  }
   const struct {
     const char* id;
     const char* method;

@@ -45,6 +45,9 @@ void ReadCart(FieldReader& r, BodyProblems& problems, Cart& cart) {
     }
   }
   if (auto codes = r.StringList("codes", kMaxCartCodes)) cart.codes = std::move(*codes);
+  if (auto tags = r.StringList("shopper_tags", kMaxShopperTags)) {
+    cart.shopper_tags = std::move(*tags);
+  }
 }
 
 }  // namespace

@@ -179,6 +179,7 @@ std::optional<Offer> ReadOffer(FieldReader& r, BodyProblems& problems, Offer off
   offer.categories = r.StringList("categories", 1000);
   offer.skus = r.StringList("skus", 1000);
   offer.merchant_ids = r.StringList("merchant_ids", 1000);
+  offer.shopper_tags = r.StringList("shopper_tags", 1000);
   if (auto t = ReadTime(r, "starts_at", true)) offer.starts_at = *t;
   if (auto t = ReadTime(r, "ends_at", true)) offer.ends_at = *t;
   offer.daily_window.reset();
@@ -344,6 +345,7 @@ boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
       {"categories", OptionalList(offer.categories)},
       {"skus", OptionalList(offer.skus)},
       {"merchant_ids", OptionalList(offer.merchant_ids)},
+      {"shopper_tags", OptionalList(offer.shopper_tags)},
       {"starts_at", FormatRfc3339(offer.starts_at, zone)},
       {"ends_at", FormatRfc3339(offer.ends_at, zone)},
       {"daily_window", std::move(window)},

@@ -82,6 +82,7 @@ json::object EncodeOffer(const Offer& o) {
   if (json::value rules = EncodeDiscountRules(o.discount); !rules.is_null()) {
     out["dx"] = std::move(rules);
   }
+  if (o.shopper_tags) out["tags"] = Opt(o.shopper_tags);  // absent for most offers
   return out;
 }
 
@@ -207,6 +208,7 @@ Offer DecodeOffer(const json::object& o) {
   x.categories = OptList(o, "cat");
   x.skus = OptList(o, "sku");
   x.merchant_ids = OptList(o, "mids");
+  if (o.contains("tags")) x.shopper_tags = OptList(o, "tags");
   x.starts_at = Timestamp{I(o, "s")};
   x.ends_at = Timestamp{I(o, "e")};
   if (const auto& w = o.at("w"); !w.is_null()) {
