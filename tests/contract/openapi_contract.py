@@ -249,6 +249,12 @@ SCRIPT = [
         "categories": ["diapers"], "code_mode": "public", "code": "MUA2TANG1",
         "starts_at": SINCE, "ends_at": UNTIL},
         expect=201, save={"mebe_bogo": "/id"}),
+    Step("admin registers an offer for new users", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "platform", "name": "Người dùng mới giảm 15.000 ₫",
+        "layer": "platform", "merchant_ids": ["shop-sach"], "funded_by": "platform",
+        "discount": {"type": "fixed", "value": 15000}, "shopper_tags": ["new_user"],
+        "starts_at": SINCE, "ends_at": UNTIL},
+        expect=201, save={"sach_new_users": "/id"}),
     Step("tiers out of order", "POST", "/v1/offers", key="admin", body={
         "merchant_id": "shop-sach", "name": "x", "starts_at": SINCE, "ends_at": UNTIL,
         "discount": {"type": "tiered", "basis": "quantity", "tiers": [
@@ -385,6 +391,11 @@ SCRIPT = [
          body=cart(merchant_id="shop-sach", payment_method="cod", items=[
              {"sku": "book-1", "category": "books", "unit_price": 250000, "quantity": 2}]),
          check=applied_offers("sach_tiers")),
+    Step("a quote for a shopper tagged new_user", "POST", "/v1/checkout/quote", key="checkout",
+         body=cart(merchant_id="shop-sach", payment_method="cod", shopper_tags=["new_user"],
+                   items=[{"sku": "book-1", "category": "books", "unit_price": 250000,
+                           "quantity": 2}]),
+         check=applied_offers("sach_tiers", "sach_new_users")),
     Step("a buy 2 get 1 code one unit short", "POST", "/v1/checkout/quote", key="checkout",
          body=cart(merchant_id="shop-mebe", payment_method="cod", codes=["mua2tang1"], items=[
              {"sku": "ta-l", "category": "diapers", "unit_price": 180000, "quantity": 2}]),

@@ -267,6 +267,29 @@ TEST_F(RedisStoreTest, AnUpdateToATieredDiscountReachesAnotherGatewayWhole) {
   EXPECT_EQ(b->FindOffer("o-1")->discount, bogo.discount);
 }
 
+TEST_F(RedisStoreTest, ShopperTagsOfAnOfferReachAnotherGatewayAndAreClearedByAnUpdate) {
+  auto a = NewGateway();
+  auto b = NewGateway();
+  Offer offer = MakeOffer("o-new-users");
+  offer.shopper_tags = std::vector<std::string>{"new_user", "student"};
+  const Offer created = SyncStore(*a).CreateOffer(offer).value();
+  b->Poll();
+  ASSERT_TRUE(
+      WaitUntil([&] { return b->FindOffer("o-new-users") != nullptr; }, milliseconds(2000)));
+  EXPECT_EQ(b->FindOffer("o-new-users")->shopper_tags, offer.shopper_tags);
+
+  Offer for_everyone = created;
+  for_everyone.shopper_tags.reset();
+  ASSERT_TRUE(SyncStore(*a).UpdateOffer(for_everyone, 1).ok());
+  b->Poll();
+  ASSERT_TRUE(
+      WaitUntil([&] { return b->FindOffer("o-new-users")->version == 2; }, milliseconds(2000)));
+  EXPECT_FALSE(b->FindOffer("o-new-users")->shopper_tags.has_value());
+  auto c = NewGateway();  // loads it from Redis
+  ASSERT_NE(c->FindOffer("o-new-users"), nullptr);
+  EXPECT_FALSE(c->FindOffer("o-new-users")->shopper_tags.has_value());
+}
+
 // A PATCH that lost a race merges again onto the version it lost to (Store::UpdateOffer):
 // when another gateway moved the version, the refusal comes once this view shows it.
 TEST_F(RedisStoreTest, AVersionMismatchAnswersOnceTheViewShowsAnotherGatewaysNewerVersion) {
