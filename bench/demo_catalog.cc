@@ -79,23 +79,15 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
     // Two in ten tiered ("giảm 20k từ 200k, 60k từ 500k", or by units), one buy 2 get 1;
     // decided by n so that the random draws, and every other field, stay as they were.
     if (n % 10 == 3 || n % 10 == 6) {
-      offer.discount = Discount{};
-      offer.discount.type = DiscountType::kTiered;
-      if (n % 10 == 3) {
-        offer.discount.tiers = {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
-                                {500'000, DiscountType::kFixed, 60'000, std::nullopt}};
-      } else {
-        offer.discount.basis = TierBasis::kQuantity;
-        offer.discount.tiers = {{3, DiscountType::kPercent, 10, 50'000},
-                                {5, DiscountType::kPercent, 15, 80'000}};
-      }
+      offer.discount =
+          n % 10 == 3
+              ? Discount::Tiered(TierBasis::kSubtotal,
+                                 {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                                  {500'000, DiscountType::kFixed, 60'000, std::nullopt}})
+              : Discount::Tiered(TierBasis::kQuantity, {{3, DiscountType::kPercent, 10, 50'000},
+                                                        {5, DiscountType::kPercent, 15, 80'000}});
     } else if (n % 10 == 8) {
-      offer.discount = Discount{};
-      offer.discount.type = DiscountType::kBuyXGetY;
-      offer.discount.buy = 2;
-      offer.discount.get = 1;
-      offer.discount.value = 100;
-      offer.discount.max_sets = 2;
+      offer.discount = Discount::BuyXGetY(2, 1, 100, 2);
     }
     offer.min_order_amount = 50'000 * static_cast<Money>(rng() % 8);
     if (rng() % 3 == 0) {

@@ -90,9 +90,9 @@ void BM_CatalogBuild(benchmark::State& state) {
     auto work = [&] {
       for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) tasks[i]();
     };
-    std::thread helper(work);
+    std::thread second(work);
     work();
-    helper.join();
+    second.join();
   };
   for (auto _ : state) {
     auto snapshot = CatalogSnapshot::Build(

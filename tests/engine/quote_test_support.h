@@ -96,21 +96,14 @@ inline DiscountTier FixedTier(std::int64_t min, Money value) {
 inline Offer TieredOffer(std::string id, Layer layer, TierBasis basis,
                          std::vector<DiscountTier> tiers) {
   Offer offer = BaseOffer(std::move(id), layer);
-  offer.discount.type = DiscountType::kTiered;
-  offer.discount.value = 0;
-  offer.discount.basis = basis;
-  offer.discount.tiers = std::move(tiers);
+  offer.discount = Discount::Tiered(basis, std::move(tiers));
   return offer;
 }
 
 inline Offer BuyXGetYOffer(std::string id, Layer layer, std::int64_t buy, std::int64_t get,
                            std::int64_t percent, std::optional<std::int64_t> max_sets = {}) {
   Offer offer = BaseOffer(std::move(id), layer);
-  offer.discount.type = DiscountType::kBuyXGetY;
-  offer.discount.value = percent;
-  offer.discount.buy = buy;
-  offer.discount.get = get;
-  offer.discount.max_sets = max_sets;
+  offer.discount = Discount::BuyXGetY(buy, get, percent, max_sets);
   return offer;
 }
 

@@ -1,4 +1,4 @@
-// Helpers shared by the HTTP-level API tests: request bodies as JSON objects, one-line
+// What the HTTP-level API tests share: request bodies as JSON objects, one-line
 // offer and redemption creation, problem+json checks, a raw socket for byte-level tests.
 #ifndef UUDAI_TESTS_GATEWAY_API_TEST_SUPPORT_H_
 #define UUDAI_TESTS_GATEWAY_API_TEST_SUPPORT_H_

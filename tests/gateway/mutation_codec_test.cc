@@ -50,45 +50,28 @@ Offer FullOffer(std::string id, Discount discount) {
   return offer;
 }
 
-Discount Tiered(TierBasis basis, std::vector<DiscountTier> tiers) {
-  Discount d;
-  d.type = DiscountType::kTiered;
-  d.basis = basis;
-  d.tiers = std::move(tiers);
-  return d;
-}
-
-Discount BuyXGetY(std::int64_t buy, std::int64_t get, std::int64_t percent,
-                  std::optional<std::int64_t> max_sets) {
-  Discount d;
-  d.type = DiscountType::kBuyXGetY;
-  d.buy = buy;
-  d.get = get;
-  d.value = percent;
-  d.max_sets = max_sets;
-  return d;
-}
-
 // The offers of the round trips: every discount type, and each way a tier or set can be.
 std::vector<Offer> OffersOfEveryKind() {
   return {
       FullOffer("o-percent", Discount::Percent(10, 50'000)),
       FullOffer("o-fixed", Discount::Fixed(20'000)),
       FullOffer("o-ship", Discount::FreeShipping(30'000)),
-      FullOffer("o-tier-subtotal", Tiered(TierBasis::kSubtotal,
-                                          {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
-                                           {500'000, DiscountType::kPercent, 10, 60'000},
-                                           {2'000'000, DiscountType::kPercent, 15, std::nullopt}})),
+      FullOffer("o-tier-subtotal",
+                Discount::Tiered(TierBasis::kSubtotal,
+                                 {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                                  {500'000, DiscountType::kPercent, 10, 60'000},
+                                  {2'000'000, DiscountType::kPercent, 15, std::nullopt}})),
       FullOffer("o-tier-quantity",
-                Tiered(TierBasis::kQuantity, {{2, DiscountType::kPercent, 5, std::nullopt},
-                                              {5, DiscountType::kPercent, 10, 100'000},
-                                              {10, DiscountType::kFixed, 300'000, std::nullopt}})),
-      FullOffer("o-tier-one",
-                Tiered(TierBasis::kSubtotal, {{1'000'000'000'000'000, DiscountType::kFixed,
-                                               1'000'000'000'000'000, std::nullopt}})),
-      FullOffer("o-bogo", BuyXGetY(2, 1, 100, std::nullopt)),
-      FullOffer("o-bogo-capped", BuyXGetY(3, 2, 50, 4)),
-      FullOffer("o-bogo-max", BuyXGetY(1'000, 1'000, 1, 1'000'000)),
+                Discount::Tiered(TierBasis::kQuantity,
+                                 {{2, DiscountType::kPercent, 5, std::nullopt},
+                                  {5, DiscountType::kPercent, 10, 100'000},
+                                  {10, DiscountType::kFixed, 300'000, std::nullopt}})),
+      FullOffer("o-tier-one", Discount::Tiered(TierBasis::kSubtotal,
+                                               {{1'000'000'000'000'000, DiscountType::kFixed,
+                                                 1'000'000'000'000'000, std::nullopt}})),
+      FullOffer("o-bogo", Discount::BuyXGetY(2, 1, 100, std::nullopt)),
+      FullOffer("o-bogo-capped", Discount::BuyXGetY(3, 2, 50, 4)),
+      FullOffer("o-bogo-max", Discount::BuyXGetY(1'000, 1'000, 1, 1'000'000)),
   };
 }
 
@@ -132,14 +115,15 @@ TEST(MutationCodecTest, TieredOfferByQuantityKeepsItsBasis) {
 }
 
 TEST(MutationCodecTest, BuyXGetYOfferKeepsBuyGetPercentAndMaxSets) {
-  const Offer uncapped = RoundTripped(FullOffer("o-bogo", BuyXGetY(2, 1, 100, std::nullopt)));
+  const Offer uncapped =
+      RoundTripped(FullOffer("o-bogo", Discount::BuyXGetY(2, 1, 100, std::nullopt)));
   EXPECT_EQ(uncapped.discount.type, DiscountType::kBuyXGetY);
   EXPECT_EQ(uncapped.discount.buy, 2);
   EXPECT_EQ(uncapped.discount.get, 1);
   EXPECT_EQ(uncapped.discount.value, 100);
   EXPECT_EQ(uncapped.discount.max_sets, std::nullopt);
-  const Offer capped = RoundTripped(FullOffer("o-bogo", BuyXGetY(3, 2, 50, 4)));
-  EXPECT_EQ(capped.discount, BuyXGetY(3, 2, 50, 4));
+  const Offer capped = RoundTripped(FullOffer("o-bogo", Discount::BuyXGetY(3, 2, 50, 4)));
+  EXPECT_EQ(capped.discount, Discount::BuyXGetY(3, 2, 50, 4));
 }
 
 TEST(MutationCodecTest, OffersCreatedTogetherSurviveTheRoundTrip) {
@@ -197,8 +181,8 @@ std::string WithReplaced(std::string line, const std::string& from, const std::s
 
 TEST(MutationCodecTest, TierOfAnotherTypeThanPercentOrFixedIsRefused) {
   const Offer offer = FullOffer(
-      "o-tier",
-      Tiered(TierBasis::kSubtotal, {{200'000, DiscountType::kFixed, 20'000, std::nullopt}}));
+      "o-tier", Discount::Tiered(TierBasis::kSubtotal,
+                                 {{200'000, DiscountType::kFixed, 20'000, std::nullopt}}));
   const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
   ASSERT_TRUE(DecodeMutation(line).ok()) << line;
   // [200000,1,20000,null]: 1 is fixed; 2 (free_shipping), 3 (tiered) and 9 are no tier's type
@@ -210,7 +194,8 @@ TEST(MutationCodecTest, TierOfAnotherTypeThanPercentOrFixedIsRefused) {
 
 TEST(MutationCodecTest, TierBasisOutOfRangeIsRefused) {
   const Offer offer = FullOffer(
-      "o-tier", Tiered(TierBasis::kQuantity, {{2, DiscountType::kPercent, 5, std::nullopt}}));
+      "o-tier",
+      Discount::Tiered(TierBasis::kQuantity, {{2, DiscountType::kPercent, 5, std::nullopt}}));
   const std::string line = EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
   ASSERT_TRUE(DecodeMutation(line).ok()) << line;
   EXPECT_FALSE(DecodeMutation(WithReplaced(line, "\"b\":1", "\"b\":2")).ok());

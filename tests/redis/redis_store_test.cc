@@ -181,22 +181,14 @@ TEST_F(RedisStoreTest, AnotherGatewaysOfferReachesTheViewAndTheObserverOnPoll) {
 // loaded afterwards, and an update that changes the discount's type all read them back whole.
 Offer TieredOffer(std::string id, TierBasis basis, std::vector<DiscountTier> tiers) {
   Offer offer = MakeOffer(std::move(id));
-  offer.discount = Discount{};
-  offer.discount.type = DiscountType::kTiered;
-  offer.discount.basis = basis;
-  offer.discount.tiers = std::move(tiers);
+  offer.discount = Discount::Tiered(basis, std::move(tiers));
   return offer;
 }
 
 Offer BuyXGetYOffer(std::string id, std::int64_t buy, std::int64_t get, std::int64_t percent,
                     std::optional<std::int64_t> max_sets) {
   Offer offer = MakeOffer(std::move(id));
-  offer.discount = Discount{};
-  offer.discount.type = DiscountType::kBuyXGetY;
-  offer.discount.buy = buy;
-  offer.discount.get = get;
-  offer.discount.value = percent;
-  offer.discount.max_sets = max_sets;
+  offer.discount = Discount::BuyXGetY(buy, get, percent, max_sets);
   return offer;
 }
 

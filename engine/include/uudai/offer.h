@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "uudai/campaign_time.h"
@@ -77,6 +78,23 @@ struct Discount {
     Discount d;
     d.type = DiscountType::kFixed;
     d.value = value;
+    return d;
+  }
+  static Discount Tiered(TierBasis basis, std::vector<DiscountTier> tiers) {
+    Discount d;
+    d.type = DiscountType::kTiered;
+    d.basis = basis;
+    d.tiers = std::move(tiers);
+    return d;
+  }
+  static Discount BuyXGetY(std::int64_t buy, std::int64_t get, std::int64_t percent,
+                           std::optional<std::int64_t> max_sets = std::nullopt) {
+    Discount d;
+    d.type = DiscountType::kBuyXGetY;
+    d.buy = buy;
+    d.get = get;
+    d.value = percent;
+    d.max_sets = max_sets;
     return d;
   }
   static Discount FreeShipping(std::optional<Money> max_amount = std::nullopt) {

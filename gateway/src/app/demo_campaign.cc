@@ -64,19 +64,14 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
     Offer o =
         base("demo-bachhoa-tiers", "shop-bachhoa",
              "Giảm 20.000 ₫ cho đơn từ 200.000 ₫, 60.000 ₫ cho đơn từ 500.000 ₫", Layer::kMerchant);
-    o.discount.type = DiscountType::kTiered;
-    o.discount.basis = TierBasis::kSubtotal;
-    o.discount.tiers = {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
-                        {500'000, DiscountType::kFixed, 60'000, std::nullopt}};
+    o.discount = Discount::Tiered(TierBasis::kSubtotal,
+                                  {{200'000, DiscountType::kFixed, 20'000, std::nullopt},
+                                   {500'000, DiscountType::kFixed, 60'000, std::nullopt}});
     offers.push_back(std::move(o));
   }
   {  // Shop 4, mother & baby: diapers "mua 2 tặng 1", twice an order at most.
     Offer o = base("demo-mebe-mua2tang1", "shop-mebe", "Tã bỉm mua 2 tặng 1", Layer::kMerchant);
-    o.discount.type = DiscountType::kBuyXGetY;
-    o.discount.buy = 2;
-    o.discount.get = 1;
-    o.discount.value = 100;
-    o.discount.max_sets = 2;
+    o.discount = Discount::BuyXGetY(2, 1, 100, 2);
     o.categories = std::vector<std::string>{"diapers"};
     o.limits.per_shopper = 3;
     offers.push_back(std::move(o));

@@ -39,10 +39,10 @@ void RunOnEveryCore(const CatalogSnapshot::Tasks& tasks) {
   auto work = [&tasks, &next] {
     for (std::size_t i; (i = next.fetch_add(1)) < tasks.size();) tasks[i]();
   };
-  const std::size_t helpers =
+  const std::size_t more_threads =
       std::min<std::size_t>(tasks.size(), std::max(1U, std::thread::hardware_concurrency())) - 1;
   std::vector<std::thread> threads;
-  for (std::size_t t = 0; t < helpers; ++t) threads.emplace_back(work);
+  for (std::size_t t = 0; t < more_threads; ++t) threads.emplace_back(work);
   work();
   for (std::thread& thread : threads) thread.join();
 }

@@ -107,9 +107,9 @@ void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
   }
   // What the type does not use is cleared (a patch may change the type): the fields left in
   // the body for it are then unknown, or refused by name below.
-  const Discount before = d;
+  const DiscountType type = d.type;
   d = Discount{};
-  d.type = before.type;
+  d.type = type;
   switch (d.type) {
     case DiscountType::kTiered:
       ReadTiers(r, problems, d);
