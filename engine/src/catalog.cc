@@ -22,6 +22,7 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
   }
   entry.has_item_filter = offer->categories.has_value() || offer->skus.has_value();
   entry.has_shopper_tags = offer->shopper_tags.has_value();
+  entry.first_order = offer->first_order;
   entry.id = offer->id;
   entry.starts_at = offer->starts_at;
   entry.ends_at = offer->ends_at;

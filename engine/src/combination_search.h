@@ -2,7 +2,9 @@
 //
 // Internal to the engine (used by QuoteEvaluator). Order of merit (docs/design.md §3):
 //   1. largest total discount after trimming (item discounts, applied in layer order, never
-//      exceed the items subtotal; a shipping discount never exceeds the shipping fee);
+//      exceed the items subtotal; a shipping discount never exceeds the shipping fee). A
+//      cashback (payment layer) counts here as a discount of the same đồng, trimmed alike: the
+//      partner never pays back more than the shopper paid for the items;
 //   2. then the higher sum of priorities;
 //   3. then the lexicographically smallest ascending list of offer ids.
 // An exclusive candidate only ever stands alone. A candidate trimmed to zero makes its

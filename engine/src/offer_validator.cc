@@ -122,10 +122,18 @@ void CheckDiscount(Errors& errors, const Offer& offer) {
     case DiscountType::kBuyXGetY:
       CheckBuyXGetY(errors, d);
       break;
+    case DiscountType::kCashback:
+      if (d.value < 1 || d.value > 100) errors.Add("discount.value", "must be from 1 to 100");
+      if (offer.layer != Layer::kPayment) {
+        errors.Add("discount.type", "cashback is allowed only on the payment layer");
+      }
+      break;
   }
-  const bool capped = d.type == DiscountType::kPercent || d.type == DiscountType::kFreeShipping;
+  const bool capped = d.type == DiscountType::kPercent || d.type == DiscountType::kCashback ||
+                      d.type == DiscountType::kFreeShipping;
   if (d.max_amount && !capped) {
-    errors.Add("discount.max_amount", "applies only to percent and free_shipping discounts");
+    errors.Add("discount.max_amount",
+               "applies only to percent, cashback and free_shipping discounts");
   } else if (d.max_amount) {
     CheckAmount(errors, "discount.max_amount", *d.max_amount, 1);
   }

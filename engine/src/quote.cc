@@ -100,6 +100,7 @@ Money DiscountFor(const CatalogEntry& entry, const CartContext& ctx, const Eligi
   const Discount& d = entry.discount;
   switch (d.type) {
     case DiscountType::kPercent:
+    case DiscountType::kCashback:
       return PercentOf(eligible.subtotal, d.value, d.max_amount);
     case DiscountType::kFixed:
       return std::min<Money>(d.value, eligible.subtotal);
@@ -160,6 +161,10 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
   }
   if (entry.has_shopper_tags && !HoldsATagOf(ctx.cart, *offer.shopper_tags)) {
     return RejectionReason::kShopperTags;
+  }
+  if (entry.first_order &&
+      usage.ShopperOrders(ctx.cart.shopper_id, FirstOrderScope(offer, ctx.cart.merchant_id)) > 0) {
+    return RejectionReason::kNotFirstOrder;
   }
   const Eligible eligible = EligibleItems(entry, ctx);
   if (eligible.subtotal == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
@@ -230,7 +235,7 @@ std::string_view RejectionReasonName(RejectionReason reason) {
       "merchant",          "payment_method",  "no_eligible_items",
       "min_order_amount",  "quota_exhausted", "budget_exhausted",
       "per_shopper_limit", "daily_limit",     "superseded",
-      "min_quantity",      "shopper_tags",
+      "min_quantity",      "shopper_tags",    "not_first_order",
   };
   static_assert(std::size(kNames) == kRejectionReasonCount);
   return kNames[static_cast<std::size_t>(reason)];
@@ -246,6 +251,8 @@ StatusCode LimitStatusFor(RejectionReason reason) {
       return StatusCode::kPerShopperLimit;
     case RejectionReason::kDailyLimit:
       return StatusCode::kDailyLimit;
+    case RejectionReason::kNotFirstOrder:
+      return StatusCode::kNotFirstOrder;
     case RejectionReason::kCodeUsed:
       return StatusCode::kCodeUsed;
     default:
@@ -329,8 +336,13 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
     chosen[choice.source] = true;
     const Found& f = found[choice.source];
     if (f.supplied_index) code_applied[*f.supplied_index] = true;
-    quote.applied.push_back({f.entry->offer, f.code, choice.discount});
-    quote.discount_total += choice.discount;
+    if (f.entry->discount.type == DiscountType::kCashback) {
+      quote.applied.push_back({f.entry->offer, f.code, 0, choice.discount});
+      quote.cashback_total += choice.discount;
+    } else {
+      quote.applied.push_back({f.entry->offer, f.code, choice.discount, 0});
+      quote.discount_total += choice.discount;
+    }
   }
   for (std::size_t i = 0; i < found.size(); ++i) {
     if (!chosen[i] && found[i].supplied_index) {

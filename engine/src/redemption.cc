@@ -74,6 +74,7 @@ Redemption PlanRedemption(const Cart& cart, const Quote& quote, const Redemption
         .code_mode = offer.code_mode,
         .code = a.code,
         .discount = a.discount,
+        .cashback = a.cashback,
         .restore_on_refund = offer.restore_on_refund,
         .funded_by = offer.funded_by,
         .funder = offer.funder,

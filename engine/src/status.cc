@@ -20,6 +20,8 @@ std::string_view CodeName(StatusCode code) {
       return "per_shopper_limit";
     case StatusCode::kDailyLimit:
       return "daily_limit";
+    case StatusCode::kNotFirstOrder:
+      return "not_first_order";
     case StatusCode::kCodeUsed:
       return "code_used";
     case StatusCode::kInvalidTransition:

@@ -24,8 +24,9 @@
     setMetric('gmv_committed', t.gmv_committed, F.formatDong(t.gmv_committed));
     setMetric('unique_shoppers', t.unique_shoppers, F.formatCount(t.unique_shoppers));
     const share = t.gmv_committed > 0 ? t.discount_committed / t.gmv_committed : NaN;
-    $('discount-rate').textContent = t.gmv_committed > 0 ?
-      F.formatPercent(share) + ' of GMV' : 'no GMV yet';
+    $('discount-rate').textContent = (t.gmv_committed > 0 ?
+      F.formatPercent(share) + ' of GMV' : 'no GMV yet') +
+      ` · cashback ${F.formatDong(t.cashback_committed)}`;
     const names = { reserved: 'reserved', released: 'cancelled', expired: 'expired',
       refunded: 'refunded' };
     const breakdown = $('status-breakdown');
@@ -94,16 +95,18 @@
       detail: `GMV ${F.formatDong(g.gmv_committed)} · ${F.formatCount(g.redemptions.committed)}` +
         ` redemptions · discount ${F.formatDong(g.discount_committed)}`,
     })), { label: 'GMV', value: F.formatDongShort(methods.totals.gmv_committed) }, F);
-    const byDiscount = [...funders.groups].sort((a, b) =>
-      b.discount_committed - a.discount_committed);
-    const discountSum = byDiscount.reduce((a, g) => a + g.discount_committed, 0);
-    C.donut($('chart-funders'), byDiscount.map((g) => ({
+    // What each funder pays: the discounts it funds and the cashback it credits afterwards.
+    const funded = (g) => g.discount_committed + g.cashback_committed;
+    const byFunded = [...funders.groups].sort((a, b) => funded(b) - funded(a));
+    const fundedSum = byFunded.reduce((a, g) => a + funded(g), 0);
+    C.donut($('chart-funders'), byFunded.map((g) => ({
       label: funderName(g.key),
-      value: g.discount_committed,
+      value: funded(g),
       // Not GMV, nor orders: funder groups count an order once per applied offer.
-      detail: `discount ${F.formatDong(g.discount_committed)} · applied ` +
+      detail: `discount ${F.formatDong(g.discount_committed)} · cashback ` +
+        `${F.formatDong(g.cashback_committed)} · applied ` +
         `${F.formatCount(g.redemptions.committed)} times`,
-    })), { label: 'discount', value: F.formatDongShort(discountSum) }, F);
+    })), { label: 'funded', value: F.formatDongShort(fundedSum) }, F);
   }
 
   function renderMerchants(merchants) {

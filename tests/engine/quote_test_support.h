@@ -164,6 +164,10 @@ class FakeUsageView : public UsageView {
                      bool available = true) {
     codes_[canonical_code] = UniqueCodeInfo{offer_id, available};
   }
+  // Live redemptions of `shopper` at merchant `scope` ("" = every merchant).
+  void SetShopperOrders(const std::string& shopper, const std::string& scope, std::int64_t n) {
+    orders_[{shopper, scope}] = n;
+  }
 
   OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id, LocalDay day) const override {
     days_asked_.push_back(day);
@@ -173,6 +177,10 @@ class FakeUsageView : public UsageView {
     usage.shopper_redemptions = Lookup(shopper_, std::make_pair(offer.id, std::string(shopper_id)));
     usage.day_redemptions = Lookup(day_, std::make_pair(offer.id, day.index));
     return usage;
+  }
+
+  std::int64_t ShopperOrders(std::string_view shopper_id, std::string_view scope) const override {
+    return Lookup(orders_, std::make_pair(std::string(shopper_id), std::string(scope)));
   }
 
   std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const override {
@@ -196,6 +204,7 @@ class FakeUsageView : public UsageView {
   std::map<std::pair<std::string, std::string>, std::int64_t> shopper_;
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> day_;
   std::map<std::string, UniqueCodeInfo> codes_;
+  std::map<std::pair<std::string, std::string>, std::int64_t> orders_;
   mutable std::vector<LocalDay> days_asked_;  // tests are single-threaded
 };
 

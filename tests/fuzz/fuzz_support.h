@@ -53,6 +53,8 @@ class FixedUsage final : public UsageView {
  public:
   OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id, LocalDay day) const override;
   std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const override;
+  // No shopper has ordered yet: every first order is one.
+  std::int64_t ShopperOrders(std::string_view, std::string_view) const override { return 0; }
 };
 
 }  // namespace uudai::fuzz

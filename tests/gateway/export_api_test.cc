@@ -19,7 +19,7 @@ constexpr const char* kBom = "\xEF\xBB\xBF";
 constexpr const char* kCsvHeader =
     "id,status,created_at,expires_at,committed_at,released_at,expired_at,refunded_at,"
     "shopper_id,merchant_id,order_id,payment_method,subtotal,shipping_fee,discount_total,total,"
-    "applied_offers,applied_codes,applied_offer_names";
+    "cashback_total,applied_offers,applied_codes,applied_offer_names";
 
 // Lines of `text` split at `separator`, without a trailing empty line.
 std::vector<std::string> Lines(const std::string& text, const std::string& separator) {
@@ -133,7 +133,7 @@ TEST(ExportApiTest, CsvHasByteOrderMarkHeaderRowCrlfAndRfc4180Quoting) {
   EXPECT_EQ(row.rfind(id + ",reserved,2026-10-10T12:00:00+07:00,2026-10-10T12:15:00+07:00,,,,,", 0),
             0U)
       << row;
-  EXPECT_NE(row.find(",\"'@shopper\",shop-1,\"'-order-1\",momo,100000,0,10000,90000,"),
+  EXPECT_NE(row.find(",\"'@shopper\",shop-1,\"'-order-1\",momo,100000,0,10000,90000,0,"),
             std::string::npos)
       << row;
   EXPECT_NE(row.find("," + offer_id + ":10000,,\"Giảm 10%, \"\"Tháng 10\"\"\""), std::string::npos)

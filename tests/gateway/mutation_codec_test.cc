@@ -210,7 +210,7 @@ TEST(MutationCodecTest, RedemptionRejectionsKeepEveryReasonMinQuantityIncluded) 
   r.order_id = "order-1";
   r.subtotal = 300'000;
   r.discount_total = 100'000;
-  r.applied = {{"o-bogo", 1, "shop-1", Layer::kMerchant, CodeMode::kAuto, std::nullopt, 100'000,
+  r.applied = {{"o-bogo", 1, "shop-1", Layer::kMerchant, CodeMode::kAuto, std::nullopt, 100'000, 0,
                 true, FundedBy::kMerchant, std::nullopt}};
   r.rejected = {{"MUA5MON", std::string("o-tier"), RejectionReason::kMinQuantity},
                 {"DONLON", std::string("o-tier-2"), RejectionReason::kMinOrderAmount},

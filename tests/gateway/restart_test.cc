@@ -66,7 +66,7 @@ TEST(RestartTest, OffersAreThereAfterARestart) {
   EXPECT_EQ(
       quote.Json().at("applied"),
       (array{object{
-          {"offer_id", id}, {"layer", "merchant"}, {"code", nullptr}, {"discount", 10'000}}}));
+          {"offer_id", id}, {"layer", "merchant"}, {"code", nullptr}, {"discount", 10'000}, {"cashback", 0}}}));
   EXPECT_EQ(quote.Json().at("rejected"),
             (array{object{{"code", "thang10"}, {"offer_id", coded_id}, {"reason", "superseded"}}}));
 }

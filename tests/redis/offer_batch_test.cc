@@ -143,12 +143,13 @@ TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
   const std::string name = StoreFunctionName();
   ASSERT_EQ(name.size(), 22u);
   const std::string log = "'" + prefix_ + "log'";
-  // offers_stage as a gateway sends it: token, first position, then one offer's 16 arguments
-  // (id, merchant, layer, code mode public, status, code, journal line, limits, window).
+  // offers_stage as a gateway sends it: token, first position, then one offer's 17 arguments
+  // (id, merchant, layer, code mode public, status, code, journal line, limits, window, first
+  // order, the code as a unique code).
   const std::string staged = RedisServer::Shared().Cli(
       "FCALL " + name + " 1 " + log +
       " offers_stage t-died 0 o-staged m-1 0 1 active LAPSE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
-      "9999999999999 '' '' ''");
+      "9999999999999 '' '' 0 ''");
   ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
   EXPECT_EQ(CodeOf(SyncStore(*a).CreateOffer(MakePublicCodeOffer("o-other", "LAPSE1"))),
             StatusCode::kCodeConflict);

@@ -226,18 +226,20 @@ TEST(LogEntriesTest, UnknownEntryShapeIsAnError) {
   EXPECT_EQ(LogEntriesFromXread(reply).status().code(), StatusCode::kInternal);
 }
 
-TEST(OfferCheckArgsTest, CarriesLimitsWindowAndDailyWindowAsDecimalStrings) {
+TEST(OfferCheckArgsTest, CarriesLimitsWindowDailyWindowAndFirstOrderAsDecimalStrings) {
   Offer offer = MakeOffer("o-1");
   offer.limits.total_budget = 1'000'000'000'000'000;  // 10^15: exact in Lua's doubles
   offer.limits.per_day = 7;
   EXPECT_EQ(OfferCheckArgs(offer),
             (std::vector<std::string>{"-1", "1000000000000000", "-1", "7",
                                       std::to_string(offer.starts_at.millis),
-                                      std::to_string(offer.ends_at.millis), "", ""}));
+                                      std::to_string(offer.ends_at.millis), "", "", "0"}));
   offer.daily_window = DailyWindow{22 * 60, 2 * 60};
+  offer.first_order = true;
   const std::vector<std::string> args = OfferCheckArgs(offer);
   EXPECT_EQ(args[6], "1320");
   EXPECT_EQ(args[7], "120");
+  EXPECT_EQ(args[8], "1");
 }
 
 // The script itself, called the ways RedisStore never calls it.

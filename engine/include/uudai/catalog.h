@@ -45,6 +45,7 @@ struct CatalogEntry {
   bool any_payment_method = true;
   bool has_item_filter = false;  // categories or skus present
   bool has_shopper_tags = false;
+  bool first_order = false;
   bool has_limits = false;
   bool exclusive = false;
 };

@@ -21,7 +21,17 @@ namespace uudai {
 enum class Layer : std::uint8_t { kMerchant, kPlatform, kPayment, kShipping };
 inline constexpr std::size_t kLayerCount = 4;
 
-enum class DiscountType : std::uint8_t { kPercent, kFixed, kFreeShipping, kTiered, kBuyXGetY };
+// kCashback is a payment-layer reward the shopper gets back after paying (it does not lower the
+// total). New types go last: journals store a type by its number.
+enum class DiscountType : std::uint8_t {
+  kPercent,
+  kFixed,
+  kFreeShipping,
+  kTiered,
+  kBuyXGetY,
+  kCashback
+};
+inline constexpr std::size_t kDiscountTypeCount = 6;
 // What a tiered discount's tiers are reached by: the eligible subtotal or the eligible units.
 enum class TierBasis : std::uint8_t { kSubtotal, kQuantity };
 enum class CodeMode : std::uint8_t { kAuto, kPublic, kUnique };
@@ -54,10 +64,10 @@ struct DiscountTier {
 
 struct Discount {
   DiscountType type = DiscountType::kPercent;
-  // percent: 1..100; fixed: amount in đồng; free_shipping and tiered: unused (0);
+  // percent and cashback: 1..100; fixed: amount in đồng; free_shipping and tiered: unused (0);
   // buy_x_get_y: the percent off each unit given (1..100).
   std::int64_t value = 0;
-  // percent and free_shipping: optional cap in đồng.
+  // percent, cashback and free_shipping: optional cap in đồng.
   std::optional<Money> max_amount;
   // tiered: what reaches a tier, and the tiers by increasing min (the highest reached applies).
   TierBasis basis = TierBasis::kSubtotal;
@@ -97,6 +107,12 @@ struct Discount {
     d.max_sets = max_sets;
     return d;
   }
+  // Back to the shopper after payment: percent of the eligible subtotal, capped.
+  static Discount Cashback(std::int64_t percent, std::optional<Money> max_amount = std::nullopt) {
+    Discount d = Percent(percent, max_amount);
+    d.type = DiscountType::kCashback;
+    return d;
+  }
   static Discount FreeShipping(std::optional<Money> max_amount = std::nullopt) {
     Discount d;
     d.type = DiscountType::kFreeShipping;
@@ -132,6 +148,9 @@ struct Offer {
   std::optional<std::vector<std::string>> merchant_ids;  // non-merchant layers only
   // Applies only to carts whose shopper_tags hold one of these.
   std::optional<std::vector<std::string>> shopper_tags;
+  // Applies only to a shopper with no live (reserved or committed) redemption at this merchant
+  // (merchant layer) or anywhere on the platform (other layers); see FirstOrderScope.
+  bool first_order = false;
   Timestamp starts_at;
   Timestamp ends_at;
   std::optional<DailyWindow> daily_window;
@@ -158,6 +177,13 @@ struct Offer {
 inline constexpr std::string_view kPlatformCodeScope = "";
 inline std::string_view CodeScopeOf(const Offer& offer) {
   return offer.layer == Layer::kMerchant ? std::string_view(offer.merchant_id) : kPlatformCodeScope;
+}
+
+// Where a first_order offer looks for the shopper's earlier redemptions when the cart is at
+// `cart_merchant_id`: that merchant for a merchant-layer offer, the whole platform (spelled
+// kPlatformCodeScope, "") otherwise.
+inline std::string_view FirstOrderScope(const Offer& offer, std::string_view cart_merchant_id) {
+  return offer.layer == Layer::kMerchant ? cart_merchant_id : kPlatformCodeScope;
 }
 
 // Range of `priority` accepted by validation.

@@ -16,11 +16,12 @@
 
 namespace uudai {
 
-// Redemption counts by current status, and the money of the committed ones.
-// GMV is the items subtotal of committed redemptions (a refund takes it back out).
+// Redemption counts by current status, and the money of the committed ones: discounts,
+// cashback and GMV, the items subtotal (a refund takes each back out).
 struct StatsBucket {
   std::array<std::int64_t, kRedemptionStatusCount> by_status{};  // indexed by RedemptionStatus
   Money discount_committed = 0;
+  Money cashback_committed = 0;
   Money gmv_committed = 0;
 
   std::int64_t count(RedemptionStatus s) const { return by_status[static_cast<std::size_t>(s)]; }

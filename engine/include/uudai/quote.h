@@ -41,20 +41,26 @@ enum class RejectionReason : std::uint8_t {
   kSuperseded,   // eligible, but the best combination chose other offers
   kMinQuantity,  // too few eligible units for the lowest tier, or for one buy_x_get_y set
   kShopperTags,  // the cart's shopper_tags hold none of the offer's
+  kNotFirstOrder,  // a first_order offer, and the shopper already has a live redemption
   // New reasons go last: journals and Redis records store a reason by its number.
 };
 inline constexpr std::size_t kRejectionReasonCount =
-    static_cast<std::size_t>(RejectionReason::kShopperTags) + 1;
+    static_cast<std::size_t>(RejectionReason::kNotFirstOrder) + 1;
 
 std::string_view RejectionReasonName(RejectionReason reason);
 
 // The 409 status a redemption fails with when one of its offers hits this limit reason.
 StatusCode LimitStatusFor(RejectionReason reason);
 
+// What an applied offer gives: a discount off the total, or (a cashback offer) as much back to
+// the shopper after payment. Exactly one is > 0, after trimming.
 struct AppliedOffer {
   std::shared_ptr<const Offer> offer;
   std::optional<std::string> code;  // canonical spelling; nullopt for auto offers
-  Money discount = 0;               // > 0, after trimming
+  Money discount = 0;
+  Money cashback = 0;
+
+  Money reward() const { return discount + cashback; }  // what the offer's budget counts
 };
 
 struct CodeRejection {
@@ -69,6 +75,7 @@ struct Quote {
   Money subtotal = 0;
   Money shipping_fee = 0;
   Money discount_total = 0;
+  Money cashback_total = 0;           // paid back after payment: not part of total()
   std::vector<AppliedOffer> applied;  // in layer order
   std::vector<CodeRejection> rejected;
 

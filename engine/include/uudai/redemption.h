@@ -59,11 +59,14 @@ struct RedeemedOffer {
   Layer layer = Layer::kMerchant;
   CodeMode code_mode = CodeMode::kAuto;
   std::optional<std::string> code;  // canonical
+  // As AppliedOffer: exactly one is > 0.
   Money discount = 0;
+  Money cashback = 0;
   bool restore_on_refund = true;
   FundedBy funded_by = FundedBy::kMerchant;
   std::optional<std::string> funder;
 
+  Money reward() const { return discount + cashback; }  // what the offer's budget counts
   friend bool operator==(const RedeemedOffer&, const RedeemedOffer&) = default;
 };
 
@@ -87,6 +90,12 @@ struct Redemption {
   std::optional<Timestamp> refunded_at;
 
   Money total() const { return subtotal + shipping_fee - discount_total; }
+  // What the payment partners credit the shopper once the payment succeeds.
+  Money cashback_total() const {
+    Money sum = 0;
+    for (const RedeemedOffer& a : applied) sum += a.cashback;
+    return sum;
+  }
   friend bool operator==(const Redemption&, const Redemption&) = default;
 };
 

@@ -23,6 +23,7 @@ enum class StatusCode {
   kBudgetExhausted,       // 409: total_budget would be exceeded
   kPerShopperLimit,       // 409
   kDailyLimit,            // 409: per_day reached for the local day
+  kNotFirstOrder,         // 409: a first_order offer, and the shopper has a live redemption
   kCodeUsed,              // 409: single-use code already in a live redemption
   kInvalidTransition,     // 409: lifecycle transition not allowed from the current status
   kReservationExpired,    // 409: commit after the reservation's TTL

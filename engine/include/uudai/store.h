@@ -141,7 +141,9 @@ class Store {
   // fails with the first reason it cannot be counted (Status::offer_id names the offer):
   // kOfferPaused, kOfferEnded, kOfferNotStarted, kOutsideWindow, the offer's current limits
   // (kQuotaExhausted, kBudgetExhausted, kPerShopperLimit, kDailyLimit), kQuoteChanged (the
-  // offer is at another version than RedeemedOffer::offer_version), kCodeUsed; else
+  // offer is at another version than RedeemedOffer::offer_version), kNotFirstOrder (a
+  // first_order offer, and the shopper has a live redemption in its scope: FirstOrderScope),
+  // kCodeUsed; else
   // kOrderAlreadyRedeemed, kAmountCeiling (money.h), or kAlreadyExists for a reused
   // redemption id. A store shared by several processes makes such a refusal final for a
   // request with the same claim still in flight, as SettleRefusal does.

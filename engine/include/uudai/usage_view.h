@@ -42,6 +42,10 @@ class UsageView {
   virtual OfferUsage UsageOf(const Offer& offer, std::string_view shopper_id,
                              LocalDay day) const = 0;
 
+  // Live (reserved or committed) redemptions of `shopper_id` at merchant `scope`, or at every
+  // merchant when `scope` is kPlatformCodeScope (""): what a first_order offer asks about.
+  virtual std::int64_t ShopperOrders(std::string_view shopper_id, std::string_view scope) const = 0;
+
   // The issued unique code with this canonical spelling (see CanonicalUniqueCode), if any.
   virtual std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const = 0;
 };

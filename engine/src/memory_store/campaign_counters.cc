@@ -6,6 +6,7 @@ namespace {
 void AddBucket(StatsBucket& into, const StatsBucket& from) {
   for (std::size_t i = 0; i < kRedemptionStatusCount; ++i) into.by_status[i] += from.by_status[i];
   into.discount_committed += from.discount_committed;
+  into.cashback_committed += from.cashback_committed;
   into.gmv_committed += from.gmv_committed;
 }
 
@@ -26,6 +27,7 @@ void CampaignCounters::Count(const Redemption& r, RedemptionStatus status, int d
   redemption.by_status[s] += delta;
   if (committed) {
     redemption.discount_committed += delta * r.discount_total;
+    redemption.cashback_committed += delta * r.cashback_total();
     redemption.gmv_committed += delta * r.subtotal;
   }
   for (const RedeemedOffer& applied : r.applied) {
@@ -33,6 +35,7 @@ void CampaignCounters::Count(const Redemption& r, RedemptionStatus status, int d
     offer.by_status[s] += delta;
     if (committed) {
       offer.discount_committed += delta * applied.discount;
+      offer.cashback_committed += delta * applied.cashback;
       offer.gmv_committed += delta * r.subtotal;
     }
   }
@@ -50,6 +53,7 @@ void CampaignCounters::OnCreated(const Redemption& r, ShopperId shopper, LocalHo
     funder_of_offer_.try_emplace(applied.offer_id, FunderKey(applied));
   }
   Count(r, r.status, +1, hour);
+  live_orders_.Add(shopper, +1);  // created reserved or committed: live
   if (r.status == RedemptionStatus::kCommitted) NoteCommitted(shopper, hour, day);
 }
 
@@ -57,6 +61,7 @@ void CampaignCounters::OnTransition(const Redemption& r, ShopperId shopper, Rede
                                     RedemptionStatus to, LocalHour hour, LocalDay day) {
   Count(r, from, -1, hour);
   Count(r, to, +1, hour);
+  if (IsLive(from) && !IsLive(to)) live_orders_.Add(shopper, -1);
   if (to == RedemptionStatus::kCommitted) NoteCommitted(shopper, hour, day);
 }
 

@@ -26,6 +26,10 @@ class CampaignCounters {
   void OnTransition(const Redemption& r, ShopperId shopper, RedemptionStatus from,
                     RedemptionStatus to, LocalHour hour, LocalDay day);
 
+  // The shopper's live (reserved or committed) redemptions at this merchant: what a
+  // merchant-layer first_order offer asks. REQUIRES: mutex held.
+  std::int64_t LiveOrdersOf(ShopperId shopper) const { return live_orders_.Get(shopper); }
+
   // Adds this merchant's buckets in [from_hour, to_hour) to `sums`, keyed for `group_by`,
   // and its committed shoppers: over a range, into `shoppers` (and `group_shoppers` for day
   // and merchant groups) by copying the hours' sets; over the whole campaign (no range, or
@@ -58,6 +62,7 @@ class CampaignCounters {
   // Offer level: (hour, offer id) → bucket (discount = that offer's share).
   std::map<std::pair<std::int64_t, std::string>, StatsBucket> by_hour_offer_;
   std::unordered_map<std::string, std::string> funder_of_offer_;  // offer id → funded_by key
+  ShopperCounts live_orders_;  // live redemptions by shopper
   // Shoppers with a committed redemption created in that hour (kept after a refund).
   std::map<std::int64_t, ShopperSet> committed_shoppers_;
   ShopperSet all_committed_shoppers_;  // of every hour

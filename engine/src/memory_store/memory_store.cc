@@ -30,6 +30,20 @@ class MemoryStore::Usage final : public UsageView {
     return counters->Usage(shopper, day);
   }
 
+  std::int64_t ShopperOrders(std::string_view shopper_id, std::string_view scope) const override {
+    const auto shopper = state_.shopper_ids.Find(shopper_id);
+    if (!shopper) return 0;
+    if (scope == kPlatformCodeScope) {
+      State::ShopperOrders& orders = state_.ShopperOrdersOf(shopper_id);
+      std::lock_guard lock(orders.mutex);
+      return orders.live.Get(*shopper);
+    }
+    internal::CampaignCounters* campaign = state_.FindCampaign(std::string(scope));
+    if (campaign == nullptr) return 0;
+    std::lock_guard lock(campaign->mutex);
+    return campaign->LiveOrdersOf(*shopper);
+  }
+
   std::optional<UniqueCodeInfo> FindUniqueCode(std::string_view canonical_code) const override {
     auto& shard = state_.CodeShard(canonical_code);
     std::lock_guard lock(shard.mutex);

@@ -109,6 +109,15 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
     if (!room.ok()) return fail(std::move(room));
     Status version = internal::CheckOfferVersion(*current, applied);
     if (!version.ok()) return fail(std::move(version));
+    // Under the locks of the redemption's merchant and of its shopper's shard: a racing first
+    // order of the same shopper has either counted or not started.
+    if (current->first_order &&
+        state_->LiveOrdersLocked(shopper, r.shopper_id, FirstOrderScope(*current, r.merchant_id)) >
+            0) {
+      return fail(Status::ForOffer(StatusCode::kNotFirstOrder, applied.offer_id,
+                                   "offer " + applied.offer_id +
+                                       " is for a first order, and the shopper already has one"));
+    }
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& codes = state_->CodeShard(*applied.code).map;
       auto code = codes.find(*applied.code);

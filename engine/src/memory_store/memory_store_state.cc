@@ -53,6 +53,21 @@ internal::CampaignCounters& MemoryStore::State::Campaign(const std::string& merc
   return GetOrCreate(campaign_, campaign_mutex_, merchant_id);
 }
 
+internal::CampaignCounters* MemoryStore::State::FindCampaign(const std::string& merchant_id) const {
+  std::shared_lock read(campaign_mutex_);
+  auto it = campaign_.find(merchant_id);
+  return it == campaign_.end() ? nullptr : it->second.get();
+}
+
+std::int64_t MemoryStore::State::LiveOrdersLocked(std::optional<internal::ShopperId> shopper,
+                                                  std::string_view shopper_id,
+                                                  std::string_view scope) {
+  if (!shopper) return 0;
+  if (scope == kPlatformCodeScope) return ShopperOrdersOf(shopper_id).live.Get(*shopper);
+  const internal::CampaignCounters* campaign = FindCampaign(std::string(scope));
+  return campaign == nullptr ? 0 : campaign->LiveOrdersOf(*shopper);
+}
+
 void MemoryStore::State::ForEachCampaign(
     const std::optional<std::string>& only,
     const std::function<void(const std::string&, internal::CampaignCounters&)>& fn) {
@@ -68,6 +83,7 @@ void MemoryStore::State::ForEachCampaign(
 
 void MemoryStore::State::AddLocksFor(const Redemption& r, internal::LockSet& locks) {
   locks.Add(Campaign(r.merchant_id).mutex);
+  locks.Add(ShopperOrdersOf(r.shopper_id).mutex);
   locks.Add(RedemptionShard(r.id).mutex);
   locks.Add(OrderShard(OrderKey(r)).mutex);
   for (const RedeemedOffer& applied : r.applied) {
@@ -88,6 +104,7 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   const LocalDay day = zone_.DayOf(r.created_at);
   const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
   Campaign(r.merchant_id).OnCreated(r, shopper, zone_.HourOf(r.created_at), day);
+  ShopperOrdersOf(r.shopper_id).live.Add(shopper, +1);
   if (r.status == RedemptionStatus::kCommitted) {
     NoteCommittedShopper(shopper, day, zone_.HourOf(r.created_at));
   }
@@ -208,6 +225,7 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
   const LocalDay day = zone_.DayOf(r.created_at);
   const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
   Campaign(r.merchant_id).OnTransition(r, shopper, from, to, zone_.HourOf(r.created_at), day);
+  if (IsLive(from) && !IsLive(to)) ShopperOrdersOf(r.shopper_id).live.Add(shopper, -1);
   if (to == RedemptionStatus::kCommitted) {
     NoteCommittedShopper(shopper, day, zone_.HourOf(r.created_at));
   }

@@ -121,6 +121,24 @@ class MemoryStore::State {
 
   // The campaign counters of `merchant_id`, created on first use. The address is stable.
   internal::CampaignCounters& Campaign(const std::string& merchant_id);
+  // nullptr when the merchant never had a redemption.
+  internal::CampaignCounters* FindCampaign(const std::string& merchant_id) const;
+
+  // Live (reserved or committed) redemptions by shopper over every merchant, sharded by the
+  // shopper's id: what a platform-wide first_order offer asks. Every redemption's writes take
+  // its shopper's shard (AddLocksFor), so a check and the count it guards are one step.
+  struct ShopperOrders {
+    std::mutex mutex;
+    internal::ShopperCounts live;  // GUARDED_BY mutex
+  };
+  ShopperOrders& ShopperOrdersOf(std::string_view shopper_id) {
+    return shopper_orders_[ShardOf(shopper_id)];
+  }
+  // The live redemptions of `shopper` (nullopt: never counted) at merchant `scope`, or at every
+  // merchant when `scope` is kPlatformCodeScope. REQUIRES: the lock of that merchant's
+  // campaign counters, or of the shopper's ShopperOrders shard, is held.
+  std::int64_t LiveOrdersLocked(std::optional<internal::ShopperId> shopper,
+                                std::string_view shopper_id, std::string_view scope);
   // Calls fn(merchant_id, counters) for every merchant (or just `only`, when set).
   void ForEachCampaign(
       const std::optional<std::string>& only,
@@ -211,6 +229,7 @@ class MemoryStore::State {
   std::array<Shard<CodeState>, kShards> codes_;
   std::array<Shard<IdRef>, kShards> orders_;  // merchant \x1f order → its live redemption
   std::array<Shard<IdempotencyEntry>, kShards> idempotency_;
+  std::array<ShopperOrders, kShards> shopper_orders_;
 
   struct StringHash {
     using is_transparent = void;

@@ -18,7 +18,7 @@ Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, const OfferLimi
   if (limits.total_redemptions && live_ + 1 > *limits.total_redemptions) {
     return fail(StatusCode::kQuotaExhausted, "has no redemptions left");
   }
-  if (limits.total_budget && budget_spent_ + applied.discount > *limits.total_budget) {
+  if (limits.total_budget && budget_spent_ + applied.reward() > *limits.total_budget) {
     return fail(StatusCode::kBudgetExhausted, "has not enough budget left for this discount");
   }
   if (limits.per_shopper && shopper && per_shopper_.Get(*shopper) + 1 > *limits.per_shopper) {
@@ -36,7 +36,7 @@ Status OfferCounters::CheckRoomFor(const RedeemedOffer& applied, const OfferLimi
 void OfferCounters::HoldQuota(const RedeemedOffer& applied, ShopperId shopper, LocalDay day,
                               int delta) {
   live_ += delta;
-  budget_spent_ += delta * applied.discount;
+  budget_spent_ += delta * applied.reward();
   per_shopper_.Add(shopper, delta);
   auto& on_day = per_day_[day.index];
   if ((on_day += delta) == 0) per_day_.erase(day.index);
@@ -45,12 +45,15 @@ void OfferCounters::HoldQuota(const RedeemedOffer& applied, ShopperId shopper, L
 void OfferCounters::CountStatus(const Redemption& r, const RedeemedOffer& applied,
                                 ShopperId shopper, RedemptionStatus status, int delta,
                                 LocalDay day) {
-  const Money discount = status == RedemptionStatus::kCommitted ? delta * applied.discount : 0;
-  const Money gmv = status == RedemptionStatus::kCommitted ? delta * r.subtotal : 0;
+  const bool committed = status == RedemptionStatus::kCommitted;
+  const Money discount = committed ? delta * applied.discount : 0;
+  const Money cashback = committed ? delta * applied.cashback : 0;
+  const Money gmv = committed ? delta * r.subtotal : 0;
   for (StatsBucket* bucket :
        {&totals_, &by_day_[day.index], &by_method_[static_cast<std::size_t>(r.payment_method)]}) {
     bucket->by_status[Index(status)] += delta;
     bucket->discount_committed += discount;
+    bucket->cashback_committed += cashback;
     bucket->gmv_committed += gmv;
   }
   if (status == RedemptionStatus::kCommitted && delta > 0) committed_shoppers_.Insert(shopper);
@@ -107,6 +110,7 @@ std::shared_ptr<const RedeemedOffer> OfferCounters::InternTerms(const RedeemedOf
   RedeemedOffer terms = applied;
   terms.code.reset();
   terms.discount = 0;
+  terms.cashback = 0;
   for (auto it = terms_.rbegin(); it != terms_.rend(); ++it) {
     if (**it == terms) return *it;
   }

@@ -45,7 +45,7 @@ class OfferCounters {
   void OnTransition(const Redemption& r, const RedeemedOffer& applied, ShopperId shopper,
                     RedemptionStatus from, RedemptionStatus to, LocalDay day);
 
-  // `applied` (one of this offer's) without its code and discount, shared with every earlier
+  // `applied` (one of this offer's) without its code and amounts, shared with every earlier
   // redemption recorded with the same terms (StoredRedemption). REQUIRES: mutex held.
   std::shared_ptr<const RedeemedOffer> InternTerms(const RedeemedOffer& applied);
 

@@ -11,7 +11,8 @@ StoredRedemption::StoredRedemption(const Redemption& r, const std::vector<Terms>
   head_.applied = std::vector<RedeemedOffer>();
   applied_.reserve(r.applied.size());
   for (std::size_t i = 0; i < r.applied.size(); ++i) {
-    applied_.push_back(Applied{terms[i], r.applied[i].code, r.applied[i].discount});
+    const RedeemedOffer& a = r.applied[i];
+    applied_.push_back(Applied{terms[i], a.code, a.cashback > 0 ? -a.cashback : a.discount});
   }
 }
 
@@ -22,7 +23,11 @@ Redemption StoredRedemption::Expand(const std::string& id) const {
   for (const Applied& applied : applied_) {
     RedeemedOffer& offer = r.applied.emplace_back(*applied.terms);
     offer.code = applied.code;
-    offer.discount = applied.discount;
+    if (applied.amount < 0) {
+      offer.cashback = -applied.amount;
+    } else {
+      offer.discount = applied.amount;
+    }
   }
   return r;
 }

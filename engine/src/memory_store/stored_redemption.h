@@ -2,7 +2,7 @@
 // the ledger stays in memory for the whole campaign (and the Redis mode's view mirrors it).
 //
 // Its id is the key it is stored under, not kept again. Each applied offer keeps only its
-// code and discount; the rest of what was recorded at creation (offer and merchant ids, layer,
+// code and discount (or cashback); the rest of what was recorded at creation (offer and merchant ids, layer,
 // version, refund policy, funder) is a Terms shared by every redemption of the same offer
 // terms (OfferCounters::InternTerms). That is ~0.5 KB less per redemption than a Redemption.
 // Expand() gives the whole Redemption back, equal to the one stored.
@@ -23,10 +23,10 @@ namespace uudai::internal {
 
 class StoredRedemption {
  public:
-  // An applied offer without its code and discount (code nullopt, discount 0).
+  // An applied offer without its code and amounts (code nullopt, discount and cashback 0).
   using Terms = std::shared_ptr<const RedeemedOffer>;
 
-  // `r` as created. REQUIRES: terms[i] is r.applied[i] without its code and discount.
+  // `r` as created. REQUIRES: terms[i] is r.applied[i] without its code and amounts.
   StoredRedemption(const Redemption& r, const std::vector<Terms>& terms);
 
   // The redemption, whose id is `id` (the key it is stored under).
@@ -47,7 +47,8 @@ class StoredRedemption {
   struct Applied {
     Terms terms;
     std::optional<std::string> code;
-    Money discount = 0;
+    // The discount, or minus the cashback (one of the two is 0): one field for either.
+    Money amount = 0;
   };
 
   Redemption head_;  // everything but the id and the applied offers

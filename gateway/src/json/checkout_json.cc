@@ -113,13 +113,15 @@ boost::json::object QuoteToJson(const Quote& quote, const boost::json::storage_p
         {{"offer_id", a.offer->id},
          {"layer", LayerName(a.offer->layer)},
          {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
-         {"discount", a.discount}},
+         {"discount", a.discount},
+         {"cashback", a.cashback}},
         sp));
   }
   return boost::json::object({{"subtotal", quote.subtotal},
                               {"shipping_fee", quote.shipping_fee},
                               {"discount_total", quote.discount_total},
                               {"total", quote.total()},
+                              {"cashback_total", quote.cashback_total},
                               {"applied", std::move(applied)},
                               {"rejected", RejectedToJson(quote.rejected, sp)}},
                              sp);
@@ -140,7 +142,8 @@ boost::json::object RedemptionToJson(const Redemption& r, const CampaignZone& zo
         {{"offer_id", a.offer_id},
          {"layer", LayerName(a.layer)},
          {"code", a.code ? boost::json::value(*a.code) : boost::json::value(nullptr)},
-         {"discount", a.discount}},
+         {"discount", a.discount},
+         {"cashback", a.cashback}},
         sp));
   }
   return boost::json::object(
@@ -154,6 +157,7 @@ boost::json::object RedemptionToJson(const Redemption& r, const CampaignZone& zo
        {"shipping_fee", r.shipping_fee},
        {"discount_total", r.discount_total},
        {"total", r.total()},
+       {"cashback_total", r.cashback_total()},
        {"applied", std::move(applied)},
        {"rejected", RejectedToJson(r.rejected, sp)},
        {"created_at", FormatRfc3339(r.created_at, zone)},

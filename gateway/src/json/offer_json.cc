@@ -28,11 +28,12 @@ std::optional<Timestamp> ReadTime(FieldReader& r, std::string_view key, bool req
   return t;
 }
 
-// A percent or fixed discount: the whole discount of an offer, or one tier's. Fields of
-// another type present (not null) are refused, as a patch that changes the type must clear them.
+// A percent, cashback, fixed or free_shipping discount: the whole discount of an offer, or one
+// tier's. Fields of another type present (not null) are refused, as a patch that changes the
+// type must clear them.
 void ReadSimpleDiscount(FieldReader& r, DiscountType type, std::int64_t& value,
                         std::optional<Money>& max_amount) {
-  const bool is_percent = type == DiscountType::kPercent;
+  const bool is_percent = type == DiscountType::kPercent || type == DiscountType::kCashback;
   if (type != DiscountType::kFreeShipping) {
     const auto read = is_percent ? r.Integer("value", 1, 100, true) : r.Amount("value", true);
     if (read) value = *read;
@@ -45,7 +46,7 @@ void ReadSimpleDiscount(FieldReader& r, DiscountType type, std::int64_t& value,
   } else {
     max_amount.reset();  // a patch may turn a capped discount into a fixed one
     if (r.Has("max_amount")) {
-      r.Invalid("max_amount", "applies only to percent and free_shipping discounts");
+      r.Invalid("max_amount", "applies only to percent, cashback and free_shipping discounts");
     }
   }
 }
@@ -100,7 +101,7 @@ void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
   FieldReader r(*object, body.PathOf("discount"), problems);
   Discount& d = offer.discount;
   if (auto type = ReadEnum<DiscountType>(r, "type", ParseDiscountType,
-                                         "percent, fixed, free_shipping, tiered, buy_x_get_y")) {
+                                         "percent, fixed, free_shipping, tiered, buy_x_get_y, cashback")) {
     d.type = *type;
   } else if (!r.Has("type")) {
     r.Invalid("type", "is required");
@@ -180,6 +181,7 @@ std::optional<Offer> ReadOffer(FieldReader& r, BodyProblems& problems, Offer off
   offer.skus = r.StringList("skus", 1000);
   offer.merchant_ids = r.StringList("merchant_ids", 1000);
   offer.shopper_tags = r.StringList("shopper_tags", 1000);
+  offer.first_order = r.Bool("first_order").value_or(false);
   if (auto t = ReadTime(r, "starts_at", true)) offer.starts_at = *t;
   if (auto t = ReadTime(r, "ends_at", true)) offer.ends_at = *t;
   offer.daily_window.reset();
@@ -277,7 +279,8 @@ std::optional<Offer> PatchOffer(const Offer& base, const boost::json::object& pa
 
 namespace {
 
-// percent: type, value, max_amount; fixed: type, value; free_shipping: type, max_amount.
+// percent and cashback: type, value, max_amount; fixed: type, value; free_shipping: type,
+// max_amount.
 boost::json::object SimpleDiscountToJson(DiscountType type, std::int64_t value,
                                          const std::optional<Money>& max_amount) {
   boost::json::object out;
@@ -346,6 +349,7 @@ boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
       {"skus", OptionalList(offer.skus)},
       {"merchant_ids", OptionalList(offer.merchant_ids)},
       {"shopper_tags", OptionalList(offer.shopper_tags)},
+      {"first_order", offer.first_order},
       {"starts_at", FormatRfc3339(offer.starts_at, zone)},
       {"ends_at", FormatRfc3339(offer.ends_at, zone)},
       {"daily_window", std::move(window)},

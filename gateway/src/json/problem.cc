@@ -41,6 +41,8 @@ Mapping MappingFor(StatusCode code) {
       return {409, "The shopper reached the offer's limit"};
     case StatusCode::kDailyLimit:
       return {409, "The offer reached today's limit"};
+    case StatusCode::kNotFirstOrder:
+      return {409, "The offer is for a shopper's first order"};
     case StatusCode::kCodeUsed:
       return {409, "The code is already used"};
     case StatusCode::kInvalidTransition:

@@ -14,7 +14,7 @@ constexpr std::string_view kCsvColumns[] = {
     "id",          "status",         "created_at",    "expires_at",         "committed_at",
     "released_at", "expired_at",     "refunded_at",   "shopper_id",         "merchant_id",
     "order_id",    "payment_method", "subtotal",      "shipping_fee",       "discount_total",
-    "total",       "applied_offers", "applied_codes", "applied_offer_names"};
+    "total",       "cashback_total", "applied_offers", "applied_codes", "applied_offer_names"};
 
 bool NeedsFormulaGuard(std::string_view field) {
   if (field.empty()) return false;
@@ -89,7 +89,10 @@ void RedemptionExportWriter::AppendCsvRow(std::string& out, const Redemption& r)
   std::string offers, codes, names;
   for (const RedeemedOffer& applied : r.applied) {
     const std::string separator = offers.empty() ? "" : ";";
-    offers += separator + applied.offer_id + ':' + std::to_string(applied.discount);
+    // "o-1:20000" for a discount, "o-2:cashback:50000" for a cashback.
+    offers += separator + applied.offer_id + ':' +
+              (applied.cashback > 0 ? "cashback:" + std::to_string(applied.cashback)
+                                    : std::to_string(applied.discount));
     if (applied.code) codes += (codes.empty() ? "" : ";") + *applied.code;
     names += (names.empty() ? "" : "; ") + offer_names_(applied.offer_id);
   }
@@ -109,6 +112,7 @@ void RedemptionExportWriter::AppendCsvRow(std::string& out, const Redemption& r)
   field(std::to_string(r.shipping_fee));
   field(std::to_string(r.discount_total));
   field(std::to_string(r.total()));
+  field(std::to_string(r.cashback_total()));
   field(offers);
   field(codes);
   field(names);

@@ -9,6 +9,7 @@ boost::json::object BucketToJson(const StatsBucket& bucket) {
   return boost::json::object{
       {"redemptions", StatusCountsToJson(bucket)},
       {"discount_committed", bucket.discount_committed},
+      {"cashback_committed", bucket.cashback_committed},
       {"gmv_committed", bucket.gmv_committed},
   };
 }

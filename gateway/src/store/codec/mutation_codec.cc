@@ -83,6 +83,7 @@ json::object EncodeOffer(const Offer& o) {
     out["dx"] = std::move(rules);
   }
   if (o.shopper_tags) out["tags"] = Opt(o.shopper_tags);  // absent for most offers
+  if (o.first_order) out["fo"] = true;                    // likewise
   return out;
 }
 
@@ -90,7 +91,7 @@ json::object EncodeOffer(const Offer& o) {
 json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) {
   json::array applied(sp);
   for (const RedeemedOffer& a : r.applied) {
-    applied.push_back(json::object({{"o", a.offer_id},
+    json::object& entry = applied.emplace_back(json::object({{"o", a.offer_id},
                                     {"ov", a.offer_version},
                                     {"m", a.offer_merchant_id},
                                     {"l", static_cast<int>(a.layer)},
@@ -100,7 +101,8 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
                                     {"r", a.restore_on_refund},
                                     {"fb", static_cast<int>(a.funded_by)},
                                     {"f", Opt(a.funder)}},
-                                   sp));
+                                   sp)).as_object();
+    if (a.cashback > 0) entry["cb"] = a.cashback;  // only a cashback offer's
   }
   json::array rejected(sp);
   for (const CodeRejection& x : r.rejected) {
@@ -199,7 +201,7 @@ Offer DecodeOffer(const json::object& o) {
   x.merchant_id = S(o, "m");
   x.name = S(o, "n");
   x.layer = E<Layer>(o, "l", 4);
-  x.discount.type = E<DiscountType>(o, "dt", 5);
+  x.discount.type = E<DiscountType>(o, "dt", static_cast<int>(kDiscountTypeCount));
   x.discount.value = I(o, "dv");
   x.discount.max_amount = OptI(o, "dm");
   if (const auto* rules = o.if_contains("dx")) DecodeDiscountRules(rules->as_object(), x.discount);
@@ -209,6 +211,7 @@ Offer DecodeOffer(const json::object& o) {
   x.skus = OptList(o, "sku");
   x.merchant_ids = OptList(o, "mids");
   if (o.contains("tags")) x.shopper_tags = OptList(o, "tags");
+  if (o.contains("fo")) x.first_order = B(o, "fo");
   x.starts_at = Timestamp{I(o, "s")};
   x.ends_at = Timestamp{I(o, "e")};
   if (const auto& w = o.at("w"); !w.is_null()) {
@@ -251,6 +254,7 @@ Redemption DecodeRedemption(const json::object& o) {
     x.code_mode = E<CodeMode>(a, "cm", 3);
     x.code = OptS(a, "c");
     x.discount = I(a, "d");  // older journals also carry the offer's limits ("lim"): unused
+    if (a.contains("cb")) x.cashback = I(a, "cb");
     x.restore_on_refund = B(a, "r");
     x.funded_by = E<FundedBy>(a, "fb", 3);
     x.funder = OptS(a, "f");

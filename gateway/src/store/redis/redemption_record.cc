@@ -12,7 +12,7 @@ constexpr std::size_t kHeadFields = 5;
 constexpr std::size_t kPlanFields = 5;
 constexpr std::size_t kPlanFieldsPerOffer = 4;
 constexpr std::size_t kRestFields = 6;
-constexpr std::size_t kRestFieldsPerOffer = 7;
+constexpr std::size_t kRestFieldsPerOffer = 8;
 constexpr std::size_t kFieldsPerRejection = 3;
 
 Status Malformed(const std::string& id, std::string_view what) {
@@ -147,7 +147,7 @@ Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
   w.Field(r.order_id);
   for (const RedeemedOffer& a : r.applied) {
     w.Field(a.offer_id);
-    w.Number(a.discount);
+    w.Number(a.reward());  // what the offer's budget counts
     const bool held = a.code_mode == CodeMode::kUnique && a.code;
     w.Field(held ? std::string_view(*a.code) : std::string_view());
     w.Field(a.restore_on_refund ? "1" : "0");
@@ -167,6 +167,7 @@ Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
     w.Field(a.code.value_or(""));
     w.Number(static_cast<int>(a.funded_by));
     w.Field(a.funder.value_or(""));
+    w.Field(a.cashback > 0 ? "c" : "");  // the plan's amount is a cashback, not a discount
   }
   for (const CodeRejection& x : r.rejected) {
     w.Escaped(x.code);
@@ -244,10 +245,10 @@ Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_vie
     const auto code_mode = Enum<CodeMode>(x[3], 3);
     const auto funded_by = Enum<FundedBy>(x[5], 3);
     if (!discount || !version || !layer || !code_mode || !funded_by ||
-        (p[3] != "0" && p[3] != "1")) {
+        (p[3] != "0" && p[3] != "1") || (x[7] != "c" && !x[7].empty())) {
       return Malformed(id, "applied offer " + a.offer_id);
     }
-    a.discount = *discount;
+    (x[7] == "c" ? a.cashback : a.discount) = *discount;
     a.restore_on_refund = p[3] == "1";
     a.offer_version = *version;
     a.offer_merchant_id = std::string(x[1]);

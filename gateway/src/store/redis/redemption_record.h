@@ -6,12 +6,13 @@
 //   head   status (RedemptionStatus's number), committed_at, released_at, expired_at,
 //          refunded_at (epoch ms; "" when not set). The function rewrites it on transitions.
 //   plan   expires_at, shopper, local day, merchant, order, then per applied offer: offer id,
-//          discount, held unique code ("" when none), restores on refund ("1" | "0"). What
-//          the function releases limits by.
+//          amount (its discount or cashback: what its budget counts), held unique code (""
+//          when none), restores on refund ("1" | "0"). What the function releases limits by.
 //   rest   payment method, subtotal, shipping fee, discount total, created_at, status as
 //          created (reserved or committed); per applied
 //          offer (as in plan): offer version, offer merchant, layer, code mode, code ("" when
-//          none), funded by, funder ("" when none); then per rejected code: code, offer id
+//          none), funded by, funder ("" when none), "c" when the amount is a cashback (""
+//          for a discount); then per rejected code: code, offer id
 //          ("" when none), reason. Read by the gateway only. Free text (rejected codes) is
 //          %-escaped, so that no separator appears in it.
 // Identifiers (shopper, merchant, order, offer ids, canonical codes) contain no separator: the

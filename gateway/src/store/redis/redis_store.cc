@@ -131,7 +131,7 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     const bool held = a.code_mode == CodeMode::kUnique && a.code;
     args.push_back(a.offer_id);
     args.push_back(std::to_string(a.offer_version));
-    args.push_back(std::to_string(a.discount));
+    args.push_back(std::to_string(a.reward()));
     args.push_back(held ? *a.code : std::string());
   }
   std::string response = claim ? claim->response : std::string();

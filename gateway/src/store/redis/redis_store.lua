@@ -32,7 +32,8 @@
 --   o:<id>        hash, one per offer: its version and what a redemption is re-checked
 --                 against — v (version) m (merchant) l (layer) cm (code mode) s (status)
 --                 pc (public code) lt lb ls ld (limits, -1 = none) sa ea (window, epoch ms)
---                 wf wt (daily window, local minutes; absent = none) — and its counters:
+--                 wf wt (daily window, local minutes; absent = none) fo ("1" for a first_order
+--                 offer; absent otherwise) — and its counters:
 --                 n (live redemptions) b (budget spent) d:<local day>. Small: Redis keeps it
 --                 as a listpack, which a call reads in one pass
 --   os:<id>       hash, one per offer: shopper → that shopper's live redemptions of the offer
@@ -48,6 +49,9 @@
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
 --   orders        hash: merchant US order → id of its live redemption
+--   buyers        hash: shopper → that shopper's live (reserved or committed) redemptions
+--                 over every merchant; shopper US merchant → those at that merchant. What a
+--                 first_order offer is checked against (platform-wide, or at its shop)
 --   expiry        zset: reserved redemption ids by expires_at
 --   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
 --                 the first response; PEXPIRE'd after the retention period. Or a refusal's
@@ -72,8 +76,9 @@
 -- The layout of the keys this library reads and writes. Raise it with any change that a view
 -- or a library of the previous layout would misread (4: one record per redemption, offers and
 -- their counters in one hash, idempotency records as strings, log entries numbered by `seq`,
--- the log trimmed, offers kept in `offers`).
-local FORMAT = '4'
+-- the log trimmed, offers kept in `offers`; 5: a record's applied offers say which amount is a
+-- cashback, offers carry `fo`, shoppers' live redemptions are counted in `buyers`).
+local FORMAT = '5'
 
 local US, RS = '\31', '\30'
 
@@ -208,8 +213,8 @@ local function code_taken(scope, code, id, as_unique)
   return nil
 end
 
--- Writes offer `id`'s hash; ARGV[a..a+7] are what redemptions are re-checked against (limits
--- total, budget, per shopper, per day, starts_at, ends_at, daily window from, to).
+-- Writes offer `id`'s hash; ARGV[a..a+8] are what redemptions are re-checked against (limits
+-- total, budget, per shopper, per day, starts_at, ends_at, daily window from, to, first order).
 local function write_offer_hash(id, version, merchant, layer, code_mode, status, code, a)
   local offer_key = key('o:' .. id)
   redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
@@ -220,14 +225,20 @@ local function write_offer_hash(id, version, merchant, layer, code_mode, status,
   else
     redis.call('HDEL', offer_key, 'wf', 'wt')
   end
+  if ARGV[a + 8] == '1' then
+    redis.call('HSET', offer_key, 'fo', '1')
+  else
+    redis.call('HDEL', offer_key, 'fo')
+  end
 end
 
 -- The arguments of one offer (offer_put, offers_stage; AppendOfferArgs in the gateway): id,
 -- merchant, layer, code mode, status, public code ("" when none), journal line of the stored
 -- offer, then what redemptions are re-checked against: limits total, budget, per shopper, per
 -- day ("-1" = none), starts_at, ends_at (epoch ms), daily window from, to (local minutes; "" =
--- none); then the public code spelled as a unique code ("" when it is not one).
-local OFFER_ARGS = 16
+-- none), first order ("1" | "0"); then the public code spelled as a unique code ("" when it is
+-- not one).
+local OFFER_ARGS = 17
 
 -- ARGV: op, mode ("create" | "update"), base version, then the OFFER_ARGS of the offer.
 local function offer_put()
@@ -260,7 +271,7 @@ local function offer_put()
   local scope = code_scope(merchant, layer)
   local codes = pcode_key(scope)
   if live_code then
-    local why, owner = code_taken(scope, code, id, ARGV[19])
+    local why, owner = code_taken(scope, code, id, ARGV[20])
     if why then return refuse('code_conflict', why, owner) end
   end
   if current[6] and current[6] ~= '' and redis.call('HGET', codes, current[6]) == id then
@@ -294,7 +305,7 @@ local function offers_stage()
     if code ~= '' and status ~= 'archived' then
       local scope = code_scope(merchant, layer)
       local tag = scope .. US .. code
-      local why, owner = code_taken(scope, code, id, ARGV[b + 15])
+      local why, owner = code_taken(scope, code, id, ARGV[b + 16])
       if why and redis.call('HGET', key('o:' .. owner), 'bt') == token then
         why = 'code ' .. code .. ' is also the code of offer ' .. owner .. ' in this batch'
       elseif not why and chunk_codes[tag] then
@@ -397,7 +408,8 @@ local RESERVED, COMMITTED, RELEASED, EXPIRED, REFUNDED = '0', '1', '2', '3', '4'
 local STATUS_NAME = {['0'] = 'reserved', ['1'] = 'committed', ['2'] = 'released',
                      ['3'] = 'expired', ['4'] = 'refunded'}
 
--- Why applied offer `id` (at `version`, "0" = not known, granting `discount`) cannot be counted
+-- Why applied offer `id` (at `version`, "0" = not known, granting `discount`: a discount or a
+-- cashback, which its budget counts alike) cannot be counted
 -- now, as {code, message}, or nil: the offer as it is in Redis (not as the gateway's view saw
 -- it) must still be active, in its window at the redemption's instant `at` (local minute of day
 -- `minute`), within its current limits, and at the version the quote saw. `o` is its hash's
@@ -459,9 +471,9 @@ end
 -- the redemption's record, idempotency scope ("" = none), fingerprint, response, created_at,
 -- its local minute of day, its order amount (items subtotal + shipping fee), the fence period
 -- (ms) of a refusal, shopper, local day, order key; then per applied offer: id, the version
--- the quote saw ("0" = not known), discount, unique code or "". A refusal after the claim was
--- looked at fences the claim (see fence), so that a request with the same key still in flight
--- cannot contradict it.
+-- the quote saw ("0" = not known), amount (discount or cashback), unique code or "". A refusal
+-- after the claim was looked at fences the claim (see fence), so that a request with the same
+-- key still in flight cannot contradict it.
 -- Payload: "created", or "replayed", the first response, its redemption's id and record now.
 local function create()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -469,6 +481,7 @@ local function create()
   local scope, fingerprint = ARGV[8], ARGV[9]
   local created_at, minute = tonumber(ARGV[11]), tonumber(ARGV[12])
   local shopper, day, order_key = ARGV[15], ARGV[16], ARGV[17]
+  local merchant = string.sub(order_key, 1, string.find(order_key, US, 1, true) - 1)
   local idem_key = key('i:' .. scope)
   if scope ~= '' then
     local claim = read_claim(idem_key)
@@ -501,7 +514,7 @@ local function create()
   for i = 18, #ARGV, 4 do
     local offer, code = ARGV[i], ARGV[i + 3]
     local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', day_field)
+                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l')
     -- The shopper's count is read only where a limit needs it (a lookup in a large hash).
     local shopper_count = '0'
     if o[5] and o[5] ~= '-1' then
@@ -510,6 +523,17 @@ local function create()
     local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
                                   shopper_count)
     if refusal then return refused(refusal[1], refusal[2], offer) end
+    -- A first order: no live redemption of this shopper at this shop (merchant layer) or on the
+    -- whole platform (the other layers). Counted below in this same call, so two racing first
+    -- orders cannot both pass.
+    if o[14] == '1' then
+      local field = shopper
+      if o[15] == MERCHANT_LAYER then field = shopper .. US .. merchant end
+      if tonumber(redis.call('HGET', key('buyers'), field) or '0') > 0 then
+        return refused('not_first_order', 'offer ' .. offer .. ' is for a first order, and ' ..
+                       'the shopper already has one', offer)
+      end
+    end
     if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
                        redis.call('HEXISTS', key('uheld'), code) == 1) then
       return refused('code_used', 'code ' .. code .. ' is already used', offer)
@@ -539,6 +563,8 @@ local function create()
     if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
   end
   redis.call('HSET', key('orders'), order_key, id)
+  redis.call('HINCRBY', key('buyers'), shopper, 1)
+  redis.call('HINCRBY', key('buyers'), shopper .. US .. merchant, 1)
   redis.call('RPUSH', key('ledger'), id)
   if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
@@ -641,6 +667,12 @@ local function transition(id, action, at)
     local order_key = plan[4] .. US .. plan[5]
     if redis.call('HGET', key('orders'), order_key) == id then
       redis.call('HDEL', key('orders'), order_key)
+    end
+    -- Live no more: one live redemption fewer for the shopper, here and on the platform.
+    for _, field in ipairs({shopper, shopper .. US .. plan[4]}) do
+      if redis.call('HINCRBY', key('buyers'), field, -1) <= 0 then
+        redis.call('HDEL', key('buyers'), field)
+      end
     end
   end
   if from == RESERVED then redis.call('ZREM', key('expiry'), id) end

@@ -186,7 +186,8 @@ std::vector<std::string> OfferCheckArgs(const Offer& o) {
           std::to_string(o.starts_at.millis),
           std::to_string(o.ends_at.millis),
           window ? std::to_string(o.daily_window->from_minute) : std::string(),
-          window ? std::to_string(o.daily_window->to_minute) : std::string()};
+          window ? std::to_string(o.daily_window->to_minute) : std::string(),
+          o.first_order ? "1" : "0"};
 }
 
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,

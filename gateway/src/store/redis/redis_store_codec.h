@@ -59,12 +59,12 @@ std::string OrderKey(const Redemption& r);
 // redis_store.lua): id, merchant, layer, code mode, status, public code ("" when none), the
 // journal line of `offer`, OfferCheckArgs, then the public code spelled as a unique code ("" when
 // it is not one: the script refuses a public code that is a unique code of the same scope).
-inline constexpr std::size_t kOfferArgs = 16;
+inline constexpr std::size_t kOfferArgs = 17;
 void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args);
 
 // What the script re-checks a redemption of `o` against, among an offer's arguments: limits (total,
 // budget, per shopper, per day; "-1" = none), starts_at, ends_at (epoch ms), daily window from and
-// to (local minutes; "" and "" when none).
+// to (local minutes; "" and "" when none), first order ("1" | "0").
 std::vector<std::string> OfferCheckArgs(const Offer& o);
 
 // A page of the ledger from the payload of the function's `ledger_page` ({stop, then id and
