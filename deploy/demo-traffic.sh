@@ -6,10 +6,11 @@
 # a quarter carry the demo's public code THANG10.
 #
 # The demo campaign's own offers apply only in October, so the script first registers (once,
-# with the demo admin key) six offers valid from 2026 to 2030 at the demo shops and payment
-# partners. Refused redemptions (409: nothing applied, or a limit reached) are counted, not
-# fatal. Usage: deploy/demo-traffic.sh [COUNT]; UUDAI_URL (default http://127.0.0.1:8080) and
-# UUDAI_DEMO_SEED (repeatable carts) are read from the environment. Needs bash and curl.
+# with the demo admin key) eight offers valid from 2026 to 2030 at the demo shops and payment
+# partners, a cashback and a first-order offer among them. Refused redemptions (409: nothing
+# applied, or a limit reached) are counted, not fatal. Usage: deploy/demo-traffic.sh [COUNT];
+# UUDAI_URL (default http://127.0.0.1:8080) and UUDAI_DEMO_SEED (repeatable carts) are read from
+# the environment. Needs bash and curl.
 set -euo pipefail
 
 base="${UUDAI_URL:-http://127.0.0.1:8080}"
@@ -49,6 +50,13 @@ ensure_offer 'VNPay: giảm 10.000 ₫' \
   '"merchant_id":"platform","layer":"payment","funded_by":"payment_partner","funder":"vnpay",
    "discount":{"type":"fixed","value":10000},"min_order_amount":100000,
    "payment_methods":["vnpay"],"limits":{"total_budget":1500000}'
+ensure_offer 'ShopeePay: hoàn 5%, tối đa 40.000 ₫' \
+  '"merchant_id":"platform","layer":"payment","funded_by":"payment_partner","funder":"shopeepay",
+   "discount":{"type":"cashback","value":5,"max_amount":40000},"min_order_amount":100000,
+   "payment_methods":["shopeepay"],"limits":{"total_budget":2000000}'
+ensure_offer 'Mẹ & Bé: đơn đầu tiên giảm 25.000 ₫' \
+  '"merchant_id":"shop-mebe","discount":{"type":"fixed","value":25000},"first_order":true,
+   "min_order_amount":150000'
 
 shops=(shop-dienmay shop-thoitrang shop-bachhoa shop-mebe)
 categories=(electronics fashion grocery diapers)

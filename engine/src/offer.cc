@@ -17,8 +17,8 @@ std::optional<Enum> ParseByName(const std::array<std::string_view, N>& names,
 
 constexpr std::array<std::string_view, 4> kLayerNames = {"merchant", "platform", "payment",
                                                          "shipping"};
-constexpr std::array<std::string_view, kDiscountTypeCount> kDiscountTypeNames = {"percent", "fixed", "free_shipping",
-                                                                "tiered", "buy_x_get_y", "cashback"};
+constexpr std::array<std::string_view, kDiscountTypeCount> kDiscountTypeNames = {
+    "percent", "fixed", "free_shipping", "tiered", "buy_x_get_y", "cashback"};
 constexpr std::array<std::string_view, 2> kTierBasisNames = {"subtotal", "quantity"};
 constexpr std::array<std::string_view, 3> kCodeModeNames = {"auto", "public", "unique"};
 constexpr std::array<std::string_view, 3> kFundedByNames = {"merchant", "platform",

@@ -143,7 +143,9 @@ void CheckDiscount(Errors& errors, const Offer& offer) {
   if (d.type != DiscountType::kBuyXGetY && (d.buy != 0 || d.get != 0 || d.max_sets)) {
     errors.Add("discount.buy", "buy, get and max_sets are used only by buy_x_get_y, not " + type);
   }
-  if (offer.layer == Layer::kShipping && d.type != DiscountType::kFreeShipping) {
+  // (A cashback elsewhere than the payment layer is refused above, once.)
+  if (offer.layer == Layer::kShipping && d.type != DiscountType::kFreeShipping &&
+      d.type != DiscountType::kCashback) {
     errors.Add("discount.type", "the shipping layer takes only free_shipping discounts");
   }
 }

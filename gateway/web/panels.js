@@ -24,9 +24,9 @@
     setMetric('gmv_committed', t.gmv_committed, F.formatDong(t.gmv_committed));
     setMetric('unique_shoppers', t.unique_shoppers, F.formatCount(t.unique_shoppers));
     const share = t.gmv_committed > 0 ? t.discount_committed / t.gmv_committed : NaN;
-    $('discount-rate').textContent = (t.gmv_committed > 0 ?
-      F.formatPercent(share) + ' of GMV' : 'no GMV yet') +
-      ` · cashback ${F.formatDong(t.cashback_committed)}`;
+    $('discount-rate').textContent = t.gmv_committed > 0 ?
+      F.formatPercent(share) + ' of GMV' : 'no GMV yet';
+    setMetric('cashback_committed', t.cashback_committed, F.formatDong(t.cashback_committed));
     const names = { reserved: 'reserved', released: 'cancelled', expired: 'expired',
       refunded: 'refunded' };
     const breakdown = $('status-breakdown');

@@ -147,6 +147,25 @@ def applied_offers(*names):
     return check
 
 
+def cashback_of(name, amount):
+    """A check: the saved offer `name` is applied as a cashback of `amount` (and no discount),
+    reported in `cashback_total` and not taken off `total`."""
+    def check(exchange):
+        body = exchange.json or {}
+        offer = exchange.saved[name]
+        found = [a for a in body.get("applied", []) if a.get("offer_id") == offer]
+        if len(found) != 1 or found[0].get("cashback") != amount or found[0].get("discount") != 0:
+            return [f"applied is {body.get('applied')}, expected {offer} with cashback {amount}"]
+        problems = []
+        if body.get("cashback_total") != amount:
+            problems.append(f"cashback_total is {body.get('cashback_total')}, expected {amount}")
+        due = body.get("subtotal", 0) + body.get("shipping_fee", 0) - body.get("discount_total", 0)
+        if body.get("total") != due:
+            problems.append(f"total is {body.get('total')}, expected {due} (cashback not taken off)")
+        return problems
+    return check
+
+
 def same_as_description(exchange):
     """A check: the served description is the file the answers are checked against."""
     with open(DESCRIPTION_PATH, "rb") as f:
@@ -255,6 +274,21 @@ SCRIPT = [
         "discount": {"type": "fixed", "value": 15000}, "shopper_tags": ["new_user"],
         "starts_at": SINCE, "ends_at": UNTIL},
         expect=201, save={"sach_new_users": "/id"}),
+    Step("admin registers a wallet's cashback", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "platform", "name": "ShopeePay hoàn 10% tối đa 50.000 ₫",
+        "layer": "payment", "funded_by": "payment_partner", "funder": "shopeepay",
+        "discount": {"type": "cashback", "value": 10, "max_amount": 50000},
+        "payment_methods": ["shopeepay"], "starts_at": SINCE, "ends_at": UNTIL},
+        expect=201, save={"spp_cashback": "/id"}),
+    Step("a cashback outside the payment layer", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "platform", "name": "x", "layer": "platform",
+        "discount": {"type": "cashback", "value": 10}, "starts_at": SINCE, "ends_at": UNTIL},
+        expect=422, code="validation_failed"),
+    Step("admin registers a first-order code", "POST", "/v1/offers", key="admin", body={
+        "merchant_id": "shop-sach", "name": "Đơn đầu tiên giảm 30.000 ₫",
+        "discount": {"type": "fixed", "value": 30000}, "first_order": True,
+        "code_mode": "public", "code": "DONDAU", "starts_at": SINCE, "ends_at": UNTIL},
+        expect=201, save={"sach_first": "/id"}),
     Step("tiers out of order", "POST", "/v1/offers", key="admin", body={
         "merchant_id": "shop-sach", "name": "x", "starts_at": SINCE, "ends_at": UNTIL,
         "discount": {"type": "tiered", "basis": "quantity", "tiers": [
@@ -396,6 +430,9 @@ SCRIPT = [
                    items=[{"sku": "book-1", "category": "books", "unit_price": 250000,
                            "quantity": 2}]),
          check=applied_offers("sach_tiers", "sach_new_users")),
+    Step("a quote paid with ShopeePay gets cashback", "POST", "/v1/checkout/quote",
+         key="checkout", body=cart(payment_method="shopeepay"),
+         check=cashback_of("spp_cashback", 50000)),
     Step("a buy 2 get 1 code one unit short", "POST", "/v1/checkout/quote", key="checkout",
          body=cart(merchant_id="shop-mebe", payment_method="cod", codes=["mua2tang1"], items=[
              {"sku": "ta-l", "category": "diapers", "unit_price": 180000, "quantity": 2}]),
@@ -460,6 +497,17 @@ SCRIPT = [
          body=redemption("DH-0007", shopper_id="shopper-0003", items=[KETTLE, TV]),
          headers=idem("k-0007"), expect=201, save={"r3": "/id"}),
     Step("cancel", "POST", "/v1/redemptions/{r3}/cancel", key="checkout"),
+    Step("a shopper's first order at a shop", "POST", "/v1/redemptions", key="checkout",
+         body=redemption("SACH-0001", shopper_id="shopper-first", merchant_id="shop-sach",
+                         payment_method="cod", codes=["dondau"], commit=True,
+                         items=[{"sku": "book-1", "category": "books", "unit_price": 250000,
+                                 "quantity": 1}]),
+         headers=idem("k-sach-1"), expect=201, check=applied_offers("sach_first")),
+    Step("the same shopper's next order there", "POST", "/v1/checkout/quote", key="checkout",
+         body=cart(shopper_id="shopper-first", merchant_id="shop-sach", payment_method="cod",
+                   codes=["dondau"], items=[{"sku": "book-1", "category": "books",
+                                             "unit_price": 250000, "quantity": 1}]),
+         check=rejected_reasons(("dondau", "not_first_order"))),
     Step("read a redemption", "GET", "/v1/redemptions/{r1}", key="analyst"),
     Step("no such redemption", "GET", "/v1/redemptions/r_0000000000000000", key="checkout",
          expect=404, code="not_found"),

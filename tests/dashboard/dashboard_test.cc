@@ -94,6 +94,12 @@ class DashboardTest : public ::testing::Test {
                        {"funded_by", "payment_partner"},
                        {"funder", "momo"},
                        {"limits", {{"total_redemptions", 40}}}}));
+    // Paid back after payment: reported as cashback, apart from the discounts.
+    CreateOffer(Offer("platform", "ZaloPay hoàn 5%", "payment",
+                      {{"type", "cashback"}, {"value", 5}, {"max_amount", 40'000}},
+                      {{"payment_methods", boost::json::array{"zalopay"}},
+                       {"funded_by", "payment_partner"},
+                       {"funder", "zalopay"}}));
     const char* methods[] = {"momo", "zalopay", "vietqr", "card"};
     for (int i = 0; i < 36; ++i) {
       const std::string order = "order-" + std::to_string(i);
@@ -208,7 +214,8 @@ TEST_F(DashboardTest, HeadlineTotalsEqualTheApiTotalsInDong) {
   const auto discount = Metric(page.dom, "discount_committed");
   const auto gmv = Metric(page.dom, "gmv_committed");
   const auto shoppers = Metric(page.dom, "unique_shoppers");
-  ASSERT_TRUE(redemptions && discount && gmv && shoppers) << page.dom;
+  const auto cashback = Metric(page.dom, "cashback_committed");
+  ASSERT_TRUE(redemptions && discount && gmv && shoppers && cashback) << page.dom;
   const auto& api_redemptions = totals.at("redemptions").as_object();
   EXPECT_EQ(redemptions->first, std::to_string(api_redemptions.at("committed").as_int64()));
   EXPECT_EQ(discount->first, std::to_string(totals.at("discount_committed").as_int64()));
@@ -218,6 +225,9 @@ TEST_F(DashboardTest, HeadlineTotalsEqualTheApiTotalsInDong) {
   ASSERT_GT(totals.at("gmv_committed").as_int64(), 1'000'000);
   EXPECT_EQ(discount->second, DongInDom(totals.at("discount_committed").as_int64()));
   EXPECT_EQ(gmv->second, DongInDom(totals.at("gmv_committed").as_int64()));
+  ASSERT_GT(totals.at("cashback_committed").as_int64(), 0);
+  EXPECT_EQ(cashback->first, std::to_string(totals.at("cashback_committed").as_int64()));
+  EXPECT_EQ(cashback->second, DongInDom(totals.at("cashback_committed").as_int64()));
   EXPECT_TRUE(std::regex_match(gmv->second, std::regex(R"(\d{1,3}(\.\d{3})+&nbsp;₫)")))
       << gmv->second;
   for (const char* status : {"reserved", "released", "expired", "refunded"}) {
@@ -229,6 +239,10 @@ TEST_F(DashboardTest, HeadlineTotalsEqualTheApiTotalsInDong) {
   EXPECT_NE(page.dom.find("class=\"time-chart\""), std::string::npos);
   EXPECT_NE(page.dom.find("MoMo"), std::string::npos);
   EXPECT_NE(page.dom.find("Payment partner: MoMo"), std::string::npos);
+  // The funder panel shows what each funder pays: ZaloPay's cashback.
+  EXPECT_NE(page.dom.find("Payment partner: ZaloPay"), std::string::npos);
+  EXPECT_TRUE(std::regex_search(page.dom, std::regex("discount 0&nbsp;₫ · cashback [1-9]")))
+      << "the funder panel does not show ZaloPay's cashback";
   EXPECT_NE(page.dom.find("shop-2"), std::string::npos);
   EXPECT_NE(page.dom.find("Thời trang giảm 50.000 ₫"), std::string::npos);
   EXPECT_NE(page.dom.find("Updated at "), std::string::npos);

@@ -265,6 +265,57 @@ TEST(OfferValidatorTest, ShippingLayerWithFixedDiscountIsRejected) {
   EXPECT_EQ(PathsOf(FixedOffer("o-1", Layer::kShipping, 10'000)), Paths{"discount.type"});
 }
 
+// --- Cashback -------------------------------------------------------------------------------
+
+// "Hoàn tiền 10% tối đa 25k qua MoMo", paid back by the payment partner.
+Offer ValidCashback() {
+  Offer offer = BaseOffer("o-1", Layer::kPayment);
+  offer.discount = Discount::Cashback(10, 25'000);
+  offer.payment_methods = {{"momo"}};
+  offer.funded_by = FundedBy::kPaymentPartner;
+  offer.funder = "momo";
+  return offer;
+}
+
+TEST(OfferValidatorTest, CashbackOnThePaymentLayerWithACapIsValid) {
+  EXPECT_EQ(PathsOf(ValidCashback()), Paths{});
+  Offer uncapped = ValidCashback();
+  uncapped.discount.max_amount.reset();
+  EXPECT_EQ(PathsOf(uncapped), Paths{});
+}
+
+TEST(OfferValidatorTest, CashbackOnTheMerchantOrPlatformLayerIsRejectedAtTheType) {
+  for (Layer layer : {Layer::kMerchant, Layer::kPlatform}) {
+    Offer offer = ValidCashback();
+    offer.layer = layer;
+    EXPECT_EQ(PathsOf(offer), Paths{"discount.type"}) << LayerName(layer);
+  }
+}
+
+TEST(OfferValidatorTest, CashbackOnTheShippingLayerIsRejectedAtTheType) {
+  Offer offer = ValidCashback();
+  offer.layer = Layer::kShipping;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.type"});  // once, not once per rule
+}
+
+TEST(OfferValidatorTest, CashbackPercentOutOfRangeIsRejected) {
+  Offer offer = ValidCashback();
+  for (std::int64_t value : {0, 101}) {
+    offer.discount.value = value;
+    EXPECT_EQ(PathsOf(offer), Paths{"discount.value"}) << value;
+  }
+  for (std::int64_t value : {1, 100}) {
+    offer.discount.value = value;
+    EXPECT_EQ(PathsOf(offer), Paths{}) << value;
+  }
+}
+
+TEST(OfferValidatorTest, CashbackCapOfZeroIsRejected) {
+  Offer offer = ValidCashback();
+  offer.discount.max_amount = 0;
+  EXPECT_EQ(PathsOf(offer), Paths{"discount.max_amount"});
+}
+
 // --- Tiered and buy_x_get_y discounts -------------------------------------------------------
 
 // "Giảm 20k cho đơn từ 200k, 10% (tối đa 60k) cho đơn từ 500k"

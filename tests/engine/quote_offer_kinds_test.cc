@@ -1,20 +1,25 @@
 // Tiered and buy_x_get_y discounts: exact đồng at every boundary, the units taken, filters,
-// rejection reasons, and how they combine with the other layers; offers for shopper segments.
+// rejection reasons, and how they combine with the other layers; offers for shopper segments;
+// cashback (paid back after payment, outside the total) and first-order offers.
 #include <gtest/gtest.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "engine/quote_test_support.h"
 #include "uudai/quote.h"
+#include "uudai/status.h"
 
 namespace uudai {
 namespace {
 
 using testing::Applied;
 using testing::AppliedOf;
+using testing::BaseOffer;
 using testing::BuyXGetYOffer;
 using testing::CartOf;
+using testing::FakeUsageView;
 using testing::FixedOffer;
 using testing::FixedTier;
 using testing::Item;
@@ -273,6 +278,240 @@ TEST(ShopperTagsTest, TheSegmentOfferWinsOnlyForTheSegment) {
       FixedOffer("o-all", Layer::kMerchant, 30'000)};
   EXPECT_EQ(AppliedOf(QuoteFor(offers, TaggedCart({"new_user"}))), (Applied{{"o-new", 80'000}}));
   EXPECT_EQ(AppliedOf(QuoteFor(offers, TaggedCart({}))), (Applied{{"o-all", 30'000}}));
+}
+
+// --- cashback ---------------------------------------------------------------------------------
+
+// "Hoàn tiền 10% (tối đa 25k) khi thanh toán qua MoMo"
+Offer TenPercentBackUpTo25k(std::string id = "o-cashback") {
+  Offer offer = BaseOffer(std::move(id), Layer::kPayment);
+  offer.discount = Discount::Cashback(10, 25'000);
+  offer.funded_by = FundedBy::kPaymentPartner;
+  offer.funder = "momo";
+  offer.payment_methods = std::vector<std::string>{"momo"};
+  return offer;
+}
+
+// (offer id, discount, cashback) of every applied offer, in order.
+using Rewards = std::vector<std::tuple<std::string, Money, Money>>;
+Rewards RewardsOf(const Quote& quote) {
+  Rewards rewards;
+  for (const AppliedOffer& a : quote.applied) {
+    rewards.emplace_back(a.offer->id, a.discount, a.cashback);
+  }
+  return rewards;
+}
+
+TEST(CashbackTest, TenPercentIsCappedAtItsMaxAmount) {
+  // 10% of 300,000 = 30,000, capped at 25,000
+  const Quote quote = QuoteFor({TenPercentBackUpTo25k()}, CartOf(300'000));
+  EXPECT_EQ(RewardsOf(quote), (Rewards{{"o-cashback", 0, 25'000}}));
+  EXPECT_EQ(quote.cashback_total, 25'000);
+}
+
+TEST(CashbackTest, BelowTheCapItIsTheFlooredPercent) {
+  // 10% of 200,000 = 20,000
+  EXPECT_EQ(RewardsOf(QuoteFor({TenPercentBackUpTo25k()}, CartOf(200'000))),
+            (Rewards{{"o-cashback", 0, 20'000}}));
+  // 10% of 123,459 = 12,345.9 → 12,345
+  EXPECT_EQ(RewardsOf(QuoteFor({TenPercentBackUpTo25k()}, CartOf(123'459))),
+            (Rewards{{"o-cashback", 0, 12'345}}));
+}
+
+TEST(CashbackTest, ItIsNotTakenOffTheTotalButReportedAsCashbackTotal) {
+  const Quote quote = QuoteFor({TenPercentBackUpTo25k()}, CartOf(300'000));
+  ASSERT_EQ(quote.applied.size(), 1u);
+  const AppliedOffer& applied = quote.applied.front();
+  EXPECT_EQ(applied.discount, 0);
+  EXPECT_EQ(applied.cashback, 25'000);
+  EXPECT_EQ(applied.reward(), 25'000);
+  EXPECT_EQ(quote.discount_total, 0);
+  EXPECT_EQ(quote.cashback_total, 25'000);
+  EXPECT_EQ(quote.total(), 300'000 + 30'000);  // the shopper pays it all, and gets 25,000 back
+}
+
+TEST(CashbackTest, ABiggerPaymentDiscountBeatsIt) {
+  // 15% off (45,000) against 10% back (30,000, under a 50,000 cap): the discount wins, though
+  // the cashback's id is the smaller
+  Offer cashback = TenPercentBackUpTo25k("o-a-cashback");
+  cashback.discount.max_amount = 50'000;
+  const Offer percent = PercentOffer("o-b-percent", Layer::kPayment, 15);
+  const Quote quote = QuoteFor({cashback, percent}, CartOf(300'000));
+  EXPECT_EQ(RewardsOf(quote), (Rewards{{"o-b-percent", 45'000, 0}}));
+  EXPECT_EQ(quote.discount_total, 45'000);
+  EXPECT_EQ(quote.cashback_total, 0);
+  EXPECT_EQ(quote.total(), 300'000 + 30'000 - 45'000);
+}
+
+TEST(CashbackTest, ItBeatsASmallerPaymentDiscountAndACodeForTheLoserIsSuperseded) {
+  // 10% back (25,000 at the cap) against 5% off (15,000): the cashback wins, though the
+  // discount's id is the smaller
+  const Offer percent = WithCode(PercentOffer("o-a-percent", Layer::kPayment, 5), "GIAM5");
+  const Quote quote =
+      QuoteFor({TenPercentBackUpTo25k("o-b-cashback"), percent}, CartOf(300'000, {"GIAM5"}));
+  EXPECT_EQ(RewardsOf(quote), (Rewards{{"o-b-cashback", 0, 25'000}}));
+  EXPECT_EQ(quote.discount_total, 0);
+  EXPECT_EQ(quote.cashback_total, 25'000);
+  EXPECT_EQ(quote.total(), 300'000 + 30'000);
+  EXPECT_EQ(OnlyRejection(quote),
+            (CodeRejection{"GIAM5", std::string("o-a-percent"), RejectionReason::kSuperseded}));
+}
+
+TEST(CashbackTest, ItCombinesWithAMerchantDiscountAndIsOnTheSubtotalBeforeIt) {
+  // 20% off at the merchant (60,000) and 10% back (30,000 under a 50,000 cap), both on the
+  // 300,000 before any discount (not 10% of 240,000 = 24,000)
+  Offer cashback = TenPercentBackUpTo25k();
+  cashback.discount.max_amount = 50'000;
+  const Quote quote =
+      QuoteFor({PercentOffer("o-merchant", Layer::kMerchant, 20), cashback}, CartOf(300'000));
+  EXPECT_EQ(RewardsOf(quote), (Rewards{{"o-merchant", 60'000, 0}, {"o-cashback", 0, 30'000}}));
+  EXPECT_EQ(quote.discount_total, 60'000);
+  EXPECT_EQ(quote.cashback_total, 30'000);
+  EXPECT_EQ(quote.total(), 300'000 + 30'000 - 60'000);
+}
+
+TEST(CashbackTest, ItIsTrimmedToWhatTheMerchantAndPlatformDiscountsLeaveOfTheItems) {
+  // 100,000 of items: 60,000 off (merchant) and 30,000 off (platform) leave 10,000, so 20% back
+  // (20,000) is trimmed to 10,000
+  Offer cashback = TenPercentBackUpTo25k();
+  cashback.discount = Discount::Cashback(20);
+  const Quote quote = QuoteFor({FixedOffer("o-merchant", Layer::kMerchant, 60'000),
+                                FixedOffer("o-platform", Layer::kPlatform, 30'000), cashback},
+                               CartOf(100'000));
+  EXPECT_EQ(
+      RewardsOf(quote),
+      (Rewards{{"o-merchant", 60'000, 0}, {"o-platform", 30'000, 0}, {"o-cashback", 0, 10'000}}));
+  EXPECT_EQ(quote.discount_total, 90'000);
+  EXPECT_EQ(quote.cashback_total, 10'000);
+  EXPECT_EQ(quote.total(), 100'000 + 30'000 - 90'000);
+}
+
+TEST(CashbackTest, NothingIsPaidBackWhenTheDiscountsTakeTheWholeItemsSubtotal) {
+  // 70,000 + 30,000 off 100,000 of items: 20% back would be trimmed to 0, and merchant +
+  // cashback (90,000) weighs less than merchant + platform (100,000)
+  Offer cashback = WithCode(TenPercentBackUpTo25k(), "HOAN20");
+  cashback.discount = Discount::Cashback(20);
+  const Quote quote = QuoteFor({FixedOffer("o-merchant", Layer::kMerchant, 70'000),
+                                FixedOffer("o-platform", Layer::kPlatform, 30'000), cashback},
+                               CartOf(100'000, {"HOAN20"}));
+  EXPECT_EQ(RewardsOf(quote), (Rewards{{"o-merchant", 70'000, 0}, {"o-platform", 30'000, 0}}));
+  EXPECT_EQ(quote.cashback_total, 0);
+  EXPECT_EQ(OnlyRejection(quote).reason, RejectionReason::kSuperseded);
+}
+
+// --- first_order ------------------------------------------------------------------------------
+
+Offer FirstOrder(Offer offer) {
+  offer.first_order = true;
+  return offer;
+}
+
+// "Giảm 50k cho đơn đầu tiên tại shop", behind the code CHAOBAN.
+Offer FirstOrderAtTheShop() {
+  return WithCode(FirstOrder(FixedOffer("o-first", Layer::kMerchant, 50'000)), "CHAOBAN");
+}
+
+TEST(FirstOrderTest, AMerchantOfferAppliesToAShopperWithNoOrderAtTheShop) {
+  FakeUsageView usage;
+  const Quote quote =
+      QuoteFor({FirstOrderAtTheShop()}, CartOf(500'000, {"CHAOBAN"}), testing::Oct10Noon(), &usage);
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-first", 50'000}}));
+  EXPECT_TRUE(quote.rejected.empty());
+}
+
+TEST(FirstOrderTest, AMerchantOfferIsRefusedToAShopperWithAnOrderAtTheShop) {
+  FakeUsageView usage;
+  usage.SetShopperOrders("s-1", "m-1", 1);
+  const std::vector<Offer> offers = {FirstOrderAtTheShop(),
+                                     FixedOffer("o-everyone", Layer::kPlatform, 10'000)};
+  const Quote quote = QuoteFor(offers, CartOf(500'000, {"CHAOBAN"}), testing::Oct10Noon(), &usage);
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-everyone", 10'000}}));  // not a first_order offer
+  EXPECT_EQ(OnlyRejection(quote),
+            (CodeRejection{"CHAOBAN", std::string("o-first"), RejectionReason::kNotFirstOrder}));
+  // An auto offer is left out just the same
+  Offer automatic = FirstOrderAtTheShop();
+  automatic.code_mode = CodeMode::kAuto;
+  automatic.code.reset();
+  EXPECT_TRUE(QuoteFor({automatic}, CartOf(500'000), testing::Oct10Noon(), &usage).applied.empty());
+}
+
+TEST(FirstOrderTest, AMerchantOfferIgnoresOrdersAtOtherShopsAndOfOtherShoppers) {
+  FakeUsageView usage;
+  usage.SetShopperOrders("s-1", "m-2", 3);  // at another shop…
+  usage.SetShopperOrders("s-1", "", 3);     // …so on the platform as well
+  usage.SetShopperOrders("s-2", "m-1", 1);  // another shopper at this shop
+  const Quote quote =
+      QuoteFor({FirstOrderAtTheShop()}, CartOf(500'000, {"CHAOBAN"}), testing::Oct10Noon(), &usage);
+  EXPECT_EQ(AppliedOf(quote), (Applied{{"o-first", 50'000}}));
+  EXPECT_TRUE(quote.rejected.empty());
+}
+
+TEST(FirstOrderTest, APlatformOfferCountsTheShoppersOrdersAtEveryShop) {
+  const Offer offer =
+      WithCode(FirstOrder(FixedOffer("o-first", Layer::kPlatform, 30'000)), "DONDAU");
+  FakeUsageView none;
+  EXPECT_EQ(AppliedOf(QuoteFor({offer}, CartOf(500'000, {"DONDAU"}), testing::Oct10Noon(), &none)),
+            (Applied{{"o-first", 30'000}}));
+
+  FakeUsageView elsewhere;
+  elsewhere.SetShopperOrders("s-1", "", 1);  // e.g. one order at m-2
+  elsewhere.SetShopperOrders("s-1", "m-2", 1);
+  const Quote quote =
+      QuoteFor({offer}, CartOf(500'000, {"DONDAU"}), testing::Oct10Noon(), &elsewhere);
+  EXPECT_TRUE(quote.applied.empty());
+  EXPECT_EQ(OnlyRejection(quote),
+            (CodeRejection{"DONDAU", std::string("o-first"), RejectionReason::kNotFirstOrder}));
+}
+
+TEST(FirstOrderTest, APaymentLayerCashbackForAFirstOrderCountsOrdersOnThePlatform) {
+  const Offer offer = FirstOrder(TenPercentBackUpTo25k());
+  FakeUsageView none;
+  EXPECT_EQ(RewardsOf(QuoteFor({offer}, CartOf(300'000), testing::Oct10Noon(), &none)),
+            (Rewards{{"o-cashback", 0, 25'000}}));
+  FakeUsageView one;
+  one.SetShopperOrders("s-1", "", 2);
+  EXPECT_TRUE(QuoteFor({offer}, CartOf(300'000), testing::Oct10Noon(), &one).applied.empty());
+}
+
+TEST(FirstOrderTest, ShopperTagsAreReportedBeforeNotFirstOrder) {
+  Offer offer = FirstOrderAtTheShop();
+  offer.shopper_tags = std::vector<std::string>{"new_user"};
+  FakeUsageView usage;
+  usage.SetShopperOrders("s-1", "m-1", 1);
+  const Cart untagged = CartOf(500'000, {"CHAOBAN"});
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, untagged, testing::Oct10Noon(), &usage)).reason,
+            RejectionReason::kShopperTags);
+  Cart tagged = untagged;
+  tagged.shopper_tags = {"new_user"};
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, tagged, testing::Oct10Noon(), &usage)).reason,
+            RejectionReason::kNotFirstOrder);
+}
+
+TEST(FirstOrderTest, PaymentMethodIsReportedBeforeAndTheItemsAfterNotFirstOrder) {
+  Offer offer = FirstOrderAtTheShop();
+  offer.payment_methods = std::vector<std::string>{"zalopay"};  // the cart pays with MoMo
+  offer.categories = std::vector<std::string>{"books"};         // the cart holds none
+  offer.min_order_amount = 1'000'000;                           // and 500,000 is too little
+  FakeUsageView usage;
+  usage.SetShopperOrders("s-1", "m-1", 1);
+  const Cart cart = CartOf(500'000, {"CHAOBAN"});
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, cart, testing::Oct10Noon(), &usage)).reason,
+            RejectionReason::kPaymentMethod);
+  offer.payment_methods.reset();
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, cart, testing::Oct10Noon(), &usage)).reason,
+            RejectionReason::kNotFirstOrder);
+  const FakeUsageView first;  // a first order: the items are what fail it
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, cart, testing::Oct10Noon(), &first)).reason,
+            RejectionReason::kNoEligibleItems);
+  offer.categories.reset();
+  EXPECT_EQ(OnlyRejection(QuoteFor({offer}, cart, testing::Oct10Noon(), &first)).reason,
+            RejectionReason::kMinOrderAmount);
+}
+
+TEST(FirstOrderTest, TheReasonIsNamedNotFirstOrderAndMapsToItsStatus) {
+  EXPECT_EQ(RejectionReasonName(RejectionReason::kNotFirstOrder), "not_first_order");
+  EXPECT_EQ(LimitStatusFor(RejectionReason::kNotFirstOrder), StatusCode::kNotFirstOrder);
+  EXPECT_EQ(CodeName(StatusCode::kNotFirstOrder), "not_first_order");
 }
 
 }  // namespace

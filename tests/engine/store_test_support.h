@@ -261,7 +261,14 @@ class RedemptionBuilder {
   RedemptionBuilder& Apply(const Offer& offer, Money discount,
                            std::optional<std::string> code = std::nullopt) {
     applied_.push_back(
-        AppliedOffer{std::make_shared<const Offer>(offer), std::move(code), discount});
+        AppliedOffer{std::make_shared<const Offer>(offer), std::move(code), discount, 0});
+    return *this;
+  }
+
+  // Applies the cashback offer `offer`, paying `cashback` back after payment.
+  RedemptionBuilder& ApplyCashback(const Offer& offer, Money cashback) {
+    applied_.push_back(
+        AppliedOffer{std::make_shared<const Offer>(offer), std::nullopt, 0, cashback});
     return *this;
   }
 
@@ -276,6 +283,7 @@ class RedemptionBuilder {
     quote.applied = applied_;
     for (const AppliedOffer& a : applied_) {
       quote.discount_total += a.discount;
+      quote.cashback_total += a.cashback;
       if (a.code) cart.codes.push_back(*a.code);
     }
     return PlanRedemption(cart, quote,

@@ -1,6 +1,6 @@
 // StoredRedemption and OfferCounters::InternTerms: the ledger's compact form of a redemption
-// gives back exactly the redemption stored, and redemptions of the same offer terms share
-// one copy of them.
+// gives back exactly the redemption stored (discounts and cashbacks alike), and redemptions of
+// the same offer terms share one copy of them.
 #include "memory_store/stored_redemption.h"
 
 #include <gtest/gtest.h>
@@ -95,6 +95,62 @@ TEST(StoredRedemptionTest, RedemptionsOfTheSameTermsShareThemAndKeepTheirOwnCode
   EXPECT_EQ(StoredRedemption(second, {terms_2}).Expand("r-2"), second);
   EXPECT_EQ(StoredRedemption(third, {terms_3}).Expand("r-3"), third);
   EXPECT_EQ(counters.InternTerms(first.applied[0]), terms_1) << "older terms are found again";
+}
+
+// A payment partner's 10% cashback offer (payment layer).
+Offer CashbackOffer() {
+  Offer offer = MakePlatformOffer("o-cashback");
+  offer.layer = Layer::kPayment;
+  offer.discount = Discount::Cashback(10, 25'000);
+  offer.funded_by = FundedBy::kPaymentPartner;
+  offer.funder = "momo";
+  return offer;
+}
+
+// A redemption with a merchant discount of 60,000 and a cashback of `cashback`.
+Redemption WithCashback(std::string id, Money cashback) {
+  Redemption r = RedemptionBuilder(std::move(id))
+                     .Subtotal(300'000)
+                     .Apply(MakeOffer("o-merchant"), 60'000)
+                     .Apply(CashbackOffer(), cashback)
+                     .Build();
+  // The second offer pays its amount back instead of taking it off.
+  r.applied[1].discount = 0;
+  r.applied[1].cashback = cashback;
+  r.discount_total = 60'000;
+  return r;
+}
+
+TEST(StoredRedemptionTest, ADiscountAndACashbackExpandBackEqual) {
+  const Redemption r = WithCashback("r-cb", 25'000);
+  std::vector<OfferCounters> counters(r.applied.size());
+
+  const StoredRedemption stored(r, InternAll(counters, r));
+  const Redemption back = stored.Expand(r.id);
+
+  EXPECT_EQ(back, r);
+  ASSERT_EQ(back.applied.size(), 2U);
+  EXPECT_EQ(back.applied[0].discount, 60'000);
+  EXPECT_EQ(back.applied[0].cashback, 0);
+  EXPECT_EQ(back.applied[1].discount, 0);
+  EXPECT_EQ(back.applied[1].cashback, 25'000);
+  EXPECT_EQ(back.cashback_total(), 25'000);
+}
+
+TEST(StoredRedemptionTest, CashbacksOfTheSameTermsShareThemAndKeepTheirOwnAmounts) {
+  OfferCounters counters;
+  const Redemption first = WithCashback("r-1", 25'000);
+  const Redemption second = WithCashback("r-2", 12'345);
+  const auto terms_1 = counters.InternTerms(first.applied[1]);
+  const auto terms_2 = counters.InternTerms(second.applied[1]);
+  EXPECT_EQ(terms_1, terms_2) << "one copy for the same terms, whatever the cashback";
+  EXPECT_EQ(terms_1->cashback, 0);
+  EXPECT_EQ(terms_1->discount, 0);
+
+  OfferCounters merchant;
+  const auto merchant_terms = merchant.InternTerms(first.applied[0]);
+  EXPECT_EQ(StoredRedemption(first, {merchant_terms, terms_1}).Expand("r-1"), first);
+  EXPECT_EQ(StoredRedemption(second, {merchant_terms, terms_2}).Expand("r-2"), second);
 }
 
 }  // namespace

@@ -55,11 +55,13 @@ TEST(QuoteApiTest, PercentDiscountIsFlooredToWholeDong) {
   EXPECT_EQ(Object(reply), (object{{"subtotal", 99'999},
                                    {"shipping_fee", 0},
                                    {"discount_total", 14'999},
-                                   {"total", 85'000}, {"cashback_total", 0},
+                                   {"total", 85'000},
+                                   {"cashback_total", 0},
                                    {"applied", array{object{{"offer_id", id},
                                                             {"layer", "merchant"},
                                                             {"code", nullptr},
-                                                            {"discount", 14'999}, {"cashback", 0}}}},
+                                                            {"discount", 14'999},
+                                                            {"cashback", 0}}}},
                                    {"rejected", array{}}}));
 }
 
@@ -106,10 +108,11 @@ TEST(QuoteApiTest, FreeShippingIsCappedAtMaxAmount) {
   EXPECT_EQ(reply.Json().at("shipping_fee").as_int64(), 30'000);
   EXPECT_EQ(reply.Json().at("discount_total").as_int64(), 20'000);
   EXPECT_EQ(reply.Json().at("total").as_int64(), 110'000);
-  EXPECT_EQ(
-      reply.Json().at("applied"),
-      (array{object{
-          {"offer_id", id}, {"layer", "shipping"}, {"code", nullptr}, {"discount", 20'000}, {"cashback", 0}}}));
+  EXPECT_EQ(reply.Json().at("applied"), (array{object{{"offer_id", id},
+                                                      {"layer", "shipping"},
+                                                      {"code", nullptr},
+                                                      {"discount", 20'000},
+                                                      {"cashback", 0}}}));
 }
 
 TEST(QuoteApiTest, FreeShippingWithoutMaxCoversTheWholeFee) {
@@ -143,11 +146,13 @@ TEST(QuoteApiTest, LayersCombineAndTheLastItemLayerIsTrimmedToTheSubtotal) {
   EXPECT_EQ(reply.Json().at("applied"), (array{object{{"offer_id", merchant_id},
                                                       {"layer", "merchant"},
                                                       {"code", nullptr},
-                                                      {"discount", 80'000}, {"cashback", 0}},
+                                                      {"discount", 80'000},
+                                                      {"cashback", 0}},
                                                object{{"offer_id", platform_id},
                                                       {"layer", "platform"},
                                                       {"code", nullptr},
-                                                      {"discount", 20'000}, {"cashback", 0}}}));
+                                                      {"discount", 20'000},
+                                                      {"cashback", 0}}}));
 }
 
 TEST(QuoteApiTest, DiscountsAreComputedBeforeEachOtherWithoutCompounding) {
@@ -218,10 +223,11 @@ TEST(QuoteApiTest, CodesMatchCaseInsensitively) {
   const HttpReply reply = Quote(gateway, cart);
 
   ASSERT_EQ(reply.status, 200) << reply.body;
-  EXPECT_EQ(
-      reply.Json().at("applied"),
-      (array{object{
-          {"offer_id", id}, {"layer", "merchant"}, {"code", "THANG10"}, {"discount", 10'000}, {"cashback", 0}}}));
+  EXPECT_EQ(reply.Json().at("applied"), (array{object{{"offer_id", id},
+                                                      {"layer", "merchant"},
+                                                      {"code", "THANG10"},
+                                                      {"discount", 10'000},
+                                                      {"cashback", 0}}}));
   EXPECT_TRUE(reply.Json().at("rejected").as_array().empty());
 }
 
@@ -420,11 +426,13 @@ TEST(QuoteApiTest, BuyTwoGetOneGivesTheCheapestUnitOfEachSet) {
   EXPECT_EQ(Object(reply), (object{{"subtotal", 340'000},
                                    {"shipping_fee", 0},
                                    {"discount_total", 60'000},
-                                   {"total", 280'000}, {"cashback_total", 0},
+                                   {"total", 280'000},
+                                   {"cashback_total", 0},
                                    {"applied", array{object{{"offer_id", id},
                                                             {"layer", "merchant"},
                                                             {"code", nullptr},
-                                                            {"discount", 60'000}, {"cashback", 0}}}},
+                                                            {"discount", 60'000},
+                                                            {"cashback", 0}}}},
                                    {"rejected", array{}}}));
   // 2 units are no set; 3 are one; 5 still one
   EXPECT_EQ(OutcomeOf(gateway, CartBody(100'000, 2), id), (Outcome{0, 200'000}));
@@ -474,10 +482,11 @@ TEST(QuoteApiTest, SuppliedBuyXGetYCodeWithTooFewUnitsIsRejectedAsMinQuantity) {
   cart["codes"] = array{"MUA2TANG1"};
   const HttpReply enough = Quote(gateway, cart);
   ASSERT_EQ(enough.status, 200) << enough.body;
-  EXPECT_EQ(
-      enough.Json().at("applied"),
-      (array{object{
-          {"offer_id", id}, {"layer", "merchant"}, {"code", "MUA2TANG1"}, {"discount", 100'000}, {"cashback", 0}}}));
+  EXPECT_EQ(enough.Json().at("applied"), (array{object{{"offer_id", id},
+                                                       {"layer", "merchant"},
+                                                       {"code", "MUA2TANG1"},
+                                                       {"discount", 100'000},
+                                                       {"cashback", 0}}}));
   EXPECT_TRUE(enough.Json().at("rejected").as_array().empty());
 }
 
@@ -516,11 +525,13 @@ TEST(QuoteApiTest, BuyXGetYAndTieredOnTwoLayersCombine) {
   EXPECT_EQ(reply.Json().at("applied"), (array{object{{"offer_id", merchant},
                                                       {"layer", "merchant"},
                                                       {"code", nullptr},
-                                                      {"discount", 100'000}, {"cashback", 0}},
+                                                      {"discount", 100'000},
+                                                      {"cashback", 0}},
                                                object{{"offer_id", platform},
                                                       {"layer", "platform"},
                                                       {"code", nullptr},
-                                                      {"discount", 20'000}, {"cashback", 0}}}));
+                                                      {"discount", 20'000},
+                                                      {"cashback", 0}}}));
 }
 
 // --- shopper_tags -----------------------------------------------------------------------------

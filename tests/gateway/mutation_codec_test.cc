@@ -1,7 +1,8 @@
 // The mutation codec's offers: decode(encode(x)) == x for every discount type, the rules of a
 // tiered or buy_x_get_y discount carried in "dx" (and no "dx" for the others, as the lines
 // written before those types), and a "dx" that names no valid rule refused; a redemption's
-// refused codes with every reason.
+// refused codes with every reason; first_order ("fo") and a cashback ("cb") written only when
+// set.
 #include "store/codec/mutation_codec.h"
 
 #include <gtest/gtest.h>
@@ -72,6 +73,8 @@ std::vector<Offer> OffersOfEveryKind() {
       FullOffer("o-bogo", Discount::BuyXGetY(2, 1, 100, std::nullopt)),
       FullOffer("o-bogo-capped", Discount::BuyXGetY(3, 2, 50, 4)),
       FullOffer("o-bogo-max", Discount::BuyXGetY(1'000, 1'000, 1, 1'000'000)),
+      FullOffer("o-cashback", Discount::Cashback(10, 25'000)),
+      FullOffer("o-cashback-uncapped", Discount::Cashback(100)),
   };
 }
 
@@ -225,6 +228,96 @@ TEST(MutationCodecTest, RedemptionRejectionsKeepEveryReasonMinQuantityIncluded) 
   const auto* created = std::get_if<RedemptionCreated>(&decoded.value());
   ASSERT_NE(created, nullptr) << line;
   EXPECT_EQ(created->redemption, r);
+}
+
+// --- cashback and first_order -----------------------------------------------------------------
+
+// A payment-layer cashback offer for a shopper's first order (every other field set as well).
+Offer FirstOrderCashback() {
+  Offer offer = FullOffer("o-cashback", Discount::Cashback(10, 25'000));
+  offer.layer = Layer::kPayment;
+  offer.first_order = true;
+  return offer;
+}
+
+std::string OfferLine(const Offer& offer) {
+  return EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+}
+
+TEST(MutationCodecTest, AFirstOrderCashbackOfferSurvivesTheRoundTrip) {
+  const Offer offer = FirstOrderCashback();
+  const Offer back = RoundTripped(offer);
+  EXPECT_EQ(back, offer);
+  EXPECT_TRUE(back.first_order);
+  EXPECT_EQ(back.discount, Discount::Cashback(10, 25'000));
+  const std::string line = OfferLine(offer);
+  EXPECT_NE(line.find("\"fo\":true"), std::string::npos) << line;
+  EXPECT_EQ(EncodeMutation(DecodeMutation(line).value()), line);
+}
+
+TEST(MutationCodecTest, FirstOrderIsWrittenOnlyWhenSet) {
+  Offer offer = FirstOrderCashback();
+  offer.first_order = false;
+  const std::string line = OfferLine(offer);
+  EXPECT_EQ(line.find("\"fo\""), std::string::npos) << line;
+  EXPECT_EQ(RoundTripped(offer), offer);  // a line without "fo": not a first-order offer
+  for (const Offer& other : OffersOfEveryKind()) {
+    EXPECT_EQ(OfferLine(other).find("\"fo\""), std::string::npos) << other.id;
+  }
+}
+
+// A committed redemption of 300,000 with a merchant discount and a payment partner's cashback.
+Redemption WithCashback() {
+  Redemption r;
+  r.id = "r-cb";
+  r.status = RedemptionStatus::kCommitted;
+  r.shopper_id = "s-1";
+  r.merchant_id = "shop-1";
+  r.order_id = "order-cb";
+  r.subtotal = 300'000;
+  r.shipping_fee = 30'000;
+  r.discount_total = 60'000;
+  r.applied = {
+      {"o-merchant", 2, "shop-1", Layer::kMerchant, CodeMode::kAuto, std::nullopt, 60'000, 0, true,
+       FundedBy::kMerchant, std::nullopt},
+      {"o-cashback", 3, "platform", Layer::kPayment, CodeMode::kPublic, std::string("HOAN10"), 0,
+       25'000, false, FundedBy::kPaymentPartner, std::string("momo")}};
+  r.created_at = Timestamp{1'791'608'400'000};
+  r.expires_at = Timestamp{1'791'609'300'000};
+  r.committed_at = r.created_at;
+  return r;
+}
+
+Redemption RedemptionRoundTripped(const Redemption& r) {
+  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
+  const Result<StoreMutation> decoded = DecodeMutation(line);
+  EXPECT_TRUE(decoded.ok()) << line << " → " << decoded.status().message();
+  if (!decoded.ok()) return {};
+  const auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  EXPECT_NE(created, nullptr) << line;
+  return created == nullptr ? Redemption{} : created->redemption;
+}
+
+TEST(MutationCodecTest, ARedemptionKeepsItsCashbackApartFromItsDiscounts) {
+  const Redemption r = WithCashback();
+  const Redemption back = RedemptionRoundTripped(r);
+  EXPECT_EQ(back, r);
+  ASSERT_EQ(back.applied.size(), 2U);
+  EXPECT_EQ(back.applied[0].discount, 60'000);
+  EXPECT_EQ(back.applied[0].cashback, 0);
+  EXPECT_EQ(back.applied[1].discount, 0);
+  EXPECT_EQ(back.applied[1].cashback, 25'000);
+  EXPECT_EQ(back.cashback_total(), 25'000);
+  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
+  EXPECT_NE(line.find("\"cb\":25000"), std::string::npos) << line;
+}
+
+TEST(MutationCodecTest, ARedemptionWithoutCashbackCarriesNoCb) {
+  Redemption r = WithCashback();
+  r.applied.pop_back();
+  const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
+  EXPECT_EQ(line.find("\"cb\""), std::string::npos) << line;
+  EXPECT_EQ(RedemptionRoundTripped(r), r);  // a line without "cb": no cashback
 }
 
 }  // namespace

@@ -143,11 +143,13 @@ TEST(OfferStatsApiTest, CountRedemptionsByStatusAndCommittedMoney) {
   EXPECT_EQ(stats.at("remaining"), (object{{"redemptions", 8}, {"budget", nullptr}}));
   EXPECT_EQ(stats.at("by_day"), (array{object{{"day", "2026-10-10"},
                                               {"redemptions", counts},
-                                              {"discount_committed", 20'000}, {"cashback_committed", 0},
+                                              {"discount_committed", 20'000},
+                                              {"cashback_committed", 0},
                                               {"gmv_committed", 200'000}}}));
   EXPECT_EQ(stats.at("by_payment_method"), (array{object{{"payment_method", "momo"},
                                                          {"redemptions", counts},
-                                                         {"discount_committed", 20'000}, {"cashback_committed", 0},
+                                                         {"discount_committed", 20'000},
+                                                         {"cashback_committed", 0},
                                                          {"gmv_committed", 200'000}}}));
 }
 
@@ -194,11 +196,13 @@ TEST(OfferStatsApiTest, ByDayFollowsTheLocalCalendarDay) {
       {"reserved", 1}, {"committed", 0}, {"released", 0}, {"expired", 0}, {"refunded", 0}};
   EXPECT_EQ(stats.at("by_day"), (array{object{{"day", "2026-10-10"},
                                               {"redemptions", committed_one},
-                                              {"discount_committed", 10'000}, {"cashback_committed", 0},
+                                              {"discount_committed", 10'000},
+                                              {"cashback_committed", 0},
                                               {"gmv_committed", 100'000}},
                                        object{{"day", "2026-10-11"},
                                               {"redemptions", reserved_one},
-                                              {"discount_committed", 0}, {"cashback_committed", 0},
+                                              {"discount_committed", 0},
+                                              {"cashback_committed", 0},
                                               {"gmv_committed", 0}}}));
   const array& methods = stats.at("by_payment_method").as_array();
   ASSERT_EQ(methods.size(), 2U) << reply.body;

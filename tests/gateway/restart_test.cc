@@ -63,10 +63,11 @@ TEST(RestartTest, OffersAreThereAfterARestart) {
   cart["codes"] = array{"thang10"};
   const HttpReply quote = restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
   ASSERT_EQ(quote.status, 200) << quote.body;
-  EXPECT_EQ(
-      quote.Json().at("applied"),
-      (array{object{
-          {"offer_id", id}, {"layer", "merchant"}, {"code", nullptr}, {"discount", 10'000}, {"cashback", 0}}}));
+  EXPECT_EQ(quote.Json().at("applied"), (array{object{{"offer_id", id},
+                                                      {"layer", "merchant"},
+                                                      {"code", nullptr},
+                                                      {"discount", 10'000},
+                                                      {"cashback", 0}}}));
   EXPECT_EQ(quote.Json().at("rejected"),
             (array{object{{"code", "thang10"}, {"offer_id", coded_id}, {"reason", "superseded"}}}));
 }

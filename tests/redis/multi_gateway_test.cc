@@ -590,6 +590,105 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
   EXPECT_EQ(exports.size(), 1U) << "exports differ between gateways";
 }
 
+// A first-order offer raced for by the same shoppers on two gateways: each shopper gets it once,
+// whichever gateway answers; a cancelled first order gives it back, on the other gateway too.
+TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper) {
+  StartGateways(2);
+  object offer = AlwaysOnOffer();
+  offer["first_order"] = true;
+  const std::string id = CreateOfferOn(0, offer);
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
+  constexpr int kShoppers = 20;
+  std::mutex mutex;
+  std::map<std::string, std::vector<std::string>> wins;  // shopper → redemption ids
+  std::map<std::string, int> refusals;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      HttpConnection connection(port(c % 2));
+      for (int k = 0; k < kShoppers; ++k) {
+        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(k);
+        const std::string shopper = "first-" + std::to_string(k);
+        const HttpReply reply = connection.Send(
+            "POST", "/v1/redemptions", Json(RedemptionBody(order, 100'000, shopper)),
+            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          wins[shopper].emplace_back(reply.Json().at("id").as_string());
+        } else {
+          ++refusals[reply.status == 409 ? std::string(reply.Json().at("code").as_string())
+                                         : std::to_string(reply.status) + " " + reply.body];
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  ASSERT_EQ(wins.size(), static_cast<std::size_t>(kShoppers));
+  for (const auto& [shopper, ids] : wins) EXPECT_EQ(ids.size(), 1U) << shopper;
+  for (const auto& [code, count] : refusals) {
+    // The store refused it (not_first_order), or the gateway's view already knew.
+    EXPECT_TRUE(code == "not_first_order" || code == "nothing_to_redeem") << count << " × " << code;
+  }
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(kShoppers));
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "buyers' first-0"), "1");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "buyers' first-0\x1fshop-1"), "1");
+
+  // Cancelled on gateway 1, the first order is the shopper's again, and gateway 0 grants it.
+  const std::string first = wins["first-0"].front();
+  ASSERT_EQ(CallPort(port(1), "POST", "/v1/redemptions/" + first + "/cancel", kCheckoutKey).status,
+            200);
+  EXPECT_EQ(Redis("HEXISTS '" + prefix_ + "buyers' first-0"), "0");
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(0, CartBody(100'000, 1, "first-0")) == 1; },
+                        milliseconds(2000)));
+  const HttpReply again = CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey,
+                                   Json(RedemptionBody("again-0", 100'000, "first-0")),
+                                   {{"Idempotency-Key", "again-0"}});
+  EXPECT_EQ(again.status, 201) << again.body;
+}
+
+// A cashback redeemed on one gateway is in every gateway's stats, apart from the discounts, and
+// a refund on another gateway takes it back out.
+TEST_F(MultiGatewayTest, CashbackRedeemedOnOneGatewayIsInTheOthersStats) {
+  StartGateways(2);
+  object offer = AlwaysOnOffer();
+  offer["merchant_id"] = "platform";
+  offer["layer"] = "payment";
+  offer["funded_by"] = "payment_partner";
+  offer["funder"] = "momo";
+  offer["discount"] = object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}};
+  offer["limits"] = object{{"total_budget", 100'000}};
+  const std::string id = CreateOfferOn(0, offer);
+  ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody(300'000)) == 1; }, milliseconds(2000)));
+  object body = RedemptionBody("cb-1", 300'000, "s-1");
+  body["commit"] = true;
+  const HttpReply created = CallPort(port(1), "POST", "/v1/redemptions", kCheckoutKey, Json(body),
+                                     {{"Idempotency-Key", "cb-1"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json().at("discount_total").as_int64(), 0);
+  EXPECT_EQ(created.Json().at("cashback_total").as_int64(), 30'000);
+  EXPECT_EQ(created.Json().at("total").as_int64(), 300'000);
+  EXPECT_EQ(created.Json().at("applied").at(0).at("cashback").as_int64(), 30'000);
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:" + id + "' b"), "30000");  // the budget counts it
+
+  auto stats_on = [&](int g) {
+    const HttpReply reply = CallPort(port(g), "GET", "/v1/stats/offers/" + id, kAnalystKey);
+    EXPECT_EQ(reply.status, 200) << reply.body;
+    return reply.Json().as_object();
+  };
+  const object on_zero = stats_on(0);
+  EXPECT_EQ(on_zero.at("cashback_committed").as_int64(), 30'000);
+  EXPECT_EQ(on_zero.at("discount_committed").as_int64(), 0);
+  EXPECT_EQ(on_zero.at("remaining").at("budget").as_int64(), 70'000);
+  const std::string created_id(created.Json().at("id").as_string());
+  ASSERT_EQ(
+      CallPort(port(0), "POST", "/v1/redemptions/" + created_id + "/refund", kCheckoutKey).status,
+      200);
+  const object after = stats_on(1);
+  EXPECT_EQ(after.at("cashback_committed").as_int64(), 0);
+  EXPECT_EQ(after.at("remaining").at("budget").as_int64(), 100'000);
+}
+
 TEST_F(MultiGatewayTest, ReservationsOfAKilledGatewayStillExpireOnTime) {
   StartGateways(2, {"--reservation-ttl", "1"});
   const std::string id = CreateOfferOn(0, AlwaysOnOffer());

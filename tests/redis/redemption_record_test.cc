@@ -98,6 +98,101 @@ TEST(RedemptionRecordTest, HeadAndPlanAreWhatTheStoreFunctionReads) {
                 "o-unique", "50000", "ABCDEFGHJKMNP", "1", "o-platform", "999999999999", "", "0"}));
 }
 
+// A committed redemption of 300,000 with a merchant discount (60,000) and a payment partner's
+// cashback (25,000, paid back after payment: not in the discount total).
+Redemption WithCashback() {
+  Offer cashback = MakePlatformOffer("o-cashback");
+  cashback.layer = Layer::kPayment;
+  cashback.discount = Discount::Cashback(10, 25'000);
+  cashback.funded_by = FundedBy::kPaymentPartner;
+  cashback.funder = "momo";
+  cashback.restore_on_refund = false;
+  Redemption r = RedemptionBuilder("r-cb")
+                     .Shopper("s-9")
+                     .Merchant("shop-1")
+                     .Order("order-cb")
+                     .Subtotal(300'000)
+                     .Apply(MakeOffer("o-merchant"), 60'000)
+                     .Apply(cashback, 25'000)
+                     .Committed()
+                     .Build();
+  // The second offer pays its 25,000 back instead of taking it off.
+  r.applied[1].discount = 0;
+  r.applied[1].cashback = 25'000;
+  r.discount_total = 60'000;
+  return r;
+}
+
+// `record`'s three sections, each as its fields.
+std::vector<std::vector<std::string>> Sections(const std::string& record) {
+  std::vector<std::vector<std::string>> out;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t at = record.find(kRecordSection, start);
+    out.push_back(Fields(record.substr(start, at == std::string::npos ? at : at - start)));
+    if (at == std::string::npos) return out;
+    start = at + 1;
+  }
+}
+
+std::string Joined(const std::vector<std::vector<std::string>>& sections) {
+  std::string out;
+  for (std::size_t s = 0; s < sections.size(); ++s) {
+    if (s > 0) out += kRecordSection;
+    for (std::size_t f = 0; f < sections[s].size(); ++f) {
+      if (f > 0) out += kRecordField;
+      out += sections[s][f];
+    }
+  }
+  return out;
+}
+
+TEST(RedemptionRecordTest, ADiscountAndACashbackReadBackEqual) {
+  const Redemption r = WithCashback();
+  ASSERT_EQ(r.applied[0].discount, 60'000);
+  ASSERT_EQ(r.applied[1].cashback, 25'000);
+  const auto record = EncodeRedemptionRecord(r, LocalDay{20'000});
+  ASSERT_TRUE(record.ok()) << record.status().message();
+  const auto back = DecodeRedemptionRecord("r-cb", record.value());
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_EQ(back.value(), r);
+  ASSERT_EQ(back.value().applied.size(), 2U);
+  EXPECT_EQ(back.value().applied[1].discount, 0);
+  EXPECT_EQ(back.value().applied[1].cashback, 25'000);
+  EXPECT_EQ(back.value().cashback_total(), 25'000);
+  EXPECT_EQ(back.value().discount_total, 60'000);
+}
+
+TEST(RedemptionRecordTest, ThePlanCarriesACashbacksRewardAndTheRestMarksIt) {
+  const Redemption r = WithCashback();
+  const std::string record = EncodeRedemptionRecord(r, LocalDay{20'000}).value();
+  const auto sections = Sections(record);
+  ASSERT_EQ(sections.size(), 3U);
+  EXPECT_EQ(sections[1],
+            (std::vector<std::string>{
+                std::to_string(r.expires_at.millis), "s-9", "20000", "shop-1", "order-cb",
+                // offer, amount (what its budget counts), held code, restores
+                "o-merchant", "60000", "", "1", "o-cashback", "25000", "", "0"}));
+  // The rest: 6 fields, then 8 per applied offer, the last "c" for a cashback ("" otherwise)
+  const std::vector<std::string>& rest = sections[2];
+  ASSERT_EQ(rest.size(), 6U + 2 * 8);
+  EXPECT_EQ(rest[3], "60000") << "the discount total leaves the cashback out";
+  EXPECT_EQ(std::vector<std::string>(rest.begin() + 6, rest.begin() + 14),
+            (std::vector<std::string>{"1", "m-1", "0", "0", "", "0", "", ""}));
+  EXPECT_EQ(std::vector<std::string>(rest.begin() + 14, rest.end()),
+            (std::vector<std::string>{"1", "platform", "2", "0", "", "2", "momo", "c"}));
+}
+
+TEST(RedemptionRecordTest, AnUnknownCashbackMarkIsMalformed) {
+  auto sections = Sections(EncodeRedemptionRecord(WithCashback(), LocalDay{1}).value());
+  ASSERT_EQ(sections.size(), 3U);
+  ASSERT_EQ(sections[2].back(), "c");
+  ASSERT_TRUE(DecodeRedemptionRecord("r-cb", Joined(sections)).ok()) << "Joined is exact";
+  sections[2].back() = "x";
+  EXPECT_EQ(DecodeRedemptionRecord("r-cb", Joined(sections)).status().code(),
+            StatusCode::kInternal);
+}
+
 TEST(RedemptionRecordTest, AnIdentifierHoldingASeparatorIsRefused) {
   for (const char* shopper : {"s\x1f"
                               "1",

@@ -38,9 +38,9 @@ enum class RejectionReason : std::uint8_t {
   kBudgetExhausted,
   kPerShopperLimit,
   kDailyLimit,
-  kSuperseded,   // eligible, but the best combination chose other offers
-  kMinQuantity,  // too few eligible units for the lowest tier, or for one buy_x_get_y set
-  kShopperTags,  // the cart's shopper_tags hold none of the offer's
+  kSuperseded,     // eligible, but the best combination chose other offers
+  kMinQuantity,    // too few eligible units for the lowest tier, or for one buy_x_get_y set
+  kShopperTags,    // the cart's shopper_tags hold none of the offer's
   kNotFirstOrder,  // a first_order offer, and the shopper already has a live redemption
   // New reasons go last: journals and Redis records store a reason by its number.
 };

@@ -62,7 +62,7 @@ class CampaignCounters {
   // Offer level: (hour, offer id) → bucket (discount = that offer's share).
   std::map<std::pair<std::int64_t, std::string>, StatsBucket> by_hour_offer_;
   std::unordered_map<std::string, std::string> funder_of_offer_;  // offer id → funded_by key
-  ShopperCounts live_orders_;  // live redemptions by shopper
+  ShopperCounts live_orders_;                                     // live redemptions by shopper
   // Shoppers with a committed redemption created in that hour (kept after a refund).
   std::map<std::int64_t, ShopperSet> committed_shoppers_;
   ShopperSet all_committed_shoppers_;  // of every hour

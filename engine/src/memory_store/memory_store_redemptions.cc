@@ -114,9 +114,9 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
     if (current->first_order &&
         state_->LiveOrdersLocked(shopper, r.shopper_id, FirstOrderScope(*current, r.merchant_id)) >
             0) {
-      return fail(Status::ForOffer(StatusCode::kNotFirstOrder, applied.offer_id,
-                                   "offer " + applied.offer_id +
-                                       " is for a first order, and the shopper already has one"));
+      return fail(Status::ForOffer(
+          StatusCode::kNotFirstOrder, applied.offer_id,
+          "offer " + applied.offer_id + " is for a first order, and the shopper already has one"));
     }
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& codes = state_->CodeShard(*applied.code).map;

@@ -2,9 +2,9 @@
 // the ledger stays in memory for the whole campaign (and the Redis mode's view mirrors it).
 //
 // Its id is the key it is stored under, not kept again. Each applied offer keeps only its
-// code and discount (or cashback); the rest of what was recorded at creation (offer and merchant ids, layer,
-// version, refund policy, funder) is a Terms shared by every redemption of the same offer
-// terms (OfferCounters::InternTerms). That is ~0.5 KB less per redemption than a Redemption.
+// code and discount (or cashback); the rest of what was recorded at creation (offer and merchant
+// ids, layer, version, refund policy, funder) is a Terms shared by every redemption of the same
+// offer terms (OfferCounters::InternTerms). That is ~0.5 KB less per redemption than a Redemption.
 // Expand() gives the whole Redemption back, equal to the one stored.
 //
 // Thread-compatible: the owner (MemoryStore::State) holds the redemption shard's lock.

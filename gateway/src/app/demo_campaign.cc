@@ -76,6 +76,16 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
     o.limits.per_shopper = 3;
     offers.push_back(std::move(o));
   }
+  {  // Shop 4, mother & baby: code DONDAU, 30.000 ₫ off a shopper's first order at the shop.
+    Offer o = base("demo-mebe-dondau", "shop-mebe", "Đơn đầu tiên tại Mẹ & Bé giảm 30.000 ₫",
+                   Layer::kMerchant);
+    o.discount = Discount::Fixed(30'000);
+    o.min_order_amount = 200'000;
+    o.code_mode = CodeMode::kPublic;
+    o.code = "DONDAU";
+    o.first_order = true;
+    offers.push_back(std::move(o));
+  }
   {  // Platform: public code THANG10, 10 % off any shop, paid digitally.
     Offer o = base("demo-thang10", "platform", "Tháng tiêu dùng số: mã THANG10 giảm 10%",
                    Layer::kPlatform);
@@ -118,6 +128,18 @@ std::vector<Offer> DemoOffers(int year, Timestamp now) {
     o.funder = w.method;
     o.limits.per_shopper = 2;
     o.limits.total_budget = 200'000'000;
+    offers.push_back(std::move(o));
+  }
+  {  // Payment: "hoàn 10% tối đa 50k" — ShopeePay pays 10 % back after the payment.
+    Offer o = base("demo-shopeepay-hoan10", "platform", "Ví ShopeePay hoàn 10% tối đa 50.000 ₫",
+                   Layer::kPayment);
+    o.discount = Discount::Cashback(10, 50'000);
+    o.min_order_amount = 100'000;
+    o.payment_methods = std::vector<std::string>{"shopeepay"};
+    o.funded_by = FundedBy::kPaymentPartner;
+    o.funder = "shopeepay";
+    o.limits.per_shopper = 2;
+    o.limits.total_budget = 100'000'000;
     offers.push_back(std::move(o));
   }
   {  // Shipping: free shipping up to 30.000 ₫ for digital payments.

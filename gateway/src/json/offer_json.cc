@@ -100,8 +100,9 @@ void ReadDiscount(FieldReader& body, BodyProblems& problems, Offer& offer) {
   if (object == nullptr) return;
   FieldReader r(*object, body.PathOf("discount"), problems);
   Discount& d = offer.discount;
-  if (auto type = ReadEnum<DiscountType>(r, "type", ParseDiscountType,
-                                         "percent, fixed, free_shipping, tiered, buy_x_get_y, cashback")) {
+  if (auto type =
+          ReadEnum<DiscountType>(r, "type", ParseDiscountType,
+                                 "percent, fixed, free_shipping, tiered, buy_x_get_y, cashback")) {
     d.type = *type;
   } else if (!r.Has("type")) {
     r.Invalid("type", "is required");

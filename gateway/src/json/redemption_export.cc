@@ -11,9 +11,9 @@ constexpr std::string_view kUtf8ByteOrderMark = "\xEF\xBB\xBF";
 
 // Column order of the CSV export; AppendCsvRow writes the same order.
 constexpr std::string_view kCsvColumns[] = {
-    "id",          "status",         "created_at",    "expires_at",         "committed_at",
-    "released_at", "expired_at",     "refunded_at",   "shopper_id",         "merchant_id",
-    "order_id",    "payment_method", "subtotal",      "shipping_fee",       "discount_total",
+    "id",          "status",         "created_at",     "expires_at",    "committed_at",
+    "released_at", "expired_at",     "refunded_at",    "shopper_id",    "merchant_id",
+    "order_id",    "payment_method", "subtotal",       "shipping_fee",  "discount_total",
     "total",       "cashback_total", "applied_offers", "applied_codes", "applied_offer_names"};
 
 bool NeedsFormulaGuard(std::string_view field) {
