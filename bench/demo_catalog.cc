@@ -33,8 +33,8 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
   DemoCampaign campaign;
   const std::size_t merchant_offers = offer_count > kOpenOffers ? offer_count - kOpenOffers : 0;
   campaign.merchants = std::max<std::size_t>(1, merchant_offers / kOffersPerMerchant);
-  // Open offers: platform-wide percent and fixed, payment-partner offers per e-wallet, and
-  // free shipping; some need a code, some have limits.
+  // Open offers: platform-wide percent and fixed, payment-partner offers per e-wallet (some of
+  // them cashback), and free shipping; some need a code, some have limits.
   for (std::size_t i = 0; i < kOpenOffers && i < offer_count; ++i) {
     Offer offer = BaseOffer("open-" + std::to_string(i), "platform");
     offer.funded_by = FundedBy::kPlatform;
@@ -51,6 +51,7 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
         offer.funded_by = FundedBy::kPaymentPartner;
         offer.funder = kPartnerMethods[i % 5];
         offer.limits.per_shopper = 3;
+        if (i % 6 == 4) offer.discount = Discount::Cashback(10, 50'000);  // "hoàn 10% tối đa 50k"
         break;
       default:
         offer.layer = Layer::kShipping;
@@ -65,7 +66,7 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
     campaign.offers.push_back(std::make_shared<const Offer>(std::move(offer)));
   }
   // Shop offers: ten per shop, a mix of percent, fixed, tiered and buy_x_get_y discounts,
-  // category filters, minimum spends, limits and public codes.
+  // first-order offers, category filters, minimum spends, limits and public codes.
   for (std::size_t n = 0; n < merchant_offers; ++n) {
     const std::size_t m = n % campaign.merchants;
     Offer offer = BaseOffer("o-" + std::to_string(n), MerchantId(m));
@@ -102,6 +103,7 @@ DemoCampaign MakeDemoCampaign(std::size_t offer_count, std::uint64_t seed) {
       offer.code = "SHOP" + std::to_string(n);
     }
     offer.priority = static_cast<std::int32_t>(rng() % 3);
+    offer.first_order = n % 10 == 5;  // one in ten for a shopper's first order at the shop
     campaign.offers.push_back(std::make_shared<const Offer>(std::move(offer)));
   }
   return campaign;
