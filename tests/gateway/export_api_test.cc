@@ -140,6 +140,30 @@ TEST(ExportApiTest, CsvHasByteOrderMarkHeaderRowCrlfAndRfc4180Quoting) {
       << row;
 }
 
+// A cashback is a column of its own, and marked as such among the applied offers.
+TEST(ExportApiTest, CsvCarriesTheCashbackApartFromTheDiscount) {
+  TestGateway gateway;
+  const std::string shop_offer = CreateOffer(gateway, kMerchantKey, OfferBody());
+  boost::json::object wallet = OfferBody();
+  wallet["merchant_id"] = "platform";
+  wallet["layer"] = "payment";
+  wallet["discount"] =
+      boost::json::object{{"type", "cashback"}, {"value", 5}, {"max_amount", 40'000}};
+  const std::string cashback_offer = CreateOffer(gateway, kAdminKey, wallet);
+  RedeemOrThrow(gateway, RedemptionBody("order-1", 300'000, "s-1"), "idem-cb");
+
+  const HttpReply reply = Export(gateway, "?format=csv");
+
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  const std::vector<std::string> lines = Lines(reply.body.substr(3), "\r\n");
+  ASSERT_EQ(lines.size(), 2U) << reply.body;
+  // subtotal, shipping, discount_total, total, cashback_total, applied offers
+  EXPECT_NE(lines[1].find(",300000,0,30000,270000,15000," + shop_offer + ":30000;" +
+                          cashback_offer + ":cashback:15000,"),
+            std::string::npos)
+      << lines[1];
+}
+
 TEST(ExportApiTest, ExportOfManyPagesHoldsEveryRedemptionOnce) {
   TestGateway gateway;
   CreateOffer(gateway, kMerchantKey, OfferBody());

@@ -661,6 +661,68 @@ TEST(OffersApiTest, TieredAndBuyXGetYOnTheShippingLayerAre422AtDiscountType) {
   }
 }
 
+// A wallet's "hoàn 10% tối đa 50k": created on the payment layer, rendered as posted.
+object WalletCashback() {
+  object body = WithDiscount(object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}});
+  body["merchant_id"] = "platform";
+  body["layer"] = "payment";
+  body["funded_by"] = "payment_partner";
+  body["funder"] = "zalopay";
+  return body;
+}
+
+TEST(OffersApiTest, CashbackOfferIsCreatedAndRenderedAsPosted) {
+  TestGateway gateway;
+  const HttpReply created = gateway.Call("POST", "/v1/offers", kAdminKey, Json(WalletCashback()));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(Json(Object(created).at("discount").as_object()),
+            R"({"type":"cashback","value":10,"max_amount":50000})");
+  const std::string id(created.Json().at("id").as_string());
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kAnalystKey).body, created.body);
+}
+
+TEST(OffersApiTest, CashbackOffThePaymentLayerIs422AtDiscountType) {
+  TestGateway gateway;
+  // A merchant's own offer is on the merchant layer: no cashback there.
+  const HttpReply mine =
+      gateway.Call("POST", "/v1/offers", kMerchantKey,
+                   Json(WithDiscount(object{{"type", "cashback"}, {"value", 5}})));
+  ASSERT_TRUE(IsProblem(mine, 422, "validation_failed")) << mine.body;
+  EXPECT_EQ(ErrorPaths(mine), std::vector<std::string>{"discount.type"});
+  for (const char* layer : {"platform", "shipping"}) {
+    object body = WalletCashback();
+    body["layer"] = layer;
+    const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.type"}) << layer;
+  }
+  object over = WalletCashback();
+  over["discount"].as_object()["value"] = 101;
+  const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(over));
+  ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
+  EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.value"});
+}
+
+TEST(OffersApiTest, FirstOrderIsFalseUnlessSetAndAPatchTurnsItOnAndOff) {
+  TestGateway gateway;
+  const HttpReply created = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(OfferBody()));
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json().at("first_order"), false);
+  const std::string id(created.Json().at("id").as_string());
+  const HttpReply on =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"first_order":true})");
+  ASSERT_EQ(on.status, 200) << on.body;
+  EXPECT_EQ(on.Json().at("first_order"), true);
+  const HttpReply off =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"first_order":null})");
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(off.Json().at("first_order"), false);
+  const HttpReply bad =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"first_order":"yes"})");
+  ASSERT_TRUE(IsProblem(bad, 422, "validation_failed")) << bad.body;
+  EXPECT_EQ(ErrorPaths(bad), std::vector<std::string>{"first_order"});
+}
+
 TEST(OffersApiTest, PatchTurnsAPercentDiscountIntoATieredOne) {
   TestGateway gateway;
   const std::string id = CreateOffer(gateway, kMerchantKey, OfferBody());  // 10 %, capped

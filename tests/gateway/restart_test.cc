@@ -163,6 +163,56 @@ TEST(RestartTest, LimitsAndOrderGuardsStillHoldAfterARestart) {
       << "the quota of 2 is used";
 }
 
+// The journal brings back who has ordered where (first orders) and the committed cashback.
+TEST(RestartTest, FirstOrdersAndCashbackAreThereAfterARestart) {
+  TempDir dir;
+  std::string first_id, cashback_id;
+  {
+    TestGateway gateway(OnDisk(dir));
+    object first = OfferBody();
+    first["first_order"] = true;
+    first["code_mode"] = "public";
+    first["code"] = "DONDAU";
+    first_id = CreateOffer(gateway, kMerchantKey, first);
+    object cashback = OfferBody();
+    cashback["merchant_id"] = "platform";
+    cashback["layer"] = "payment";
+    cashback["funded_by"] = "payment_partner";
+    cashback["funder"] = "momo";
+    cashback["discount"] = object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}};
+    cashback["limits"] = object{{"total_budget", 100'000}};
+    cashback_id = CreateOffer(gateway, kAdminKey, cashback);
+    object order = RedemptionBody("o-1", 300'000, "s-1");
+    order["codes"] = array{"dondau"};
+    order["commit"] = true;
+    const HttpReply created = Redeem(gateway, order, "k-1");
+    ASSERT_EQ(created.status, 201) << created.body;
+    ASSERT_EQ(created.Json().at("cashback_total").as_int64(), 30'000) << created.body;
+  }
+
+  TestGateway restarted(OnDisk(dir));
+
+  object again = CartBody(300'000, 1, "s-1");
+  again["codes"] = array{"dondau"};
+  const HttpReply quote = restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(again));
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(
+      quote.Json().at("rejected"),
+      (array{object{{"code", "dondau"}, {"offer_id", first_id}, {"reason", "not_first_order"}}}));
+  again["shopper_id"] = "s-2";  // a shopper who never ordered still gets it
+  EXPECT_EQ(restarted.Call("POST", "/v1/checkout/quote", kCheckoutKey, Json(again))
+                .Json()
+                .at("applied")
+                .as_array()
+                .size(),
+            2U);
+  const object stats =
+      restarted.Call("GET", "/v1/stats/offers/" + cashback_id, kAnalystKey).Json().as_object();
+  EXPECT_EQ(stats.at("cashback_committed").as_int64(), 30'000);
+  EXPECT_EQ(stats.at("discount_committed").as_int64(), 0);
+  EXPECT_EQ(stats.at("remaining").at("budget").as_int64(), 70'000);
+}
+
 TEST(RestartTest, IssuedAndUsedCodesAreThereAfterARestart) {
   TempDir dir;
   std::string offer_id, used, unused;
