@@ -17,14 +17,7 @@ using S = RedemptionStatus;
 const LocalDay kToday = DayOf(CampaignNow());
 
 // A payment-partner cashback: 10 % back, at most 50,000 đ, paid by MoMo.
-Offer CashbackOffer(std::string id) {
-  Offer offer = MakePlatformOffer(std::move(id));
-  offer.layer = Layer::kPayment;
-  offer.discount = Discount::Cashback(10, 50'000);
-  offer.funded_by = FundedBy::kPaymentPartner;
-  offer.funder = "momo";
-  return offer;
-}
+Offer CashbackOffer(std::string id) { return MakeCashbackOffer(std::move(id), 10, 50'000); }
 
 Offer FirstOrderOffer(std::string id, std::string merchant = "m-1") {
   Offer offer = MakeOffer(std::move(id));

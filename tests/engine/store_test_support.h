@@ -166,6 +166,17 @@ inline Offer MakePlatformOffer(std::string id) {
   return offer;
 }
 
+// A payment partner's cashback on the payment layer ("hoàn 10% tối đa 25.000 ₫" by default),
+// paid by MoMo.
+inline Offer MakeCashbackOffer(std::string id, std::int64_t percent = 10, Money cap = 25'000) {
+  Offer offer = MakePlatformOffer(std::move(id));
+  offer.layer = Layer::kPayment;
+  offer.discount = Discount::Cashback(percent, cap);
+  offer.funded_by = FundedBy::kPaymentPartner;
+  offer.funder = "momo";
+  return offer;
+}
+
 // A merchant offer behind one shared code (upper-case, as stored).
 inline Offer MakePublicCodeOffer(std::string id, std::string code) {
   Offer offer = MakeOffer(std::move(id));
@@ -431,6 +442,18 @@ class SyncStore {
  private:
   Store& store_;
 };
+
+// `r` applies two offers: a discount of `discount`, then a cashback of `cashback`, each kept in
+// its own field.
+inline void ExpectDiscountThenCashback(const Redemption& r, Money discount, Money cashback) {
+  ASSERT_EQ(r.applied.size(), 2U);
+  EXPECT_EQ(r.applied[0].discount, discount);
+  EXPECT_EQ(r.applied[0].cashback, 0);
+  EXPECT_EQ(r.applied[1].discount, 0);
+  EXPECT_EQ(r.applied[1].cashback, cashback);
+  EXPECT_EQ(r.discount_total, discount);
+  EXPECT_EQ(r.cashback_total(), cashback);
+}
 
 // --- Comparing two stores ------------------------------------------------------------------
 

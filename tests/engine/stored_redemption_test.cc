@@ -97,27 +97,13 @@ TEST(StoredRedemptionTest, RedemptionsOfTheSameTermsShareThemAndKeepTheirOwnCode
   EXPECT_EQ(counters.InternTerms(first.applied[0]), terms_1) << "older terms are found again";
 }
 
-// A payment partner's 10% cashback offer (payment layer).
-Offer CashbackOffer() {
-  Offer offer = MakePlatformOffer("o-cashback");
-  offer.layer = Layer::kPayment;
-  offer.discount = Discount::Cashback(10, 25'000);
-  offer.funded_by = FundedBy::kPaymentPartner;
-  offer.funder = "momo";
-  return offer;
-}
-
 // A redemption with a merchant discount of 60,000 and a cashback of `cashback`.
 Redemption WithCashback(std::string id, Money cashback) {
   Redemption r = RedemptionBuilder(std::move(id))
                      .Subtotal(300'000)
                      .Apply(MakeOffer("o-merchant"), 60'000)
-                     .Apply(CashbackOffer(), cashback)
+                     .ApplyCashback(MakeCashbackOffer("o-cashback"), cashback)
                      .Build();
-  // The second offer pays its amount back instead of taking it off.
-  r.applied[1].discount = 0;
-  r.applied[1].cashback = cashback;
-  r.discount_total = 60'000;
   return r;
 }
 
@@ -129,12 +115,7 @@ TEST(StoredRedemptionTest, ADiscountAndACashbackExpandBackEqual) {
   const Redemption back = stored.Expand(r.id);
 
   EXPECT_EQ(back, r);
-  ASSERT_EQ(back.applied.size(), 2U);
-  EXPECT_EQ(back.applied[0].discount, 60'000);
-  EXPECT_EQ(back.applied[0].cashback, 0);
-  EXPECT_EQ(back.applied[1].discount, 0);
-  EXPECT_EQ(back.applied[1].cashback, 25'000);
-  EXPECT_EQ(back.cashback_total(), 25'000);
+  ExpectDiscountThenCashback(back, 60'000, 25'000);
 }
 
 TEST(StoredRedemptionTest, CashbacksOfTheSameTermsShareThemAndKeepTheirOwnAmounts) {

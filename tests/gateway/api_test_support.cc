@@ -26,6 +26,17 @@ boost::json::object AlwaysOnOffer() {
   return body;
 }
 
+boost::json::object CashbackOfferBody() {
+  boost::json::object body = AlwaysOnOffer();
+  body["merchant_id"] = "platform";
+  body["layer"] = "payment";
+  body["funded_by"] = "payment_partner";
+  body["funder"] = "momo";
+  body["discount"] =
+      boost::json::object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}};
+  return body;
+}
+
 boost::json::object SpendTiersDiscount() {
   using boost::json::array;
   using boost::json::object;

@@ -23,6 +23,10 @@ boost::json::object OfferBody();
 // OfferBody() valid from 2020 to 2100: for a uudai binary, which runs on the system clock.
 boost::json::object AlwaysOnOffer();
 
+// A payment partner's cashback offer as an admin posts it (platform, payment layer, MoMo pays
+// "hoàn 10% tối đa 50.000 ₫"), valid from 2020 to 2100.
+boost::json::object CashbackOfferBody();
+
 // A tiered discount as posted and as rendered: "giảm 20k cho đơn từ 200k, 10% (tối đa 60k) từ
 // 500k, 12% từ 1 triệu" (the last tier's max_amount null).
 boost::json::object SpendTiersDiscount();

@@ -144,11 +144,8 @@ TEST(ExportApiTest, CsvHasByteOrderMarkHeaderRowCrlfAndRfc4180Quoting) {
 TEST(ExportApiTest, CsvCarriesTheCashbackApartFromTheDiscount) {
   TestGateway gateway;
   const std::string shop_offer = CreateOffer(gateway, kMerchantKey, OfferBody());
-  boost::json::object wallet = OfferBody();
-  wallet["merchant_id"] = "platform";
-  wallet["layer"] = "payment";
-  wallet["discount"] =
-      boost::json::object{{"type", "cashback"}, {"value", 5}, {"max_amount", 40'000}};
+  boost::json::object wallet = CashbackOfferBody();
+  wallet["discount"].as_object()["value"] = 5;
   const std::string cashback_offer = CreateOffer(gateway, kAdminKey, wallet);
   RedeemOrThrow(gateway, RedemptionBody("order-1", 300'000, "s-1"), "idem-cb");
 

@@ -661,19 +661,10 @@ TEST(OffersApiTest, TieredAndBuyXGetYOnTheShippingLayerAre422AtDiscountType) {
   }
 }
 
-// A wallet's "hoàn 10% tối đa 50k": created on the payment layer, rendered as posted.
-object WalletCashback() {
-  object body = WithDiscount(object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}});
-  body["merchant_id"] = "platform";
-  body["layer"] = "payment";
-  body["funded_by"] = "payment_partner";
-  body["funder"] = "zalopay";
-  return body;
-}
-
 TEST(OffersApiTest, CashbackOfferIsCreatedAndRenderedAsPosted) {
   TestGateway gateway;
-  const HttpReply created = gateway.Call("POST", "/v1/offers", kAdminKey, Json(WalletCashback()));
+  const HttpReply created =
+      gateway.Call("POST", "/v1/offers", kAdminKey, Json(CashbackOfferBody()));
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(Json(Object(created).at("discount").as_object()),
             R"({"type":"cashback","value":10,"max_amount":50000})");
@@ -690,13 +681,13 @@ TEST(OffersApiTest, CashbackOffThePaymentLayerIs422AtDiscountType) {
   ASSERT_TRUE(IsProblem(mine, 422, "validation_failed")) << mine.body;
   EXPECT_EQ(ErrorPaths(mine), std::vector<std::string>{"discount.type"});
   for (const char* layer : {"platform", "shipping"}) {
-    object body = WalletCashback();
+    object body = CashbackOfferBody();
     body["layer"] = layer;
     const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(body));
     ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;
     EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"discount.type"}) << layer;
   }
-  object over = WalletCashback();
+  object over = CashbackOfferBody();
   over["discount"].as_object()["value"] = 101;
   const HttpReply reply = gateway.Call("POST", "/v1/offers", kAdminKey, Json(over));
   ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << reply.body;

@@ -174,12 +174,7 @@ TEST(RestartTest, FirstOrdersAndCashbackAreThereAfterARestart) {
     first["code_mode"] = "public";
     first["code"] = "DONDAU";
     first_id = CreateOffer(gateway, kMerchantKey, first);
-    object cashback = OfferBody();
-    cashback["merchant_id"] = "platform";
-    cashback["layer"] = "payment";
-    cashback["funded_by"] = "payment_partner";
-    cashback["funder"] = "momo";
-    cashback["discount"] = object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}};
+    object cashback = CashbackOfferBody();
     cashback["limits"] = object{{"total_budget", 100'000}};
     cashback_id = CreateOffer(gateway, kAdminKey, cashback);
     object order = RedemptionBody("o-1", 300'000, "s-1");

@@ -651,12 +651,7 @@ TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper
 // a refund on another gateway takes it back out.
 TEST_F(MultiGatewayTest, CashbackRedeemedOnOneGatewayIsInTheOthersStats) {
   StartGateways(2);
-  object offer = AlwaysOnOffer();
-  offer["merchant_id"] = "platform";
-  offer["layer"] = "payment";
-  offer["funded_by"] = "payment_partner";
-  offer["funder"] = "momo";
-  offer["discount"] = object{{"type", "cashback"}, {"value", 10}, {"max_amount", 50'000}};
+  object offer = CashbackOfferBody();
   offer["limits"] = object{{"total_budget", 100'000}};
   const std::string id = CreateOfferOn(0, offer);
   ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody(300'000)) == 1; }, milliseconds(2000)));

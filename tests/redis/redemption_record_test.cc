@@ -9,6 +9,7 @@
 namespace uudai::gateway {
 namespace {
 
+using store_test::MakeCashbackOffer;
 using store_test::MakeOffer;
 using store_test::MakePlatformOffer;
 using store_test::MakeUniqueCodeOffer;
@@ -101,11 +102,7 @@ TEST(RedemptionRecordTest, HeadAndPlanAreWhatTheStoreFunctionReads) {
 // A committed redemption of 300,000 with a merchant discount (60,000) and a payment partner's
 // cashback (25,000, paid back after payment: not in the discount total).
 Redemption WithCashback() {
-  Offer cashback = MakePlatformOffer("o-cashback");
-  cashback.layer = Layer::kPayment;
-  cashback.discount = Discount::Cashback(10, 25'000);
-  cashback.funded_by = FundedBy::kPaymentPartner;
-  cashback.funder = "momo";
+  Offer cashback = MakeCashbackOffer("o-cashback");
   cashback.restore_on_refund = false;
   Redemption r = RedemptionBuilder("r-cb")
                      .Shopper("s-9")
@@ -113,13 +110,9 @@ Redemption WithCashback() {
                      .Order("order-cb")
                      .Subtotal(300'000)
                      .Apply(MakeOffer("o-merchant"), 60'000)
-                     .Apply(cashback, 25'000)
+                     .ApplyCashback(cashback, 25'000)
                      .Committed()
                      .Build();
-  // The second offer pays its 25,000 back instead of taking it off.
-  r.applied[1].discount = 0;
-  r.applied[1].cashback = 25'000;
-  r.discount_total = 60'000;
   return r;
 }
 
