@@ -182,8 +182,11 @@ inline std::string_view CodeScopeOf(const Offer& offer) {
 // Where a first_order offer looks for the shopper's earlier redemptions when the cart is at
 // `cart_merchant_id`: that merchant for a merchant-layer offer, the whole platform (spelled
 // kPlatformCodeScope, "") otherwise.
+inline std::string_view FirstOrderScope(Layer layer, std::string_view cart_merchant_id) {
+  return layer == Layer::kMerchant ? cart_merchant_id : kPlatformCodeScope;
+}
 inline std::string_view FirstOrderScope(const Offer& offer, std::string_view cart_merchant_id) {
-  return offer.layer == Layer::kMerchant ? cart_merchant_id : kPlatformCodeScope;
+  return FirstOrderScope(offer.layer, cart_merchant_id);
 }
 
 // Range of `priority` accepted by validation.
