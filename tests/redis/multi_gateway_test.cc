@@ -310,6 +310,11 @@ TEST_F(MultiGatewayTest, BulkRegistrationIsServedByAnotherGatewayAtOnce) {
 TEST_F(MultiGatewayTest, GatewayStartingAfterTheLogWasTrimmedQuotesLikeTheOthers) {
   StartGateways(2);
   const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  object first_order = AlwaysOnOffer();
+  first_order["first_order"] = true;
+  first_order["code_mode"] = "public";
+  first_order["code"] = "DONDAU";
+  const std::string first_id = CreateOfferOn(0, first_order);
   ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
   for (int i = 0; i < 3; ++i) {
     object order = CartBody(100'000, 1, "s-" + std::to_string(i));
@@ -337,6 +342,23 @@ TEST_F(MultiGatewayTest, GatewayStartingAfterTheLogWasTrimmedQuotesLikeTheOthers
       std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_}));
   ASSERT_TRUE(gateways_.back()->WaitUntilHealthy());
   EXPECT_EQ(AppliedOn(2, CartBody()), 1U) << "the late gateway knows offer " << id;
+  // ...and who has ordered: s-0 (committed) and s-1 (reserved) get no first order, s-9 does.
+  for (const char* shopper : {"s-0", "s-1", "s-9"}) {
+    object cart = CartBody(100'000, 1, shopper);
+    cart["codes"] = boost::json::array{"dondau"};
+    const HttpReply quote =
+        CallPort(port(2), "POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
+    ASSERT_EQ(quote.status, 200) << quote.body;
+    const boost::json::value body = quote.Json();
+    const auto& rejected = body.at("rejected").as_array();
+    if (std::string(shopper) == "s-9") {
+      EXPECT_TRUE(rejected.empty() || rejected[0].at("reason") == "superseded") << quote.body;
+    } else {
+      ASSERT_EQ(rejected.size(), 1U) << quote.body;
+      EXPECT_EQ(rejected[0].at("offer_id").as_string(), first_id);
+      EXPECT_EQ(rejected[0].at("reason"), "not_first_order") << shopper;
+    }
+  }
   const HttpReply stats_0 = CallPort(port(0), "GET", "/v1/stats/offers/" + id, kAdminKey, "");
   const HttpReply stats_2 = CallPort(port(2), "GET", "/v1/stats/offers/" + id, kAdminKey, "");
   ASSERT_EQ(stats_0.status, 200) << stats_0.body;

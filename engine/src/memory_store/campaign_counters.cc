@@ -53,7 +53,7 @@ void CampaignCounters::OnCreated(const Redemption& r, ShopperId shopper, LocalHo
     funder_of_offer_.try_emplace(applied.offer_id, FunderKey(applied));
   }
   Count(r, r.status, +1, hour);
-  live_orders_.Add(shopper, +1);  // created reserved or committed: live
+  if (IsLive(r.status)) live_orders_.Add(shopper, +1);
   if (r.status == RedemptionStatus::kCommitted) NoteCommitted(shopper, hour, day);
 }
 

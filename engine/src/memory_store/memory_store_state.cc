@@ -104,7 +104,7 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   const LocalDay day = zone_.DayOf(r.created_at);
   const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
   Campaign(r.merchant_id).OnCreated(r, shopper, zone_.HourOf(r.created_at), day);
-  ShopperOrdersOf(r.shopper_id).live.Add(shopper, +1);
+  if (IsLive(r.status)) ShopperOrdersOf(r.shopper_id).live.Add(shopper, +1);
   if (r.status == RedemptionStatus::kCommitted) {
     NoteCommittedShopper(shopper, day, zone_.HourOf(r.created_at));
   }
