@@ -104,7 +104,11 @@ void CheckDiscount(Errors& errors, const Offer& offer) {
   const std::string type(DiscountTypeName(d.type));
   switch (d.type) {
     case DiscountType::kPercent:
+    case DiscountType::kCashback:
       if (d.value < 1 || d.value > 100) errors.Add("discount.value", "must be from 1 to 100");
+      if (d.type == DiscountType::kCashback && offer.layer != Layer::kPayment) {
+        errors.Add("discount.type", "cashback is allowed only on the payment layer");
+      }
       break;
     case DiscountType::kFixed:
       CheckAmount(errors, "discount.value", d.value, 1);
@@ -121,12 +125,6 @@ void CheckDiscount(Errors& errors, const Offer& offer) {
       break;
     case DiscountType::kBuyXGetY:
       CheckBuyXGetY(errors, d);
-      break;
-    case DiscountType::kCashback:
-      if (d.value < 1 || d.value > 100) errors.Add("discount.value", "must be from 1 to 100");
-      if (offer.layer != Layer::kPayment) {
-        errors.Add("discount.type", "cashback is allowed only on the payment layer");
-      }
       break;
   }
   const bool capped = d.type == DiscountType::kPercent || d.type == DiscountType::kCashback ||

@@ -31,7 +31,8 @@ enum class DiscountType : std::uint8_t {
   kBuyXGetY,
   kCashback
 };
-inline constexpr std::size_t kDiscountTypeCount = 6;
+inline constexpr std::size_t kDiscountTypeCount =
+    static_cast<std::size_t>(DiscountType::kCashback) + 1;
 // What a tiered discount's tiers are reached by: the eligible subtotal or the eligible units.
 enum class TierBasis : std::uint8_t { kSubtotal, kQuantity };
 enum class CodeMode : std::uint8_t { kAuto, kPublic, kUnique };

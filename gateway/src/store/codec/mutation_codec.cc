@@ -91,20 +91,19 @@ json::object EncodeOffer(const Offer& o) {
 json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) {
   json::array applied(sp);
   for (const RedeemedOffer& a : r.applied) {
-    json::object& entry = applied
-                              .emplace_back(json::object({{"o", a.offer_id},
-                                                          {"ov", a.offer_version},
-                                                          {"m", a.offer_merchant_id},
-                                                          {"l", static_cast<int>(a.layer)},
-                                                          {"cm", static_cast<int>(a.code_mode)},
-                                                          {"c", Opt(a.code)},
-                                                          {"d", a.discount},
-                                                          {"r", a.restore_on_refund},
-                                                          {"fb", static_cast<int>(a.funded_by)},
-                                                          {"f", Opt(a.funder)}},
-                                                         sp))
-                              .as_object();
+    json::object entry({{"o", a.offer_id},
+                        {"ov", a.offer_version},
+                        {"m", a.offer_merchant_id},
+                        {"l", static_cast<int>(a.layer)},
+                        {"cm", static_cast<int>(a.code_mode)},
+                        {"c", Opt(a.code)},
+                        {"d", a.discount},
+                        {"r", a.restore_on_refund},
+                        {"fb", static_cast<int>(a.funded_by)},
+                        {"f", Opt(a.funder)}},
+                       sp);
     if (a.cashback > 0) entry["cb"] = a.cashback;  // only a cashback offer's
+    applied.push_back(std::move(entry));
   }
   json::array rejected(sp);
   for (const CodeRejection& x : r.rejected) {
