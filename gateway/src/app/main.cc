@@ -18,7 +18,8 @@ using uudai::gateway::ServeConfig;
 
 namespace {
 
-constexpr const char* kVersion = UUDAI_VERSION;  // CMake's project version
+constexpr const char* kVersion = UUDAI_VERSION;      // CMake's project version
+constexpr const char* kAllocator = UUDAI_ALLOCATOR;  // the malloc linked in: jemalloc or system
 
 // 0.1 → "0.1" (the shortest form that reads back as the same value), for --help.
 std::string Text(double seconds) {
@@ -120,7 +121,7 @@ int main(int argc, char** argv) {
   const po::options_description serve = ServeOptions(config, config_file, zone_offset, redis);
   const std::string command = argc > 1 ? argv[1] : "--help";
   if (command == "version" || command == "--version") {
-    std::cout << "uudai " << kVersion << "\n";
+    std::cout << "uudai " << kVersion << " (malloc: " << kAllocator << ")\n";
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") {

@@ -19,8 +19,8 @@ class SystemClock final : public Clock {
   }
 };
 
-// OpenSSL's CSPRNG (RAND_bytes). Thread-safe. Aborts if the generator cannot be seeded:
-// handing out guessable codes is worse than not running.
+// OpenSSL's CSPRNG (RAND_bytes), drawn a block at a time per thread. Thread-safe. Aborts if the
+// generator cannot be seeded: handing out guessable codes is worse than not running.
 class SecureRandom final : public RandomSource {
  public:
   void Fill(std::span<std::uint8_t> out) override;
