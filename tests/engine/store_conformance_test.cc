@@ -1005,6 +1005,38 @@ TEST_P(StoreConformanceTest, SameKeyWithAnotherBodyIsIdempotencyKeyReused) {
   EXPECT_EQ(store.Usage(offer, "s-2", kToday), Counted(1, 10'000, 0, 1));
 }
 
+// Each applied offer's per-shopper limit counts that offer's redemptions of the shopper, not
+// those of another offer applied beside it.
+TEST_P(StoreConformanceTest, PerShopperLimitOfEachAppliedOfferCountsThatOfferOnly) {
+  auto& store = this->store_;
+  Offer shop_offer = MakeOffer("o-a");
+  shop_offer.limits.per_shopper = 3;
+  Offer platform_offer = MakePlatformOffer("o-b");
+  platform_offer.limits.per_shopper = 1;
+  const Offer a = store.GivenOffer(shop_offer);
+  const Offer b = store.GivenOffer(platform_offer);
+  store.GivenRedemption(RedemptionBuilder("r-1").Shopper("s-1").Apply(b, 5'000).Build());
+  // o-a first, o-b second: o-b is refused by its own count (1), not o-a's (0).
+  Result<CreateRedemptionOutcome> both = store.Create(
+      RedemptionBuilder("r-2").Shopper("s-1").Apply(a, 10'000).Apply(b, 5'000).Build());
+  ASSERT_EQ(CodeOf(both), StatusCode::kPerShopperLimit);
+  EXPECT_EQ(both.status().offer_id(), "o-b");
+  store.GivenRedemption(RedemptionBuilder("r-3").Shopper("s-1").Apply(a, 10'000).Build());
+  EXPECT_EQ(store.Usage(a, "s-1", kToday), Counted(1, 10'000, 1, 1));
+  EXPECT_EQ(store.Usage(b, "s-1", kToday), Counted(1, 5'000, 1, 1));
+  // Cancelled, r-1 gives o-b back to the shopper; o-a's count is untouched.
+  store.GivenTransition("r-1", RedemptionAction::kCancel);
+  store.GivenRedemption(
+      RedemptionBuilder("r-4").Shopper("s-1").Apply(a, 10'000).Apply(b, 5'000).Build());
+  EXPECT_EQ(store.Usage(a, "s-1", kToday), Counted(2, 20'000, 2, 2));
+  EXPECT_EQ(store.Usage(b, "s-1", kToday), Counted(1, 5'000, 1, 1));
+  EXPECT_EQ(CodeOf(store.Create(RedemptionBuilder("r-5").Shopper("s-1").Apply(b, 5'000).Build())),
+            StatusCode::kPerShopperLimit);
+  store.GivenRedemption(RedemptionBuilder("r-6").Shopper("s-1").Apply(a, 10'000).Build());
+  EXPECT_EQ(CodeOf(store.Create(RedemptionBuilder("r-7").Shopper("s-1").Apply(a, 10'000).Build())),
+            StatusCode::kPerShopperLimit);
+}
+
 TEST_P(StoreConformanceTest, ReplayIgnoresLimitsTheFirstRequestUsedUp) {
   auto& store = this->store_;
   Offer limited = MakeOffer("o-1");

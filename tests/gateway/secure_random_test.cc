@@ -39,7 +39,8 @@ TEST(SecureRandomTest, DrawsOfEverySizeStraddlingBlocksNeverRepeat) {
       const std::string bytes = Draw(random, size);
       ASSERT_EQ(bytes.size(), size);
       if (size >= 16) {
-        EXPECT_TRUE(seen.insert(bytes.substr(0, 16)).second) << "a draw of " << size << " bytes repeated";
+        EXPECT_TRUE(seen.insert(bytes.substr(0, 16)).second)
+            << "a draw of " << size << " bytes repeated";
         EXPECT_NE(bytes.find_first_not_of('\0'), std::string::npos) << "a draw of zeros";
       }
     }

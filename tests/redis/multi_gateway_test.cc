@@ -19,61 +19,16 @@
 #include <boost/json/serialize.hpp>
 
 #include "api_test_support.h"
+#include "multi_gateway_fixture.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
 #include "serve_process.h"
-
-#ifndef UUDAI_BINARY
-#error "UUDAI_BINARY must name the uudai executable (see tests/CMakeLists.txt)"
-#endif
 
 namespace uudai::testing {
 namespace {
 
 using boost::json::object;
 using std::chrono::milliseconds;
-
-class MultiGatewayTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    keys_file_ = WriteTestKeysFile(dir_.path());
-    prefix_ = FreshKeyPrefix();
-  }
-
-  // `count` gateways on the shared Redis, each healthy.
-  void StartGateways(int count, const std::vector<std::string>& extra = {}) {
-    for (int i = 0; i < count; ++i) {
-      std::vector<std::string> args = {"--redis", RedisServer::Shared().url(), "--redis-prefix",
-                                       prefix_};
-      args.insert(args.end(), extra.begin(), extra.end());
-      gateways_.push_back(std::make_unique<ServeProcess>(UUDAI_BINARY, keys_file_, args));
-    }
-    for (auto& gateway : gateways_) ASSERT_TRUE(gateway->WaitUntilHealthy());
-  }
-
-  std::uint16_t port(int i) const { return gateways_[static_cast<std::size_t>(i)]->port(); }
-
-  std::string CreateOfferOn(int gateway, const object& body) {
-    const HttpReply created = CallPort(port(gateway), "POST", "/v1/offers", kAdminKey, Json(body));
-    EXPECT_EQ(created.status, 201) << created.body;
-    return std::string(created.Json().at("id").as_string());
-  }
-
-  // How many offers a quote of `cart` on `gateway` applies.
-  std::size_t AppliedOn(int gateway, const object& cart) {
-    const HttpReply quote =
-        CallPort(port(gateway), "POST", "/v1/checkout/quote", kCheckoutKey, Json(cart));
-    EXPECT_EQ(quote.status, 200) << quote.body;
-    return quote.Json().at("applied").as_array().size();
-  }
-
-  std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
-
-  TempDir dir_;
-  std::string keys_file_;
-  std::string prefix_;
-  std::vector<std::unique_ptr<ServeProcess>> gateways_;
-};
 
 TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond) {
   StartGateways(3);
@@ -653,14 +608,14 @@ TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper
     EXPECT_TRUE(code == "not_first_order" || code == "nothing_to_redeem") << count << " × " << code;
   }
   EXPECT_EQ(Redis("HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(kShoppers));
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "buyers' first-0"), "1");
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "buyers' first-0\x1fshop-1"), "1");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "s:first-0' p"), "1");
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "s:first-0' m:shop-1"), "1");
 
   // Cancelled on gateway 1, the first order is the shopper's again, and gateway 0 grants it.
   const std::string first = wins["first-0"].front();
   ASSERT_EQ(CallPort(port(1), "POST", "/v1/redemptions/" + first + "/cancel", kCheckoutKey).status,
             200);
-  EXPECT_EQ(Redis("HEXISTS '" + prefix_ + "buyers' first-0"), "0");
+  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "s:first-0'"), "0");  // no live redemption left
   ASSERT_TRUE(WaitUntil([&] { return AppliedOn(0, CartBody(100'000, 1, "first-0")) == 1; },
                         milliseconds(2000)));
   const HttpReply again = CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey,

@@ -128,6 +128,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
+    // Idempotency records then keep no copy of POST /v1/redemptions' answer (~500 B of Redis
+    // memory a redemption); replays render it again from the redemption's record.
+    store_options.render_response = [zone = o.zone](const Redemption& created) {
+      return RedemptionJsonText(created, zone);
+    };
     auto store =
         std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
     if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;

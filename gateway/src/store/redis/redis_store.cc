@@ -11,6 +11,7 @@
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
 #include "store/redis/store_mirror.h"
+#include "uudai/store_mutation.h"
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
@@ -30,6 +31,36 @@ bool IsStaleOfferRefusal(StatusCode code) {
   return code == StatusCode::kOfferPaused || code == StatusCode::kOfferNotStarted ||
          code == StatusCode::kOfferEnded || code == StatusCode::kOutsideWindow ||
          code == StatusCode::kQuoteChanged;
+}
+
+// What an idempotency record keeps of its first response `response`: "" when it is what
+// render_response makes of the redemption as created, read back from `record` as a replay
+// will read it (a replay then renders it again); else the response itself.
+std::string KeptResponse(const RedisStoreOptions& options, const std::string& id,
+                         const std::string& record, std::string response) {
+  if (!options.render_response || response.empty()) return response;
+  RedemptionStatus created_as{};
+  Result<Redemption> stored = DecodeRedemptionRecord(id, record, &created_as);
+  if (!stored.ok()) return response;
+  if (options.render_response(RedemptionAsCreated(stored.value(), created_as)) != response) {
+    return response;
+  }
+  return std::string();
+}
+
+// The first response of a replayed idempotency record: `kept`, or, when the record kept none
+// (KeptResponse), rendered again from redemption `id`'s record.
+Result<std::string> FirstResponse(const RedisStoreOptions& options, const std::string& id,
+                                  std::string_view record, std::string kept) {
+  if (!kept.empty()) return kept;
+  if (!options.render_response) {
+    return Status(StatusCode::kInternal,
+                  "an idempotency record keeps no response and this store renders none");
+  }
+  RedemptionStatus created_as{};
+  Result<Redemption> stored = DecodeRedemptionRecord(id, record, &created_as);
+  if (!stored.ok()) return stored.status();
+  return options.render_response(RedemptionAsCreated(stored.value(), created_as));
 }
 
 // The script tells a shop's code scope from the platform's by this number (MERCHANT_LAYER).
@@ -109,6 +140,8 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
   Result<std::string> record = EncodeRedemptionRecord(r, day);
   if (!record.ok()) return done(record.status());
   const auto& claim = request.idempotency;
+  std::string kept_response =
+      claim ? KeptResponse(core_->options(), r.id, record.value(), claim->response) : std::string();
   std::vector<std::string> args = {"create",
                                    Millis(now),
                                    std::to_string(core_->options().idempotency_retention_millis),
@@ -118,7 +151,7 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
                                    std::move(record).value(),
                                    claim ? claim->scope_key : std::string(),
                                    claim ? claim->fingerprint : std::string(),
-                                   claim ? claim->response : std::string(),
+                                   std::move(kept_response),
                                    Millis(r.created_at),
                                    std::to_string(core_->options().zone.MinuteOfDay(r.created_at)),
                                    std::to_string(r.subtotal + r.shipping_fee),
@@ -151,7 +184,11 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 4) {
       auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str());
       if (!first.ok()) return done(first.status());
-      return done(CreateRedemptionOutcome{std::move(first).value(), true, payload[1].str()});
+      Result<std::string> response =
+          FirstResponse(core->options(), payload[2].str(), payload[3].str(), payload[1].str());
+      if (!response.ok()) return done(response.status());
+      return done(
+          CreateRedemptionOutcome{std::move(first).value(), true, std::move(response).value()});
     }
     Redemption created = std::get<RedemptionCreated>(*mutation).redemption;
     core->Settle(reply.value(), mutation.get(),
@@ -170,12 +207,15 @@ void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> do
               std::to_string(core_->options().idempotency_retention_millis),
               std::move(check.scope_key), std::move(check.fingerprint), OrderKey(order_of),
               std::to_string(core_->options().refusal_fence_millis)},
-             [done = std::move(done)](Result<ScriptReply> reply) {
+             [core = core_, done = std::move(done)](Result<ScriptReply> reply) {
                if (!reply.ok()) return done(reply.status());
                if (!reply->status.ok()) return done(reply->status);
                const auto& p = reply->payload;
                if (p.size() == 4 && p[0].str() == "replayed") {
-                 return done(SettledRefusal{p[1].str(), std::nullopt});
+                 Result<std::string> response =
+                     FirstResponse(core->options(), p[2].str(), p[3].str(), p[1].str());
+                 if (!response.ok()) return done(response.status());
+                 return done(SettledRefusal{std::move(response).value(), std::nullopt});
                }
                if (p.size() == 2 && p[0].str() == "order") {
                  return done(SettledRefusal{std::nullopt, p[1].str()});
@@ -190,12 +230,18 @@ void RedisStore::FindIdempotentResponse(std::string scope_key, std::string finge
   core_->Run({"replay", Millis(core_->clock().Now()),
               std::to_string(core_->options().idempotency_retention_millis), std::move(scope_key),
               std::move(fingerprint)},
-             [done = std::move(done)](Result<ScriptReply> reply) {
+             [core = core_, done = std::move(done)](Result<ScriptReply> reply) {
                if (!reply.ok()) return done(reply.status());
                if (!reply->status.ok()) return done(reply->status);
                const auto& p = reply->payload;
                if (p.size() == 2 && p[0].str() == "replayed") {
                  return done(std::optional<std::string>(p[1].str()));
+               }
+               if (p.size() == 4 && p[0].str() == "replayed") {  // kept no response
+                 Result<std::string> response =
+                     FirstResponse(core->options(), p[2].str(), p[3].str(), std::string());
+                 if (!response.ok()) return done(response.status());
+                 return done(std::optional<std::string>(std::move(response).value()));
                }
                if (p.size() == 1 && p[0].str() == "none") return done(std::optional<std::string>());
                done(Status(StatusCode::kInternal, "malformed replay reply"));

@@ -83,6 +83,12 @@ struct RedisStoreOptions {
   // same claim that were already in flight from succeeding: longer than such a request can
   // still take to reach Redis (its command timeout, with a wide margin).
   std::int64_t refusal_fence_millis = 60'000;
+  // When set, an idempotency record whose first response is what this renders of the
+  // redemption as created (read back from the record Redis keeps) keeps no copy of it: a
+  // replay renders it again, byte for byte, from the redemption's record. The gateway renders
+  // POST /v1/redemptions' answer; every gateway on a store must render alike (the same build
+  // and --zone-offset). Unset: every record keeps its response.
+  std::function<std::string(const Redemption&)> render_response;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
   // round-robin). Unset: round-robin always. Either way a connection that is down (while it
   // reconnects) is passed over for one that is up.

@@ -36,9 +36,13 @@
 --                 offer; absent otherwise) — and its counters:
 --                 n (live redemptions) b (budget spent) d:<local day>. Small: Redis keeps it
 --                 as a listpack, which a call reads in one pass
---   os:<id>       hash, one per offer: shopper → that shopper's live redemptions of the offer
---                 (counted whether or not the offer has a per-shopper limit, so that one
---                 added later counts them)
+--   s:<shopper>   hash, one per shopper with a live (reserved or committed) redemption: that
+--                 shopper's live redemptions — p (on the whole platform), m:<merchant> (at that
+--                 shop), o:<offer id> (of that offer). What first_order offers (p, m:) and
+--                 per-shopper limits (o:) are checked against; counted whether or not any
+--                 offer needs them, so that one added later counts them. A field at 0 is
+--                 deleted, and the key with the last one: small, so Redis keeps it as a
+--                 listpack that a call reads in one pass
 --   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
@@ -49,12 +53,10 @@
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
 --   orders        hash: merchant US order → id of its live redemption
---   buyers        hash: shopper → that shopper's live (reserved or committed) redemptions
---                 over every merchant; shopper US merchant → those at that merchant. What a
---                 first_order offer is checked against (platform-wide, or at its shop)
 --   expiry        zset: reserved redemption ids by expires_at
 --   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
---                 the first response; PEXPIRE'd after the retention period. Or a refusal's
+--                 the first response, or "" when the gateway renders it again from the
+--                 redemption's record; PEXPIRE'd after the retention period. Or a refusal's
 --                 fence: "x" US fingerprint US refused at, PEXPIRE'd after the fence period
 --   amount        string: the sum of the order amounts (items subtotal + shipping fee) of every
 --                 redemption ever created, bounded by MAX_LIFETIME_AMOUNT
@@ -77,8 +79,9 @@
 -- or a library of the previous layout would misread (4: one record per redemption, offers and
 -- their counters in one hash, idempotency records as strings, log entries numbered by `seq`,
 -- the log trimmed, offers kept in `offers`; 5: a record's applied offers say which amount is a
--- cashback, offers carry `fo`, shoppers' live redemptions are counted in `buyers`).
-local FORMAT = '5'
+-- cashback, offers carry `fo`; 6: a shopper's live redemptions are counted in s:<shopper>, an
+-- idempotency record may leave its first response to be rendered from the record).
+local FORMAT = '6'
 
 local US, RS = '\31', '\30'
 
@@ -510,26 +513,26 @@ local function create()
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
   local day_field = 'd:' .. day
+  -- The shopper's live redemptions on the platform, at this shop and of each applied offer.
+  local shopper_key = key('s:' .. shopper)
+  local shopper_fields = {'p', 'm:' .. merchant}
+  for i = 18, #ARGV, 4 do shopper_fields[#shopper_fields + 1] = 'o:' .. ARGV[i] end
+  local live = redis.call('HMGET', shopper_key, unpack(shopper_fields))
   local used = {}
   for i = 18, #ARGV, 4 do
     local offer, code = ARGV[i], ARGV[i + 3]
     local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
                          'wf', 'wt', 'n', 'b', day_field, 'fo', 'l')
-    -- The shopper's count is read only where a limit needs it (a lookup in a large hash).
-    local shopper_count = '0'
-    if o[5] and o[5] ~= '-1' then
-      shopper_count = redis.call('HGET', key('os:' .. offer), shopper) or '0'
-    end
     local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
-                                  shopper_count)
+                                  live[3 + (i - 18) / 4] or '0')
     if refusal then return refused(refusal[1], refusal[2], offer) end
     -- A first order: no live redemption of this shopper at this shop (merchant layer) or on the
     -- whole platform (the other layers). Counted below in this same call, so two racing first
     -- orders cannot both pass.
     if o[14] == '1' then
-      local field = shopper
-      if o[15] == MERCHANT_LAYER then field = shopper .. US .. merchant end
-      if tonumber(redis.call('HGET', key('buyers'), field) or '0') > 0 then
+      local orders_before = live[1]
+      if o[15] == MERCHANT_LAYER then orders_before = live[2] end
+      if tonumber(orders_before or '0') > 0 then
         return refused('not_first_order', 'offer ' .. offer .. ' is for a first order, and ' ..
                        'the shopper already has one', offer)
       end
@@ -559,12 +562,16 @@ local function create()
     redis.call('HSET', offer_key, 'n', int(tonumber(o[11] or '0') + 1),
                day_field, int(tonumber(o[13] or '0') + 1))
     if discount ~= '0' then redis.call('HINCRBY', offer_key, 'b', discount) end
-    redis.call('HINCRBY', key('os:' .. offer), shopper, 1)
     if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
   end
+  -- One live redemption more for the shopper, in every field read above (one HSET).
+  local counted = {}
+  for f = 1, #shopper_fields do
+    counted[2 * f - 1] = shopper_fields[f]
+    counted[2 * f] = int(tonumber(live[f] or '0') + 1)
+  end
+  redis.call('HSET', shopper_key, unpack(counted))
   redis.call('HSET', key('orders'), order_key, id)
-  redis.call('HINCRBY', key('buyers'), shopper, 1)
-  redis.call('HINCRBY', key('buyers'), shopper .. US .. merchant, 1)
   redis.call('RPUSH', key('ledger'), id)
   if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
@@ -599,7 +606,8 @@ local function refusal()
 end
 
 -- ARGV: op, now, idempotency retention, scope, fingerprint. Writes nothing. Payload: "replayed"
--- and the first response; or "none" (no record, a fence, or one past the retention period).
+-- and the first response (and, when the record kept none, "", its redemption's id and record
+-- now); or "none" (no record, a fence, or one past the retention period).
 local function replay()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
   local claim = read_claim(key('i:' .. ARGV[4]))
@@ -609,6 +617,10 @@ local function replay()
   if claim[1] ~= ARGV[5] then
     return refuse('idempotency_key_reused',
                   'this Idempotency-Key was used with a different request body')
+  end
+  if claim[4] == '' then
+    return {'ok', '', '', '', '', 'replayed', '', claim[2],
+            redis.call('HGET', key('rec'), claim[2]) or ''}
   end
   return {'ok', '', '', '', '', 'replayed', claim[4]}
 end
@@ -645,18 +657,19 @@ local function transition(id, action, at)
                   'cannot ' .. action .. ' a redemption that is ' .. STATUS_NAME[from])
   end
   if to ~= COMMITTED then
-    -- plan: expires_at, shopper, day, merchant, order, then (offer, discount, code, restores)
-    local shopper, day_field = plan[2], 'd:' .. plan[3]
+    -- plan: expires_at, shopper, day, merchant, order, then (offer, discount, code, restores).
+    -- Live no more: one live redemption fewer for the shopper on the platform and at the
+    -- shop, and of each offer whose limits it gives back.
+    local day_field = 'd:' .. plan[3]
+    local shopper_fields = {'p', 'm:' .. plan[4]}
     for i = 6, #plan, 4 do
       if to ~= REFUNDED or plan[i + 3] == '1' then
-        local counters, shoppers = key('o:' .. plan[i]), key('os:' .. plan[i])
+        shopper_fields[#shopper_fields + 1] = 'o:' .. plan[i]
+        local counters = key('o:' .. plan[i])
         redis.call('HINCRBY', counters, 'n', -1)
         if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
         if redis.call('HINCRBY', counters, day_field, -1) == 0 then
           redis.call('HDEL', counters, day_field)
-        end
-        if redis.call('HINCRBY', shoppers, shopper, -1) == 0 then
-          redis.call('HDEL', shoppers, shopper)
         end
         local code = plan[i + 2]
         if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
@@ -668,12 +681,20 @@ local function transition(id, action, at)
     if redis.call('HGET', key('orders'), order_key) == id then
       redis.call('HDEL', key('orders'), order_key)
     end
-    -- Live no more: one live redemption fewer for the shopper, here and on the platform.
-    for _, field in ipairs({shopper, shopper .. US .. plan[4]}) do
-      if redis.call('HINCRBY', key('buyers'), field, -1) <= 0 then
-        redis.call('HDEL', key('buyers'), field)
+    local shopper_key = key('s:' .. plan[2])
+    local live = redis.call('HMGET', shopper_key, unpack(shopper_fields))
+    local counted, emptied = {}, {}
+    for f = 1, #shopper_fields do
+      local left = tonumber(live[f] or '0') - 1
+      if left > 0 then
+        counted[#counted + 1] = shopper_fields[f]
+        counted[#counted + 1] = int(left)
+      else
+        emptied[#emptied + 1] = shopper_fields[f]
       end
     end
+    if #counted > 0 then redis.call('HSET', shopper_key, unpack(counted)) end
+    if #emptied > 0 then redis.call('HDEL', shopper_key, unpack(emptied)) end
   end
   if from == RESERVED then redis.call('ZREM', key('expiry'), id) end
   head[1] = to

@@ -1,0 +1,122 @@
+// RedisStoreOptions::render_response: an idempotency record whose first response is the
+// rendering of the redemption as created keeps no copy of it in Redis; every way of reading it
+// back (a create's replay, a settled refusal, FindIdempotentResponse) renders it again from the
+// redemption's record, byte for byte, whatever happened to the redemption since. A record whose
+// response is anything else keeps its own text.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/store_test_support.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+#include "store/redis/redis_store.h"
+
+namespace uudai::store_test {
+namespace {
+
+using testing::RedisServer;
+
+// Renders what a replay must not lose: the status and the times of the redemption as created,
+// and its amounts.
+std::string Render(const Redemption& r) {
+  std::string text = r.id + " " + std::string(RedemptionStatusName(r.status)) + " created " +
+                     std::to_string(r.created_at.millis) + " expires " +
+                     std::to_string(r.expires_at.millis) + " discount " +
+                     std::to_string(r.discount_total) + " cashback " +
+                     std::to_string(r.cashback_total());
+  if (r.committed_at) text += " committed " + std::to_string(r.committed_at->millis);
+  if (r.released_at) text += " released";
+  if (r.expired_at) text += " expired";
+  if (r.refunded_at) text += " refunded";
+  return text;
+}
+
+class RenderedResponseTest : public ::testing::Test {
+ protected:
+  RenderedResponseTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {
+    gateway::RedisStoreOptions options;
+    options.key_prefix = prefix_;
+    options.render_response = Render;
+    store_ = testing::MakeUnloadedRedisStore(clock_, std::move(options));
+    EXPECT_TRUE(store_->Load(std::chrono::milliseconds(5'000)).ok());
+  }
+
+  // The idempotency record of scope `scope` as Redis keeps it.
+  std::string KeptRecord(const std::string& scope) {
+    return RedisServer::Shared().Cli("GET '" + prefix_ + "i:" + scope + "'");
+  }
+
+  Result<SettledRefusal> Settle(RefusalCheck check) {
+    return Await<SettledRefusal>([&](Completion<SettledRefusal> done) {
+      store_->SettleRefusal(std::move(check), std::move(done));
+    });
+  }
+
+  ManualClock clock_;
+  std::string prefix_;
+  std::unique_ptr<gateway::RedisStore> store_;
+};
+
+TEST_F(RenderedResponseTest, ARenderedResponseIsNotKeptAndEveryReplayRendersItAgain) {
+  SyncStore store(*store_);
+  const Offer offer = store.GivenOffer(MakeOffer("o-1"));
+  const Redemption planned = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
+  const std::string first = Render(planned);
+  store.GivenRedemption(planned, Claim("key:k-1", "fp-1", first));
+  const std::string kept = KeptRecord("key:k-1");
+  EXPECT_EQ(kept.find("created"), std::string::npos) << "the response was kept: " << kept;
+  EXPECT_NE(kept.find("r-1"), std::string::npos) << kept;
+
+  // Committed, then refunded: each replay still answers the reservation as it was created.
+  for (RedemptionAction action : {RedemptionAction::kCommit, RedemptionAction::kRefund}) {
+    ASSERT_TRUE(store.Transition("r-1", action).ok());
+    Result<CreateRedemptionOutcome> replay = store.Create(
+        RedemptionBuilder("r-retry").Apply(offer, 10'000).Build(), Claim("key:k-1", "fp-1", "x"));
+    ASSERT_TRUE(replay.ok()) << replay.status().message();
+    EXPECT_TRUE(replay->replayed);
+    EXPECT_EQ(replay->response, first);
+    Result<SettledRefusal> settled = Settle({"key:k-1", "fp-1", "m-1", "order-other"});
+    ASSERT_TRUE(settled.ok()) << settled.status().message();
+    EXPECT_EQ(settled->replay, first);
+    Result<std::optional<std::string>> found = store.FindIdempotentResponse("key:k-1", "fp-1");
+    ASSERT_TRUE(found.ok()) << found.status().message();
+    EXPECT_EQ(found.value(), first);
+  }
+  EXPECT_EQ(CodeOf(store.FindIdempotentResponse("key:k-1", "fp-other")),
+            StatusCode::kIdempotencyKeyReused);
+}
+
+TEST_F(RenderedResponseTest, ACommittedCashbackRedemptionIsRenderedAsCreated) {
+  SyncStore store(*store_);
+  const Offer offer = store.GivenOffer(MakeCashbackOffer("o-cb", 10, 50'000));
+  const Redemption planned =
+      RedemptionBuilder("r-1").ApplyCashback(offer, 20'000).Committed().Build();
+  const std::string first = Render(planned);
+  ASSERT_NE(first.find("committed"), std::string::npos);
+  store.GivenRedemption(planned, Claim("key:k-1", "fp-1", first));
+  EXPECT_EQ(KeptRecord("key:k-1").find("created"), std::string::npos);
+  ASSERT_TRUE(store.Refund("r-1").ok());
+  Result<std::optional<std::string>> found = store.FindIdempotentResponse("key:k-1", "fp-1");
+  ASSERT_TRUE(found.ok()) << found.status().message();
+  EXPECT_EQ(found.value(), first);
+}
+
+TEST_F(RenderedResponseTest, AnyOtherResponseIsKeptAsItIs) {
+  SyncStore store(*store_);
+  const Offer offer = store.GivenOffer(MakeOffer("o-1"));
+  store.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(),
+                        Claim("key:k-1", "fp-1", "a response of its own"));
+  EXPECT_NE(KeptRecord("key:k-1").find("a response of its own"), std::string::npos);
+  ASSERT_TRUE(store.Commit("r-1").ok());
+  Result<std::optional<std::string>> found = store.FindIdempotentResponse("key:k-1", "fp-1");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found.value(), "a response of its own");
+  Result<SettledRefusal> settled = Settle({"key:k-1", "fp-1", "m-1", "order-other"});
+  ASSERT_TRUE(settled.ok());
+  EXPECT_EQ(settled->replay, "a response of its own");
+}
+
+}  // namespace
+}  // namespace uudai::store_test
