@@ -11,7 +11,7 @@ packages=(
   python3
   # libraries (docs/design.md §2)
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-program-options1.81-dev
-  libhiredis-dev libspdlog-dev libssl-dev libjemalloc-dev
+  libhiredis-dev libspdlog-dev libssl-dev libgoogle-perftools-dev
   # tests and benchmarks (chromium: the dashboard test loads the page in headless Chromium;
   # nodejs: the dashboard's scripts are unit-tested under `node --test`, Debian 12's node 18)
   googletest libgtest-dev libgmock-dev libbenchmark-dev redis-server wrk curl chromium nodejs

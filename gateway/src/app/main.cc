@@ -19,7 +19,7 @@ using uudai::gateway::ServeConfig;
 namespace {
 
 constexpr const char* kVersion = UUDAI_VERSION;      // CMake's project version
-constexpr const char* kAllocator = UUDAI_ALLOCATOR;  // the malloc linked in: jemalloc or system
+constexpr const char* kAllocator = UUDAI_ALLOCATOR;  // the malloc linked in: tcmalloc or system
 
 // 0.1 → "0.1" (the shortest form that reads back as the same value), for --help.
 std::string Text(double seconds) {
