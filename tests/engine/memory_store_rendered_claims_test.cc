@@ -16,18 +16,6 @@
 namespace uudai::store_test {
 namespace {
 
-// Renders what a replay must not lose: the status and the times of the redemption as created.
-std::string Render(const Redemption& r) {
-  std::string text = r.id + " " + std::string(RedemptionStatusName(r.status)) + " created " +
-                     std::to_string(r.created_at.millis) + " expires " +
-                     std::to_string(r.expires_at.millis);
-  if (r.committed_at) text += " committed " + std::to_string(r.committed_at->millis);
-  if (r.released_at) text += " released";
-  if (r.expired_at) text += " expired";
-  if (r.refunded_at) text += " refunded";
-  return text;
-}
-
 class RenderedClaimsTest : public ::testing::Test {
  protected:
   RenderedClaimsTest() : clock_(CampaignNow()), store_(clock_, Options()), sync_(store_) {}
@@ -36,7 +24,7 @@ class RenderedClaimsTest : public ::testing::Test {
     MemoryStoreOptions options;
     options.render_response = [this](const Redemption& r) {
       renders_.fetch_add(1);
-      return Render(r);
+      return RenderForReplay(r);
     };
     return options;
   }
@@ -50,7 +38,7 @@ class RenderedClaimsTest : public ::testing::Test {
 TEST_F(RenderedClaimsTest, ReplayAfterCommitAndRefundRendersTheFirstResponse) {
   const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
   const Redemption reserved = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
-  const std::string first = Render(reserved);
+  const std::string first = RenderForReplay(reserved);
   ASSERT_TRUE(sync_.Create(reserved, Claim("key-a:idem-1", "fp-1", first)).ok());
   clock_.Advance(kMillisPerMinute);
   ASSERT_TRUE(sync_.Commit("r-1").ok());
@@ -77,7 +65,7 @@ TEST_F(RenderedClaimsTest, ClaimCreatedCommittedReplaysWithItsCommitTime) {
   Redemption committed = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
   committed.status = RedemptionStatus::kCommitted;
   committed.committed_at = committed.created_at;
-  const std::string first = Render(committed);
+  const std::string first = RenderForReplay(committed);
   ASSERT_TRUE(sync_.Create(committed, Claim("key-a:idem-1", "fp-1", first)).ok());
   clock_.Advance(kMillisPerHour);
   ASSERT_TRUE(sync_.Refund("r-1").ok());
@@ -109,7 +97,7 @@ TEST_F(RenderedClaimsTest, ResponseThatIsNotTheRenderingIsKeptAsItIs) {
 TEST_F(RenderedClaimsTest, ExportAndReplayCarryTheFirstResponse) {
   const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
   const Redemption reserved = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
-  const std::string first = Render(reserved);
+  const std::string first = RenderForReplay(reserved);
   ASSERT_TRUE(sync_.Create(reserved, Claim("key-a:idem-1", "fp-1", first)).ok());
   ASSERT_TRUE(sync_
                   .Create(RedemptionBuilder("r-2").Order("order-2").Apply(offer, 5'000).Build(),

@@ -321,6 +321,22 @@ inline IdempotencyClaim Claim(std::string scope_key, std::string fingerprint,
 
 // --- Calling a store -------------------------------------------------------------------------
 
+// What a test store renders as a redemption's first response (MemoryStoreOptions and
+// RedisStoreOptions::render_response): what a replay must not lose, the status, times and
+// amounts of the redemption as created.
+inline std::string RenderForReplay(const Redemption& r) {
+  std::string text = r.id + " " + std::string(RedemptionStatusName(r.status)) + " created " +
+                     std::to_string(r.created_at.millis) + " expires " +
+                     std::to_string(r.expires_at.millis) + " discount " +
+                     std::to_string(r.discount_total) + " cashback " +
+                     std::to_string(r.cashback_total());
+  if (r.committed_at) text += " committed " + std::to_string(r.committed_at->millis);
+  if (r.released_at) text += " released";
+  if (r.expired_at) text += " expired";
+  if (r.refunded_at) text += " refunded";
+  return text;
+}
+
 // A Store seen through Await: every call returns its result. The Given* methods are for the
 // "given" part of a test: they report a refusal as a test failure and return what was stored.
 class SyncStore {

@@ -18,27 +18,12 @@ namespace {
 
 using testing::RedisServer;
 
-// Renders what a replay must not lose: the status and the times of the redemption as created,
-// and its amounts.
-std::string Render(const Redemption& r) {
-  std::string text = r.id + " " + std::string(RedemptionStatusName(r.status)) + " created " +
-                     std::to_string(r.created_at.millis) + " expires " +
-                     std::to_string(r.expires_at.millis) + " discount " +
-                     std::to_string(r.discount_total) + " cashback " +
-                     std::to_string(r.cashback_total());
-  if (r.committed_at) text += " committed " + std::to_string(r.committed_at->millis);
-  if (r.released_at) text += " released";
-  if (r.expired_at) text += " expired";
-  if (r.refunded_at) text += " refunded";
-  return text;
-}
-
 class RenderedResponseTest : public ::testing::Test {
  protected:
   RenderedResponseTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {
     gateway::RedisStoreOptions options;
     options.key_prefix = prefix_;
-    options.render_response = Render;
+    options.render_response = RenderForReplay;
     store_ = testing::MakeUnloadedRedisStore(clock_, std::move(options));
     EXPECT_TRUE(store_->Load(std::chrono::milliseconds(5'000)).ok());
   }
@@ -63,7 +48,7 @@ TEST_F(RenderedResponseTest, ARenderedResponseIsNotKeptAndEveryReplayRendersItAg
   SyncStore store(*store_);
   const Offer offer = store.GivenOffer(MakeOffer("o-1"));
   const Redemption planned = RedemptionBuilder("r-1").Apply(offer, 10'000).Build();
-  const std::string first = Render(planned);
+  const std::string first = RenderForReplay(planned);
   store.GivenRedemption(planned, Claim("key:k-1", "fp-1", first));
   const std::string kept = KeptRecord("key:k-1");
   EXPECT_EQ(kept.find("created"), std::string::npos) << "the response was kept: " << kept;
@@ -93,7 +78,7 @@ TEST_F(RenderedResponseTest, ACommittedCashbackRedemptionIsRenderedAsCreated) {
   const Offer offer = store.GivenOffer(MakeCashbackOffer("o-cb", 10, 50'000));
   const Redemption planned =
       RedemptionBuilder("r-1").ApplyCashback(offer, 20'000).Committed().Build();
-  const std::string first = Render(planned);
+  const std::string first = RenderForReplay(planned);
   ASSERT_NE(first.find("committed"), std::string::npos);
   store.GivenRedemption(planned, Claim("key:k-1", "fp-1", first));
   EXPECT_EQ(KeptRecord("key:k-1").find("created"), std::string::npos);

@@ -10,8 +10,8 @@
 #include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
+#include "store/redis/rendered_response.h"
 #include "store/redis/store_mirror.h"
-#include "uudai/store_mutation.h"
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
@@ -31,36 +31,6 @@ bool IsStaleOfferRefusal(StatusCode code) {
   return code == StatusCode::kOfferPaused || code == StatusCode::kOfferNotStarted ||
          code == StatusCode::kOfferEnded || code == StatusCode::kOutsideWindow ||
          code == StatusCode::kQuoteChanged;
-}
-
-// What an idempotency record keeps of its first response `response`: "" when it is what
-// render_response makes of the redemption as created, read back from `record` as a replay
-// will read it (a replay then renders it again); else the response itself.
-std::string KeptResponse(const RedisStoreOptions& options, const std::string& id,
-                         const std::string& record, std::string response) {
-  if (!options.render_response || response.empty()) return response;
-  RedemptionStatus created_as{};
-  Result<Redemption> stored = DecodeRedemptionRecord(id, record, &created_as);
-  if (!stored.ok()) return response;
-  if (options.render_response(RedemptionAsCreated(stored.value(), created_as)) != response) {
-    return response;
-  }
-  return std::string();
-}
-
-// The first response of a replayed idempotency record: `kept`, or, when the record kept none
-// (KeptResponse), rendered again from redemption `id`'s record.
-Result<std::string> FirstResponse(const RedisStoreOptions& options, const std::string& id,
-                                  std::string_view record, std::string kept) {
-  if (!kept.empty()) return kept;
-  if (!options.render_response) {
-    return Status(StatusCode::kInternal,
-                  "an idempotency record keeps no response and this store renders none");
-  }
-  RedemptionStatus created_as{};
-  Result<Redemption> stored = DecodeRedemptionRecord(id, record, &created_as);
-  if (!stored.ok()) return stored.status();
-  return options.render_response(RedemptionAsCreated(stored.value(), created_as));
 }
 
 // The script tells a shop's code scope from the platform's by this number (MERCHANT_LAYER).
@@ -141,7 +111,8 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
   if (!record.ok()) return done(record.status());
   const auto& claim = request.idempotency;
   std::string kept_response =
-      claim ? KeptResponse(core_->options(), r.id, record.value(), claim->response) : std::string();
+      claim ? KeptResponse(core_->options().render_response, r.id, record.value(), claim->response)
+            : std::string();
   std::vector<std::string> args = {"create",
                                    Millis(now),
                                    std::to_string(core_->options().idempotency_retention_millis),
@@ -184,8 +155,8 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 4) {
       auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str());
       if (!first.ok()) return done(first.status());
-      Result<std::string> response =
-          FirstResponse(core->options(), payload[2].str(), payload[3].str(), payload[1].str());
+      Result<std::string> response = FirstResponse(
+          core->options().render_response, payload[2].str(), payload[3].str(), payload[1].str());
       if (!response.ok()) return done(response.status());
       return done(
           CreateRedemptionOutcome{std::move(first).value(), true, std::move(response).value()});
@@ -212,8 +183,8 @@ void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> do
                if (!reply->status.ok()) return done(reply->status);
                const auto& p = reply->payload;
                if (p.size() == 4 && p[0].str() == "replayed") {
-                 Result<std::string> response =
-                     FirstResponse(core->options(), p[2].str(), p[3].str(), p[1].str());
+                 Result<std::string> response = FirstResponse(core->options().render_response,
+                                                              p[2].str(), p[3].str(), p[1].str());
                  if (!response.ok()) return done(response.status());
                  return done(SettledRefusal{std::move(response).value(), std::nullopt});
                }
@@ -238,8 +209,8 @@ void RedisStore::FindIdempotentResponse(std::string scope_key, std::string finge
                  return done(std::optional<std::string>(p[1].str()));
                }
                if (p.size() == 4 && p[0].str() == "replayed") {  // kept no response
-                 Result<std::string> response =
-                     FirstResponse(core->options(), p[2].str(), p[3].str(), std::string());
+                 Result<std::string> response = FirstResponse(
+                     core->options().render_response, p[2].str(), p[3].str(), std::string());
                  if (!response.ok()) return done(response.status());
                  return done(std::optional<std::string>(std::move(response).value()));
                }
