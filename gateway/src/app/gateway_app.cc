@@ -108,6 +108,12 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
 
   Catalog& catalog = app->catalog_;
   auto offer_observer = [&catalog](const auto& changes) { catalog.Apply(changes); };
+  // POST /v1/redemptions answers RedemptionJsonText of the created redemption. Given to either
+  // store, idempotency records then keep no copy of that answer: replays render it again from
+  // the redemption as created (in Redis, ~500 B of memory a redemption less).
+  auto render_response = [zone = o.zone](const Redemption& created) {
+    return RedemptionJsonText(created, zone);
+  };
   RedisStore* redis_store = nullptr;
   if (!o.redis_url.empty()) {
     auto url = ParseRedisUrl(o.redis_url);
@@ -128,11 +134,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
-    // Idempotency records then keep no copy of POST /v1/redemptions' answer (~500 B of Redis
-    // memory a redemption); replays render it again from the redemption's record.
-    store_options.render_response = [zone = o.zone](const Redemption& created) {
-      return RedemptionJsonText(created, zone);
-    };
+    store_options.render_response = render_response;
     auto store =
         std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
     if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
@@ -146,11 +148,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     MemoryStoreOptions store_options;
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
-    // Idempotency claims then keep no copy of their response (POST /v1/redemptions answers
-    // RedemptionJsonText of the created redemption); replays render it again.
-    store_options.render_response = [zone = o.zone](const Redemption& created) {
-      return RedemptionJsonText(created, zone);
-    };
+    store_options.render_response = render_response;
     if (!o.data_dir.empty()) {
       auto journal = Journal::Open(
           o.data_dir, o.journal_files != nullptr ? *o.journal_files : DefaultFileSystem());

@@ -153,10 +153,11 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     }
     const auto& payload = reply->payload;
     if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 4) {
-      auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str());
+      RedemptionStatus created_as{};
+      auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str(), &created_as);
       if (!first.ok()) return done(first.status());
-      Result<std::string> response = FirstResponse(
-          core->options().render_response, payload[2].str(), payload[3].str(), payload[1].str());
+      Result<std::string> response = FirstResponse(core->options().render_response, first.value(),
+                                                   created_as, payload[1].str());
       if (!response.ok()) return done(response.status());
       return done(
           CreateRedemptionOutcome{std::move(first).value(), true, std::move(response).value()});

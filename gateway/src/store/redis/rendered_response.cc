@@ -27,13 +27,20 @@ std::string KeptResponse(const ResponseRenderer& render, const std::string& id,
 Result<std::string> FirstResponse(const ResponseRenderer& render, const std::string& id,
                                   std::string_view record, std::string kept) {
   if (!kept.empty()) return kept;
+  RedemptionStatus created_as{};
+  Result<Redemption> now = DecodeRedemptionRecord(id, record, &created_as);
+  if (!now.ok()) return now.status();
+  return FirstResponse(render, now.value(), created_as, std::move(kept));
+}
+
+Result<std::string> FirstResponse(const ResponseRenderer& render, const Redemption& now,
+                                  RedemptionStatus created_as, std::string kept) {
+  if (!kept.empty()) return kept;
   if (!render) {
     return Status(StatusCode::kInternal,
                   "an idempotency record keeps no response and this store renders none");
   }
-  Result<Redemption> created = AsCreated(id, record);
-  if (!created.ok()) return created.status();
-  return render(created.value());
+  return render(RedemptionAsCreated(now, created_as));
 }
 
 }  // namespace uudai::gateway

@@ -29,6 +29,11 @@ std::string KeptResponse(const ResponseRenderer& render, const std::string& id,
 Result<std::string> FirstResponse(const ResponseRenderer& render, const std::string& id,
                                   std::string_view record, std::string kept);
 
+// The same, from the redemption `now` its record reads back to and the status it was created
+// with (DecodeRedemptionRecord's), for a caller that has decoded the record already.
+Result<std::string> FirstResponse(const ResponseRenderer& render, const Redemption& now,
+                                  RedemptionStatus created_as, std::string kept);
+
 }  // namespace uudai::gateway
 
 #endif  // UUDAI_GATEWAY_STORE_REDIS_RENDERED_RESPONSE_H_
