@@ -284,7 +284,9 @@ TEST_F(MemoryStoreExportTest, RedemptionIsExportedAsCreatedThenItsTransitions) {
 
   const auto mutations = ExportOf(store_);
 
-  ASSERT_EQ(mutations.size(), 1U + 5U);
+  // The offer, the redemptions with their transitions, then the events held.
+  ASSERT_EQ(mutations.size(), 1U + 5U + 1U);
+  EXPECT_EQ(std::get<EventsCarried>(mutations.back()).last_seq, 6U);
   const auto& first = std::get<RedemptionCreated>(mutations[1]);
   EXPECT_EQ(first.redemption, reserved);
   ASSERT_TRUE(first.idempotency.has_value());
@@ -393,7 +395,8 @@ TEST_F(MemoryStoreExportTest, ExportIsMuchShorterThanTheLogOfTheSameHistory) {
   EXPECT_EQ(All<CodesIssued>(mutations).size(), 3U);
   EXPECT_EQ(All<RedemptionCreated>(mutations).size(), 11U);
   EXPECT_EQ(All<RedemptionTransitioned>(mutations).size(), 9U);
-  EXPECT_EQ(store_.ExportedMutationCount(), 5U + 3U + 11U + 9U);
+  EXPECT_EQ(All<EventsCarried>(mutations).size(), 1U);
+  EXPECT_EQ(store_.ExportedMutationCount(), 5U + 3U + 11U + 9U + 1U);
 }
 
 TEST_F(MemoryStoreExportTest, EmptyStoreExportsNothing) {

@@ -183,6 +183,9 @@ class LoggedMemoryStore final : public Store {
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override {
     store_.GetCampaignStats(std::move(query), std::move(done));
   }
+  void ReadEvents(EventQuery query, Completion<EventPage> done) override {
+    store_.ReadEvents(std::move(query), std::move(done));
+  }
   const UsageView& usage() const override { return store_.usage(); }
   bool ready() const override { return store_.ready(); }
 

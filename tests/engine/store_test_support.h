@@ -414,6 +414,10 @@ class SyncStore {
       store_.GetCampaignStats(std::move(query), std::move(done));
     });
   }
+  Result<EventPage> Events(EventQuery query) {
+    return Await<EventPage>(
+        [&](Completion<EventPage> done) { store_.ReadEvents(std::move(query), std::move(done)); });
+  }
   OfferUsage Usage(const Offer& offer, std::string_view shopper_id, LocalDay day) const {
     return store_.usage().UsageOf(offer, shopper_id, day);
   }

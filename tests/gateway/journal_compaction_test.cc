@@ -129,16 +129,26 @@ Reads WriteHistory(TestGateway& gateway, int edits) {
   return reads;
 }
 
+// Keeping few events: the events a store holds keep the offer versions they tell, which a
+// compaction carries over (the next test).
+TestGatewayOptions OnDiskKeepingFewEvents(const TempDir& dir) {
+  TestGatewayOptions options = OnDisk(dir);
+  options.event_retention = 100;
+  return options;
+}
+
 TEST(JournalCompactionTest, JournalOfManyEditsIsCompactedAtRestartAndStaysTheSameState) {
   // Given a journal of more than 1 MiB, mostly superseded offer versions
   TempDir dir;
   Reads reads;
   std::map<std::string, std::string> before;
   std::string first_response;
+  std::string events_before;
   {
-    TestGateway gateway(OnDisk(dir));
+    TestGateway gateway(OnDiskKeepingFewEvents(dir));
     reads = WriteHistory(gateway, 2'000);
     before = ReadAll(gateway, reads);
+    events_before = gateway.Call("GET", "/v1/events?limit=1000", kAdminKey).body;
     first_response = Redeem(gateway, RedemptionBody("order-0", 100'000, "s-0"), "idem-0").body;
   }
   const std::size_t size_before = std::filesystem::file_size(JournalPath(dir));
@@ -148,7 +158,7 @@ TEST(JournalCompactionTest, JournalOfManyEditsIsCompactedAtRestartAndStaysTheSam
   std::map<std::string, std::string> after_second_start;
   std::string new_redemption;
   {
-    TestGateway compacted(OnDisk(dir));
+    TestGateway compacted(OnDiskKeepingFewEvents(dir));
     const gateway::StartupReport& startup = compacted.app().startup();
 
     // Then it compacts it into a much smaller journal
@@ -156,13 +166,15 @@ TEST(JournalCompactionTest, JournalOfManyEditsIsCompactedAtRestartAndStaysTheSam
     EXPECT_EQ(startup.compaction.records_before, startup.journal_records);
     EXPECT_EQ(startup.compaction.bytes_before, size_before);
     EXPECT_LT(startup.compaction.records_after * 2, startup.compaction.records_before);
-    // 11 offers, 1 code batch, 20 redemptions and their 20 transitions
-    EXPECT_EQ(startup.compaction.records_after, 11U + 1U + 20U + 20U);
+    // 11 offers, 1 code batch, 20 redemptions and their 20 transitions, the events held
+    EXPECT_EQ(startup.compaction.records_after, 11U + 1U + 20U + 20U + 1U);
     EXPECT_EQ(std::filesystem::file_size(JournalPath(dir)), startup.compaction.bytes_after);
     EXPECT_LT(startup.compaction.bytes_after * 10, size_before);
     EXPECT_FALSE(std::filesystem::exists(CompactPath(dir)));
-    // and every read answers as before, idempotent replays included
+    // and every read answers as before, idempotent replays and the events held included
     EXPECT_EQ(ReadAll(compacted, reads), before);
+    EXPECT_EQ(compacted.Call("GET", "/v1/events?limit=1000", kAdminKey).body, events_before);
+    EXPECT_NE(events_before.find("\"oldest_seq\":1952"), std::string::npos) << events_before;
     const HttpReply replay = Redeem(compacted, RedemptionBody("order-0", 100'000, "s-0"), "idem-0");
     EXPECT_EQ(replay.body, first_response);
     EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
@@ -176,9 +188,9 @@ TEST(JournalCompactionTest, JournalOfManyEditsIsCompactedAtRestartAndStaysTheSam
   }
 
   // And a second start replays the compacted journal plus the new writes, compacting nothing
-  TestGateway restarted(OnDisk(dir));
+  TestGateway restarted(OnDiskKeepingFewEvents(dir));
   EXPECT_FALSE(restarted.app().startup().compaction.done);
-  EXPECT_EQ(restarted.app().startup().journal_records, 11U + 1U + 20U + 20U + 2U);
+  EXPECT_EQ(restarted.app().startup().journal_records, 11U + 1U + 20U + 20U + 1U + 2U);
   EXPECT_EQ(ReadAll(restarted, reads), after_second_start);
 }
 

@@ -117,6 +117,9 @@ class RacingStore final : public Store {
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override {
     inner_.GetCampaignStats(std::move(query), std::move(done));
   }
+  void ReadEvents(EventQuery query, Completion<EventPage> done) override {
+    inner_.ReadEvents(std::move(query), std::move(done));
+  }
   const UsageView& usage() const override { return inner_.usage(); }
   bool ready() const override { return inner_.ready(); }
 

@@ -33,6 +33,7 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.data_dir = options.data_dir;
   app_options.demo = options.demo;
   app_options.journal_compaction = options.journal_compaction;
+  app_options.event_retention = options.event_retention;
   app_options.journal_files = options.journal_files;
   app_options.clock = clock_.get();
   auto app = gateway::GatewayApp::Start(app_options, std::move(keys).value());

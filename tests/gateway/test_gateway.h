@@ -47,6 +47,7 @@ struct TestGatewayOptions {
   bool demo = false;
   // When the journal is compacted at start (default: as `uudai serve` does).
   gateway::JournalCompactionPolicy journal_compaction;
+  std::size_t event_retention = kDefaultEventRetention;
   // Where the journal's file-system calls go (nullptr: the system's); must outlive the gateway.
   gateway::FileSystem* journal_files = nullptr;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.

@@ -16,12 +16,16 @@
 
 #include <atomic>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "uudai/clock.h"
+#include "uudai/event_log.h"
 #include "uudai/store.h"
 #include "uudai/store_mutation.h"
 
@@ -59,6 +63,9 @@ struct MemoryStoreOptions {
   // carries the Store interface; StoreMirror, its only owner, applies changes through Replay
   // and hands it out for reads.
   bool keep_redemptions = true;
+  // How many of the latest events (store_event.h) are kept for ReadEvents. A store that keeps
+  // no redemptions keeps no events either (RedisStore's events live in Redis).
+  std::size_t event_retention = kDefaultEventRetention;
 };
 
 class MemoryStore final : public Store {
@@ -93,6 +100,9 @@ class MemoryStore final : public Store {
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+
+  // Only events whose change is durable are read: an event is never shown and then lost.
+  void ReadEvents(EventQuery query, Completion<EventPage> done) override;
 
   const UsageView& usage() const override;
   bool ready() const override { return !failed(); }
@@ -130,6 +140,18 @@ class MemoryStore final : public Store {
   class State;
   class Usage;
 
+  // Whether this store derives and keeps events (see MemoryStoreOptions::event_retention).
+  bool keeps_events() const;
+  // Logs `mutation` and appends `events`, both in one order (called with the write's locks
+  // held, like MutationLog::Append); returns the mutation's log sequence (0 without a log).
+  std::uint64_t Record(const StoreMutation& mutation, std::vector<StoreEvent> events);
+  // Once the log made `sequence` durable: the events recorded up to it become readable.
+  void NoteDurable(std::uint64_t sequence);
+  // The events a redemption write tells: `r` now has its status (created, or transitioned).
+  static StoreEvent RedemptionEvent(const Redemption& r, Timestamp at);
+  // Replay's events: appended, and durable at once.
+  void AppendReplayed(std::vector<StoreEvent> events);
+  void ReplayEventsCarried(const EventsCarried& m);
   // Completes a write once `sequence` is durable (or at once without a log).
   void AfterDurable(std::uint64_t sequence, std::function<void(Status)> then);
   // Once `sequence` is durable: tells the observer about `stored`, then answers `done`.
@@ -155,6 +177,13 @@ class MemoryStore final : public Store {
   std::unique_ptr<State> state_;
   std::unique_ptr<Usage> usage_;
   OfferObserver observer_;  // set before use; see SetOfferObserver
+  EventLog events_;
+  std::mutex record_mutex_;  // orders Record's journal appends and event appends alike
+  // The newest seq whose change is durable: what ReadEvents shows.
+  std::atomic<std::uint64_t> durable_event_seq_{0};
+  // (log sequence, last event seq) of each write recorded with a log and not yet durable.
+  // GUARDED_BY record_mutex_.
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> undurable_events_;
   std::atomic<bool> failed_{false};
 };
 

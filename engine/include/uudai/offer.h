@@ -136,6 +136,13 @@ struct OfferLimits {
   friend bool operator==(const OfferLimits&, const OfferLimits&) = default;
 };
 
+// Who wrote an offer's version: the API key (its key_id, a prefix of its digest) and its role.
+struct OfferAuthor {
+  std::string key_id;
+  std::string role;  // "admin", "merchant", ...
+  friend bool operator==(const OfferAuthor&, const OfferAuthor&) = default;
+};
+
 struct Offer {
   std::string id;  // server-generated, immutable
   std::string merchant_id;
@@ -167,6 +174,9 @@ struct Offer {
   std::int64_t version = 1;
   Timestamp created_at;
   Timestamp updated_at;
+  // Who wrote this version (nullopt: written by uudai itself, e.g. the demo campaign, or by a
+  // build that did not record it).
+  std::optional<OfferAuthor> updated_by;
 
   friend bool operator==(const Offer&, const Offer&) = default;
 };

@@ -27,6 +27,7 @@
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
+#include "uudai/store_event.h"
 #include "uudai/usage_view.h"
 
 namespace uudai {
@@ -188,6 +189,11 @@ class Store {
   virtual void GetOfferStats(std::string offer_id, Completion<OfferStats> done) = 0;
   // Sums over all offers (or one merchant's) in a time range; see campaign_stats.h.
   virtual void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) = 0;
+
+  // --- Events -------------------------------------------------------------------------------
+  // A page of the events held (store_event.h), in seq order, each redemption event carrying
+  // the redemption as it was right after it. The same on every gateway of a shared store.
+  virtual void ReadEvents(EventQuery query, Completion<EventPage> done) = 0;
 
   // --- Quoting and health -------------------------------------------------------------------
   virtual const UsageView& usage() const = 0;

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "uudai/offer.h"
 #include "uudai/redemption.h"
 #include "uudai/store.h"
+#include "uudai/store_event.h"
 
 namespace uudai {
 
@@ -58,8 +60,18 @@ struct RedemptionTransitioned {
   std::optional<Redemption> redemption;
 };
 
+// The events a store holds and the budget thresholds its offers have announced, as of the
+// mutations before it. ExportMutations writes it last, so that a compacted journal keeps them:
+// replaying it replaces whatever the mutations before it derived (their order in an export is
+// not the order they happened in).
+struct EventsCarried {
+  std::uint64_t last_seq = 0;
+  std::vector<StoreEvent> held;                                            // oldest first, numbered
+  std::vector<std::pair<std::string, std::uint8_t>> thresholds_announced;  // offer id → bits
+};
+
 using StoreMutation = std::variant<OfferWritten, OffersCreated, CodesIssued, RedemptionCreated,
-                                   RedemptionTransitioned>;
+                                   RedemptionTransitioned, EventsCarried>;
 
 // The offers a mutation writes (none for the other kinds).
 std::vector<std::shared_ptr<const Offer>> OffersWrittenBy(const StoreMutation& mutation);

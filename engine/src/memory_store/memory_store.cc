@@ -61,23 +61,77 @@ MemoryStore::MemoryStore(const Clock& clock, MemoryStoreOptions options)
       options_(options),
       state_(
           std::make_unique<State>(options.zone, options.render_response, options.keep_redemptions)),
-      usage_(std::make_unique<Usage>(*state_)) {}
+      usage_(std::make_unique<Usage>(*state_)),
+      events_(options.keep_redemptions ? options.event_retention : 0) {}
 
 MemoryStore::~MemoryStore() = default;
 
 const UsageView& MemoryStore::usage() const { return *usage_; }
+
+bool MemoryStore::keeps_events() const {
+  return options_.keep_redemptions && options_.event_retention > 0;
+}
+
+std::uint64_t MemoryStore::Record(const StoreMutation& mutation, std::vector<StoreEvent> events) {
+  if (!keeps_events()) return options_.log != nullptr ? options_.log->Append(mutation) : 0;
+  std::lock_guard lock(record_mutex_);
+  const std::uint64_t sequence = options_.log != nullptr ? options_.log->Append(mutation) : 0;
+  events_.Append(std::move(events));
+  if (options_.log == nullptr) {
+    durable_event_seq_.store(events_.last_seq());
+  } else {
+    undurable_events_.emplace_back(sequence, events_.last_seq());
+  }
+  return sequence;
+}
+
+void MemoryStore::NoteDurable(std::uint64_t sequence) {
+  if (!keeps_events()) return;
+  // The journal makes its records durable in order: every event recorded with a mutation up to
+  // `sequence` is durable.
+  std::lock_guard lock(record_mutex_);
+  while (!undurable_events_.empty() && undurable_events_.front().first <= sequence) {
+    durable_event_seq_.store(undurable_events_.front().second);
+    undurable_events_.pop_front();
+  }
+}
+
+StoreEvent MemoryStore::RedemptionEvent(const Redemption& r, Timestamp at) {
+  StoreEvent event;
+  event.type = RedemptionEventFor(r.status);
+  event.at = at;
+  event.merchant_id = r.merchant_id;
+  event.redemption_id = r.id;
+  return event;
+}
+
+namespace {
+
+StoreEvent OfferEvent(std::shared_ptr<const Offer> offer, const Offer* before) {
+  StoreEvent event;
+  event.type = before == nullptr ? EventType::kOfferCreated : EventType::kOfferUpdated;
+  event.at = offer->updated_at;
+  event.merchant_id = offer->merchant_id;
+  event.offer_id = offer->id;
+  if (before != nullptr) event.changed = OfferFieldsChanged(*before, *offer);
+  event.offer = std::move(offer);
+  return event;
+}
+
+}  // namespace
 
 void MemoryStore::AfterDurable(std::uint64_t sequence, std::function<void(Status)> then) {
   if (options_.log == nullptr) {
     then(Status::Ok());
     return;
   }
-  options_.log->WhenDurable(sequence, [this, then = std::move(then)](Status status) {
+  options_.log->WhenDurable(sequence, [this, sequence, then = std::move(then)](Status status) {
     if (!status.ok()) {
       failed_.store(true);
       then(State::Unavailable());
       return;
     }
+    NoteDurable(sequence);
     then(Status::Ok());
   });
 }
@@ -105,7 +159,7 @@ void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
     }
     if (Status free = state_->CheckPublicCodeFreeLocked(*stored); !free.ok()) return free;
     state_->PutOfferLocked(stored);
-    if (options_.log != nullptr) sequence = options_.log->Append(OfferWritten{stored});
+    sequence = Record(OfferWritten{stored}, {OfferEvent(stored, nullptr)});
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
@@ -155,8 +209,13 @@ void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
                                      "public codes already belong to other offers",
                                      std::move(conflicts));
     }
-    for (const auto& offer : stored) state_->PutOfferLocked(offer);
-    if (options_.log != nullptr) sequence = options_.log->Append(OffersCreated{stored});
+    std::vector<StoreEvent> events;
+    events.reserve(stored.size());
+    for (const auto& offer : stored) {
+      state_->PutOfferLocked(offer);
+      events.push_back(OfferEvent(offer, nullptr));
+    }
+    sequence = Record(OffersCreated{stored}, std::move(events));
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
@@ -201,8 +260,9 @@ void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
     offer.version = base_version + 1;
     offer.created_at = current.created_at;
     stored = std::make_shared<const Offer>(std::move(offer));
+    StoreEvent event = OfferEvent(stored, &current);
     state_->PutOfferLocked(stored);
-    if (options_.log != nullptr) sequence = options_.log->Append(OfferWritten{stored});
+    sequence = Record(OfferWritten{stored}, {std::move(event)});
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
@@ -255,7 +315,7 @@ void MemoryStore::IssueCodes(std::string offer_id, std::vector<std::string> code
       mutation.codes.push_back(std::move(code));
     }
     result.issued = mutation.codes.size();
-    if (options_.log != nullptr) sequence = options_.log->Append(mutation);
+    sequence = Record(mutation, {});
   }
   AfterDurable(sequence, [result = std::move(result), done = std::move(done)](Status status) {
     if (!status.ok()) return done(std::move(status));
@@ -280,11 +340,55 @@ void MemoryStore::FindLiveOrder(std::string merchant_id, std::string order_id,
   done(std::move(live));
 }
 
+void MemoryStore::AppendReplayed(std::vector<StoreEvent> events) {
+  if (!keeps_events() || events.empty()) return;
+  events_.Append(std::move(events));
+  durable_event_seq_.store(events_.last_seq());
+}
+
+void MemoryStore::ReplayEventsCarried(const EventsCarried& m) {
+  if (!keeps_events()) return;
+  events_.Restore(m.held, m.last_seq);
+  durable_event_seq_.store(m.last_seq);
+  std::unordered_map<std::string_view, std::uint8_t> announced;
+  for (const auto& [offer_id, bits] : m.thresholds_announced) announced.emplace(offer_id, bits);
+  state_->ForEachCounters([&](const std::string& offer_id, internal::OfferCounters& counters) {
+    auto it = announced.find(offer_id);
+    counters.thresholds_announced = it == announced.end() ? 0 : it->second;
+  });
+}
+
+void MemoryStore::ReadEvents(EventQuery query, Completion<EventPage> done) {
+  // Only what is durable: an event not yet durable may still be lost, and its seq reused.
+  EventPage page = events_.Read(query, durable_event_seq_.load());
+  for (StoreEvent& event : page.events) {
+    if (!IsRedemptionEvent(event.type)) continue;
+    auto& shard = state_->RedemptionShard(event.redemption_id);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.map.find(event.redemption_id);
+    if (it == shard.map.end()) continue;
+    event.redemption = RedemptionAsOf(it->second.Expand(event.redemption_id),
+                                      it->second.created_as(), StatusOfRedemptionEvent(event.type));
+  }
+  done(std::move(page));
+}
+
 void MemoryStore::Replay(const StoreMutation& mutation) {
   if (std::holds_alternative<OfferWritten>(mutation) ||
       std::holds_alternative<OffersCreated>(mutation)) {
     std::unique_lock lock(state_->offers_mutex);
-    for (auto& offer : OffersWrittenBy(mutation)) state_->PutOfferLocked(std::move(offer));
+    std::vector<StoreEvent> events;
+    for (auto& offer : OffersWrittenBy(mutation)) {
+      if (keeps_events()) {
+        const auto before = state_->offers.find(offer->id);
+        events.push_back(
+            OfferEvent(offer, before == state_->offers.end() ? nullptr : before->second.get()));
+      }
+      state_->PutOfferLocked(std::move(offer));
+    }
+    AppendReplayed(std::move(events));
+  } else if (const auto* m = std::get_if<EventsCarried>(&mutation)) {
+    ReplayEventsCarried(*m);
   } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
     for (const std::string& code : m->codes) {
       auto& shard = state_->CodeShard(code);
@@ -298,8 +402,12 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
     state_->AddLocksFor(m->redemption, locks);
     if (m->idempotency) locks.Add(state_->IdempotencyShard(m->idempotency->scope_key).mutex);
     locks.Lock();
-    state_->ApplyCreatedLocked(*m, /*pending=*/false, response_renders);
+    std::vector<StoreEvent> events;
+    if (keeps_events()) events.push_back(RedemptionEvent(m->redemption, m->redemption.created_at));
+    state_->ApplyCreatedLocked(*m, /*pending=*/false, response_renders,
+                               keeps_events() ? &events : nullptr);
     state_->AddLifetimeAmount(m->redemption.subtotal + m->redemption.shipping_fee);
+    AppendReplayed(std::move(events));
   } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
     ReplayTransition(*m);
   }

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "memory_store/memory_store_state.h"
+#include "memory_store/offer_counters.h"
 #include "uudai/memory_store.h"
 
 namespace uudai {
@@ -90,11 +91,12 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     std::lock_guard lock(shard.mutex);
     for (const auto& [id, stored] : shard.map) redemptions.emplace_back(&id, &stored);
   }
+  const bool carries_events = keeps_events() && events_.last_seq() > 0;
   if (sink == nullptr) {
     for (const auto& [id, stored] : redemptions) {
       count += 1 + TransitionCount(stored->created_as(), stored->status());
     }
-    return count;
+    return count + (carries_events ? 1 : 0);
   }
   std::sort(redemptions.begin(), redemptions.end(), [](const auto& a, const auto& b) {
     return a.second->sequence() < b.second->sequence();
@@ -129,6 +131,23 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     for (RedemptionTransitioned& t : TransitionsSince(stored->created_as(), r)) {
       emit([&t] { return std::move(t); });
     }
+  }
+
+  // 4. The events held and the thresholds announced, which the mutations above would not
+  // derive again in the same order.
+  if (carries_events) {
+    emit([&] {
+      EventsCarried carried;
+      carried.held = events_.Held();
+      carried.last_seq = events_.last_seq();
+      state_->ForEachCounters([&](const std::string& offer_id, internal::OfferCounters& c) {
+        if (c.thresholds_announced != 0) {
+          carried.thresholds_announced.emplace_back(offer_id, c.thresholds_announced);
+        }
+      });
+      std::sort(carried.thresholds_announced.begin(), carried.thresholds_announced.end());
+      return carried;
+    });
   }
   return count;
 }

@@ -142,8 +142,11 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
                           request.idempotency->response, now};
   }
   const bool durable_later = options_.log != nullptr;
-  state_->ApplyCreatedLocked(mutation, /*pending=*/durable_later, response_renders);
-  const std::uint64_t sequence = durable_later ? options_.log->Append(mutation) : 0;
+  std::vector<StoreEvent> events;
+  if (keeps_events()) events.push_back(RedemptionEvent(r, r.created_at));
+  state_->ApplyCreatedLocked(mutation, /*pending=*/durable_later, response_renders,
+                             keeps_events() ? &events : nullptr);
+  const std::uint64_t sequence = Record(mutation, std::move(events));
   locks.Unlock();
 
   CreateRedemptionOutcome outcome{r, false,
@@ -249,10 +252,10 @@ void MemoryStore::Transition(const std::string& id, RedemptionAction action, Tim
   state_->ApplyTransitionLocked(r, action, at);
   stored.TakeStateOf(r);
   Redemption after = std::move(r);
+  std::vector<StoreEvent> events;
+  if (keeps_events()) events.push_back(RedemptionEvent(after, at));
   const std::uint64_t sequence =
-      options_.log != nullptr
-          ? options_.log->Append(RedemptionTransitioned{id, action, at, std::nullopt})
-          : 0;
+      Record(RedemptionTransitioned{id, action, at, std::nullopt}, std::move(events));
   locks.Unlock();
   AfterDurable(sequence, [outcome = std::move(outcome), after = std::move(after),
                           done = std::move(done)](Status status) {
@@ -281,6 +284,7 @@ void MemoryStore::ReplayTransition(const RedemptionTransitioned& m) {
   Redemption r = stored.Expand(m.redemption_id);
   state_->ApplyTransitionLocked(r, m.action, m.at);
   stored.TakeStateOf(r);
+  if (keeps_events()) AppendReplayed({RedemptionEvent(r, m.at)});
 }
 
 void MemoryStore::ReplayCarriedTransition(const RedemptionTransitioned& m) {

@@ -49,6 +49,15 @@ internal::OfferCounters* MemoryStore::State::FindCounters(std::string_view offer
   return it == counters_.end() ? nullptr : it->second.get();
 }
 
+void MemoryStore::State::ForEachCounters(
+    const std::function<void(const std::string&, internal::OfferCounters&)>& visit) const {
+  std::shared_lock read(counters_mutex_);
+  for (const auto& [offer_id, counters] : counters_) {
+    std::lock_guard lock(counters->mutex);
+    visit(offer_id, *counters);
+  }
+}
+
 internal::CampaignCounters& MemoryStore::State::Campaign(const std::string& merchant_id) {
   return GetOrCreate(campaign_, campaign_mutex_, merchant_id);
 }
@@ -99,7 +108,8 @@ Redemption MemoryStore::State::AsCreated(const Redemption& r, RedemptionStatus c
 }
 
 void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pending,
-                                            bool response_renders) {
+                                            bool response_renders,
+                                            std::vector<StoreEvent>* events) {
   const Redemption& r = m.redemption;
   const LocalDay day = zone_.DayOf(r.created_at);
   const internal::ShopperId shopper = shopper_ids.Intern(r.shopper_id);
@@ -113,6 +123,17 @@ void MemoryStore::State::ApplyCreatedLocked(const RedemptionCreated& m, bool pen
   for (const RedeemedOffer& applied : r.applied) {
     internal::OfferCounters& counters = Counters(applied.offer_id);
     counters.OnCreated(r, applied, shopper, day);
+    if (events != nullptr && counters.offer != nullptr) {
+      for (const BudgetThreshold& reached : counters.TakeNewThresholds(counters.offer->limits)) {
+        StoreEvent event;
+        event.type = EventType::kOfferBudgetThreshold;
+        event.at = r.created_at;
+        event.merchant_id = counters.offer->merchant_id;
+        event.offer_id = applied.offer_id;
+        event.threshold = reached;
+        events->push_back(std::move(event));
+      }
+    }
     if (keep_redemptions_) terms.push_back(counters.InternTerms(applied));
     if (applied.code_mode == CodeMode::kUnique && applied.code) {
       auto& code = CodeShard(*applied.code).map[*applied.code];

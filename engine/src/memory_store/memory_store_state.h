@@ -10,6 +10,7 @@
 #include <array>
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -118,6 +119,9 @@ class MemoryStore::State {
   internal::OfferCounters& Counters(const std::string& offer_id);
   // nullptr when the offer never had a counter.
   internal::OfferCounters* FindCounters(std::string_view offer_id) const;
+  // Calls `visit` with every offer's counters, each under its mutex.
+  void ForEachCounters(
+      const std::function<void(const std::string&, internal::OfferCounters&)>& visit) const;
 
   // The campaign counters of `merchant_id`, created on first use. The address is stable.
   internal::CampaignCounters& Campaign(const std::string& merchant_id);
@@ -153,7 +157,10 @@ class MemoryStore::State {
   // `response_renders`: RendersAs(m.redemption, m.idempotency->response), computed before
   // the locks were taken. Without keep_redemptions(), only counters, stats and code holders
   // change.
-  void ApplyCreatedLocked(const RedemptionCreated& m, bool pending, bool response_renders);
+  // With `events`, appends the budget thresholds the redemption makes its offers reach
+  // (offer.budget_threshold events, each once per offer).
+  void ApplyCreatedLocked(const RedemptionCreated& m, bool pending, bool response_renders,
+                          std::vector<StoreEvent>* events = nullptr);
   // REQUIRES: the locks of AddLocksFor(r) are held; the transition is valid.
   void ApplyTransitionLocked(Redemption& r, RedemptionAction action, Timestamp at);
 

@@ -19,6 +19,7 @@
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
+#include "uudai/store_event.h"
 #include "uudai/usage_view.h"
 
 namespace uudai::internal {
@@ -48,6 +49,15 @@ class OfferCounters {
   // `applied` (one of this offer's) without its code and amounts, shared with every earlier
   // redemption recorded with the same terms (StoredRedemption). REQUIRES: mutex held.
   std::shared_ptr<const RedeemedOffer> InternTerms(const RedeemedOffer& applied);
+
+  // The budget thresholds of `limits` (the offer's current ones) this offer's live redemptions
+  // and budget spent reach and that it has not announced yet; marks them announced.
+  // REQUIRES: mutex held.
+  std::vector<BudgetThreshold> TakeNewThresholds(const OfferLimits& limits) {
+    return NewThresholdsReached(limits, live_, budget_spent_, thresholds_announced);
+  }
+  // The thresholds announced (ThresholdBit mask). GUARDED_BY mutex.
+  std::uint8_t thresholds_announced = 0;
 
   // REQUIRES: mutex held.
   OfferUsage Usage(std::optional<ShopperId> shopper, LocalDay day) const;

@@ -21,7 +21,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
       redemptions_(store, catalog, clock, random, metrics, options.zone,
                    options.reservation_ttl_millis),
       stats_(store, options.zone),
-      export_(store, options.zone) {
+      export_(store, options.zone),
+      events_(store, options.zone, std::move(options.run_after)) {
   using R = Role;
   using std::bind_front;
   const RoleSet kAll{R::kAdmin, R::kMerchant, R::kCheckout, R::kAnalyst};
@@ -62,6 +63,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
            bind_front(&StatsHandlers::Offer, &stats_));
   AddRoute("GET", "/v1/stats/campaign", {R::kAdmin, R::kAnalyst},
            bind_front(&StatsHandlers::Campaign, &stats_));
+  AddRoute("GET", "/v1/events", {R::kAdmin, R::kAnalyst, R::kMerchant},
+           bind_front(&EventHandlers::List, &events_));
 }
 
 void Api::AddRoute(std::string method, std::string pattern, RoleSet roles, Handler handler) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/checkout_handlers.h"
+#include "api/event_handlers.h"
 #include "api/export_handlers.h"
 #include "api/handler.h"
 #include "api/key_ring.h"
@@ -43,6 +44,8 @@ struct ApiOptions {
   std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
   std::size_t max_codes_per_request = 1'000'000;
   std::string openapi_yaml;  // served at /openapi.yaml
+  // Runs GET /v1/events' later reads while it long-polls; without one, `wait` is not waited for.
+  RunAfter run_after;
 };
 
 class Api {
@@ -68,6 +71,7 @@ class Api {
   RedemptionHandlers redemptions_;
   StatsHandlers stats_;
   ExportHandlers export_;
+  EventHandlers events_;
   Router router_;
   std::vector<Handler> handlers_;  // by Route::handler
 };

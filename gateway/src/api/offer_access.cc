@@ -1,6 +1,7 @@
 #include "api/offer_access.h"
 
 #include "api/responses.h"
+#include "api/router.h"
 
 namespace uudai::gateway {
 namespace {
@@ -50,6 +51,11 @@ std::shared_ptr<const Offer> ChangeableOffer(const Store& store, const std::stri
     return nullptr;
   }
   return offer;
+}
+
+OfferAuthor AuthorOf(const Caller& caller) {
+  if (caller.key == nullptr) return {};
+  return OfferAuthor{caller.key->key_id, std::string(RoleName(caller.key->role))};
 }
 
 }  // namespace uudai::gateway

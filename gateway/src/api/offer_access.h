@@ -27,6 +27,9 @@ std::shared_ptr<const Offer> VisibleOffer(const Store& store, const std::string&
 std::shared_ptr<const Offer> ChangeableOffer(const Store& store, const std::string& id,
                                              const Caller& caller, Respond& respond);
 
+// Who writes an offer through this call (Offer::updated_by): the caller's key_id and role.
+OfferAuthor AuthorOf(const Caller& caller);
+
 }  // namespace uudai::gateway
 
 #endif  // UUDAI_GATEWAY_API_OFFER_ACCESS_H_

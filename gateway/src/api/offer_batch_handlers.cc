@@ -77,6 +77,7 @@ void OfferBatchHandlers::Create(const HttpRequest& request, const Caller& caller
     if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
       return respond(ProblemResponse(Forbidden(at + ": " + why)));
     }
+    offer->updated_by = AuthorOf(caller);
     offers.push_back(std::move(*offer));
   }
   if (!errors.empty()) return respond(ProblemResponse(InvalidFields(std::move(errors))));

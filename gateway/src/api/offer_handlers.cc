@@ -74,6 +74,7 @@ void OfferHandlers::Create(const HttpRequest& request, const Caller& caller, Res
   if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
     return respond(ProblemResponse(Forbidden(why)));
   }
+  offer->updated_by = AuthorOf(caller);
   store_.CreateOffer(std::move(*offer), [respond, zone = zone_](Result<Offer> result) {
     if (!result.ok()) return respond(StatusResponse(result.status()));
     respond(OfferResponse(201, result.value(), zone));
@@ -165,6 +166,7 @@ void OfferHandlers::PatchWithRetry(std::string id, boost::json::object patch,
   if (auto why = ForbiddenForMerchant(*offer, caller); !why.empty()) {
     return respond(ProblemResponse(Forbidden(why)));
   }
+  offer->updated_by = AuthorOf(caller);
   const std::int64_t base_version = current->version;
   store_.UpdateOffer(
       std::move(*offer), base_version,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/steady_timer.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -133,6 +135,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
+    store_options.event_retention = o.event_retention;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
     store_options.render_response = render_response;
     auto store =
@@ -148,6 +151,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     MemoryStoreOptions store_options;
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
+    store_options.event_retention = o.event_retention;
     store_options.render_response = render_response;
     if (!o.data_dir.empty()) {
       auto journal = Journal::Open(
@@ -191,6 +195,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   api_options.zone = o.zone;
   api_options.reservation_ttl_millis = o.reservation_ttl_millis;
   api_options.openapi_yaml = std::string(kOpenApiYaml);
+  api_options.run_after = [io = app->server_->io_contexts().front()](
+                              std::chrono::milliseconds delay, std::function<void()> run) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(*io, delay);
+    timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
+  };
   app->api_ = std::make_unique<Api>(*app->store_, app->catalog_, app->keys_, *app->clock_,
                                     *app->random_, *app->metrics_, api_options);
   if (auto refused = app->server_->Start()) return Status(StatusCode::kUnavailable, *refused);

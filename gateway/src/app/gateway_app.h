@@ -13,6 +13,7 @@
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/catalog.h"
 #include "uudai/clock.h"
+#include "uudai/event_log.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
 #include "uudai/store.h"
@@ -34,6 +35,8 @@ struct AppOptions {
   std::int64_t reservation_ttl_millis = kDefaultReservationTtlMillis;
   // How long a redemption's Idempotency-Key replays its first response (docs/design.md §3).
   std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
+  // How many of the latest events the store keeps for GET /v1/events.
+  std::size_t event_retention = kDefaultEventRetention;
   std::chrono::milliseconds expiry_interval{1000};
   std::string data_dir;  // journal directory; empty = not durable (tests only)
   // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db].

@@ -58,6 +58,8 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "idempotency-retention",
       po::value(&c.idempotency_retention_seconds)->default_value(c.idempotency_retention_seconds),
       "seconds an Idempotency-Key replays its first answer")(
+      "event-retention", po::value(&c.event_retention)->default_value(c.event_retention),
+      "how many of the latest events the store keeps for GET /v1/events")(
       "log-level", po::value(&c.log_level)->default_value(c.log_level),
       "trace, debug, info, warn, error, critical, off")(
       "zone-offset", po::value(&zone_offset)->default_value(FormatOffset(c.zone_offset_minutes)),

@@ -43,6 +43,7 @@ constexpr double kLongestTimeoutSeconds = 3600;
 constexpr std::int64_t kLongestReservationTtlSeconds = 7 * 24 * 3600;
 // Idempotency records are kept for this long at most (a month of retries is plenty).
 constexpr std::int64_t kLongestIdempotencyRetentionSeconds = 30 * 24 * 3600;
+constexpr std::int64_t kLongestEventRetention = 100'000'000;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -79,6 +80,11 @@ int RunServe(const ServeConfig& config) {
         "--idempotency-retention {} s is under 24 h: a client retrying a redemption later than "
         "that gets a new one instead of the first answer",
         config.idempotency_retention_seconds);
+  }
+  if (config.event_retention < 1 || config.event_retention > kLongestEventRetention) {
+    spdlog::error("--event-retention must be between 1 and {} events, got {}",
+                  kLongestEventRetention, config.event_retention);
+    return 2;
   }
   if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
     spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
@@ -132,6 +138,7 @@ int RunServe(const ServeConfig& config) {
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
+  options.event_retention = static_cast<std::size_t>(config.event_retention);
   options.data_dir = config.data_dir;
   if (config.redis_url) {
     options.redis_url = *config.redis_url;

@@ -13,6 +13,7 @@
 #include "http/http_server.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/campaign_time.h"
+#include "uudai/event_log.h"
 #include "uudai/redemption.h"
 
 namespace uudai::gateway {
@@ -32,6 +33,7 @@ struct ServeConfig {
   int threads = 0;  // 0: one per core
   std::int64_t reservation_ttl_seconds = kDefaultReservationTtlMillis / 1000;
   std::int64_t idempotency_retention_seconds = kDefaultIdempotencyRetentionMillis / 1000;
+  std::int64_t event_retention = static_cast<std::int64_t>(kDefaultEventRetention);
   std::string log_level = "info";
   int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
   std::size_t body_limit = ServerOptions{}.body_limit;

@@ -201,6 +201,14 @@ Problem VersionConflict(std::string offer_id, std::string detail) {
   p.offer_id = std::move(offer_id);
   return p;
 }
+Problem EventsExpired(std::uint64_t after, std::uint64_t oldest_seq) {
+  Problem p = Make(410, "events_expired", "Events were dropped before they were read",
+                   "events after seq " + std::to_string(after) +
+                       " are no longer held; read again from after=" +
+                       std::to_string(oldest_seq == 0 ? 0 : oldest_seq - 1));
+  p.extra_members = "\"oldest_seq\":" + std::to_string(oldest_seq);
+  return p;
+}
 Problem UnsupportedMediaType() {
   return Make(415, "unsupported_media_type", "The body must be JSON",
               "send Content-Type: application/json");

@@ -2,6 +2,7 @@
 #ifndef UUDAI_GATEWAY_JSON_PROBLEM_H_
 #define UUDAI_GATEWAY_JSON_PROBLEM_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ Problem RateLimited(int retry_after_seconds);              // 429 rate_limited
 // 409 version_conflict: a PATCH without If-Match lost the race to other writers at every
 // attempt it may make.
 Problem VersionConflict(std::string offer_id, std::string detail);
+// 410 events_expired: events after `after` were dropped (retention) before they were read; the
+// oldest still held is `oldest_seq` (0: none), given as a member of that name.
+Problem EventsExpired(std::uint64_t after, std::uint64_t oldest_seq);
 
 }  // namespace uudai::gateway
 

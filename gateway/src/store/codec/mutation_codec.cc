@@ -84,6 +84,27 @@ json::object EncodeOffer(const Offer& o) {
   }
   if (o.shopper_tags) out["tags"] = Opt(o.shopper_tags);  // absent for most offers
   if (o.first_order) out["fo"] = true;                    // likewise
+  if (o.updated_by) out["by"] = json::array{o.updated_by->key_id, o.updated_by->role};
+  return out;
+}
+
+json::object EncodeEvent(const StoreEvent& e, const json::storage_ptr& sp) {
+  json::object out(
+      {{"s", e.seq}, {"t", static_cast<int>(e.type)}, {"at", e.at.millis}, {"m", e.merchant_id}},
+      sp);
+  if (!e.offer_id.empty()) out["o"] = e.offer_id;
+  if (e.offer) out["of"] = EncodeOffer(*e.offer);
+  if (!e.changed.empty()) {
+    json::array changed(sp);
+    for (const std::string& path : e.changed) changed.emplace_back(path);
+    out["ch"] = std::move(changed);
+  }
+  if (!e.redemption_id.empty()) out["r"] = e.redemption_id;
+  if (e.threshold) {
+    out["th"] = json::array({static_cast<int>(e.threshold->basis), e.threshold->percent,
+                             e.threshold->used, e.threshold->limit},
+                            sp);
+  }
   return out;
 }
 
@@ -231,7 +252,36 @@ Offer DecodeOffer(const json::object& o) {
   x.version = I(o, "v");
   x.created_at = Timestamp{I(o, "ca")};
   x.updated_at = Timestamp{I(o, "ua")};
+  if (const auto* by = o.if_contains("by")) {
+    const json::array& author = by->as_array();
+    x.updated_by =
+        OfferAuthor{std::string(author.at(0).as_string()), std::string(author.at(1).as_string())};
+  }
   return x;
+}
+
+// An event held by the embedded store (EventsCarried). Redemption events carry only the id.
+StoreEvent DecodeEvent(const json::object& o) {
+  StoreEvent e;
+  e.seq = o.at("s").to_number<std::uint64_t>();
+  e.type = E<EventType>(o, "t", static_cast<int>(kEventTypeCount));
+  e.at = Timestamp{I(o, "at")};
+  e.merchant_id = S(o, "m");
+  if (const auto* id = o.if_contains("o")) e.offer_id = id->as_string();
+  if (const auto* offer = o.if_contains("of")) {
+    e.offer = std::make_shared<const Offer>(DecodeOffer(offer->as_object()));
+  }
+  if (const auto* changed = o.if_contains("ch")) {
+    for (const auto& path : changed->as_array()) e.changed.emplace_back(path.as_string());
+  }
+  if (const auto* id = o.if_contains("r")) e.redemption_id = id->as_string();
+  if (const auto* th = o.if_contains("th")) {
+    const auto& t = th->as_array();
+    e.threshold = BudgetThreshold{static_cast<ThresholdBasis>(t.at(0).to_number<int>() != 0),
+                                  t.at(1).to_number<int>(), t.at(2).to_number<std::int64_t>(),
+                                  t.at(3).to_number<std::int64_t>()};
+  }
+  return e;
 }
 
 Redemption DecodeRedemption(const json::object& o) {
@@ -315,6 +365,18 @@ std::string EncodeMutation(const StoreMutation& mutation) {
     line["id"] = m->redemption_id;
     line["a"] = static_cast<int>(m->action);
     line["at"] = m->at.millis;
+  } else if (const auto* m = std::get_if<EventsCarried>(&mutation)) {
+    line["t"] = "events";
+    line["last"] = m->last_seq;
+    json::array held(sp);
+    held.reserve(m->held.size());
+    for (const StoreEvent& event : m->held) held.emplace_back(EncodeEvent(event, sp));
+    line["held"] = std::move(held);
+    json::array announced(sp);
+    for (const auto& [offer_id, bits] : m->thresholds_announced) {
+      announced.emplace_back(json::array({json::value(offer_id), json::value(bits)}, sp));
+    }
+    line["thr"] = std::move(announced);
   }
   return json::serialize(line);
 }
@@ -360,6 +422,19 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
     if (type == "transition") {
       return StoreMutation{RedemptionTransitioned{S(line, "id"), E<RedemptionAction>(line, "a", 4),
                                                   Timestamp{I(line, "at")}, std::nullopt}};
+    }
+    if (type == "events") {
+      EventsCarried m;
+      m.last_seq = line.at("last").to_number<std::uint64_t>();
+      for (const auto& event : line.at("held").as_array()) {
+        m.held.push_back(DecodeEvent(event.as_object()));
+      }
+      for (const auto& pair : line.at("thr").as_array()) {
+        const auto& p = pair.as_array();
+        m.thresholds_announced.emplace_back(std::string(p.at(0).as_string()),
+                                            p.at(1).to_number<std::uint8_t>());
+      }
+      return StoreMutation{std::move(m)};
     }
     return Status(StatusCode::kInternal, "unknown journal record type " + type);
   } catch (const std::exception& e) {

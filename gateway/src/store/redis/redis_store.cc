@@ -321,6 +321,17 @@ void RedisStore::ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) 
              });
 }
 
+void RedisStore::ReadEvents(EventQuery query, Completion<EventPage> done) {
+  core_->Run({"events_page", std::to_string(query.after),
+              std::to_string(std::max<std::size_t>(query.limit, 1)), query.merchant_id.value_or(""),
+              std::to_string(kEventScanLimit)},
+             [done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->status.ok()) return done(reply->status);
+               done(EventPageFromPayload(reply->payload));
+             });
+}
+
 const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
 
 // Ready while a connection is up, the last read of the change log worked (a Redis still

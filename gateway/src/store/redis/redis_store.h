@@ -48,6 +48,7 @@
 #include "redis/redis_connection.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/clock.h"
+#include "uudai/event_log.h"
 #include "uudai/store.h"
 
 namespace uudai::gateway {
@@ -93,6 +94,9 @@ struct RedisStoreOptions {
   // round-robin). Unset: round-robin always. Either way a connection that is down (while it
   // reconnects) is passed over for one that is up.
   std::function<int()> connection_for_this_thread;
+  // About how many of the latest events Redis keeps (trimmed with the log, by every gateway's
+  // heartbeat; the last one heard wins).
+  std::size_t event_retention = kDefaultEventRetention;
 };
 
 class RedisStore final : public Store {
@@ -154,6 +158,9 @@ class RedisStore final : public Store {
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+
+  // From Redis (the `ev` stream, and each redemption event's record): one script call.
+  void ReadEvents(EventQuery query, Completion<EventPage> done) override;
 
   const UsageView& usage() const override;
   bool ready() const override;

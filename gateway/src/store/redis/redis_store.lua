@@ -34,7 +34,8 @@
 --                 pc (public code) lt lb ls ld (limits, -1 = none) sa ea (window, epoch ms)
 --                 wf wt (daily window, local minutes; absent = none) fo ("1" for a first_order
 --                 offer; absent otherwise) — and its counters:
---                 n (live redemptions) b (budget spent) d:<local day>. Small: Redis keeps it
+--                 n (live redemptions) b (budget spent) d:<local day>, and ta (the budget
+--                 thresholds announced: ThresholdBit's mask; absent = none). Small: Redis keeps it
 --                 as a listpack, which a call reads in one pass
 --   s:<shopper>   hash, one per shopper with a live (reserved or committed) redemption: that
 --                 shopper's live redemptions — p (on the whole platform), m:<merchant> (at that
@@ -60,6 +61,16 @@
 --                 fence: "x" US fingerprint US refused at, PEXPIRE'd after the fence period
 --   amount        string: the sum of the order amounts (items subtotal + shipping fee) of every
 --                 redemption ever created, bounded by MAX_LIFETIME_AMOUNT
+--   ev            stream: the store's events (engine/include/uudai/store_event.h), entry ids
+--                 "<seq>-0" with seq counted by `evseq`, written by the same call as the change
+--                 they tell. One field `e`: the type (EventType's number) US time (epoch ms;
+--                 "" for offer events, whose time is the offer's updated_at) US merchant US then
+--                 by type: offer.created | updated: offer id US the offer's journal line US the
+--                 line it replaced ("" for a new offer); redemption.*: redemption id (its record
+--                 tells the rest); offer.budget_threshold: offer id US basis (0 redemptions,
+--                 1 budget) US percent US used US limit. Trimmed to about the gateways' event
+--                 retention (reader_heartbeat)
+--   evseq         string: the seq of the last event written
 --   format        string: the layout of these keys (FORMAT below), set with the log's first
 --                 entry. A gateway refuses to start on a store without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
@@ -80,8 +91,9 @@
 -- their counters in one hash, idempotency records as strings, log entries numbered by `seq`,
 -- the log trimmed, offers kept in `offers`; 5: a record's applied offers say which amount is a
 -- cashback, offers carry `fo`; 6: a shopper's live redemptions are counted in s:<shopper>, an
--- idempotency record may leave its first response to be rendered from the record).
-local FORMAT = '6'
+-- idempotency record may leave its first response to be rendered from the record; 7: events in
+-- `ev`, thresholds announced in o:<id>'s `ta`).
+local FORMAT = '7'
 
 local US, RS = '\31', '\30'
 
@@ -145,6 +157,47 @@ local function append(...)
   local entry = int(seq) .. '-0'
   redis.call('XADD', LOG, entry, ...)
   return int(seq - 1) .. '-0', entry
+end
+
+-- Appends one event (see `ev` above): its type's number and the fields after it.
+local function emit(type_number, ...)
+  local seq = redis.call('INCR', key('evseq'))
+  redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', table.concat({type_number, ...}, US))
+end
+
+-- EventType's numbers (engine/include/uudai/store_event.h).
+local OFFER_CREATED, OFFER_UPDATED, BUDGET_THRESHOLD = '0', '1', '7'
+-- The event of a redemption now at status `status` (RedemptionStatus's number, a string).
+local function redemption_event(status) return int(2 + tonumber(status)) end
+local THRESHOLD_PERCENTS = {80, 95, 100}
+
+-- Whether `used` is at least `percent` % of `limit`, exactly (both below 2^53; limit * percent
+-- may not be: it is split at 100).
+local function reaches(used, limit, percent)
+  local whole, part = math.floor(limit / 100), limit % 100
+  return used >= whole * percent + math.ceil(part * percent / 100)
+end
+
+-- Announces the thresholds of offer `id` (hash `offer_key`) that `live` redemptions and `spent`
+-- budget reach and its mask `announced` (a string or nil) does not hold; limits lt, lb ("-1" =
+-- none); at: the redemption's time. Writes the mask when it grew.
+local function announce_thresholds(id, offer_key, merchant, at, lt, lb, live, spent, announced)
+  local mask = tonumber(announced or '0')
+  local before = mask
+  for basis, limit_and_used in ipairs({{tonumber(lt), live}, {tonumber(lb), spent}}) do
+    local limit, used = limit_and_used[1], limit_and_used[2]
+    if limit > 0 then
+      for index, percent in ipairs(THRESHOLD_PERCENTS) do
+        local bit = 2 ^ ((basis - 1) * 3 + index - 1)
+        if math.floor(mask / bit) % 2 == 0 and reaches(used, limit, percent) then
+          mask = mask + bit
+          emit(BUDGET_THRESHOLD, at, merchant, id, int(basis - 1), int(percent), int(used),
+               int(limit))
+        end
+      end
+    end
+  end
+  if mask ~= before then redis.call('HSET', offer_key, 'ta', int(mask)) end
 end
 
 -- Offers --------------------------------------------------------------------------------------
@@ -282,7 +335,10 @@ local function offer_put()
   end
   if live_code then redis.call('HSET', codes, code, id) end
   write_offer_hash(id, version, merchant, layer, code_mode, status, code, 11)
+  local replaced = ''
+  if mode ~= 'create' then replaced = redis.call('HGET', key('offers'), id) or '' end
   redis.call('HSET', key('offers'), id, ARGV[10])
+  emit(mode == 'create' and OFFER_CREATED or OFFER_UPDATED, '', merchant, id, ARGV[10], replaced)
   local previous, entry = append('m', ARGV[10])
   return {'ok', '', '', entry, previous}
 end
@@ -350,8 +406,9 @@ local function offers_stage()
 end
 
 -- ARGV: op, batch token, the number of offers staged, their journal lines (newline-separated,
--- as the log entry "b" holds them). Publishes the batch: one log entry, the token among the
--- committed batches; nothing an offer. Refused when the batch lapsed meanwhile.
+-- as the log entry "b" holds them), the commit time, then each offer's id and merchant, in the
+-- batch's order. Publishes the batch: one log entry, the token among the committed batches, an
+-- offer.created event an offer. Refused when the batch lapsed meanwhile.
 local function offers_commit()
   local batch = key('batch:' .. ARGV[2])
   if redis.call('HLEN', batch) ~= tonumber(ARGV[3]) then
@@ -359,6 +416,12 @@ local function offers_commit()
   end
   redis.call('HSET', key('batches'), ARGV[2], ARGV[5])
   redis.call('DEL', batch)
+  local lines, start = ARGV[4], 1
+  for i = 6, #ARGV, 2 do
+    local stop = string.find(lines, '\n', start, true) or (#lines + 1)
+    emit(OFFER_CREATED, '', ARGV[i + 1], ARGV[i], string.sub(lines, start, stop - 1), '')
+    start = stop + 1
+  end
   local previous, entry = append('b', ARGV[4])
   return {'ok', '', '', entry, previous}
 end
@@ -522,7 +585,7 @@ local function create()
   for i = 18, #ARGV, 4 do
     local offer, code = ARGV[i], ARGV[i + 3]
     local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l')
+                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
     local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
                                   live[3 + (i - 18) / 4] or '0')
     if refusal then return refused(refusal[1], refusal[2], offer) end
@@ -556,13 +619,18 @@ local function create()
     return refused('already_exists', 'redemption ' .. id .. ' already exists')
   end
   redis.call('INCRBY', key('amount'), ARGV[13])
+  emit(redemption_event(status), ARGV[11], merchant, id)
   for i = 18, #ARGV, 4 do
     local offer, o, discount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
     local offer_key = key('o:' .. offer)
-    redis.call('HSET', offer_key, 'n', int(tonumber(o[11] or '0') + 1),
-               day_field, int(tonumber(o[13] or '0') + 1))
-    if discount ~= '0' then redis.call('HINCRBY', offer_key, 'b', discount) end
+    local live = tonumber(o[11] or '0') + 1
+    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    local spent = tonumber(o[12] or '0')
+    if discount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', discount) end
     if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
+    if o[3] ~= '-1' or o[4] ~= '-1' then
+      announce_thresholds(offer, offer_key, o[17], ARGV[11], o[3], o[4], live, spent, o[16])
+    end
   end
   -- One live redemption more for the shopper, in every field read above (one HSET).
   local counted = {}
@@ -701,6 +769,7 @@ local function transition(id, action, at)
   head[TIME_FIELD[to]] = at
   record = table.concat(head, US) .. string.sub(record, head_end)
   redis.call('HSET', key('rec'), id, record)
+  emit(redemption_event(to), at, plan[4], id)
   local previous, entry = append('t', id, 'a', action, 'at', at, 'r', record)
   return {outcome, message, '', entry, previous, action, record}
 end
@@ -785,10 +854,12 @@ local function reader_register()
   return {'ok', '', '', '', '', int(at), complete and '1' or '0'}
 end
 
--- ARGV: op, reader, position, now, ttl. Records where a reader's view stands, forgets readers
--- not heard of within ttl milliseconds, and trims the log to the entries after the position of
--- the reader furthest behind. Payload: that position and how many entries were trimmed.
+-- ARGV: op, reader, position, now, ttl, event retention. Records where a reader's view stands,
+-- forgets readers not heard of within ttl milliseconds, trims the log to the entries after the
+-- position of the reader furthest behind and the events to about the retention. Payload: that
+-- position and how many entries were trimmed.
 local function reader_heartbeat()
+  redis.call('XTRIM', key('ev'), 'MAXLEN', '~', ARGV[6])
   local readers = key('readers')
   local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
   redis.call('HSET', readers, ARGV[2], ARGV[3] .. US .. ARGV[4])
@@ -842,6 +913,46 @@ local function scan()
   return reply
 end
 
+-- ARGV: op, after, limit, merchant ("" = every shop's), most events to look at. Reads the
+-- events after seq `after`: at most `limit` (of the merchant's, looking at no more than the
+-- most). Payload: the last seq written, the oldest seq held ("0": none), the seq of the last
+-- event looked at (`after` when none), then each event's seq, its text (field `e`) and, for a
+-- redemption event, its redemption's record ("" otherwise). Writes nothing.
+local function events_page()
+  local after, limit, merchant, most = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4],
+                                       tonumber(ARGV[5])
+  local events = key('ev')
+  local first = redis.call('XRANGE', events, '-', '+', 'COUNT', 1)[1]
+  local reply = {'ok', '', '', '', '', redis.call('GET', key('evseq')) or '0',
+                 first and string.sub(first[1], 1, -3) or '0', ARGV[2]}
+  local found, looked, from = 0, 0, after + 1
+  while found < limit and looked < most do
+    local want = merchant == '' and limit - found or math.min(most - looked, 1000)
+    local batch = redis.call('XRANGE', events, int(from) .. '-0', '+', 'COUNT', want)
+    if #batch == 0 then break end
+    for _, entry in ipairs(batch) do
+      local seq, text = string.sub(entry[1], 1, -3), entry[2][2]
+      looked = looked + 1
+      reply[8] = seq
+      local fields = split(text, US)
+      if merchant == '' or fields[3] == merchant then
+        local type_number = tonumber(fields[1])
+        local record = ''
+        if type_number >= 2 and type_number <= 6 then
+          record = redis.call('HGET', key('rec'), fields[4]) or ''
+        end
+        reply[#reply + 1] = seq
+        reply[#reply + 1] = text
+        reply[#reply + 1] = record
+        found = found + 1
+      end
+      if found >= limit or looked >= most then break end
+    end
+    from = tonumber(reply[8]) + 1
+  end
+  return reply
+end
+
 local OPS = {
   offer_put = offer_put,
   offers_stage = offers_stage,
@@ -859,6 +970,7 @@ local OPS = {
   reader_heartbeat = reader_heartbeat,
   reader_leave = reader_leave,
   scan = scan,
+  events_page = events_page,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
@@ -868,6 +980,7 @@ local READ_ONLY_OPS = {
   ledger_page = ledger_page,
   format = format,
   scan = scan,
+  events_page = events_page,
 }
 
 local function dispatch(ops, keys, args)

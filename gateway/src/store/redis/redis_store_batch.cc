@@ -58,15 +58,20 @@ void RedisStore::Core::CommitBatch(std::shared_ptr<Batching> job) {
     if (i != 0) lines += '\n';
     lines += job->args[i * kOfferArgs + 6];  // the offer's journal line (AppendOfferArgs)
   }
-  Run({"offers_commit", job->token, std::to_string(job->offers.size()), std::move(lines),
-       std::to_string(clock_.Now().millis)},
-      [self = shared_from_this(), job](Result<ScriptReply> reply) {
-        if (!reply.ok()) return self->Unstage(job, reply.status());
-        if (!reply->status.ok()) return self->Unstage(job, reply->status);
-        if (!reply->entry) return job->done(std::move(job->offers));
-        // Read-your-writes: the answer waits until this gateway's view has read the batch.
-        self->mirror_->WhenApplied(*reply->entry, [job] { job->done(std::move(job->offers)); });
-      });
+  std::vector<std::string> args = {"offers_commit", job->token, std::to_string(job->offers.size()),
+                                   std::move(lines), std::to_string(clock_.Now().millis)};
+  args.reserve(args.size() + 2 * job->offers.size());
+  for (const Offer& offer : job->offers) {
+    args.push_back(offer.id);
+    args.push_back(offer.merchant_id);
+  }
+  Run(std::move(args), [self = shared_from_this(), job](Result<ScriptReply> reply) {
+    if (!reply.ok()) return self->Unstage(job, reply.status());
+    if (!reply->status.ok()) return self->Unstage(job, reply->status);
+    if (!reply->entry) return job->done(std::move(job->offers));
+    // Read-your-writes: the answer waits until this gateway's view has read the batch.
+    self->mirror_->WhenApplied(*reply->entry, [job] { job->done(std::move(job->offers)); });
+  });
 }
 
 void RedisStore::Core::Unstage(std::shared_ptr<Batching> job, Status status) {

@@ -215,6 +215,104 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
   return page;
 }
 
+namespace {
+
+// One event of the `ev` stream (redis_store.lua): its text split at US, and for a redemption
+// event the redemption's record.
+Result<StoreEvent> DecodeEvent(std::uint64_t seq, std::string_view text, std::string_view record) {
+  std::vector<std::string_view> f;
+  for (std::size_t start = 0;;) {
+    const std::size_t at = text.find(kRecordField, start);
+    f.push_back(text.substr(start, at == std::string_view::npos ? at : at - start));
+    if (at == std::string_view::npos) break;
+    start = at + 1;
+  }
+  const auto type_number = f.empty() ? std::nullopt : ParseUnsigned(f[0]);
+  if (!type_number || *type_number >= kEventTypeCount || f.size() < 4) {
+    return Malformed("event " + std::string(text.substr(0, 40)));
+  }
+  StoreEvent event;
+  event.seq = seq;
+  event.type = static_cast<EventType>(*type_number);
+  event.merchant_id = std::string(f[2]);
+  if (!f[1].empty()) {
+    const auto at = ParseSigned(f[1]);
+    if (!at) return Malformed("event time " + std::string(f[1]));
+    event.at = Timestamp{*at};
+  }
+  auto offer_of = [](std::string_view line) -> Result<std::shared_ptr<const Offer>> {
+    auto decoded = DecodeMutation(line);
+    if (!decoded.ok()) return decoded.status();
+    const auto* written = std::get_if<OfferWritten>(&decoded.value());
+    if (written == nullptr) return Malformed("offer event line");
+    return written->offer;
+  };
+  switch (event.type) {
+    case EventType::kOfferCreated:
+    case EventType::kOfferUpdated: {
+      if (f.size() != 6) return Malformed("offer event");
+      auto offer = offer_of(f[4]);
+      if (!offer.ok()) return offer.status();
+      event.offer_id = std::string(f[3]);
+      event.offer = offer.value();
+      event.at = event.offer->updated_at;
+      if (!f[5].empty()) {
+        auto before = offer_of(f[5]);
+        if (!before.ok()) return before.status();
+        event.changed = OfferFieldsChanged(*before.value(), *event.offer);
+      }
+      break;
+    }
+    case EventType::kOfferBudgetThreshold: {
+      if (f.size() != 8) return Malformed("threshold event");
+      const auto basis = ParseUnsigned(f[4]);
+      const auto percent = ParseUnsigned(f[5]);
+      const auto used = ParseSigned(f[6]);
+      const auto limit = ParseSigned(f[7]);
+      if (!basis || *basis > 1 || !percent || !used || !limit) return Malformed("threshold event");
+      event.offer_id = std::string(f[3]);
+      event.threshold = BudgetThreshold{static_cast<ThresholdBasis>(*basis),
+                                        static_cast<int>(*percent), *used, *limit};
+      break;
+    }
+    default: {
+      event.redemption_id = std::string(f[3]);
+      if (record.empty()) break;  // a record is never deleted; tolerate one that is not there
+      RedemptionStatus created_as = RedemptionStatus::kReserved;
+      auto r = DecodeRedemptionRecord(event.redemption_id, record, &created_as);
+      if (!r.ok()) return r.status();
+      event.redemption = RedemptionAsOf(r.value(), created_as, StatusOfRedemptionEvent(event.type));
+      break;
+    }
+  }
+  return event;
+}
+
+}  // namespace
+
+Result<EventPage> EventPageFromPayload(const std::vector<RedisReply>& payload) {
+  constexpr std::size_t kEventFields = 3;  // seq, text, record
+  if (payload.size() < 3 || (payload.size() - 3) % kEventFields != 0) {
+    return Malformed("events page of " + std::to_string(payload.size()) + " fields");
+  }
+  const auto last = ParseUnsigned(payload[0].str());
+  const auto oldest = ParseUnsigned(payload[1].str());
+  const auto next_after = ParseUnsigned(payload[2].str());
+  if (!last || !oldest || !next_after) return Malformed("events page head");
+  EventPage page;
+  page.last_seq = *last;
+  page.oldest_seq = *oldest;
+  page.next_after = *next_after;
+  for (std::size_t i = 3; i < payload.size(); i += kEventFields) {
+    const auto seq = ParseUnsigned(payload[i].str());
+    if (!seq) return Malformed("event seq " + payload[i].str());
+    auto event = DecodeEvent(*seq, payload[i + 1].str(), payload[i + 2].str());
+    if (!event.ok()) return event.status();
+    page.events.push_back(std::move(event).value());
+  }
+  return page;
+}
+
 Result<LogRead> LogEntriesFromXrange(const RedisReply& reply, LogPosition skip_through) {
   LogRead out;
   if (reply.is_error()) return StatusFromErrorReply(reply);

@@ -73,6 +73,10 @@ std::vector<std::string> OfferCheckArgs(const Offer& o);
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
                                          const LedgerPageQuery& query);
 
+// A page of events from the payload of the function's `events_page` ({last seq, oldest seq,
+// the seq of the last event looked at, then seq, text and record per event}).
+Result<EventPage> EventPageFromPayload(const std::vector<RedisReply>& payload);
+
 // What one XREAD of the change log returned: the entries after `skip_through`, decoded, and how
 // many entries the reply held in all (a full batch means the log may hold more).
 struct LogRead {

@@ -15,7 +15,8 @@ std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
 // The operations redis_store.lua also registers in its read-only function (READ_ONLY_OPS).
 bool ReadsOnly(const std::string& op) {
-  return op == "replay" || op == "ledger_page" || op == "format" || op == "scan";
+  return op == "replay" || op == "ledger_page" || op == "format" || op == "scan" ||
+         op == "events_page";
 }
 
 }  // namespace
@@ -139,7 +140,8 @@ void RedisStore::Core::HeartbeatIfDue() {
   if (mirror_->broken() || heartbeat_running_.exchange(true)) return;
   last_heartbeat_millis_.store(now);
   Run({"reader_heartbeat", reader_id_, std::to_string(mirror_->position().millis),
-       std::to_string(WallMillis()), std::to_string(options_.reader_timeout_millis)},
+       std::to_string(WallMillis()), std::to_string(options_.reader_timeout_millis),
+       std::to_string(std::max<std::size_t>(options_.event_retention, 1))},
       [self = shared_from_this()](Result<ScriptReply> reply) {
         self->heartbeat_running_.store(false);
         if (!reply.ok() || !reply->status.ok()) {
