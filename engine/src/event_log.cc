@@ -28,14 +28,12 @@ EventPage EventLog::Read(const EventQuery& query, std::uint64_t up_to) const {
   std::size_t looked = 0;
   for (std::size_t i = start - first; i < held_.size() && held_[i].seq <= up_to; ++i) {
     const StoreEvent& event = held_[i];
-    if (query.merchant_id && event.merchant_id != *query.merchant_id) {
-      page.next_after = event.seq;
-      if (++looked >= kEventScanLimit) break;
-      continue;
-    }
-    page.events.push_back(event);
     page.next_after = event.seq;
-    if (page.events.size() >= limit) break;
+    if (!query.merchant_id || event.merchant_id == *query.merchant_id) {
+      page.events.push_back(event);
+      if (page.events.size() >= limit) break;
+    }
+    if (query.merchant_id && ++looked >= kEventScanLimit) break;
   }
   return page;
 }

@@ -48,6 +48,26 @@ Result<RedemptionStatus> NextStatus(RedemptionStatus from, RedemptionAction acti
                     std::string(RedemptionStatusName(from)));
 }
 
+void MoveTo(Redemption& r, RedemptionStatus to, Timestamp at) {
+  r.status = to;
+  switch (to) {
+    case RedemptionStatus::kCommitted:
+      r.committed_at = at;
+      break;
+    case RedemptionStatus::kReleased:
+      r.released_at = at;
+      break;
+    case RedemptionStatus::kExpired:
+      r.expired_at = at;
+      break;
+    case RedemptionStatus::kRefunded:
+      r.refunded_at = at;
+      break;
+    case RedemptionStatus::kReserved:
+      break;
+  }
+}
+
 Redemption PlanRedemption(const Cart& cart, const Quote& quote, const RedemptionIntent& intent) {
   Redemption r;
   r.id = intent.id;

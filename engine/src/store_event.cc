@@ -24,13 +24,6 @@ std::string_view EventTypeName(EventType type) {
   return kEventTypeNames[static_cast<std::size_t>(type)];
 }
 
-std::optional<EventType> ParseEventType(std::string_view name) {
-  for (std::size_t i = 0; i < kEventTypeCount; ++i) {
-    if (kEventTypeNames[i] == name) return static_cast<EventType>(i);
-  }
-  return std::nullopt;
-}
-
 EventType RedemptionEventFor(RedemptionStatus status) {
   return static_cast<EventType>(static_cast<int>(EventType::kRedemptionReserved) +
                                 static_cast<int>(status));
@@ -112,23 +105,7 @@ Redemption RedemptionAsOf(const Redemption& now, RedemptionStatus created_as,
     if (r.status == status) break;
     const Result<RedemptionStatus> next = NextStatus(r.status, t.action);
     if (!next.ok()) break;
-    r.status = next.value();
-    switch (r.status) {
-      case RedemptionStatus::kCommitted:
-        r.committed_at = t.at;
-        break;
-      case RedemptionStatus::kReleased:
-        r.released_at = t.at;
-        break;
-      case RedemptionStatus::kExpired:
-        r.expired_at = t.at;
-        break;
-      case RedemptionStatus::kRefunded:
-        r.refunded_at = t.at;
-        break;
-      case RedemptionStatus::kReserved:
-        break;
-    }
+    MoveTo(r, next.value(), t.at);
   }
   return r;
 }

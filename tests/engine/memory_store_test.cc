@@ -272,6 +272,43 @@ TEST_F(MemoryStoreTest, CreateCompletesOnlyOnceDurable) {
   EXPECT_EQ(outcome->response, "first");
 }
 
+// An event is read only once its change is durable: until then the change may still be lost
+// (and its seq told again of another change after a restart).
+TEST_F(MemoryStoreTest, AnEventIsReadOnlyOnceItsChangeIsDurable) {
+  const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<CreateRedemptionOutcome> created =
+      StartCreate(RedemptionBuilder("r-1").Apply(offer, 10'000).Build(), std::nullopt);
+  Result<EventPage> before = sync_.Events({});
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->events.size(), 1U);
+  EXPECT_EQ(before->events[0].type, EventType::kOfferCreated);
+  EXPECT_EQ(before->last_seq, 1U);
+  EXPECT_EQ(before->next_after, 1U);
+  log_.Release();
+  ASSERT_TRUE(created.Wait().ok());
+  Result<EventPage> after = sync_.Events({});
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->events.size(), 2U);
+  EXPECT_EQ(after->events[1].type, EventType::kRedemptionReserved);
+  EXPECT_EQ(after->last_seq, 2U);
+}
+
+// A change the journal never made durable is never told.
+TEST_F(MemoryStoreTest, AnEventOfAChangeTheLogLostIsNeverRead) {
+  sync_.GivenOffer(MakeOffer("o-1"));
+  log_.Hold();
+  Pending<Offer> second;
+  store_.CreateOffer(MakeOffer("o-2"), second.callback());
+  log_.Fail();
+  EXPECT_EQ(CodeOf(second.Wait()), StatusCode::kUnavailable);
+  Result<EventPage> page = sync_.Events({});
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->events.size(), 1U);
+  EXPECT_EQ(page->events[0].offer_id, "o-1");
+  EXPECT_EQ(page->last_seq, 1U);
+}
+
 TEST_F(MemoryStoreTest, TransitionCompletesOnlyOnceDurable) {
   const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
   sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());

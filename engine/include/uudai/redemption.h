@@ -99,6 +99,10 @@ struct Redemption {
   friend bool operator==(const Redemption&, const Redemption&) = default;
 };
 
+// Moves `r` to `to` at `at`: its status, and the time of reaching it (committed_at, ...).
+// REQUIRES: `to` is where a transition of r.status leads (NextStatus).
+void MoveTo(Redemption& r, RedemptionStatus to, Timestamp at);
+
 // How long a reservation holds what it took unless the caller says otherwise
 // (`uudai serve --reservation-ttl`).
 inline constexpr std::int64_t kDefaultReservationTtlMillis = 15 * kMillisPerMinute;

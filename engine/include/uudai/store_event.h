@@ -33,11 +33,11 @@ enum class EventType : std::uint8_t {
   kRedemptionRefunded,
   kOfferBudgetThreshold,
 };
-inline constexpr std::size_t kEventTypeCount = 8;
+inline constexpr std::size_t kEventTypeCount =
+    static_cast<std::size_t>(EventType::kOfferBudgetThreshold) + 1;
 
 // "offer.created", "redemption.committed", "offer.budget_threshold", ...
 std::string_view EventTypeName(EventType type);
-std::optional<EventType> ParseEventType(std::string_view name);
 
 // The event telling that a redemption now has `status`.
 EventType RedemptionEventFor(RedemptionStatus status);

@@ -222,23 +222,7 @@ void MemoryStore::State::ApplyTransitionLocked(Redemption& r, RedemptionAction a
                                                Timestamp at) {
   const RedemptionStatus from = r.status;
   const RedemptionStatus to = NextStatus(from, action).value();
-  r.status = to;
-  switch (to) {
-    case RedemptionStatus::kCommitted:
-      r.committed_at = at;
-      break;
-    case RedemptionStatus::kReleased:
-      r.released_at = at;
-      break;
-    case RedemptionStatus::kExpired:
-      r.expired_at = at;
-      break;
-    case RedemptionStatus::kRefunded:
-      r.refunded_at = at;
-      break;
-    case RedemptionStatus::kReserved:
-      break;
-  }
+  MoveTo(r, to, at);
   if (from == RedemptionStatus::kReserved) {
     std::lock_guard lock(expiry_mutex);
     expiry.erase({r.expires_at.millis, r.id});

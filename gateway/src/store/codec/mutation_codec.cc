@@ -277,9 +277,11 @@ StoreEvent DecodeEvent(const json::object& o) {
   if (const auto* id = o.if_contains("r")) e.redemption_id = id->as_string();
   if (const auto* th = o.if_contains("th")) {
     const auto& t = th->as_array();
-    e.threshold = BudgetThreshold{static_cast<ThresholdBasis>(t.at(0).to_number<int>() != 0),
-                                  t.at(1).to_number<int>(), t.at(2).to_number<std::int64_t>(),
-                                  t.at(3).to_number<std::int64_t>()};
+    const int basis = t.at(0).to_number<int>();
+    if (basis < 0 || basis > 1) throw std::out_of_range("threshold basis out of range");
+    e.threshold =
+        BudgetThreshold{static_cast<ThresholdBasis>(basis), t.at(1).to_number<int>(),
+                        t.at(2).to_number<std::int64_t>(), t.at(3).to_number<std::int64_t>()};
   }
   return e;
 }

@@ -90,16 +90,6 @@ class RecordWriter {
   bool first_ = true;
 };
 
-std::vector<std::string_view> Split(std::string_view text, char separator) {
-  std::vector<std::string_view> out;
-  while (true) {
-    const std::size_t at = text.find(separator);
-    out.push_back(text.substr(0, at));
-    if (at == std::string_view::npos) return out;
-    text.remove_prefix(at + 1);
-  }
-}
-
 std::optional<std::int64_t> Integer(std::string_view text) {
   std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -116,6 +106,16 @@ std::optional<E> Enum(std::string_view text, int count) {
 }
 
 }  // namespace
+
+std::vector<std::string_view> SplitFields(std::string_view text, char separator) {
+  std::vector<std::string_view> out;
+  while (true) {
+    const std::size_t at = text.find(separator);
+    out.push_back(text.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    text.remove_prefix(at + 1);
+  }
+}
 
 Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
   for (std::string_view identifier :
@@ -179,11 +179,11 @@ Result<std::string> EncodeRedemptionRecord(const Redemption& r, LocalDay day) {
 
 Result<Redemption> DecodeRedemptionRecord(const std::string& id, std::string_view record,
                                           RedemptionStatus* created_as) {
-  const auto sections = Split(record, kRecordSection);
+  const auto sections = SplitFields(record, kRecordSection);
   if (sections.size() != 3) return Malformed(id, "not three sections");
-  const auto head = Split(sections[0], kRecordField);
-  const auto plan = Split(sections[1], kRecordField);
-  const auto rest = Split(sections[2], kRecordField);
+  const auto head = SplitFields(sections[0], kRecordField);
+  const auto plan = SplitFields(sections[1], kRecordField);
+  const auto rest = SplitFields(sections[2], kRecordField);
   if (head.size() != kHeadFields) return Malformed(id, "head");
   if (plan.size() < kPlanFields + kPlanFieldsPerOffer ||
       (plan.size() - kPlanFields) % kPlanFieldsPerOffer != 0) {

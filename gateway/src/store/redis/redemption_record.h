@@ -23,6 +23,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "uudai/campaign_time.h"
 #include "uudai/redemption.h"
@@ -32,6 +33,9 @@ namespace uudai::gateway {
 
 inline constexpr char kRecordSection = '\x1e';
 inline constexpr char kRecordField = '\x1f';
+
+// The fields of `text` between `separator`s (kRecordField, kRecordSection): views into `text`.
+std::vector<std::string_view> SplitFields(std::string_view text, char separator);
 
 // `day`: the local day of r.created_at (per-day limits count by it). kInternal when an
 // identifier holds a separator.

@@ -220,14 +220,8 @@ namespace {
 // One event of the `ev` stream (redis_store.lua): its text split at US, and for a redemption
 // event the redemption's record.
 Result<StoreEvent> DecodeEvent(std::uint64_t seq, std::string_view text, std::string_view record) {
-  std::vector<std::string_view> f;
-  for (std::size_t start = 0;;) {
-    const std::size_t at = text.find(kRecordField, start);
-    f.push_back(text.substr(start, at == std::string_view::npos ? at : at - start));
-    if (at == std::string_view::npos) break;
-    start = at + 1;
-  }
-  const auto type_number = f.empty() ? std::nullopt : ParseUnsigned(f[0]);
+  const std::vector<std::string_view> f = SplitFields(text, kRecordField);
+  const auto type_number = ParseUnsigned(f[0]);
   if (!type_number || *type_number >= kEventTypeCount || f.size() < 4) {
     return Malformed("event " + std::string(text.substr(0, 40)));
   }
