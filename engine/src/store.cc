@@ -11,6 +11,11 @@ std::vector<std::shared_ptr<const Offer>> Store::ListOffers() const {
   return offers;
 }
 
+void Store::FindOfferCaughtUp(const std::string& id,
+                              Completion<std::shared_ptr<const Offer>> done) const {
+  done(FindOffer(id));
+}
+
 void Store::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) {
   FindIdempotentResponse(
       check.scope_key, check.fingerprint,

@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <numeric>
 #include <optional>
 #include <set>
 #include <string>
@@ -165,6 +167,11 @@ void ExpectSameObservableState(MemoryStore& replayed, MemoryStore& original, con
       }
     }
     ExpectSameStats(replayed_sync.Stats(id).value(), original_sync.Stats(id).value());
+    const auto replayed_history = replayed_sync.OfferHistory({id, 0, 1000});
+    const auto original_history = original_sync.OfferHistory({id, 0, 1000});
+    ASSERT_TRUE(replayed_history.ok() && original_history.ok());
+    EXPECT_EQ(replayed_history->versions, original_history->versions);
+    EXPECT_EQ(replayed_history->versions.size(), static_cast<std::size_t>(offer->version));
   }
   for (CampaignGrouping group_by :
        {CampaignGrouping::kNone, CampaignGrouping::kDay, CampaignGrouping::kHour,
@@ -219,18 +226,23 @@ TEST_F(MemoryStoreExportTest, ReplayedExportRebuildsTheSameObservableState) {
   ExpectSameObservableState(*replayed, store_, h);
 }
 
-TEST_F(MemoryStoreExportTest, ExportHoldsEachOfferOnceAtItsLatestVersion) {
+TEST_F(MemoryStoreExportTest, ExportHoldsEveryVersionOfEachOfferOldestFirst) {
   const History h = WriteHistory(sync_, clock_);
   const auto mutations = ExportOf(store_);
-  std::vector<std::string> ids;
+  std::map<std::string, std::vector<std::int64_t>> versions;  // offer id → versions exported
   for (const OfferWritten* written : All<OfferWritten>(mutations)) {
-    ids.push_back(written->offer->id);
-    EXPECT_EQ(*written->offer, *store_.FindOffer(written->offer->id));
+    versions[written->offer->id].push_back(written->offer->version);
   }
-  std::sort(ids.begin(), ids.end());
   std::vector<std::string> expected = h.offer_ids;
   std::sort(expected.begin(), expected.end());
-  EXPECT_EQ(ids, expected);
+  ASSERT_EQ(versions.size(), expected.size());
+  for (const std::string& id : expected) {
+    SCOPED_TRACE(id);
+    const auto latest = store_.FindOffer(id);
+    std::vector<std::int64_t> all(static_cast<std::size_t>(latest->version));
+    std::iota(all.begin(), all.end(), 1);
+    EXPECT_EQ(versions[id], all);
+  }
   EXPECT_EQ(store_.FindOffer("o-m")->version, h.offer_edits + 1);
 }
 
@@ -386,17 +398,19 @@ TEST_F(MemoryStoreExportTest, ClaimsPastRetentionAreNotExported) {
   EXPECT_EQ(replayed->LedgerSnapshot().size(), 3U);
 }
 
-TEST_F(MemoryStoreExportTest, ExportIsMuchShorterThanTheLogOfTheSameHistory) {
+TEST_F(MemoryStoreExportTest, ExportIsShorterThanTheLogOfTheSameHistory) {
   // The history logs 102 records: 5 offers + 52 edits + 25 calls issuing codes + 11
   // creations + 9 transitions (commits, cancels, refunds and expiries).
   WriteHistory(sync_, clock_);
   const auto mutations = ExportOf(store_);
-  EXPECT_EQ(All<OfferWritten>(mutations).size(), 5U);
+  // Every offer version is kept (5 + 52: an offer's history), the codes' calls and the
+  // redemptions' entries are not.
+  EXPECT_EQ(All<OfferWritten>(mutations).size(), 5U + 52U);
   EXPECT_EQ(All<CodesIssued>(mutations).size(), 3U);
   EXPECT_EQ(All<RedemptionCreated>(mutations).size(), 11U);
   EXPECT_EQ(All<RedemptionTransitioned>(mutations).size(), 9U);
   EXPECT_EQ(All<EventsCarried>(mutations).size(), 1U);
-  EXPECT_EQ(store_.ExportedMutationCount(), 5U + 3U + 11U + 9U + 1U);
+  EXPECT_EQ(store_.ExportedMutationCount(), 57U + 3U + 11U + 9U + 1U);
 }
 
 TEST_F(MemoryStoreExportTest, EmptyStoreExportsNothing) {

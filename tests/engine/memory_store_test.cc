@@ -186,6 +186,9 @@ class LoggedMemoryStore final : public Store {
   void ReadEvents(EventQuery query, Completion<EventPage> done) override {
     store_.ReadEvents(std::move(query), std::move(done));
   }
+  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override {
+    store_.ReadOfferHistory(std::move(query), std::move(done));
+  }
   const UsageView& usage() const override { return store_.usage(); }
   bool ready() const override { return store_.ready(); }
 

@@ -418,6 +418,11 @@ class SyncStore {
     return Await<EventPage>(
         [&](Completion<EventPage> done) { store_.ReadEvents(std::move(query), std::move(done)); });
   }
+  Result<OfferHistoryPage> OfferHistory(OfferHistoryQuery query) {
+    return Await<OfferHistoryPage>([&](Completion<OfferHistoryPage> done) {
+      store_.ReadOfferHistory(std::move(query), std::move(done));
+    });
+  }
   OfferUsage Usage(const Offer& offer, std::string_view shopper_id, LocalDay day) const {
     return store_.usage().UsageOf(offer, shopper_id, day);
   }

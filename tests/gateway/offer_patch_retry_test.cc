@@ -120,6 +120,9 @@ class RacingStore final : public Store {
   void ReadEvents(EventQuery query, Completion<EventPage> done) override {
     inner_.ReadEvents(std::move(query), std::move(done));
   }
+  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override {
+    inner_.ReadOfferHistory(std::move(query), std::move(done));
+  }
   const UsageView& usage() const override { return inner_.usage(); }
   bool ready() const override { return inner_.ready(); }
 

@@ -410,17 +410,15 @@ TEST(RestartTest, TieredAndBuyXGetYOffersQuoteTheSameAfterARestart) {
   ASSERT_EQ(applied(quotes[1]), (std::vector<std::int64_t>{75'000, 50'000, 18'000}));
   ASSERT_EQ(applied(quotes[2]), std::vector<std::int64_t>{});
 
-  // Replayed (3 creations, 6 patches), then compacted at start, then from the compacted
-  // journal (one record an offer, and one of the events held)
-  for (const int start : {0, 1, 2}) {
+  // Replayed (3 creations, 6 patches) at each start: every version is kept (an offer's
+  // history), so even a start that would compact any journal worth it has nothing to gain
+  for (const int start : {0, 1}) {
     SCOPED_TRACE("start " + std::to_string(start));
     TestGatewayOptions options = OnDisk(dir);
     if (start == 1) options.journal_compaction.min_bytes = 0;
     TestGateway restarted(options);
-    EXPECT_EQ(restarted.app().startup().journal_records, start < 2 ? 9U : 4U);
-    if (start == 1) {
-      EXPECT_TRUE(restarted.app().startup().compaction.done);
-    }
+    EXPECT_EQ(restarted.app().startup().journal_records, 9U);
+    EXPECT_FALSE(restarted.app().startup().compaction.done);
     for (const auto& [id, body] : offers) {
       EXPECT_EQ(restarted.Call("GET", "/v1/offers/" + id, kAnalystKey).body, body);
     }

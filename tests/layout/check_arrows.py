@@ -17,6 +17,7 @@ import sys
 ALLOWED = {
     "http": set(),
     "ops": set(),
+    "webhook": set(),
     "json": {"http", "engine"},
     "api": {"json", "http", "ops", "engine"},
     "redis": {"engine"},

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -49,6 +50,38 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - created).count();
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
+}
+
+// An offer's history is read where the truth is: edits made through two gateways are listed
+// in order, with each one's key, by both at once (neither waits for its view to catch up).
+TEST_F(MultiGatewayTest, AnOfferEditedThroughTwoGatewaysHasOneHistoryOnBoth) {
+  StartGateways(2);
+  const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  const HttpReply paused =
+      CallPort(port(1), "PATCH", "/v1/offers/" + id, kAdminKey, R"({"status":"paused"})");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  const HttpReply renamed =
+      CallPort(port(0), "PATCH", "/v1/offers/" + id, kMerchantKey, R"({"name":"Giảm 20%"})");
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  for (int g : {1, 0}) {
+    SCOPED_TRACE("gateway " + std::to_string(g));
+    const HttpReply history =
+        CallPort(port(g), "GET", "/v1/offers/" + id + "/history", kAnalystKey);
+    ASSERT_EQ(history.status, 200) << history.body;
+    const boost::json::value body = history.Json();
+    const boost::json::array& items = body.at("items").as_array();
+    ASSERT_EQ(items.size(), 3U) << history.body;
+    EXPECT_EQ(items[0].at("change").as_string(), "created");
+    EXPECT_EQ(items[1].at("changed"), boost::json::array({"status"}));
+    EXPECT_EQ(items[1].at("by").at("role").as_string(), "admin");
+    EXPECT_EQ(items[2].at("changed"), boost::json::array({"name"}));
+    EXPECT_EQ(items[2].at("by").at("role").as_string(), "merchant");
+    EXPECT_EQ(items[2].at("offer").at("version").as_int64(), 3);
+  }
+  // And the shop of another merchant may not read it on either
+  EXPECT_TRUE(
+      IsProblem(CallPort(port(1), "GET", "/v1/offers/" + id + "/history", kOtherMerchantKey), 403,
+                "forbidden"));
 }
 
 // Bulk registration reaches the other gateways as fast as a single offer does: 5,000 offers
@@ -365,6 +398,33 @@ class StaleGatewayTest : public MultiGatewayTest {
     return n.empty() ? "0" : n;
   }
 };
+
+// An offer created on gateway 0 after gateway 1 last read the log: gateway 1 reads the log
+// when asked for an offer it does not know, rather than answer 404 for one that exists.
+TEST_F(StaleGatewayTest, AnOfferCreatedElsewhereIsFoundByAGatewayThatHasNotPolled) {
+  StartWithOffers("NEW");
+  object coded = AlwaysOnOffer();
+  coded["code_mode"] = "unique";
+  const std::string for_get = CreateOfferOn(0, AlwaysOnOffer());
+  const std::string for_patch = CreateOfferOn(0, AlwaysOnOffer());
+  const std::string for_codes = CreateOfferOn(0, coded);
+  const std::string for_stats = CreateOfferOn(0, AlwaysOnOffer());
+  const HttpReply got = CallPort(port(1), "GET", "/v1/offers/" + for_get, kAnalystKey);
+  EXPECT_EQ(got.status, 200) << got.body;
+  const HttpReply patched =
+      CallPort(port(1), "PATCH", "/v1/offers/" + for_patch, kAdminKey, R"({"priority":3})");
+  EXPECT_EQ(patched.status, 200) << patched.body;
+  const HttpReply codes = CallPort(port(1), "POST", "/v1/offers/" + for_codes + "/codes",
+                                   kMerchantKey, R"({"count":2})");
+  EXPECT_EQ(codes.status, 201) << codes.body;
+  const HttpReply stats = CallPort(port(1), "GET", "/v1/stats/offers/" + for_stats, kAnalystKey);
+  EXPECT_EQ(stats.status, 200) << stats.body;
+  // An offer that exists nowhere is still not found, and a merchant's own rule still holds
+  EXPECT_TRUE(
+      IsProblem(CallPort(port(1), "GET", "/v1/offers/o_nowhere", kAnalystKey), 404, "not_found"));
+  EXPECT_TRUE(IsProblem(CallPort(port(1), "GET", "/v1/offers/" + for_get, kOtherMerchantKey), 403,
+                        "forbidden"));
+}
 
 TEST_F(StaleGatewayTest, OfferPausedOnOneGatewayIsRefusedOnAnotherThatHasNotPolled) {
   const std::vector<std::string> ids = StartWithOffers("PAUSE");

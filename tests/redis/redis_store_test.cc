@@ -361,7 +361,7 @@ TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt
   auto a = NewGateway();  // an empty store loads; nothing is written yet
   EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
   SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "7");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "8");
   auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
   const Status loaded = b->Load(milliseconds(5'000));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
@@ -381,16 +381,16 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   Status loaded = b->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.code(), StatusCode::kInternal);
-  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 7"),
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 8"),
             std::string::npos)
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
 
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 8"), "OK");  // a newer build's
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 9"), "OK");  // a newer build's
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 8, this build reads format 7"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 9, this build reads format 8"), std::string::npos)
       << loaded.message();
 }
 

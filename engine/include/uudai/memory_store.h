@@ -81,6 +81,7 @@ class MemoryStore final : public Store {
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
   // REQUIRES: called before the store is shared between threads.
+  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
   void SetOfferObserver(OfferObserver observer) override;
 
   void IssueCodes(std::string offer_id, std::vector<std::string> codes,
@@ -122,12 +123,12 @@ class MemoryStore final : public Store {
 
   // The current state as a short sequence of mutations (for compacting a journal): replayed
   // in order into an empty MemoryStore, it rebuilds the same observable state. In order:
-  // every offer once, at its latest version (by id); the issued codes of each offer, at most
-  // kExportedCodesPerBatch per CodesIssued; then every redemption in creation order, as it
-  // was created (reserved or committed, with its idempotency record if that is still within
-  // retention; pruned or expired records are left out), each followed by its transitions
-  // with their recorded times. Returns how many mutations `sink` received.
-  // REQUIRES: no concurrent writes (call it at start-up, before the store serves).
+  // every offer (by id), each version it has had, oldest first; the issued codes of each offer, at
+  // most kExportedCodesPerBatch per CodesIssued; then every redemption in creation order, as it was
+  // created (reserved or committed, with its idempotency record if that is still within retention;
+  // pruned or expired records are left out), each followed by its transitions with their recorded
+  // times. Returns how many mutations `sink` received. REQUIRES: no concurrent writes (call it at
+  // start-up, before the store serves).
   std::size_t ExportMutations(const std::function<void(const StoreMutation&)>& sink) const;
   // How many mutations ExportMutations would emit now, without building them (cheap: no copy
   // of any offer, code or redemption). REQUIRES: as ExportMutations.

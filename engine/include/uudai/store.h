@@ -91,6 +91,20 @@ struct SettledRefusal {
   std::optional<std::string> live_redemption_id;
 };
 
+// A page of an offer's versions (Store::ReadOfferHistory), oldest first.
+struct OfferHistoryQuery {
+  std::string offer_id;
+  std::int64_t after_version = 0;  // versions after this one
+  std::size_t limit = 100;         // most versions in the page (at least 1)
+};
+
+struct OfferHistoryPage {
+  std::string merchant_id;          // the offer's shop (it never changes)
+  std::vector<Offer> versions;      // the versions after after_version, oldest first
+  std::int64_t latest_version = 0;  // the offer's version now: the page is the last when
+                                    // versions is empty or ends at it
+};
+
 struct IssuedCodes {
   std::size_t issued = 0;
   std::vector<std::string> duplicates;  // codes that already existed; the caller may retry
@@ -121,10 +135,20 @@ class Store {
   virtual void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) = 0;
   // Local view, synchronous: nullptr when unknown.
   virtual std::shared_ptr<const Offer> FindOffer(const std::string& id) const = 0;
+  // FindOffer, except that an offer the local view does not know is looked for where the truth
+  // is: a shared store's view reads the change log first (the offer may have been created
+  // through another process a moment ago). nullptr when the store has no such offer. The
+  // default answers FindOffer (a store whose view is the truth).
+  virtual void FindOfferCaughtUp(const std::string& id,
+                                 Completion<std::shared_ptr<const Offer>> done) const;
   // Every offer, in no particular order.
   virtual std::vector<std::shared_ptr<const Offer>> AllOffers() const = 0;
   // Every offer, sorted by id (AllOffers, sorted: a million offers take ~1 s).
   virtual std::vector<std::shared_ptr<const Offer>> ListOffers() const;
+  // A page of offer `query.offer_id`'s versions, every one it has had (each as written, with
+  // its updated_at and updated_by), oldest first. kNotFound when the offer does not exist.
+  // Read where the truth is: the same on every gateway of a shared store.
+  virtual void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) = 0;
   // Called with every offer change (this process's and, for shared stores, other processes').
   // Changes may arrive out of order; use Offer::version to keep the newest.
   virtual void SetOfferObserver(OfferObserver observer) = 0;

@@ -283,6 +283,37 @@ std::vector<std::shared_ptr<const Offer>> MemoryStore::AllOffers() const {
   return out;
 }
 
+void MemoryStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) {
+  if (!state_->keep_redemptions()) {
+    return done(Status(StatusCode::kInternal,
+                       "this store keeps no offer history: it is a view, written by Replay only"));
+  }
+  OfferHistoryPage page;
+  {
+    std::shared_lock lock(state_->offers_mutex);
+    auto latest = state_->offers.find(query.offer_id);
+    if (latest == state_->offers.end()) {
+      lock.unlock();
+      return done(NotFound("offer", query.offer_id));
+    }
+    page.latest_version = latest->second->version;
+    page.merchant_id = latest->second->merchant_id;
+    const std::size_t limit = std::max<std::size_t>(query.limit, 1);
+    auto take = [&](const Offer& version) {
+      if (version.version > query.after_version && page.versions.size() < limit) {
+        page.versions.push_back(version);
+      }
+    };
+    // Oldest first. A journal written before versions were kept may hold only the latest.
+    if (auto earlier = state_->earlier_versions.find(query.offer_id);
+        earlier != state_->earlier_versions.end()) {
+      for (const auto& version : earlier->second) take(*version);
+    }
+    take(*latest->second);
+  }
+  done(std::move(page));
+}
+
 void MemoryStore::SetOfferObserver(OfferObserver observer) { observer_ = std::move(observer); }
 
 // --- Unique codes ----------------------------------------------------------------------------

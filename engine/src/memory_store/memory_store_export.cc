@@ -46,12 +46,25 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     if (sink != nullptr) (*sink)(StoreMutation(make()));
   };
 
-  // 1. Offers, at their latest version (counting needs no order: start-up counts a million).
+  // 1. Offers by id, each with its earlier versions before its latest, so that a replay keeps
+  // the offer's history (counting needs no order: start-up counts a million).
   if (sink == nullptr) {
     std::shared_lock lock(state_->offers_mutex);
     count += state_->offers.size();
+    for (const auto& [id, versions] : state_->earlier_versions) count += versions.size();
   } else {
-    for (const auto& offer : ListOffers()) emit([&] { return OfferWritten{offer}; });
+    for (const auto& offer : ListOffers()) {
+      std::vector<std::shared_ptr<const Offer>> earlier;
+      {
+        std::shared_lock lock(state_->offers_mutex);
+        if (auto it = state_->earlier_versions.find(offer->id);
+            it != state_->earlier_versions.end()) {
+          earlier = it->second;
+        }
+      }
+      for (const auto& version : earlier) emit([&] { return OfferWritten{version}; });
+      emit([&] { return OfferWritten{offer}; });
+    }
   }
 
   // 2. Unique codes, by offer (in id order), in batches.

@@ -272,7 +272,9 @@ void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
     std::lock_guard lock(counters->mutex);
     counters->offer = offer;
   }
-  offers[offer->id] = std::move(offer);
+  std::shared_ptr<const Offer>& slot = offers[offer->id];
+  if (slot != nullptr && keep_redemptions_) earlier_versions[offer->id].push_back(std::move(slot));
+  slot = std::move(offer);
 }
 
 bool MemoryStore::State::TakeLifetimeAmount(Money amount) {

@@ -167,9 +167,13 @@ class MemoryStore::State {
   // Offers and public codes.
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
+  // Every version before the latest of each offer written more than once, oldest first
+  // (ReadOfferHistory); empty without keep_redemptions(). GUARDED_BY offers_mutex.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<const Offer>>> earlier_versions;
   // Public codes of offers that are not archived: code scope (CodeScopeOf) → code → offer id.
   std::unordered_map<std::string, std::unordered_map<std::string, std::string>> public_codes;
-  // Also makes `offer` the one its counters re-check redemptions against.
+  // Also makes `offer` the one its counters re-check redemptions against, and keeps the version
+  // it replaces in earlier_versions.
   // REQUIRES: offers_mutex held exclusively; no counters mutex held.
   void PutOfferLocked(std::shared_ptr<const Offer> offer);
   // kCodeConflict when `offer` (to be stored) has a public code that, within its code scope,

@@ -42,6 +42,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
   AddRoute("GET", "/v1/offers", kAll, bind_front(&OfferHandlers::List, &offers_));
   AddRoute("GET", "/v1/offers/{id}", kAll, bind_front(&OfferHandlers::Get, &offers_));
   AddRoute("PATCH", "/v1/offers/{id}", kOfferWriters, bind_front(&OfferHandlers::Patch, &offers_));
+  AddRoute("GET", "/v1/offers/{id}/history", {R::kAdmin, R::kAnalyst, R::kMerchant},
+           bind_front(&OfferHandlers::History, &offers_));
   AddRoute("POST", "/v1/offers/{id}/codes", kOfferWriters,
            bind_front(&OfferHandlers::IssueCodes, &offers_));
   AddRoute("POST", "/v1/checkout/quote", kCheckout,

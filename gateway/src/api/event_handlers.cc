@@ -1,29 +1,17 @@
 #include "api/event_handlers.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
+#include "api/query_numbers.h"
 #include "api/responses.h"
 #include "json/event_json.h"
 #include "uudai/text_rules.h"
 
 namespace uudai::gateway {
-namespace {
-
-// A decimal integer of at most `max_digits` digits, or nullopt.
-std::optional<std::uint64_t> ParseCount(std::string_view text, std::size_t max_digits) {
-  if (text.empty() || text.size() > max_digits) return std::nullopt;
-  std::uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-}  // namespace
 
 EventHandlers::EventHandlers(Store& store, CampaignZone zone, RunAfter run_after)
     : store_(store), zone_(zone), run_after_(std::move(run_after)) {}
@@ -32,14 +20,14 @@ void EventHandlers::List(const HttpRequest& request, const Caller& caller, Respo
   EventQuery query;
   std::vector<FieldError> errors;
   if (auto text = request.Query("after")) {
-    if (auto after = ParseCount(*text, 19)) {
+    if (auto after = ParseQueryCount(*text, 19)) {
       query.after = *after;
     } else {
       errors.push_back({"after", "must be a seq: a whole number from 0"});
     }
   }
   if (auto text = request.Query("limit")) {
-    const auto limit = ParseCount(*text, 4);
+    const auto limit = ParseQueryCount(*text, 4);
     if (!limit || *limit < 1 || *limit > 1000) {
       errors.push_back({"limit", "must be from 1 to 1000"});
     } else {
@@ -48,7 +36,7 @@ void EventHandlers::List(const HttpRequest& request, const Caller& caller, Respo
   }
   std::uint64_t wait_seconds = 0;
   if (auto text = request.Query("wait")) {
-    const auto wait = ParseCount(*text, 2);
+    const auto wait = ParseQueryCount(*text, 2);
     if (!wait || *wait > kMaxWaitSeconds) {
       errors.push_back({"wait", "must be a whole number of seconds from 0 to 30"});
     } else {

@@ -28,29 +28,33 @@ std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller) {
   return {};
 }
 
-std::shared_ptr<const Offer> VisibleOffer(const Store& store, const std::string& id,
-                                          const Caller& caller, Respond& respond) {
-  auto offer = store.FindOffer(id);
-  if (offer == nullptr) {
-    respond(ProblemResponse(NotFoundProblem("offer " + id + " does not exist")));
-    return nullptr;
-  }
-  if (caller.is_merchant() && offer->merchant_id != *caller.key->merchant_id) {
-    respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
-    return nullptr;
-  }
-  return offer;
+void WithVisibleOffer(const Store& store, const std::string& id, const Caller& caller,
+                      const Respond& respond, WithOffer then) {
+  std::optional<std::string> merchant;
+  if (caller.is_merchant()) merchant = caller.key->merchant_id;
+  store.FindOfferCaughtUp(id, [id, merchant = std::move(merchant), respond,
+                               then = std::move(then)](Result<std::shared_ptr<const Offer>> found) {
+    if (!found.ok()) return respond(StatusResponse(found.status()));
+    const std::shared_ptr<const Offer>& offer = found.value();
+    if (offer == nullptr) {
+      return respond(ProblemResponse(NotFoundProblem("offer " + id + " does not exist")));
+    }
+    if (merchant && offer->merchant_id != *merchant) {
+      return respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
+    }
+    then(offer);
+  });
 }
 
-std::shared_ptr<const Offer> ChangeableOffer(const Store& store, const std::string& id,
-                                             const Caller& caller, Respond& respond) {
-  auto offer = VisibleOffer(store, id, caller, respond);
-  if (offer == nullptr) return nullptr;
-  if (auto why = MerchantMayNotChange(*offer, caller); !why.empty()) {
-    respond(ProblemResponse(Forbidden(why)));
-    return nullptr;
-  }
-  return offer;
+void WithChangeableOffer(const Store& store, const std::string& id, const Caller& caller,
+                         const Respond& respond, WithOffer then) {
+  WithVisibleOffer(store, id, caller, respond,
+                   [caller, respond, then = std::move(then)](std::shared_ptr<const Offer> offer) {
+                     if (auto why = MerchantMayNotChange(*offer, caller); !why.empty()) {
+                       return respond(ProblemResponse(Forbidden(why)));
+                     }
+                     then(std::move(offer));
+                   });
 }
 
 OfferAuthor AuthorOf(const Caller& caller) {

@@ -3,6 +3,7 @@
 #ifndef UUDAI_GATEWAY_API_OFFER_ACCESS_H_
 #define UUDAI_GATEWAY_API_OFFER_ACCESS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,16 +17,22 @@ namespace uudai::gateway {
 // shipping layers and funding by anyone but the merchant are for admin keys. Empty when it may.
 std::string ForbiddenForMerchant(const Offer& offer, const Caller& caller);
 
-// The offer if `caller` may see it; else answers 404/403 and returns nullptr.
-std::shared_ptr<const Offer> VisibleOffer(const Store& store, const std::string& id,
-                                          const Caller& caller, Respond& respond);
+// What a handler does with an offer its caller may see (or change).
+using WithOffer = std::function<void(std::shared_ptr<const Offer>)>;
 
-// The offer if `caller` may change it (PATCH, issuing codes): visible, and for a merchant key
-// one it could have registered itself; else answers 404/403 and returns nullptr. An offer an
-// admin put on another layer, or had funded by anyone but the merchant, stays the admin's even
-// in the merchant's own shop.
-std::shared_ptr<const Offer> ChangeableOffer(const Store& store, const std::string& id,
-                                             const Caller& caller, Respond& respond);
+// Calls `then` with the offer if `caller` may see it; else answers 404/403. An offer this
+// gateway's view does not know yet is looked for where the truth is (Store::FindOfferCaughtUp),
+// so an offer created through another gateway a moment ago is found. `then` may run on
+// another thread, after this returns.
+void WithVisibleOffer(const Store& store, const std::string& id, const Caller& caller,
+                      const Respond& respond, WithOffer then);
+
+// The same for an offer `caller` may change (PATCH, issuing codes): visible, and for a merchant
+// key one it could have registered itself; else answers 404/403. An offer an admin put on
+// another layer, or had funded by anyone but the merchant, stays the admin's even in the
+// merchant's own shop.
+void WithChangeableOffer(const Store& store, const std::string& id, const Caller& caller,
+                         const Respond& respond, WithOffer then);
 
 // Who writes an offer through this call (Offer::updated_by): the caller's key_id and role.
 OfferAuthor AuthorOf(const Caller& caller);

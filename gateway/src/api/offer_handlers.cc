@@ -7,7 +7,9 @@
 
 #include "api/new_id.h"
 #include "api/offer_access.h"
+#include "api/query_numbers.h"
 #include "api/responses.h"
+#include "json/offer_history_json.h"
 #include "json/offer_json.h"
 #include "json/request_body.h"
 #include "uudai/offer_validator.h"
@@ -99,10 +101,7 @@ void OfferHandlers::List(const HttpRequest& request, const Caller& caller, Respo
   }
   std::size_t limit = 100;
   if (auto text = request.Query("limit")) {
-    const bool digits =
-        !text->empty() && text->size() <= 4 &&
-        std::all_of(text->begin(), text->end(), [](char c) { return c >= '0' && c <= '9'; });
-    limit = digits ? std::stoul(std::string(*text)) : 0;
+    limit = ParseQueryCount(*text, 4).value_or(0);
     if (limit < 1 || limit > 1000) {
       return respond(ProblemResponse(InvalidFields({{"limit", "must be from 1 to 1000"}})));
     }
@@ -127,9 +126,48 @@ void OfferHandlers::List(const HttpRequest& request, const Caller& caller, Respo
 }
 
 void OfferHandlers::Get(const HttpRequest&, const Caller& caller, Respond& respond) {
-  if (auto offer = VisibleOffer(store_, caller.params[0], caller, respond)) {
-    respond(OfferResponse(200, *offer, zone_));
+  WithVisibleOffer(store_, caller.params[0], caller, respond,
+                   [respond, zone = zone_](std::shared_ptr<const Offer> offer) {
+                     respond(OfferResponse(200, *offer, zone));
+                   });
+}
+
+void OfferHandlers::History(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  std::vector<FieldError> errors;
+  std::int64_t after_version = 0;
+  if (auto text = request.Query("after_version")) {
+    if (auto after = ParseQueryCount(*text, 18)) {
+      after_version = static_cast<std::int64_t>(*after);
+    } else {
+      errors.push_back({"after_version", "must be a version: a whole number from 0"});
+    }
   }
+  std::size_t limit = 100;
+  if (auto text = request.Query("limit")) {
+    limit = ParseQueryCount(*text, 4).value_or(0);
+    if (limit < 1 || limit > 1000) errors.push_back({"limit", "must be from 1 to 1000"});
+  }
+  if (!errors.empty()) return respond(ProblemResponse(InvalidFields(std::move(errors))));
+  // The version before the page's first too, to tell what that one changed.
+  OfferHistoryQuery query{caller.params[0], std::max<std::int64_t>(after_version - 1, 0),
+                          after_version > 0 ? limit + 1 : limit};
+  store_.ReadOfferHistory(query, [respond,
+                                  caller_merchant =
+                                      caller.is_merchant() ? caller.key->merchant_id : std::nullopt,
+                                  after_version, id = query.offer_id,
+                                  zone = zone_](Result<OfferHistoryPage> result) {
+    if (!result.ok()) return respond(StatusResponse(result.status()));
+    OfferHistoryPage& page = result.value();
+    if (caller_merchant && page.merchant_id != *caller_merchant) {
+      return respond(ProblemResponse(Forbidden("offer " + id + " belongs to another merchant")));
+    }
+    std::optional<Offer> before;
+    if (!page.versions.empty() && page.versions.front().version <= after_version) {
+      before = std::move(page.versions.front());
+      page.versions.erase(page.versions.begin());
+    }
+    respond(JsonResponse(200, OfferHistoryJsonText(id, page, before ? &*before : nullptr, zone)));
+  });
 }
 
 void OfferHandlers::Patch(const HttpRequest& request, const Caller& caller, Respond& respond) {
@@ -150,8 +188,17 @@ void OfferHandlers::Patch(const HttpRequest& request, const Caller& caller, Resp
 void OfferHandlers::PatchWithRetry(std::string id, boost::json::object patch,
                                    std::optional<std::int64_t> if_match, Caller caller,
                                    int attempts_left, Respond respond) {
-  const auto current = ChangeableOffer(store_, id, caller, respond);
-  if (current == nullptr) return;
+  WithChangeableOffer(store_, id, caller, respond,
+                      [this, id, patch = std::move(patch), if_match, caller, attempts_left,
+                       respond](std::shared_ptr<const Offer> current) mutable {
+                        PatchOnto(std::move(current), std::move(id), std::move(patch), if_match,
+                                  std::move(caller), attempts_left, std::move(respond));
+                      });
+}
+
+void OfferHandlers::PatchOnto(std::shared_ptr<const Offer> current, std::string id,
+                              boost::json::object patch, std::optional<std::int64_t> if_match,
+                              Caller caller, int attempts_left, Respond respond) {
   if (if_match && *if_match != current->version) {
     return respond(StatusResponse(
         Status::ForOffer(StatusCode::kVersionMismatch, id,
@@ -194,9 +241,6 @@ void OfferHandlers::PatchWithRetry(std::string id, boost::json::object patch,
 }
 
 void OfferHandlers::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond) {
-  // Issuing codes changes what the offer grants: it takes the right to change the offer.
-  const auto offer = ChangeableOffer(store_, caller.params[0], caller, respond);
-  if (offer == nullptr) return;
   auto parsed = ParseJsonObject(request);
   if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
   BodyProblems problems;
@@ -205,12 +249,20 @@ void OfferHandlers::IssueCodes(const HttpRequest& request, const Caller& caller,
       reader.Integer("count", 1, static_cast<std::int64_t>(max_codes_per_request_), true);
   reader.Finish();
   if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
-  if (offer->code_mode != CodeMode::kUnique) {
+  // Issuing codes changes what the offer grants: it takes the right to change the offer.
+  WithChangeableOffer(store_, caller.params[0], caller, respond,
+                      [this, count = *count, respond](std::shared_ptr<const Offer> offer) {
+                        IssueCodesFor(*offer, count, respond);
+                      });
+}
+
+void OfferHandlers::IssueCodesFor(const Offer& offer, std::int64_t count, Respond respond) {
+  if (offer.code_mode != CodeMode::kUnique) {
     return respond(ProblemResponse(
         InvalidFields({{"count", "codes are issued only for offers with code_mode unique"}})));
   }
-  auto codes = GenerateUniqueCodes(random_, static_cast<std::size_t>(*count));
-  store_.IssueCodes(offer->id, codes, [respond, codes](Result<IssuedCodes> result) mutable {
+  auto codes = GenerateUniqueCodes(random_, static_cast<std::size_t>(count));
+  store_.IssueCodes(offer.id, codes, [respond, codes](Result<IssuedCodes> result) mutable {
     if (!result.ok()) return respond(StatusResponse(result.status()));
     // A code already issued elsewhere (odds ~2^-60 each) is left out.
     for (const std::string& dup : result->duplicates) {

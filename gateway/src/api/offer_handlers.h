@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -27,6 +28,8 @@ class OfferHandlers {
   void List(const HttpRequest& request, const Caller& caller, Respond& respond);    // GET
   void Get(const HttpRequest& request, const Caller& caller, Respond& respond);     // GET {id}
   void Patch(const HttpRequest& request, const Caller& caller, Respond& respond);   // PATCH {id}
+  // GET {id}/history?after_version=&limit=
+  void History(const HttpRequest& request, const Caller& caller, Respond& respond);
   // POST /v1/offers/{id}/codes
   void IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond);
 
@@ -36,6 +39,12 @@ class OfferHandlers {
   void PatchWithRetry(std::string id, boost::json::object patch,
                       std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
                       Respond respond);
+  // The attempt once the offer it patches, `current`, is found and may be changed.
+  void PatchOnto(std::shared_ptr<const Offer> current, std::string id, boost::json::object patch,
+                 std::optional<std::int64_t> if_match, Caller caller, int attempts_left,
+                 Respond respond);
+  // Issues `count` codes for `offer`, which the caller may change.
+  void IssueCodesFor(const Offer& offer, std::int64_t count, Respond respond);
 
   Store& store_;
   const Clock& clock_;

@@ -13,12 +13,14 @@ namespace uudai::gateway {
 StatsHandlers::StatsHandlers(Store& store, CampaignZone zone) : store_(store), zone_(zone) {}
 
 void StatsHandlers::Offer(const HttpRequest&, const Caller& caller, Respond& respond) {
-  const auto offer = VisibleOffer(store_, caller.params[0], caller, respond);
-  if (offer == nullptr) return;
-  store_.GetOfferStats(offer->id, [respond](Result<OfferStats> result) {
-    if (!result.ok()) return respond(StatusResponse(result.status()));
-    respond(JsonResponse(200, boost::json::serialize(OfferStatsToJson(result.value()))));
-  });
+  WithVisibleOffer(
+      store_, caller.params[0], caller, respond,
+      [this, respond](std::shared_ptr<const uudai::Offer> offer) {
+        store_.GetOfferStats(offer->id, [respond](Result<OfferStats> result) {
+          if (!result.ok()) return respond(StatusResponse(result.status()));
+          respond(JsonResponse(200, boost::json::serialize(OfferStatsToJson(result.value()))));
+        });
+      });
 }
 
 void StatsHandlers::Campaign(const HttpRequest& request, const Caller&, Respond& respond) {

@@ -19,12 +19,7 @@ json::object EventToJson(const StoreEvent& event, const CampaignZone& zone) {
       for (const std::string& path : event.changed) changed.emplace_back(path);
       data["changed"] = std::move(changed);
     }
-    json::value by = nullptr;
-    if (event.offer && event.offer->updated_by) {
-      by = json::object{{"key_id", event.offer->updated_by->key_id},
-                        {"role", event.offer->updated_by->role}};
-    }
-    data["by"] = std::move(by);
+    data["by"] = event.offer ? OfferAuthorToJson(event.offer->updated_by) : json::value(nullptr);
   } else if (event.type == EventType::kOfferBudgetThreshold && event.threshold) {
     data["offer_id"] = event.offer_id;
     data["basis"] = ThresholdBasisName(event.threshold->basis);

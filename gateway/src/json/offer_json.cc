@@ -369,4 +369,9 @@ boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
   };
 }
 
+boost::json::value OfferAuthorToJson(const std::optional<OfferAuthor>& author) {
+  if (!author) return nullptr;
+  return boost::json::object{{"key_id", author->key_id}, {"role", author->role}};
+}
+
 }  // namespace uudai::gateway

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
 #include "json/field_reader.h"
 #include "uudai/campaign_time.h"
@@ -33,6 +34,9 @@ std::optional<Offer> PatchOffer(const Offer& base, const boost::json::object& pa
 
 // Every field; absent optional fields are written as null.
 boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone);
+
+// Who wrote an offer's version: {"key_id", "role"}, or null when unknown.
+boost::json::value OfferAuthorToJson(const std::optional<OfferAuthor>& author);
 
 }  // namespace uudai::gateway
 

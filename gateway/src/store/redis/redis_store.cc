@@ -332,6 +332,28 @@ void RedisStore::ReadEvents(EventQuery query, Completion<EventPage> done) {
              });
 }
 
+void RedisStore::FindOfferCaughtUp(const std::string& id,
+                                   Completion<std::shared_ptr<const Offer>> done) const {
+  if (auto offer = FindOffer(id)) return done(std::move(offer));
+  core_->mirror().CatchUp([core = core_, id, done = std::move(done)](const Status& read) {
+    if (auto offer = core->mirror().view().FindOffer(id)) return done(std::move(offer));
+    // Not in a view that could not read the log: unknown is not known to be absent.
+    if (!read.ok()) return done(read);
+    done(std::shared_ptr<const Offer>());
+  });
+}
+
+void RedisStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) {
+  core_->Run({"offer_history", query.offer_id,
+              std::to_string(std::max<std::int64_t>(query.after_version, 0)),
+              std::to_string(std::max<std::size_t>(query.limit, 1))},
+             [id = query.offer_id, done = std::move(done)](Result<ScriptReply> reply) {
+               if (!reply.ok()) return done(reply.status());
+               if (!reply->status.ok()) return done(reply->status);
+               done(OfferHistoryPageFromPayload(reply->payload, id));
+             });
+}
+
 const UsageView& RedisStore::usage() const { return core_->mirror().view().usage(); }
 
 // Ready while a connection is up, the last read of the change log worked (a Redis still

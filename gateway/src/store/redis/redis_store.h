@@ -161,6 +161,9 @@ class RedisStore final : public Store {
 
   // From Redis (the `ev` stream, and each redemption event's record): one script call.
   void ReadEvents(EventQuery query, Completion<EventPage> done) override;
+  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
+  void FindOfferCaughtUp(const std::string& id,
+                         Completion<std::shared_ptr<const Offer>> done) const override;
 
   const UsageView& usage() const override;
   bool ready() const override;

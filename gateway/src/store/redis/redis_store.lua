@@ -37,6 +37,8 @@
 --                 n (live redemptions) b (budget spent) d:<local day>, and ta (the budget
 --                 thresholds announced: ThresholdBit's mask; absent = none). Small: Redis keeps it
 --                 as a listpack, which a call reads in one pass
+--   oh:<id>       list, one per offer written more than once: the journal lines of its versions
+--                 before the latest, oldest first (the latest is in `offers`)
 --   s:<shopper>   hash, one per shopper with a live (reserved or committed) redemption: that
 --                 shopper's live redemptions — p (on the whole platform), m:<merchant> (at that
 --                 shop), o:<offer id> (of that offer). What first_order offers (p, m:) and
@@ -92,8 +94,8 @@
 -- the log trimmed, offers kept in `offers`; 5: a record's applied offers say which amount is a
 -- cashback, offers carry `fo`; 6: a shopper's live redemptions are counted in s:<shopper>, an
 -- idempotency record may leave its first response to be rendered from the record; 7: events in
--- `ev`, thresholds announced in o:<id>'s `ta`).
-local FORMAT = '7'
+-- `ev`, thresholds announced in o:<id>'s `ta`; 8: an offer's earlier versions in oh:<id>).
+local FORMAT = '8'
 
 local US, RS = '\31', '\30'
 
@@ -336,7 +338,10 @@ local function offer_put()
   if live_code then redis.call('HSET', codes, code, id) end
   write_offer_hash(id, version, merchant, layer, code_mode, status, code, 11)
   local replaced = ''
-  if mode ~= 'create' then replaced = redis.call('HGET', key('offers'), id) or '' end
+  if mode ~= 'create' then
+    replaced = redis.call('HGET', key('offers'), id) or ''
+    redis.call('RPUSH', key('oh:' .. id), replaced)
+  end
   redis.call('HSET', key('offers'), id, ARGV[10])
   emit(mode == 'create' and OFFER_CREATED or OFFER_UPDATED, '', merchant, id, ARGV[10], replaced)
   local previous, entry = append('m', ARGV[10])
@@ -953,6 +958,29 @@ local function events_page()
   return reply
 end
 
+-- ARGV: op, offer id, after version, limit. Payload: the offer's latest version ("" when the
+-- offer does not exist), its merchant, then the journal lines of its versions after `after`,
+-- oldest first, at most `limit`. Writes nothing.
+local function offer_history()
+  local id, after, limit = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+  local latest = redis.call('HGET', key('offers'), id)
+  local o = redis.call('HMGET', key('o:' .. id), 'v', 'm')
+  local version = o[1]
+  if not latest or not version or not published(id) then return {'ok', '', '', '', '', '', ''} end
+  local reply = {'ok', '', '', '', '', version, o[2]}
+  -- Versions are consecutive from 1: version v is oh:<id>'s element v - 1, the latest after.
+  local last_earlier = math.min(after + limit, tonumber(version) - 1)
+  if after < last_earlier then
+    for _, line in ipairs(redis.call('LRANGE', key('oh:' .. id), after, last_earlier - 1)) do
+      reply[#reply + 1] = line
+    end
+  end
+  if after + limit >= tonumber(version) and after < tonumber(version) then
+    reply[#reply + 1] = latest
+  end
+  return reply
+end
+
 local OPS = {
   offer_put = offer_put,
   offers_stage = offers_stage,
@@ -971,6 +999,7 @@ local OPS = {
   reader_leave = reader_leave,
   scan = scan,
   events_page = events_page,
+  offer_history = offer_history,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
@@ -981,6 +1010,7 @@ local READ_ONLY_OPS = {
   format = format,
   scan = scan,
   events_page = events_page,
+  offer_history = offer_history,
 }
 
 local function dispatch(ops, keys, args)

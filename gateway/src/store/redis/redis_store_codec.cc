@@ -217,6 +217,15 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
 
 namespace {
 
+// An offer from its journal line (as `offers`, `oh:<id>` and offer events hold it).
+Result<std::shared_ptr<const Offer>> OfferOfLine(std::string_view line) {
+  auto decoded = DecodeMutation(line);
+  if (!decoded.ok()) return decoded.status();
+  const auto* written = std::get_if<OfferWritten>(&decoded.value());
+  if (written == nullptr) return Malformed("offer line");
+  return written->offer;
+}
+
 // One event of the `ev` stream (redis_store.lua): its text split at US, and for a redemption
 // event the redemption's record.
 Result<StoreEvent> DecodeEvent(std::uint64_t seq, std::string_view text, std::string_view record) {
@@ -234,13 +243,7 @@ Result<StoreEvent> DecodeEvent(std::uint64_t seq, std::string_view text, std::st
     if (!at) return Malformed("event time " + std::string(f[1]));
     event.at = Timestamp{*at};
   }
-  auto offer_of = [](std::string_view line) -> Result<std::shared_ptr<const Offer>> {
-    auto decoded = DecodeMutation(line);
-    if (!decoded.ok()) return decoded.status();
-    const auto* written = std::get_if<OfferWritten>(&decoded.value());
-    if (written == nullptr) return Malformed("offer event line");
-    return written->offer;
-  };
+  const auto offer_of = OfferOfLine;
   switch (event.type) {
     case EventType::kOfferCreated:
     case EventType::kOfferUpdated: {
@@ -332,6 +335,25 @@ Result<LogRead> LogEntriesFromXread(const RedisReply& reply, LogPosition skip_th
   const RedisReply& stream = reply.elements()[0];
   if (!stream.is_array() || stream.elements().size() != 2) return Malformed("XREAD stream");
   return LogEntriesFromXrange(stream.elements()[1], skip_through);
+}
+
+Result<OfferHistoryPage> OfferHistoryPageFromPayload(const std::vector<RedisReply>& payload,
+                                                     const std::string& offer_id) {
+  if (payload.size() < 2) return Malformed("offer history reply");
+  if (payload[0].str().empty()) {
+    return Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist");
+  }
+  const auto latest = ParseSigned(payload[0].str());
+  if (!latest) return Malformed("offer version " + payload[0].str());
+  OfferHistoryPage page;
+  page.latest_version = *latest;
+  page.merchant_id = payload[1].str();
+  for (std::size_t i = 2; i < payload.size(); ++i) {
+    auto offer = OfferOfLine(payload[i].str());
+    if (!offer.ok()) return offer.status();
+    page.versions.push_back(*offer.value());
+  }
+  return page;
 }
 
 }  // namespace uudai::gateway

@@ -77,6 +77,12 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
 // the seq of the last event looked at, then seq, text and record per event}).
 Result<EventPage> EventPageFromPayload(const std::vector<RedisReply>& payload);
 
+// A page of offer `offer_id`'s history from the payload of the function's `offer_history`
+// ({latest version, "" when the offer does not exist (kNotFound), its merchant, then a journal
+// line per version}).
+Result<OfferHistoryPage> OfferHistoryPageFromPayload(const std::vector<RedisReply>& payload,
+                                                     const std::string& offer_id);
+
 // What one XREAD of the change log returned: the entries after `skip_through`, decoded, and how
 // many entries the reply held in all (a full batch means the log may hold more).
 struct LogRead {
