@@ -62,6 +62,8 @@ KEYS = {
     "admin": {"key": "contract-admin-key-0001", "role": "admin"},
     "merchant": {"key": "contract-merchant-dienmay-0001", "role": "merchant",
                  "merchant_id": "shop-dienmay"},
+    "merchant_bachhoa": {"key": "contract-merchant-bachhoa-0001", "role": "merchant",
+                         "merchant_id": "shop-bachhoa"},
     "checkout": {"key": "contract-checkout-key-0001", "role": "checkout"},
     "analyst": {"key": "contract-analyst-key-0001", "role": "analyst"},
     # One request per second, burst 1: its second request in a row is a 429.
@@ -171,6 +173,46 @@ def same_as_description(exchange):
     with open(DESCRIPTION_PATH, "rb") as f:
         same = f.read() == exchange.body
     return [] if same else [f"the served document differs from {DESCRIPTION_PATH}: rebuild uudai"]
+
+
+def fields_are(**expected):
+    """A check: the body's top-level fields have these values (strings may name saved ones)."""
+    def check(exchange):
+        body = exchange.json if isinstance(exchange.json, dict) else {}
+        return [f"{name} is {body.get(name)!r}, expected {want!r}"
+                for name, want in substitute(expected, exchange.saved).items()
+                if body.get(name) != want]
+    return check
+
+
+def secret_generated(exchange):
+    """A check: a webhook registered without a secret got a generated one."""
+    secret = (exchange.json or {}).get("secret", "")
+    return [] if re.fullmatch(r"whsec_[0-9a-hjkmnp-tv-z]{32}", secret) else [
+        f"secret {secret!r} is not a generated one"]
+
+
+def item_ids(*names):
+    """A check: the body's `items` are exactly the saved ids `names`, in order."""
+    def check(exchange):
+        got = [item.get("id") for item in (exchange.json or {}).get("items", [])]
+        want = [exchange.saved[n] for n in names]
+        return [] if got == want else [f"items are {got}, expected {want}"]
+    return check
+
+
+def attempts_at(*types):
+    """A check: the body's delivery attempts are of these event types only, newest first."""
+    def check(exchange):
+        items = (exchange.json or {}).get("items", [])
+        problems = [f"an attempt on a {a.get('event_type')} event" for a in items
+                    if a.get("event_type") not in types]
+        times = [datetime.datetime.fromisoformat(a["at"].upper().replace("Z", "+00:00"))
+                 for a in items if isinstance(a.get("at"), str)]
+        if times != sorted(times, reverse=True):
+            problems.append("the attempts are not newest first")
+        return problems
+    return check
 
 
 def exactly_one_applies(name):
@@ -563,6 +605,74 @@ SCRIPT = [
          expect=404, code="not_found"),
     Step("a history page of 0", "GET", "/v1/offers/{dm_auto}/history?limit=0", key="admin",
          expect=422, code="validation_failed"),
+
+    # -- webhooks ----------------------------------------------------------------------------------
+    # The host is under .invalid (RFC 6761), so that the deliveries this starts never reach anyone:
+    # they are logged as failed attempts (`resolve`).
+    Step("the newest event's seq", "GET", "/v1/events?after=100000", key="admin",
+         save={"last_seq": "/last_seq"}),
+    Step("a merchant registers a webhook", "POST", "/v1/webhooks", key="merchant", body={
+        "url": "https://hooks.example.invalid/uudai", "events": ["redemption.committed"]},
+        expect=201, save={"webhook": "/id"},
+        check=lambda e: fields_are(merchant_id="shop-dienmay", delivered_through="{last_seq}",
+                                   events=["redemption.committed"])(e) + secret_generated(e)),
+    Step("admin registers a webhook for every shop, with its own secret", "POST", "/v1/webhooks",
+         key="admin", body={"url": "https://hooks.example.invalid/all-shops",
+                            "events": ["offer.created", "offer.budget_threshold"],
+                            "secret": "contract-secret-0001"},
+         expect=201, save={"webhook_all": "/id"},
+         check=fields_are(merchant_id=None, secret="contract-secret-0001")),
+    Step("a merchant lists its webhooks", "GET", "/v1/webhooks", key="merchant",
+         check=item_ids("webhook")),
+    Step("admin lists every webhook", "GET", "/v1/webhooks", key="admin"),
+    Step("another shop lists none of them", "GET", "/v1/webhooks", key="merchant_bachhoa",
+         check=item_ids()),
+    Step("the webhook's delivery attempts", "GET", "/v1/webhooks/{webhook}/deliveries",
+         key="merchant"),
+    Step("deliver its events again from seq 0", "POST", "/v1/webhooks/{webhook}/redeliver",
+         key="merchant", body={"after_seq": 0}, check=fields_are(delivered_through=0)),
+    Step("redeliver with a negative seq", "POST", "/v1/webhooks/{webhook}/redeliver",
+         key="admin", body={"after_seq": -1}, expect=422, code="validation_failed"),
+    Step("redeliver with an unknown field", "POST", "/v1/webhooks/{webhook}/redeliver",
+         key="merchant", body={"after": 0}, expect=422, code="unknown_field"),
+    Step("a webhook to a loopback address", "POST", "/v1/webhooks", key="merchant",
+         body={"url": "http://127.0.0.1/x", "events": ["redemption.committed"]}, expect=422,
+         code="validation_failed"),
+    Step("a webhook to the cloud metadata address", "POST", "/v1/webhooks", key="admin",
+         body={"url": "http://169.254.169.254/latest/meta-data", "events": ["offer.created"]},
+         expect=422, code="validation_failed"),
+    Step("a webhook for an unknown event type", "POST", "/v1/webhooks", key="merchant",
+         body={"url": "https://hooks.example.invalid/uudai", "events": ["nope"]}, expect=422,
+         code="validation_failed"),
+    Step("a webhook with an unknown field", "POST", "/v1/webhooks", key="merchant",
+         body={"url": "https://hooks.example.invalid/uudai", "events": ["offer.created"],
+               "event": "offer.updated"}, expect=422, code="unknown_field"),
+    Step("a merchant registers a webhook for another shop", "POST", "/v1/webhooks",
+         key="merchant", body={"url": "https://hooks.example.invalid/uudai",
+                               "events": ["offer.created"], "merchant_id": "shop-bachhoa"},
+         expect=403, code="forbidden"),
+    Step("checkout may not register webhooks", "POST", "/v1/webhooks", key="checkout",
+         body={"url": "https://hooks.example.invalid/uudai", "events": ["offer.created"]},
+         expect=403, code="forbidden"),
+    Step("a second for the deliverer to try", "GET", "/v1/events?after=100000&wait=1",
+         key="admin"),
+    Step("the attempts since the redeliver, a page of 5", "GET",
+         "/v1/webhooks/{webhook}/deliveries?limit=5", key="admin",
+         check=attempts_at("redemption.committed")),
+    Step("a page of deliveries past 1000", "GET", "/v1/webhooks/{webhook}/deliveries?limit=1001",
+         key="merchant", expect=422, code="validation_failed"),
+    Step("another shop deletes the webhook", "DELETE", "/v1/webhooks/{webhook}",
+         key="merchant_bachhoa", expect=404, code="not_found"),
+    Step("a method the webhook lacks", "GET", "/v1/webhooks/{webhook}", key="merchant",
+         expect=405, code="method_not_allowed", expect_headers={"Allow": "DELETE"}),
+    Step("its merchant deletes it", "DELETE", "/v1/webhooks/{webhook}", key="merchant",
+         expect=204),
+    Step("the deliveries of a deleted webhook", "GET", "/v1/webhooks/{webhook}/deliveries",
+         key="merchant", expect=404, code="not_found"),
+    Step("redeliver a deleted webhook", "POST", "/v1/webhooks/{webhook}/redeliver",
+         key="merchant", body={"after_seq": 0}, expect=404, code="not_found"),
+    Step("admin deletes its webhook", "DELETE", "/v1/webhooks/{webhook_all}", key="admin",
+         expect=204),
     Step("a rate-limited key's first request", "GET", "/v1/stats/campaign", key="limited"),
     Step("its second, at once", "GET", "/v1/stats/campaign", key="limited", expect=429,
          code="rate_limited"),

@@ -413,6 +413,37 @@ TEST_F(MemoryStoreExportTest, ExportIsShorterThanTheLogOfTheSameHistory) {
   EXPECT_EQ(store_.ExportedMutationCount(), 57U + 3U + 11U + 9U + 1U);
 }
 
+TEST_F(MemoryStoreExportTest, WebhooksAreExportedWithTheirProgressAndLog) {
+  Webhook webhook;
+  webhook.id = "wh-1";
+  webhook.merchant_id = "m-1";
+  webhook.url = "https://erp.example.vn/uudai";
+  webhook.events = {EventType::kRedemptionCommitted};
+  webhook.secret = "whsec_x";
+  ASSERT_TRUE(sync_.CreateWebhook(webhook).ok());
+  webhook.id = "wh-2";
+  ASSERT_TRUE(sync_.CreateWebhook(webhook).ok());
+  DeliveryAttempt attempt;
+  attempt.event_seq = 40;
+  attempt.result = DeliveryResult::kDelivered;
+  ASSERT_TRUE(sync_.RecordWebhookAttempt("wh-1", 0, attempt).ok());
+  ASSERT_TRUE(sync_.RewindWebhook("wh-1", 12).ok());  // after an attempt past it
+  attempt.event_seq = 13;
+  attempt.result = DeliveryResult::kRetrying;
+  ASSERT_TRUE(sync_.RecordWebhookAttempt("wh-1", 1, attempt).ok());
+  ASSERT_TRUE(sync_.DeleteWebhook("wh-2").ok());
+
+  const auto mutations = ExportOf(store_);
+  EXPECT_EQ(All<WebhookCreated>(mutations).size(), 1U);
+  EXPECT_EQ(store_.ExportedMutationCount(), mutations.size());
+  const auto replayed = Replayed(mutations, clock_);
+  SyncStore replayed_sync(*replayed);
+  EXPECT_EQ(replayed_sync.ListWebhooks().value(), sync_.ListWebhooks().value());
+  EXPECT_EQ(replayed_sync.ListWebhooks().value().at(0).delivered_through, 12U);
+  EXPECT_EQ(replayed_sync.WebhookDeliveries("wh-1").value(),
+            sync_.WebhookDeliveries("wh-1").value());
+}
+
 TEST_F(MemoryStoreExportTest, EmptyStoreExportsNothing) {
   EXPECT_TRUE(ExportOf(store_).empty());
   EXPECT_EQ(store_.ExportedMutationCount(), 0U);

@@ -423,6 +423,41 @@ class SyncStore {
       store_.ReadOfferHistory(std::move(query), std::move(done));
     });
   }
+  Result<Webhook> CreateWebhook(Webhook webhook) {
+    return Await<Webhook>([&](Completion<Webhook> done) {
+      store_.CreateWebhook(std::move(webhook), std::move(done));
+    });
+  }
+  Result<std::vector<Webhook>> ListWebhooks(std::optional<std::string> merchant_id = {}) {
+    return Await<std::vector<Webhook>>([&](Completion<std::vector<Webhook>> done) {
+      store_.ListWebhooks(std::move(merchant_id), std::move(done));
+    });
+  }
+  Result<Webhook> DeleteWebhook(std::string id) {
+    return Await<Webhook>(
+        [&](Completion<Webhook> done) { store_.DeleteWebhook(std::move(id), std::move(done)); });
+  }
+  Result<Webhook> RecordWebhookAttempt(std::string id, std::uint64_t rewinds,
+                                       DeliveryAttempt attempt) {
+    return Await<Webhook>([&](Completion<Webhook> done) {
+      store_.RecordWebhookAttempt(std::move(id), rewinds, std::move(attempt), std::move(done));
+    });
+  }
+  Result<std::vector<DeliveryAttempt>> WebhookDeliveries(std::string id, std::size_t limit = 100) {
+    return Await<std::vector<DeliveryAttempt>>([&](Completion<std::vector<DeliveryAttempt>> done) {
+      store_.ReadWebhookDeliveries(std::move(id), limit, std::move(done));
+    });
+  }
+  Result<Webhook> RewindWebhook(std::string id, std::uint64_t through) {
+    return Await<Webhook>([&](Completion<Webhook> done) {
+      store_.RewindWebhook(std::move(id), through, std::move(done));
+    });
+  }
+  Result<bool> LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis) {
+    return Await<bool>([&](Completion<bool> done) {
+      store_.LeaseWebhook(std::move(id), std::move(owner), lease_millis, std::move(done));
+    });
+  }
   OfferUsage Usage(const Offer& offer, std::string_view shopper_id, LocalDay day) const {
     return store_.usage().UsageOf(offer, shopper_id, day);
   }

@@ -123,6 +123,31 @@ class RacingStore final : public Store {
   void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override {
     inner_.ReadOfferHistory(std::move(query), std::move(done));
   }
+  void CreateWebhook(Webhook webhook, Completion<Webhook> done) override {
+    inner_.CreateWebhook(std::move(webhook), std::move(done));
+  }
+  void ListWebhooks(std::optional<std::string> merchant_id,
+                    Completion<std::vector<Webhook>> done) override {
+    inner_.ListWebhooks(std::move(merchant_id), std::move(done));
+  }
+  void DeleteWebhook(std::string id, Completion<Webhook> done) override {
+    inner_.DeleteWebhook(std::move(id), std::move(done));
+  }
+  void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
+                            Completion<Webhook> done) override {
+    inner_.RecordWebhookAttempt(std::move(id), rewinds, std::move(attempt), std::move(done));
+  }
+  void ReadWebhookDeliveries(std::string id, std::size_t limit,
+                             Completion<std::vector<DeliveryAttempt>> done) override {
+    inner_.ReadWebhookDeliveries(std::move(id), limit, std::move(done));
+  }
+  void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) override {
+    inner_.RewindWebhook(std::move(id), through, std::move(done));
+  }
+  void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                    Completion<bool> done) override {
+    inner_.LeaseWebhook(std::move(id), std::move(owner), lease_millis, std::move(done));
+  }
   const UsageView& usage() const override { return inner_.usage(); }
   bool ready() const override { return inner_.ready(); }
 

@@ -34,6 +34,12 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.demo = options.demo;
   app_options.journal_compaction = options.journal_compaction;
   app_options.event_retention = options.event_retention;
+  app_options.webhook_allow = options.webhook_allow;
+  app_options.webhook_ca_file = options.webhook_ca_file;
+  app_options.webhook_first_backoff = options.webhook_first_backoff;
+  app_options.webhook_retry_period = options.webhook_retry_period;
+  app_options.webhook_poll_interval = options.webhook_poll_interval;
+  app_options.webhook_timeout = options.webhook_timeout;
   app_options.journal_files = options.journal_files;
   app_options.clock = clock_.get();
   auto app = gateway::GatewayApp::Start(app_options, std::move(keys).value());

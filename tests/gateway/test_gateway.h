@@ -48,6 +48,13 @@ struct TestGatewayOptions {
   // When the journal is compacted at start (default: as `uudai serve` does).
   gateway::JournalCompactionPolicy journal_compaction;
   std::size_t event_retention = kDefaultEventRetention;
+  // Webhook deliveries (AppOptions): quick retries and polls, so that tests see them soon.
+  std::vector<std::string> webhook_allow;
+  std::string webhook_ca_file;
+  std::chrono::milliseconds webhook_first_backoff{100};
+  std::chrono::milliseconds webhook_retry_period{24 * 3'600'000};
+  std::chrono::milliseconds webhook_poll_interval{50};
+  std::chrono::milliseconds webhook_timeout{2'000};
   // Where the journal's file-system calls go (nullptr: the system's); must outlive the gateway.
   gateway::FileSystem* journal_files = nullptr;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.

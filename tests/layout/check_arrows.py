@@ -19,12 +19,14 @@ ALLOWED = {
     "ops": set(),
     "webhook": set(),
     "json": {"http", "engine"},
-    "api": {"json", "http", "ops", "engine"},
+    "api": {"json", "http", "ops", "webhook", "engine"},
+    "delivery": {"webhook", "json", "http", "engine"},
     "redis": {"engine"},
     "store/codec": {"engine"},
     "store/journal": {"store/codec", "engine"},
     "store/redis": {"redis", "store/codec", "engine"},
-    "app": {"api", "http", "ops", "json", "store/journal", "store/redis", "redis", "engine"},
+    "app": {"api", "http", "ops", "json", "store/journal", "store/redis", "redis", "delivery",
+            "webhook", "engine"},
 }
 
 

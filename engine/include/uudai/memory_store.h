@@ -30,6 +30,9 @@
 #include "uudai/store_mutation.h"
 
 namespace uudai {
+namespace internal {
+class WebhookRegistry;
+}  // namespace internal
 
 // Renders the first response of a redemption from the redemption as it was created.
 using RenderResponse = std::function<std::string(const Redemption&)>;
@@ -105,6 +108,19 @@ class MemoryStore final : public Store {
   // Only events whose change is durable are read: an event is never shown and then lost.
   void ReadEvents(EventQuery query, Completion<EventPage> done) override;
 
+  void CreateWebhook(Webhook webhook, Completion<Webhook> done) override;
+  void ListWebhooks(std::optional<std::string> merchant_id,
+                    Completion<std::vector<Webhook>> done) override;
+  void DeleteWebhook(std::string id, Completion<Webhook> done) override;
+  void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
+                            Completion<Webhook> done) override;
+  void ReadWebhookDeliveries(std::string id, std::size_t limit,
+                             Completion<std::vector<DeliveryAttempt>> done) override;
+  void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) override;
+  // Only this process writes the store: the lease is always this caller's.
+  void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                    Completion<bool> done) override;
+
   const UsageView& usage() const override;
   bool ready() const override { return !failed(); }
 
@@ -140,6 +156,9 @@ class MemoryStore final : public Store {
  private:
   class State;
   class Usage;
+
+  // Applies a webhook change (WebhookRegistry::Change), journals it, and answers once durable.
+  void ChangeWebhook(StoreMutation mutation, Completion<Webhook> done);
 
   // Whether this store derives and keeps events (see MemoryStoreOptions::event_retention).
   bool keeps_events() const;
@@ -179,6 +198,7 @@ class MemoryStore final : public Store {
   std::unique_ptr<Usage> usage_;
   OfferObserver observer_;  // set before use; see SetOfferObserver
   EventLog events_;
+  std::unique_ptr<internal::WebhookRegistry> webhooks_;
   std::mutex record_mutex_;  // orders Record's journal appends and event appends alike
   // The newest seq whose change is durable: what ReadEvents shows.
   std::atomic<std::uint64_t> durable_event_seq_{0};

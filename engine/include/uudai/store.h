@@ -29,6 +29,7 @@
 #include "uudai/status.h"
 #include "uudai/store_event.h"
 #include "uudai/usage_view.h"
+#include "uudai/webhook.h"
 
 namespace uudai {
 
@@ -218,6 +219,35 @@ class Store {
   // A page of the events held (store_event.h), in seq order, each redemption event carrying
   // the redemption as it was right after it. The same on every gateway of a shared store.
   virtual void ReadEvents(EventQuery query, Completion<EventPage> done) = 0;
+
+  // --- Webhooks (webhook.h) -----------------------------------------------------------------
+  // Registers `webhook` (its id new), delivered_through set to the last event seq written: it
+  // hears of what happens from now on. kAlreadyExists when the id is taken.
+  virtual void CreateWebhook(Webhook webhook, Completion<Webhook> done) = 0;
+  // Every webhook, or `merchant_id`'s only, by id; each with its secret (never shown by the
+  // API) and delivery progress.
+  virtual void ListWebhooks(std::optional<std::string> merchant_id,
+                            Completion<std::vector<Webhook>> done) = 0;
+  // Removes webhook `id` and its delivery log; answers it as it was. kNotFound when unknown.
+  virtual void DeleteWebhook(std::string id, Completion<Webhook> done) = 0;
+  // Records an attempt to deliver an event to webhook `id`. A delivered or given-up attempt
+  // also moves delivered_through up to attempt.event_seq (never down), unless the webhook was
+  // rewound since the deliverer read it (`rewinds` is Webhook::rewinds as it read it): a
+  // delivery that was under way during a redeliver does not undo it. Keeps the latest
+  // kDeliveryLogLength attempts. kNotFound when the webhook is gone (the deliverer stops).
+  virtual void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
+                                    Completion<Webhook> done) = 0;
+  // The latest attempts on webhook `id`, newest first, at most `limit`. kNotFound when unknown.
+  virtual void ReadWebhookDeliveries(std::string id, std::size_t limit,
+                                     Completion<std::vector<DeliveryAttempt>> done) = 0;
+  // Redeliver: sets webhook `id`'s delivered_through to `through`, so the events after it are
+  // delivered again, and counts a rewind. kNotFound when unknown.
+  virtual void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) = 0;
+  // Takes or renews the lease of webhook `id` for `owner` (a process) until `lease_millis` from
+  // now: true when `owner` holds it now, false when another owner's lease has not expired. A
+  // store only one process uses answers true.
+  virtual void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                            Completion<bool> done) = 0;
 
   // --- Quoting and health -------------------------------------------------------------------
   virtual const UsageView& usage() const = 0;

@@ -19,6 +19,7 @@
 #include "uudai/redemption.h"
 #include "uudai/store.h"
 #include "uudai/store_event.h"
+#include "uudai/webhook.h"
 
 namespace uudai {
 
@@ -70,8 +71,28 @@ struct EventsCarried {
   std::vector<std::pair<std::string, std::uint8_t>> thresholds_announced;  // offer id → bits
 };
 
+// Webhooks (Store::CreateWebhook and what follows). A created webhook carries its progress:
+// an export writes each webhook once, as it is, followed by its delivery log.
+struct WebhookCreated {
+  Webhook webhook;
+  std::vector<DeliveryAttempt> deliveries;  // its delivery log, newest first (exports only)
+};
+struct WebhookDeleted {
+  std::string webhook_id;
+};
+struct WebhookAttempted {
+  std::string webhook_id;
+  std::uint64_t rewinds = 0;  // Store::RecordWebhookAttempt's
+  DeliveryAttempt attempt;
+};
+struct WebhookRewound {
+  std::string webhook_id;
+  std::uint64_t through = 0;
+};
+
 using StoreMutation = std::variant<OfferWritten, OffersCreated, CodesIssued, RedemptionCreated,
-                                   RedemptionTransitioned, EventsCarried>;
+                                   RedemptionTransitioned, EventsCarried, WebhookCreated,
+                                   WebhookDeleted, WebhookAttempted, WebhookRewound>;
 
 // The offers a mutation writes (none for the other kinds).
 std::vector<std::shared_ptr<const Offer>> OffersWrittenBy(const StoreMutation& mutation);

@@ -7,6 +7,7 @@
 
 #include "memory_store/lock_set.h"
 #include "memory_store/memory_store_state.h"
+#include "memory_store/webhook_registry.h"
 
 namespace uudai {
 namespace {
@@ -62,7 +63,8 @@ MemoryStore::MemoryStore(const Clock& clock, MemoryStoreOptions options)
       state_(
           std::make_unique<State>(options.zone, options.render_response, options.keep_redemptions)),
       usage_(std::make_unique<Usage>(*state_)),
-      events_(options.keep_redemptions ? options.event_retention : 0) {}
+      events_(options.keep_redemptions ? options.event_retention : 0),
+      webhooks_(std::make_unique<internal::WebhookRegistry>()) {}
 
 MemoryStore::~MemoryStore() = default;
 
@@ -420,6 +422,11 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
     AppendReplayed(std::move(events));
   } else if (const auto* m = std::get_if<EventsCarried>(&mutation)) {
     ReplayEventsCarried(*m);
+  } else if (std::holds_alternative<WebhookCreated>(mutation) ||
+             std::holds_alternative<WebhookDeleted>(mutation) ||
+             std::holds_alternative<WebhookAttempted>(mutation) ||
+             std::holds_alternative<WebhookRewound>(mutation)) {
+    webhooks_->Apply(mutation);
   } else if (const auto* m = std::get_if<CodesIssued>(&mutation)) {
     for (const std::string& code : m->codes) {
       auto& shard = state_->CodeShard(code);

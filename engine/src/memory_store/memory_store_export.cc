@@ -17,6 +17,7 @@
 
 #include "memory_store/memory_store_state.h"
 #include "memory_store/offer_counters.h"
+#include "memory_store/webhook_registry.h"
 #include "uudai/memory_store.h"
 
 namespace uudai {
@@ -109,7 +110,7 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     for (const auto& [id, stored] : redemptions) {
       count += 1 + TransitionCount(stored->created_as(), stored->status());
     }
-    return count + (carries_events ? 1 : 0);
+    return count + (carries_events ? 1 : 0) + webhooks_->size();
   }
   std::sort(redemptions.begin(), redemptions.end(), [](const auto& a, const auto& b) {
     return a.second->sequence() < b.second->sequence();
@@ -161,6 +162,11 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
       std::sort(carried.thresholds_announced.begin(), carried.thresholds_announced.end());
       return carried;
     });
+  }
+
+  // 5. Each webhook as it is, with its delivery log.
+  for (WebhookCreated& webhook : webhooks_->Export()) {
+    emit([&webhook] { return std::move(webhook); });
   }
   return count;
 }

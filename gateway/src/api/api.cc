@@ -22,7 +22,8 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
                    options.reservation_ttl_millis),
       stats_(store, options.zone),
       export_(store, options.zone),
-      events_(store, options.zone, std::move(options.run_after)) {
+      events_(store, options.zone, std::move(options.run_after)),
+      webhooks_(store, clock, random, options.zone, std::move(options.webhook_policy)) {
   using R = Role;
   using std::bind_front;
   const RoleSet kAll{R::kAdmin, R::kMerchant, R::kCheckout, R::kAnalyst};
@@ -65,6 +66,16 @@ Api::Api(Store& store, Catalog& catalog, const KeyRing& keys, const Clock& clock
            bind_front(&StatsHandlers::Offer, &stats_));
   AddRoute("GET", "/v1/stats/campaign", {R::kAdmin, R::kAnalyst},
            bind_front(&StatsHandlers::Campaign, &stats_));
+  const RoleSet kWebhookOwners{R::kAdmin, R::kMerchant};
+  AddRoute("POST", "/v1/webhooks", kWebhookOwners,
+           bind_front(&WebhookHandlers::Create, &webhooks_));
+  AddRoute("GET", "/v1/webhooks", kWebhookOwners, bind_front(&WebhookHandlers::List, &webhooks_));
+  AddRoute("DELETE", "/v1/webhooks/{id}", kWebhookOwners,
+           bind_front(&WebhookHandlers::Delete, &webhooks_));
+  AddRoute("GET", "/v1/webhooks/{id}/deliveries", kWebhookOwners,
+           bind_front(&WebhookHandlers::Deliveries, &webhooks_));
+  AddRoute("POST", "/v1/webhooks/{id}/redeliver", kWebhookOwners,
+           bind_front(&WebhookHandlers::Redeliver, &webhooks_));
   AddRoute("GET", "/v1/events", {R::kAdmin, R::kAnalyst, R::kMerchant},
            bind_front(&EventHandlers::List, &events_));
 }

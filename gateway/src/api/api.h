@@ -26,6 +26,7 @@
 #include "api/redemption_handlers.h"
 #include "api/router.h"
 #include "api/stats_handlers.h"
+#include "api/webhook_handlers.h"
 #include "uudai/catalog.h"
 #include "uudai/clock.h"
 #include "uudai/redemption.h"
@@ -46,6 +47,8 @@ struct ApiOptions {
   std::string openapi_yaml;  // served at /openapi.yaml
   // Runs GET /v1/events' later reads while it long-polls; without one, `wait` is not waited for.
   RunAfter run_after;
+  // Where webhooks may be registered to (their URLs; the deliverer checks addresses too).
+  OutboundPolicy webhook_policy;
 };
 
 class Api {
@@ -72,6 +75,7 @@ class Api {
   StatsHandlers stats_;
   ExportHandlers export_;
   EventHandlers events_;
+  WebhookHandlers webhooks_;
   Router router_;
   std::vector<Handler> handlers_;  // by Route::handler
 };

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "api/api.h"
+#include "api/new_id.h"
 #include "app/demo_campaign.h"
 #include "app/expiry_sweeper.h"
 #include "app/system_sources.h"
+#include "delivery/webhook_dispatcher.h"
 #include "json/checkout_json.h"
 #include "ops/access_log.h"
 #include "ops/metrics.h"
@@ -56,6 +58,7 @@ GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
 
 GatewayApp::~GatewayApp() {
   (void)Stop();
+  webhooks_.reset();
   // Whatever holds Redis connections (the store, the pool) goes before the server's
   // io_contexts, which the connections' timers and sockets belong to.
   api_.reset();
@@ -191,7 +194,12 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
                                   std::chrono::steady_clock::now() - load_start)
                                   .count();
 
+  auto webhook_policy = OutboundPolicy::Parse(o.webhook_allow);
+  if (const auto* bad = std::get_if<std::string>(&webhook_policy)) {
+    return Status(StatusCode::kValidation, "--webhook-allow: " + *bad);
+  }
   ApiOptions api_options;
+  api_options.webhook_policy = std::get<OutboundPolicy>(webhook_policy);
   api_options.zone = o.zone;
   api_options.reservation_ttl_millis = o.reservation_ttl_millis;
   api_options.openapi_yaml = std::string(kOpenApiYaml);
@@ -200,9 +208,27 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     auto timer = std::make_shared<boost::asio::steady_timer>(*io, delay);
     timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
   };
+  // Every gateway delivers webhooks; with Redis, each webhook's lease makes one of them do it.
+  WebhookDispatcherOptions delivery;
+  delivery.owner = NewId(*app->random_, "gw");
+  delivery.zone = o.zone;
+  delivery.poll_interval = o.webhook_poll_interval;
+  delivery.first_backoff = o.webhook_first_backoff;
+  delivery.retry_period = o.webhook_retry_period;
+  // Longer than a delivery may take, so that a live deliverer never loses its lease mid-way.
+  delivery.lease = o.webhook_timeout + std::chrono::seconds(5);
+  delivery.client.policy = std::get<OutboundPolicy>(webhook_policy);
+  delivery.client.extra_ca_file = o.webhook_ca_file;
+  delivery.client.total_timeout = o.webhook_timeout;
+  delivery.client.connect_timeout = std::min(o.webhook_timeout, delivery.client.connect_timeout);
+  app->webhooks_ =
+      std::make_unique<WebhookDispatcher>(*app->store_, *app->clock_, std::move(delivery));
+  app->metrics_->AddSource(
+      [dispatcher = app->webhooks_.get()] { return dispatcher->RenderMetrics(); });
   app->api_ = std::make_unique<Api>(*app->store_, app->catalog_, app->keys_, *app->clock_,
                                     *app->random_, *app->metrics_, api_options);
   if (auto refused = app->server_->Start()) return Status(StatusCode::kUnavailable, *refused);
+  app->webhooks_->Start();
   Store& store = *app->store_;
   if (redis_store != nullptr) {
     app->server_->RunEvery(o.redis_poll_interval, [redis_store] { redis_store->Poll(); });
@@ -223,6 +249,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
 Status GatewayApp::Stop() {
   if (stopped_) return Status::Ok();
   stopped_ = true;
+  if (webhooks_) webhooks_->Stop();
   if (expiry_) expiry_->Stop();
   if (server_) server_->Stop();
   if (journal_) return journal_->Flush();

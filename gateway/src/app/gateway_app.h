@@ -21,6 +21,7 @@
 namespace uudai::gateway {
 
 class Api;
+class WebhookDispatcher;
 class ExpirySweeper;
 class FileSystem;
 class Journal;
@@ -51,6 +52,14 @@ struct AppOptions {
   FileSystem* journal_files = nullptr;
   // When the journal is compacted at start (gateway/src/store/journal/journal_compaction.h).
   JournalCompactionPolicy journal_compaction;
+  // Webhook deliveries: the targets allowed besides public addresses (hosts, addresses, CIDR
+  // blocks: OutboundPolicy), a CA file trusted besides the system's, and the retry schedule.
+  std::vector<std::string> webhook_allow;
+  std::string webhook_ca_file;
+  std::chrono::milliseconds webhook_first_backoff{1'000};
+  std::chrono::milliseconds webhook_retry_period{24 * 3'600'000};
+  std::chrono::milliseconds webhook_poll_interval{200};
+  std::chrono::milliseconds webhook_timeout{10'000};
 };
 
 struct StartupReport {
@@ -96,6 +105,7 @@ class GatewayApp {
   std::unique_ptr<Api> api_;
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<ExpirySweeper> expiry_;
+  std::unique_ptr<WebhookDispatcher> webhooks_;  // stopped before the store
   StartupReport startup_;
   bool stopped_ = false;
 };

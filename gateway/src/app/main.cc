@@ -90,6 +90,22 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       po::value(&c.redis_poll_interval_seconds)
           ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),
       "seconds between two reads of the Redis change log (other gateways' writes)")(
+      "webhook-allow", po::value(&c.webhook_allow)->multitoken()->composing(),
+      "webhook targets allowed besides public addresses: host names, addresses, CIDR blocks")(
+      "webhook-ca-file", po::value(&c.webhook_ca_file),
+      "PEM file of CAs trusted for https webhooks besides the system's")(
+      "webhook-timeout",
+      po::value(&c.webhook_timeout_seconds)
+          ->default_value(c.webhook_timeout_seconds, Text(c.webhook_timeout_seconds)),
+      "seconds one webhook delivery may take")(
+      "webhook-retry-backoff",
+      po::value(&c.webhook_retry_backoff_seconds)
+          ->default_value(c.webhook_retry_backoff_seconds, Text(c.webhook_retry_backoff_seconds)),
+      "seconds before a failed delivery's first retry (doubled per attempt, at most an hour)")(
+      "webhook-retry-period",
+      po::value(&c.webhook_retry_period_seconds)
+          ->default_value(c.webhook_retry_period_seconds, Text(c.webhook_retry_period_seconds)),
+      "seconds an event is retried before it is given up")(
       "demo", po::bool_switch(&c.demo), "register the demo October campaign on an empty store")(
       "config", po::value(&config_file), "INI file with any of these options");
   return options;

@@ -44,6 +44,8 @@ constexpr std::int64_t kLongestReservationTtlSeconds = 7 * 24 * 3600;
 // Idempotency records are kept for this long at most (a month of retries is plenty).
 constexpr std::int64_t kLongestIdempotencyRetentionSeconds = 30 * 24 * 3600;
 constexpr std::int64_t kLongestEventRetention = 100'000'000;
+// Events are retried for a week at most (the event log may not hold them much longer).
+constexpr double kLongestWebhookRetrySeconds = 7 * 24 * 3600;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -101,12 +103,20 @@ int RunServe(const ServeConfig& config) {
         std::pair{"--header-timeout", config.header_timeout_seconds},
         std::pair{"--body-timeout", config.body_timeout_seconds},
         std::pair{"--redis-timeout", config.redis_timeout_seconds},
-        std::pair{"--redis-poll-interval", config.redis_poll_interval_seconds}}) {
+        std::pair{"--redis-poll-interval", config.redis_poll_interval_seconds},
+        std::pair{"--webhook-timeout", config.webhook_timeout_seconds},
+        std::pair{"--webhook-retry-backoff", config.webhook_retry_backoff_seconds}}) {
     if (!(seconds >= kShortestTimeoutSeconds && seconds <= kLongestTimeoutSeconds)) {
       spdlog::error("{} must be between {} and {} seconds, got {}", name, kShortestTimeoutSeconds,
                     kLongestTimeoutSeconds, seconds);
       return 2;
     }
+  }
+  if (!(config.webhook_retry_period_seconds >= 1 &&
+        config.webhook_retry_period_seconds <= kLongestWebhookRetrySeconds)) {
+    spdlog::error("--webhook-retry-period must be between 1 and {} seconds, got {}",
+                  kLongestWebhookRetrySeconds, config.webhook_retry_period_seconds);
+    return 2;
   }
   std::string host;
   std::uint16_t port = 0;
@@ -144,6 +154,11 @@ int RunServe(const ServeConfig& config) {
     options.redis_url = *config.redis_url;
     options.redis_key_prefix = config.redis_key_prefix;
   }
+  options.webhook_allow = config.webhook_allow;
+  options.webhook_ca_file = config.webhook_ca_file;
+  options.webhook_timeout = Millis(config.webhook_timeout_seconds);
+  options.webhook_first_backoff = Millis(config.webhook_retry_backoff_seconds);
+  options.webhook_retry_period = Millis(config.webhook_retry_period_seconds);
   options.demo = config.demo;
   const std::size_t key_count = keys->size();
   auto app = GatewayApp::Start(options, std::move(keys).value());

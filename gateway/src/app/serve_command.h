@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "app/gateway_app.h"
 #include "http/http_server.h"
@@ -50,6 +51,15 @@ struct ServeConfig {
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.
   double redis_poll_interval_seconds = Seconds(AppOptions{}.redis_poll_interval);
+  // Webhook deliveries: targets allowed besides public addresses (host names, addresses, CIDR
+  // blocks), a CA file trusted besides the system's, and in seconds the timeout of one
+  // delivery, the first retry's delay (doubled per attempt, at most an hour) and how long an
+  // event is retried before it is given up.
+  std::vector<std::string> webhook_allow;
+  std::string webhook_ca_file;
+  double webhook_timeout_seconds = Seconds(AppOptions{}.webhook_timeout);
+  double webhook_retry_backoff_seconds = Seconds(AppOptions{}.webhook_first_backoff);
+  double webhook_retry_period_seconds = Seconds(AppOptions{}.webhook_retry_period);
   bool demo = false;
 };
 

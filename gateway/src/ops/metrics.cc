@@ -76,6 +76,7 @@ std::string Metrics::Render() const {
          "objects, without the freed memory the allocator keeps.\n"
          "# TYPE uudai_heap_in_use_bytes gauge\n"
       << "uudai_heap_in_use_bytes " << memory.heap_in_use_bytes << "\n";
+  for (const auto& source : sources_) out << source();
   return out.str();
 }
 

@@ -5,10 +5,12 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace uudai::gateway {
 
@@ -22,6 +24,10 @@ class Metrics {
   void ConnectionOpened() { open_connections_.fetch_add(1); }
   void ConnectionClosed() { open_connections_.fetch_sub(1); }
   std::int64_t open_connections() const { return open_connections_.load(); }
+
+  // Adds `render`'s text (whole lines of the exposition format) to every Render: metrics other
+  // parts keep themselves (the webhook deliveries). Call before serving.
+  void AddSource(std::function<std::string()> render) { sources_.push_back(std::move(render)); }
 
   // The text exposition format (version 0.0.4).
   std::string Render() const;
@@ -41,6 +47,7 @@ class Metrics {
   std::map<std::pair<std::string, int>, Histogram> requests_;  // (route, status)
   std::map<std::string, std::uint64_t> redemptions_;
   std::atomic<std::int64_t> open_connections_{0};
+  std::vector<std::function<std::string()>> sources_;
 };
 
 }  // namespace uudai::gateway

@@ -6,6 +6,8 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "store/codec/webhook_codec.h"
+
 namespace uudai::gateway {
 namespace json = boost::json;
 namespace {
@@ -367,6 +369,27 @@ std::string EncodeMutation(const StoreMutation& mutation) {
     line["id"] = m->redemption_id;
     line["a"] = static_cast<int>(m->action);
     line["at"] = m->at.millis;
+  } else if (const auto* m = std::get_if<WebhookCreated>(&mutation)) {
+    line["t"] = "webhook";
+    line["w"] = EncodeWebhook(m->webhook);
+    if (!m->deliveries.empty()) {
+      json::array log(sp);
+      log.reserve(m->deliveries.size());
+      for (const DeliveryAttempt& a : m->deliveries) log.emplace_back(EncodeDeliveryAttempt(a));
+      line["log"] = std::move(log);
+    }
+  } else if (const auto* m = std::get_if<WebhookDeleted>(&mutation)) {
+    line["t"] = "webhook_deleted";
+    line["id"] = m->webhook_id;
+  } else if (const auto* m = std::get_if<WebhookAttempted>(&mutation)) {
+    line["t"] = "webhook_attempt";
+    line["id"] = m->webhook_id;
+    line["rw"] = m->rewinds;
+    line["a"] = EncodeDeliveryAttempt(m->attempt);
+  } else if (const auto* m = std::get_if<WebhookRewound>(&mutation)) {
+    line["t"] = "webhook_rewound";
+    line["id"] = m->webhook_id;
+    line["thr"] = m->through;
   } else if (const auto* m = std::get_if<EventsCarried>(&mutation)) {
     line["t"] = "events";
     line["last"] = m->last_seq;
@@ -437,6 +460,24 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
                                             p.at(1).to_number<std::uint8_t>());
       }
       return StoreMutation{std::move(m)};
+    }
+    if (type == "webhook") {
+      WebhookCreated m{DecodeWebhook(line.at("w").as_object()), {}};
+      if (const auto* log = line.if_contains("log")) {
+        for (const auto& a : log->as_array()) {
+          m.deliveries.push_back(DecodeDeliveryAttempt(a.as_object()));
+        }
+      }
+      return StoreMutation{std::move(m)};
+    }
+    if (type == "webhook_deleted") return StoreMutation{WebhookDeleted{S(line, "id")}};
+    if (type == "webhook_attempt") {
+      return StoreMutation{WebhookAttempted{S(line, "id"), line.at("rw").to_number<std::uint64_t>(),
+                                            DecodeDeliveryAttempt(line.at("a").as_object())}};
+    }
+    if (type == "webhook_rewound") {
+      return StoreMutation{
+          WebhookRewound{S(line, "id"), line.at("thr").to_number<std::uint64_t>()}};
     }
     return Status(StatusCode::kInternal, "unknown journal record type " + type);
   } catch (const std::exception& e) {

@@ -42,6 +42,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -164,6 +165,21 @@ class RedisStore final : public Store {
   void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
   void FindOfferCaughtUp(const std::string& id,
                          Completion<std::shared_ptr<const Offer>> done) const override;
+
+  // From Redis, one script call each (redis_store.lua's webhook_* ops); no view keeps them.
+  // A lease is a key that expires by Redis's clock: another gateway takes it once its owner
+  // stopped renewing it for lease_millis.
+  void CreateWebhook(Webhook webhook, Completion<Webhook> done) override;
+  void ListWebhooks(std::optional<std::string> merchant_id,
+                    Completion<std::vector<Webhook>> done) override;
+  void DeleteWebhook(std::string id, Completion<Webhook> done) override;
+  void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
+                            Completion<Webhook> done) override;
+  void ReadWebhookDeliveries(std::string id, std::size_t limit,
+                             Completion<std::vector<DeliveryAttempt>> done) override;
+  void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) override;
+  void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                    Completion<bool> done) override;
 
   const UsageView& usage() const override;
   bool ready() const override;

@@ -73,6 +73,13 @@
 --                 1 budget) US percent US used US limit. Trimmed to about the gateways' event
 --                 retention (reader_heartbeat)
 --   evseq         string: the seq of the last event written
+--   wh            hash: webhook id → its line (EncodeWebhookLine in store/codec/webhook_codec.h,
+--                 written with delivered_through and rewinds 0: its progress is in `whp`)
+--   whp           hash: webhook id → its progress: delivered_through US rewinds
+--   wha:<id>      list, one per webhook attempted: its delivery attempts' lines
+--                 (EncodeDeliveryAttemptLine), newest first, the latest kDeliveryLogLength
+--   whl:<id>      string, PX-expiring: the owner (a gateway process) of the webhook's delivery
+--                 lease
 --   format        string: the layout of these keys (FORMAT below), set with the log's first
 --                 entry. A gateway refuses to start on a store without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
@@ -94,7 +101,8 @@
 -- the log trimmed, offers kept in `offers`; 5: a record's applied offers say which amount is a
 -- cashback, offers carry `fo`; 6: a shopper's live redemptions are counted in s:<shopper>, an
 -- idempotency record may leave its first response to be rendered from the record; 7: events in
--- `ev`, thresholds announced in o:<id>'s `ta`; 8: an offer's earlier versions in oh:<id>).
+-- `ev`, thresholds announced in o:<id>'s `ta`; 8: an offer's earlier versions in oh:<id>;
+-- webhooks in wh, whp, wha:<id>, whl:<id>).
 local FORMAT = '8'
 
 local US, RS = '\31', '\30'
@@ -981,6 +989,126 @@ local function offer_history()
   return reply
 end
 
+-- Webhooks ------------------------------------------------------------------------------------
+-- A webhook's line (`wh`) is written once; what moves is its progress (`whp`: delivered_through
+-- US rewinds). Neither goes through the log: no view keeps webhooks, every gateway reads them
+-- here (webhooks_list). Every reply about one webhook carries its line and its progress.
+
+local function unknown_webhook(id)
+  return refuse('not_found', 'webhook ' .. id .. ' does not exist')
+end
+
+-- Webhook `id`'s line and its progress split into {through, rewinds}; nil when it does not exist.
+local function webhook(id)
+  local line = redis.call('HGET', key('wh'), id)
+  if not line then return nil end
+  local progress = redis.call('HGET', key('whp'), id) or ('0' .. US .. '0')
+  return line, split(progress, US)
+end
+
+-- {'ok', ..., line, progress}: the reply about a webhook.
+local function webhook_reply(line, progress)
+  return {'ok', '', '', '', '', line, progress[1] .. US .. progress[2]}
+end
+
+-- ARGV: op, id, line (the webhook without progress). Registers it from the events' present on:
+-- delivered_through is the last event written. Payload: that seq.
+local function webhook_create()
+  local id = ARGV[2]
+  if redis.call('HEXISTS', key('wh'), id) == 1 then
+    return refuse('already_exists', 'webhook ' .. id .. ' already exists')
+  end
+  local through = redis.call('GET', key('evseq')) or '0'
+  redis.call('HSET', key('wh'), id, ARGV[3])
+  redis.call('HSET', key('whp'), id, through .. US .. '0')
+  return {'ok', '', '', '', '', through}
+end
+
+-- ARGV: op, id. Removes the webhook, its delivery log and its lease. Payload: the webhook as
+-- it was.
+local function webhook_delete()
+  local id = ARGV[2]
+  local line, progress = webhook(id)
+  if not line then return unknown_webhook(id) end
+  redis.call('HDEL', key('wh'), id)
+  redis.call('HDEL', key('whp'), id)
+  redis.call('DEL', key('wha:' .. id), key('whl:' .. id))
+  return webhook_reply(line, progress)
+end
+
+-- ARGV: op, id, rewinds (as the deliverer read them), the attempt's line, its event seq,
+-- settles ("1" when delivered or given up), log length. Logs the attempt, keeping the latest
+-- `log length`; a settled attempt moves delivered_through up to its seq (never down) unless
+-- the webhook was rewound since the deliverer read it. Payload: the webhook after it.
+local function webhook_attempt()
+  local id, seen, seq = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[5])
+  local line, progress = webhook(id)
+  if not line then return unknown_webhook(id) end
+  local attempts = key('wha:' .. id)
+  redis.call('LPUSH', attempts, ARGV[4])
+  redis.call('LTRIM', attempts, 0, tonumber(ARGV[7]) - 1)
+  if ARGV[6] == '1' and seen == tonumber(progress[2]) and seq > tonumber(progress[1]) then
+    progress[1] = ARGV[5]
+    redis.call('HSET', key('whp'), id, progress[1] .. US .. progress[2])
+  end
+  return webhook_reply(line, progress)
+end
+
+-- ARGV: op, id, through. A redeliver: delivered_through := through, one rewind more. Payload:
+-- the webhook after it.
+local function webhook_rewind()
+  local id = ARGV[2]
+  local line, progress = webhook(id)
+  if not line then return unknown_webhook(id) end
+  progress[1], progress[2] = ARGV[3], int(tonumber(progress[2]) + 1)
+  redis.call('HSET', key('whp'), id, progress[1] .. US .. progress[2])
+  return webhook_reply(line, progress)
+end
+
+-- ARGV: op, id, owner, lease (ms, > 0). Takes the lease when nobody holds it (or it expired),
+-- renews it when `owner` holds it. Payload: "1" when `owner` holds it now, else "0".
+local function webhook_lease()
+  local id, owner = ARGV[2], ARGV[3]
+  if redis.call('HEXISTS', key('wh'), id) == 0 then return unknown_webhook(id) end
+  local lease = key('whl:' .. id)
+  local holder = redis.call('GET', lease)
+  if not holder then
+    redis.call('SET', lease, owner, 'PX', ARGV[4])
+  elseif holder == owner then
+    redis.call('PEXPIRE', lease, ARGV[4])
+  else
+    return {'ok', '', '', '', '', '0'}
+  end
+  return {'ok', '', '', '', '', '1'}
+end
+
+-- ARGV: op. Payload: every webhook's line and progress. Writes nothing.
+local function webhooks_list()
+  local reply = {'ok', '', '', '', ''}
+  local progress = {}
+  local stored = redis.call('HGETALL', key('whp'))
+  for i = 1, #stored, 2 do progress[stored[i]] = stored[i + 1] end
+  local all = redis.call('HGETALL', key('wh'))
+  for i = 1, #all, 2 do
+    reply[#reply + 1] = all[i + 1]
+    reply[#reply + 1] = progress[all[i]] or ('0' .. US .. '0')
+  end
+  return reply
+end
+
+-- ARGV: op, id, limit. Payload: its latest attempts' lines, newest first, at most `limit`.
+-- Writes nothing.
+local function webhook_deliveries()
+  local id, limit = ARGV[2], tonumber(ARGV[3])
+  if redis.call('HEXISTS', key('wh'), id) == 0 then return unknown_webhook(id) end
+  local reply = {'ok', '', '', '', ''}
+  if limit < 1 then return reply end
+  for _, line in ipairs(redis.call('LRANGE', key('wha:' .. id), 0, limit - 1)) do
+    reply[#reply + 1] = line
+  end
+  return reply
+end
+
 local OPS = {
   offer_put = offer_put,
   offers_stage = offers_stage,
@@ -1000,6 +1128,13 @@ local OPS = {
   scan = scan,
   events_page = events_page,
   offer_history = offer_history,
+  webhook_create = webhook_create,
+  webhook_delete = webhook_delete,
+  webhook_attempt = webhook_attempt,
+  webhook_rewind = webhook_rewind,
+  webhook_lease = webhook_lease,
+  webhooks_list = webhooks_list,
+  webhook_deliveries = webhook_deliveries,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
@@ -1011,6 +1146,8 @@ local READ_ONLY_OPS = {
   scan = scan,
   events_page = events_page,
   offer_history = offer_history,
+  webhooks_list = webhooks_list,
+  webhook_deliveries = webhook_deliveries,
 }
 
 local function dispatch(ops, keys, args)
