@@ -22,12 +22,4 @@ std::string_view DeliveryResultName(DeliveryResult result) {
   return "delivered";
 }
 
-std::optional<DeliveryResult> ParseDeliveryResult(std::string_view name) {
-  for (DeliveryResult r :
-       {DeliveryResult::kDelivered, DeliveryResult::kRetrying, DeliveryResult::kGivenUp}) {
-    if (DeliveryResultName(r) == name) return r;
-  }
-  return std::nullopt;
-}
-
 }  // namespace uudai

@@ -119,6 +119,39 @@
     return offers;
   }
 
+  // Budget alerts: the offer.budget_threshold events (80, 95, 100 % of an offer's budget or
+  // quota). The first refresh looks at the last ALERT_LOOKBACK events; each one after reads on
+  // from where the last stopped, at most ALERT_PAGES pages of 1,000.
+  const ALERT_LOOKBACK = 10000;
+  const ALERT_PAGES = 10;
+  const ALERTS_SHOWN = 50;
+  let alertsAfter = null;
+  let alerts = [];  // newest first
+
+  async function loadAlerts() {
+    if (alertsAfter === null) {
+      const head = await getJson('/v1/events?limit=1');
+      alertsAfter = Math.max(0, head.last_seq - ALERT_LOOKBACK);
+    }
+    for (let page = 0; page < ALERT_PAGES; page++) {
+      let body;
+      try {
+        body = await getJson(`/v1/events?after=${alertsAfter}&limit=1000`);
+      } catch (error) {
+        // Dropped by the retention before this page read them: go on from the oldest held.
+        if (error.status !== 410 || !error.problem) throw error;
+        alertsAfter = Math.max(0, error.problem.oldest_seq - 1);
+        continue;
+      }
+      body.items.filter((e) => e.type === 'offer.budget_threshold')
+        .forEach((e) => alerts.unshift(e));
+      alertsAfter = body.next_after;
+      if (body.items.length < 1000) break;
+    }
+    alerts = alerts.slice(0, ALERTS_SHOWN);
+    return alerts;
+  }
+
   // Offer stats (remaining budget and quota) of the busiest offers that have limits.
   async function loadOfferStats(offers, byOffer) {
     const activity = new Map(byOffer.groups.map((g) => [g.key,
@@ -175,9 +208,13 @@
         listOffers(),
       ]);
       const burn = await loadOfferStats(offers, byOffer);
+      const budgetAlerts = await loadAlerts();
+      const offerNames = new Map(offers.map((o) => [o.id, o.name]));
       // What panels.js draws: campaign stats (totals, time series, payment methods, funders,
-      // merchants) as the API answered them, and [{offer, stats}] for the offers' burn.
-      lastData = { totals, time, granularity, methods, funders, merchants, burn };
+      // merchants) as the API answered them, [{offer, stats}] for the offers' burn, and the
+      // budget alerts (events, newest first) with the offers' names.
+      lastData = { totals, time, granularity, methods, funders, merchants, burn,
+        alerts: budgetAlerts, offerNames };
       render(lastData);
       showError(null);
       $('updated').textContent = 'Updated at ' + F.formatClock(new Date());

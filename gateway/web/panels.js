@@ -1,5 +1,5 @@
 // The panels of the uudai dashboard: headline totals, the time chart, the splits by payment
-// method and funder, the top merchants and the offers' budget burn, drawn from the API's
+// method and funder, the top merchants, the offers' budget burn and the budget alerts, drawn from the API's
 // answers (see dashboard.js for what `data` holds). Text from the API goes in as textContent.
 'use strict';
 
@@ -168,6 +168,33 @@
     container.appendChild(list);
   }
 
+  // The budget alerts, newest first: which offer reached which share of which limit, when.
+  function renderAlerts(alerts, offerNames) {
+    const container = $('budget-alerts');
+    container.replaceChildren();
+    if (alerts.length === 0) {
+      container.appendChild(C.html('p', 'empty', 'No offer has reached 80 % of a limit.'));
+      return;
+    }
+    const list = C.html('ul', 'alerts');
+    alerts.forEach((event) => {
+      const d = event.data;
+      const item = C.html('li', d.percent >= 95 ? 'critical' : 'warn');
+      item.dataset.offerId = d.offer_id;
+      item.dataset.alertPercent = String(d.percent);
+      item.dataset.alertBasis = d.basis;
+      const budget = d.basis === 'total_budget';
+      const figures = budget ? `${F.formatDong(d.used)} of ${F.formatDong(d.limit)}` :
+        `${F.formatCount(d.used)} of ${F.formatCount(d.limit)} redemptions`;
+      item.append(C.html('strong', 'percent', `${d.percent} %`),
+        C.html('span', 'name', offerNames.get(d.offer_id) || d.offer_id),
+        C.html('span', 'figures', `${budget ? 'budget' : 'quota'} · ${figures}`),
+        C.html('small', 'when', event.at));
+      list.appendChild(item);
+    });
+    container.appendChild(list);
+  }
+
   // Draws every panel from one refresh's figures.
   function render(data) {
     renderTotals(data.totals);
@@ -175,6 +202,7 @@
     renderSplits(data.methods, data.funders);
     renderMerchants(data.merchants);
     renderBurn(data.burn);
+    renderAlerts(data.alerts, data.offerNames);
   }
 
   root.UudaiPanels = Object.freeze({ render });

@@ -631,6 +631,8 @@ SCRIPT = [
          key="merchant"),
     Step("deliver its events again from seq 0", "POST", "/v1/webhooks/{webhook}/redeliver",
          key="merchant", body={"after_seq": 0}, check=fields_are(delivered_through=0)),
+    Step("redeliver past the last event", "POST", "/v1/webhooks/{webhook}/redeliver",
+         key="merchant", body={"after_seq": 900000000}, expect=422, code="validation_failed"),
     Step("redeliver with a negative seq", "POST", "/v1/webhooks/{webhook}/redeliver",
          key="admin", body={"after_seq": -1}, expect=422, code="validation_failed"),
     Step("redeliver with an unknown field", "POST", "/v1/webhooks/{webhook}/redeliver",

@@ -119,6 +119,20 @@ class DashboardTest : public ::testing::Test {
         ASSERT_EQ(moved.status, 200) << moved.body;
       }
     }
+    // An offer whose quota of 5 is used up: budget alerts at 80, 95 and 100 %.
+    CreateOffer(Offer("shop-3", "Sách giảm 5.000 ₫", "merchant",
+                      {{"type", "fixed"}, {"value", 5'000}},
+                      {{"limits", {{"total_redemptions", 5}}}}));
+    for (int i = 0; i < 5; ++i) {
+      const std::string order = "book-" + std::to_string(i);
+      object body = RedemptionBody(order, 120'000, "reader-" + std::to_string(i));
+      body["merchant_id"] = "shop-3";
+      body["payment_method"] = "vietqr";
+      body["commit"] = true;
+      const HttpReply created = CallPort(serve_->port(), "POST", "/v1/redemptions", kCheckoutKey,
+                                         Json(body), {{"Idempotency-Key", order}});
+      ASSERT_EQ(created.status, 201) << created.body;
+    }
     // The reservations left alone expire within a second or two (TTL 1 s, swept every second).
     for (int attempt = 0; attempt < 100 && Totals().at("redemptions").at("reserved") != 0;
          ++attempt) {
@@ -246,6 +260,17 @@ TEST_F(DashboardTest, HeadlineTotalsEqualTheApiTotalsInDong) {
   EXPECT_NE(page.dom.find("shop-2"), std::string::npos);
   EXPECT_NE(page.dom.find("Thời trang giảm 50.000 ₫"), std::string::npos);
   EXPECT_NE(page.dom.find("Updated at "), std::string::npos);
+  // The budget alerts: the used-up quota's three thresholds, newest first, with its name
+  const std::size_t at100 = page.dom.find("data-alert-percent=\"100\"");
+  const std::size_t at95 = page.dom.find("data-alert-percent=\"95\"");
+  const std::size_t at80 = page.dom.find("data-alert-percent=\"80\"");
+  ASSERT_NE(at100, std::string::npos) << page.dom;
+  ASSERT_NE(at95, std::string::npos);
+  ASSERT_NE(at80, std::string::npos);
+  EXPECT_LT(at100, at95);
+  EXPECT_LT(at95, at80);
+  EXPECT_NE(page.dom.find("Sách giảm 5.000 ₫"), std::string::npos);
+  EXPECT_NE(page.dom.find("5 of 5 redemptions"), std::string::npos);
 }
 
 TEST_F(DashboardTest, KeyFromTheFragmentNeverAppearsInARequestedUrl) {

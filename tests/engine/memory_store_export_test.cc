@@ -226,24 +226,51 @@ TEST_F(MemoryStoreExportTest, ReplayedExportRebuildsTheSameObservableState) {
   ExpectSameObservableState(*replayed, store_, h);
 }
 
-TEST_F(MemoryStoreExportTest, ExportHoldsEveryVersionOfEachOfferOldestFirst) {
+TEST_F(MemoryStoreExportTest, ExportHoldsEachOfferAtItsLatestVersionAfterItsHistory) {
   const History h = WriteHistory(sync_, clock_);
   const auto mutations = ExportOf(store_);
-  std::map<std::string, std::vector<std::int64_t>> versions;  // offer id → versions exported
-  for (const OfferWritten* written : All<OfferWritten>(mutations)) {
-    versions[written->offer->id].push_back(written->offer->version);
+  std::vector<std::string> ids;
+  std::map<std::string, std::vector<std::int64_t>> history;  // offer id → earlier versions
+  for (const StoreMutation& m : mutations) {
+    if (const auto* carried = std::get_if<OfferHistoryCarried>(&m)) {
+      EXPECT_EQ(history.count(carried->offer_id), 0U) << "one history record an offer";
+      for (const auto& v : carried->versions) history[carried->offer_id].push_back(v->version);
+    } else if (const auto* written = std::get_if<OfferWritten>(&m)) {
+      ids.push_back(written->offer->id);
+      EXPECT_EQ(*written->offer, *store_.FindOffer(written->offer->id));
+    }
   }
   std::vector<std::string> expected = h.offer_ids;
   std::sort(expected.begin(), expected.end());
-  ASSERT_EQ(versions.size(), expected.size());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(ids, expected);
   for (const std::string& id : expected) {
     SCOPED_TRACE(id);
-    const auto latest = store_.FindOffer(id);
-    std::vector<std::int64_t> all(static_cast<std::size_t>(latest->version));
-    std::iota(all.begin(), all.end(), 1);
-    EXPECT_EQ(versions[id], all);
+    std::vector<std::int64_t> earlier(static_cast<std::size_t>(store_.FindOffer(id)->version - 1));
+    std::iota(earlier.begin(), earlier.end(), 1);
+    EXPECT_EQ(history[id], earlier);
   }
   EXPECT_EQ(store_.FindOffer("o-m")->version, h.offer_edits + 1);
+}
+
+// An offer's earlier versions are history: replayed, they do not take back a public code that
+// another offer holds now.
+TEST_F(MemoryStoreExportTest, AReplayedHistoryLeavesPublicCodesWithTheirHoldersNow) {
+  Offer giver = MakePublicCodeOffer("o-2", "SALE");
+  sync_.GivenOffer(giver);
+  Offer moved = *store_.FindOffer("o-2");
+  moved.code = "SALE2";
+  ASSERT_TRUE(sync_.UpdateOffer(moved, 1).ok());
+  sync_.GivenOffer(MakePublicCodeOffer("o-1", "SALE"));  // SALE is free again: o-1 takes it
+
+  const auto replayed = Replayed(ExportOf(store_), clock_);
+  SyncStore replayed_sync(*replayed);
+  // SALE still belongs to o-1: a third offer of the shop may not take it
+  EXPECT_EQ(CodeOf(replayed_sync.CreateOffer(MakePublicCodeOffer("o-3", "SALE"))),
+            StatusCode::kCodeConflict);
+  EXPECT_EQ(CodeOf(replayed_sync.CreateOffer(MakePublicCodeOffer("o-4", "SALE2"))),
+            StatusCode::kCodeConflict);
+  EXPECT_EQ(replayed_sync.OfferHistory({"o-2", 0, 10}).value().versions.size(), 2U);
 }
 
 TEST_F(MemoryStoreExportTest, ExportIssuesCodesInBatchesOfAtMostTenThousand) {
@@ -267,7 +294,9 @@ TEST_F(MemoryStoreExportTest, ExportIsOrderedOffersThenCodesThenRedemptionsInCre
   std::vector<std::string> created;
   std::set<std::string> seen;
   for (const StoreMutation& m : mutations) {
-    const std::size_t kind = std::min<std::size_t>(m.index(), 2);  // created and transitioned: 2
+    // offers (their histories too): 0, codes: 1, created and transitioned: 2
+    const std::size_t kind =
+        std::holds_alternative<OfferHistoryCarried>(m) ? 0 : std::min<std::size_t>(m.index(), 2);
     EXPECT_TRUE(kinds.empty() || kinds.back() <= kind) << "mutation " << kinds.size();
     kinds.push_back(kind);
     if (const auto* c = std::get_if<RedemptionCreated>(&m)) {
@@ -403,14 +432,17 @@ TEST_F(MemoryStoreExportTest, ExportIsShorterThanTheLogOfTheSameHistory) {
   // creations + 9 transitions (commits, cancels, refunds and expiries).
   WriteHistory(sync_, clock_);
   const auto mutations = ExportOf(store_);
-  // Every offer version is kept (5 + 52: an offer's history), the codes' calls and the
-  // redemptions' entries are not.
-  EXPECT_EQ(All<OfferWritten>(mutations).size(), 5U + 52U);
+  // Every offer version is kept (each offer's history in one record beside it), the codes'
+  // calls and the redemptions' entries are not.
+  EXPECT_EQ(All<OfferWritten>(mutations).size(), 5U);
+  const std::size_t histories = All<OfferHistoryCarried>(mutations).size();
+  EXPECT_GE(histories, 1U);
   EXPECT_EQ(All<CodesIssued>(mutations).size(), 3U);
   EXPECT_EQ(All<RedemptionCreated>(mutations).size(), 11U);
   EXPECT_EQ(All<RedemptionTransitioned>(mutations).size(), 9U);
   EXPECT_EQ(All<EventsCarried>(mutations).size(), 1U);
-  EXPECT_EQ(store_.ExportedMutationCount(), 57U + 3U + 11U + 9U + 1U);
+  EXPECT_EQ(store_.ExportedMutationCount(), 5U + histories + 3U + 11U + 9U + 1U);
+  EXPECT_EQ(store_.ExportedMutationCount(), mutations.size());
 }
 
 TEST_F(MemoryStoreExportTest, WebhooksAreExportedWithTheirProgressAndLog) {

@@ -16,6 +16,7 @@
 
 #include "api_test_support.h"
 #include "loopback_receiver.h"
+#include "test_certificates.h"
 #include "test_gateway.h"
 
 namespace uudai::testing {
@@ -94,7 +95,7 @@ TEST(WebhooksApiTest, ACommittedRedemptionIsDeliveredSignedAndLogged) {
   const std::string redemption = RedeemOrThrow(gateway, RedemptionBody("order-1"), "idem-1");
   ASSERT_EQ(gateway.Call("POST", "/v1/redemptions/" + redemption + "/commit", kCheckoutKey).status,
             200);
-  ASSERT_TRUE(WaitFor([&] { return receiver.Requests().size() >= 1; }));
+  ASSERT_TRUE(WaitFor([&] { return !Deliveries(gateway, id, kMerchantKey).empty(); }));
   std::this_thread::sleep_for(milliseconds(200));  // nothing else comes
   const auto requests = receiver.Requests();
   ASSERT_EQ(requests.size(), 1U);
@@ -145,19 +146,20 @@ TEST(WebhooksApiTest, AFailingReceiverGetsRetriesFurtherApartThenTheEventsInOrde
   const std::string offer = CreateOffer(gateway, kMerchantKey, OfferBody());
   ASSERT_EQ(gateway.Call("PATCH", "/v1/offers/" + offer, kAdminKey, R"({"priority":5})").status,
             200);
-  // Four failed attempts of the first event, further apart each time (backoff 100 ms doubled
-  // per attempt, with jitter in its upper half: 50-100, 100-200, 200-400 ms)
+  // Five failed attempts of the first event, further apart each time (backoff 100 ms doubled
+  // per attempt, with jitter in its upper half: 50-100, 100-200, 200-400, 400-800 ms)
   std::vector<std::chrono::steady_clock::time_point> arrivals;
   ASSERT_TRUE(WaitFor([&] {
     while (arrivals.size() < receiver.Requests().size()) {
       arrivals.push_back(std::chrono::steady_clock::now());
     }
     std::this_thread::sleep_for(milliseconds(5));
-    return arrivals.size() >= 4;
+    return arrivals.size() >= 5;
   }));
-  EXPECT_GT(arrivals[3] - arrivals[2], arrivals[1] - arrivals[0]);
+  // 400-800 ms against 50-100 ms (plus a poll of 50 ms and the machine's delays)
+  EXPECT_GT(arrivals[4] - arrivals[3], arrivals[1] - arrivals[0]);
+  ASSERT_TRUE(WaitFor([&] { return Deliveries(gateway, id).size() >= 5; }));
   const json::array failing = Deliveries(gateway, id);
-  ASSERT_GE(failing.size(), 4U);
   for (std::size_t i = 0; i < failing.size(); ++i) {
     EXPECT_EQ(failing[i].at("result").as_string(), "retrying");
     EXPECT_EQ(failing[i].at("status").as_int64(), 500);
@@ -205,6 +207,65 @@ TEST(WebhooksApiTest, AnEventFailingPastTheRetryPeriodIsGivenUpAndTheNextOneSent
   }));
   const std::string metrics = gateway.Call("GET", "/metrics", nullptr).body;
   EXPECT_NE(metrics.find("uudai_webhook_given_up_total 1"), std::string::npos) << metrics;
+}
+
+TEST(WebhooksApiTest, AnHttpsReceiverIsReachedOnlyWithItsCertificateTrusted) {
+  TestCertificateAuthority authority;
+  LoopbackReceiver receiver(ReceiverScript::Status(200),
+                            authority.SignServerCertificate({"localhost"}, {"127.0.0.1"}));
+  TempFile ca_file(authority.certificate_pem());
+  // Trusting the test's CA (--webhook-ca-file): delivered over TLS
+  {
+    TestGatewayOptions options = AllowingLoopback();
+    options.webhook_ca_file = ca_file.path();
+    TestGateway gateway(options);
+    const std::string id(
+        Register(gateway, kAdminKey, Hook(receiver.Url(), {"offer.created"})).at("id").as_string());
+    EXPECT_TRUE(receiver.Url().starts_with("https://"));
+    CreateOffer(gateway, kMerchantKey, OfferBody());
+    ASSERT_TRUE(WaitFor([&] {
+      const json::array log = Deliveries(gateway, id);
+      return !log.empty() && log[0].at("result").as_string() == "delivered";
+    }));
+    EXPECT_EQ(receiver.Requests().size(), 1U);
+  }
+  // Without it: every attempt fails the handshake, and the receiver reads no request
+  TestGateway gateway(AllowingLoopback());
+  const std::string id(
+      Register(gateway, kAdminKey, Hook(receiver.Url(), {"offer.created"})).at("id").as_string());
+  CreateOffer(gateway, kMerchantKey, OfferBody());
+  ASSERT_TRUE(WaitFor([&] { return Deliveries(gateway, id).size() >= 2; }));
+  const json::array log = Deliveries(gateway, id);
+  EXPECT_EQ(log[0].at("error").as_string(), "tls");
+  EXPECT_EQ(log[0].at("result").as_string(), "retrying");
+  EXPECT_EQ(receiver.Requests().size(), 1U);
+}
+
+TEST(WebhooksApiTest, AReceiverThatTimesOutOrClosesEarlyIsRetried) {
+  LoopbackReceiver receiver(ReceiverScript::Delayed(milliseconds(3'000)));
+  TestGatewayOptions options = AllowingLoopback();
+  options.webhook_timeout = milliseconds(300);
+  TestGateway gateway(options);
+  const std::string id(
+      Register(gateway, kAdminKey, Hook(receiver.Url(), {"offer.created"})).at("id").as_string());
+  CreateOffer(gateway, kMerchantKey, OfferBody());
+  ASSERT_TRUE(WaitFor([&] { return !Deliveries(gateway, id).empty(); }));
+  json::object first = Deliveries(gateway, id).back().as_object();
+  EXPECT_EQ(first.at("error").as_string(), "timeout");
+  EXPECT_GE(first.at("latency_ms").as_int64(), 250);
+  receiver.SetScript(ReceiverScript::CloseWithoutAnswer());
+  ASSERT_TRUE(WaitFor([&] {
+    const json::array log = Deliveries(gateway, id);
+    return !log.empty() && log[0].at("error") == "closed";
+  }));
+  receiver.SetScript(ReceiverScript::Status(202));
+  ASSERT_TRUE(WaitFor([&] {
+    const json::array log = Deliveries(gateway, id);
+    return !log.empty() && log[0].at("result").as_string() == "delivered";
+  }));
+  const json::array log = Deliveries(gateway, id);
+  EXPECT_EQ(log[0].at("status").as_int64(), 202);
+  EXPECT_GE(log[0].at("attempt").as_int64(), 3);
 }
 
 TEST(WebhooksApiTest, TargetsTheOperatorHasNotAllowedAreRefused) {
@@ -267,6 +328,10 @@ TEST(WebhooksApiTest, BadRegistrationsAndOtherShopsAreRefused) {
                   .at("items")
                   .as_array()
                   .empty());
+  // A redeliver past the last event is refused (it would silence the webhook)
+  EXPECT_TRUE(IsProblem(gateway.Call("POST", "/v1/webhooks/" + id + "/redeliver", kMerchantKey,
+                                     R"({"after_seq":999999})"),
+                        422, "validation_failed"));
   // Deleted by its shop: gone
   EXPECT_EQ(gateway.Call("DELETE", "/v1/webhooks/" + id, kMerchantKey).status, 204);
   EXPECT_TRUE(IsProblem(gateway.Call("GET", "/v1/webhooks/" + id + "/deliveries", kAdminKey), 404,
@@ -310,12 +375,12 @@ TEST(WebhooksApiTest, AWebhookAndItsProgressAreKeptAcrossARestart) {
   }
   TestGateway restarted(options);
   CreateOffer(restarted, kMerchantKey, OfferBody());
-  ASSERT_TRUE(WaitFor([&] { return receiver.Requests().size() >= 2; }));
+  ASSERT_TRUE(WaitFor([&] { return Deliveries(restarted, id).size() >= 2; }));
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(receiver.Requests().size(), 2U);  // the first event is not sent again
   EXPECT_EQ(Deliveries(restarted, id).size(), 2U);
   const std::string metrics = restarted.Call("GET", "/metrics", nullptr).body;
-  EXPECT_NE(metrics.find("uudai_webhook_attempts_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("uudai_webhook_attempts_total 1\n"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("uudai_webhook_pending_events"), std::string::npos);
 }
 

@@ -24,7 +24,7 @@ namespace {
 using boost::json::object;
 using std::chrono::milliseconds;
 
-// Loopback allowed; one delivery may take 1 s (so a lease lasts 6 s); quick retries.
+// Loopback allowed; one delivery may take 1 s (so a lease lasts 7 s); quick retries.
 const std::vector<std::string> kWebhookArgs = {
     "--webhook-allow", "127.0.0.1/32", "--webhook-timeout", "1", "--webhook-retry-backoff", "0.1"};
 

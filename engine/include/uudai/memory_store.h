@@ -83,8 +83,8 @@ class MemoryStore final : public Store {
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
-  // REQUIRES: called before the store is shared between threads.
   void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
+  // REQUIRES: called before the store is shared between threads.
   void SetOfferObserver(OfferObserver observer) override;
 
   void IssueCodes(std::string offer_id, std::vector<std::string> codes,
@@ -139,7 +139,8 @@ class MemoryStore final : public Store {
 
   // The current state as a short sequence of mutations (for compacting a journal): replayed
   // in order into an empty MemoryStore, it rebuilds the same observable state. In order:
-  // every offer (by id), each version it has had, oldest first; the issued codes of each offer, at
+  // every offer (by id): its earlier versions (one OfferHistoryCarried, when it has any), then
+  // its latest version; the issued codes of each offer, at
   // most kExportedCodesPerBatch per CodesIssued; then every redemption in creation order, as it was
   // created (reserved or committed, with its idempotency record if that is still within retention;
   // pruned or expired records are left out), each followed by its transitions with their recorded

@@ -27,6 +27,14 @@ struct OfferWritten {
   std::shared_ptr<const Offer> offer;
 };
 
+// The versions of an offer before its latest, oldest first (Store::ReadOfferHistory), as
+// ExportMutations writes them before the latest: history only, they change nothing else (not
+// the public codes an offer held then, which another offer may hold now).
+struct OfferHistoryCarried {
+  std::string offer_id;
+  std::vector<std::shared_ptr<const Offer>> versions;
+};
+
 // Offers registered together (Store::CreateOffers): one mutation, so a journal holds all of
 // them or none.
 struct OffersCreated {
@@ -90,9 +98,10 @@ struct WebhookRewound {
   std::uint64_t through = 0;
 };
 
-using StoreMutation = std::variant<OfferWritten, OffersCreated, CodesIssued, RedemptionCreated,
-                                   RedemptionTransitioned, EventsCarried, WebhookCreated,
-                                   WebhookDeleted, WebhookAttempted, WebhookRewound>;
+using StoreMutation =
+    std::variant<OfferWritten, OffersCreated, CodesIssued, RedemptionCreated,
+                 RedemptionTransitioned, EventsCarried, WebhookCreated, WebhookDeleted,
+                 WebhookAttempted, WebhookRewound, OfferHistoryCarried>;
 
 // The offers a mutation writes (none for the other kinds).
 std::vector<std::shared_ptr<const Offer>> OffersWrittenBy(const StoreMutation& mutation);

@@ -49,7 +49,6 @@ enum class DeliveryResult : std::uint8_t {
   kGivenUp,    // failed, and the event was first tried more than the retry period ago
 };
 std::string_view DeliveryResultName(DeliveryResult result);
-std::optional<DeliveryResult> ParseDeliveryResult(std::string_view name);
 
 // One attempt to deliver one event to one webhook.
 struct DeliveryAttempt {

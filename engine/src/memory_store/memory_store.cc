@@ -420,6 +420,10 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
       state_->PutOfferLocked(std::move(offer));
     }
     AppendReplayed(std::move(events));
+  } else if (const auto* m = std::get_if<OfferHistoryCarried>(&mutation)) {
+    if (!state_->keep_redemptions()) return;
+    std::unique_lock lock(state_->offers_mutex);
+    state_->earlier_versions[m->offer_id] = m->versions;
   } else if (const auto* m = std::get_if<EventsCarried>(&mutation)) {
     ReplayEventsCarried(*m);
   } else if (std::holds_alternative<WebhookCreated>(mutation) ||

@@ -47,23 +47,22 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
     if (sink != nullptr) (*sink)(StoreMutation(make()));
   };
 
-  // 1. Offers by id, each with its earlier versions before its latest, so that a replay keeps
-  // the offer's history (counting needs no order: start-up counts a million).
+  // 1. Offers by id, each with its earlier versions (history only) before its latest, so that a
+  // replay keeps the offer's history (counting needs no order: start-up counts a million).
   if (sink == nullptr) {
     std::shared_lock lock(state_->offers_mutex);
-    count += state_->offers.size();
-    for (const auto& [id, versions] : state_->earlier_versions) count += versions.size();
+    count += state_->offers.size() + state_->earlier_versions.size();
   } else {
     for (const auto& offer : ListOffers()) {
-      std::vector<std::shared_ptr<const Offer>> earlier;
+      OfferHistoryCarried history{offer->id, {}};
       {
         std::shared_lock lock(state_->offers_mutex);
         if (auto it = state_->earlier_versions.find(offer->id);
             it != state_->earlier_versions.end()) {
-          earlier = it->second;
+          history.versions = it->second;
         }
       }
-      for (const auto& version : earlier) emit([&] { return OfferWritten{version}; });
+      if (!history.versions.empty()) emit([&] { return std::move(history); });
       emit([&] { return OfferWritten{offer}; });
     }
   }

@@ -241,18 +241,25 @@ void OfferHandlers::PatchOnto(std::shared_ptr<const Offer> current, std::string 
 }
 
 void OfferHandlers::IssueCodes(const HttpRequest& request, const Caller& caller, Respond& respond) {
+  // The body is read now (the request does not outlive this call); what is wrong with it is
+  // answered after the offer's scope, as documented (404, 403, then 400/422).
+  std::optional<Problem> body_problem;
+  std::optional<std::int64_t> count;
   auto parsed = ParseJsonObject(request);
-  if (auto* problem = std::get_if<Problem>(&parsed)) return respond(ProblemResponse(*problem));
-  BodyProblems problems;
-  FieldReader reader(std::get<JsonBody>(parsed).object, "", problems);
-  const auto count =
-      reader.Integer("count", 1, static_cast<std::int64_t>(max_codes_per_request_), true);
-  reader.Finish();
-  if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
+  if (auto* problem = std::get_if<Problem>(&parsed)) {
+    body_problem = *problem;
+  } else {
+    BodyProblems problems;
+    FieldReader reader(std::get<JsonBody>(parsed).object, "", problems);
+    count = reader.Integer("count", 1, static_cast<std::int64_t>(max_codes_per_request_), true);
+    reader.Finish();
+    if (!problems.empty()) body_problem = ProblemFor(std::move(problems));
+  }
   // Issuing codes changes what the offer grants: it takes the right to change the offer.
   WithChangeableOffer(store_, caller.params[0], caller, respond,
-                      [this, count = *count, respond](std::shared_ptr<const Offer> offer) {
-                        IssueCodesFor(*offer, count, respond);
+                      [this, body_problem, count, respond](std::shared_ptr<const Offer> offer) {
+                        if (body_problem) return respond(ProblemResponse(*body_problem));
+                        IssueCodesFor(*offer, *count, respond);
                       });
 }
 

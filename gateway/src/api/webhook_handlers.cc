@@ -119,13 +119,23 @@ void WebhookHandlers::Redeliver(const HttpRequest& request, const Caller& caller
   const auto after = reader.Integer("after_seq", 0, std::numeric_limits<std::int64_t>::max(), true);
   reader.Finish();
   if (!problems.empty()) return respond(ProblemResponse(ProblemFor(std::move(problems))));
-  WithWebhook(caller.params[0], caller, respond,
-              [this, after = static_cast<std::uint64_t>(*after), respond](Webhook webhook) {
-                store_.RewindWebhook(webhook.id, after, [respond, zone = zone_](Result<Webhook> w) {
-                  if (!w.ok()) return respond(StatusResponse(w.status()));
-                  respond(JsonResponse(200, json::serialize(WebhookToJson(w.value(), zone))));
-                });
-              });
+  const auto after_seq = static_cast<std::uint64_t>(*after);
+  WithWebhook(caller.params[0], caller, respond, [this, after_seq, respond](Webhook webhook) {
+    // Past the last event, a rewind would silence the webhook until the events caught up.
+    store_.ReadEvents(EventQuery{0, 1, std::nullopt}, [this, after_seq, id = webhook.id,
+                                                       respond](Result<EventPage> page) {
+      if (!page.ok()) return respond(StatusResponse(page.status()));
+      if (after_seq > page->last_seq) {
+        return respond(
+            ProblemResponse(InvalidFields({{"after_seq", "must not be past the last event's seq, " +
+                                                             std::to_string(page->last_seq)}})));
+      }
+      store_.RewindWebhook(id, after_seq, [respond, zone = zone_](Result<Webhook> w) {
+        if (!w.ok()) return respond(StatusResponse(w.status()));
+        respond(JsonResponse(200, json::serialize(WebhookToJson(w.value(), zone))));
+      });
+    });
+  });
 }
 
 }  // namespace uudai::gateway

@@ -215,8 +215,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   delivery.poll_interval = o.webhook_poll_interval;
   delivery.first_backoff = o.webhook_first_backoff;
   delivery.retry_period = o.webhook_retry_period;
-  // Longer than a delivery may take, so that a live deliverer never loses its lease mid-way.
-  delivery.lease = o.webhook_timeout + std::chrono::seconds(5);
+  // Longer than a step may take (read the events, deliver one, record it), so that a live
+  // deliverer never loses its lease mid-way.
+  delivery.lease = o.webhook_timeout + 2 * o.redis_command_timeout + std::chrono::seconds(5);
   delivery.client.policy = std::get<OutboundPolicy>(webhook_policy);
   delivery.client.extra_ca_file = o.webhook_ca_file;
   delivery.client.total_timeout = o.webhook_timeout;

@@ -9,12 +9,14 @@
 #include <thread>
 #include <utility>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "delivery/retry_schedule.h"
 #include "json/event_json.h"
 #include "webhook/webhook_signature.h"
 
@@ -73,24 +75,40 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     std::uint64_t last_seq = 0;  // the newest event seen written
   };
 
-  // Runs `then` on this thread once the store answers (stores may answer on their own).
+  // Runs `then` on this thread once the store answers (stores may answer on their own). What
+  // waits holds the dispatcher weakly: once it is destroyed, answers still to come are dropped
+  // (a strong hold from the io_context's own queue would keep it alive for ever).
   template <typename T, typename Then>
   Completion<T> OnThread(Then then) {
-    return [self = shared_from_this(), then = std::move(then)](Result<T> result) mutable {
-      asio::post(self->io_, [self, then = std::move(then), result = std::move(result)]() mutable {
-        if (!self->stopped_) then(std::move(result));
+    return [weak = weak_from_this(), then = std::move(then)](Result<T> result) mutable {
+      auto self = weak.lock();
+      if (self == nullptr) return;
+      asio::post(self->io_, [weak, then = std::move(then), result = std::move(result)]() mutable {
+        auto self = weak.lock();
+        if (self != nullptr && !self->stopped_) then(std::move(result));
       });
     };
   }
 
   void Tick() {
     if (stopped_) return;
+    if (!store_.ready()) {
+      // Attempts could not be recorded (a failed journal, Redis refusing writes): sending now
+      // would only send the same events again and again.
+      timer_.expires_after(options_.poll_interval);
+      timer_.async_wait([weak = weak_from_this()](auto ec) {
+        auto self = weak.lock();
+        if (!ec && self != nullptr) self->Tick();
+      });
+      return;
+    }
     store_.ListWebhooks(std::nullopt, OnThread<std::vector<Webhook>>([this](auto listed) {
                           if (listed.ok()) Sync(listed.value());
                           UpdateMetrics();
                           timer_.expires_after(options_.poll_interval);
-                          timer_.async_wait([self = shared_from_this()](auto ec) {
-                            if (!ec) self->Tick();
+                          timer_.async_wait([weak = weak_from_this()](auto ec) {
+                            auto self = weak.lock();
+                            if (!ec && self != nullptr) self->Tick();
                           });
                         }));
   }
@@ -117,11 +135,13 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       auto [it, added] = workers_.try_emplace(id);
       Worker& w = it->second;
       if (w.busy) continue;
-      if (added || webhook->rewinds != w.webhook.rewinds) {
+      if (added || webhook->rewinds > w.webhook.rewinds) {
         Restart(w, *webhook);
-      } else {
-        // Another gateway may have delivered meanwhile (it held the lease): go on from there.
-        w.webhook = *webhook;
+      } else if (webhook->rewinds == w.webhook.rewinds &&
+                 webhook->delivered_through > w.webhook.delivered_through) {
+        // Another gateway delivered meanwhile (it held the lease): go on from there. A list
+        // read before this worker's last record (replies may come out of order) says nothing.
+        w.webhook.delivered_through = webhook->delivered_through;
         w.scanned_through = std::max(w.scanned_through, webhook->delivered_through);
         if (w.current && w.current->seq <= webhook->delivered_through) w.current.reset();
       }
@@ -235,8 +255,9 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
                     {"Uudai-Event-Seq", std::to_string(event.seq)},
                     {"Uudai-Event-Type", std::string(EventTypeName(event.type))},
                     {"Uudai-Delivery-Attempt", std::to_string(w.attempt)}};
-    client_.Post(std::move(post), [self = shared_from_this(), id, now](WebhookOutcome outcome) {
-      if (self->stopped_) return;
+    client_.Post(std::move(post), [weak = weak_from_this(), id, now](WebhookOutcome outcome) {
+      auto self = weak.lock();
+      if (self == nullptr || self->stopped_) return;
       self->Sent(id, now, outcome);
     });
   }
@@ -261,7 +282,12 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
       std::lock_guard lock(metrics_mutex_);
       ++metrics_.attempts;
       if (!outcome.delivered()) ++metrics_.failures;
-      if (attempt.result == DeliveryResult::kGivenUp) ++metrics_.given_up;
+    }
+    if (attempt.error.starts_with("refused")) {
+      // The log a merchant reads says no more than that: what the name resolved to (an
+      // internal address, perhaps) is for the operator.
+      spdlog::warn("webhook {}: {}", id, attempt.error);
+      attempt.error = "refused: the target is not allowed (--webhook-allow)";
     }
     Record(id, std::move(attempt));
   }
@@ -284,6 +310,10 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
             Backoff(*w);
             return;
           }
+          if (result == DeliveryResult::kGivenUp) {
+            std::lock_guard lock(metrics_mutex_);
+            ++metrics_.given_up;
+          }
           if (recorded->rewinds != w->webhook.rewinds) {
             Restart(*w, recorded.value());  // an operator asked for a redeliver meanwhile
           } else {
@@ -302,15 +332,9 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
         }));
   }
 
-  // The next try of the current event: first_backoff doubled per attempt, at most max_backoff,
-  // with full jitter in its upper half (so that many webhooks failing at once spread out).
   void Backoff(Worker& w) {
-    const int doublings = std::clamp(w.attempt - 1, 0, 30);
-    const auto ceiling = std::min<std::int64_t>(options_.first_backoff.count() << doublings,
-                                                options_.max_backoff.count());
-    std::uniform_int_distribution<std::int64_t> half(ceiling / 2,
-                                                     std::max<std::int64_t>(ceiling, 1));
-    w.next_try = std::chrono::steady_clock::now() + std::chrono::milliseconds(half(jitter_));
+    w.next_try = std::chrono::steady_clock::now() +
+                 RetryDelay(w.attempt, options_.first_backoff, options_.max_backoff, jitter_);
     w.busy = false;
   }
 

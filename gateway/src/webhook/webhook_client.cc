@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -113,10 +114,31 @@ std::string ReadError(const boost::system::error_code& ec) {
 struct WebhookClient::Shared {
   net::any_io_executor executor;
   WebhookClientOptions options;
-  // Absent when tls_error is set. Mutable: ssl::stream wants it non-const to create its SSL
-  // object, which only reads it (OpenSSL allows that from several threads at once).
+  // Made by the first https post (loading the system's trust store takes a while and a few MB:
+  // a gateway whose webhooks are all http never pays for it). Absent when tls_error is set.
+  // Mutable: ssl::stream wants it non-const to create its SSL object, which only reads it
+  // (OpenSSL allows that from several threads at once).
   mutable std::optional<ssl::context> tls;
-  std::optional<std::string> tls_error;
+  mutable std::optional<std::string> tls_error;
+  mutable std::once_flag tls_once;
+
+  void EnsureTls() const {
+    std::call_once(tls_once, [this] {
+      tls.emplace(ssl::context::tls_client);
+      SSL_CTX_set_min_proto_version(tls->native_handle(), TLS1_2_VERSION);
+      tls->set_verify_mode(ssl::verify_peer);
+      boost::system::error_code ec;
+      tls->set_default_verify_paths(ec);
+      if (!ec && !options.extra_ca_file.empty()) tls->load_verify_file(options.extra_ca_file, ec);
+      if (ec) {
+        tls_error =
+            "cannot load the trust store (" +
+            (options.extra_ca_file.empty() ? std::string("system") : options.extra_ca_file) +
+            "): " + ec.message();
+        tls.reset();
+      }
+    });
+  }
 };
 
 // One post: resolve, connect, handshake, write, read, on a strand of its own. Keeps itself
@@ -157,6 +179,7 @@ class WebhookClient::Delivery : public std::enable_shared_from_this<Delivery> {
       if (!ec) self->Finish("timeout");
     });
     if (target_.tls) {
+      shared_->EnsureTls();
       if (!shared_->tls) return Finish("tls");
       tls_.emplace(strand_, *shared_->tls);
     } else {
@@ -355,22 +378,6 @@ WebhookClient::WebhookClient(net::any_io_executor executor, WebhookClientOptions
   auto shared = std::make_shared<Shared>();
   shared->executor = std::move(executor);
   shared->options = std::move(options);
-  shared->tls.emplace(ssl::context::tls_client);
-  ssl::context& tls = *shared->tls;
-  SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-  tls.set_verify_mode(ssl::verify_peer);
-  boost::system::error_code ec;
-  tls.set_default_verify_paths(ec);
-  if (!ec && !shared->options.extra_ca_file.empty()) {
-    tls.load_verify_file(shared->options.extra_ca_file, ec);
-  }
-  if (ec) {
-    shared->tls_error = "cannot load the trust store (" +
-                        (shared->options.extra_ca_file.empty() ? std::string("system")
-                                                               : shared->options.extra_ca_file) +
-                        "): " + ec.message();
-    shared->tls.reset();
-  }
   shared_ = std::move(shared);
 }
 
@@ -393,6 +400,7 @@ void WebhookClient::Post(WebhookPost post, std::function<void(WebhookOutcome)> d
 }
 
 const std::optional<std::string>& WebhookClient::TlsSetupError() const {
+  shared_->EnsureTls();
   return shared_->tls_error;
 }
 

@@ -77,8 +77,8 @@ struct WebhookOutcome {
 
 class WebhookClient {
  public:
-  // Loads the trust store (system default paths and options.extra_ca_file) once; see
-  // TlsSetupError.
+  // The trust store (system default paths and options.extra_ca_file) is loaded once, by the
+  // first https post or TlsSetupError.
   WebhookClient(boost::asio::any_io_executor executor, WebhookClientOptions options);
   ~WebhookClient();
   WebhookClient(const WebhookClient&) = delete;
@@ -88,8 +88,9 @@ class WebhookClient {
   // from within Post itself.
   void Post(WebhookPost post, std::function<void(WebhookOutcome)> done);
 
-  // Why TLS could not be set up (extra_ca_file unreadable or not PEM), or nullopt. While set,
-  // every https post fails with "tls"; http posts are unaffected.
+  // Why TLS could not be set up (extra_ca_file unreadable or not PEM), or nullopt; loads the
+  // trust store if no post has. While set, every https post fails with "tls"; http posts are
+  // unaffected.
   const std::optional<std::string>& TlsSetupError() const;
 
  private:

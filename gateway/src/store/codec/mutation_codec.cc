@@ -369,6 +369,13 @@ std::string EncodeMutation(const StoreMutation& mutation) {
     line["id"] = m->redemption_id;
     line["a"] = static_cast<int>(m->action);
     line["at"] = m->at.millis;
+  } else if (const auto* m = std::get_if<OfferHistoryCarried>(&mutation)) {
+    line["t"] = "offer_history";
+    line["id"] = m->offer_id;
+    json::array versions(sp);
+    versions.reserve(m->versions.size());
+    for (const auto& offer : m->versions) versions.emplace_back(EncodeOffer(*offer));
+    line["versions"] = std::move(versions);
   } else if (const auto* m = std::get_if<WebhookCreated>(&mutation)) {
     line["t"] = "webhook";
     line["w"] = EncodeWebhook(m->webhook);
@@ -458,6 +465,13 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
         const auto& p = pair.as_array();
         m.thresholds_announced.emplace_back(std::string(p.at(0).as_string()),
                                             p.at(1).to_number<std::uint8_t>());
+      }
+      return StoreMutation{std::move(m)};
+    }
+    if (type == "offer_history") {
+      OfferHistoryCarried m{S(line, "id"), {}};
+      for (const auto& offer : line.at("versions").as_array()) {
+        m.versions.push_back(std::make_shared<const Offer>(DecodeOffer(offer.as_object())));
       }
       return StoreMutation{std::move(m)};
     }
