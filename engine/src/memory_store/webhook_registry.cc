@@ -63,6 +63,11 @@ void WebhookRegistry::Apply(const StoreMutation& mutation) {
   (void)ApplyLocked(mutation);
 }
 
+bool WebhookRegistry::Contains(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return webhooks_.count(id) != 0;
+}
+
 std::vector<Webhook> WebhookRegistry::List(const std::optional<std::string>& merchant_id) const {
   std::lock_guard lock(mutex_);
   std::vector<Webhook> out;

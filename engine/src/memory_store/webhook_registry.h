@@ -33,6 +33,7 @@ class WebhookRegistry {
   // Applies a replayed mutation (as Change, without recording; refusals are ignored).
   void Apply(const StoreMutation& mutation);
 
+  bool Contains(const std::string& id) const;
   std::vector<Webhook> List(const std::optional<std::string>& merchant_id) const;
   Result<std::vector<DeliveryAttempt>> Deliveries(const std::string& id, std::size_t limit) const;
   // Each webhook, by id, with its delivery log: what an export writes.

@@ -95,22 +95,21 @@ class WebhookDispatcher::Impl : public std::enable_shared_from_this<Impl> {
     if (!store_.ready()) {
       // Attempts could not be recorded (a failed journal, Redis refusing writes): sending now
       // would only send the same events again and again.
-      timer_.expires_after(options_.poll_interval);
-      timer_.async_wait([weak = weak_from_this()](auto ec) {
-        auto self = weak.lock();
-        if (!ec && self != nullptr) self->Tick();
-      });
-      return;
+      return ScheduleTick();
     }
     store_.ListWebhooks(std::nullopt, OnThread<std::vector<Webhook>>([this](auto listed) {
                           if (listed.ok()) Sync(listed.value());
                           UpdateMetrics();
-                          timer_.expires_after(options_.poll_interval);
-                          timer_.async_wait([weak = weak_from_this()](auto ec) {
-                            auto self = weak.lock();
-                            if (!ec && self != nullptr) self->Tick();
-                          });
+                          ScheduleTick();
                         }));
+  }
+
+  void ScheduleTick() {
+    timer_.expires_after(options_.poll_interval);
+    timer_.async_wait([weak = weak_from_this()](auto ec) {
+      auto self = weak.lock();
+      if (!ec && self != nullptr) self->Tick();
+    });
   }
 
   // Follows the store's list: new webhooks get a worker, deleted ones lose theirs, a rewound
