@@ -35,13 +35,34 @@ HttpReply CallPort(std::uint16_t port, const std::string& method, const std::str
   return connection.Send(method, target, body, headers);
 }
 
+namespace {
+
+// Whether some process holds 127.0.0.1:`port` (binding it fails).
+bool PortTaken(std::uint16_t port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(port);
+  const bool taken = ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0;
+  ::close(fd);
+  return taken;
+}
+
+}  // namespace
+
 ServeProcess::ServeProcess(const std::string& binary, const std::string& keys_file,
                            const std::vector<std::string>& extra_args)
-    : port_(FreePort()) {
+    : args_(extra_args), binary_(binary), keys_file_(keys_file), port_(FreePort()) {
+  Spawn();
+}
+
+void ServeProcess::Spawn() {
+  exit_status_.reset();
   const std::string listen = "127.0.0.1:" + std::to_string(port_);
-  std::vector<std::string> args = {binary, "serve",     "--keys", keys_file,     "--listen",
-                                   listen, "--threads", "2",      "--log-level", "warn"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> args = {binary_, "serve",     "--keys", keys_file_,    "--listen",
+                                   listen,  "--threads", "2",      "--log-level", "warn"};
+  args.insert(args.end(), args_.begin(), args_.end());
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -63,8 +84,15 @@ ServeProcess::~ServeProcess() {
 
 bool ServeProcess::WaitUntilHealthy(milliseconds wait) {
   const auto deadline = std::chrono::steady_clock::now() + wait;
+  int respawns = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    if (WaitForExit(milliseconds(0))) return false;
+    if (WaitForExit(milliseconds(0))) {
+      if (respawns == 2 || !PortTaken(port_)) return false;
+      ++respawns;
+      port_ = FreePort();
+      Spawn();
+      continue;
+    }
     try {
       if (CallPort(port_, "GET", "/healthz", nullptr).status == 200) return true;
     } catch (const std::exception&) {

@@ -36,12 +36,21 @@ class ServeProcess {
   std::uint16_t port() const { return port_; }
 
   // Waits until GET /healthz answers 200 (false if the child exits first or `wait` passes).
+  // A child that exited because another process took its port between FreePort and its
+  // listen (an outgoing connection of another test, say) is started again on a new port, at
+  // most twice: port() may change.
   bool WaitUntilHealthy(std::chrono::milliseconds wait = std::chrono::milliseconds(10'000));
   void Signal(int signal);
   // The child's wait status once it has exited within `wait`; nullopt while it runs.
   std::optional<int> WaitForExit(std::chrono::milliseconds wait);
 
  private:
+  // Starts the child on port_.
+  void Spawn();
+
+  std::vector<std::string> args_;  // after --listen's value
+  std::string binary_;
+  std::string keys_file_;
   std::uint16_t port_;
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
