@@ -154,6 +154,16 @@ TEST_F(ServeOptionsTest, TimeoutsOutsideTheirRangeStopTheStartWithExitCode2) {
   }
 }
 
+TEST_F(ServeOptionsTest, ARedisWaitForReplicasOutOfRangeStopsTheStartWithExitCode2) {
+  for (const char* bad : {"-1", "17", "two"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--redis-wait-replicas", bad}));
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value()) << "--redis-wait-replicas " << bad << " was accepted";
+    ASSERT_TRUE(WIFEXITED(*status)) << bad;
+    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
+  }
+}
+
 TEST_F(ServeOptionsTest, AReservationTtlOutOfRangeStopsTheStartWithExitCode2) {
   for (const char* bad : {"0", "-5", "604801"}) {
     ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--reservation-ttl", bad}));

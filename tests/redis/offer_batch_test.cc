@@ -53,7 +53,7 @@ class PatientStore {
     gateway::RedisStoreOptions store_options;
     store_options.key_prefix = prefix;
     store_ = std::make_unique<gateway::RedisStore>(
-        clock, store_options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
+        clock, store_options, std::vector<std::shared_ptr<gateway::RedisClient>>{connection_});
     const Status loaded = store_->Load(std::chrono::seconds(5));
     EXPECT_TRUE(loaded.ok()) << loaded.message();
   }

@@ -23,13 +23,19 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
 
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             gateway::RedisStoreOptions options) {
+  return MakeUnloadedRedisStoreAt(RedisServer::Shared().url(), clock, std::move(options));
+}
+
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string& url,
+                                                              const Clock& clock,
+                                                              gateway::RedisStoreOptions options) {
   // Never destroyed: completions of every store's connections run on it until the process exits.
   static IoThread* io = new IoThread();
-  auto connection =
-      gateway::RedisConnection::Create(io->io(), OptionsFor(RedisServer::Shared().url()));
-  connection->Start();
+  std::shared_ptr<gateway::RedisClient> client =
+      gateway::CreateRedisClient(io->io(), OptionsFor(url));
+  client->Start();
   return std::make_unique<gateway::RedisStore>(clock, std::move(options),
-                                               std::vector{std::move(connection)});
+                                               std::vector{std::move(client)});
 }
 
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
@@ -47,7 +53,7 @@ OwnThreadStore::OwnThreadStore(const std::string& url, const Clock& clock,
   gateway::RedisStoreOptions options;
   options.key_prefix = key_prefix;
   store_ = std::make_unique<gateway::RedisStore>(
-      clock, options, std::vector<std::shared_ptr<gateway::RedisConnection>>{connection_});
+      clock, options, std::vector<std::shared_ptr<gateway::RedisClient>>{connection_});
   const Status loaded = store_->Load(std::chrono::seconds(5));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
 }

@@ -27,6 +27,11 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             gateway::RedisStoreOptions options);
 
+// The same on the server or cluster at `url` (redis:// or redis+cluster://).
+std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string& url,
+                                                              const Clock& clock,
+                                                              gateway::RedisStoreOptions options);
+
 // A RedisStore on the server at `url` with an io thread and a connection of its own (its
 // replies never wait behind another store's completions, and the test may stop the server),
 // loaded; both stopped before they go.

@@ -21,8 +21,37 @@ namespace {
 using gateway::RedisConnection;
 using gateway::RedisReply;
 
+std::string FixtureCommand(const std::string& verb, const std::string& dir,
+                           const std::vector<std::string>& args) {
+  std::string command = Quote(UUDAI_REDIS_FIXTURE) + " " + verb + " " + Quote(dir);
+  for (const auto& arg : args) command += " " + Quote(arg);
+  return command + " 2>&1";
+}
+
+std::string MakeTempDir() {
+  std::string pattern = "/tmp/uudai-redis-test-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) return {};
+  return pattern;
+}
+
+int ReadPid(const std::string& dir) {
+  std::ifstream in(dir + "/redis.pid");
+  int pid = 0;
+  in >> pid;
+  return pid;
+}
+
+std::uint16_t ReadPort(const std::string& dir) {
+  std::ifstream in(dir + "/port");
+  int port = 0;
+  in >> port;
+  return static_cast<std::uint16_t>(port);
+}
+
+}  // namespace
+
 // Runs a shell command; returns its stdout with the trailing newline removed.
-std::string Shell(const std::string& command, int* status = nullptr) {
+std::string Shell(const std::string& command, int* status) {
   std::string out;
   FILE* pipe = ::popen(command.c_str(), "r");
   if (pipe == nullptr) return out;
@@ -41,20 +70,6 @@ std::string Quote(const std::string& word) {
   return out + "'";
 }
 
-std::string FixtureCommand(const std::string& verb, const std::string& dir,
-                           const std::vector<std::string>& args) {
-  std::string command = Quote(UUDAI_REDIS_FIXTURE) + " " + verb + " " + Quote(dir);
-  for (const auto& arg : args) command += " " + Quote(arg);
-  return command + " 2>&1";
-}
-
-std::string MakeTempDir() {
-  std::string pattern = "/tmp/uudai-redis-test-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) return {};
-  return pattern;
-}
-
-// Alive and not a zombie (the daemonized server's parent is init, which may reap it late).
 bool ProcessAlive(int pid) {
   if (pid <= 0) return false;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -63,22 +78,6 @@ bool ProcessAlive(int pid) {
   const auto paren = line.rfind(')');
   return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] != 'Z';
 }
-
-int ReadPid(const std::string& dir) {
-  std::ifstream in(dir + "/redis.pid");
-  int pid = 0;
-  in >> pid;
-  return pid;
-}
-
-std::uint16_t ReadPort(const std::string& dir) {
-  std::ifstream in(dir + "/port");
-  int port = 0;
-  in >> port;
-  return static_cast<std::uint16_t>(port);
-}
-
-}  // namespace
 
 RedisServer& RedisServer::Shared() {
   static RedisServer* const server = [] {
@@ -179,14 +178,15 @@ Result<RedisReply> Await(const std::function<void(RedisConnection::Callback)>& s
 
 }  // namespace
 
-Result<RedisReply> Call(RedisConnection& connection, std::vector<std::string> argv,
+Result<RedisReply> Call(gateway::RedisClient& connection, std::vector<std::string> argv,
                         std::chrono::milliseconds wait) {
   return Await(
       [&](RedisConnection::Callback done) { connection.Command(std::move(argv), std::move(done)); },
       wait);
 }
 
-Result<RedisReply> CallFunction(RedisConnection& connection, const gateway::RedisFunction& function,
+Result<RedisReply> CallFunction(gateway::RedisClient& connection,
+                                const gateway::RedisFunction& function,
                                 std::vector<std::string> keys, std::vector<std::string> args) {
   return Await(
       [&](RedisConnection::Callback done) {

@@ -78,13 +78,22 @@ class IoThread {
 };
 
 // Sends `argv` and waits for the callback (at most `wait`; then a kInternal "no answer").
-Result<gateway::RedisReply> Call(gateway::RedisConnection& connection,
-                                 std::vector<std::string> argv,
+Result<gateway::RedisReply> Call(gateway::RedisClient& connection, std::vector<std::string> argv,
                                  std::chrono::milliseconds wait = 5000ms);
-Result<gateway::RedisReply> CallFunction(gateway::RedisConnection& connection,
+Result<gateway::RedisReply> CallFunction(gateway::RedisClient& connection,
                                          const gateway::RedisFunction& function,
                                          std::vector<std::string> keys,
                                          std::vector<std::string> args);
+
+// Runs a shell command; returns its stdout with the trailing newline removed, and its wait
+// status in *status when given.
+std::string Shell(const std::string& command, int* status = nullptr);
+// `word` single-quoted for the shell.
+std::string Quote(const std::string& word);
+
+// Whether process `pid` is alive and not a zombie (a daemonized server's parent is init, which
+// may reap it late).
+bool ProcessAlive(int pid);
 
 // Polls `condition` every 10 ms until it holds (true) or `timeout` passes (false).
 bool WaitUntil(const std::function<bool()>& condition, std::chrono::milliseconds timeout);

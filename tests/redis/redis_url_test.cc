@@ -31,8 +31,8 @@ TEST(RedisUrlTest, HostPortAndDatabase) {
 }
 
 TEST(RedisUrlTest, PortDefaultsTo6379AndDatabaseTo0) {
-  EXPECT_EQ(Parsed("redis://10.0.0.7"), (RedisUrl{"10.0.0.7", 6379, 0, {}, {}}));
-  EXPECT_EQ(Parsed("redis://10.0.0.7/"), (RedisUrl{"10.0.0.7", 6379, 0, {}, {}}));
+  EXPECT_EQ(Parsed("redis://10.0.0.7"), (RedisUrl{"10.0.0.7", 6379, 0, {}, {}, {}}));
+  EXPECT_EQ(Parsed("redis://10.0.0.7/"), (RedisUrl{"10.0.0.7", 6379, 0, {}, {}, {}}));
 }
 
 TEST(RedisUrlTest, PasswordWithoutUser) {
@@ -76,7 +76,8 @@ TEST(RedisUrlTest, RedactedMasksThePassword) {
 }
 
 TEST(RedisUrlTest, OtherSchemesAreRefused) {
-  EXPECT_EQ(ErrorOf("http://h:6379"), "invalid Redis URL: scheme must be redis://");
+  EXPECT_EQ(ErrorOf("http://h:6379"),
+            "invalid Redis URL: scheme must be redis:// or redis+cluster://");
   EXPECT_EQ(ErrorOf("rediss://h:6379"), "invalid Redis URL: TLS (rediss://) is not supported");
 }
 
@@ -89,7 +90,8 @@ TEST(RedisUrlTest, NotAUrlIsRefused) {
 
 TEST(RedisUrlTest, HostAndPortWithoutSchemeIsRefused) {
   // "localhost" reads as a scheme here.
-  EXPECT_EQ(ErrorOf("localhost:6379"), "invalid Redis URL: scheme must be redis://");
+  EXPECT_EQ(ErrorOf("localhost:6379"),
+            "invalid Redis URL: scheme must be redis:// or redis+cluster://");
 }
 
 TEST(RedisUrlTest, MissingHostIsRefused) {
@@ -133,6 +135,55 @@ TEST(RedisUrlTest, ErrorNeverEchoesThePassword) {
   const std::string message = ErrorOf("redis://:hunter2@h:0");
 
   EXPECT_EQ(message.find("hunter2"), std::string::npos);
+}
+
+TEST(RedisUrlTest, ClusterListsItsSeedsInOrder) {
+  const RedisUrl url = Parsed("redis+cluster://a:7000,b:7001,[::1]:7002");
+  EXPECT_TRUE(url.cluster());
+  ASSERT_EQ(url.cluster_seeds.size(), 3u);
+  EXPECT_EQ(url.cluster_seeds[0], (RedisAddress{"a", 7000}));
+  EXPECT_EQ(url.cluster_seeds[1], (RedisAddress{"b", 7001}));
+  EXPECT_EQ(url.cluster_seeds[2], (RedisAddress{"::1", 7002}));
+  EXPECT_EQ(url.host, "a");
+  EXPECT_EQ(url.port, 7000);
+  EXPECT_EQ(url.db, 0);
+}
+
+TEST(RedisUrlTest, ClusterSeedPortDefaultsTo6379) {
+  const RedisUrl url = Parsed("REDIS+CLUSTER://a,b:7001");
+  ASSERT_EQ(url.cluster_seeds.size(), 2u);
+  EXPECT_EQ(url.cluster_seeds[0], (RedisAddress{"a", 6379}));
+}
+
+TEST(RedisUrlTest, ClusterCredentialsApplyToEveryNode) {
+  const RedisUrl url = Parsed("redis+cluster://app:p%40ss@a:7000,b:7001/");
+  EXPECT_EQ(url.user, "app");
+  EXPECT_EQ(url.password, "p@ss");
+  const RedisUrl node = url.AtNode(url.cluster_seeds[1]);
+  EXPECT_FALSE(node.cluster());
+  EXPECT_EQ(node.host, "b");
+  EXPECT_EQ(node.port, 7001);
+  EXPECT_EQ(node.password, "p@ss");
+  EXPECT_EQ(url.Redacted(), "redis+cluster://app:***@a:7000,b:7001");
+}
+
+TEST(RedisUrlTest, SingleServerIsNotACluster) { EXPECT_FALSE(Parsed("redis://a:7000").cluster()); }
+
+TEST(RedisUrlTest, ClusterWithADatabaseOtherThan0IsRefused) {
+  EXPECT_EQ(ErrorOf("redis+cluster://a:7000,b:7001/2"),
+            "invalid Redis URL: a Redis Cluster has database 0 only");
+  EXPECT_TRUE(ParseRedisUrl("redis+cluster://a:7000/0").ok());
+}
+
+TEST(RedisUrlTest, ClusterWithAnEmptyOrBadSeedIsRefused) {
+  EXPECT_EQ(ErrorOf("redis+cluster://a:7000,,b:7001"),
+            "invalid Redis URL: missing host in the list of cluster nodes");
+  EXPECT_EQ(ErrorOf("redis+cluster://"),
+            "invalid Redis URL: missing host in the list of cluster nodes");
+  EXPECT_EQ(ErrorOf("redis+cluster://a:7000,b:99999"),
+            "invalid Redis URL: port must be a number from 1 to 65535");
+  EXPECT_EQ(ErrorOf("redis+cluster://a:7000?x=1"),
+            "invalid Redis URL: query parameters are not supported");
 }
 
 }  // namespace

@@ -126,6 +126,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     RedisOptions redis_options;
     redis_options.url = std::move(url).value();
     redis_options.command_timeout = o.redis_command_timeout;
+    redis_options.wait_replicas = o.redis_wait_replicas;
     app->server_->StartThreads();
     app->redis_ = std::make_unique<RedisClientPool>(redis_options, app->server_->io_contexts());
     RedisClientPool& pool = *app->redis_;

@@ -40,12 +40,15 @@ struct AppOptions {
   std::size_t event_retention = kDefaultEventRetention;
   std::chrono::milliseconds expiry_interval{1000};
   std::string data_dir;  // journal directory; empty = not durable (tests only)
-  // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db].
+  // Redis store instead of the embedded one when set: redis://[user:pass@]host:port[/db], or
+  // redis+cluster://[user:pass@]host:port[,host:port...] for a Redis Cluster.
   std::string redis_url;
   std::string redis_key_prefix = std::string(kDefaultRedisKeyPrefix);
   // How often this gateway reads the changes other gateways made (offers, usage, codes).
   std::chrono::milliseconds redis_poll_interval{100};
   std::chrono::milliseconds redis_command_timeout{500};
+  // Every store write waits (WAIT) for this many replicas before it is acknowledged; 0: not.
+  int redis_wait_replicas = 0;
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
   // Where the journal's file-system calls go; nullptr: the system's (tests pass a faulty one).

@@ -13,6 +13,7 @@
 
 #include "api/key_ring.h"
 #include "app/gateway_app.h"
+#include "redis/redis_url.h"
 
 namespace uudai::gateway {
 
@@ -46,6 +47,7 @@ constexpr std::int64_t kLongestIdempotencyRetentionSeconds = 30 * 24 * 3600;
 constexpr std::int64_t kLongestEventRetention = 100'000'000;
 // Events are retried for a week at most (the event log may not hold them much longer).
 constexpr double kLongestWebhookRetrySeconds = 7 * 24 * 3600;
+constexpr int kMostWaitedReplicas = 16;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -90,6 +92,11 @@ int RunServe(const ServeConfig& config) {
   }
   if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
     spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
+    return 2;
+  }
+  if (config.redis_wait_replicas < 0 || config.redis_wait_replicas > kMostWaitedReplicas) {
+    spdlog::error("--redis-wait-replicas must be between 0 and {}, got {}", kMostWaitedReplicas,
+                  config.redis_wait_replicas);
     return 2;
   }
   auto keys = KeyRing::Load(config.keys_file);
@@ -145,6 +152,7 @@ int RunServe(const ServeConfig& config) {
   options.server.body_timeout = Millis(config.body_timeout_seconds);
   options.redis_command_timeout = Millis(config.redis_timeout_seconds);
   options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
+  options.redis_wait_replicas = config.redis_wait_replicas;
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
@@ -175,10 +183,18 @@ int RunServe(const ServeConfig& config) {
                  fmt::join(startup.demo_codes, " "));
   }
   // Never the URL itself: it may carry a password.
-  const std::string store = config.redis_url ? "redis (keys " + config.redis_key_prefix + "*)"
-                                             : "embedded, journal in " + config.data_dir + " (" +
-                                                   std::to_string(startup.journal_records) +
-                                                   " records replayed)";
+  std::string store = "embedded, journal in " + config.data_dir + " (" +
+                      std::to_string(startup.journal_records) + " records replayed)";
+  if (config.redis_url) {
+    const auto url = ParseRedisUrl(*config.redis_url);  // parsed already: the app started
+    const bool cluster = url.ok() && url->cluster();
+    store = std::string(cluster ? "redis cluster" : "redis") + " (keys " + config.redis_key_prefix +
+            "*" +
+            (config.redis_wait_replicas > 0
+                 ? ", writes wait for " + std::to_string(config.redis_wait_replicas) + " replicas"
+                 : std::string()) +
+            ")";
+  }
   spdlog::info(
       "uudai serving on {}:{} | store: {} | offers: {} "
       "| threads: {} | keys: {} | reservation TTL: {} s | zone: UTC{:+03d}:{:02d} | body limit: "

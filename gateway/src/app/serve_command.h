@@ -48,6 +48,8 @@ struct ServeConfig {
   double body_timeout_seconds = Seconds(ServerOptions{}.body_timeout);
   // How long a Redis command may take before the request gets 503, in seconds.
   double redis_timeout_seconds = Seconds(AppOptions{}.redis_command_timeout);
+  // How many replicas every Redis write waits for before it is acknowledged (0 to 16).
+  int redis_wait_replicas = AppOptions{}.redis_wait_replicas;
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.
   double redis_poll_interval_seconds = Seconds(AppOptions{}.redis_poll_interval);

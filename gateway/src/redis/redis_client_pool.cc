@@ -15,7 +15,7 @@ RedisClientPool::RedisClientPool(RedisOptions options,
   for (std::size_t i = 0; i < io_contexts.size(); ++i) {
     boost::asio::post(*io_contexts[i],
                       [index = static_cast<int>(i)] { current_thread_connection = index; });
-    auto connection = RedisConnection::Create(*io_contexts[i], options);
+    auto connection = CreateRedisClient(*io_contexts[i], options);
     connection->Start();
     connections_.push_back(std::move(connection));
   }

@@ -1,14 +1,15 @@
-// RedisClientPool: the Redis connections of one gateway process, one on each of the HTTP
-// server's I/O threads (each thread runs one io_context). A request handled on thread i sends
-// its commands on connection i and gets the reply on the same thread: no thread hop, and
-// concurrent requests of a thread pipeline on its connection without locks.
+// RedisClientPool: the Redis clients of one gateway process (a connection, or a cluster
+// client with a connection per primary), one on each of the HTTP server's I/O threads (each thread
+// runs one io_context). A request handled on thread i sends its commands on connection i and gets
+// the reply on the same thread: no thread hop, and concurrent requests of a thread pipeline on its
+// connection without locks.
 #ifndef UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 #define UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 
 #include <memory>
 #include <vector>
 
-#include "redis/redis_connection.h"
+#include "redis/redis_client.h"
 
 namespace uudai::gateway {
 
@@ -21,7 +22,7 @@ class RedisClientPool {
   RedisClientPool(const RedisClientPool&) = delete;
   RedisClientPool& operator=(const RedisClientPool&) = delete;
 
-  const std::vector<std::shared_ptr<RedisConnection>>& connections() const { return connections_; }
+  const std::vector<std::shared_ptr<RedisClient>>& connections() const { return connections_; }
 
   // Closes every connection (pending commands answer kUnavailable on their threads). Call it
   // while the io_contexts still run. Idempotent.
@@ -32,7 +33,7 @@ class RedisClientPool {
   static int CurrentThreadConnection();
 
  private:
-  std::vector<std::shared_ptr<RedisConnection>> connections_;
+  std::vector<std::shared_ptr<RedisClient>> connections_;
 };
 
 }  // namespace uudai::gateway

@@ -125,6 +125,8 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     std::move(args.begin(), args.end(), std::back_inserter(argv));
     // Kept for a retry after the function turned out not to be loaded.
     auto shared_argv = std::make_shared<const std::vector<std::string>>(std::move(argv));
+    if (options_.wait_replicas > 0 && !function.read_only())
+      done = WaitForReplicas(std::move(done));
     auto call = [this, function, shared_argv, done = std::move(done)]() mutable {
       DoCommand(*shared_argv, [this, function, shared_argv,
                                done = std::move(done)](Result<RedisReply> reply) mutable {
@@ -176,6 +178,32 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
       return;
     }
     Send(argv, SteadyClock::now() + options_.command_timeout, std::move(done));
+  }
+
+  // `done`, called once the replicas acknowledged what this connection wrote: a reply that is
+  // not an error is followed by WAIT on this connection (io_context thread only).
+  Callback WaitForReplicas(Callback done) {
+    return [this, done = std::move(done)](Result<RedisReply> reply) mutable {
+      if (!reply.ok() || reply->is_error()) return done(std::move(reply));
+      const auto wait_millis = std::max<std::int64_t>(1, options_.command_timeout.count() / 2);
+      DoCommand(
+          {"WAIT", std::to_string(options_.wait_replicas), std::to_string(wait_millis)},
+          [wanted = options_.wait_replicas, wait_millis, reply = std::move(reply).value(),
+           done = std::move(done)](Result<RedisReply> acks) mutable {
+            if (!acks.ok()) return done(acks.status());
+            if (!acks->is_integer()) {
+              return done(
+                  Status(StatusCode::kUnavailable, "redis: WAIT failed: " + acks->DebugString()));
+            }
+            if (acks->integer() < wanted) {
+              return done(Status(StatusCode::kUnavailable,
+                                 "redis: the write reached " + std::to_string(acks->integer()) +
+                                     " of " + std::to_string(wanted) + " replicas within " +
+                                     std::to_string(wait_millis) + " ms"));
+            }
+            done(std::move(reply));
+          });
+    };
   }
 
   // Pipelines FUNCTION LOAD and the FCALL again: one round trip.

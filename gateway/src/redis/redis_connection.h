@@ -1,4 +1,5 @@
-// RedisConnection: one pipelined connection to Redis, driven by one Asio io_context.
+// RedisConnection: one pipelined connection to one Redis server, driven by one Asio io_context
+// (the RedisClient of a single server, and of each node of a RedisCluster).
 //
 // It adapts hiredis's asynchronous API to Asio (hiredis 0.14 ships no Asio adapter) and adds
 // what hiredis 0.14 lacks: a connect timeout, per-command timeouts, reconnection with
@@ -32,71 +33,50 @@
 #include <string>
 #include <vector>
 
-#include "redis/redis_function.h"
-#include "redis/redis_reply.h"
-#include "redis/redis_url.h"
-#include "uudai/status.h"
-
-namespace boost::asio {
-class io_context;
-}  // namespace boost::asio
+#include "redis/redis_client.h"
 
 namespace uudai::gateway {
 
-struct RedisOptions {
-  RedisUrl url;
-  // From the start of an attempt to the end of AUTH/SELECT (name resolution not included).
-  std::chrono::milliseconds connect_timeout{1000};
-  // From sending a command to its reply.
-  std::chrono::milliseconds command_timeout{500};
-  // Delay before reconnecting: starts at backoff_min after a working connection broke and
-  // doubles after each failed attempt up to backoff_max; each delay is jittered to 50–100 %
-  // so that many gateways do not reconnect in lockstep.
-  std::chrono::milliseconds backoff_min{50};
-  std::chrono::milliseconds backoff_max{2000};
-};
-
-class RedisConnection {
+class RedisConnection final : public RedisClient {
  public:
-  using Callback = std::function<void(Result<RedisReply>)>;
-
   // Does not connect yet: see Start(). `io` must outlive the handle.
   static std::shared_ptr<RedisConnection> Create(boost::asio::io_context& io, RedisOptions options);
   // Stop()s the connection. Callbacks still pending are answered later on the io_context
   // (kUnavailable), so they must not refer to anything destroyed with this handle. If the
   // io_context is destroyed before it ran them, they are destroyed uncalled.
-  ~RedisConnection();
+  ~RedisConnection() override;
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;
 
   // Connects (AUTH and SELECT as the URL says) and, whenever the connection breaks or an
   // attempt fails, reconnects with backoff, until Stop(). Idempotent.
-  void Start();
+  void Start() override;
   // Closes the connection for good and answers every pending command kUnavailable (on the
   // io_context, after Stop returns). Start() after Stop() does nothing. Idempotent: only the
   // first call touches the io_context, so once Stop() was called while the io_context ran,
   // the handle may be destroyed after the io_context stopped or was destroyed.
-  void Stop();
+  void Stop() override;
 
   // True while commands can be sent: connected, authenticated, database selected.
-  bool connected() const;
+  bool connected() const override;
   // Why the last attempt failed or the last connection broke, e.g. "Connection refused" or
   // "AUTH failed: WRONGPASS ...". Empty when nothing has failed yet.
-  std::string last_error() const;
+  std::string last_error() const override;
 
   // Sends `argv` (binary-safe; argv[0] is the command name) and calls `done` exactly once,
   // on the io_context, never before Command returns: with Redis's reply (an error reply is a
   // reply, see RedisReply), or kUnavailable when not connected, when the reply did not come
   // within command_timeout, or when the connection broke first. Pub/sub and MONITOR are
   // refused (kInternal): their replies do not pair one-to-one with commands.
-  void Command(std::vector<std::string> argv, Callback done);
+  void Command(std::vector<std::string> argv, Callback done) override;
 
   // FCALL (FCALL_RO for a read-only function) of `function` with `keys` and `args`. When Redis does
   // not have it (a new Redis, or FUNCTION FLUSH), it pipelines FUNCTION LOAD and the FCALL once
   // more; `done` gets the retry's reply, or the FUNCTION LOAD error if loading failed. Same
-  // contract as Command otherwise; the retry has its own command_timeout.
+  // contract as Command otherwise; the retry has its own command_timeout. With
+  // options.wait_replicas, a function that writes is followed by WAIT (see RedisOptions).
   void Call(const RedisFunction& function, std::vector<std::string> keys,
-            std::vector<std::string> args, Callback done);
+            std::vector<std::string> args, Callback done) override;
 
  private:
   class Impl;

@@ -1,5 +1,6 @@
 #include "redis/redis_url.h"
 
+#include <algorithm>
 #include <cctype>
 #include <limits>
 
@@ -28,15 +29,68 @@ std::optional<std::int64_t> ParseDecimal(std::string_view digits, std::int64_t m
 
 }  // namespace
 
+std::string RedisAddress::ToString() const {
+  return (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
+}
+
 std::string RedisUrl::Redacted() const {
-  std::string out = "redis://";
+  std::string out = cluster() ? "redis+cluster://" : "redis://";
   if (password) out += (user ? *user : std::string()) + ":***@";
-  out += host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  out += ":" + std::to_string(port) + "/" + std::to_string(db);
+  if (!cluster()) return out + RedisAddress{host, port}.ToString() + "/" + std::to_string(db);
+  for (std::size_t i = 0; i < cluster_seeds.size(); ++i) {
+    out += (i == 0 ? "" : ",") + cluster_seeds[i].ToString();
+  }
   return out;
 }
 
+RedisUrl RedisUrl::AtNode(const RedisAddress& address) const {
+  RedisUrl node = *this;
+  node.host = address.host;
+  node.port = address.port;
+  node.cluster_seeds.clear();
+  return node;
+}
+
+namespace {
+
+// redis+cluster://[userinfo@]host[:port][,host[:port]...][/0]: each host is parsed as the
+// single-server URL it would be, credentials and path included.
+Result<RedisUrl> ParseRedisClusterUrl(std::string_view rest) {
+  const std::size_t authority_end = std::min(rest.find_first_of("/?#"), rest.size());
+  std::string_view authority = rest.substr(0, authority_end);
+  const std::string_view after_authority = rest.substr(authority_end);
+  std::string_view userinfo;
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    userinfo = authority.substr(0, at + 1);
+    authority = authority.substr(at + 1);
+  }
+  RedisUrl out;
+  while (true) {
+    const std::size_t comma = std::min(authority.find(','), authority.size());
+    const std::string_view host = authority.substr(0, comma);
+    if (host.empty()) return Invalid("missing host in the list of cluster nodes");
+    auto node = ParseRedisUrl("redis://" + std::string(userinfo) + std::string(host) +
+                              std::string(after_authority));
+    if (!node.ok()) return node.status();
+    if (node->db != 0) return Invalid("a Redis Cluster has database 0 only");
+    if (out.cluster_seeds.empty()) out = node.value();
+    out.cluster_seeds.push_back(RedisAddress{node->host, node->port});
+    if (comma == authority.size()) break;
+    authority = authority.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<RedisUrl> ParseRedisUrl(std::string_view text) {
+  static constexpr std::string_view kClusterScheme = "redis+cluster://";
+  if (text.size() >= kClusterScheme.size()) {
+    std::string scheme(text.substr(0, kClusterScheme.size()));
+    for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (scheme == kClusterScheme) return ParseRedisClusterUrl(text.substr(kClusterScheme.size()));
+  }
   const auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return Invalid("not a URL (expected redis://host:port/db)");
   const boost::urls::url_view& url = *parsed;
@@ -45,7 +99,7 @@ Result<RedisUrl> ParseRedisUrl(std::string_view text) {
   for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (scheme != "redis") {
     return Invalid(scheme == "rediss" ? "TLS (rediss://) is not supported"
-                                      : "scheme must be redis://");
+                                      : "scheme must be redis:// or redis+cluster://");
   }
   if (!url.has_authority() || url.encoded_host().empty()) return Invalid("missing host");
   if (url.host_type() == boost::urls::host_type::ipvfuture) {

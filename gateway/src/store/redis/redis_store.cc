@@ -39,7 +39,7 @@ static_assert(static_cast<int>(Layer::kMerchant) == 0, "redis_store.lua's MERCHA
 }  // namespace
 
 RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
-                       std::vector<std::shared_ptr<RedisConnection>> connections)
+                       std::vector<std::shared_ptr<RedisClient>> connections)
     : core_(std::make_shared<Core>(clock, std::move(options), std::move(connections))) {
   core_->MakeMirror();
 }

@@ -46,7 +46,7 @@
 #include <string>
 #include <vector>
 
-#include "redis/redis_connection.h"
+#include "redis/redis_client.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/clock.h"
 #include "uudai/event_log.h"
@@ -104,7 +104,7 @@ class RedisStore final : public Store {
  public:
   // `connections`: at least one, already Start()ed; commands are spread over them.
   RedisStore(const Clock& clock, RedisStoreOptions options,
-             std::vector<std::shared_ptr<RedisConnection>> connections);
+             std::vector<std::shared_ptr<RedisClient>> connections);
   ~RedisStore() override;
   RedisStore(const RedisStore&) = delete;
   RedisStore& operator=(const RedisStore&) = delete;

@@ -45,7 +45,7 @@ void RedisStore::Core::MakeMirror() {
       });
 }
 
-RedisConnection& RedisStore::Core::Pick() {
+RedisClient& RedisStore::Core::Pick() {
   const std::size_t count = connections_.size();
   std::size_t chosen = next_.fetch_add(1, std::memory_order_relaxed) % count;
   if (options_.connection_for_this_thread) {
@@ -54,7 +54,7 @@ RedisConnection& RedisStore::Core::Pick() {
   }
   if (connections_[chosen]->connected()) return *connections_[chosen];
   for (std::size_t i = 1; i < count; ++i) {
-    RedisConnection& other = *connections_[(chosen + i) % count];
+    RedisClient& other = *connections_[(chosen + i) % count];
     if (other.connected()) return other;
   }
   return *connections_[chosen];

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "redis/redis_connection.h"
+#include "redis/redis_client.h"
 #include "redis/redis_function.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
@@ -33,7 +33,7 @@ std::int64_t WallMillis();
 class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
  public:
   Core(const Clock& clock, RedisStoreOptions options,
-       std::vector<std::shared_ptr<RedisConnection>> connections)
+       std::vector<std::shared_ptr<RedisClient>> connections)
       : clock_(clock),
         options_(std::move(options)),
         connections_(std::move(connections)),
@@ -55,7 +55,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // that is down (reconnecting) is passed over for any that is up (its reply then comes on
   // that connection's thread: callers hop back, as for any store completion); with none up,
   // the chosen one answers kUnavailable at once.
-  RedisConnection& Pick();
+  RedisClient& Pick();
 
   bool connected() const {
     for (const auto& c : connections_) {
@@ -141,7 +141,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
 
   const Clock& clock_;
   const RedisStoreOptions options_;
-  const std::vector<std::shared_ptr<RedisConnection>> connections_;
+  const std::vector<std::shared_ptr<RedisClient>> connections_;
   const RedisFunction function_;
   const RedisFunction read_only_function_;  // the ops that only read (FCALL_RO)
   const std::string log_key_;

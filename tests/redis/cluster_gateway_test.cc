@@ -1,0 +1,259 @@
+// `uudai serve --redis redis+cluster://...` processes on a real Redis Cluster of 3 primaries and
+// 3 replicas: limits stay exact when gateways race, and with --redis-wait-replicas 1 a primary
+// killed under load loses no acknowledged redemption once its replica took over.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/json/object.hpp>
+
+#include "api_test_support.h"
+#include "redis/redis_slot.h"
+#include "redis_cluster_test_support.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+#include "serve_process.h"
+
+#ifndef UUDAI_BINARY
+#error "UUDAI_BINARY must name the uudai executable (see tests/CMakeLists.txt)"
+#endif
+
+namespace uudai::testing {
+namespace {
+
+using boost::json::object;
+using std::chrono::milliseconds;
+
+class ClusterGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    keys_file_ = WriteTestKeysFile(dir_.path());
+    prefix_ = FreshKeyPrefix();
+  }
+
+  void StartGateways(const RedisClusterServers& cluster, int count,
+                     const std::vector<std::string>& extra = {}) {
+    for (int i = 0; i < count; ++i) {
+      std::vector<std::string> args = {"--redis", cluster.url(), "--redis-prefix", prefix_};
+      args.insert(args.end(), extra.begin(), extra.end());
+      gateways_.push_back(std::make_unique<ServeProcess>(UUDAI_BINARY, keys_file_, args));
+    }
+    for (auto& gateway : gateways_) ASSERT_TRUE(gateway->WaitUntilHealthy());
+  }
+
+  std::uint16_t port(int i) const { return gateways_[static_cast<std::size_t>(i)]->port(); }
+
+  std::string CreateOffer(const object& body) {
+    const HttpReply created = CallPort(port(0), "POST", "/v1/offers", kAdminKey, Json(body));
+    EXPECT_EQ(created.status, 201) << created.body;
+    return std::string(created.Json().at("id").as_string());
+  }
+
+  // The store's slot: every key of the prefix shares its hash tag.
+  int StoreSlot() const { return gateway::RedisKeySlot(prefix_ + "log"); }
+
+  // Statuses of the records of `ids` (a record's head starts with its status: 1 = committed),
+  // read in one script call on the primary on `port`.
+  static std::vector<std::string> RecordStatuses(const RedisClusterServers& cluster,
+                                                 std::uint16_t port, const std::string& rec_key,
+                                                 const std::vector<std::string>& ids) {
+    std::string args;
+    for (const std::string& id : ids) args += " '" + id + "'";
+    std::istringstream words(cluster.Cli(
+        port,
+        "EVAL \"local out = {} for i, r in ipairs(redis.call('HMGET', KEYS[1], unpack(ARGV))) do "
+        "out[i] = r and string.sub(r, 1, 1) or 'missing' end return table.concat(out, ' ')\" 1 '" +
+            rec_key + "'" + args));
+    std::vector<std::string> statuses;
+    for (std::string status; words >> status;) statuses.push_back(status);
+    return statuses;
+  }
+
+  TempDir dir_;
+  std::string keys_file_;
+  std::string prefix_;
+  std::vector<std::unique_ptr<ServeProcess>> gateways_;
+};
+
+TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
+  RedisClusterServers& cluster = RedisClusterServers::Shared();
+  StartGateways(cluster, 2);
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", 30}, {"per_shopper", 2}};
+  const std::string id = CreateOffer(offer);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const HttpReply quote =
+            CallPort(port(1), "POST", "/v1/checkout/quote", kCheckoutKey, Json(CartBody()));
+        return quote.status == 200 && quote.Json().at("applied").as_array().size() == 1;
+      },
+      milliseconds(2000)));
+  std::mutex mutex;
+  std::map<std::string, int> wins_by_shopper;
+  std::vector<std::string> won_ids;
+  std::map<std::string, int> refusals;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      HttpConnection connection(port(c % 2));
+      for (int i = 0; i < 100; ++i) {
+        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 20);
+        object body = RedemptionBody(order, 100'000, shopper);
+        body["commit"] = true;
+        const HttpReply reply = connection.Send(
+            "POST", "/v1/redemptions", Json(body),
+            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          ++wins_by_shopper[shopper];
+          won_ids.emplace_back(reply.Json().at("id").as_string());
+        } else {
+          ++refusals[reply.status == 409 ? std::string(reply.Json().at("code").as_string())
+                                         : std::to_string(reply.status) + " " + reply.body];
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  EXPECT_EQ(won_ids.size(), 30U);
+  for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;
+  for (const auto& [code, count] : refusals) {
+    EXPECT_TRUE(code == "quota_exhausted" || code == "per_shopper_limit" ||
+                code == "nothing_to_redeem")
+        << count << " × " << code;
+  }
+  // The counters on the primary serving the store's slot equal the ledger.
+  const std::uint16_t primary = cluster.PrimaryOf(StoreSlot());
+  ASSERT_NE(primary, 0);
+  EXPECT_EQ(cluster.Cli(primary, "HGET '" + prefix_ + "o:" + id + "' n"), "30");
+  for (const std::string& status : RecordStatuses(cluster, primary, prefix_ + "rec", won_ids)) {
+    EXPECT_EQ(status, "1");
+  }
+  for (int g = 0; g < 2; ++g) {
+    const HttpReply stats = CallPort(port(g), "GET", "/v1/stats/offers/" + id, kAnalystKey);
+    ASSERT_EQ(stats.status, 200) << stats.body;
+    EXPECT_EQ(stats.Json().at("redemptions").at("committed").as_int64(), 30) << stats.body;
+  }
+}
+
+// kill -9 of the primary holding the store under load, each write waiting for one replica
+// (WAIT) and fsynced (appendfsync always): its replica takes over and has every redemption a
+// client was told about; no counter passes its limit. While the promoted primary has no replica
+// of its own, writes are refused (503) rather than acknowledged unreplicated; once the old
+// primary is back, as a replica, they are taken again.
+TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption) {
+  auto cluster =
+      RedisClusterServers::StartPrivate({"--appendonly", "yes", "--appendfsync", "always"});
+  ASSERT_NE(cluster, nullptr);
+  constexpr int kLimit = 600;
+  StartGateways(*cluster, 2, {"--redis-wait-replicas", "1", "--redis-timeout", "2"});
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", kLimit}};
+  const std::string id = CreateOffer(offer);
+
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::map<int, int> statuses;
+  std::atomic<int> acknowledged_count{0};
+  std::atomic<bool> go{true};
+  std::vector<std::thread> writers;
+  struct StopWriters {
+    std::atomic<bool>& go;
+    std::vector<std::thread>& writers;
+    void operator()() {
+      go = false;
+      for (auto& writer : writers) {
+        if (writer.joinable()) writer.join();
+      }
+    }
+    ~StopWriters() { (*this)(); }
+  } stop_writers{go, writers};
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; go.load(); ++i) {
+        const std::string order = "w" + std::to_string(w) + "-" + std::to_string(i);
+        object body = RedemptionBody(order, 100'000, "s-" + order);
+        body["commit"] = true;
+        try {
+          const HttpReply reply = CallPort(port(w % 2), "POST", "/v1/redemptions", kCheckoutKey,
+                                           Json(body), {{"Idempotency-Key", order}});
+          std::lock_guard lock(mutex);
+          ++statuses[reply.status];
+          if (reply.status == 201) {
+            acknowledged.emplace_back(reply.Json().at("id").as_string());
+            ++acknowledged_count;
+          }
+        } catch (const std::exception&) {
+          std::this_thread::sleep_for(milliseconds(5));
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 50; }, milliseconds(20000)));
+  const int slot = StoreSlot();
+  const std::uint16_t killed = cluster->PrimaryOf(slot);
+  ASSERT_NE(killed, 0);
+  cluster->Kill(killed);  // a crash under load
+  const int acknowledged_at_kill = acknowledged_count.load();
+
+  // The replica takes over (cluster-node-timeout is 1 s).
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const std::uint16_t now = cluster->PrimaryOf(slot);
+        return now != 0 && now != killed && cluster->Settled(slot);
+      },
+      milliseconds(30000)))
+      << "no replica took over slot " << slot;
+  const std::uint16_t promoted = cluster->PrimaryOf(slot);
+  // Without a replica of its own, the new primary's writes cannot be acknowledged.
+  std::this_thread::sleep_for(milliseconds(500));
+  {
+    std::lock_guard lock(mutex);
+    statuses.clear();
+  }
+  std::this_thread::sleep_for(milliseconds(2500));  // each refusal waits 1 s for WAIT
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(statuses[201], 0) << "a write was acknowledged with no replica to wait for";
+    EXPECT_GT(statuses[503], 0);
+  }
+  // The old primary comes back as its replica: writes are acknowledged again.
+  ASSERT_TRUE(cluster->Restart(killed));
+  const int before_rejoin = acknowledged_count.load();
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= before_rejoin + 20; },
+                        milliseconds(30000)))
+      << "writes never resumed after the old primary rejoined as a replica";
+  EXPECT_GT(acknowledged_count.load(), acknowledged_at_kill);
+  stop_writers();
+
+  for (const auto& [status, count] : statuses) {
+    EXPECT_TRUE(status == 201 || status == 503 || status == 409) << count << " × " << status;
+  }
+  ASSERT_LE(acknowledged.size(), static_cast<std::size_t>(kLimit));
+  // Every acknowledged redemption is on the promoted primary, committed.
+  std::size_t committed = 0;
+  for (const std::string& status :
+       RecordStatuses(*cluster, promoted, prefix_ + "rec", acknowledged)) {
+    EXPECT_EQ(status, "1");
+    committed += status == "1" ? 1 : 0;
+  }
+  EXPECT_EQ(committed, acknowledged.size());
+  // The counter equals the ledger and never passed the limit.
+  const auto ledger =
+      static_cast<std::size_t>(std::stoul(cluster->Cli(promoted, "HLEN '" + prefix_ + "rec'")));
+  EXPECT_EQ(cluster->Cli(promoted, "HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(ledger));
+  EXPECT_LE(ledger, static_cast<std::size_t>(kLimit));
+  EXPECT_GE(ledger, committed);
+}
+
+}  // namespace
+}  // namespace uudai::testing
