@@ -185,10 +185,23 @@ TEST_F(RedisClusterClientTest, WritesWaitForTheirReplicas) {
     EXPECT_EQ(set.status().code(), StatusCode::kUnavailable);
     EXPECT_NE(set.status().message().find("reached 1 of 2 replicas"), std::string::npos)
         << set.status().message();
-    // A read-only call waits for nobody.
+    // A read waits too (what it read may be a write not replicated yet)...
+    const auto read = CallFunction(*client, kSetter.ReadOnly(), {key}, {});
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.status().code(), StatusCode::kUnavailable);
+  }
+  {
+    // ...and the primary did write: WAIT cannot undo it.
+    auto client = Connect(/*wait_replicas=*/1);
     const auto read = CallFunction(*client, kSetter.ReadOnly(), {key}, {});
     ASSERT_TRUE(read.ok()) << read.status().message();
-    EXPECT_EQ(read->str(), "again");  // the primary did write: WAIT cannot undo it
+    EXPECT_EQ(read->str(), "again");
+    // The mark the wait wrote is in the call's slot, and expires.
+    const std::string mark = key + ":replicated";
+    EXPECT_EQ(cluster().ClusterCli("get '" + mark + "'"), "1");
+    const std::string ttl = cluster().ClusterCli("pttl '" + mark + "'");
+    EXPECT_GT(std::stoi(ttl), 0) << ttl;
+    EXPECT_LE(std::stoi(ttl), 10000) << ttl;
   }
   cluster().ClusterCli("del '" + key + "'");
 }

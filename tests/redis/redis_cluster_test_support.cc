@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -149,6 +150,44 @@ bool RedisClusterServers::Restart(std::uint16_t port) {
 
 bool RedisClusterServers::Running(std::uint16_t port) const {
   return ProcessAlive(ReadPid(dir_ + "/node-" + std::to_string(port)));
+}
+
+bool RedisClusterServers::MigrateSlot(int slot, std::uint16_t from, std::uint16_t to,
+                                      int keys_per_step, std::chrono::milliseconds pause) {
+  const std::string slot_text = std::to_string(slot);
+  const std::string from_id = NodeId(from);
+  const std::string to_id = NodeId(to);
+  auto step = [&](std::uint16_t port, const std::string& args) {
+    const std::string reply = Cli(port, args);
+    if (reply != "OK") ADD_FAILURE() << "node " << port << ", " << args << ": " << reply;
+    return reply == "OK";
+  };
+  if (!step(to, "cluster setslot " + slot_text + " importing " + from_id) ||
+      !step(from, "cluster setslot " + slot_text + " migrating " + to_id)) {
+    return false;
+  }
+  while (true) {
+    std::istringstream listed(
+        Cli(from, "cluster getkeysinslot " + slot_text + " " + std::to_string(keys_per_step)));
+    std::string keys;
+    for (std::string key; std::getline(listed, key);) {
+      if (!key.empty()) keys += " " + Quote(key);
+    }
+    if (keys.empty()) break;
+    if (!step(from, "migrate 127.0.0.1 " + std::to_string(to) + " '' 0 10000 keys" + keys)) {
+      return false;
+    }
+    std::this_thread::sleep_for(pause);
+  }
+  if (!step(to, "cluster setslot " + slot_text + " node " + to_id) ||
+      !step(from, "cluster setslot " + slot_text + " node " + to_id)) {
+    return false;
+  }
+  for (const std::uint16_t other : Primaries()) {
+    if (other != to && other != from)
+      step(other, "cluster setslot " + slot_text + " node " + to_id);
+  }
+  return WaitUntil([&] { return PrimaryOf(slot) == to; }, std::chrono::milliseconds(10000));
 }
 
 bool RedisClusterServers::Settled(int slot) const {

@@ -3,6 +3,7 @@
 #ifndef UUDAI_TESTS_REDIS_REDIS_CLUSTER_TEST_SUPPORT_H_
 #define UUDAI_TESTS_REDIS_REDIS_CLUSTER_TEST_SUPPORT_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -43,6 +44,13 @@ class RedisClusterServers {
   // Starts the node on `port` again after Kill (it rejoins with its nodes.conf). Returns false
   // (and fails the test) if it did not start.
   bool Restart(std::uint16_t port);
+  // Moves `slot` and its keys from the primary on `from` to the one on `to` as
+  // `redis-cli --cluster reshard` does: IMPORTING on the target, MIGRATING on the source, the
+  // keys MIGRATEd `keys_per_step` at a time with `pause` between steps (clients are served
+  // meanwhile), then SETSLOT NODE on the target, the source and the other primaries. Returns
+  // false (and fails the test) if a step failed.
+  bool MigrateSlot(int slot, std::uint16_t from, std::uint16_t to, int keys_per_step,
+                   std::chrono::milliseconds pause);
   // Every live node says cluster_state:ok, and a live primary serves `slot`.
   bool Settled(int slot) const;
 

@@ -22,6 +22,17 @@ TEST(RedisSlotTest, OnlyTheFirstNonEmptyHashTagCounts) {
   EXPECT_EQ(RedisKeySlot("{}"), 15257);
 }
 
+TEST(RedisSlotTest, SameSlotKeyKeepsTheSlot) {
+  for (const char* key : {"uudai:{main}:log", "plain", "a{b}c"}) {
+    const std::string other = SameSlotKey(key, ":mark");
+    EXPECT_NE(other, key);
+    EXPECT_EQ(RedisKeySlot(other), RedisKeySlot(key)) << key << " → " << other;
+  }
+  EXPECT_EQ(SameSlotKey("uudai:{main}:log", ":mark"), "uudai:{main}:log:mark");
+  EXPECT_EQ(SameSlotKey("plain", ":mark"), "{plain}:mark");
+  EXPECT_EQ(SameSlotKey("foo{}{bar}", ":mark"), "");  // no tag, and a '}' inside
+}
+
 std::optional<std::string> KeyOf(std::vector<std::string> argv) {
   const auto key = RoutingKey(argv);
   return key ? std::optional<std::string>(std::string(*key)) : std::nullopt;

@@ -46,7 +46,8 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
                         "address:port to listen on")("keys", po::value(&c.keys_file)->required(),
                                                      "API keys file (JSON array)")(
       "redis", po::value(&redis),
-      "redis://[user:pass@]host:port[/db]: keep all state in Redis, shared by every gateway")(
+      "redis://[user:pass@]host:port[/db]: keep all state in Redis, shared by every gateway; "
+      "redis+cluster://[user:pass@]host:port[,host:port...]: the same on a Redis Cluster")(
       "redis-prefix", po::value(&c.redis_key_prefix)->default_value(c.redis_key_prefix),
       "prefix of every Redis key; its {hash tag} puts them in one cluster slot")(
       "data-dir", po::value(&c.data_dir)->default_value(c.data_dir),

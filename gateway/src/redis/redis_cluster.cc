@@ -26,6 +26,8 @@ namespace {
 constexpr auto kMinRefreshGap = std::chrono::milliseconds(100);
 // While no map is known (starting, every node down): how often to try again.
 constexpr auto kRetryWithoutMap = std::chrono::milliseconds(50);
+// How long a command answered TRYAGAIN waits before it is sent again.
+constexpr auto kTryAgainPause = std::chrono::milliseconds(25);
 // How often a command waiting for a new node's connection looks again.
 constexpr auto kConnectPoll = std::chrono::milliseconds(5);
 
@@ -71,6 +73,18 @@ std::optional<Redirect> ParseRedirect(std::string_view message, std::string_view
   auto address = ParseNodeAddress(message.substr(space + 1), replier);
   if (!address) return std::nullopt;
   return Redirect{*slot, std::move(*address)};
+}
+
+// The "ip" of a CLUSTER SLOTS node entry's metadata ([endpoint, port, id, [key, value...]]),
+// or "" when it has none.
+std::string MetadataIp(const RedisReply& node) {
+  const auto& parts = node.elements();
+  if (parts.size() < 4 || !parts[3].is_array()) return {};
+  const auto& metadata = parts[3].elements();
+  for (std::size_t i = 0; i + 1 < metadata.size(); i += 2) {
+    if (metadata[i].str() == "ip") return metadata[i + 1].str();
+  }
+  return {};
 }
 
 Status Unavailable(std::string why) {
@@ -125,11 +139,13 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
     std::optional<RedisFunction> function;
     std::vector<std::string> keys, args;  // a function call
     int slot = -1;                        // -1: any primary
-    int redirects = 0;
+    int redirects = 0;                    // MOVED and ASK followed
+    SteadyClock::time_point tried_until;  // TRYAGAIN is retried until then
     Callback done;
   };
 
   void Submit(std::shared_ptr<Request> request) {
+    request->tried_until = SteadyClock::now() + options_.command_timeout;
     if (io_.get_executor().running_in_this_thread()) return Route(std::move(request));
     net::post(io_, [self = shared_from_this(), request = std::move(request)]() mutable {
       self->Route(std::move(request));
@@ -210,11 +226,14 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
       return SendWhenConnected(std::move(request), std::move(target), ask);
     }
     if (StartsWith(message, "TRYAGAIN")) {
-      if (++request->redirects > kMaxRedirects) {
+      // A migration in progress: asked again every kTryAgainPause until the command's own
+      // timeout has passed since it was first sent.
+      if (SteadyClock::now() + kTryAgainPause >= request->tried_until) {
         return request->done(Unavailable("still migrating: " + message));
       }
-      auto timer = std::make_shared<net::steady_timer>(
-          io_, std::chrono::milliseconds(20 * request->redirects));
+      auto timer = std::make_shared<net::steady_timer>(io_, kTryAgainPause);
+      // The redirects on the way to the TRYAGAIN are not counted against the next attempt.
+      request->redirects = 0;
       timer->async_wait([self = shared_from_this(), timer,
                          request = std::move(request)](const boost::system::error_code&) mutable {
         self->Route(std::move(request));
@@ -375,7 +394,8 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
                       "unreadable CLUSTER SLOTS entry " + range.DebugString());
       }
       std::string host = parts[2].elements()[0].str();
-      if (host.empty() || host == "?") host = asked.host;
+      if (host == "?") host = MetadataIp(parts[2]);  // a hostname not known yet
+      if (host.empty()) host = asked.host;           // "the node you asked"
       std::shared_ptr<Node> node =
           FindOrAddNode(RedisAddress{std::move(host), static_cast<std::uint16_t>(port)});
       if (std::find(primaries.begin(), primaries.end(), node->name) == primaries.end()) {

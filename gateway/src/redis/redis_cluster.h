@@ -8,7 +8,8 @@
 //   - MOVED: the slot has a new owner. The command goes there, and the whole map is read again.
 //   - ASK: the slot is being migrated and the key is already on the target: ASKING and the
 //     command are sent to the target, the map is unchanged.
-//   - TRYAGAIN (a multi-key command during a migration): sent again after a short pause.
+//   - TRYAGAIN (a multi-key command, or a call of uudai's store function, during a
+//     migration): sent again every 25 ms until command_timeout has passed since it was sent.
 // CLUSTERDOWN, a slot no node serves, too many redirects and a script that met a key of a
 // slot being migrated answer kUnavailable: the caller fails closed (503), as when a node does
 // not answer. A node that stopped answering makes the map be read again (its replica may be

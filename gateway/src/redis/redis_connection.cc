@@ -22,6 +22,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "redis/hiredis_asio_events.h"
+#include "redis/redis_slot.h"
 
 namespace uudai::gateway {
 namespace net = boost::asio;
@@ -116,6 +117,10 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
 
   void Call(const RedisFunction& function, std::vector<std::string> keys,
             std::vector<std::string> args, Callback done) {
+    if (options_.wait_replicas > 0) {
+      done = WaitForReplicas(
+          std::move(done), keys.empty() ? std::string() : SameSlotKey(keys.front(), ":replicated"));
+    }
     std::vector<std::string> argv;
     argv.reserve(3 + keys.size() + args.size());
     argv.emplace_back(function.read_only() ? "FCALL_RO" : "FCALL");
@@ -125,8 +130,6 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     std::move(args.begin(), args.end(), std::back_inserter(argv));
     // Kept for a retry after the function turned out not to be loaded.
     auto shared_argv = std::make_shared<const std::vector<std::string>>(std::move(argv));
-    if (options_.wait_replicas > 0 && !function.read_only())
-      done = WaitForReplicas(std::move(done));
     auto call = [this, function, shared_argv, done = std::move(done)]() mutable {
       DoCommand(*shared_argv, [this, function, shared_argv,
                                done = std::move(done)](Result<RedisReply> reply) mutable {
@@ -180,12 +183,21 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     Send(argv, SteadyClock::now() + options_.command_timeout, std::move(done));
   }
 
-  // `done`, called once the replicas acknowledged what this connection wrote: a reply that is
-  // not an error is followed by WAIT on this connection (io_context thread only).
-  Callback WaitForReplicas(Callback done) {
-    return [this, done = std::move(done)](Result<RedisReply> reply) mutable {
+  // `done`, called once the replicas have what the call wrote or read: a reply that is not an
+  // error is followed by a write of `mark_key` (in the call's slot) and WAIT, pipelined on this
+  // connection (io_context thread only). WAIT waits for this connection's last write, and a call
+  // that wrote nothing (a replay of an earlier write, perhaps another gateway's, still on its way
+  // to the replicas) has none: the mark, written after whatever the call read, is one.
+  Callback WaitForReplicas(Callback done, std::string mark_key) {
+    return [this, done = std::move(done),
+            mark_key = std::move(mark_key)](Result<RedisReply> reply) mutable {
       if (!reply.ok() || reply->is_error()) return done(std::move(reply));
       const auto wait_millis = std::max<std::int64_t>(1, options_.command_timeout.count() / 2);
+      // Refused (e.g. over maxmemory), the mark is no write: WAIT then covers the connection's
+      // earlier writes only.
+      if (!mark_key.empty()) {
+        DoCommand({"SET", mark_key, "1", "PX", "10000"}, [](const Result<RedisReply>&) {});
+      }
       DoCommand(
           {"WAIT", std::to_string(options_.wait_replicas), std::to_string(wait_millis)},
           [wanted = options_.wait_replicas, wait_millis, reply = std::move(reply).value(),

@@ -53,15 +53,31 @@ bool IsKeyless(std::string_view name) {
 
 }  // namespace
 
-int RedisKeySlot(std::string_view key) {
-  // Only the part between the first '{' and the first '}' after it counts, when non-empty.
+namespace {
+
+// The part of `key` that decides its slot: between the first '{' and the first '}' after it,
+// when that is not empty; nullopt when the whole key decides.
+std::optional<std::string_view> HashTag(std::string_view key) {
   if (const auto open = key.find('{'); open != std::string_view::npos) {
     if (const auto close = key.find('}', open + 1);
         close != std::string_view::npos && close > open + 1) {
-      key = key.substr(open + 1, close - open - 1);
+      return key.substr(open + 1, close - open - 1);
     }
   }
-  return Crc16(key) & (kRedisClusterSlots - 1);
+  return std::nullopt;
+}
+
+}  // namespace
+
+int RedisKeySlot(std::string_view key) {
+  return Crc16(HashTag(key).value_or(key)) & (kRedisClusterSlots - 1);
+}
+
+std::string SameSlotKey(std::string_view key, std::string_view suffix) {
+  if (HashTag(key)) return std::string(key) + std::string(suffix);
+  // "{key}" keeps the slot only when the key holds no '}' (that would end the new tag early).
+  if (key.find('}') != std::string_view::npos) return {};
+  return "{" + std::string(key) + "}" + std::string(suffix);
 }
 
 std::optional<std::string_view> RoutingKey(const std::vector<std::string>& argv) {

@@ -17,6 +17,10 @@ inline constexpr int kRedisClusterSlots = 16384;
 // The slot of `key`, as CLUSTER KEYSLOT answers it.
 int RedisKeySlot(std::string_view key);
 
+// A key of the same slot as `key`: `key` followed by `suffix` when `key` has a hash tag,
+// "{key}" followed by `suffix` otherwise; "" for a key without a hash tag that holds a '}'.
+std::string SameSlotKey(std::string_view key, std::string_view suffix);
+
 // The key that routes `argv` (argv[0] is the command name): the first declared key of FCALL,
 // FCALL_RO, EVAL and EVALSHA, the first stream of XREAD, the key argument of XINFO, OBJECT and
 // MEMORY USAGE, argv[1] for the other keyed commands. nullopt for commands that name no key

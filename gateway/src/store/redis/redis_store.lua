@@ -85,6 +85,9 @@
 --                 such a store was written by another build of uudai (see the op "format")
 --   ready-probe   string, 60 s TTL: not written here; a gateway whose last write Redis refused
 --                 (OOM, READONLY, ...) SETs it once a second to learn when writes work
+--   log:replicated  string, 10 s TTL: not written here; with --redis-wait-replicas a gateway
+--                 SETs it after every call, before WAIT, so that the wait covers what it read
+--   migration-probe:1, migration-probe:2  never exist: see slot_migrating below
 --
 -- Every reply is {code, message, offer_id, entry_id, previous_entry_id, payload...}: code is
 -- "ok" or a uudai error code (quota_exhausted, ...); entry_id is the log entry this call added
@@ -1150,11 +1153,26 @@ local READ_ONLY_OPS = {
   webhook_deliveries = webhook_deliveries,
 }
 
+-- On a Redis Cluster, while the store's slot is being migrated from one primary to another,
+-- some of its keys are on one and the rest on the other: a call would read part of the state,
+-- and a write would stop half-way at the first key that has left. Two keys that never exist
+-- tell: EXISTS of two missing keys of a migrating slot is refused on both primaries (ASK on
+-- the source, TRYAGAIN on the target, reported inside a script as an error), so a call answers
+-- TRYAGAIN before it reads or writes anything, and the gateway sends it again. On a single
+-- Redis, and on a cluster whose slot is stable, both keys are just missing.
+local function slot_migrating()
+  local probe = redis.pcall('EXISTS', PREFIX .. 'migration-probe:1', PREFIX .. 'migration-probe:2')
+  return type(probe) == 'table' and probe.err ~= nil
+end
+
 local function dispatch(ops, keys, args)
   ARGV, LOG = args, keys[1]
   PREFIX = string.sub(LOG, 1, #LOG - 3)
   local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
+  if slot_migrating() then
+    return redis.error_reply('TRYAGAIN uudai: the store\'s slot is being migrated')
+  end
   return op()
 end
 
