@@ -366,6 +366,21 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
   EXPECT_EQ(cluster->Cli(promoted, "HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(ledger));
   EXPECT_LE(ledger, static_cast<std::size_t>(kLimit));
   EXPECT_GE(ledger, committed);
+  // The views took only replicated change-log entries: after the failover both gateways count
+  // what the promoted primary holds, no write the old primary lost.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        for (int g = 0; g < 2; ++g) {
+          const HttpReply stats = CallPort(port(g), "GET", "/v1/stats/offers/" + id, kAnalystKey);
+          if (stats.status != 200 || stats.Json().at("redemptions").at("committed").as_int64() !=
+                                         static_cast<std::int64_t>(ledger)) {
+            return false;
+          }
+        }
+        return true;
+      },
+      milliseconds(5000)))
+      << "a gateway's stats differ from the promoted primary's ledger of " << ledger;
 }
 
 }  // namespace

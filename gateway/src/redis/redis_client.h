@@ -37,13 +37,14 @@ struct RedisOptions {
   // so that many gateways do not reconnect in lockstep.
   std::chrono::milliseconds backoff_min{50};
   std::chrono::milliseconds backoff_max{2000};
-  // When above 0, every function call (FCALL, FCALL_RO) is followed, on the same connection,
-  // by a small write in its first key's slot (SameSlotKey(key, ":replicated"), expiring after
-  // 10 s; none when there is no such key) and WAIT wait_replicas (command_timeout / 2), and
-  // answered only once that many replicas acknowledged it: so what a call wrote, and what it read
-  // (a replay of an earlier write), is on the replicas before the caller hears of it. With fewer,
-  // the call answers kUnavailable (a write happened on the primary, and may or may not survive its
-  // failover).
+  // When above 0, every function call and every command that names a key is followed, on the
+  // same connection, by a small write in that key's slot (SameSlotKey(key, ":replicated"),
+  // expiring after 10 s; none when there is no such key) and WAIT wait_replicas
+  // (command_timeout / 2), and answered only once that many replicas acknowledged it: so what
+  // a call wrote, and what it read (a replay of an earlier write, a change-log entry another
+  // gateway wrote), is on the replicas before the caller hears of it. With fewer, it answers
+  // kUnavailable (a write happened on the primary, and may or may not survive its failover).
+  // Commands that name no key (PING, CLUSTER, ...) do not wait.
   int wait_replicas = 0;
   // Redis Cluster only: how often the map of slots is read again when nothing asked for it
   // (a redirect, a node that stopped answering and CLUSTERDOWN ask at once).

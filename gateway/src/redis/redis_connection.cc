@@ -107,6 +107,11 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   void Command(std::vector<std::string> argv, Callback done) {
+    if (options_.wait_replicas > 0) {
+      if (const auto key = RoutingKey(argv)) {
+        done = WaitForReplicas(std::move(done), SameSlotKey(*key, ":replicated"));
+      }
+    }
     if (io_.get_executor().running_in_this_thread()) {
       DoCommand(argv, std::move(done));
       return;

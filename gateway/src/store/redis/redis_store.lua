@@ -85,8 +85,9 @@
 --                 such a store was written by another build of uudai (see the op "format")
 --   ready-probe   string, 60 s TTL: not written here; a gateway whose last write Redis refused
 --                 (OOM, READONLY, ...) SETs it once a second to learn when writes work
---   log:replicated  string, 10 s TTL: not written here; with --redis-wait-replicas a gateway
---                 SETs it after every call, before WAIT, so that the wait covers what it read
+--   <key>:replicated  string, 10 s TTL: not written here; with --redis-wait-replicas a gateway
+--                 SETs it after every call or read of <key>, before WAIT, so that the wait
+--                 covers what it read
 --   migration-probe:1, migration-probe:2  never exist: see slot_migrating below
 --
 -- Every reply is {code, message, offer_id, entry_id, previous_entry_id, payload...}: code is
