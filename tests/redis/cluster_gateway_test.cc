@@ -50,6 +50,17 @@ class ClusterGatewayTest : public ::testing::Test {
 
   std::uint16_t port(int i) const { return gateways_[static_cast<std::size_t>(i)]->port(); }
 
+  // The value of `series` (a metric name with its labels) in every gateway's /metrics, summed.
+  double MetricSum(const std::string& series) {
+    double sum = 0;
+    for (std::size_t g = 0; g < gateways_.size(); ++g) {
+      const HttpReply metrics = CallPort(port(static_cast<int>(g)), "GET", "/metrics", nullptr);
+      const auto at = metrics.body.find("\n" + series + " ");
+      if (at != std::string::npos) sum += std::stod(metrics.body.substr(at + series.size() + 2));
+    }
+    return sum;
+  }
+
   std::string CreateOffer(const object& body) {
     const HttpReply created = CallPort(port(0), "POST", "/v1/offers", kAdminKey, Json(body));
     EXPECT_EQ(created.status, 201) << created.body;
@@ -232,6 +243,10 @@ TEST_F(ClusterGatewayTest, ReshardingTheStoresSlotUnderLoadLosesNothing) {
         << count << " × " << outcome;
   }
   EXPECT_EQ(cluster.Cli(from, "cluster countkeysinslot " + std::to_string(slot)), "0");
+  // The gateways counted what they followed: calls told to try again during the move, and
+  // MOVED (or a new map) once it was over.
+  EXPECT_GT(MetricSum("uudai_redis_redirects_total{kind=\"tryagain\"}"), 0);
+  EXPECT_GT(MetricSum("uudai_redis_cluster_maps_read_total"), 0);
   std::size_t committed = 0;
   for (const std::string& status : RecordStatuses(cluster, to, prefix_ + "rec", acknowledged)) {
     EXPECT_EQ(status, "1");
@@ -339,6 +354,7 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
     EXPECT_EQ(statuses[201], 0) << "a write was acknowledged with no replica to wait for";
     EXPECT_GT(statuses[503], 0);
   }
+  EXPECT_GT(MetricSum("uudai_redis_replica_waits_short_total"), 0);
   // The old primary comes back as its replica: writes are acknowledged again.
   ASSERT_TRUE(cluster->Restart(killed));
   const int before_rejoin = acknowledged_count.load();

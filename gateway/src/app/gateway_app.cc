@@ -13,6 +13,7 @@
 #include "api/new_id.h"
 #include "app/demo_campaign.h"
 #include "app/expiry_sweeper.h"
+#include "app/redis_metrics.h"
 #include "app/system_sources.h"
 #include "delivery/webhook_dispatcher.h"
 #include "json/checkout_json.h"
@@ -127,6 +128,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     redis_options.url = std::move(url).value();
     redis_options.command_timeout = o.redis_command_timeout;
     redis_options.wait_replicas = o.redis_wait_replicas;
+    redis_options.counters = std::make_shared<RedisCounters>();
+    app->metrics_->AddSource(
+        [counters = redis_options.counters] { return RenderRedisMetrics(*counters); });
     app->server_->StartThreads();
     app->redis_ = std::make_unique<RedisClientPool>(redis_options, app->server_->io_contexts());
     RedisClientPool& pool = *app->redis_;

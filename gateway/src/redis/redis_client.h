@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "redis/redis_counters.h"
 #include "redis/redis_function.h"
 #include "redis/redis_reply.h"
 #include "redis/redis_url.h"
@@ -49,6 +50,9 @@ struct RedisOptions {
   // Redis Cluster only: how often the map of slots is read again when nothing asked for it
   // (a redirect, a node that stopped answering and CLUSTERDOWN ask at once).
   std::chrono::milliseconds cluster_refresh_interval{1000};
+  // Where redirects, maps read and short replica waits are counted; none when null. Copies of
+  // the options share it.
+  std::shared_ptr<RedisCounters> counters;
 };
 
 class RedisClient {

@@ -219,6 +219,7 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
         return request->done(Unavailable("too many redirects, the last: " + message));
       }
       std::shared_ptr<Node> target = FindOrAddNode(redirect->address);
+      Count(moved ? &RedisCounters::moved : &RedisCounters::asked);
       if (moved) {
         slot_node_[static_cast<std::size_t>(redirect->slot)] = target;
         RequestRefresh();
@@ -231,6 +232,7 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
       if (SteadyClock::now() + kTryAgainPause >= request->tried_until) {
         return request->done(Unavailable("still migrating: " + message));
       }
+      Count(&RedisCounters::tried_again);
       auto timer = std::make_shared<net::steady_timer>(io_, kTryAgainPause);
       // The redirects on the way to the TRYAGAIN are not counted against the next attempt.
       request->redirects = 0;
@@ -283,6 +285,11 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
   }
 
   // --- The map of slots (io_context thread) --------------------------------------------------
+
+  void Count(std::atomic<std::uint64_t> RedisCounters::*counter) const {
+    if (options_.counters)
+      (options_.counters.get()->*counter).fetch_add(1, std::memory_order_relaxed);
+  }
 
   bool is_primary(const Node& node) const {
     return std::find(primary_names_.begin(), primary_names_.end(), node.name) !=
@@ -408,6 +415,7 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
     primary_names_ = std::move(primaries);
     map_known_ = true;
     maps_read_.fetch_add(1, std::memory_order_relaxed);
+    Count(&RedisCounters::maps_read);
     // Connections to nodes that are no primary any more (a failed-over primary, a replica that
     // was a seed) are closed; commands still in flight on them answer kUnavailable.
     std::vector<std::shared_ptr<RedisConnection>> primaries_now;

@@ -205,7 +205,8 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
       }
       DoCommand(
           {"WAIT", std::to_string(options_.wait_replicas), std::to_string(wait_millis)},
-          [wanted = options_.wait_replicas, wait_millis, reply = std::move(reply).value(),
+          [wanted = options_.wait_replicas, wait_millis, counters = options_.counters,
+           reply = std::move(reply).value(),
            done = std::move(done)](Result<RedisReply> acks) mutable {
             if (!acks.ok()) return done(acks.status());
             if (!acks->is_integer()) {
@@ -213,6 +214,7 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
                   Status(StatusCode::kUnavailable, "redis: WAIT failed: " + acks->DebugString()));
             }
             if (acks->integer() < wanted) {
+              if (counters) counters->replica_waits_short.fetch_add(1, std::memory_order_relaxed);
               return done(Status(StatusCode::kUnavailable,
                                  "redis: the write reached " + std::to_string(acks->integer()) +
                                      " of " + std::to_string(wanted) + " replicas within " +
