@@ -189,6 +189,13 @@ TEST_F(RedisClusterClientTest, WritesWaitForTheirReplicas) {
     const auto read = CallFunction(*client, kSetter.ReadOnly(), {key}, {});
     ASSERT_FALSE(read.ok());
     EXPECT_EQ(read.status().code(), StatusCode::kUnavailable);
+    const auto get = Call(*client, {"GET", key});
+    ASSERT_FALSE(get.ok());
+    EXPECT_EQ(get.status().code(), StatusCode::kUnavailable);
+    // ...but a command answered nil read nothing to wait for.
+    const auto missing = Call(*client, {"GET", key + ":missing"});
+    ASSERT_TRUE(missing.ok()) << missing.status().message();
+    EXPECT_TRUE(missing->is_nil());
   }
   {
     // ...and the primary did write: WAIT cannot undo it.

@@ -45,7 +45,8 @@ struct RedisOptions {
   // a call wrote, and what it read (a replay of an earlier write, a change-log entry another
   // gateway wrote), is on the replicas before the caller hears of it. With fewer, it answers
   // kUnavailable (a write happened on the primary, and may or may not survive its failover).
-  // Commands that name no key (PING, CLUSTER, ...) do not wait.
+  // Commands that name no key (PING, CLUSTER, ...) and commands answered nil (nothing read or
+  // written: an XREAD with no new entry, an HGET of no field) do not wait.
   int wait_replicas = 0;
   // Redis Cluster only: how often the map of slots is read again when nothing asked for it
   // (a redirect, a node that stopped answering and CLUSTERDOWN ask at once).

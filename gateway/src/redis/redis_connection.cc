@@ -109,7 +109,10 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
   void Command(std::vector<std::string> argv, Callback done) {
     if (options_.wait_replicas > 0) {
       if (const auto key = RoutingKey(argv)) {
-        done = WaitForReplicas(std::move(done), SameSlotKey(*key, ":replicated"));
+        // A command answered nil read nothing and wrote nothing (XREAD with no new entry, HGET
+        // of no field, SET NX not set): nothing to wait for.
+        done = WaitForReplicas(std::move(done), SameSlotKey(*key, ":replicated"),
+                               /*unless_nil=*/true);
       }
     }
     if (io_.get_executor().running_in_this_thread()) {
@@ -124,7 +127,8 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
             std::vector<std::string> args, Callback done) {
     if (options_.wait_replicas > 0) {
       done = WaitForReplicas(
-          std::move(done), keys.empty() ? std::string() : SameSlotKey(keys.front(), ":replicated"));
+          std::move(done), keys.empty() ? std::string() : SameSlotKey(keys.front(), ":replicated"),
+          /*unless_nil=*/false);
     }
     std::vector<std::string> argv;
     argv.reserve(3 + keys.size() + args.size());
@@ -192,11 +196,14 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
   // error is followed by a write of `mark_key` (in the call's slot) and WAIT, pipelined on this
   // connection (io_context thread only). WAIT waits for this connection's last write, and a call
   // that wrote nothing (a replay of an earlier write, perhaps another gateway's, still on its way
-  // to the replicas) has none: the mark, written after whatever the call read, is one.
-  Callback WaitForReplicas(Callback done, std::string mark_key) {
-    return [this, done = std::move(done),
-            mark_key = std::move(mark_key)](Result<RedisReply> reply) mutable {
-      if (!reply.ok() || reply->is_error()) return done(std::move(reply));
+  // to the replicas) has none: the mark, written after whatever the call read, is one. With
+  // `unless_nil`, a nil reply is answered at once.
+  Callback WaitForReplicas(Callback done, std::string mark_key, bool unless_nil) {
+    return [this, done = std::move(done), mark_key = std::move(mark_key),
+            unless_nil](Result<RedisReply> reply) mutable {
+      if (!reply.ok() || reply->is_error() || (unless_nil && reply->is_nil())) {
+        return done(std::move(reply));
+      }
       const auto wait_millis = std::max<std::int64_t>(1, options_.command_timeout.count() / 2);
       // Refused (e.g. over maxmemory), the mark is no write: WAIT then covers the connection's
       // earlier writes only.
