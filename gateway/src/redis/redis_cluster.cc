@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <optional>
@@ -13,6 +12,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "redis/cluster_reply.h"
 #include "redis/redis_connection.h"
 #include "redis/redis_slot.h"
 
@@ -33,58 +33,6 @@ constexpr auto kConnectPoll = std::chrono::milliseconds(5);
 
 bool StartsWith(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
-}
-
-std::optional<int> ParseInt(std::string_view text) {
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
-
-// "host:port" as Redis writes it in MOVED and ASK (an IPv6 host is not bracketed; an empty
-// host means the node that answered).
-std::optional<RedisAddress> ParseNodeAddress(std::string_view text, const RedisAddress& replier) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos) return std::nullopt;
-  const auto port = ParseInt(text.substr(colon + 1));
-  if (!port || *port <= 0 || *port > 65535) return std::nullopt;
-  std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty() || host == "?") host = replier.host;
-  return RedisAddress{std::move(host), static_cast<std::uint16_t>(*port)};
-}
-
-struct Redirect {
-  int slot = -1;
-  RedisAddress address;
-};
-
-// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381".
-std::optional<Redirect> ParseRedirect(std::string_view message, std::string_view kind,
-                                      const RedisAddress& replier) {
-  message.remove_prefix(kind.size() + 1);
-  const auto space = message.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  const auto slot = ParseInt(message.substr(0, space));
-  if (!slot || *slot < 0 || *slot >= kRedisClusterSlots) return std::nullopt;
-  auto address = ParseNodeAddress(message.substr(space + 1), replier);
-  if (!address) return std::nullopt;
-  return Redirect{*slot, std::move(*address)};
-}
-
-// The "ip" of a CLUSTER SLOTS node entry's metadata ([endpoint, port, id, [key, value...]]),
-// or "" when it has none.
-std::string MetadataIp(const RedisReply& node) {
-  const auto& parts = node.elements();
-  if (parts.size() < 4 || !parts[3].is_array()) return {};
-  const auto& metadata = parts[3].elements();
-  for (std::size_t i = 0; i + 1 < metadata.size(); i += 2) {
-    if (metadata[i].str() == "ip") return metadata[i + 1].str();
-  }
-  return {};
 }
 
 Status Unavailable(std::string why) {
@@ -210,21 +158,19 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
     }
     if (!reply->is_error()) return request->done(std::move(reply));
     const std::string& message = reply->str();
-    const bool moved = StartsWith(message, "MOVED ");
-    const bool ask = StartsWith(message, "ASK ");
-    if (moved || ask) {
-      const auto redirect = ParseRedirect(message, moved ? "MOVED" : "ASK", node.address);
+    if (IsClusterRedirect(message)) {
+      const auto redirect = ParseClusterRedirect(message, node.address);
       if (!redirect) return request->done(Unavailable("unreadable redirect: " + message));
       if (++request->redirects > kMaxRedirects) {
         return request->done(Unavailable("too many redirects, the last: " + message));
       }
       std::shared_ptr<Node> target = FindOrAddNode(redirect->address);
-      Count(moved ? &RedisCounters::moved : &RedisCounters::asked);
-      if (moved) {
+      Count(redirect->ask ? &RedisCounters::asked : &RedisCounters::moved);
+      if (!redirect->ask) {
         slot_node_[static_cast<std::size_t>(redirect->slot)] = target;
         RequestRefresh();
       }
-      return SendWhenConnected(std::move(request), std::move(target), ask);
+      return SendWhenConnected(std::move(request), std::move(target), redirect->ask);
     }
     if (StartsWith(message, "TRYAGAIN")) {
       // A migration in progress: asked again every kTryAgainPause until the command's own
@@ -378,39 +324,21 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
     });
   }
 
-  // CLUSTER SLOTS: [[start, end, [host, port, id, ...], replica...], ...].
+  // Routes by the map in `reply` (CLUSTER SLOTS, from the node at `asked`).
   Status ApplyMap(const RedisReply& reply, const RedisAddress& asked) {
-    if (!reply.is_array()) {
-      return Status(StatusCode::kUnavailable, "CLUSTER SLOTS answered " + reply.DebugString());
-    }
+    auto ranges = ParseClusterSlots(reply, asked);
+    if (!ranges.ok()) return ranges.status();
     std::vector<std::shared_ptr<Node>> slots(kRedisClusterSlots);
     std::vector<std::string> primaries;
-    for (const RedisReply& range : reply.elements()) {
-      const auto& parts = range.elements();
-      if (parts.size() < 3 || !parts[0].is_integer() || !parts[1].is_integer() ||
-          !parts[2].is_array() || parts[2].elements().size() < 2 ||
-          !parts[2].elements()[1].is_integer()) {
-        return Status(StatusCode::kUnavailable,
-                      "unreadable CLUSTER SLOTS entry " + range.DebugString());
-      }
-      const auto first = parts[0].integer();
-      const auto last = parts[1].integer();
-      const auto port = parts[2].elements()[1].integer();
-      if (first < 0 || last >= kRedisClusterSlots || first > last || port <= 0 || port > 65535) {
-        return Status(StatusCode::kUnavailable,
-                      "unreadable CLUSTER SLOTS entry " + range.DebugString());
-      }
-      std::string host = parts[2].elements()[0].str();
-      if (host == "?") host = MetadataIp(parts[2]);  // a hostname not known yet
-      if (host.empty()) host = asked.host;           // "the node you asked"
-      std::shared_ptr<Node> node =
-          FindOrAddNode(RedisAddress{std::move(host), static_cast<std::uint16_t>(port)});
+    for (const SlotRange& range : ranges.value()) {
+      std::shared_ptr<Node> node = FindOrAddNode(range.primary);
       if (std::find(primaries.begin(), primaries.end(), node->name) == primaries.end()) {
         primaries.push_back(node->name);
       }
-      for (auto slot = first; slot <= last; ++slot) slots[static_cast<std::size_t>(slot)] = node;
+      for (int slot = range.first; slot <= range.last; ++slot) {
+        slots[static_cast<std::size_t>(slot)] = node;
+      }
     }
-    if (primaries.empty()) return Status(StatusCode::kUnavailable, "no slot is served");
     slot_node_ = std::move(slots);
     primary_names_ = std::move(primaries);
     map_known_ = true;
