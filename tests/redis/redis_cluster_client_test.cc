@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -36,9 +37,13 @@ class RedisClusterClientTest : public ::testing::Test {
  protected:
   RedisClusterServers& cluster() { return RedisClusterServers::Shared(); }
 
-  std::shared_ptr<RedisCluster> Connect(int wait_replicas = 0) {
+  // `refresh`: how often the client reads the map when nothing asks it to.
+  std::shared_ptr<RedisCluster> Connect(int wait_replicas = 0,
+                                        std::chrono::milliseconds refresh = 1000ms) {
     gateway::RedisOptions options = OptionsFor(cluster().url());
     options.wait_replicas = wait_replicas;
+    options.cluster_refresh_interval = refresh;
+    options.counters = counters_;
     auto client = RedisCluster::Create(io_.io(), options);
     client->Start();
     EXPECT_TRUE(WaitUntil([&] { return client->connected(); }, 10s)) << client->last_error();
@@ -56,22 +61,17 @@ class RedisClusterClientTest : public ::testing::Test {
     }
   }
 
-  // Gives `slot` (holding no key) to the primary on `port` (CLUSTER SETSLOT NODE: the new
-  // owner first, then every other primary), and waits until the cluster says so.
+  // Gives `slot` to the primary on `port` as a resharding does (the new owner takes it out of
+  // an IMPORTING state, which makes its configuration epoch the newest: the cluster then agrees
+  // it is the owner), and waits until the cluster says so.
   void GiveSlot(int slot, std::uint16_t port) {
-    const std::string id = cluster().NodeId(port);
-    // The newest configuration epoch wins a slot: the new owner's must be the greatest (after a
-    // migration the previous owner's may be).
-    cluster().Cli(port, "cluster bumpepoch");
-    cluster().Cli(port, "cluster setslot " + std::to_string(slot) + " node " + id);
-    for (const std::uint16_t other : cluster().ports()) {
-      if (other != port)
-        cluster().Cli(other, "cluster setslot " + std::to_string(slot) + " node " + id);
-    }
-    ASSERT_TRUE(WaitUntil([&] { return cluster().PrimaryOf(slot) == port; }, 10s));
+    const std::uint16_t owner = cluster().PrimaryOf(slot);
+    if (owner == port) return;
+    ASSERT_TRUE(cluster().MigrateSlot(slot, owner, port, /*keys_per_step=*/10, 0ms));
   }
 
   IoThread io_;
+  std::shared_ptr<gateway::RedisCounters> counters_ = std::make_shared<gateway::RedisCounters>();
   int next_tag_ = 0;
 };
 
@@ -118,7 +118,7 @@ TEST_F(RedisClusterClientTest, FunctionCallsAreRoutedByTheirFirstKeyAndLoadedOnE
 }
 
 TEST_F(RedisClusterClientTest, MovedSlotIsFollowedAndTheMapReadAgain) {
-  auto client = Connect();
+  auto client = Connect(/*wait_replicas=*/0, /*refresh=*/3'600'000ms);  // only when asked
   const std::vector<std::uint16_t> primaries = cluster().Primaries();
   ASSERT_EQ(primaries.size(), 3U);
   const std::string key = FreshKeyOn(primaries[0]) + ":moved";
@@ -131,6 +131,7 @@ TEST_F(RedisClusterClientTest, MovedSlotIsFollowedAndTheMapReadAgain) {
   ASSERT_TRUE(set.ok()) << set.status().message();
   EXPECT_EQ(set->str(), "OK") << set->DebugString();
   EXPECT_EQ(cluster().Cli(primaries[1], "get '" + key + "'"), "after the move");
+  EXPECT_EQ(counters_->moved.load(), 1U);
   EXPECT_TRUE(WaitUntil([&] { return client->maps_read() > maps_before; }, 2s))
       << "a MOVED should have the map read again";
 
@@ -213,6 +214,43 @@ TEST_F(RedisClusterClientTest, WritesWaitForTheirReplicas) {
   cluster().ClusterCli("del '" + key + "'");
 }
 
+// Redis reads nothing more from a connection blocked in WAIT: calls short of replicas share one
+// WAIT at a time, so none waits behind a queue of them past its deadline (which would tear the
+// connection down and fail everything else on it).
+TEST_F(RedisClusterClientTest, CallsShortOfReplicasShareOneWaitAtATime) {
+  const std::string key = FreshKeyOn(cluster().Primaries()[0]) + ":shared-wait";
+  auto client = Connect(/*wait_replicas=*/2);  // more than there are: every wait is short
+  constexpr int kCalls = 8;
+  std::mutex mutex;
+  std::vector<Status> answers;
+  const auto started = std::chrono::steady_clock::now();
+  io_.Run([&] {
+    for (int i = 0; i < kCalls; ++i) {
+      client->Call(kSetter, {key}, {"v" + std::to_string(i)}, [&](Result<RedisReply> reply) {
+        std::lock_guard lock(mutex);
+        answers.push_back(reply.ok() ? Status() : reply.status());
+      });
+    }
+  });
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::lock_guard lock(mutex);
+        return answers.size() == kCalls;
+      },
+      10s));
+  const auto took = std::chrono::steady_clock::now() - started;
+  // Eight waits of 250 ms one after the other would take 2 s; shared, two or three.
+  EXPECT_LT(took, 1500ms);
+  for (const Status& answer : answers) {
+    EXPECT_NE(answer.message().find("reached 1 of 2 replicas"), std::string::npos)
+        << answer.message();
+  }
+  EXPECT_TRUE(client->connected()) << "the connection was torn down";
+  EXPECT_GE(counters_->replica_waits_short.load(), 1U);
+  EXPECT_LT(counters_->replica_waits_short.load(), static_cast<std::uint64_t>(kCalls));
+  cluster().ClusterCli("del '" + key + "'");
+}
+
 TEST_F(RedisClusterClientTest, ASingleServerConnectionWaitsForReplicasToo) {
   const std::uint16_t primary = cluster().Primaries()[0];
   const std::string key = FreshKeyOn(primary) + ":single";
@@ -229,7 +267,7 @@ TEST_F(RedisClusterClientTest, ASingleServerConnectionWaitsForReplicasToo) {
 }
 
 TEST_F(RedisClusterClientTest, NoReachableNodeAnswersUnavailableAtOnce) {
-  // Ports nothing listens on (the cluster's own, shifted past its range of free ports).
+  // Ports nothing listens on (below 1024, where nothing runs on this machine's loopback).
   auto client =
       RedisCluster::Create(io_.io(), OptionsFor("redis+cluster://127.0.0.1:1,127.0.0.1:2"));
   client->Start();

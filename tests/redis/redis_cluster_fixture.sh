@@ -107,7 +107,7 @@ cluster_ok() {
       return 1
     # Every node must know all six (a node that has not met the others yet would answer
     # MOVED to an address it cannot give).
-    [ "$(redis-cli -h 127.0.0.1 -p "$port" cluster nodes 2>/dev/null | grep -c connected)" -ge 6 ] ||
+    [ "$(redis-cli -h 127.0.0.1 -p "$port" cluster nodes 2>/dev/null | grep -c ' connected')" -ge 6 ] ||
       return 1
     # A replica must have finished its first sync (a write waiting for it would time out).
     local replication

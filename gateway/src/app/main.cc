@@ -89,7 +89,7 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "seconds a Redis command may take before the request fails with 503")(
       "redis-wait-replicas",
       po::value(&c.redis_wait_replicas)->default_value(c.redis_wait_replicas),
-      "replicas every Redis write must reach (WAIT) before it is acknowledged; fewer "
+      "replicas every Redis call and read must reach (WAIT) before it is answered; fewer "
       "within half of --redis-timeout fails the request with 503")(
       "redis-poll-interval",
       po::value(&c.redis_poll_interval_seconds)

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis/redis_counters.h"
@@ -68,9 +69,12 @@ class RedisClient {
   // Stop returns). Idempotent.
   virtual void Stop() = 0;
 
-  // True while commands can be sent (for a cluster: the map of slots is known and every
-  // primary in it is connected).
+  // True while commands can be sent (for a cluster: the map of slots is known and a primary in
+  // it is connected).
   virtual bool connected() const = 0;
+  // True while commands for `key` can be sent (for a cluster: the primary serving its slot is
+  // connected).
+  virtual bool connected_for(std::string_view /*key*/) const { return connected(); }
   // Why the last attempt failed or the last connection broke; empty when nothing failed yet.
   virtual std::string last_error() const = 0;
 

@@ -61,9 +61,15 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
 
   bool connected() const {
     std::lock_guard lock(snapshot_mutex_);
-    if (primaries_.empty()) return false;
-    return std::all_of(primaries_.begin(), primaries_.end(),
+    return std::any_of(primaries_.begin(), primaries_.end(),
                        [](const auto& connection) { return connection->connected(); });
+  }
+
+  bool connected_for(std::string_view key) const {
+    std::lock_guard lock(snapshot_mutex_);
+    if (slot_connections_ == nullptr) return false;
+    const auto& connection = (*slot_connections_)[static_cast<std::size_t>(RedisKeySlot(key))];
+    return connection != nullptr && connection->connected();
   }
 
   std::string last_error() const {
@@ -124,7 +130,8 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
           Unavailable(map_known_ ? "slot " + std::to_string(request->slot) + " is served by no node"
                                  : "the map of slots is not known yet: " + MapError()));
     }
-    Send(std::move(request), node, /*asking=*/false);
+    // A node the last map added may not be connected yet (a replica just promoted).
+    SendWhenConnected(std::move(request), std::move(node), /*asking=*/false);
   }
 
   std::shared_ptr<Node> AnyPrimary() const {
@@ -153,7 +160,8 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
   void OnReply(std::shared_ptr<Request> request, const Node& node, Result<RedisReply> reply) {
     if (!reply.ok()) {
       // The node may be down and its replica promoted: learn the new map for the next command.
-      if (reply.status().code() == StatusCode::kUnavailable) RequestRefresh();
+      // (A call refused for want of replicas leaves the connection up: nothing to learn.)
+      if (!node.connection->connected()) RequestRefresh();
       return request->done(std::move(reply));
     }
     if (!reply->is_error()) return request->done(std::move(reply));
@@ -355,9 +363,15 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
       node->connection->Stop();
       return true;
     });
+    auto slot_connections =
+        std::make_shared<std::vector<std::shared_ptr<RedisConnection>>>(kRedisClusterSlots);
+    for (std::size_t slot = 0; slot < slot_node_.size(); ++slot) {
+      if (slot_node_[slot] != nullptr) (*slot_connections)[slot] = slot_node_[slot]->connection;
+    }
     {
       std::lock_guard lock(snapshot_mutex_);
       primaries_ = std::move(primaries_now);
+      slot_connections_ = std::move(slot_connections);
     }
     NoteMapError("");
     return Status();
@@ -382,6 +396,7 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
     slot_node_.assign(kRedisClusterSlots, nullptr);
     std::lock_guard lock(snapshot_mutex_);
     primaries_.clear();
+    slot_connections_.reset();
   }
 
   net::io_context& io_;
@@ -405,6 +420,8 @@ class RedisCluster::Impl : public std::enable_shared_from_this<Impl> {
 
   mutable std::mutex snapshot_mutex_;
   std::vector<std::shared_ptr<RedisConnection>> primaries_;  // GUARDED_BY snapshot_mutex_
+  // By slot, as of the last map; GUARDED_BY snapshot_mutex_.
+  std::shared_ptr<const std::vector<std::shared_ptr<RedisConnection>>> slot_connections_;
   mutable std::mutex error_mutex_;
   std::string map_error_;  // GUARDED_BY error_mutex_
 };
@@ -421,6 +438,7 @@ RedisCluster::~RedisCluster() { impl_->Stop(); }
 void RedisCluster::Start() { impl_->Start(); }
 void RedisCluster::Stop() { impl_->Stop(); }
 bool RedisCluster::connected() const { return impl_->connected(); }
+bool RedisCluster::connected_for(std::string_view key) const { return impl_->connected_for(key); }
 std::string RedisCluster::last_error() const { return impl_->last_error(); }
 std::uint64_t RedisCluster::maps_read() const { return impl_->maps_read(); }
 

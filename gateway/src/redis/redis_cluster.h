@@ -22,6 +22,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis/redis_client.h"
@@ -41,6 +42,7 @@ class RedisCluster final : public RedisClient {
   void Start() override;
   void Stop() override;
   bool connected() const override;
+  bool connected_for(std::string_view key) const override;
   std::string last_error() const override;
   void Command(std::vector<std::string> argv, Callback done) override;
   void Call(const RedisFunction& function, std::vector<std::string> keys,

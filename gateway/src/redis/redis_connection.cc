@@ -23,6 +23,7 @@
 
 #include "redis/hiredis_asio_events.h"
 #include "redis/redis_slot.h"
+#include "redis/replica_waits.h"
 
 namespace uudai::gateway {
 namespace net = boost::asio;
@@ -77,7 +78,17 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
         reconnect_timer_(io),
         deadline_timer_(io),
         backoff_(options_.backoff_min),
-        rng_(std::random_device{}()) {}
+        rng_(std::random_device{}()) {
+    if (options_.wait_replicas > 0) {
+      // Within a command's timeout: a command pipelined behind a WAIT waits for it.
+      const auto wait = std::max(std::chrono::milliseconds(1), options_.command_timeout / 2);
+      replica_waits_ =
+          std::make_unique<ReplicaWaits>(options_.wait_replicas, wait, options_.counters,
+                                         [this](std::vector<std::string> argv, Callback done) {
+                                           DoCommand(argv, std::move(done));
+                                         });
+    }
+  }
 
   // Only reached once no handler holds the Impl: after Stop() completed, or when the
   // io_context is destroyed first (then pending callbacks are destroyed uncalled).
@@ -192,43 +203,15 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
     Send(argv, SteadyClock::now() + options_.command_timeout, std::move(done));
   }
 
-  // `done`, called once the replicas have what the call wrote or read: a reply that is not an
-  // error is followed by a write of `mark_key` (in the call's slot) and WAIT, pipelined on this
-  // connection (io_context thread only). WAIT waits for this connection's last write, and a call
-  // that wrote nothing (a replay of an earlier write, perhaps another gateway's, still on its way
-  // to the replicas) has none: the mark, written after whatever the call read, is one. With
-  // `unless_nil`, a nil reply is answered at once.
+  // `done`, called once the replicas have what the call wrote or read (ReplicaWaits), after a
+  // reply that is not an error (with `unless_nil`, not nil either: nothing read or written).
   Callback WaitForReplicas(Callback done, std::string mark_key, bool unless_nil) {
     return [this, done = std::move(done), mark_key = std::move(mark_key),
             unless_nil](Result<RedisReply> reply) mutable {
       if (!reply.ok() || reply->is_error() || (unless_nil && reply->is_nil())) {
         return done(std::move(reply));
       }
-      const auto wait_millis = std::max<std::int64_t>(1, options_.command_timeout.count() / 2);
-      // Refused (e.g. over maxmemory), the mark is no write: WAIT then covers the connection's
-      // earlier writes only.
-      if (!mark_key.empty()) {
-        DoCommand({"SET", mark_key, "1", "PX", "10000"}, [](const Result<RedisReply>&) {});
-      }
-      DoCommand(
-          {"WAIT", std::to_string(options_.wait_replicas), std::to_string(wait_millis)},
-          [wanted = options_.wait_replicas, wait_millis, counters = options_.counters,
-           reply = std::move(reply).value(),
-           done = std::move(done)](Result<RedisReply> acks) mutable {
-            if (!acks.ok()) return done(acks.status());
-            if (!acks->is_integer()) {
-              return done(
-                  Status(StatusCode::kUnavailable, "redis: WAIT failed: " + acks->DebugString()));
-            }
-            if (acks->integer() < wanted) {
-              if (counters) counters->replica_waits_short.fetch_add(1, std::memory_order_relaxed);
-              return done(Status(StatusCode::kUnavailable,
-                                 "redis: the write reached " + std::to_string(acks->integer()) +
-                                     " of " + std::to_string(wanted) + " replicas within " +
-                                     std::to_string(wait_millis) + " ms"));
-            }
-            done(std::move(reply));
-          });
+      replica_waits_->Hold(std::move(reply).value(), std::move(mark_key), std::move(done));
     };
   }
 
@@ -518,6 +501,7 @@ class RedisConnection::Impl : public std::enable_shared_from_this<Impl> {
   std::size_t setup_remaining_ = 0;  // AUTH/SELECT/PING replies still due
 
   std::deque<Pending> pending_;
+  std::unique_ptr<ReplicaWaits> replica_waits_;  // with options_.wait_replicas
   std::uint64_t next_seq_ = 1;
   bool deadline_armed_ = false;
   SteadyClock::time_point armed_until_;  // when deadline_armed_

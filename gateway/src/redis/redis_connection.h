@@ -74,7 +74,8 @@ class RedisConnection final : public RedisClient {
   // not have it (a new Redis, or FUNCTION FLUSH), it pipelines FUNCTION LOAD and the FCALL once
   // more; `done` gets the retry's reply, or the FUNCTION LOAD error if loading failed. Same
   // contract as Command otherwise; the retry has its own command_timeout. With
-  // options.wait_replicas, a function that writes is followed by WAIT (see RedisOptions).
+  // options.wait_replicas, every call (and every keyed command) waits for the replicas (see
+  // RedisOptions).
   void Call(const RedisFunction& function, std::vector<std::string> keys,
             std::vector<std::string> args, Callback done) override;
 

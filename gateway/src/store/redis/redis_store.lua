@@ -1163,7 +1163,8 @@ local READ_ONLY_OPS = {
 -- Redis, and on a cluster whose slot is stable, both keys are just missing.
 local function slot_migrating()
   local probe = redis.pcall('EXISTS', PREFIX .. 'migration-probe:1', PREFIX .. 'migration-probe:2')
-  return type(probe) == 'table' and probe.err ~= nil
+  if type(probe) == 'table' and probe.err ~= nil then return probe.err end
+  return nil
 end
 
 local function dispatch(ops, keys, args)
@@ -1171,8 +1172,9 @@ local function dispatch(ops, keys, args)
   PREFIX = string.sub(LOG, 1, #LOG - 3)
   local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
-  if slot_migrating() then
-    return redis.error_reply('TRYAGAIN uudai: the store\'s slot is being migrated')
+  local migrating = slot_migrating()
+  if migrating then
+    return redis.error_reply('TRYAGAIN uudai: the store\'s slot is being migrated (' .. migrating .. ')')
   end
   return op()
 end

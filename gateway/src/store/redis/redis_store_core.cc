@@ -52,10 +52,10 @@ RedisClient& RedisStore::Core::Pick() {
     const int own = options_.connection_for_this_thread();
     if (own >= 0 && static_cast<std::size_t>(own) < count) chosen = static_cast<std::size_t>(own);
   }
-  if (connections_[chosen]->connected()) return *connections_[chosen];
+  if (connections_[chosen]->connected_for(log_key_)) return *connections_[chosen];
   for (std::size_t i = 1; i < count; ++i) {
     RedisClient& other = *connections_[(chosen + i) % count];
-    if (other.connected()) return other;
+    if (other.connected_for(log_key_)) return other;
   }
   return *connections_[chosen];
 }

@@ -57,9 +57,10 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // the chosen one answers kUnavailable at once.
   RedisClient& Pick();
 
+  // Whether a connection can reach the store's keys (on a cluster: its slot's primary).
   bool connected() const {
     for (const auto& c : connections_) {
-      if (c->connected()) return true;
+      if (c->connected_for(log_key_)) return true;
     }
     return false;
   }
