@@ -70,6 +70,23 @@ class RedisClusterClientTest : public ::testing::Test {
     ASSERT_TRUE(cluster().MigrateSlot(slot, owner, port, /*keys_per_step=*/10, 0ms));
   }
 
+  // Puts `slot` back with `owner` holding no `key` when it goes, whatever the test left (a
+  // failed assertion may leave the slot moved, or migrating): the cluster is shared.
+  struct SlotRestorer {
+    RedisClusterClientTest& test;
+    int slot;
+    std::uint16_t owner;
+    std::string key;
+    ~SlotRestorer() {
+      RedisClusterServers& cluster = test.cluster();
+      for (const std::uint16_t primary : cluster.Primaries()) {
+        cluster.Cli(primary, "del '" + key + "'");  // where the key is not, MOVED or ASK: fine
+        cluster.Cli(primary, "cluster setslot " + std::to_string(slot) + " stable");
+      }
+      test.GiveSlot(slot, owner);
+    }
+  };
+
   IoThread io_;
   std::shared_ptr<gateway::RedisCounters> counters_ = std::make_shared<gateway::RedisCounters>();
   int next_tag_ = 0;
@@ -123,6 +140,7 @@ TEST_F(RedisClusterClientTest, MovedSlotIsFollowedAndTheMapReadAgain) {
   ASSERT_EQ(primaries.size(), 3U);
   const std::string key = FreshKeyOn(primaries[0]) + ":moved";
   const int slot = RedisKeySlot(key);
+  const SlotRestorer restore{*this, slot, primaries[0], key};
   ASSERT_TRUE(Call(*client, {"GET", key}).ok());  // the client knows the slot's owner
 
   GiveSlot(slot, primaries[1]);
@@ -134,9 +152,6 @@ TEST_F(RedisClusterClientTest, MovedSlotIsFollowedAndTheMapReadAgain) {
   EXPECT_EQ(counters_->moved.load(), 1U);
   EXPECT_TRUE(WaitUntil([&] { return client->maps_read() > maps_before; }, 2s))
       << "a MOVED should have the map read again";
-
-  cluster().Cli(primaries[1], "del '" + key + "'");
-  GiveSlot(slot, primaries[0]);
 }
 
 TEST_F(RedisClusterClientTest, AskRedirectIsFollowedDuringAMigration) {
@@ -147,6 +162,7 @@ TEST_F(RedisClusterClientTest, AskRedirectIsFollowedDuringAMigration) {
   const std::uint16_t target = primaries[2];
   const std::string key = FreshKeyOn(source) + ":asked";
   const int slot = RedisKeySlot(key);
+  const SlotRestorer restore{*this, slot, source, key};
   ASSERT_TRUE(Call(*client, {"GET", key}).ok());
 
   // The slot is being migrated: a key the source does not have is the target's to create.
@@ -166,9 +182,6 @@ TEST_F(RedisClusterClientTest, AskRedirectIsFollowedDuringAMigration) {
   const auto get = Call(*client, {"GET", key});
   ASSERT_TRUE(get.ok());
   EXPECT_EQ(get->str(), "imported");
-
-  cluster().Cli(target, "del '" + key + "'");
-  GiveSlot(slot, source);
 }
 
 TEST_F(RedisClusterClientTest, WritesWaitForTheirReplicas) {
