@@ -90,6 +90,15 @@ HttpReply Redeem(TestGateway& gateway, const boost::json::object& body,
                       {{"Idempotency-Key", idempotency_key}});
 }
 
+HttpReply CommitRedemption(HttpConnection& connection, const std::string& order_id,
+                           const std::string& shopper_id) {
+  boost::json::object body = RedemptionBody(order_id, 100'000, shopper_id);
+  body["commit"] = true;
+  return connection.Send(
+      "POST", "/v1/redemptions", Json(body),
+      {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order_id}});
+}
+
 std::string RedeemOrThrow(TestGateway& gateway, const boost::json::object& body,
                           const std::string& idempotency_key) {
   const HttpReply reply = Redeem(gateway, body, idempotency_key);

@@ -5,9 +5,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/json/object.hpp>
@@ -46,9 +48,27 @@ std::string CreateOffer(TestGateway& gateway, const char* key, const boost::json
 // POST /v1/redemptions with this Idempotency-Key.
 HttpReply Redeem(TestGateway& gateway, const boost::json::object& body,
                  const std::string& idempotency_key, const char* key = kCheckoutKey);
+// POST /v1/redemptions on `connection` of RedemptionBody(order_id, 100,000 đồng, shopper_id) with
+// "commit": true, its Idempotency-Key the order id, as the checkout key.
+HttpReply CommitRedemption(HttpConnection& connection, const std::string& order_id,
+                           const std::string& shopper_id);
 // Redeem, throwing unless 201; returns the redemption's id.
 std::string RedeemOrThrow(TestGateway& gateway, const boost::json::object& body,
                           const std::string& idempotency_key);
+
+// Clears `go` and joins `threads` when called, and on every way out of a test: a failed ASSERT
+// returns early, and a joinable thread left behind would end the binary before it reports.
+struct StopThreads {
+  std::atomic<bool>& go;
+  std::vector<std::thread>& threads;
+  void operator()() {
+    go = false;
+    for (auto& thread : threads) {
+      if (thread.joinable()) thread.join();
+    }
+  }
+  ~StopThreads() { (*this)(); }
+};
 
 // A reply's JSON body as an object (throws when it is not one).
 boost::json::object Object(const HttpReply& reply);

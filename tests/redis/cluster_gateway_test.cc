@@ -31,20 +31,6 @@ namespace {
 using boost::json::object;
 using std::chrono::milliseconds;
 
-// Stops (clears `go`) and joins `threads` when called, and on every way out of a test: a failed
-// ASSERT returns early, and a joinable thread left behind would end the binary before it reports.
-struct StopThreads {
-  std::atomic<bool>& go;
-  std::vector<std::thread>& threads;
-  void operator()() {
-    go = false;
-    for (auto& thread : threads) {
-      if (thread.joinable()) thread.join();
-    }
-  }
-  ~StopThreads() { (*this)(); }
-};
-
 class ClusterGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -144,11 +130,7 @@ TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
       for (int i = 0; i < 100; ++i) {
         const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
         const std::string shopper = "s-" + std::to_string((c * 7 + i) % 20);
-        object body = RedemptionBody(order, 100'000, shopper);
-        body["commit"] = true;
-        const HttpReply reply = connection.Send(
-            "POST", "/v1/redemptions", Json(body),
-            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        const HttpReply reply = CommitRedemption(connection, order, shopper);
         std::lock_guard lock(mutex);
         if (reply.status == 201) {
           ++wins_by_shopper[shopper];
@@ -210,12 +192,8 @@ TEST_F(ClusterGatewayTest, ReshardingTheStoresSlotUnderLoadLosesNothing) {
         const std::string order = "w" + std::to_string(w) + "-" + std::to_string(i);
         // Each shopper tries 4 times: the 4th is over the per-shopper limit of 3, across the
         // move too.
-        object body =
-            RedemptionBody(order, 100'000, "s-" + std::to_string(w) + "-" + std::to_string(i / 4));
-        body["commit"] = true;
-        const HttpReply reply = connection.Send(
-            "POST", "/v1/redemptions", Json(body),
-            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        const HttpReply reply = CommitRedemption(
+            connection, order, "s-" + std::to_string(w) + "-" + std::to_string(i / 4));
         std::lock_guard lock(mutex);
         if (reply.status == 201) {
           acknowledged.emplace_back(reply.Json().at("id").as_string());

@@ -566,11 +566,7 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
       for (int i = 0; i < 200; ++i) {
         const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
         const std::string shopper = "s-" + std::to_string((c * 7 + i) % 30);
-        object body = RedemptionBody(order, 100'000, shopper);
-        body["commit"] = true;
-        const HttpReply reply = connection.Send(
-            "POST", "/v1/redemptions", Json(body),
-            {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order}});
+        const HttpReply reply = CommitRedemption(connection, order, shopper);
         std::lock_guard lock(mutex);
         if (reply.status == 201) {
           ++wins_by_shopper[shopper];
@@ -797,17 +793,7 @@ TEST_F(MultiGatewayTest, RedisCrashUnderLoadLosesNoAcknowledgedRedemption) {
   std::vector<std::thread> writers;
   // Stops and joins the writers on every way out: a failed ASSERT below returns early, and a
   // joinable thread left behind would terminate the test binary before it reports why.
-  struct StopWriters {
-    std::atomic<bool>& go;
-    std::vector<std::thread>& writers;
-    void operator()() {
-      go = false;
-      for (auto& writer : writers) {
-        if (writer.joinable()) writer.join();
-      }
-    }
-    ~StopWriters() { (*this)(); }
-  } stop_writers{go, writers};
+  StopThreads stop_writers{go, writers};
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; go.load(); ++i) {

@@ -27,31 +27,13 @@ verb=$1
 dir=$2
 shift 2
 
-alive() {
-  [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
-}
-
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-stop_node() {
-  local node_dir=$1 pid
-  [ -s "$node_dir/redis.pid" ] || return 0
-  pid=$(cat "$node_dir/redis.pid")
-  kill "$pid" 2>/dev/null || { rm -f "$node_dir/redis.pid"; return 0; }
-  for _ in $(seq 1 300); do
-    alive "$pid" || { rm -f "$node_dir/redis.pid"; return 0; }
-    sleep 0.05
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$node_dir/redis.pid"
-}
+# shellcheck source=tests/redis/fixture_lib.sh
+. "$(dirname "$0")/fixture_lib.sh"
 
 stop_all() {
   local node_dir
   for node_dir in "$dir"/node-*; do
-    [ -d "$node_dir" ] && stop_node "$node_dir"
+    [ -d "$node_dir" ] && stop_server_in "$node_dir"
   done
   return 0
 }

@@ -20,16 +20,8 @@ verb=$1
 dir=$2
 shift 2
 
-# Is process $1 alive? A zombie is not: the daemonized server's parent is init, which may take
-# a while to reap it.
-alive() {
-  [ -r "/proc/$1/stat" ] && ! grep -q '^[0-9]* (.*) Z' "/proc/$1/stat" 2>/dev/null
-}
-
-# Is anything listening on 127.0.0.1:$1?
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
+# shellcheck source=tests/redis/fixture_lib.sh
+. "$(dirname "$0")/fixture_lib.sh"
 
 # Starts redis-server on port $1 and waits until it is ours and answers. Returns non-zero
 # if it did not come up (e.g. someone else took the port meanwhile).
@@ -81,18 +73,7 @@ for ((i = 0; i < ${#args[@]}; i++)); do
   fi
 done
 
-stop() {
-  [ -s "$dir/redis.pid" ] || return 0
-  local pid
-  pid=$(cat "$dir/redis.pid")
-  kill "$pid" 2>/dev/null || { rm -f "$dir/redis.pid"; return 0; }
-  for _ in $(seq 1 300); do
-    alive "$pid" || { rm -f "$dir/redis.pid"; return 0; }
-    sleep 0.05
-  done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$dir/redis.pid"
-}
+stop() { stop_server_in "$dir"; }
 
 case "$verb" in
   start)
