@@ -16,6 +16,7 @@
 #include <variant>
 #include <vector>
 
+#include "engine/forwarding_store.h"
 #include "engine/store_conformance.h"
 #include "engine/store_test_support.h"
 
@@ -124,98 +125,12 @@ class BackgroundMutationLog final : public MutationLog {
 };
 
 // A MemoryStore that owns its MutationLog, so that MakeStore can hand out a plain Store.
-class LoggedMemoryStore final : public Store {
+class LoggedMemoryStore final : public ForwardingStore {
  public:
   LoggedMemoryStore(const Clock& clock, std::unique_ptr<MutationLog> log)
-      : log_(std::move(log)),
+      : ForwardingStore(store_),
+        log_(std::move(log)),
         store_(clock, MemoryStoreOptions{CampaignZone(), 24 * kMillisPerHour, log_.get(), {}}) {}
-
-  void CreateOffer(Offer offer, Completion<Offer> done) override {
-    store_.CreateOffer(std::move(offer), std::move(done));
-  }
-  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override {
-    store_.CreateOffers(std::move(offers), std::move(done));
-  }
-  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override {
-    store_.UpdateOffer(std::move(offer), base_version, std::move(done));
-  }
-  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override {
-    return store_.FindOffer(id);
-  }
-  std::vector<std::shared_ptr<const Offer>> AllOffers() const override {
-    return store_.AllOffers();
-  }
-  void SetOfferObserver(OfferObserver observer) override {
-    store_.SetOfferObserver(std::move(observer));
-  }
-  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
-                  Completion<IssuedCodes> done) override {
-    store_.IssueCodes(std::move(offer_id), std::move(codes), std::move(done));
-  }
-  void CreateRedemption(CreateRedemptionRequest request,
-                        Completion<CreateRedemptionOutcome> done) override {
-    store_.CreateRedemption(std::move(request), std::move(done));
-  }
-  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
-                              Completion<std::optional<std::string>> done) override {
-    store_.FindIdempotentResponse(std::move(scope_key), std::move(fingerprint), std::move(done));
-  }
-  void TransitionRedemption(std::string id, RedemptionAction action,
-                            Completion<Redemption> done) override {
-    store_.TransitionRedemption(std::move(id), action, std::move(done));
-  }
-  void GetRedemption(std::string id, Completion<Redemption> done) override {
-    store_.GetRedemption(std::move(id), std::move(done));
-  }
-  void FindLiveOrder(std::string merchant_id, std::string order_id,
-                     Completion<std::optional<std::string>> done) override {
-    store_.FindLiveOrder(std::move(merchant_id), std::move(order_id), std::move(done));
-  }
-  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override {
-    store_.ExpireDue(max_count, std::move(done));
-  }
-  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override {
-    store_.ReadLedger(std::move(query), std::move(done));
-  }
-  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override {
-    store_.GetOfferStats(std::move(offer_id), std::move(done));
-  }
-  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override {
-    store_.GetCampaignStats(std::move(query), std::move(done));
-  }
-  void ReadEvents(EventQuery query, Completion<EventPage> done) override {
-    store_.ReadEvents(std::move(query), std::move(done));
-  }
-  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override {
-    store_.ReadOfferHistory(std::move(query), std::move(done));
-  }
-  void CreateWebhook(Webhook webhook, Completion<Webhook> done) override {
-    store_.CreateWebhook(std::move(webhook), std::move(done));
-  }
-  void ListWebhooks(std::optional<std::string> merchant_id,
-                    Completion<std::vector<Webhook>> done) override {
-    store_.ListWebhooks(std::move(merchant_id), std::move(done));
-  }
-  void DeleteWebhook(std::string id, Completion<Webhook> done) override {
-    store_.DeleteWebhook(std::move(id), std::move(done));
-  }
-  void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
-                            Completion<Webhook> done) override {
-    store_.RecordWebhookAttempt(std::move(id), rewinds, std::move(attempt), std::move(done));
-  }
-  void ReadWebhookDeliveries(std::string id, std::size_t limit,
-                             Completion<std::vector<DeliveryAttempt>> done) override {
-    store_.ReadWebhookDeliveries(std::move(id), limit, std::move(done));
-  }
-  void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) override {
-    store_.RewindWebhook(std::move(id), through, std::move(done));
-  }
-  void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
-                    Completion<bool> done) override {
-    store_.LeaseWebhook(std::move(id), std::move(owner), lease_millis, std::move(done));
-  }
-  const UsageView& usage() const override { return store_.usage(); }
-  bool ready() const override { return store_.ready(); }
 
  private:
   std::unique_ptr<MutationLog> log_;  // declared first: outlives the store that uses it
