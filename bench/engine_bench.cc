@@ -301,6 +301,54 @@ void BM_IssueUniqueCodes(benchmark::State& state) {
 }
 BENCHMARK(BM_IssueUniqueCodes)->ArgName("codes")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
+// A page of GET /v1/offers from a MemoryStore of N offers (the embedded store, and every
+// Redis gateway's view): 100 offers after a random cursor, of every shop (shop: 0) or of the
+// cursor's own shop (shop: 1). Before the store kept its offers sorted, each page sorted them
+// all (Store::ListOffers, kept as the page of a store that does not override it: listed as
+// sorted: 1).
+void BM_OfferListPage(benchmark::State& state) {
+  const std::size_t count = static_cast<std::size_t>(state.range(0));
+  const bool by_shop = state.range(1) == 1;
+  const bool sorted_per_page = state.range(2) == 1;
+  static std::map<std::size_t, std::unique_ptr<MemoryStore>> stores;
+  static const ManualClock clock(DemoNow());
+  auto& store = stores[count];
+  if (store == nullptr) {
+    store = std::make_unique<MemoryStore>(clock, MemoryStoreOptions{});
+    const DemoCampaign campaign = MakeDemoCampaign(count);
+    for (std::size_t i = 0; i < campaign.offers.size(); i += 10'000) {
+      std::vector<Offer> batch;
+      for (std::size_t j = i; j < std::min(i + 10'000, campaign.offers.size()); ++j) {
+        batch.push_back(*campaign.offers[j]);
+      }
+      store->CreateOffers(std::move(batch), [](Result<std::vector<Offer>> r) {
+        if (!r.ok()) std::abort();
+      });
+    }
+  }
+  const auto all = store->AllOffers();
+  std::mt19937_64 rng(3);
+  std::size_t listed = 0;
+  for (auto _ : state) {
+    const Offer& from = *all[rng() % all.size()];
+    OfferListQuery query;
+    query.after_id = from.id;
+    if (by_shop) query.merchant_id = from.merchant_id;
+    const OfferListPage page =
+        sorted_per_page ? store->Store::ListOffersPage(query) : store->ListOffersPage(query);
+    listed += page.offers.size();
+    benchmark::DoNotOptimize(page);
+  }
+  state.counters["offers_per_page"] =
+      static_cast<double>(listed) / static_cast<double>(state.iterations());
+}
+BENCHMARK(BM_OfferListPage)
+    ->ArgNames({"offers", "shop", "sorted"})
+    ->ArgsProduct({{1'000, 1'000'000}, {0, 1}, {0}})
+    ->Args({1'000, 0, 1})
+    ->Args({1'000'000, 0, 1})
+    ->Unit(benchmark::kMicrosecond);
+
 }  // namespace
 }  // namespace uudai::bench
 

@@ -11,6 +11,17 @@ std::vector<std::shared_ptr<const Offer>> Store::ListOffers() const {
   return offers;
 }
 
+OfferListPage Store::ListOffersPage(const OfferListQuery& query) const {
+  const auto offers = ListOffers();
+  auto from =
+      std::upper_bound(offers.begin(), offers.end(), query.after_id,
+                       [](const std::string& id, const auto& offer) { return id < offer->id; });
+  OfferListPager pager(query);
+  for (auto it = from; it != offers.end() && pager.Take(*it); ++it) {
+  }
+  return std::move(pager).Finish();
+}
+
 void Store::FindOfferCaughtUp(const std::string& id,
                               Completion<std::shared_ptr<const Offer>> done) const {
   done(FindOffer(id));

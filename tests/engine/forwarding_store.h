@@ -41,6 +41,9 @@ class ForwardingStore : public Store {
   std::vector<std::shared_ptr<const Offer>> ListOffers() const override {
     return inner_.ListOffers();
   }
+  OfferListPage ListOffersPage(const OfferListQuery& query) const override {
+    return inner_.ListOffersPage(query);
+  }
   void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override {
     inner_.ReadOfferHistory(std::move(query), std::move(done));
   }

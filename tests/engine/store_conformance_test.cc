@@ -315,6 +315,86 @@ TEST_P(StoreConformanceTest, ListOffersHoldsEveryOfferAtItsLatestVersion) {
   EXPECT_EQ(offers[2]->status, OfferStatus::kArchived);
 }
 
+TEST_P(StoreConformanceTest, ListOffersPageWalksTheOffersInIdOrderFilteredByShopAndStatus) {
+  auto& store = this->store_;
+  // Given offers of two shops, created out of id order, one of them paused
+  for (const char* id : {"o-5", "o-1", "o-4", "o-2", "o-3"}) store.GivenOffer(MakeOffer(id));
+  Offer other = MakeOffer("o-0");
+  other.merchant_id = "m-2";
+  store.GivenOffer(other);
+  Offer paused = *store.store().FindOffer("o-4");
+  paused.status = OfferStatus::kPaused;
+  ASSERT_TRUE(store.UpdateOffer(paused, 1).ok());
+  auto ids = [](const OfferListPage& page) {
+    std::vector<std::string> out;
+    for (const auto& offer : page.offers) out.push_back(offer->id);
+    return out;
+  };
+
+  // When the shop m-1's offers are read two at a time
+  OfferListQuery query;
+  query.merchant_id = "m-1";
+  query.limit = 2;
+  std::vector<std::vector<std::string>> pages;
+  for (int i = 0; i < 5; ++i) {
+    const OfferListPage page = store.store().ListOffersPage(query);
+    pages.push_back(ids(page));
+    if (!page.next_after_id) break;
+    query.after_id = *page.next_after_id;
+  }
+
+  // Then every page is in id order, and the last one says so
+  using Ids = std::vector<std::string>;
+  EXPECT_EQ(pages, (std::vector<Ids>{{"o-1", "o-2"}, {"o-3", "o-4"}, {"o-5"}}));
+  // And the filters hold: every shop, paused only, an unknown shop
+  OfferListQuery all;
+  EXPECT_EQ(ids(store.store().ListOffersPage(all)),
+            (Ids{"o-0", "o-1", "o-2", "o-3", "o-4", "o-5"}));
+  all.status = OfferStatus::kPaused;
+  const OfferListPage only_paused = store.store().ListOffersPage(all);
+  EXPECT_EQ(ids(only_paused), (Ids{"o-4"}));
+  EXPECT_FALSE(only_paused.next_after_id.has_value());
+  all.merchant_id = "m-3";
+  all.status.reset();
+  EXPECT_TRUE(store.store().ListOffersPage(all).offers.empty());
+  // And each offer is at its latest version
+  query = {};
+  query.after_id = "o-3";
+  query.limit = 1;
+  const OfferListPage page = store.store().ListOffersPage(query);
+  ASSERT_EQ(ids(page), (Ids{"o-4"}));
+  EXPECT_EQ(page.offers[0]->version, 2);
+  EXPECT_EQ(page.next_after_id, "o-4");
+}
+
+TEST_P(StoreConformanceTest, ListOffersPageStopsAfterLookingAtMaxExaminedOffers) {
+  auto& store = this->store_;
+  // Given ten offers, of which only the last is paused
+  for (int i = 0; i < 10; ++i) store.GivenOffer(MakeOffer("o-" + std::to_string(i)));
+  Offer paused = *store.store().FindOffer("o-9");
+  paused.status = OfferStatus::kPaused;
+  ASSERT_TRUE(store.UpdateOffer(paused, 1).ok());
+
+  // When paused offers are listed looking at no more than four offers a page
+  OfferListQuery query;
+  query.status = OfferStatus::kPaused;
+  query.limit = 1;
+  query.max_examined = 4;
+  std::vector<std::size_t> sizes;
+  std::vector<std::string> found;
+  for (int i = 0; i < 10; ++i) {
+    const OfferListPage page = store.store().ListOffersPage(query);
+    sizes.push_back(page.offers.size());
+    for (const auto& offer : page.offers) found.push_back(offer->id);
+    if (!page.next_after_id) break;
+    query.after_id = *page.next_after_id;
+  }
+
+  // Then the pages end early, empty, with a cursor to read on from, until the paused one
+  EXPECT_EQ(sizes, (std::vector<std::size_t>{0, 0, 1}));
+  EXPECT_EQ(found, (std::vector<std::string>{"o-9"}));
+}
+
 TEST_P(StoreConformanceTest, ObserverSeesEveryOfferChange) {
   auto& store = this->store_;
   // Given an observer (it may be called on another thread, even after the test)

@@ -83,6 +83,10 @@ class MemoryStore final : public Store {
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
+  // In id order as they are kept: no sort.
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  // O(log n + the page), at most query.max_examined offers looked at.
+  OfferListPage ListOffersPage(const OfferListQuery& query) const override;
   void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
   // REQUIRES: called before the store is shared between threads.
   void SetOfferObserver(OfferObserver observer) override;

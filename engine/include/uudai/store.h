@@ -24,6 +24,7 @@
 
 #include "uudai/campaign_stats.h"
 #include "uudai/offer.h"
+#include "uudai/offer_list.h"
 #include "uudai/offer_stats.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
@@ -146,6 +147,10 @@ class Store {
   virtual std::vector<std::shared_ptr<const Offer>> AllOffers() const = 0;
   // Every offer, sorted by id (AllOffers, sorted: a million offers take ~1 s).
   virtual std::vector<std::shared_ptr<const Offer>> ListOffers() const;
+  // A page of offers in id order, from the local view as FindOffer. The default sorts
+  // AllOffers (fine for a small store); MemoryStore keeps the ids sorted, so that a page
+  // costs its own size (and at most query.max_examined looks), not the catalog's.
+  virtual OfferListPage ListOffersPage(const OfferListQuery& query) const;
   // A page of offer `query.offer_id`'s versions, every one it has had (each as written, with
   // its updated_at and updated_by), oldest first. kNotFound when the offer does not exist.
   // Read where the truth is: the same on every gateway of a shared store.

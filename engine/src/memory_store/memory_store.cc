@@ -285,6 +285,29 @@ std::vector<std::shared_ptr<const Offer>> MemoryStore::AllOffers() const {
   return out;
 }
 
+std::vector<std::shared_ptr<const Offer>> MemoryStore::ListOffers() const {
+  std::shared_lock lock(state_->offers_mutex);
+  std::vector<std::shared_ptr<const Offer>> out;
+  out.reserve(state_->offers_by_id.size());
+  for (const auto& [id, offer] : state_->offers_by_id) out.push_back(*offer);
+  return out;
+}
+
+OfferListPage MemoryStore::ListOffersPage(const OfferListQuery& query) const {
+  std::shared_lock lock(state_->offers_mutex);
+  const State::OffersById* offers = &state_->offers_by_id;
+  if (query.merchant_id) {
+    auto shop = state_->offers_by_merchant.find(*query.merchant_id);
+    if (shop == state_->offers_by_merchant.end()) return {};
+    offers = &shop->second;
+  }
+  OfferListPager pager(query);
+  for (auto it = offers->upper_bound(query.after_id); it != offers->end(); ++it) {
+    if (!pager.Take(*it->second)) break;
+  }
+  return std::move(pager).Finish();
+}
+
 void MemoryStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) {
   if (!state_->keep_redemptions()) {
     return done(Status(StatusCode::kInternal,

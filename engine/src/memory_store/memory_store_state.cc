@@ -272,7 +272,12 @@ void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
     std::lock_guard lock(counters->mutex);
     counters->offer = offer;
   }
-  std::shared_ptr<const Offer>& slot = offers[offer->id];
+  const auto [it, added] = offers.try_emplace(offer->id);
+  if (added) {
+    offers_by_id.emplace(it->first, &it->second);
+    offers_by_merchant[offer->merchant_id].emplace(it->first, &it->second);
+  }
+  std::shared_ptr<const Offer>& slot = it->second;
   if (slot != nullptr && keep_redemptions_) earlier_versions[offer->id].push_back(std::move(slot));
   slot = std::move(offer);
 }

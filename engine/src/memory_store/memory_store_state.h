@@ -167,6 +167,12 @@ class MemoryStore::State {
   // Offers and public codes.
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
+  // The same offers in id order, all of them and by shop: what a page of ListOffersPage walks.
+  // Keys view the keys of `offers`, and values point at its values: an unordered_map's
+  // elements never move, and no offer is ever erased. GUARDED_BY offers_mutex.
+  using OffersById = std::map<std::string_view, const std::shared_ptr<const Offer>*, std::less<>>;
+  OffersById offers_by_id;
+  std::unordered_map<std::string, OffersById> offers_by_merchant;
   // Every version before the latest of each offer written more than once, oldest first
   // (ReadOfferHistory); empty without keep_redemptions(). GUARDED_BY offers_mutex.
   std::unordered_map<std::string, std::vector<std::shared_ptr<const Offer>>> earlier_versions;

@@ -106,22 +106,18 @@ void OfferHandlers::List(const HttpRequest& request, const Caller& caller, Respo
       return respond(ProblemResponse(InvalidFields({{"limit", "must be from 1 to 1000"}})));
     }
   }
-  const std::string cursor(request.Query("cursor").value_or(""));
+  OfferListQuery query;
+  query.after_id = std::string(request.Query("cursor").value_or(""));
+  query.merchant_id = std::move(merchant);
+  query.status = status;
+  query.limit = limit;
+  const OfferListPage page = store_.ListOffersPage(query);
   boost::json::array items;
-  std::optional<std::string> next_cursor;
-  for (const auto& offer : store_.ListOffers()) {  // sorted by id
-    if (!cursor.empty() && offer->id <= cursor) continue;
-    if (merchant && offer->merchant_id != *merchant) continue;
-    if (status && offer->status != *status) continue;
-    if (items.size() == limit) {
-      next_cursor = std::string(items.back().as_object().at("id").as_string());
-      break;
-    }
-    items.push_back(OfferToJson(*offer, zone_));
-  }
+  items.reserve(page.offers.size());
+  for (const auto& offer : page.offers) items.push_back(OfferToJson(*offer, zone_));
   boost::json::object body{{"items", std::move(items)}};
   body["next_cursor"] =
-      next_cursor ? boost::json::value(*next_cursor) : boost::json::value(nullptr);
+      page.next_after_id ? boost::json::value(*page.next_after_id) : boost::json::value(nullptr);
   respond(JsonResponse(200, boost::json::serialize(body)));
 }
 

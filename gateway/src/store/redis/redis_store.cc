@@ -72,6 +72,14 @@ std::vector<std::shared_ptr<const Offer>> RedisStore::AllOffers() const {
   return core_->mirror().view().AllOffers();
 }
 
+std::vector<std::shared_ptr<const Offer>> RedisStore::ListOffers() const {
+  return core_->mirror().view().ListOffers();
+}
+
+OfferListPage RedisStore::ListOffersPage(const OfferListQuery& query) const {
+  return core_->mirror().view().ListOffersPage(query);
+}
+
 void RedisStore::SetOfferObserver(OfferObserver observer) {
   core_->mirror().SetOfferObserver(std::move(observer));
 }

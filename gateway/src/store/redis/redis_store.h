@@ -131,6 +131,8 @@ class RedisStore final : public Store {
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
+  std::vector<std::shared_ptr<const Offer>> ListOffers() const override;
+  OfferListPage ListOffersPage(const OfferListQuery& query) const override;
   // REQUIRES: no change is being applied (before Load, or after it and before the first Poll
   // or write).
   void SetOfferObserver(OfferObserver observer) override;
