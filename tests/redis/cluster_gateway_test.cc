@@ -176,6 +176,15 @@ TEST_F(ClusterGatewayTest, ReshardingTheStoresSlotUnderLoadLosesNothing) {
   object offer = AlwaysOnOffer();
   offer["limits"] = object{{"total_redemptions", kLimit}, {"per_shopper", 3}};
   const std::string id = CreateOffer(offer);
+  const int slot = StoreSlot();
+  const std::uint16_t from = cluster.PrimaryOf(slot);
+  std::uint16_t to = 0;
+  for (const std::uint16_t primary : cluster.Primaries()) {
+    if (primary != from) to = primary;
+  }
+  ASSERT_NE(from, 0);
+  ASSERT_NE(to, 0);
+  const double tried_again_before = MetricSum("uudai_redis_redirects_total{kind=\"tryagain\"}");
 
   std::mutex mutex;
   std::vector<std::string> acknowledged;
@@ -215,21 +224,20 @@ TEST_F(ClusterGatewayTest, ReshardingTheStoresSlotUnderLoadLosesNothing) {
     }
     return text;
   };
+  // (The slot, its nodes and the counter were read before the load began: on a busy machine
+  // those redis-cli runs can take long enough for the load to use up the quota.)
   ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 100; }, milliseconds(20000)));
-  const int slot = StoreSlot();
-  const std::uint16_t from = cluster.PrimaryOf(slot);
-  std::uint16_t to = 0;
-  for (const std::uint16_t primary : cluster.Primaries()) {
-    if (primary != from) to = primary;
-  }
-  ASSERT_NE(from, 0);
-  ASSERT_NE(to, 0);
-  const double tried_again_before = MetricSum("uudai_redis_redirects_total{kind=\"tryagain\"}");
+  const int before_move = acknowledged_count.load();
+  const auto move_started = std::chrono::steady_clock::now();
   ASSERT_TRUE(cluster.MigrateSlot(slot, from, to, /*keys_per_step=*/20, milliseconds(20)));
   const int at_move = acknowledged_count.load();
+  const auto move_took =
+      std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - move_started);
   ASSERT_TRUE(
       WaitUntil([&] { return acknowledged_count.load() >= at_move + 50; }, milliseconds(20000)))
-      << "redemptions did not resume after the move:" << described();
+      << "redemptions did not resume after the move (" << before_move << " acknowledged when it "
+      << "started, " << at_move << " when it ended " << move_took.count()
+      << " ms later):" << described();
   stop_writers();
 
   for (const auto& [outcome, count] : outcomes) {
