@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <random>
@@ -300,6 +301,53 @@ void BM_IssueUniqueCodes(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_IssueUniqueCodes)->ArgName("codes")->Arg(1'000'000)->Unit(benchmark::kMillisecond);
+
+// Registering N offers in a MemoryStore by batches of 10,000, as start-up and POST
+// /v1/offers/batch do: the time, and the resident memory it grew by, per offer.
+void BM_RegisterOffers(benchmark::State& state) {
+  const std::size_t count = static_cast<std::size_t>(state.range(0));
+  const DemoCampaign campaign = MakeDemoCampaign(count);
+  static const ManualClock clock(DemoNow());
+  auto resident_bytes = [] {
+    long pages = 0, resident = 0;
+    if (FILE* f = std::fopen("/proc/self/statm", "r")) {
+      if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+      std::fclose(f);
+    }
+    return static_cast<double>(resident) * 4096.0;
+  };
+  double grew = 0;
+  for (auto _ : state) {
+    std::vector<std::vector<Offer>> batches;
+    for (std::size_t i = 0; i < count; i += 10'000) {
+      auto& batch = batches.emplace_back();
+      for (std::size_t j = i; j < std::min(i + 10'000, count); ++j) {
+        batch.push_back(*campaign.offers[j]);
+      }
+    }
+    const double before = resident_bytes();
+    auto store = std::make_unique<MemoryStore>(clock, MemoryStoreOptions{});
+    const auto started = std::chrono::steady_clock::now();
+    for (auto& batch : batches) {
+      store->CreateOffers(std::move(batch), [](Result<std::vector<Offer>> r) {
+        if (!r.ok()) std::abort();
+      });
+    }
+    state.SetIterationTime(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    grew = resident_bytes() - before;
+    state.PauseTiming();
+    store.reset();
+    state.ResumeTiming();
+  }
+  state.counters["rss_bytes_per_offer"] = grew / static_cast<double>(count);
+}
+BENCHMARK(BM_RegisterOffers)
+    ->ArgName("offers")
+    ->Arg(1'000'000)
+    ->UseManualTime()
+    ->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 // A page of GET /v1/offers from a MemoryStore of N offers (the embedded store, and every
 // Redis gateway's view): 100 offers after a random cursor, of every shop (shop: 0) or of the

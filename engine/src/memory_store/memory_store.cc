@@ -288,23 +288,26 @@ std::vector<std::shared_ptr<const Offer>> MemoryStore::AllOffers() const {
 std::vector<std::shared_ptr<const Offer>> MemoryStore::ListOffers() const {
   std::shared_lock lock(state_->offers_mutex);
   std::vector<std::shared_ptr<const Offer>> out;
-  out.reserve(state_->offers_by_id.size());
-  for (const auto& [id, offer] : state_->offers_by_id) out.push_back(*offer);
+  out.reserve(state_->offers_in_order.size());
+  state_->offers_in_order.ForEachAfter("", [&out](const std::shared_ptr<const Offer>& offer) {
+    out.push_back(offer);
+    return true;
+  });
   return out;
 }
 
 OfferListPage MemoryStore::ListOffersPage(const OfferListQuery& query) const {
   std::shared_lock lock(state_->offers_mutex);
-  const State::OffersById* offers = &state_->offers_by_id;
+  const internal::OffersInOrder* offers = &state_->offers_in_order;
   if (query.merchant_id) {
-    auto shop = state_->offers_by_merchant.find(*query.merchant_id);
-    if (shop == state_->offers_by_merchant.end()) return {};
+    auto shop = state_->offers_in_order_by_merchant.find(*query.merchant_id);
+    if (shop == state_->offers_in_order_by_merchant.end()) return {};
     offers = &shop->second;
   }
   OfferListPager pager(query);
-  for (auto it = offers->upper_bound(query.after_id); it != offers->end(); ++it) {
-    if (!pager.Take(*it->second)) break;
-  }
+  offers->ForEachAfter(query.after_id, [&pager](const std::shared_ptr<const Offer>& offer) {
+    return pager.Take(offer);
+  });
   return std::move(pager).Finish();
 }
 

@@ -25,6 +25,7 @@
 #include "memory_store/campaign_counters.h"
 #include "memory_store/lock_set.h"
 #include "memory_store/offer_counters.h"
+#include "memory_store/offers_in_order.h"
 #include "memory_store/shopper_ids.h"
 #include "memory_store/shopper_tables.h"
 #include "memory_store/stored_redemption.h"
@@ -168,11 +169,9 @@ class MemoryStore::State {
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
   // The same offers in id order, all of them and by shop: what a page of ListOffersPage walks.
-  // Keys view the keys of `offers`, and values point at its values: an unordered_map's
-  // elements never move, and no offer is ever erased. GUARDED_BY offers_mutex.
-  using OffersById = std::map<std::string_view, const std::shared_ptr<const Offer>*, std::less<>>;
-  OffersById offers_by_id;
-  std::unordered_map<std::string, OffersById> offers_by_merchant;
+  // GUARDED_BY offers_mutex.
+  internal::OffersInOrder offers_in_order;
+  std::unordered_map<std::string, internal::OffersInOrder> offers_in_order_by_merchant;
   // Every version before the latest of each offer written more than once, oldest first
   // (ReadOfferHistory); empty without keep_redemptions(). GUARDED_BY offers_mutex.
   std::unordered_map<std::string, std::vector<std::shared_ptr<const Offer>>> earlier_versions;
