@@ -9,6 +9,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace uudai::internal {
@@ -21,7 +22,7 @@ class OffersInOrderTest : public ::testing::Test {
   void Add(const std::string& id) {
     auto& offer = offers_.emplace_back(std::make_shared<Offer>());
     std::const_pointer_cast<Offer>(offer)->id = id;
-    order_.Insert(offer->id, &offer);
+    order_.Insert(&offer);
     ids_.insert(id);
   }
 
@@ -74,6 +75,50 @@ TEST_F(OffersInOrderTest, WalksFromAnyPointAsASortedSetWouldAfterRandomInserts) 
     const std::size_t at_most = 1 + rng() % 600;
     ASSERT_EQ(WalkAfter(after, at_most), ExpectedAfter(after, at_most)) << "after " << after;
   }
+}
+
+TEST_F(OffersInOrderTest, IdsAlikeInTheirFirstSixteenBytesAreOrderedByTheRest) {
+  std::mt19937 rng(9);
+  // Ids of 16 bytes and more that share their first 16 (compared by the ids themselves), among
+  // shorter ones that do not.
+  for (int i = 0; i < 3'000; ++i) {
+    std::string id;
+    do {
+      switch (rng() % 3) {
+        case 0:
+          id = "thang10-platform" + std::to_string(rng() % 100'000);
+          break;
+        case 1:
+          id = "thang10-platform";
+          id.resize(1 + rng() % 16);
+          id += std::to_string(rng() % 10);
+          break;
+        default:
+          id = "thang10-platforn" + std::to_string(rng() % 1'000);
+          break;
+      }
+    } while (ids_.count(id) != 0);
+    Add(id);
+  }
+  EXPECT_EQ(WalkAfter("", ids_.size()), ExpectedAfter("", ids_.size()));
+  for (const char* after : {"thang10-platform", "thang10-platform5", "thang10-platforn",
+                            "thang10-platform99999", "thang", "thang10-platform0"}) {
+    EXPECT_EQ(WalkAfter(after, 50), ExpectedAfter(after, 50)) << "after " << after;
+  }
+}
+
+TEST_F(OffersInOrderTest, ReadersAtOnceAfterInsertsAllSeeEveryOfferInOrder) {
+  // Inserted without being read: the first of the readers below puts them in order while the
+  // others wait for it (as readers under the store's shared lock do).
+  for (int i = 0; i < 50'000; ++i) Add("o-" + std::to_string((i * 7919) % 50'000 + 100'000));
+  const std::vector<std::string> expected = ExpectedAfter("", ids_.size());
+  std::vector<std::vector<std::string>> seen(4);
+  std::vector<std::thread> readers;
+  for (auto& out : seen) {
+    readers.emplace_back([&out, this] { out = WalkAfter("", ids_.size()); });
+  }
+  for (auto& reader : readers) reader.join();
+  for (const auto& out : seen) EXPECT_EQ(out, expected);
 }
 
 TEST_F(OffersInOrderTest, IdsArrivingInOrderOrInReverseSplitChunksAlike) {

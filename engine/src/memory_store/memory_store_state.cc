@@ -273,13 +273,13 @@ void MemoryStore::State::PutOfferLocked(std::shared_ptr<const Offer> offer) {
     counters->offer = offer;
   }
   const auto [it, added] = offers.try_emplace(offer->id);
-  if (added) {
-    offers_in_order.Insert(it->first, &it->second);
-    offers_in_order_by_merchant[offer->merchant_id].Insert(it->first, &it->second);
-  }
   std::shared_ptr<const Offer>& slot = it->second;
   if (slot != nullptr && keep_redemptions_) earlier_versions[offer->id].push_back(std::move(slot));
   slot = std::move(offer);
+  if (added) {
+    offers_in_order.Insert(&slot);
+    offers_in_order_by_merchant[slot->merchant_id].Insert(&slot);
+  }
 }
 
 bool MemoryStore::State::TakeLifetimeAmount(Money amount) {
