@@ -174,6 +174,8 @@ class MemoryStore final : public Store {
   void NoteDurable(std::uint64_t sequence);
   // The events a redemption write tells: `r` now has its status (created, or transitioned).
   static StoreEvent RedemptionEvent(const Redemption& r, Timestamp at);
+  // offer.created (before: nullptr) or offer.updated, with the fields that changed.
+  static StoreEvent OfferEvent(std::shared_ptr<const Offer> offer, const Offer* before);
   // Replay's events: appended, and durable at once.
   void AppendReplayed(std::vector<StoreEvent> events);
   void ReplayEventsCarried(const EventsCarried& m);
