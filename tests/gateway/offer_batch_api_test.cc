@@ -402,5 +402,44 @@ TEST(OfferBatchApiTest, TwoShopsTakeOneCodeInOneBatch) {
   EXPECT_EQ(items[1].at("code").as_string(), "SALE10");
 }
 
+// GET /v1/offers looks at no more than 10,000 offers a page: in a catalog of 12,000 with one
+// paused offer, listing the paused ones ends early with a cursor (no page sorts or walks the
+// whole catalog) and, read on until the cursor is null, finds exactly that one.
+TEST(OfferBatchApiTest, ListingARareStatusInALargeCatalogEndsPagesEarlyAndReadsOnByCursor) {
+  TestGateway gateway;
+  std::vector<std::string> ids;
+  for (int batch = 0; batch < 2; ++batch) {
+    const HttpReply reply =
+        PostBatch(gateway, kAdminKey, Ndjson(NumberedOffers(6'000)), "application/x-ndjson");
+    ASSERT_EQ(reply.status, 201) << reply.body;
+    for (const object& item : ItemsOf(reply)) ids.emplace_back(item.at("id").as_string());
+  }
+  const std::string paused = ids[1234];
+  ASSERT_EQ(
+      gateway.Call("PATCH", "/v1/offers/" + paused, kAdminKey, R"({"status":"paused"})").status,
+      200);
+
+  std::vector<std::string> found;
+  std::size_t pages = 0;
+  bool ended_early = false;
+  std::string target = "/v1/offers?status=paused&limit=5";
+  for (; pages < 10; ++pages) {
+    const HttpReply reply = gateway.Call("GET", target, kAnalystKey);
+    ASSERT_EQ(reply.status, 200) << reply.body;
+    const boost::json::value body = reply.Json();
+    const auto& items = body.at("items").as_array();
+    for (const auto& item : items) found.emplace_back(item.at("id").as_string());
+    const boost::json::value& next = body.at("next_cursor");
+    if (next.is_null()) break;
+    ended_early = ended_early || items.size() < 5;
+    target = "/v1/offers?status=paused&limit=5&cursor=" + std::string(next.as_string());
+  }
+
+  EXPECT_EQ(found, std::vector<std::string>{paused});
+  EXPECT_TRUE(ended_early) << "a page with a cursor and fewer items than its limit";
+  EXPECT_GE(pages, 1U);
+  EXPECT_LE(pages, 2U) << "12,000 offers at 10,000 a page";
+}
+
 }  // namespace
 }  // namespace uudai::testing
