@@ -112,3 +112,15 @@ raise_fd_limit() {
     }
   fi
 }
+
+# field NAME LINE: the number N of "NAME=N" in LINE (NAME at its start or after a space).
+field() { sed -nE "s/.*(^| )$1=([0-9.]+).*/\2/p" <<<"$2"; }
+
+# verdict VALUE OP GOAL (OP: <=, >= or ==): "met" or "short" for the summary of a bench, "n/a"
+# when VALUE is empty (the figure could not be measured).
+verdict() {
+  awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
+    if (v == "") {print "n/a"; exit}
+    ok = (op == "<=") ? (v + 0 <= g + 0) : (op == ">=") ? (v + 0 >= g + 0) : (v + 0 == g + 0)
+    print ok ? "met" : "short" }'
+}

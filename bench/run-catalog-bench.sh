@@ -49,11 +49,8 @@ cleanup() {
 trap cleanup EXIT
 write_bench_keys "$work"
 bench() { python3 bench/catalog_bench.py "$@"; }
-field() { sed -nE "s/.*(^| )$1=([0-9.]+).*/\2/p" <<<"$2"; }
 summary=()
 goal() { summary+=("$(printf '%-58s %-26s %s' "$1" "$2" "$3")"); }
-verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
-  ok = (op == "<=") ? (v + 0 <= g + 0) : (v + 0 >= g + 0); print ok ? "met" : "SHORT" }'; }
 up() {  # up [serve args]: uudai on a free port (PORT, URL, server_pid)
   PORT=$(free_port 18400)
   URL="http://127.0.0.1:$PORT"

@@ -75,11 +75,6 @@ trap 'exit 130' INT TERM
 # Figures: figure LABEL VALUE VERDICT, printed together at the end.
 summary=()
 figure() { summary+=("$(printf '%-72s %-36s %s' "$1" "$2" "$3")"); }
-verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
-  if (v == "") {print "n/a"; exit}
-  ok = (op == "<=") ? (v + 0 <= g + 0) : (op == ">=") ? (v + 0 >= g + 0) : (v + 0 == g + 0)
-  print ok ? "met" : "short" }'; }
-field() { sed -nE "s/.* $1=([0-9]+).*/\1/p" <<<"$2"; }
 
 # --- the cluster ---------------------------------------------------------------------------
 cluster_started=yes

@@ -130,16 +130,10 @@ attempts() {
   [ -n "$line" ] || { echo "wrk did not get an answer to each of $2 redemptions" >&2; return 1; }
   echo "$line"
 }
-# field NAME LINE: N of NAME=N in LINE.
-field() { sed -nE "s/.* $1=([0-9]+).*/\1/p" <<<"$2"; }
 
 # Goals: goal LABEL FIGURE VERDICT, printed together at the end.
 summary=()
 goal() { summary+=("$(printf '%-62s %-28s %s' "$1" "$2" "$3")"); }
-verdict() { awk -v v="$1" -v op="$2" -v g="$3" 'BEGIN {
-  if (v == "") {print "n/a"; exit}
-  ok = (op == "<=") ? (v + 0 <= g + 0) : (op == ">=") ? (v + 0 >= g + 0) : (v + 0 == g + 0)
-  print ok ? "met" : "short" }'; }
 
 # monitor_phase LABEL URL N: runs N attempts under `redis-cli MONITOR` and prints the commands
 # the gateways sent per attempt (RT_TOTAL: the total per attempt, apart from the change-log
