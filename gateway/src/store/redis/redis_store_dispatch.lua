@@ -1,0 +1,79 @@
+-- Dispatch ------------------------------------------------------------------------------------
+-- The operations, by the name a call passes first in ARGV.
+
+local OPS = {
+  offer_put = offer_put,
+  offers_stage = offers_stage,
+  offers_commit = offers_commit,
+  offers_unstage = offers_unstage,
+  issue_codes = issue_codes,
+  create = create,
+  refusal = refusal,
+  replay = replay,
+  transition = function() return transition(ARGV[2], ARGV[3], ARGV[4]) end,
+  expire_due = expire_due,
+  ledger_page = ledger_page,
+  format = format,
+  reader_register = reader_register,
+  reader_heartbeat = reader_heartbeat,
+  reader_leave = reader_leave,
+  scan = scan,
+  events_page = events_page,
+  offer_history = offer_history,
+  webhook_create = webhook_create,
+  webhook_delete = webhook_delete,
+  webhook_attempt = webhook_attempt,
+  webhook_rewind = webhook_rewind,
+  webhook_lease = webhook_lease,
+  webhooks_list = webhooks_list,
+  webhook_deliveries = webhook_deliveries,
+  hold = hold,
+  hold_confirm = hold_confirm,
+  hold_release = hold_release,
+  holds_due = holds_due,
+}
+
+-- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
+-- runs that one (FCALL_RO) on replicas and while over maxmemory, when it refuses NAME.
+local READ_ONLY_OPS = {
+  replay = replay,
+  ledger_page = ledger_page,
+  format = format,
+  scan = scan,
+  events_page = events_page,
+  offer_history = offer_history,
+  webhooks_list = webhooks_list,
+  webhook_deliveries = webhook_deliveries,
+}
+
+-- On a Redis Cluster, while the store's slot is being migrated from one primary to another,
+-- some of its keys are on one and the rest on the other: a call would read part of the state,
+-- and a write would stop half-way at the first key that has left. Two keys that never exist
+-- tell: EXISTS of two missing keys of a migrating slot is refused on both primaries (ASK on
+-- the source, TRYAGAIN on the target, reported inside a script as an error), so a call answers
+-- TRYAGAIN before it reads or writes anything, and the gateway sends it again. On a single
+-- Redis, and on a cluster whose slot is stable, both keys are just missing.
+local function slot_migrating()
+  local probe = redis.pcall('EXISTS', PREFIX .. 'migration-probe:1', PREFIX .. 'migration-probe:2')
+  if type(probe) == 'table' and probe.err ~= nil then return probe.err end
+  return nil
+end
+
+local function dispatch(ops, keys, args)
+  ARGV, LOG = args, keys[1]
+  PREFIX = string.sub(LOG, 1, #LOG - 3)
+  local op = ops[args[1]]
+  if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
+  local migrating = slot_migrating()
+  if migrating then
+    return redis.error_reply('TRYAGAIN uudai: the store\'s slot is being migrated (' .. migrating .. ')')
+  end
+  return op()
+end
+
+redis.register_function(NAME, function(keys, args) return dispatch(OPS, keys, args) end)
+redis.register_function{
+  function_name = NAME .. '_ro',
+  callback = function(keys, args) return dispatch(READ_ONLY_OPS, keys, args) end,
+  flags = {'no-writes'},
+}

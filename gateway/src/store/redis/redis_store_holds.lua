@@ -1,0 +1,182 @@
+-- Holds ---------------------------------------------------------------------------------------
+-- A store spread over several shards (docs/design.md §1.6) keeps a redemption in its shopper's
+-- shard, its home, and each offer in one shard. A redemption that applies offers of other shards
+-- first holds them there, one `hold` call per shard (the redemption's id names the hold); then
+-- its home creates it; then each hold is confirmed, or released when the home refused. Keys:
+--   h:<redemption id>  string: a hold: state US home US deadline US local day, then per offer:
+--                 id US amount US unique code ("" = none) US restores ("1": a refund gives its
+--                 limits back) US first_order ("1" or "") US layer US per-shopper limit ("-1" =
+--                 none), the last three as the hold saw the offer. State H: held, waiting for
+--                 its home's answer; C: confirmed (the redemption exists at its home); R:
+--                 released, just "R", kept until HOLD_TOMBSTONE_MILLIS after the deadline so
+--                 that a late `hold` of the same id is refused rather than counted again
+--   holds         zset: the ids of holds in state H by deadline, which a sweeper resolves (it
+--                 asks the home whether the redemption exists, then confirms or releases)
+-- A hold counts its offers (n, b, d:<day>, uheld) after the same checks as create, so no limit
+-- is ever passed, and the counters are high only while a hold is unresolved. Per-shopper limits
+-- and first-order rules are checked at the home, which counts the shopper's redemptions: `hold`
+-- answers each offer's first_order, layer and per-shopper limit for its home to check them.
+-- Deadlines are compared with this Redis's clock (TIME), not the caller's: a call sent again
+-- after a timeout carries its first `now`.
+
+local HELD, CONFIRMED, RELEASED_HOLD = 'H', 'C', 'R'
+local HOLD_TOMBSTONE_MILLIS = 60000
+local HOLD_OFFER_FIELDS = 7
+
+-- This Redis's clock, epoch ms.
+local function redis_millis()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Hold `id`'s fields (see h:<id> above) or nil.
+local function read_hold(id)
+  local text = redis.call('GET', key('h:' .. id))
+  if not text then return nil end
+  return split(text, US)
+end
+
+-- The reply of a hold that counts (or counted) its offers: per offer first_order, layer,
+-- per-shopper limit.
+local function held_reply(outcome, fields)
+  local reply = {'ok', '', '', '', '', outcome}
+  for i = 5, #fields, HOLD_OFFER_FIELDS do
+    reply[#reply + 1] = fields[i + 4]
+    reply[#reply + 1] = fields[i + 5]
+    reply[#reply + 1] = fields[i + 6]
+  end
+  return reply
+end
+
+-- ARGV: op, redemption id, home, the redemption's instant (ms), its local minute of day, its
+-- local day, deadline (ms), then per offer: id, the version the quote saw ("0" = not known),
+-- amount (discount or cashback), unique code or "", restores ("1" or "0"). Holds every offer or
+-- none. Payload: "held", or "replayed" for an id already held (nothing counted again), then per
+-- offer its first_order ("1" or ""), layer and per-shopper limit.
+local function hold()
+  local id, home, at, minute, day = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+  local deadline = tonumber(ARGV[7])
+  local earlier = read_hold(id)
+  if earlier then
+    if earlier[1] == RELEASED_HOLD then
+      return refuse('store_unavailable', 'redemption ' .. id .. ' was released here')
+    end
+    return held_reply('replayed', earlier)
+  end
+  if redis_millis() >= deadline then
+    return refuse('store_unavailable',
+                  'the hold of redemption ' .. id .. ' came after its deadline')
+  end
+  local day_field = 'd:' .. day
+  local used = {}
+  for i = 8, #ARGV, 5 do
+    local offer, code = ARGV[i], ARGV[i + 3]
+    local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
+                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
+    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], at, minute, o, '0')
+    if refusal then return refuse(refusal[1], refusal[2], offer) end
+    if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
+                       redis.call('HEXISTS', key('uheld'), code) == 1) then
+      return refuse('code_used', 'code ' .. code .. ' is already used', offer)
+    end
+    used[i] = o
+  end
+  local fields = {HELD, home, ARGV[7], day}
+  for i = 8, #ARGV, 5 do
+    local offer, o, amount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
+    local offer_key = key('o:' .. offer)
+    local live = tonumber(o[11] or '0') + 1
+    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    local spent = tonumber(o[12] or '0')
+    if amount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', amount) end
+    if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
+    if o[3] ~= '-1' or o[4] ~= '-1' then
+      announce_thresholds(offer, offer_key, o[17], ARGV[4], o[3], o[4], live, spent, o[16])
+    end
+    local n = #fields
+    fields[n + 1], fields[n + 2], fields[n + 3], fields[n + 4] = offer, amount, code, ARGV[i + 4]
+    fields[n + 5], fields[n + 6], fields[n + 7] = o[14] or '', o[15], o[5]
+  end
+  redis.call('SET', key('h:' .. id), table.concat(fields, US))
+  redis.call('ZADD', key('holds'), ARGV[7], id)
+  return held_reply('held', fields)
+end
+
+-- ARGV: op, redemption id. The redemption exists at its home: its hold stays counted until
+-- hold_release. Payload: "confirmed" (also when it already was).
+local function hold_confirm()
+  local id = ARGV[2]
+  local text = redis.call('GET', key('h:' .. id))
+  if not text then return refuse('not_found', 'redemption ' .. id .. ' holds nothing here') end
+  local state = string.sub(text, 1, 1)
+  if state == RELEASED_HOLD then
+    return refuse('invalid_transition', 'redemption ' .. id .. ' was released here')
+  end
+  if state == HELD then
+    redis.call('SET', key('h:' .. id), CONFIRMED .. string.sub(text, 2))
+    redis.call('ZREM', key('holds'), id)
+  end
+  return {'ok', '', '', '', '', 'confirmed'}
+end
+
+-- Leaves the tombstone of a released hold whose deadline is `deadline` (ms), now `now`: until
+-- HOLD_TOMBSTONE_MILLIS past the deadline, after which `hold` refuses the id by itself.
+local function bury_hold(id, deadline, now)
+  local until_ms = deadline + HOLD_TOMBSTONE_MILLIS
+  if until_ms > now then
+    redis.call('SET', key('h:' .. id), RELEASED_HOLD, 'PXAT', int(until_ms))
+  else
+    redis.call('DEL', key('h:' .. id))
+  end
+end
+
+-- ARGV: op, redemption id, what ("all": every offer's limits, the redemption did not happen or
+-- is no longer live; "refund": those of the offers that restore on a refund), the deadline the
+-- hold was sent with (ms). Gives the hold's counts back, once; a hold that never arrived is
+-- refused when it does. Payload: "released", "already" (released before) or "absent" (nothing
+-- was held; the tombstone is left).
+local function hold_release()
+  local id, what, now = ARGV[2], ARGV[3], redis_millis()
+  local fields = read_hold(id)
+  if not fields then
+    bury_hold(id, tonumber(ARGV[4]), now)
+    return {'ok', '', '', '', '', 'absent'}
+  end
+  if fields[1] == RELEASED_HOLD then return {'ok', '', '', '', '', 'already'} end
+  local day_field = 'd:' .. fields[4]
+  for i = 5, #fields, HOLD_OFFER_FIELDS do
+    if what == 'all' or fields[i + 3] == '1' then
+      local counters, amount, code = key('o:' .. fields[i]), fields[i + 1], fields[i + 2]
+      redis.call('HINCRBY', counters, 'n', -1)
+      if amount ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. amount) end
+      if redis.call('HINCRBY', counters, day_field, -1) == 0 then
+        redis.call('HDEL', counters, day_field)
+      end
+      if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
+        redis.call('HDEL', key('uheld'), code)
+      end
+    end
+  end
+  redis.call('ZREM', key('holds'), id)
+  bury_hold(id, tonumber(fields[3]), now)
+  return {'ok', '', '', '', '', 'released'}
+end
+
+-- ARGV: op, max count. Payload: for each hold still waiting for its home's answer whose
+-- deadline has passed (by this Redis's clock), at most max count: its id, home and deadline.
+-- Ids in `holds` that are no longer held leave it.
+local function holds_due()
+  local due = redis.call('ZRANGEBYSCORE', key('holds'), '-inf', int(redis_millis()), 'LIMIT', 0,
+                         tonumber(ARGV[2]))
+  local reply = {'ok', '', '', '', ''}
+  for _, id in ipairs(due) do
+    local fields = read_hold(id)
+    if fields and fields[1] == HELD then
+      local n = #reply
+      reply[n + 1], reply[n + 2], reply[n + 3] = id, fields[2], fields[3]
+    else
+      redis.call('ZREM', key('holds'), id)
+    end
+  end
+  return reply
+end
