@@ -138,4 +138,54 @@ void OfferHolds::Due(std::size_t max_count, Completion<std::vector<DueHold>> don
   });
 }
 
+void OfferHolds::Claim(const std::string& redemption_id, Timestamp deadline,
+                       Completion<ClaimOutcome> done) {
+  Run({"claim", redemption_id, std::to_string(deadline.millis)},
+      [done = std::move(done)](Result<RedisReply> reply) {
+        Result<ScriptReply> answered = Answered(reply);
+        if (!answered.ok()) return done(answered.status());
+        const std::string& how = answered->payload[0].str();
+        if (how == "exists") return done(ClaimOutcome::kExists);
+        if (how == "claimed") return done(ClaimOutcome::kClaimed);
+        done(Malformed("outcome " + how));
+      });
+}
+
+void OfferHolds::PendingReleases(std::size_t max_count,
+                                 Completion<std::vector<PendingRelease>> done) {
+  Run({"outbox_due", std::to_string(max_count)},
+      [done = std::move(done)](Result<RedisReply> reply) {
+        Result<ScriptReply> parsed = ParseScriptReply(reply);
+        if (!parsed.ok()) return done(parsed.status());
+        if (!parsed->status.ok()) return done(parsed->status);
+        std::vector<PendingRelease> pending;
+        for (const RedisReply& entry : parsed->payload) {
+          // redemption id US shard US "all" | "refund" US deadline
+          std::vector<std::string_view> f;
+          std::string_view text = entry.str();
+          for (std::size_t start = 0;;) {
+            const std::size_t sep = text.find('\x1f', start);
+            f.push_back(text.substr(start, sep == std::string_view::npos ? sep : sep - start));
+            if (sep == std::string_view::npos) break;
+            start = sep + 1;
+          }
+          const auto deadline = f.size() == 4 ? ParseInteger(f[3]) : std::nullopt;
+          if (!deadline || (f[2] != "all" && f[2] != "refund")) {
+            return done(Malformed("release " + entry.str()));
+          }
+          pending.push_back(PendingRelease{entry.str(), std::string(f[0]), std::string(f[1]),
+                                           f[2] == "all" ? HoldRelease::kAll : HoldRelease::kRefund,
+                                           Timestamp{*deadline}});
+        }
+        done(std::move(pending));
+      });
+}
+
+void OfferHolds::ReleaseSent(const std::string& entry, StatusCompletion done) {
+  Run({"outbox_done", entry}, [done = std::move(done)](Result<RedisReply> reply) {
+    Result<ScriptReply> answered = Answered(reply);
+    done(answered.ok() ? Status::Ok() : answered.status());
+  });
+}
+
 }  // namespace uudai::gateway

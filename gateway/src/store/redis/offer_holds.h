@@ -1,9 +1,12 @@
-// OfferHolds: one shard's holds of its offers for redemptions whose home (the shard keeping the
-// redemption's record) is another shard, in a store spread over several shards (docs/design.md
-// §1.6; the store function's hold ops, redis_store_holds.lua). A cross-shard redemption holds
-// its offers in each of their shards, then its home creates it; each hold is then confirmed,
-// or released when the home refused. A sweeper resolves the holds nobody answered for
-// (Due(): past their deadline by the shard's clock) by asking the home.
+// OfferHolds: one shard's part in the redemptions of a store spread over several shards whose
+// offers are not all kept in their home (the shard keeping the redemption's record;
+// docs/design.md §1.6; the store function's ops in redis_store_holds.lua). As the shard of
+// such offers, it holds them: a cross-shard redemption holds its offers in each of their
+// shards, then its home creates it (RedisStore::CreateRedemptionWithHolds); each hold is then
+// confirmed, or released when the home refused. A sweeper resolves the holds nobody answered
+// for (Due(): past their deadline by the shard's clock) by asking the home (Claim). As a home,
+// it queues the releases its redemptions' cancels, expiries and refunds owe other shards
+// (PendingReleases).
 //
 // Every call is one FCALL and idempotent by the redemption's id: a hold sent twice counts once;
 // a release gives the counts back once, and leaves a tombstone so that a hold arriving after
@@ -21,6 +24,7 @@
 
 #include "redis/redis_client.h"
 #include "redis/redis_function.h"
+#include "store/redis/held_offer.h"
 #include "uudai/campaign_time.h"
 #include "uudai/redemption.h"
 #include "uudai/store.h"
@@ -39,14 +43,6 @@ struct HoldRequest {
   std::vector<RedeemedOffer> offers;
 };
 
-// What the home checks of a held offer, as the hold found it (at the version it checked).
-struct HeldOfferFacts {
-  bool first_order = false;
-  Layer layer = Layer::kMerchant;
-  std::optional<std::int64_t> per_shopper;  // none = no per-shopper limit
-  friend bool operator==(const HeldOfferFacts&, const HeldOfferFacts&) = default;
-};
-
 struct HoldOutcome {
   bool replayed = false;               // the id was held before; nothing counted again
   std::vector<HeldOfferFacts> offers;  // in the request's order
@@ -61,6 +57,20 @@ enum class ReleaseOutcome {
   kReleased,  // the counts were given back now
   kAlready,   // by an earlier release
   kAbsent,    // nothing was held; a hold arriving later is refused
+};
+
+enum class ClaimOutcome {
+  kExists,   // the redemption was created: its holds are to be confirmed
+  kClaimed,  // it was not, and now cannot be: its holds are to be released
+};
+
+// A release a home owes another shard (sent with Release, then ReleaseSent).
+struct PendingRelease {
+  std::string entry;  // as queued, for ReleaseSent
+  std::string redemption_id;
+  std::string shard;
+  HoldRelease what = HoldRelease::kAll;
+  Timestamp deadline;
 };
 
 struct DueHold {
@@ -90,6 +100,15 @@ class OfferHolds {
                Completion<ReleaseOutcome> done);
   // At most `max_count` holds still waiting for their home's answer whose deadline has passed.
   void Due(std::size_t max_count, Completion<std::vector<DueHold>> done);
+
+  // --- As the home of redemptions ---
+  // Settles whether the redemption happened, for a sweeper resolving its holds: from kClaimed
+  // on, no create of it succeeds here.
+  void Claim(const std::string& redemption_id, Timestamp deadline, Completion<ClaimOutcome> done);
+  // The oldest `max_count` releases this shard's redemptions owe other shards.
+  void PendingReleases(std::size_t max_count, Completion<std::vector<PendingRelease>> done);
+  // `entry` was released in its shard: it leaves the queue.
+  void ReleaseSent(const std::string& entry, StatusCompletion done);
 
  private:
   void Run(std::vector<std::string> args, std::function<void(Result<RedisReply>)> done);

@@ -103,8 +103,46 @@ void RedisStore::IssueCodes(std::string offer_id, std::vector<std::string> codes
   core_->IssueNext(std::move(job));
 }
 
+namespace {
+
+// A create's outcome replayed from a payload {"replayed", the first response ("" when the
+// record renders it), the redemption's id, its record now}.
+Result<CreateRedemptionOutcome> ReplayedOutcome(const RedisStoreOptions& options,
+                                                const std::vector<RedisReply>& payload) {
+  RedemptionStatus created_as{};
+  auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str(), &created_as);
+  if (!first.ok()) return first.status();
+  Result<std::string> response =
+      FirstResponse(options.render_response, first.value(), created_as, payload[1].str());
+  if (!response.ok()) return response.status();
+  return CreateRedemptionOutcome{std::move(first).value(), true, std::move(response).value()};
+}
+
+}  // namespace
+
 void RedisStore::CreateRedemption(CreateRedemptionRequest request,
                                   Completion<CreateRedemptionOutcome> done) {
+  CreateRedemptionWithHolds(std::move(request), Timestamp{}, {}, std::move(done));
+}
+
+namespace {
+
+// "" for an offer kept here; for one held elsewhere, what create checks of it and its shard
+// (redis_store.lua, create's last argument per offer).
+std::string WhereHeld(const std::optional<HeldElsewhere>& held) {
+  if (!held) return {};
+  const HeldOfferFacts& f = held->facts;
+  return std::string(f.first_order ? "1" : "") + '\x1f' +
+         std::to_string(static_cast<int>(f.layer)) + '\x1f' +
+         std::to_string(f.per_shopper.value_or(-1)) + '\x1f' + held->shard;
+}
+
+}  // namespace
+
+void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
+                                           Timestamp holds_deadline,
+                                           std::vector<std::optional<HeldElsewhere>> held,
+                                           Completion<CreateRedemptionOutcome> done) {
   const Redemption& r = request.redemption;
   if (r.applied.empty()) {
     return done(Status(StatusCode::kNothingToRedeem, "the redemption applies no offer"));
@@ -113,6 +151,11 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     return done(
         Status(StatusCode::kInvalidTransition, "a redemption starts reserved or committed"));
   }
+  if (!held.empty() && held.size() != r.applied.size()) {
+    return done(Status(StatusCode::kInternal, "held offers do not match the applied offers"));
+  }
+  const bool any_held =
+      std::any_of(held.begin(), held.end(), [](const auto& h) { return h.has_value(); });
   const Timestamp now = core_->clock().Now();
   const LocalDay day = core_->options().zone.DayOf(r.created_at);
   Result<std::string> record = EncodeRedemptionRecord(r, day);
@@ -137,14 +180,17 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
                                    std::to_string(core_->options().refusal_fence_millis),
                                    r.shopper_id,
                                    std::to_string(day.index),
-                                   OrderKey(r)};
-  args.reserve(args.size() + 4 * r.applied.size());
-  for (const RedeemedOffer& a : r.applied) {
-    const bool held = a.code_mode == CodeMode::kUnique && a.code;
+                                   OrderKey(r),
+                                   any_held ? Millis(holds_deadline) : std::string()};
+  args.reserve(args.size() + 5 * r.applied.size());
+  for (std::size_t i = 0; i < r.applied.size(); ++i) {
+    const RedeemedOffer& a = r.applied[i];
+    const bool held_code = a.code_mode == CodeMode::kUnique && a.code;
     args.push_back(a.offer_id);
     args.push_back(std::to_string(a.offer_version));
     args.push_back(std::to_string(a.reward()));
-    args.push_back(held ? *a.code : std::string());
+    args.push_back(held_code ? *a.code : std::string());
+    args.push_back(held.empty() ? std::string() : WhereHeld(held[i]));
   }
   std::string response = claim ? claim->response : std::string();
   auto mutation = std::make_shared<StoreMutation>(
@@ -161,14 +207,7 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
     }
     const auto& payload = reply->payload;
     if (!payload.empty() && payload[0].str() == "replayed" && payload.size() == 4) {
-      RedemptionStatus created_as{};
-      auto first = DecodeRedemptionRecord(payload[2].str(), payload[3].str(), &created_as);
-      if (!first.ok()) return done(first.status());
-      Result<std::string> response = FirstResponse(core->options().render_response, first.value(),
-                                                   created_as, payload[1].str());
-      if (!response.ok()) return done(response.status());
-      return done(
-          CreateRedemptionOutcome{std::move(first).value(), true, std::move(response).value()});
+      return done(ReplayedOutcome(core->options(), payload));
     }
     Redemption created = std::get<RedemptionCreated>(*mutation).redemption;
     core->Settle(reply.value(), mutation.get(),
@@ -203,6 +242,33 @@ void RedisStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> do
                if (p.size() == 1 && p[0].str() == "none") return done(SettledRefusal{});
                done(Status(StatusCode::kInternal, "malformed refusal reply"));
              });
+}
+
+void RedisStore::SettleRefusalAsCreate(RefusalCheck check, Status refusal,
+                                       Completion<CreateRedemptionOutcome> done) {
+  Redemption order_of;
+  order_of.merchant_id = std::move(check.merchant_id);
+  order_of.order_id = std::move(check.order_id);
+  core_->Run(
+      {"refusal", Millis(core_->clock().Now()),
+       std::to_string(core_->options().idempotency_retention_millis), std::move(check.scope_key),
+       std::move(check.fingerprint), OrderKey(order_of),
+       std::to_string(core_->options().refusal_fence_millis)},
+      [core = core_, refusal = std::move(refusal), order_id = order_of.order_id,
+       done = std::move(done)](Result<ScriptReply> reply) {
+        if (!reply.ok()) return done(reply.status());
+        if (!reply->status.ok()) return done(reply->status);
+        const auto& p = reply->payload;
+        if (p.size() == 4 && p[0].str() == "replayed") {
+          return done(ReplayedOutcome(core->options(), p));
+        }
+        if (p.size() == 2 && p[0].str() == "order") {
+          return done(Status(StatusCode::kOrderAlreadyRedeemed,
+                             "order " + order_id + " already has a live redemption " + p[1].str()));
+        }
+        if (p.size() == 1 && p[0].str() == "none") return done(refusal);
+        done(Status(StatusCode::kInternal, "malformed refusal reply"));
+      });
 }
 
 void RedisStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,

@@ -47,6 +47,7 @@
 #include <vector>
 
 #include "redis/redis_client.h"
+#include "store/redis/held_offer.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/clock.h"
 #include "uudai/event_log.h"
@@ -142,10 +143,25 @@ class RedisStore final : public Store {
 
   void CreateRedemption(CreateRedemptionRequest request,
                         Completion<CreateRedemptionOutcome> done) override;
+  // As a spread store's home shard: creates a redemption whose applied offers with a value in
+  // `held` (by index in redemption.applied) were held in other shards before (OfferHolds), with
+  // `holds_deadline`. Those are not counted here; the shopper's counts of them are, against
+  // the facts' per-shopper limit and first-order rule. Refused (kUnavailable) after the
+  // deadline by Redis's clock, or once a sweeper claimed the id (OfferHolds::Claim). When the
+  // redemption later gives its limits back, its releases are queued here
+  // (OfferHolds::PendingReleases).
+  void CreateRedemptionWithHolds(CreateRedemptionRequest request, Timestamp holds_deadline,
+                                 std::vector<std::optional<HeldElsewhere>> held,
+                                 Completion<CreateRedemptionOutcome> done);
   // One script call: the claim, the order guard, and (when neither is found) a fence on the
   // claim, so that a request with the same key still in flight on another gateway cannot
   // succeed after this refusal was answered (it gets kRequestInProgress).
   void SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) override;
+  // SettleRefusal for a create refused elsewhere (a spread store's hold): the claim's first
+  // outcome when it has one, kOrderAlreadyRedeemed when the order has a live redemption, else
+  // `refusal`, made final as SettleRefusal makes it.
+  void SettleRefusalAsCreate(RefusalCheck check, Status refusal,
+                             Completion<CreateRedemptionOutcome> done);
   void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                               Completion<std::optional<std::string>> done) override;
   void TransitionRedemption(std::string id, RedemptionAction action,

@@ -90,8 +90,11 @@
 --   <key>:replicated  string, 10 s TTL: not written here; with --redis-wait-replicas a gateway
 --                 SETs it after every call or read of <key>, before WAIT, so that the wait
 --                 covers what it read
---   h:<id>, holds  a spread store's holds of offers for redemptions whose home is another
---                 shard (redis_store_holds.lua)
+--   h:<id>, holds, dead:<id>, out  a spread store's holds of offers for redemptions whose home
+--                 is another shard, claims and releases to send (redis_store_holds.lua)
+--   hh:<id>       string, one per live redemption with offers held in other shards: the holds'
+--                 deadline US then per held offer: its shard US its id (see create); read when
+--                 the redemption gives its limits back (transition), deleted then
 --   migration-probe:1, migration-probe:2  never exist: see slot_migrating
 --                 (redis_store_dispatch.lua)
 --
@@ -138,6 +141,17 @@ end
 
 -- An integer as Redis reads one (tostring would write 1e+15 for large doubles).
 local function int(x) return string.format('%d', x) end
+
+-- This Redis's clock, epoch ms: what a spread store's deadlines are compared with (a call sent
+-- again after a timeout carries its first `now`).
+local function redis_millis()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- How long past its deadline a spread store remembers a released hold or a claimed id, so that
+-- a call arriving late is refused (after it, the deadline alone refuses it).
+local HOLD_TOMBSTONE_MILLIS = 60000
 
 -- The most the order amounts of every redemption may add up to (kMaxLifetimeAmount in
 -- engine/include/uudai/money.h): it keeps every counter and stats sum within int64, so no
@@ -558,17 +572,23 @@ end
 -- ARGV: op, now, idempotency retention, id, status ("0" reserved | "1" committed), expires_at,
 -- the redemption's record, idempotency scope ("" = none), fingerprint, response, created_at,
 -- its local minute of day, its order amount (items subtotal + shipping fee), the fence period
--- (ms) of a refusal, shopper, local day, order key; then per applied offer: id, the version
--- the quote saw ("0" = not known), amount (discount or cashback), unique code or "". A refusal
--- after the claim was looked at fences the claim (see fence), so that a request with the same
--- key still in flight cannot contradict it.
+-- (ms) of a refusal, shopper, local day, order key, the deadline of its holds in other shards
+-- ("" when every applied offer is kept here); then per applied offer: id, the version the
+-- quote saw ("0" = not known), amount (discount or cashback), unique code or "", and "" for an
+-- offer kept here, or for one held in another shard (redis_store_holds.lua) what its hold
+-- answered and where: first_order US layer US per-shopper limit US shard. A held offer is not
+-- counted here (its hold counted it); the shopper's live redemptions of it are, and checked
+-- against its per-shopper limit and first-order rule. A refusal after the claim was looked at
+-- fences the claim (see fence), so that a request with the same key still in flight cannot
+-- contradict it.
 -- Payload: "created", or "replayed", the first response, its redemption's id and record now.
+local FIRST_OFFER_ARG, OFFER_ARGS = 19, 5
 local function create()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
   local id, status, record = ARGV[4], ARGV[5], ARGV[7]
   local scope, fingerprint = ARGV[8], ARGV[9]
   local created_at, minute = tonumber(ARGV[11]), tonumber(ARGV[12])
-  local shopper, day, order_key = ARGV[15], ARGV[16], ARGV[17]
+  local shopper, day, order_key, holds_deadline = ARGV[15], ARGV[16], ARGV[17], ARGV[18]
   local merchant = string.sub(order_key, 1, string.find(order_key, US, 1, true) - 1)
   local idem_key = key('i:' .. scope)
   if scope ~= '' then
@@ -594,6 +614,12 @@ local function create()
     if scope ~= '' then fence(idem_key, fingerprint, ARGV[2], ARGV[14]) end
     return refuse(code, message, offer_id)
   end
+  -- Holds past their deadline may be released by a sweeper at any moment, and one that claimed
+  -- this id (claim) has released them or is about to: either way, too late.
+  if holds_deadline ~= '' and (redis_millis() >= tonumber(holds_deadline) or
+                               redis.call('EXISTS', key('dead:' .. id)) == 1) then
+    return refuse('store_unavailable', 'the holds of redemption ' .. id .. ' ran out of time')
+  end
   if redis.call('HEXISTS', key('orders'), order_key) == 1 then
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
@@ -601,32 +627,49 @@ local function create()
   -- The shopper's live redemptions on the platform, at this shop and of each applied offer.
   local shopper_key = key('s:' .. shopper)
   local shopper_fields = {'p', 'm:' .. merchant}
-  for i = 18, #ARGV, 4 do shopper_fields[#shopper_fields + 1] = 'o:' .. ARGV[i] end
+  for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
+    shopper_fields[#shopper_fields + 1] = 'o:' .. ARGV[i]
+  end
   local live = redis.call('HMGET', shopper_key, unpack(shopper_fields))
-  local used = {}
-  for i = 18, #ARGV, 4 do
+  local used, held = {}, {}
+  for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     local offer, code = ARGV[i], ARGV[i + 3]
-    local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
-    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
-                                  live[3 + (i - 18) / 4] or '0')
-    if refusal then return refused(refusal[1], refusal[2], offer) end
+    local shopper_count = live[3 + (i - FIRST_OFFER_ARG) / OFFER_ARGS] or '0'
+    local first_order, layer
+    if ARGV[i + 4] == '' then
+      local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa',
+                           'ea', 'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
+      local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
+                                    shopper_count)
+      if refusal then return refused(refusal[1], refusal[2], offer) end
+      used[i], first_order, layer = o, o[14], o[15]
+    else
+      -- Held in another shard, which checked everything but the shopper's counts.
+      local facts = split(ARGV[i + 4], US)
+      local per_shopper = tonumber(facts[3])
+      if per_shopper >= 0 and tonumber(shopper_count) + 1 > per_shopper then
+        return refused('per_shopper_limit', 'offer ' .. offer .. ' reached its per-shopper ' ..
+                       'limit for this shopper', offer)
+      end
+      first_order, layer = facts[1], facts[2]
+      held[#held + 1] = facts[4]
+      held[#held + 1] = offer
+    end
     -- A first order: no live redemption of this shopper at this shop (merchant layer) or on the
     -- whole platform (the other layers). Counted below in this same call, so two racing first
     -- orders cannot both pass.
-    if o[14] == '1' then
+    if first_order == '1' then
       local orders_before = live[1]
-      if o[15] == MERCHANT_LAYER then orders_before = live[2] end
+      if layer == MERCHANT_LAYER then orders_before = live[2] end
       if tonumber(orders_before or '0') > 0 then
         return refused('not_first_order', 'offer ' .. offer .. ' is for a first order, and ' ..
                        'the shopper already has one', offer)
       end
     end
-    if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
-                       redis.call('HEXISTS', key('uheld'), code) == 1) then
+    if used[i] and code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
+                                   redis.call('HEXISTS', key('uheld'), code) == 1) then
       return refused('code_used', 'code ' .. code .. ' is already used', offer)
     end
-    used[i] = o
   end
   if exceeds(redis.call('GET', key('amount')) or '0', ARGV[13], MAX_LIFETIME_HIGH,
              MAX_LIFETIME_LOW) then
@@ -642,17 +685,22 @@ local function create()
   end
   redis.call('INCRBY', key('amount'), ARGV[13])
   emit(redemption_event(status), ARGV[11], merchant, id)
-  for i = 18, #ARGV, 4 do
+  for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     local offer, o, discount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
-    local offer_key = key('o:' .. offer)
-    local live = tonumber(o[11] or '0') + 1
-    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
-    local spent = tonumber(o[12] or '0')
-    if discount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', discount) end
-    if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
-    if o[3] ~= '-1' or o[4] ~= '-1' then
-      announce_thresholds(offer, offer_key, o[17], ARGV[11], o[3], o[4], live, spent, o[16])
+    if o then
+      local offer_key = key('o:' .. offer)
+      local live = tonumber(o[11] or '0') + 1
+      redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+      local spent = tonumber(o[12] or '0')
+      if discount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', discount) end
+      if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
+      if o[3] ~= '-1' or o[4] ~= '-1' then
+        announce_thresholds(offer, offer_key, o[17], ARGV[11], o[3], o[4], live, spent, o[16])
+      end
     end
+  end
+  if #held > 0 then
+    redis.call('SET', key('hh:' .. id), holds_deadline .. US .. table.concat(held, US))
   end
   -- One live redemption more for the shopper, in every field read above (one HSET).
   local counted = {}
@@ -750,22 +798,46 @@ local function transition(id, action, at)
     -- plan: expires_at, shopper, day, merchant, order, then (offer, discount, code, restores).
     -- Live no more: one live redemption fewer for the shopper on the platform and at the
     -- shop, and of each offer whose limits it gives back.
+    -- Offers held in other shards (hh:<id>, see create) give their counts back there: by a
+    -- release per shard queued in `out`, in this call, and sent by a gateway (outbox_due).
+    local held_in, held_deadline = {}, ''
+    local held_text = redis.call('GET', key('hh:' .. id))
+    if held_text then
+      local h = split(held_text, US)
+      held_deadline = h[1]
+      for k = 2, #h, 2 do held_in[h[k + 1]] = h[k] end
+      redis.call('DEL', key('hh:' .. id))
+    end
+    local release_shards, releasing = {}, {}
     local day_field = 'd:' .. plan[3]
     local shopper_fields = {'p', 'm:' .. plan[4]}
     for i = 6, #plan, 4 do
       if to ~= REFUNDED or plan[i + 3] == '1' then
         shopper_fields[#shopper_fields + 1] = 'o:' .. plan[i]
-        local counters = key('o:' .. plan[i])
-        redis.call('HINCRBY', counters, 'n', -1)
-        if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
-        if redis.call('HINCRBY', counters, day_field, -1) == 0 then
-          redis.call('HDEL', counters, day_field)
-        end
-        local code = plan[i + 2]
-        if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
-          redis.call('HDEL', key('uheld'), code)
+        local shard = held_in[plan[i]]
+        if shard then
+          if not releasing[shard] then
+            releasing[shard] = true
+            release_shards[#release_shards + 1] = shard
+          end
+        else
+          local counters = key('o:' .. plan[i])
+          redis.call('HINCRBY', counters, 'n', -1)
+          if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
+          if redis.call('HINCRBY', counters, day_field, -1) == 0 then
+            redis.call('HDEL', counters, day_field)
+          end
+          local code = plan[i + 2]
+          if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
+            redis.call('HDEL', key('uheld'), code)
+          end
         end
       end
+    end
+    local what = 'all'
+    if to == REFUNDED then what = 'refund' end
+    for _, shard in ipairs(release_shards) do
+      redis.call('RPUSH', key('out'), table.concat({id, shard, what, held_deadline}, US))
     end
     local order_key = plan[4] .. US .. plan[5]
     if redis.call('HGET', key('orders'), order_key) == id then

@@ -31,6 +31,9 @@ local OPS = {
   hold_confirm = hold_confirm,
   hold_release = hold_release,
   holds_due = holds_due,
+  claim = claim,
+  outbox_due = outbox_due,
+  outbox_done = outbox_done,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis

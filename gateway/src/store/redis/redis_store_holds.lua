@@ -12,6 +12,13 @@
 --                 that a late `hold` of the same id is refused rather than counted again
 --   holds         zset: the ids of holds in state H by deadline, which a sweeper resolves (it
 --                 asks the home whether the redemption exists, then confirms or releases)
+-- and, in the home shard of such redemptions:
+--   dead:<id>     string, expiring a minute after the holds' deadline: the id was claimed by a
+--                 sweeper, so no create of it succeeds (claim)
+--   out           list: releases to send to other shards, queued by the transition that gave a
+--                 redemption's limits back: redemption id US shard US "all" | "refund" US the
+--                 holds' deadline; a gateway sends each (hold_release), then removes it
+--                 (outbox_done)
 -- A hold counts its offers (n, b, d:<day>, uheld) after the same checks as create, so no limit
 -- is ever passed, and the counters are high only while a hold is unresolved. Per-shopper limits
 -- and first-order rules are checked at the home, which counts the shopper's redemptions: `hold`
@@ -20,14 +27,7 @@
 -- after a timeout carries its first `now`.
 
 local HELD, CONFIRMED, RELEASED_HOLD = 'H', 'C', 'R'
-local HOLD_TOMBSTONE_MILLIS = 60000
 local HOLD_OFFER_FIELDS = 7
-
--- This Redis's clock, epoch ms.
-local function redis_millis()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 -- Hold `id`'s fields (see h:<id> above) or nil.
 local function read_hold(id)
@@ -179,4 +179,33 @@ local function holds_due()
     end
   end
   return reply
+end
+
+-- ARGV: op, redemption id, the deadline of its holds (ms). At the redemption's home: settles
+-- whether it happened, for a sweeper about to resolve its holds. Payload: "exists" (confirm
+-- them), or "claimed": it does not exist, and no create of it can succeed from now on (release
+-- them).
+local function claim()
+  local id = ARGV[2]
+  if redis.call('HEXISTS', key('rec'), id) == 1 then return {'ok', '', '', '', '', 'exists'} end
+  local until_ms = tonumber(ARGV[3]) + HOLD_TOMBSTONE_MILLIS
+  if until_ms > redis_millis() then
+    redis.call('SET', key('dead:' .. id), '1', 'PXAT', int(until_ms))
+  end
+  return {'ok', '', '', '', '', 'claimed'}
+end
+
+-- ARGV: op, max count. Payload: the first max count entries of `out`, oldest first.
+local function outbox_due()
+  local reply = {'ok', '', '', '', ''}
+  for _, entry in ipairs(redis.call('LRANGE', key('out'), 0, tonumber(ARGV[2]) - 1)) do
+    reply[#reply + 1] = entry
+  end
+  return reply
+end
+
+-- ARGV: op, entry. The release `entry` of `out` was sent: it leaves. Payload: "done".
+local function outbox_done()
+  redis.call('LREM', key('out'), 1, ARGV[2])
+  return {'ok', '', '', '', '', 'done'}
 end
