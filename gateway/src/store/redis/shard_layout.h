@@ -1,0 +1,47 @@
+// ShardLayout: how a store spread over several shards (docs/design.md §1.6) names them and
+// places what it keeps. Shard k's keys start with the store's prefix whose {hash tag} gets a
+// suffix "/<k>.<n>", n the smallest that puts the tag's Redis Cluster slot in the k-th of
+// `size` equal ranges of slots: the shards spread over the primaries of a cluster whose
+// primaries hold equal ranges (as `redis-cli --cluster create` makes them), and a layout is
+// the same in every process. Thread-safe: immutable.
+#ifndef UUDAI_GATEWAY_STORE_REDIS_SHARD_LAYOUT_H_
+#define UUDAI_GATEWAY_STORE_REDIS_SHARD_LAYOUT_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "uudai/offer.h"
+#include "uudai/status.h"
+
+namespace uudai::gateway {
+
+class ShardLayout {
+ public:
+  // The layout of `shards` shards (1..64) of the store whose one-shard prefix is `key_prefix`
+  // (it must hold a {hash tag}, as "uudai:{main}:"). One shard is that store itself.
+  static Result<ShardLayout> Make(std::string_view key_prefix, std::size_t shards);
+
+  std::size_t size() const { return prefixes_.size(); }
+  // Shard k's key prefix, e.g. "uudai:{main/1.7}:".
+  const std::string& prefix(std::size_t k) const { return prefixes_[k]; }
+  // Its name, as holds and releases address it: "0", "1", ...
+  std::string name(std::size_t k) const { return std::to_string(k); }
+
+  // The home of a shopper's redemptions.
+  std::size_t OfShopper(std::string_view shopper_id) const;
+  // Where an offer is kept: a shop's offers in the shop's shard (its public codes stay unique
+  // in one place); the platform's, payment partners' and shipping offers in shard 0.
+  std::size_t OfOffer(Layer layer, std::string_view merchant_id) const;
+
+ private:
+  explicit ShardLayout(std::vector<std::string> prefixes) : prefixes_(std::move(prefixes)) {}
+  std::size_t OfText(std::string_view text) const;
+
+  std::vector<std::string> prefixes_;
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_SHARD_LAYOUT_H_
