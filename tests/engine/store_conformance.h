@@ -43,6 +43,10 @@ namespace uudai::store_test {
 struct StoreEnvironment {
   const char* name;
   std::unique_ptr<Store> (*make_store)(const Clock& clock);
+  // A store spread over shards (SpreadStore): where its documented differences show (a batch
+  // of offers of several shards is heard of in one observer call per shard), a test checks
+  // them instead.
+  bool spread = false;
 
   friend void PrintTo(const StoreEnvironment& environment, std::ostream* out) {
     *out << environment.name;
@@ -50,8 +54,8 @@ struct StoreEnvironment {
 };
 
 template <typename Environment>
-StoreEnvironment EnvironmentOf(const char* name) {
-  return StoreEnvironment{name, &Environment::MakeStore};
+StoreEnvironment EnvironmentOf(const char* name, bool spread = false) {
+  return StoreEnvironment{name, &Environment::MakeStore, spread};
 }
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreEnvironment> {

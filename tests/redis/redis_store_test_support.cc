@@ -38,6 +38,24 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string&
                                                std::vector{std::move(client)});
 }
 
+std::unique_ptr<gateway::SpreadStore> MakeSpreadStore(const Clock& clock,
+                                                      const std::string& key_prefix,
+                                                      std::size_t shards, const std::string& url) {
+  static IoThread* io = new IoThread();
+  std::shared_ptr<gateway::RedisClient> client = gateway::CreateRedisClient(
+      io->io(), OptionsFor(url.empty() ? RedisServer::Shared().url() : url));
+  client->Start();
+  gateway::SpreadStoreOptions options;
+  options.store.key_prefix = key_prefix;
+  auto layout = gateway::ShardLayout::Make(key_prefix, shards);
+  EXPECT_TRUE(layout.ok()) << layout.status().message();
+  auto store = std::make_unique<gateway::SpreadStore>(clock, std::move(options), layout.value(),
+                                                      std::vector{std::move(client)});
+  const Status loaded = store->Load(std::chrono::seconds(5));
+  EXPECT_TRUE(loaded.ok()) << loaded.message();
+  return store;
+}
+
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,
                                                     const std::string& key_prefix) {
   auto store = MakeUnloadedRedisStore(clock, key_prefix);

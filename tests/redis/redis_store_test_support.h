@@ -9,6 +9,7 @@
 #include "redis/redis_connection.h"
 #include "redis_test_support.h"
 #include "store/redis/redis_store.h"
+#include "store/redis/spread_store.h"
 #include "uudai/clock.h"
 
 namespace uudai::testing {
@@ -26,6 +27,13 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
 // Not loaded, with options of the test's own (key prefix included).
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             gateway::RedisStoreOptions options);
+
+// A SpreadStore of `shards` shards derived from `key_prefix` on the shared test server (or the
+// server or cluster at `url`), loaded.
+std::unique_ptr<gateway::SpreadStore> MakeSpreadStore(const Clock& clock,
+                                                      const std::string& key_prefix,
+                                                      std::size_t shards,
+                                                      const std::string& url = "");
 
 // The same on the server or cluster at `url` (redis:// or redis+cluster://).
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string& url,

@@ -107,6 +107,10 @@ class MemoryStore final : public Store {
   void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+  // The stats of the redemptions this store counted of `offer_id`, whether or not it keeps the
+  // offer itself (a spread store's shard counts its redemptions of offers kept elsewhere), with
+  // the remaining figures of `limits`.
+  OfferStats CountedOfferStats(const std::string& offer_id, const OfferLimits& limits) const;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
 
   // Only events whose change is durable are read: an event is never shown and then lost.

@@ -386,4 +386,11 @@ void MemoryStore::GetOfferStats(std::string offer_id, Completion<OfferStats> don
   done(std::move(stats));
 }
 
+OfferStats MemoryStore::CountedOfferStats(const std::string& offer_id,
+                                          const OfferLimits& limits) const {
+  internal::OfferCounters& counters = state_->Counters(offer_id);
+  std::lock_guard lock(counters.mutex);
+  return counters.Stats(offer_id, limits);
+}
+
 }  // namespace uudai

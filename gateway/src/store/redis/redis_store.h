@@ -129,6 +129,13 @@ class RedisStore final : public Store {
 
   void CreateOffer(Offer offer, Completion<Offer> done) override;
   void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override;
+  // As a spread store's shard: CreateOffers in two steps. Once every offer is staged (or the
+  // staging refused, naming each refused offer by its place in `offers`, or failed), `staged`
+  // hears of it with a decision to take: true publishes the batch (when it was staged), false
+  // takes it back; then `done` answers as CreateOffers does.
+  using StagedOffers = std::function<void(Status, std::function<void(bool publish)>)>;
+  void CreateOffersInStep(std::vector<Offer> offers, StagedOffers staged,
+                          Completion<std::vector<Offer>> done);
   void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
   std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
   std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
@@ -177,6 +184,19 @@ class RedisStore final : public Store {
 
   void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
   void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+  // As a spread store's hub: positions [start, min(end or its length, start + count)) of its
+  // ledger, each "shard US redemption id" (events_merge), and the end used.
+  struct LedgerEntries {
+    std::vector<std::string> entries;
+    std::uint64_t end = 0;
+  };
+  void ReadLedgerEntries(std::uint64_t start, std::uint64_t end, std::size_t count,
+                         Completion<LedgerEntries> done);
+  // As a spread store's data shard: the records of redemptions `ids` ("" for an unknown id).
+  void ReadRecords(std::vector<std::string> ids, Completion<std::vector<std::string>> done);
+  // As a spread store's shard: the stats of the redemptions whose home is this shard, of an
+  // offer kept here or elsewhere (MemoryStore::CountedOfferStats), once the view caught up.
+  void GetCountedOfferStats(std::string offer_id, OfferLimits limits, Completion<OfferStats> done);
 
   // From Redis (the `ev` stream, and each redemption event's record): one script call.
   void ReadEvents(EventQuery query, Completion<EventPage> done) override;

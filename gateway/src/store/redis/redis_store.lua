@@ -67,8 +67,9 @@
 --                 redemption ever created, bounded by MAX_LIFETIME_AMOUNT
 --   ev            stream: the store's events (engine/include/uudai/store_event.h), entry ids
 --                 "<seq>-0" with seq counted by `evseq`, written by the same call as the change
---                 they tell. One field `e`: the type (EventType's number) US time (epoch ms;
---                 "" for offer events, whose time is the offer's updated_at) US merchant US then
+--                 they tell. Fields `e`, `u` (see add_event) and, on a creation, `c`. `e`: the
+--                 type (EventType's number) US time (epoch ms; "" for offer events, whose time
+--                 is the offer's updated_at) US merchant US then
 --                 by type: offer.created | updated: offer id US the offer's journal line US the
 --                 line it replaced ("" for a new offer); redemption.*: redemption id (its record
 --                 tells the rest); offer.budget_threshold: offer id US basis (0 redemptions,
@@ -193,10 +194,21 @@ local function append(...)
 end
 
 -- Appends one event (see `ev` above): its type's number and the fields after it.
-local function emit(type_number, ...)
+-- Field `u`: this Redis's clock in µs (a spread store's shards' events are merged in its
+-- order); `c`: "1" on the event of a redemption's creation (a spread store's ledger is made of
+-- them). See redis_store_holds.lua, events_since.
+local function add_event(created, type_number, ...)
   local seq = redis.call('INCR', key('evseq'))
-  redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', table.concat({type_number, ...}, US))
+  local t = redis.call('TIME')
+  local text = table.concat({type_number, ...}, US)
+  local micros = t[1] .. string.format('%06d', tonumber(t[2]))
+  if created then
+    redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', text, 'u', micros, 'c', '1')
+  else
+    redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', text, 'u', micros)
+  end
 end
+local function emit(type_number, ...) add_event(false, type_number, ...) end
 
 -- EventType's numbers (engine/include/uudai/store_event.h).
 local OFFER_CREATED, OFFER_UPDATED, BUDGET_THRESHOLD = '0', '1', '7'
@@ -684,7 +696,7 @@ local function create()
     return refused('already_exists', 'redemption ' .. id .. ' already exists')
   end
   redis.call('INCRBY', key('amount'), ARGV[13])
-  emit(redemption_event(status), ARGV[11], merchant, id)
+  add_event(true, redemption_event(status), ARGV[11], merchant, id)
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     local offer, o, discount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
     if o then
@@ -1032,7 +1044,9 @@ local function events_page()
       if merchant == '' or fields[3] == merchant then
         local type_number = tonumber(fields[1])
         local record = ''
-        if type_number >= 2 and type_number <= 6 then
+        if entry[2][3] == 'r' then
+          record = entry[2][4]  -- merged from a shard with its record (events_merge)
+        elseif type_number >= 2 and type_number <= 6 then
           record = redis.call('HGET', key('rec'), fields[4]) or ''
         end
         reply[#reply + 1] = seq

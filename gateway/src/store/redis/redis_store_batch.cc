@@ -6,9 +6,10 @@
 
 namespace uudai::gateway {
 
-void RedisStore::Core::CreateOffers(std::vector<Offer> offers,
-                                    Completion<std::vector<Offer>> done) {
+void RedisStore::Core::CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done,
+                                    RedisStore::StagedOffers staged) {
   auto job = std::make_shared<Batching>();
+  job->staged = std::move(staged);
   // Offer ids carry 80 random bits: the first one names the batch well enough.
   job->token = offers.empty() ? std::string() : offers.front().id;
   job->args.reserve(offers.size() * kOfferArgs);
@@ -24,17 +25,17 @@ void RedisStore::Core::CreateOffers(std::vector<Offer> offers,
 
 void RedisStore::Core::StageNext(std::shared_ptr<Batching> job) {
   if (job->next >= job->offers.size()) {
-    if (job->refusal == StatusCode::kOk) return CommitBatch(std::move(job));
+    if (job->refusal == StatusCode::kOk) return Staged(std::move(job), Status::Ok());
     Status refusal =
         Status::WithFieldErrors(job->refusal, job->refusal_message, std::move(job->refused));
-    return Unstage(std::move(job), std::move(refusal));
+    return Staged(std::move(job), std::move(refusal));
   }
   const std::size_t end = std::min(job->offers.size(), job->next + options_.offers_per_call);
   std::vector<std::string> args = {"offers_stage", job->token, std::to_string(job->next)};
   args.insert(args.end(), job->args.begin() + static_cast<std::ptrdiff_t>(job->next * kOfferArgs),
               job->args.begin() + static_cast<std::ptrdiff_t>(end * kOfferArgs));
   Run(std::move(args), [self = shared_from_this(), job, end](Result<ScriptReply> reply) {
-    if (!reply.ok()) return self->Unstage(job, reply.status());
+    if (!reply.ok()) return self->Staged(job, reply.status());
     if (!reply->status.ok()) {
       // This chunk staged nothing; the payload names each refused offer (path, why). The other
       // chunks are still checked, so that the answer lists every refused offer.
@@ -48,6 +49,20 @@ void RedisStore::Core::StageNext(std::shared_ptr<Batching> job) {
     }
     job->next = end;
     self->StageNext(job);
+  });
+}
+
+void RedisStore::Core::Staged(std::shared_ptr<Batching> job, Status status) {
+  if (!job->staged) {
+    if (status.ok()) return CommitBatch(std::move(job));
+    return Unstage(std::move(job), std::move(status));
+  }
+  auto staged = std::move(job->staged);
+  staged(status, [self = shared_from_this(), job, status](bool publish) {
+    if (publish && status.ok()) return self->CommitBatch(job);
+    self->Unstage(job, status.ok() ? Status(StatusCode::kUnavailable,
+                                            "the batch was taken back: another part was refused")
+                                   : status);
   });
 }
 

@@ -190,6 +190,24 @@ std::vector<std::string> OfferCheckArgs(const Offer& o) {
           o.first_order ? "1" : "0"};
 }
 
+Result<LedgerPage> LedgerPageFromRows(
+    const std::vector<std::pair<std::string_view, std::string_view>>& rows, std::uint64_t stop,
+    const LedgerPageQuery& query) {
+  LedgerPage page;
+  page.end = stop;
+  for (const auto& [id, record] : rows) {
+    auto r = DecodeRedemptionRecord(std::string(id), record);
+    if (!r.ok()) return r.status();
+    if ((query.from && r->created_at < *query.from) || (query.to && r->created_at >= *query.to)) {
+      continue;
+    }
+    page.rows.push_back(std::move(r).value());
+  }
+  page.next = query.start + rows.size();
+  if (rows.empty()) page.next = std::max(query.start, page.end);
+  return page;
+}
+
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
                                          const LedgerPageQuery& query) {
   constexpr std::size_t kRowFields = 2;  // id, record
@@ -198,21 +216,11 @@ Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
   }
   const auto stop = ParseUnsigned(payload[0].str());
   if (!stop) return Malformed("ledger stop " + payload[0].str());
-  LedgerPage page;
-  page.end = *stop;
-  const std::size_t scanned = (payload.size() - 1) / kRowFields;
-  for (std::size_t i = 0; i < scanned; ++i) {
-    const RedisReply* row = &payload[1 + i * kRowFields];
-    auto r = DecodeRedemptionRecord(row[0].str(), row[1].str());
-    if (!r.ok()) return r.status();
-    if ((query.from && r->created_at < *query.from) || (query.to && r->created_at >= *query.to)) {
-      continue;
-    }
-    page.rows.push_back(std::move(r).value());
+  std::vector<std::pair<std::string_view, std::string_view>> rows;
+  for (std::size_t i = 1; i + 1 < payload.size(); i += kRowFields) {
+    rows.emplace_back(payload[i].str(), payload[i + 1].str());
   }
-  page.next = query.start + scanned;
-  if (scanned == 0) page.next = std::max(query.start, page.end);
-  return page;
+  return LedgerPageFromRows(rows, *stop, query);
 }
 
 namespace {

@@ -72,6 +72,11 @@ std::vector<std::string> OfferCheckArgs(const Offer& o);
 // time range, `next` past every position read and `end` the stop the script used.
 Result<LedgerPage> LedgerPageFromPayload(const std::vector<RedisReply>& payload,
                                          const LedgerPageQuery& query);
+// The same from (id, record) rows read from positions query.start.. of a ledger whose stop is
+// `stop`.
+Result<LedgerPage> LedgerPageFromRows(
+    const std::vector<std::pair<std::string_view, std::string_view>>& rows, std::uint64_t stop,
+    const LedgerPageQuery& query);
 
 // A page of events from the payload of the function's `events_page` ({last seq, oldest seq,
 // the seq of the last event looked at, then seq, text and record per event}).

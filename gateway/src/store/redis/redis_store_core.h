@@ -97,8 +97,10 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // Stages `offers` in offers_stage calls of offers_per_call, then commits them in one
   // offers_commit (or, when a chunk was refused or a call failed, takes them back with
   // offers_unstage); answers once this gateway's view holds them.
-  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done);
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done,
+                    RedisStore::StagedOffers staged = nullptr);
   struct Batching {
+    RedisStore::StagedOffers staged;  // asked before publishing, when set
     std::string token;
     std::vector<Offer> offers;
     std::vector<std::string> args;  // OFFER_STAGE_ARGS an offer, in order
@@ -109,6 +111,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     Completion<std::vector<Offer>> done;
   };
   void StageNext(std::shared_ptr<Batching> job);
+  // Every chunk staged (`status` OK) or not: publish, or take the batch back.
+  void Staged(std::shared_ptr<Batching> job, Status status);
   void CommitBatch(std::shared_ptr<Batching> job);
   // Takes the batch back, then answers `status`.
   void Unstage(std::shared_ptr<Batching> job, Status status);

@@ -34,6 +34,9 @@ local OPS = {
   claim = claim,
   outbox_due = outbox_due,
   outbox_done = outbox_done,
+  events_since = events_since,
+  events_merged = events_merged,
+  events_merge = events_merge,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
@@ -47,6 +50,8 @@ local READ_ONLY_OPS = {
   offer_history = offer_history,
   webhooks_list = webhooks_list,
   webhook_deliveries = webhook_deliveries,
+  events_since = events_since,
+  events_merged = events_merged,
 }
 
 -- On a Redis Cluster, while the store's slot is being migrated from one primary to another,

@@ -12,6 +12,11 @@
 --                 that a late `hold` of the same id is refused rather than counted again
 --   holds         zset: the ids of holds in state H by deadline, which a sweeper resolves (it
 --                 asks the home whether the redemption exists, then confirms or releases)
+-- and in a spread store's hub (the shard that keeps what spans the data shards):
+--   ev, evseq     the events of every data shard, copied in one order (events_merge)
+--   ledger        list: shard US redemption id, per redemption created in a data shard, in the
+--                 order their events were copied (the spread store's ledger positions)
+--   evsrc         hash: data shard name → the seq of the last of its events copied here
 -- and, in the home shard of such redemptions:
 --   dead:<id>     string, expiring a minute after the holds' deadline: the id was claimed by a
 --                 sweeper, so no create of it succeeds (claim)
@@ -208,4 +213,64 @@ end
 local function outbox_done()
   redis.call('LREM', key('out'), 1, ARGV[2])
   return {'ok', '', '', '', '', 'done'}
+end
+
+-- ARGV: op, after (a seq), most. A spread store's data shard: its events after `after`, at
+-- most `most`, for the merger. Payload: per event its seq, `e` text, the redemption's record
+-- now ("" for other events), `u` (µs) and "1" for a redemption's creation ("" otherwise).
+-- Writes nothing.
+local function events_since()
+  local reply = {'ok', '', '', '', ''}
+  local batch = redis.call('XRANGE', key('ev'), int(tonumber(ARGV[2]) + 1) .. '-0', '+', 'COUNT',
+                           tonumber(ARGV[3]))
+  for _, entry in ipairs(batch) do
+    local f = {}
+    for k = 1, #entry[2], 2 do f[entry[2][k]] = entry[2][k + 1] end
+    local fields = split(f.e, US)
+    local type_number, record = tonumber(fields[1]), ''
+    if type_number >= 2 and type_number <= 6 then
+      record = redis.call('HGET', key('rec'), fields[4]) or ''
+    end
+    local n = #reply
+    reply[n + 1], reply[n + 2], reply[n + 3] = string.sub(entry[1], 1, -3), f.e, record
+    reply[n + 4], reply[n + 5] = f.u or '0', f.c or ''
+  end
+  return reply
+end
+
+-- ARGV: op. A spread store's hub: how far each data shard's events were copied here, as
+-- shard, seq pairs. Writes nothing.
+local function events_merged()
+  local reply = {'ok', '', '', '', ''}
+  for _, v in ipairs(redis.call('HGETALL', key('evsrc'))) do reply[#reply + 1] = v end
+  return reply
+end
+
+-- ARGV: op, count of shards, then per shard: its name, how far its events were copied here (as
+-- events_merged answered), how far after this call; then per event to copy, in the order to
+-- copy them: its shard, text, record ("" for no redemption), "1" for a redemption's creation.
+-- A spread store's hub: appends the events to `ev` with seqs of its own (the record kept with
+-- the event), each creation's shard US redemption id to `ledger`, and notes how far each shard
+-- was copied. Payload: "merged", or "moved" (nothing written) when another gateway merged
+-- first.
+local function events_merge()
+  local shards = tonumber(ARGV[2])
+  for i = 3, 2 + 3 * shards, 3 do
+    if (redis.call('HGET', key('evsrc'), ARGV[i]) or '0') ~= ARGV[i + 1] then
+      return {'ok', '', '', '', '', 'moved'}
+    end
+  end
+  for i = 3 + 3 * shards, #ARGV, 4 do
+    local seq = redis.call('INCR', key('evseq'))
+    if ARGV[i + 2] == '' then
+      redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1])
+    else
+      redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1], 'r', ARGV[i + 2])
+    end
+    if ARGV[i + 3] == '1' then
+      redis.call('RPUSH', key('ledger'), ARGV[i] .. US .. split(ARGV[i + 1], US)[4])
+    end
+  end
+  for i = 3, 2 + 3 * shards, 3 do redis.call('HSET', key('evsrc'), ARGV[i], ARGV[i + 2]) end
+  return {'ok', '', '', '', '', 'merged'}
 end

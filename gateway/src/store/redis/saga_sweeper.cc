@@ -14,14 +14,16 @@ class Pass : public std::enable_shared_from_this<Pass> {
   Pass(std::vector<SagaShard> shards, Completion<SagaSweep> done)
       : shards_(std::move(shards)), done_(std::move(done)) {}
 
-  void Run(std::size_t max_count) {
+  void Run(std::size_t max_count, bool holds) {
     for (const SagaShard& shard : shards_) {
-      Begin();
-      shard.holds->Due(max_count, [self = shared_from_this(), &shard](auto due) {
-        if (!due.ok()) return self->End(&SagaSweep::failed);
-        for (const DueHold& hold : due.value()) self->Settle(shard, hold);
-        self->End(nullptr);
-      });
+      if (holds) {
+        Begin();
+        shard.holds->Due(max_count, [self = shared_from_this(), &shard](auto due) {
+          if (!due.ok()) return self->End(&SagaSweep::failed);
+          for (const DueHold& hold : due.value()) self->Settle(shard, hold);
+          self->End(nullptr);
+        });
+      }
       Begin();
       shard.holds->PendingReleases(max_count, [self = shared_from_this(), &shard](auto pending) {
         if (!pending.ok()) return self->End(&SagaSweep::failed);
@@ -111,7 +113,13 @@ SagaSweeper::SagaSweeper(std::vector<SagaShard> shards) : shards_(std::move(shar
 
 void SagaSweeper::Sweep(std::size_t max_count, Completion<SagaSweep> done) const {
   auto pass = std::make_shared<Pass>(shards_, std::move(done));
-  pass->Run(max_count);
+  pass->Run(max_count, true);
+  pass->Finish();
+}
+
+void SagaSweeper::SendReleases(std::size_t max_count, Completion<SagaSweep> done) const {
+  auto pass = std::make_shared<Pass>(shards_, std::move(done));
+  pass->Run(max_count, false);
   pass->Finish();
 }
 

@@ -26,13 +26,13 @@ Result<ShardLayout> ShardLayout::Make(std::string_view key_prefix, std::size_t s
   if (shards == 1) return ShardLayout({std::string(key_prefix)});
   const std::string head(key_prefix.substr(0, close));
   const std::string tail(key_prefix.substr(close));
-  std::vector<std::string> prefixes;
+  std::vector<std::string> prefixes = {head + "/hub" + tail};
   for (std::size_t k = 0; k < shards; ++k) {
     const std::size_t first = k * kRedisClusterSlots / shards;
     const std::size_t last = (k + 1) * kRedisClusterSlots / shards;  // exclusive
     // About `shards` tries a shard: a slot is uniform over the suffixes.
     for (std::uint64_t n = 0;; ++n) {
-      std::string prefix = head + "/" + std::to_string(k) + "." + std::to_string(n) + tail;
+      std::string prefix = head + "/" + std::to_string(k + 1) + "." + std::to_string(n) + tail;
       const auto slot = static_cast<std::size_t>(RedisKeySlot(prefix));
       if (slot >= first && slot < last) {
         prefixes.push_back(std::move(prefix));
@@ -50,13 +50,15 @@ std::size_t ShardLayout::OfText(std::string_view text) const {
     hash ^= c;
     hash *= 1099511628211ULL;
   }
-  return static_cast<std::size_t>(hash % prefixes_.size());
+  if (prefixes_.size() == 1) return 0;
+  return 1 + static_cast<std::size_t>(hash % (prefixes_.size() - 1));
 }
 
 std::size_t ShardLayout::OfShopper(std::string_view shopper_id) const { return OfText(shopper_id); }
 
 std::size_t ShardLayout::OfOffer(Layer layer, std::string_view merchant_id) const {
-  return layer == Layer::kMerchant ? OfText(merchant_id) : 0;
+  if (layer == Layer::kMerchant) return OfText(merchant_id);
+  return prefixes_.size() == 1 ? 0 : 1;
 }
 
 }  // namespace uudai::gateway

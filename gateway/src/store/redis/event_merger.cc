@@ -1,0 +1,148 @@
+#include "store/redis/event_merger.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "store/redis/redis_store.h"
+#include "store/redis/redis_store_codec.h"
+
+namespace uudai::gateway {
+
+namespace {
+
+std::int64_t Number(const std::string& text) {
+  std::int64_t value = 0;
+  std::from_chars(text.data(), text.data() + text.size(), value);
+  return value;
+}
+
+// An event read from a data shard, to copy.
+struct ShardEvent {
+  std::int64_t micros;
+  std::size_t shard;
+  std::int64_t seq;
+  std::string text;
+  std::string record;
+  std::string created;
+};
+
+}  // namespace
+
+struct EventMerger::Job {
+  std::size_t page = 0;
+  std::size_t copied = 0;
+  Completion<std::size_t> done;
+  // The round in flight:
+  std::mutex mutex;
+  std::size_t waiting = 0;
+  std::optional<Status> failure;
+  std::vector<std::string> positions;  // per data shard, as events_merged answered
+  std::vector<std::string> reached;    // per data shard, the last seq read
+  std::vector<ShardEvent> events;
+  bool full = false;  // a shard had a full page: more may follow
+};
+
+EventMerger::EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes)
+    : client_(std::move(client)),
+      function_("uudai", RedisStoreScriptSource()),
+      prefixes_(std::move(prefixes)) {}
+
+void EventMerger::Call(std::size_t shard, std::vector<std::string> args,
+                       std::function<void(Result<RedisReply>)> done) {
+  client_->Call(function_, {prefixes_[shard] + "log"}, std::move(args), std::move(done));
+}
+
+void EventMerger::Merge(std::size_t page, Completion<std::size_t> done) {
+  if (prefixes_.size() < 2 || running_->exchange(true)) return done(std::size_t{0});
+  auto job = std::make_shared<Job>();
+  job->page = page;
+  job->done = std::move(done);
+  Round(std::move(job));
+}
+
+void EventMerger::Finish(const std::shared_ptr<Job>& job, Result<std::size_t> result) {
+  running_->store(false);
+  job->done(std::move(result));
+}
+
+void EventMerger::Round(std::shared_ptr<Job> job) {
+  const std::size_t data_shards = prefixes_.size() - 1;
+  job->positions.assign(data_shards, "0");
+  job->reached.assign(data_shards, "0");
+  job->events.clear();
+  job->full = false;
+  Call(0, {"events_merged"}, [this, job, data_shards](Result<RedisReply> reply) {
+    Result<ScriptReply> merged = ParseScriptReply(reply);
+    if (!merged.ok()) return Finish(job, merged.status());
+    if (!merged->status.ok()) return Finish(job, merged->status);
+    const auto& p = merged->payload;
+    for (std::size_t i = 0; i + 1 < p.size(); i += 2) {
+      const std::size_t shard = static_cast<std::size_t>(Number(p[i].str()));
+      if (shard >= 1 && shard <= data_shards) job->positions[shard - 1] = p[i + 1].str();
+    }
+    job->reached = job->positions;
+    job->waiting = data_shards;
+    for (std::size_t k = 1; k <= data_shards; ++k) {
+      Call(k, {"events_since", job->positions[k - 1], std::to_string(job->page)},
+           [this, job, k](Result<RedisReply> read) {
+             Result<ScriptReply> events = ParseScriptReply(read);
+             std::unique_lock lock(job->mutex);
+             if (!events.ok() || !events->status.ok()) {
+               if (!job->failure) job->failure = events.ok() ? events->status : events.status();
+             } else {
+               // seq, text, record, micros, created per event.
+               const auto& e = events->payload;
+               for (std::size_t i = 0; i + 4 < e.size(); i += 5) {
+                 job->events.push_back(ShardEvent{Number(e[i + 3].str()), k, Number(e[i].str()),
+                                                  e[i + 1].str(), e[i + 2].str(), e[i + 4].str()});
+                 job->reached[k - 1] = e[i].str();
+               }
+               if (e.size() / 5 >= job->page) job->full = true;
+             }
+             if (--job->waiting > 0) return;
+             lock.unlock();
+             Copy(job);
+           });
+    }
+  });
+}
+
+void EventMerger::Copy(std::shared_ptr<Job> job) {
+  if (job->failure) return Finish(job, *job->failure);
+  if (job->events.empty()) return Finish(job, job->copied);
+  std::sort(job->events.begin(), job->events.end(), [](const ShardEvent& a, const ShardEvent& b) {
+    return std::tie(a.micros, a.shard, a.seq) < std::tie(b.micros, b.shard, b.seq);
+  });
+  const std::size_t data_shards = prefixes_.size() - 1;
+  std::vector<std::string> args = {"events_merge", std::to_string(data_shards)};
+  args.reserve(2 + 3 * data_shards + 4 * job->events.size());
+  for (std::size_t k = 1; k <= data_shards; ++k) {
+    args.push_back(std::to_string(k));
+    args.push_back(job->positions[k - 1]);
+    args.push_back(job->reached[k - 1]);
+  }
+  for (ShardEvent& event : job->events) {
+    args.push_back(std::to_string(event.shard));
+    args.push_back(std::move(event.text));
+    args.push_back(std::move(event.record));
+    args.push_back(std::move(event.created));
+  }
+  const std::size_t count = job->events.size();
+  Call(0, std::move(args), [this, job, count](Result<RedisReply> reply) {
+    Result<ScriptReply> answer = ParseScriptReply(reply);
+    if (!answer.ok()) return Finish(job, answer.status());
+    if (!answer->status.ok()) return Finish(job, answer->status);
+    // "moved": another gateway copied first; what it copied is not copied again.
+    if (answer->payload.empty() || answer->payload[0].str() != "merged") {
+      return Finish(job, job->copied);
+    }
+    job->copied += count;
+    if (job->full) return Round(job);
+    Finish(job, job->copied);
+  });
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,324 @@
+#include "store/redis/spread_store.h"
+
+#include <algorithm>
+#include <mutex>
+#include <utility>
+
+#include "store/redis/ask_every_shard.h"
+#include "store/redis/cross_shard_create.h"
+#include "store/redis/event_merger.h"
+#include "store/redis/offer_holds.h"
+#include "store/redis/saga_sweeper.h"
+#include "store/redis/spread_stats.h"
+#include "store/redis/spread_usage.h"
+
+namespace uudai::gateway {
+
+namespace {
+
+std::int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Answers `done` once `count` parts arrived, with what `combine` makes of them; the first
+// failure instead, if any.
+template <typename Part, typename Whole>
+class Gather : public std::enable_shared_from_this<Gather<Part, Whole>> {
+ public:
+  Gather(std::size_t count, std::function<Result<Whole>(std::vector<Part>)> combine,
+         Completion<Whole> done)
+      : parts_(count), left_(count), combine_(std::move(combine)), done_(std::move(done)) {}
+
+  Completion<Part> Slot(std::size_t i) {
+    return [self = this->shared_from_this(), i](Result<Part> part) {
+      std::unique_lock lock(self->mutex_);
+      if (!part.ok()) {
+        if (!self->failure_) self->failure_ = part.status();
+      } else {
+        self->parts_[i] = std::move(part).value();
+      }
+      if (--self->left_ > 0) return;
+      lock.unlock();
+      if (self->failure_) return self->done_(*self->failure_);
+      self->done_(self->combine_(std::move(self->parts_)));
+    };
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<Part> parts_;
+  std::size_t left_;
+  std::optional<Status> failure_;
+  std::function<Result<Whole>(std::vector<Part>)> combine_;
+  Completion<Whole> done_;
+};
+
+template <typename Part, typename Whole>
+std::shared_ptr<Gather<Part, Whole>> MakeGather(
+    std::size_t count, std::function<Result<Whole>(std::vector<Part>)> combine,
+    Completion<Whole> done) {
+  return std::make_shared<Gather<Part, Whole>>(count, std::move(combine), std::move(done));
+}
+
+}  // namespace
+
+SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const ShardLayout& layout,
+                         std::vector<std::shared_ptr<RedisClient>> connections)
+    : clock_(clock), options_(std::move(options)), layout_(layout) {
+  std::vector<std::string> prefixes;
+  std::vector<const UsageView*> views;
+  for (std::size_t k = 0; k < layout_.size(); ++k) {
+    RedisStoreOptions shard_options = options_.store;
+    shard_options.key_prefix = layout_.prefix(k);
+    shards_.push_back(std::make_unique<RedisStore>(clock_, shard_options, connections));
+    holds_.push_back(
+        std::make_shared<OfferHolds>(connections.front(), layout_.prefix(k), options_.store.zone));
+    saga_shards_.push_back(SagaShard{layout_.name(k), shards_.back().get(), holds_.back()});
+    prefixes.push_back(layout_.prefix(k));
+    views.push_back(&shards_.back()->usage());
+  }
+  sweeper_ = std::make_unique<SagaSweeper>(saga_shards_);
+  merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes));
+  usage_ = std::make_unique<SpreadUsage>(std::move(views));
+}
+
+SpreadStore::~SpreadStore() = default;
+
+Status SpreadStore::Load(std::chrono::milliseconds timeout) {
+  for (auto& shard : shards_) {
+    if (Status loaded = shard->Load(timeout); !loaded.ok()) return loaded;
+  }
+  return Status::Ok();
+}
+
+void SpreadStore::Poll() {
+  for (auto& shard : shards_) shard->Poll();
+  const std::int64_t now = SteadyMillis();
+  std::int64_t last = last_merge_millis_.load();
+  if (now - last >= options_.merge_interval_millis &&
+      last_merge_millis_.compare_exchange_strong(last, now)) {
+    merger_->Merge(kEventsPerMerge, [](Result<std::size_t>) {});
+  }
+  last = last_sweep_millis_.load();
+  if (now - last >= options_.sweep_interval_millis &&
+      last_sweep_millis_.compare_exchange_strong(last, now) && !sweeping_->exchange(true)) {
+    sweeper_->Sweep(kSweepBatch, [sweeping = sweeping_](Result<SagaSweep>) { *sweeping = false; });
+  }
+}
+
+void SpreadStore::Leave(std::chrono::milliseconds timeout) {
+  for (auto& shard : shards_) shard->Leave(timeout);
+}
+
+// --- Offers ---------------------------------------------------------------------------------
+
+RedisStore& SpreadStore::OfferShard(const Offer& offer) const {
+  return *shards_[layout_.OfOffer(offer.layer, offer.merchant_id)];
+}
+
+RedisStore* SpreadStore::ShardKnowing(const std::string& id) const {
+  for (const auto& shard : shards_) {
+    if (shard->FindOffer(id) != nullptr) return shard.get();
+  }
+  return nullptr;
+}
+
+void SpreadStore::CreateOffer(Offer offer, Completion<Offer> done) {
+  // An id is unique in the store: one kept in another shard is taken too.
+  if (RedisStore* other = ShardKnowing(offer.id); other != nullptr && other != &OfferShard(offer)) {
+    return done(Status(StatusCode::kAlreadyExists, "offer " + offer.id + " already exists"));
+  }
+  OfferShard(offer).CreateOffer(std::move(offer), std::move(done));
+}
+
+void SpreadStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
+  // An offer never changes shop or layer (its shard refuses that), so the shard that keeps it
+  // answers; one no view knows yet may be new in the shard of its shop.
+  RedisStore* shard = ShardKnowing(offer.id);
+  if (shard == nullptr) shard = &OfferShard(offer);
+  shard->UpdateOffer(std::move(offer), base_version, std::move(done));
+}
+
+std::shared_ptr<const Offer> SpreadStore::FindOffer(const std::string& id) const {
+  for (const auto& shard : shards_) {
+    if (auto offer = shard->FindOffer(id)) return offer;
+  }
+  return nullptr;
+}
+
+void SpreadStore::FindOfferCaughtUp(const std::string& id,
+                                    Completion<std::shared_ptr<const Offer>> done) const {
+  if (auto offer = FindOffer(id)) return done(std::move(offer));
+  auto gather = MakeGather<std::shared_ptr<const Offer>, std::shared_ptr<const Offer>>(
+      shards_.size(),
+      [](std::vector<std::shared_ptr<const Offer>> found) -> Result<std::shared_ptr<const Offer>> {
+        for (auto& offer : found) {
+          if (offer) return std::move(offer);
+        }
+        return std::shared_ptr<const Offer>();
+      },
+      std::move(done));
+  for (std::size_t k = 0; k < shards_.size(); ++k) {
+    shards_[k]->FindOfferCaughtUp(id, gather->Slot(k));
+  }
+}
+
+std::vector<std::shared_ptr<const Offer>> SpreadStore::AllOffers() const {
+  std::vector<std::shared_ptr<const Offer>> all;
+  for (const auto& shard : shards_) {
+    auto offers = shard->AllOffers();
+    all.insert(all.end(), std::make_move_iterator(offers.begin()),
+               std::make_move_iterator(offers.end()));
+  }
+  return all;
+}
+
+OfferListPage SpreadStore::ListOffersPage(const OfferListQuery& query) const {
+  // Each shard's page in id order; merged, the page may only reach as far as the nearest id
+  // after which a shard that stopped early (limit or max_examined) still has offers.
+  std::vector<std::shared_ptr<const Offer>> merged;
+  std::optional<std::string> bound;
+  for (const auto& shard : shards_) {
+    OfferListPage page = shard->ListOffersPage(query);
+    if (page.next_after_id && (!bound || *page.next_after_id < *bound)) {
+      bound = page.next_after_id;
+    }
+    merged.insert(merged.end(), std::make_move_iterator(page.offers.begin()),
+                  std::make_move_iterator(page.offers.end()));
+  }
+  std::sort(merged.begin(), merged.end(),
+            [](const auto& a, const auto& b) { return a->id < b->id; });
+  OfferListPage page;
+  std::size_t within_bound = 0;
+  for (auto& offer : merged) {
+    if (bound && offer->id > *bound) break;
+    ++within_bound;
+    if (page.offers.size() < query.limit) page.offers.push_back(std::move(offer));
+  }
+  if (page.offers.size() == query.limit && (within_bound > page.offers.size() || bound)) {
+    page.next_after_id = page.offers.back()->id;
+  } else if (bound) {
+    page.next_after_id = bound;
+  }
+  return page;
+}
+
+void SpreadStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) {
+  if (RedisStore* shard = ShardKnowing(query.offer_id)) {
+    return shard->ReadOfferHistory(std::move(query), std::move(done));
+  }
+  AskEveryShard<OfferHistoryPage>(
+      shards_,
+      [query](RedisStore& shard, Completion<OfferHistoryPage> d) {
+        shard.ReadOfferHistory(query, std::move(d));
+      },
+      [](const Result<OfferHistoryPage>& r) { return r.ok(); },
+      Status(StatusCode::kNotFound, "offer " + query.offer_id + " does not exist"),
+      std::move(done));
+}
+
+void SpreadStore::SetOfferObserver(OfferObserver observer) {
+  for (auto& shard : shards_) shard->SetOfferObserver(observer);
+}
+
+void SpreadStore::IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                             Completion<IssuedCodes> done) {
+  RedisStore* shard = ShardKnowing(offer_id);
+  if (shard == nullptr) {
+    return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
+  }
+  shard->IssueCodes(std::move(offer_id), std::move(codes), std::move(done));
+}
+
+// --- Stats, events, webhooks ----------------------------------------------------------------
+
+void SpreadStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {
+  FindOfferCaughtUp(offer_id, [this, offer_id, done = std::move(done)](
+                                  Result<std::shared_ptr<const Offer>> found) mutable {
+    if (!found.ok()) return done(found.status());
+    std::shared_ptr<const Offer> offer = found.value();
+    if (offer == nullptr) {
+      return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
+    }
+    auto gather = MakeGather<OfferStats, OfferStats>(
+        shards_.size(),
+        [this, offer](std::vector<OfferStats> parts) -> Result<OfferStats> {
+          OfferStats sum = SumOfferStats(parts);
+          // Remaining figures from the offer's use over every shard.
+          const OfferUsage used = usage_->UsageOf(*offer, "", LocalDay{});
+          sum.remaining_redemptions.reset();
+          sum.remaining_budget.reset();
+          if (offer->limits.total_redemptions) {
+            sum.remaining_redemptions =
+                std::max<std::int64_t>(0, *offer->limits.total_redemptions - used.redemptions);
+          }
+          if (offer->limits.total_budget) {
+            sum.remaining_budget =
+                std::max<Money>(0, *offer->limits.total_budget - used.budget_spent);
+          }
+          return sum;
+        },
+        std::move(done));
+    for (std::size_t k = 0; k < shards_.size(); ++k) {
+      shards_[k]->GetCountedOfferStats(offer_id, offer->limits, gather->Slot(k));
+    }
+  });
+}
+
+void SpreadStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) {
+  auto gather = MakeGather<CampaignStats, CampaignStats>(
+      shards_.size(),
+      [](std::vector<CampaignStats> parts) -> Result<CampaignStats> {
+        return SumCampaignStats(parts);
+      },
+      std::move(done));
+  for (std::size_t k = 0; k < shards_.size(); ++k) {
+    shards_[k]->GetCampaignStats(query, gather->Slot(k));
+  }
+}
+
+void SpreadStore::ReadEvents(EventQuery query, Completion<EventPage> done) {
+  // The other shards' events first, so that a reader sees what was just written anywhere
+  // (read-your-writes, as with one shard). A merge already running (Poll's) is not waited for.
+  merger_->Merge(kEventsPerMerge, [this, query = std::move(query),
+                                   done = std::move(done)](Result<std::size_t>) mutable {
+    shards_[0]->ReadEvents(std::move(query), std::move(done));
+  });
+}
+
+void SpreadStore::CreateWebhook(Webhook webhook, Completion<Webhook> done) {
+  shards_[0]->CreateWebhook(std::move(webhook), std::move(done));
+}
+void SpreadStore::ListWebhooks(std::optional<std::string> merchant_id,
+                               Completion<std::vector<Webhook>> done) {
+  shards_[0]->ListWebhooks(std::move(merchant_id), std::move(done));
+}
+void SpreadStore::DeleteWebhook(std::string id, Completion<Webhook> done) {
+  shards_[0]->DeleteWebhook(std::move(id), std::move(done));
+}
+void SpreadStore::RecordWebhookAttempt(std::string id, std::uint64_t rewinds,
+                                       DeliveryAttempt attempt, Completion<Webhook> done) {
+  shards_[0]->RecordWebhookAttempt(std::move(id), rewinds, std::move(attempt), std::move(done));
+}
+void SpreadStore::ReadWebhookDeliveries(std::string id, std::size_t limit,
+                                        Completion<std::vector<DeliveryAttempt>> done) {
+  shards_[0]->ReadWebhookDeliveries(std::move(id), limit, std::move(done));
+}
+void SpreadStore::RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) {
+  shards_[0]->RewindWebhook(std::move(id), through, std::move(done));
+}
+void SpreadStore::LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                               Completion<bool> done) {
+  shards_[0]->LeaseWebhook(std::move(id), std::move(owner), lease_millis, std::move(done));
+}
+
+const UsageView& SpreadStore::usage() const { return *usage_; }
+
+bool SpreadStore::ready() const {
+  return std::all_of(shards_.begin(), shards_.end(),
+                     [](const auto& shard) { return shard->ready(); });
+}
+
+}  // namespace uudai::gateway

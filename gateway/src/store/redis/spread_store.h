@@ -1,0 +1,149 @@
+// SpreadStore: one store spread over several shards (docs/design.md §1.6), each a RedisStore
+// under keys of its own whose slot lies in its share of Redis Cluster's slots (ShardLayout),
+// so that a campaign's load spreads over the cluster's primaries.
+//
+// Where things live: a redemption, its idempotency record, order guard and the shopper's
+// counts in the shopper's shard (its home); a shop's offers, their counters and codes in the
+// shop's shard; the platform's, payment partners' and shipping offers, webhooks and the one
+// stream of events in shard 0. A redemption whose offers are all at its home is one script
+// call, as with one shard; others are a saga (CreateAcrossShards) that Poll's sweeper finishes
+// when a gateway stops half-way (SagaSweeper). Every shard's events are copied into shard 0's
+// stream in one order (EventMerger). Views: each shard's RedisStore keeps its own; reads that
+// span shards (offers, usage, stats, the ledger) combine them.
+//
+// Differences from one shard, all documented in docs/design.md: an Idempotency-Key is looked up
+// in the home of the request's shopper (the same key with another shopper's body is not seen
+// as reused there), and so is an order's live redemption; a batch of offers of several shards
+// is staged in each, then published shard by shard; an export of the ledger reads the shards
+// one after another, each up to its end when reached.
+#ifndef UUDAI_GATEWAY_STORE_REDIS_SPREAD_STORE_H_
+#define UUDAI_GATEWAY_STORE_REDIS_SPREAD_STORE_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "redis/redis_client.h"
+#include "store/redis/redis_store.h"
+#include "store/redis/shard_layout.h"
+#include "uudai/store.h"
+
+namespace uudai::gateway {
+
+class EventMerger;
+class OfferHolds;
+class SagaSweeper;
+class SpreadUsage;
+struct SagaShard;
+
+struct SpreadStoreOptions {
+  RedisStoreOptions store;  // key_prefix: the one-shard prefix the shards' are derived from
+  // A cross-shard redemption's holds wait this long for their home's answer; after it (by the
+  // shards' clocks) a sweeper settles them. Far longer than the saga's three calls can take,
+  // far shorter than a reservation.
+  std::int64_t hold_deadline_millis = 10'000;
+  // How often Poll sweeps holds and queued releases, and copies events into shard 0.
+  std::int64_t sweep_interval_millis = 500;
+  std::int64_t merge_interval_millis = 100;
+};
+
+class SpreadStore final : public Store {
+ public:
+  // `connections`: at least one, already Start()ed, shared by the shards.
+  SpreadStore(const Clock& clock, SpreadStoreOptions options, const ShardLayout& layout,
+              std::vector<std::shared_ptr<RedisClient>> connections);
+  ~SpreadStore() override;
+  SpreadStore(const SpreadStore&) = delete;
+  SpreadStore& operator=(const SpreadStore&) = delete;
+
+  // RedisStore::Load of every shard.
+  Status Load(std::chrono::milliseconds timeout);
+  // RedisStore::Poll of every shard; now and then (the options' intervals) a sweep of the
+  // sagas and a copy of events into shard 0. Non-blocking.
+  void Poll();
+  void Leave(std::chrono::milliseconds timeout);
+
+  const ShardLayout& layout() const { return layout_; }
+  RedisStore& shard(std::size_t k) { return *shards_[k]; }
+
+  void CreateOffer(Offer offer, Completion<Offer> done) override;
+  void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) override;
+  void UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) override;
+  std::shared_ptr<const Offer> FindOffer(const std::string& id) const override;
+  void FindOfferCaughtUp(const std::string& id,
+                         Completion<std::shared_ptr<const Offer>> done) const override;
+  std::vector<std::shared_ptr<const Offer>> AllOffers() const override;
+  OfferListPage ListOffersPage(const OfferListQuery& query) const override;
+  void ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) override;
+  void SetOfferObserver(OfferObserver observer) override;
+
+  void IssueCodes(std::string offer_id, std::vector<std::string> codes,
+                  Completion<IssuedCodes> done) override;
+
+  void CreateRedemption(CreateRedemptionRequest request,
+                        Completion<CreateRedemptionOutcome> done) override;
+  void FindIdempotentResponse(std::string scope_key, std::string fingerprint,
+                              Completion<std::optional<std::string>> done) override;
+  void SettleRefusal(RefusalCheck check, Completion<SettledRefusal> done) override;
+  void TransitionRedemption(std::string id, RedemptionAction action,
+                            Completion<Redemption> done) override;
+  void GetRedemption(std::string id, Completion<Redemption> done) override;
+  void FindLiveOrder(std::string merchant_id, std::string order_id,
+                     Completion<std::optional<std::string>> done) override;
+  void ExpireDue(std::size_t max_count, Completion<std::size_t> done) override;
+  // Positions of the hub's ledger: every data shard's creations in the order they were merged
+  // (EventMerger), read after a merge.
+  void ReadLedger(LedgerPageQuery query, Completion<LedgerPage> done) override;
+
+  void GetOfferStats(std::string offer_id, Completion<OfferStats> done) override;
+  void GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) override;
+  void ReadEvents(EventQuery query, Completion<EventPage> done) override;
+
+  void CreateWebhook(Webhook webhook, Completion<Webhook> done) override;
+  void ListWebhooks(std::optional<std::string> merchant_id,
+                    Completion<std::vector<Webhook>> done) override;
+  void DeleteWebhook(std::string id, Completion<Webhook> done) override;
+  void RecordWebhookAttempt(std::string id, std::uint64_t rewinds, DeliveryAttempt attempt,
+                            Completion<Webhook> done) override;
+  void ReadWebhookDeliveries(std::string id, std::size_t limit,
+                             Completion<std::vector<DeliveryAttempt>> done) override;
+  void RewindWebhook(std::string id, std::uint64_t through, Completion<Webhook> done) override;
+  void LeaseWebhook(std::string id, std::string owner, std::int64_t lease_millis,
+                    Completion<bool> done) override;
+
+  const UsageView& usage() const override;
+  bool ready() const override;
+
+ private:
+  // Events (and ledger entries) copied into the hub per call.
+  static constexpr std::size_t kEventsPerMerge = 500;
+  // Holds settled and releases sent per shard and sweep.
+  static constexpr std::size_t kSweepBatch = 200;
+
+  RedisStore& OfferShard(const Offer& offer) const;
+  // Sends the releases the data shards' queues hold (a cross-shard redemption gave its limits
+  // back), then runs `then`: so that a caller sees the limits back, as with one shard.
+  void SendReleases(std::function<void()> then);
+  void ReadLedgerRecords(LedgerPageQuery query, RedisStore::LedgerEntries read,
+                         Completion<LedgerPage> done);
+  // The shard whose view knows offer `id`, or nullptr.
+  RedisStore* ShardKnowing(const std::string& id) const;
+  const Clock& clock_;
+  const SpreadStoreOptions options_;
+  const ShardLayout layout_;
+  std::vector<std::unique_ptr<RedisStore>> shards_;
+  std::vector<std::shared_ptr<OfferHolds>> holds_;
+  std::vector<SagaShard> saga_shards_;
+  std::unique_ptr<SagaSweeper> sweeper_;
+  std::unique_ptr<EventMerger> merger_;
+  std::unique_ptr<SpreadUsage> usage_;
+  std::atomic<std::int64_t> last_sweep_millis_{0};
+  std::atomic<std::int64_t> last_merge_millis_{0};
+  std::shared_ptr<std::atomic<bool>> sweeping_ = std::make_shared<std::atomic<bool>>(false);
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_SPREAD_STORE_H_
