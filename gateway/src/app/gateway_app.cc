@@ -25,6 +25,7 @@
 #include "store/journal/journal.h"
 #include "store/journal/journal_compaction.h"
 #include "store/redis/redis_store.h"
+#include "store/redis/spread_store.h"
 #include "uudai/memory_store.h"
 
 namespace uudai::gateway {
@@ -120,7 +121,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   auto render_response = [zone = o.zone](const Redemption& created) {
     return RedemptionJsonText(created, zone);
   };
-  RedisStore* redis_store = nullptr;
+  std::function<void()> poll_redis;
   if (!o.redis_url.empty()) {
     auto url = ParseRedisUrl(o.redis_url);
     if (!url.ok()) return url.status();
@@ -137,6 +138,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     app->server_->OnDrained([&pool, app = app.get()] {
       // Stop holding the change log back before the connections close.
       if (app->redis_store_ != nullptr) app->redis_store_->Leave(std::chrono::seconds(1));
+      if (app->spread_store_ != nullptr) app->spread_store_->Leave(std::chrono::seconds(1));
       pool.Stop();
     });
     RedisStoreOptions store_options;
@@ -146,15 +148,34 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.event_retention = o.event_retention;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
     store_options.render_response = render_response;
-    auto store =
-        std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
-    if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+    auto layout = ShardLayout::Make(o.redis_key_prefix, o.redis_shards);
+    if (!layout.ok()) return layout.status();
     // Nothing reads the log between Load and the first Poll, which starts with the server:
     // the catalog built below from AllOffers misses no change.
-    store->SetOfferObserver(offer_observer);
-    redis_store = store.get();
-    app->redis_store_ = redis_store;
-    app->store_ = std::move(store);
+    if (layout->spread()) {
+      SpreadStoreOptions spread_options;
+      spread_options.store = store_options;
+      auto store = std::make_unique<SpreadStore>(*app->clock_, spread_options, layout.value(),
+                                                 app->redis_->connections());
+      if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+      store->SetOfferObserver(offer_observer);
+      app->spread_store_ = store.get();
+      poll_redis = [store = store.get()] { store->Poll(); };
+      app->store_ = std::move(store);
+    } else {
+      if (Status one = CheckShardCount(*app->redis_->connections().front(), layout.value(),
+                                       std::chrono::seconds(30));
+          !one.ok()) {
+        return one;
+      }
+      auto store =
+          std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
+      if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+      store->SetOfferObserver(offer_observer);
+      app->redis_store_ = store.get();
+      poll_redis = [store = store.get()] { store->Poll(); };
+      app->store_ = std::move(store);
+    }
   } else {
     MemoryStoreOptions store_options;
     store_options.zone = o.zone;
@@ -236,8 +257,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   if (auto refused = app->server_->Start()) return Status(StatusCode::kUnavailable, *refused);
   app->webhooks_->Start();
   Store& store = *app->store_;
-  if (redis_store != nullptr) {
-    app->server_->RunEvery(o.redis_poll_interval, [redis_store] { redis_store->Poll(); });
+  if (poll_redis) {
+    app->server_->RunEvery(o.redis_poll_interval, std::move(poll_redis));
   }
   // Every gateway expires what is due; with Redis the script makes each expiry happen once. A
   // tick while the last sweep still runs (a backlog) starts none.

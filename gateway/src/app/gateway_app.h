@@ -28,6 +28,7 @@ class Journal;
 class Metrics;
 class RedisClientPool;
 class RedisStore;
+class SpreadStore;
 class SecureRandom;
 
 struct AppOptions {
@@ -49,6 +50,9 @@ struct AppOptions {
   std::chrono::milliseconds redis_command_timeout{500};
   // Every store write waits (WAIT) for this many replicas before it is acknowledged; 0: not.
   int redis_wait_replicas = 0;
+  // Data shards the store is spread over (1: not spread; docs/design.md §1.6). Every gateway
+  // of a store must use the same count.
+  std::size_t redis_shards = 1;
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
   // Where the journal's file-system calls go; nullptr: the system's (tests pass a faulty one).
@@ -102,7 +106,8 @@ class GatewayApp {
   std::unique_ptr<Journal> journal_;
   std::unique_ptr<RedisClientPool> redis_;  // with --redis; outlives the store
   std::unique_ptr<Store> store_;
-  RedisStore* redis_store_ = nullptr;  // store_, with --redis
+  RedisStore* redis_store_ = nullptr;    // store_, with --redis and one shard
+  SpreadStore* spread_store_ = nullptr;  // store_, with --redis and several
   Catalog catalog_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Api> api_;

@@ -91,6 +91,9 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       po::value(&c.redis_wait_replicas)->default_value(c.redis_wait_replicas),
       "replicas every Redis call and read must reach (WAIT) before it is answered; fewer "
       "within half of --redis-timeout fails the request with 503")(
+      "redis-shards", po::value(&c.redis_shards)->default_value(c.redis_shards),
+      "data shards the Redis store is spread over (1: not spread; every gateway of a store "
+      "must use the same number), so that a Redis Cluster's primaries share its load")(
       "redis-poll-interval",
       po::value(&c.redis_poll_interval_seconds)
           ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),

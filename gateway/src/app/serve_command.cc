@@ -99,6 +99,10 @@ int RunServe(const ServeConfig& config) {
                   config.redis_wait_replicas);
     return 2;
   }
+  if (config.redis_shards < 1 || config.redis_shards > 64) {
+    spdlog::error("--redis-shards must be between 1 and 64, got {}", config.redis_shards);
+    return 2;
+  }
   auto keys = KeyRing::Load(config.keys_file);
   if (!keys.ok()) {
     spdlog::error("keys file {}: {}", config.keys_file, keys.status().message());
@@ -153,6 +157,7 @@ int RunServe(const ServeConfig& config) {
   options.redis_command_timeout = Millis(config.redis_timeout_seconds);
   options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
   options.redis_wait_replicas = config.redis_wait_replicas;
+  options.redis_shards = static_cast<std::size_t>(config.redis_shards);
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
@@ -190,6 +195,9 @@ int RunServe(const ServeConfig& config) {
     const bool cluster = url.ok() && url->cluster();
     store = std::string(cluster ? "redis cluster" : "redis") + " (keys " + config.redis_key_prefix +
             "*" +
+            (config.redis_shards > 1
+                 ? ", spread over " + std::to_string(config.redis_shards) + " data shards"
+                 : std::string()) +
             (config.redis_wait_replicas > 0
                  ? ", writes wait for " + std::to_string(config.redis_wait_replicas) + " replicas"
                  : std::string()) +

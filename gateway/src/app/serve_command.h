@@ -50,6 +50,8 @@ struct ServeConfig {
   double redis_timeout_seconds = Seconds(AppOptions{}.redis_command_timeout);
   // How many replicas every Redis write waits for before it is acknowledged (0 to 16).
   int redis_wait_replicas = AppOptions{}.redis_wait_replicas;
+  // Data shards the Redis store is spread over (1 to 64; 1: not spread).
+  int redis_shards = 1;
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.
   double redis_poll_interval_seconds = Seconds(AppOptions{}.redis_poll_interval);

@@ -23,9 +23,10 @@ Result<ShardLayout> ShardLayout::Make(std::string_view key_prefix, std::size_t s
     return Status(StatusCode::kValidation,
                   "the key prefix " + std::string(key_prefix) + " has no {hash tag}");
   }
-  if (shards == 1) return ShardLayout({std::string(key_prefix)});
   const std::string head(key_prefix.substr(0, close));
   const std::string tail(key_prefix.substr(close));
+  std::string shards_key = head + "/hub" + tail + "shards";
+  if (shards == 1) return ShardLayout({std::string(key_prefix)}, std::move(shards_key));
   std::vector<std::string> prefixes = {head + "/hub" + tail};
   for (std::size_t k = 0; k < shards; ++k) {
     const std::size_t first = k * kRedisClusterSlots / shards;
@@ -40,7 +41,7 @@ Result<ShardLayout> ShardLayout::Make(std::string_view key_prefix, std::size_t s
       }
     }
   }
-  return ShardLayout(std::move(prefixes));
+  return ShardLayout(std::move(prefixes), std::move(shards_key));
 }
 
 std::size_t ShardLayout::OfText(std::string_view text) const {

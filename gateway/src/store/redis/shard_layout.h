@@ -33,6 +33,12 @@ class ShardLayout {
   // Its name, as holds and releases address it: "0", "1", ...
   std::string name(std::size_t k) const { return std::to_string(k); }
 
+  // The key, in the hub, that records how many data shards the store was first written with:
+  // gateways with another count (or one store of the same prefix unspread) must not share it.
+  // Defined for every layout (the hub's name is derived from the prefix alone).
+  const std::string& shards_key() const { return shards_key_; }
+  std::size_t data_shards() const { return spread() ? prefixes_.size() - 1 : 1; }
+
   // The home of a shopper's redemptions (a data shard).
   std::size_t OfShopper(std::string_view shopper_id) const;
   // Where an offer is kept: a shop's offers in the shop's shard (its public codes stay unique
@@ -41,10 +47,12 @@ class ShardLayout {
   std::size_t OfOffer(Layer layer, std::string_view merchant_id) const;
 
  private:
-  explicit ShardLayout(std::vector<std::string> prefixes) : prefixes_(std::move(prefixes)) {}
+  ShardLayout(std::vector<std::string> prefixes, std::string shards_key)
+      : prefixes_(std::move(prefixes)), shards_key_(std::move(shards_key)) {}
   std::size_t OfText(std::string_view text) const;
 
   std::vector<std::string> prefixes_;
+  std::string shards_key_;
 };
 
 }  // namespace uudai::gateway

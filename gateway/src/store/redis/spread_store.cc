@@ -1,7 +1,9 @@
 #include "store/redis/spread_store.h"
 
 #include <algorithm>
+#include <future>
 #include <mutex>
+#include <thread>
 #include <utility>
 
 #include "store/redis/ask_every_shard.h"
@@ -66,7 +68,10 @@ std::shared_ptr<Gather<Part, Whole>> MakeGather(
 
 SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const ShardLayout& layout,
                          std::vector<std::shared_ptr<RedisClient>> connections)
-    : clock_(clock), options_(std::move(options)), layout_(layout) {
+    : clock_(clock),
+      options_(std::move(options)),
+      layout_(layout),
+      connection_(connections.front()) {
   std::vector<std::string> prefixes;
   std::vector<const UsageView*> views;
   for (std::size_t k = 0; k < layout_.size(); ++k) {
@@ -86,7 +91,42 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
 
 SpreadStore::~SpreadStore() = default;
 
+Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
+                       std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const std::string count = std::to_string(layout.data_shards());
+  // SET ... NX GET: records the count unless one is recorded, and answers the one before.
+  std::vector<std::string> argv = {"GET", layout.shards_key()};
+  if (layout.spread()) argv = {"SET", layout.shards_key(), count, "NX", "GET"};
+  // Asked again while Redis cannot answer (the connection still starting), until `timeout`.
+  for (;;) {
+    auto answer = std::make_shared<std::promise<Result<RedisReply>>>();
+    auto future = answer->get_future();
+    client.Command(argv,
+                   [answer](Result<RedisReply> reply) { answer->set_value(std::move(reply)); });
+    if (future.wait_until(deadline) != std::future_status::ready) {
+      return Status(StatusCode::kUnavailable, "Redis did not answer in time");
+    }
+    const Result<RedisReply> reply = future.get();
+    if (!reply.ok() || reply->is_error()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return Status(StatusCode::kUnavailable,
+                      reply.ok() ? reply->str() : reply.status().message());
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    if (reply->is_nil() || reply->str() == count) return Status::Ok();
+    return Status(StatusCode::kInternal,
+                  "the store under this prefix is spread over " + reply->str() +
+                      " data shards: start every gateway with --redis-shards " + reply->str());
+  }
+}
+
 Status SpreadStore::Load(std::chrono::milliseconds timeout) {
+  if (Status checked = CheckShardCount(*connection_, layout_, timeout); !checked.ok()) {
+    return checked;
+  }
   for (auto& shard : shards_) {
     if (Status loaded = shard->Load(timeout); !loaded.ok()) return loaded;
   }

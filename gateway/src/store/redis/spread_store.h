@@ -49,6 +49,13 @@ struct SpreadStoreOptions {
   std::int64_t merge_interval_millis = 100;
 };
 
+// Refuses (kInternal, with what to do) a gateway whose layout disagrees with the store's: a
+// spread store records its count of data shards in its hub when first started
+// (ShardLayout::shards_key); a gateway with another count, or an unspread one on the prefix of
+// a spread store, would read and write keys nobody else does. Blocking, at most `timeout`.
+Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
+                       std::chrono::milliseconds timeout);
+
 class SpreadStore final : public Store {
  public:
   // `connections`: at least one, already Start()ed, shared by the shards.
@@ -58,7 +65,7 @@ class SpreadStore final : public Store {
   SpreadStore(const SpreadStore&) = delete;
   SpreadStore& operator=(const SpreadStore&) = delete;
 
-  // RedisStore::Load of every shard.
+  // CheckShardCount, then RedisStore::Load of every shard.
   Status Load(std::chrono::milliseconds timeout);
   // RedisStore::Poll of every shard; now and then (the options' intervals) a sweep of the
   // sagas and a copy of events into shard 0. Non-blocking.
@@ -133,6 +140,7 @@ class SpreadStore final : public Store {
   const Clock& clock_;
   const SpreadStoreOptions options_;
   const ShardLayout layout_;
+  std::shared_ptr<RedisClient> connection_;  // for what is not a store call
   std::vector<std::unique_ptr<RedisStore>> shards_;
   std::vector<std::shared_ptr<OfferHolds>> holds_;
   std::vector<SagaShard> saga_shards_;
