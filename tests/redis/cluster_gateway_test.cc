@@ -7,6 +7,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
 #include "serve_process.h"
+#include "store/redis/shard_layout.h"
 
 #ifndef UUDAI_BINARY
 #error "UUDAI_BINARY must name the uudai executable (see tests/CMakeLists.txt)"
@@ -163,6 +165,80 @@ TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
     ASSERT_EQ(stats.status, 200) << stats.body;
     EXPECT_EQ(stats.Json().at("redemptions").at("committed").as_int64(), 30) << stats.body;
   }
+}
+
+// A store spread over three data shards, one on each primary: redemptions whose shoppers live
+// on every primary, racing on two gateways for an offer kept on one of them, take exactly the
+// quota and no shopper more than its limit; the offer's counters equal the ledger, and the
+// holds of the refused attempts are all released.
+TEST_F(ClusterGatewayTest, RacingRedemptionsAcrossPrimariesOfASpreadStoreTakeExactlyTheQuota) {
+  RedisClusterServers& cluster = RedisClusterServers::Shared();
+  StartGateways(cluster, 2, {"--redis-shards", "3"});
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", 30}, {"per_shopper", 2}};
+  const std::string id = CreateOffer(offer);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const HttpReply quote =
+            CallPort(port(1), "POST", "/v1/checkout/quote", kCheckoutKey, Json(CartBody()));
+        return quote.status == 200 && quote.Json().at("applied").as_array().size() == 1;
+      },
+      milliseconds(2000)));
+  const auto layout = gateway::ShardLayout::Make(prefix_, 3).value();
+  std::set<std::uint16_t> primaries;
+  for (std::size_t k = 1; k < layout.size(); ++k) {
+    primaries.insert(cluster.PrimaryOf(gateway::RedisKeySlot(layout.prefix(k) + "log")));
+  }
+  EXPECT_EQ(primaries.size(), 3U) << "the data shards share a primary";
+  std::mutex mutex;
+  std::map<std::string, int> wins_by_shopper;
+  std::vector<std::string> won_ids;
+  std::map<std::string, int> refusals;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.emplace_back([&, c] {
+      HttpConnection connection(port(c % 2));
+      for (int i = 0; i < 100; ++i) {
+        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 20);
+        const HttpReply reply = CommitRedemption(connection, order, shopper);
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          ++wins_by_shopper[shopper];
+          won_ids.emplace_back(reply.Json().at("id").as_string());
+        } else if (reply.status == 409) {
+          ++refusals[std::string(reply.Json().at("code").as_string())];
+        } else {
+          ++refusals[std::to_string(reply.status) + " " + reply.body];
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+
+  EXPECT_EQ(won_ids.size(), 30U);
+  for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;
+  for (const auto& [code, count] : refusals) {
+    EXPECT_TRUE(code == "quota_exhausted" || code == "per_shopper_limit" ||
+                code == "nothing_to_redeem")
+        << count << " × " << code;
+  }
+  const std::string& shard = layout.prefix(layout.OfOffer(Layer::kMerchant, "shop-1"));
+  const std::uint16_t primary = cluster.PrimaryOf(gateway::RedisKeySlot(shard + "log"));
+  ASSERT_NE(primary, 0);
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        int waiting = 0;
+        for (std::size_t k = 0; k < layout.size(); ++k) {
+          const std::uint16_t on =
+              cluster.PrimaryOf(gateway::RedisKeySlot(layout.prefix(k) + "log"));
+          waiting += std::stoi(cluster.Cli(on, "ZCARD '" + layout.prefix(k) + "holds'"));
+        }
+        return waiting == 0;
+      },
+      milliseconds(15'000)));
+  EXPECT_EQ(cluster.Cli(primary, "HGET '" + shard + "o:" + id + "' n"), "30");
+  EXPECT_TRUE(WaitUntil([&] { return EveryGatewayCounts(id, 30); }, milliseconds(3000)));
 }
 
 // The store's slot resharded to another primary under load, its keys a few at a time: a call

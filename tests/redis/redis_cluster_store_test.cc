@@ -1,6 +1,7 @@
-// RedisStore on a Redis Cluster of 3 primaries and 3 replicas (the CTest fixture's) against the
-// Store conformance suite. Each store gets keys of its own, under a hash tag of its own, so the
-// stores of a run are spread over the cluster's primaries.
+// RedisStore and SpreadStore on a Redis Cluster of 3 primaries and 3 replicas (the CTest
+// fixture's) against the Store conformance suite. Each store gets keys of its own, under a hash
+// tag of its own, so the stores of a run are spread over the cluster's primaries; a spread
+// store's three data shards sit one on each primary (ShardLayout), so its sagas cross them.
 #include <memory>
 #include <string>
 
@@ -8,6 +9,7 @@
 #include "redis_cluster_test_support.h"
 #include "redis_store_test_support.h"
 #include "store/redis/redis_store.h"
+#include "store/redis/spread_store.h"
 
 namespace uudai::store_test {
 namespace {
@@ -24,7 +26,24 @@ struct RedisClusterStoreEnvironment {
   }
 };
 
+struct SpreadClusterStoreEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    return testing::MakeSpreadStore(clock, testing::FreshKeyPrefix(), 3,
+                                    testing::RedisClusterServers::Shared().url());
+  }
+};
+
 }  // namespace
+
+INSTANTIATE_TEST_SUITE_P(
+    SpreadCluster, StoreConformanceTest,
+    ::testing::Values(EnvironmentOf<SpreadClusterStoreEnvironment>("spread_cluster", true)));
+INSTANTIATE_TEST_SUITE_P(
+    SpreadCluster, LedgerConformanceTest,
+    ::testing::Values(EnvironmentOf<SpreadClusterStoreEnvironment>("spread_cluster", true)));
+INSTANTIATE_TEST_SUITE_P(
+    SpreadCluster, OfferRecheckConformanceTest,
+    ::testing::Values(EnvironmentOf<SpreadClusterStoreEnvironment>("spread_cluster", true)));
 
 INSTANTIATE_TEST_SUITE_P(RedisCluster, StoreConformanceTest,
                          ::testing::Values(EnvironmentOf<RedisClusterStoreEnvironment>("cluster")));
