@@ -124,3 +124,22 @@ verdict() {
     ok = (op == "<=") ? (v + 0 <= g + 0) : (op == ">=") ? (v + 0 >= g + 0) : (v + 0 == g + 0)
     print ok ? "met" : "short" }'
 }
+
+# After tests/redis/redis_cluster_fixture.sh started a cluster in DIR: sets node_ports (every
+# node, the ports file's order), primaries (the 3 primaries' ports, in that order), nodes
+# (CLUSTER NODES) and CLUSTER_URL (redis+cluster:// of the 3 primaries); fails unless there are
+# 3 primaries.
+# shellcheck disable=SC2034  # the caller's variables
+cluster_primaries() {
+  local p
+  mapfile -t node_ports <"$1/ports"
+  nodes=$(redis-cli -p "${node_ports[0]}" cluster nodes)
+  primaries=()
+  for p in "${node_ports[@]}"; do
+    if awk -v p="$p" '$3 ~ /master/ && index($2, ":" p "@") {found = 1} END {exit !found}' <<<"$nodes"; then
+      primaries+=("$p")
+    fi
+  done
+  [ "${#primaries[@]}" -eq 3 ] || { echo "expected 3 primaries, CLUSTER NODES shows ${#primaries[@]}" >&2; return 1; }
+  CLUSTER_URL="redis+cluster://127.0.0.1:${primaries[0]},127.0.0.1:${primaries[1]},127.0.0.1:${primaries[2]}"
+}

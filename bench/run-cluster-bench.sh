@@ -79,17 +79,7 @@ figure() { summary+=("$(printf '%-72s %-36s %s' "$1" "$2" "$3")"); }
 # --- the cluster ---------------------------------------------------------------------------
 cluster_started=yes
 "$FIXTURE" start "$cluster_dir" --appendonly no --save ''
-mapfile -t node_ports <"$cluster_dir/ports"
-nodes=$(redis-cli -p "${node_ports[0]}" cluster nodes)
-# The primaries, in the order of the ports file.
-primaries=()
-for p in "${node_ports[@]}"; do
-  if awk -v p="$p" '$3 ~ /master/ && index($2, ":" p "@") {found = 1} END {exit !found}' <<<"$nodes"; then
-    primaries+=("$p")
-  fi
-done
-[ "${#primaries[@]}" -eq 3 ] || { echo "expected 3 primaries, CLUSTER NODES shows ${#primaries[@]}" >&2; exit 1; }
-CLUSTER_URL="redis+cluster://127.0.0.1:${primaries[0]},127.0.0.1:${primaries[1]},127.0.0.1:${primaries[2]}"
+cluster_primaries "$cluster_dir"
 
 # primary_of SLOT: the port of the primary serving SLOT (CLUSTER NODES).
 primary_of() {

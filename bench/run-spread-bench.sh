@@ -60,16 +60,7 @@ figure() { summary+=("$(printf '%-64s %-40s %s' "$1" "$2" "$3")"); }
 
 cluster_started=yes
 "$FIXTURE" start "$cluster_dir" --appendonly no --save ''
-mapfile -t node_ports <"$cluster_dir/ports"
-nodes=$(redis-cli -p "${node_ports[0]}" cluster nodes)
-primaries=()
-for p in "${node_ports[@]}"; do
-  if awk -v p="$p" '$3 ~ /master/ && index($2, ":" p "@") {found = 1} END {exit !found}' <<<"$nodes"; then
-    primaries+=("$p")
-  fi
-done
-[ "${#primaries[@]}" -eq 3 ] || { echo "expected 3 primaries, found ${#primaries[@]}" >&2; exit 1; }
-CLUSTER_URL="redis+cluster://127.0.0.1:${primaries[0]},127.0.0.1:${primaries[1]},127.0.0.1:${primaries[2]}"
+cluster_primaries "$cluster_dir"
 write_bench_keys "$work"
 proc_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
 node_pid() { cat "$cluster_dir/node-$1/redis.pid"; }

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 #include <boost/json/parse.hpp>
@@ -97,6 +98,34 @@ HttpReply CommitRedemption(HttpConnection& connection, const std::string& order_
   return connection.Send(
       "POST", "/v1/redemptions", Json(body),
       {{"Authorization", std::string("Bearer ") + kCheckoutKey}, {"Idempotency-Key", order_id}});
+}
+
+RedemptionRace RaceCommittedRedemptions(const std::vector<std::uint16_t>& ports, int clients,
+                                        int attempts, int shoppers) {
+  RedemptionRace race;
+  std::mutex mutex;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      HttpConnection connection(ports[static_cast<std::size_t>(c) % ports.size()]);
+      for (int i = 0; i < attempts; ++i) {
+        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string((c * 7 + i) % shoppers);
+        const HttpReply reply = CommitRedemption(connection, order, shopper);
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          ++race.wins_by_shopper[shopper];
+          race.won_ids.emplace_back(reply.Json().at("id").as_string());
+        } else if (reply.status == 409) {
+          ++race.refusals[std::string(reply.Json().at("code").as_string())];
+        } else {
+          ++race.refusals[std::to_string(reply.status) + " " + reply.body];
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  return race;
 }
 
 std::string RedeemOrThrow(TestGateway& gateway, const boost::json::object& body,

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,6 +53,18 @@ HttpReply Redeem(TestGateway& gateway, const boost::json::object& body,
 // "commit": true, its Idempotency-Key the order id, as the checkout key.
 HttpReply CommitRedemption(HttpConnection& connection, const std::string& order_id,
                            const std::string& shopper_id);
+// What racing clients got (RaceCommittedRedemptions): the 201s, and the other answers, a 409
+// by its code, any other as "<status> <body>".
+struct RedemptionRace {
+  std::map<std::string, int> wins_by_shopper;
+  std::vector<std::string> won_ids;
+  std::map<std::string, int> refusals;
+};
+// `clients` clients at once, client c on ports[c % ports.size()] over one connection, each
+// making `attempts` CommitRedemption calls, each of an order of its own, by shopper
+// "s-<(7c + i) % shoppers>" (i: the attempt's number).
+RedemptionRace RaceCommittedRedemptions(const std::vector<std::uint16_t>& ports, int clients,
+                                        int attempts, int shoppers);
 // Redeem, throwing unless 201; returns the redemption's id.
 std::string RedeemOrThrow(TestGateway& gateway, const boost::json::object& body,
                           const std::string& idempotency_key);

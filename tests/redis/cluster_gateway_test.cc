@@ -121,30 +121,8 @@ TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
         return quote.status == 200 && quote.Json().at("applied").as_array().size() == 1;
       },
       milliseconds(2000)));
-  std::mutex mutex;
-  std::map<std::string, int> wins_by_shopper;
-  std::vector<std::string> won_ids;
-  std::map<std::string, int> refusals;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 8; ++c) {
-    clients.emplace_back([&, c] {
-      HttpConnection connection(port(c % 2));
-      for (int i = 0; i < 100; ++i) {
-        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
-        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 20);
-        const HttpReply reply = CommitRedemption(connection, order, shopper);
-        std::lock_guard lock(mutex);
-        if (reply.status == 201) {
-          ++wins_by_shopper[shopper];
-          won_ids.emplace_back(reply.Json().at("id").as_string());
-        } else {
-          ++refusals[reply.status == 409 ? std::string(reply.Json().at("code").as_string())
-                                         : std::to_string(reply.status) + " " + reply.body];
-        }
-      }
-    });
-  }
-  for (auto& client : clients) client.join();
+  const RedemptionRace race = RaceCommittedRedemptions({port(0), port(1)}, 8, 100, 20);
+  const auto& [wins_by_shopper, won_ids, refusals] = race;
 
   EXPECT_EQ(won_ids.size(), 30U);
   for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;
@@ -190,31 +168,8 @@ TEST_F(ClusterGatewayTest, RacingRedemptionsAcrossPrimariesOfASpreadStoreTakeExa
     primaries.insert(cluster.PrimaryOf(gateway::RedisKeySlot(layout.prefix(k) + "log")));
   }
   EXPECT_EQ(primaries.size(), 3U) << "the data shards share a primary";
-  std::mutex mutex;
-  std::map<std::string, int> wins_by_shopper;
-  std::vector<std::string> won_ids;
-  std::map<std::string, int> refusals;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 8; ++c) {
-    clients.emplace_back([&, c] {
-      HttpConnection connection(port(c % 2));
-      for (int i = 0; i < 100; ++i) {
-        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
-        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 20);
-        const HttpReply reply = CommitRedemption(connection, order, shopper);
-        std::lock_guard lock(mutex);
-        if (reply.status == 201) {
-          ++wins_by_shopper[shopper];
-          won_ids.emplace_back(reply.Json().at("id").as_string());
-        } else if (reply.status == 409) {
-          ++refusals[std::string(reply.Json().at("code").as_string())];
-        } else {
-          ++refusals[std::to_string(reply.status) + " " + reply.body];
-        }
-      }
-    });
-  }
-  for (auto& client : clients) client.join();
+  const RedemptionRace race = RaceCommittedRedemptions({port(0), port(1)}, 8, 100, 20);
+  const auto& [wins_by_shopper, won_ids, refusals] = race;
 
   EXPECT_EQ(won_ids.size(), 30U);
   for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;

@@ -82,31 +82,8 @@ TEST_F(SpreadGatewayTest, RacingRedemptionsOverThreeShardsTakeExactlyTheQuota) {
   }
   // 12 clients, 4 per gateway, 150 attempts each by 30 shoppers, whose homes are all three
   // data shards (the offer's is one of them).
-  std::mutex mutex;
-  std::map<std::string, int> wins_by_shopper;
-  std::map<std::string, int> refusals;
-  std::vector<std::string> won_ids;
-  std::vector<std::thread> clients;
-  for (int c = 0; c < 12; ++c) {
-    clients.emplace_back([&, c] {
-      HttpConnection connection(port(c % 3));
-      for (int i = 0; i < 150; ++i) {
-        const std::string order = "c" + std::to_string(c) + "-" + std::to_string(i);
-        const std::string shopper = "s-" + std::to_string((c * 7 + i) % 30);
-        const HttpReply reply = CommitRedemption(connection, order, shopper);
-        std::lock_guard lock(mutex);
-        if (reply.status == 201) {
-          ++wins_by_shopper[shopper];
-          won_ids.emplace_back(reply.Json().at("id").as_string());
-        } else if (reply.status == 409) {
-          ++refusals[std::string(reply.Json().at("code").as_string())];
-        } else {
-          ++refusals[std::to_string(reply.status) + " " + reply.body];
-        }
-      }
-    });
-  }
-  for (auto& client : clients) client.join();
+  const RedemptionRace race = RaceCommittedRedemptions({port(0), port(1), port(2)}, 12, 150, 30);
+  const auto& [wins_by_shopper, won_ids, refusals] = race;
 
   EXPECT_EQ(won_ids.size(), 40U);
   for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;

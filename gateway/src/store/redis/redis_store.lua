@@ -561,6 +561,36 @@ local function stale_or_full(id, version, discount, at, minute, o, shopper_count
   return nil
 end
 
+-- Counts one more live redemption `id` of offer `offer` at local day field `day_field`, whose
+-- hash's fields `o` were read for the checks (see stale_or_full), granting `amount` (discount or
+-- cashback), holding unique code `code` ("" = none); announces the thresholds it reaches (`at`:
+-- the redemption's time). Used by create and by a spread store's hold.
+local function count_use(offer, o, day_field, amount, code, id, at)
+  local offer_key = key('o:' .. offer)
+  local live = tonumber(o[11] or '0') + 1
+  redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+  local spent = tonumber(o[12] or '0')
+  if amount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', amount) end
+  if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
+  if o[3] ~= '-1' or o[4] ~= '-1' then
+    announce_thresholds(offer, offer_key, o[17], at, o[3], o[4], live, spent, o[16])
+  end
+end
+
+-- Gives back what count_use counted of offer `offer` for redemption `id`. Used by transitions
+-- and by a spread store's hold_release.
+local function give_back_use(offer, amount, code, day_field, id)
+  local counters = key('o:' .. offer)
+  redis.call('HINCRBY', counters, 'n', -1)
+  if amount ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. amount) end
+  if redis.call('HINCRBY', counters, day_field, -1) == 0 then
+    redis.call('HDEL', counters, day_field)
+  end
+  if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
+    redis.call('HDEL', key('uheld'), code)
+  end
+end
+
 -- Marks claim `idem_key` as answered by a refusal at `at` (ms), for `period` ms: a request
 -- with the same body planned before that (see create) may no longer succeed. The only write
 -- of a refused call.
@@ -698,17 +728,8 @@ local function create()
   redis.call('INCRBY', key('amount'), ARGV[13])
   add_event(true, redemption_event(status), ARGV[11], merchant, id)
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
-    local offer, o, discount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
-    if o then
-      local offer_key = key('o:' .. offer)
-      local live = tonumber(o[11] or '0') + 1
-      redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
-      local spent = tonumber(o[12] or '0')
-      if discount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', discount) end
-      if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
-      if o[3] ~= '-1' or o[4] ~= '-1' then
-        announce_thresholds(offer, offer_key, o[17], ARGV[11], o[3], o[4], live, spent, o[16])
-      end
+    if used[i] then
+      count_use(ARGV[i], used[i], day_field, ARGV[i + 2], ARGV[i + 3], id, ARGV[11])
     end
   end
   if #held > 0 then
@@ -833,16 +854,7 @@ local function transition(id, action, at)
             release_shards[#release_shards + 1] = shard
           end
         else
-          local counters = key('o:' .. plan[i])
-          redis.call('HINCRBY', counters, 'n', -1)
-          if plan[i + 1] ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. plan[i + 1]) end
-          if redis.call('HINCRBY', counters, day_field, -1) == 0 then
-            redis.call('HDEL', counters, day_field)
-          end
-          local code = plan[i + 2]
-          if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
-            redis.call('HDEL', key('uheld'), code)
-          end
+          give_back_use(plan[i], plan[i + 1], plan[i + 2], day_field, id)
         end
       end
     end

@@ -89,15 +89,7 @@ local function hold()
   local fields = {HELD, home, ARGV[7], day}
   for i = 8, #ARGV, 5 do
     local offer, o, amount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
-    local offer_key = key('o:' .. offer)
-    local live = tonumber(o[11] or '0') + 1
-    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
-    local spent = tonumber(o[12] or '0')
-    if amount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', amount) end
-    if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
-    if o[3] ~= '-1' or o[4] ~= '-1' then
-      announce_thresholds(offer, offer_key, o[17], ARGV[4], o[3], o[4], live, spent, o[16])
-    end
+    count_use(offer, o, day_field, amount, code, id, ARGV[4])
     local n = #fields
     fields[n + 1], fields[n + 2], fields[n + 3], fields[n + 4] = offer, amount, code, ARGV[i + 4]
     fields[n + 5], fields[n + 6], fields[n + 7] = o[14] or '', o[15], o[5]
@@ -151,15 +143,7 @@ local function hold_release()
   local day_field = 'd:' .. fields[4]
   for i = 5, #fields, HOLD_OFFER_FIELDS do
     if what == 'all' or fields[i + 3] == '1' then
-      local counters, amount, code = key('o:' .. fields[i]), fields[i + 1], fields[i + 2]
-      redis.call('HINCRBY', counters, 'n', -1)
-      if amount ~= '0' then redis.call('HINCRBY', counters, 'b', '-' .. amount) end
-      if redis.call('HINCRBY', counters, day_field, -1) == 0 then
-        redis.call('HDEL', counters, day_field)
-      end
-      if code ~= '' and redis.call('HGET', key('uheld'), code) == id then
-        redis.call('HDEL', key('uheld'), code)
-      end
+      give_back_use(fields[i], fields[i + 1], fields[i + 2], day_field, id)
     end
   end
   redis.call('ZREM', key('holds'), id)
