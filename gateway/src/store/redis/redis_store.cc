@@ -369,56 +369,12 @@ void RedisStore::ExpireDue(std::size_t max_count, Completion<std::size_t> done) 
   core_->ExpireNext(std::move(job));
 }
 
-void RedisStore::ReadLedgerEntries(std::uint64_t start, std::uint64_t end, std::size_t count,
-                                   Completion<LedgerEntries> done) {
-  core_->Run({"ledger_page", std::to_string(start), std::to_string(end), std::to_string(count)},
-             [done = std::move(done)](Result<ScriptReply> reply) {
-               if (!reply.ok()) return done(reply.status());
-               if (!reply->status.ok()) return done(reply->status);
-               const auto& p = reply->payload;
-               LedgerEntries entries;
-               if (p.empty()) return done(Status(StatusCode::kInternal, "malformed ledger page"));
-               const std::string& stop = p[0].str();
-               if (std::from_chars(stop.data(), stop.data() + stop.size(), entries.end).ec !=
-                   std::errc()) {
-                 return done(Status(StatusCode::kInternal, "malformed ledger stop " + stop));
-               }
-               for (std::size_t i = 1; i + 1 < p.size(); i += 2)
-                 entries.entries.push_back(p[i].str());
-               done(std::move(entries));
-             });
-}
-
-void RedisStore::ReadRecords(std::vector<std::string> ids,
-                             Completion<std::vector<std::string>> done) {
-  if (ids.empty()) return done(std::vector<std::string>());
-  std::vector<std::string> argv = {"HMGET", core_->Key("rec")};
-  argv.insert(argv.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
-  core_->Pick().Command(std::move(argv), [done = std::move(done)](Result<RedisReply> reply) {
-    if (!reply.ok()) return done(Status(StatusCode::kUnavailable, reply.status().message()));
-    if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
-    std::vector<std::string> records;
-    for (const RedisReply& record : reply->elements()) {
-      records.push_back(record.is_nil() ? std::string() : record.str());
-    }
-    done(std::move(records));
-  });
-}
-
 void RedisStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {
   // Stats come from the view once it has read the whole log: the same on every gateway. When
   // Redis cannot be read, the view's last figures are better than none.
   core_->mirror().CatchUp([core = core_, offer_id = std::move(offer_id),
                            done = std::move(done)](const Status&) mutable {
     core->mirror().view().GetOfferStats(std::move(offer_id), std::move(done));
-  });
-}
-
-void RedisStore::GetCountedOfferStats(std::string offer_id, OfferLimits limits,
-                                      Completion<OfferStats> done) {
-  core_->mirror().CatchUp([core = core_, offer_id = std::move(offer_id), limits,
-                           done = std::move(done)](const Status&) {
-    done(core->mirror().view().CountedOfferStats(offer_id, limits));
   });
 }
 
