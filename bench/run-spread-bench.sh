@@ -21,7 +21,8 @@
 # primary's load falls as the store spreads, not more throughput.
 # Usage: bench/run-spread-bench.sh   Needs a release build (BUILD_DIR, default build/release).
 # Env: SHARDS_LIST ("1 3"), GATEWAYS (2), OFFERS (300), DURATION (10s), CONNECTIONS (8 per
-#      gateway), SERVER_THREADS (1).
+#      gateway), SERVER_THREADS (1), DUMP_STATS (set: also print each primary's busiest
+#      commands, those the store function ran included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -125,6 +126,12 @@ for shards in $SHARDS_LIST; do
     figure "$shards data shard(s): primary :$p FCALL calls, usec, CPU" \
       "$calls, $usec, ${cpu} % of a core" ""
   done
+  if [ -n "${DUMP_STATS:-}" ]; then
+    for p in "${primaries[@]}"; do
+      echo "primary :$p, busiest commands:"
+      redis-cli -p "$p" info commandstats | tr -d '\r' | sort -t= -k3 -n -r | head -12
+    done
+  fi
   spread=$(printf '%s\n' "${usecs[@]}" | awk '{s += $1; if ($1 > m) m = $1; n++} END {printf "%.2f", (s > 0 ? m / (s / n) : 0)}')
   goal=""
   [ "$shards" -ne 3 ] || goal=$(verdict "$spread" "<=" 1.25)
