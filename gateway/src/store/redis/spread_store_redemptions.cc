@@ -335,6 +335,8 @@ void SpreadStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
             lock.lock();
           }
           if (--batch->answering > 0) return;
+          // The decisions hold the parts' jobs, whose completions hold the batch: let go.
+          batch->decisions.clear();
           lock.unlock();
           if (batch->refusal != StatusCode::kOk) {
             // In the batch's order, as one shard names them.
