@@ -410,5 +410,104 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
       << "a gateway's stats differ from the promoted primary's ledger of " << ledger;
 }
 
+// A store spread over three data shards, with --redis-wait-replicas 1: the primary keeping the
+// offer's shard killed under load (redemptions whose homes are on every primary, most of them
+// holding the offer there from another). Its replica takes over; no acknowledged redemption is
+// lost, and once every hold is settled the offer's counter on the promoted primary equals the
+// redemptions the store has, under the limit.
+TEST_F(ClusterGatewayTest, APrimaryOfASpreadStoreKilledUnderLoadLosesNoAcknowledgedRedemption) {
+  auto cluster =
+      RedisClusterServers::StartPrivate({"--appendonly", "yes", "--appendfsync", "always"});
+  ASSERT_NE(cluster, nullptr);
+  constexpr int kLimit = 600;
+  StartGateways(*cluster, 2,
+                {"--redis-shards", "3", "--redis-wait-replicas", "1", "--redis-timeout", "2"});
+  object offer = AlwaysOnOffer();
+  offer["limits"] = object{{"total_redemptions", kLimit}};
+  const std::string id = CreateOffer(offer);
+  const auto layout = gateway::ShardLayout::Make(prefix_, 3).value();
+  const std::string& shard = layout.prefix(layout.OfOffer(Layer::kMerchant, "shop-1"));
+  const int slot = gateway::RedisKeySlot(shard + "log");
+
+  std::mutex mutex;
+  std::vector<std::string> acknowledged;
+  std::atomic<int> acknowledged_count{0};
+  std::map<int, int> statuses;
+  std::atomic<bool> go{true};
+  std::vector<std::thread> writers;
+  StopThreads stop_writers{go, writers};
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; go.load(); ++i) {
+        const std::string order = "w" + std::to_string(w) + "-" + std::to_string(i);
+        object body = RedemptionBody(order, 100'000, "s-" + order);
+        body["commit"] = true;
+        try {
+          const HttpReply reply = CallPort(port(w % 2), "POST", "/v1/redemptions", kCheckoutKey,
+                                           Json(body), {{"Idempotency-Key", order}});
+          std::lock_guard lock(mutex);
+          ++statuses[reply.status];
+          if (reply.status == 201) {
+            acknowledged.emplace_back(reply.Json().at("id").as_string());
+            ++acknowledged_count;
+          }
+        } catch (const std::exception&) {
+          std::this_thread::sleep_for(milliseconds(5));
+        }
+      }
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 50; }, milliseconds(20000)));
+  const std::uint16_t killed = cluster->PrimaryOf(slot);
+  ASSERT_NE(killed, 0);
+  cluster->Kill(killed);
+  const int acknowledged_at_kill = acknowledged_count.load();
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const std::uint16_t now = cluster->PrimaryOf(slot);
+        return now != 0 && now != killed && cluster->Settled(slot);
+      },
+      milliseconds(30000)))
+      << "no replica took over slot " << slot;
+  const std::uint16_t promoted = cluster->PrimaryOf(slot);
+  ASSERT_TRUE(cluster->Restart(killed));
+  const int before_rejoin = acknowledged_count.load();
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= before_rejoin + 20; },
+                        milliseconds(30000)))
+      << "writes never resumed after the old primary rejoined as a replica";
+  EXPECT_GT(acknowledged_count.load(), acknowledged_at_kill);
+  stop_writers();
+
+  for (const auto& [status, count] : statuses) {
+    EXPECT_TRUE(status == 201 || status == 503 || status == 409) << count << " × " << status;
+  }
+  // Every acknowledged redemption is in the store, committed.
+  for (const std::string& r : acknowledged) {
+    const HttpReply got = CallPort(port(1), "GET", "/v1/redemptions/" + r, kCheckoutKey);
+    ASSERT_EQ(got.status, 200) << r << ": " << got.body;
+    EXPECT_EQ(got.Json().at("status").as_string(), "committed") << r;
+  }
+  // Once no hold waits for its home's answer, the counter equals the store's redemptions.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        int waiting = 0;
+        for (std::size_t k = 0; k < layout.size(); ++k) {
+          const std::uint16_t on =
+              cluster->PrimaryOf(gateway::RedisKeySlot(layout.prefix(k) + "log"));
+          waiting += std::stoi(cluster->Cli(on, "ZCARD '" + layout.prefix(k) + "holds'"));
+        }
+        return waiting == 0;
+      },
+      milliseconds(30000)));
+  std::size_t ledger = 0;
+  for (std::size_t k = 1; k < layout.size(); ++k) {
+    const std::uint16_t on = cluster->PrimaryOf(gateway::RedisKeySlot(layout.prefix(k) + "log"));
+    ledger += std::stoul(cluster->Cli(on, "HLEN '" + layout.prefix(k) + "rec'"));
+  }
+  EXPECT_EQ(cluster->Cli(promoted, "HGET '" + shard + "o:" + id + "' n"), std::to_string(ledger));
+  EXPECT_LE(ledger, static_cast<std::size_t>(kLimit));
+  EXPECT_GE(ledger, acknowledged.size());
+}
+
 }  // namespace
 }  // namespace uudai::testing
