@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -19,7 +20,7 @@ namespace uudai::gateway {
 // failure of a shard that did not answer (kUnavailable: it may hold what was asked for, so
 // fail closed), else `otherwise`.
 template <typename T>
-void AskEveryShard(const std::vector<std::unique_ptr<RedisStore>>& shards,
+void AskEveryShard(std::span<const std::unique_ptr<RedisStore>> shards,
                    const std::function<void(RedisStore&, Completion<T>)>& call,
                    std::function<bool(const Result<T>&)> pick, Result<T> otherwise,
                    Completion<T> done) {

@@ -1,7 +1,6 @@
 #include "store/redis/event_merger.h"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -12,12 +11,6 @@
 namespace uudai::gateway {
 
 namespace {
-
-std::int64_t Number(const std::string& text) {
-  std::int64_t value = 0;
-  std::from_chars(text.data(), text.data() + text.size(), value);
-  return value;
-}
 
 // An event read from a data shard, to copy.
 struct ShardEvent {
@@ -80,8 +73,9 @@ void EventMerger::Round(std::shared_ptr<Job> job) {
     if (!merged->status.ok()) return Finish(job, merged->status);
     const auto& p = merged->payload;
     for (std::size_t i = 0; i + 1 < p.size(); i += 2) {
-      const std::size_t shard = static_cast<std::size_t>(Number(p[i].str()));
-      if (shard >= 1 && shard <= data_shards) job->positions[shard - 1] = p[i + 1].str();
+      const auto shard = ParseUnsigned(p[i].str());
+      if (shard && *shard >= 1 && *shard <= data_shards)
+        job->positions[*shard - 1] = p[i + 1].str();
     }
     job->reached = job->positions;
     job->waiting = data_shards;
@@ -96,8 +90,16 @@ void EventMerger::Round(std::shared_ptr<Job> job) {
                // seq, text, record, micros, created per event.
                const auto& e = events->payload;
                for (std::size_t i = 0; i + 4 < e.size(); i += 5) {
-                 job->events.push_back(ShardEvent{Number(e[i + 3].str()), k, Number(e[i].str()),
-                                                  e[i + 1].str(), e[i + 2].str(), e[i + 4].str()});
+                 const auto micros = ParseSigned(e[i + 3].str());
+                 const auto seq = ParseSigned(e[i].str());
+                 if (!micros || !seq) {
+                   if (!job->failure) {
+                     job->failure = Status(StatusCode::kInternal, "malformed event " + e[i].str());
+                   }
+                   break;
+                 }
+                 job->events.push_back(
+                     ShardEvent{*micros, k, *seq, e[i + 1].str(), e[i + 2].str(), e[i + 4].str()});
                  job->reached[k - 1] = e[i].str();
                }
                if (e.size() / 5 >= job->page) job->full = true;

@@ -1,9 +1,9 @@
 #include "store/redis/offer_holds.h"
 
-#include <charconv>
 #include <string_view>
 #include <utility>
 
+#include "store/redis/redemption_record.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 
@@ -14,13 +14,6 @@ namespace {
 Status Malformed(std::string_view what) {
   return Status(StatusCode::kInternal,
                 "the store function's hold reply is malformed: " + std::string(what));
-}
-
-std::optional<std::int64_t> ParseInteger(std::string_view text) {
-  std::int64_t value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return value;
 }
 
 // The script's reply, or why there is none: transport failures and refusals alike.
@@ -42,8 +35,8 @@ Result<HoldOutcome> HoldOutcomeOf(const ScriptReply& reply, std::size_t offers) 
   for (std::size_t i = 1; i < p.size(); i += 3) {
     HeldOfferFacts facts;
     facts.first_order = p[i].str() == "1";
-    const auto layer = ParseInteger(p[i + 1].str());
-    const auto per_shopper = ParseInteger(p[i + 2].str());
+    const auto layer = ParseSigned(p[i + 1].str());
+    const auto per_shopper = ParseSigned(p[i + 2].str());
     if (!layer || *layer < 0 || *layer >= static_cast<std::int64_t>(kLayerCount) || !per_shopper) {
       return Malformed("offer facts " + p[i + 1].str() + " " + p[i + 2].str());
     }
@@ -130,7 +123,7 @@ void OfferHolds::Due(std::size_t max_count, Completion<std::vector<DueHold>> don
     if (p.size() % 3 != 0) return done(Malformed(std::to_string(p.size()) + " fields"));
     std::vector<DueHold> due;
     for (std::size_t i = 0; i < p.size(); i += 3) {
-      const auto deadline = ParseInteger(p[i + 2].str());
+      const auto deadline = ParseSigned(p[i + 2].str());
       if (!deadline) return done(Malformed("deadline " + p[i + 2].str()));
       due.push_back(DueHold{p[i].str(), p[i + 1].str(), Timestamp{*deadline}});
     }
@@ -161,15 +154,8 @@ void OfferHolds::PendingReleases(std::size_t max_count,
         std::vector<PendingRelease> pending;
         for (const RedisReply& entry : parsed->payload) {
           // redemption id US shard US "all" | "refund" US deadline
-          std::vector<std::string_view> f;
-          std::string_view text = entry.str();
-          for (std::size_t start = 0;;) {
-            const std::size_t sep = text.find('\x1f', start);
-            f.push_back(text.substr(start, sep == std::string_view::npos ? sep : sep - start));
-            if (sep == std::string_view::npos) break;
-            start = sep + 1;
-          }
-          const auto deadline = f.size() == 4 ? ParseInteger(f[3]) : std::nullopt;
+          const std::vector<std::string_view> f = SplitFields(entry.str(), kRecordField);
+          const auto deadline = f.size() == 4 ? ParseSigned(f[3]) : std::nullopt;
           if (!deadline || (f[2] != "all" && f[2] != "refund")) {
             return done(Malformed("release " + entry.str()));
           }

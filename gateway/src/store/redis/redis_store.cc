@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <mutex>
 #include <variant>
@@ -138,9 +137,9 @@ namespace {
 std::string WhereHeld(const std::optional<HeldElsewhere>& held) {
   if (!held) return {};
   const HeldOfferFacts& f = held->facts;
-  return std::string(f.first_order ? "1" : "") + '\x1f' +
-         std::to_string(static_cast<int>(f.layer)) + '\x1f' +
-         std::to_string(f.per_shopper.value_or(-1)) + '\x1f' + held->shard;
+  return std::string(f.first_order ? "1" : "") + kRecordField +
+         std::to_string(static_cast<int>(f.layer)) + kRecordField +
+         std::to_string(f.per_shopper.value_or(-1)) + kRecordField + held->shard;
 }
 
 }  // namespace

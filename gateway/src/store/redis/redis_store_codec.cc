@@ -7,8 +7,6 @@
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
-namespace {
-
 std::optional<std::uint64_t> ParseUnsigned(std::string_view text) {
   std::uint64_t value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -22,6 +20,8 @@ std::optional<std::int64_t> ParseSigned(std::string_view text) {
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return value;
 }
+
+namespace {
 
 std::optional<StatusCode> ParseCodeName(std::string_view name) {
   for (int c = static_cast<int>(StatusCode::kOk); c <= static_cast<int>(StatusCode::kInternal);

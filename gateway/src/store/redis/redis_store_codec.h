@@ -44,6 +44,10 @@ struct ScriptReply {
   std::vector<RedisReply> payload;
 };
 
+// A decimal integer as the store function writes one (the whole text); nullopt otherwise.
+std::optional<std::uint64_t> ParseUnsigned(std::string_view text);
+std::optional<std::int64_t> ParseSigned(std::string_view text);
+
 // Transport failures and Redis error replies become kUnavailable (fail closed), except a
 // reply the script could not have produced (a bug: kInternal).
 Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply);

@@ -1,7 +1,5 @@
 // RedisStore's part in a store spread over shards (SpreadStore): what a data shard and the
 // hub answer beyond the Store interface.
-#include <charconv>
-
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
@@ -18,11 +16,11 @@ void RedisStore::ReadLedgerEntries(std::uint64_t start, std::uint64_t end, std::
                const auto& p = reply->payload;
                LedgerEntries entries;
                if (p.empty()) return done(Status(StatusCode::kInternal, "malformed ledger page"));
-               const std::string& stop = p[0].str();
-               if (std::from_chars(stop.data(), stop.data() + stop.size(), entries.end).ec !=
-                   std::errc()) {
-                 return done(Status(StatusCode::kInternal, "malformed ledger stop " + stop));
+               const auto stop = ParseUnsigned(p[0].str());
+               if (!stop) {
+                 return done(Status(StatusCode::kInternal, "malformed ledger stop " + p[0].str()));
                }
+               entries.end = *stop;
                for (std::size_t i = 1; i + 1 < p.size(); i += 2)
                  entries.entries.push_back(p[i].str());
                done(std::move(entries));

@@ -14,8 +14,11 @@ class Pass : public std::enable_shared_from_this<Pass> {
   Pass(std::vector<SagaShard> shards, Completion<SagaSweep> done)
       : shards_(std::move(shards)), done_(std::move(done)) {}
 
-  void Run(std::size_t max_count, bool holds) {
+  // Every shard's due holds (when `holds`) and queued releases; only `home`'s releases when
+  // it names a shard.
+  void Run(std::size_t max_count, bool holds, const std::string& home = "") {
     for (const SagaShard& shard : shards_) {
+      if (!home.empty() && shard.name != home) continue;
       if (holds) {
         Begin();
         shard.holds->Due(max_count, [self = shared_from_this(), &shard](auto due) {
@@ -117,9 +120,10 @@ void SagaSweeper::Sweep(std::size_t max_count, Completion<SagaSweep> done) const
   pass->Finish();
 }
 
-void SagaSweeper::SendReleases(std::size_t max_count, Completion<SagaSweep> done) const {
+void SagaSweeper::SendReleases(std::size_t max_count, const std::string& home,
+                               Completion<SagaSweep> done) const {
   auto pass = std::make_shared<Pass>(shards_, std::move(done));
-  pass->Run(max_count, false);
+  pass->Run(max_count, false, home);
   pass->Finish();
 }
 

@@ -11,6 +11,7 @@
 #define UUDAI_GATEWAY_STORE_REDIS_SAGA_SWEEPER_H_
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "store/redis/cross_shard_create.h"
@@ -32,9 +33,10 @@ class SagaSweeper {
   // One pass over every shard: at most `max_count` due holds and `max_count` queued releases
   // each. `done` runs once all of its steps answered, on a Redis client's thread.
   void Sweep(std::size_t max_count, Completion<SagaSweep> done) const;
-  // The queued releases only (at most `max_count` per shard): what a cancel, expiry or refund
-  // just queued, sent before it is answered.
-  void SendReleases(std::size_t max_count, Completion<SagaSweep> done) const;
+  // The queued releases only (at most `max_count` per shard), of home `home` ("": of every
+  // shard): what a cancel, expiry or refund just queued, sent before it is answered.
+  void SendReleases(std::size_t max_count, const std::string& home,
+                    Completion<SagaSweep> done) const;
 
  private:
   std::vector<SagaShard> shards_;

@@ -82,9 +82,11 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
         std::make_shared<OfferHolds>(connections.front(), layout_.prefix(k), options_.store.zone));
     saga_shards_.push_back(SagaShard{layout_.name(k), shards_.back().get(), holds_.back()});
     prefixes.push_back(layout_.prefix(k));
-    views.push_back(&shards_.back()->usage());
+    if (k > 0) views.push_back(&shards_.back()->usage());  // the hub counts nothing
   }
-  sweeper_ = std::make_unique<SagaSweeper>(saga_shards_);
+  // Holds and queued releases are the data shards'.
+  sweeper_ = std::make_unique<SagaSweeper>(
+      std::vector<SagaShard>(saga_shards_.begin() + 1, saga_shards_.end()));
   merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes));
   usage_ = std::make_unique<SpreadUsage>(std::move(views));
 }
@@ -159,7 +161,7 @@ RedisStore& SpreadStore::OfferShard(const Offer& offer) const {
 }
 
 RedisStore* SpreadStore::ShardKnowing(const std::string& id) const {
-  for (const auto& shard : shards_) {
+  for (const auto& shard : data_shards()) {
     if (shard->FindOffer(id) != nullptr) return shard.get();
   }
   return nullptr;
@@ -182,17 +184,15 @@ void SpreadStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
 }
 
 std::shared_ptr<const Offer> SpreadStore::FindOffer(const std::string& id) const {
-  for (const auto& shard : shards_) {
-    if (auto offer = shard->FindOffer(id)) return offer;
-  }
-  return nullptr;
+  RedisStore* shard = ShardKnowing(id);
+  return shard != nullptr ? shard->FindOffer(id) : nullptr;
 }
 
 void SpreadStore::FindOfferCaughtUp(const std::string& id,
                                     Completion<std::shared_ptr<const Offer>> done) const {
   if (auto offer = FindOffer(id)) return done(std::move(offer));
   auto gather = MakeGather<std::shared_ptr<const Offer>, std::shared_ptr<const Offer>>(
-      shards_.size(),
+      data_shards().size(),
       [](std::vector<std::shared_ptr<const Offer>> found) -> Result<std::shared_ptr<const Offer>> {
         for (auto& offer : found) {
           if (offer) return std::move(offer);
@@ -200,14 +200,14 @@ void SpreadStore::FindOfferCaughtUp(const std::string& id,
         return std::shared_ptr<const Offer>();
       },
       std::move(done));
-  for (std::size_t k = 0; k < shards_.size(); ++k) {
-    shards_[k]->FindOfferCaughtUp(id, gather->Slot(k));
+  for (std::size_t k = 0; k < data_shards().size(); ++k) {
+    data_shards()[k]->FindOfferCaughtUp(id, gather->Slot(k));
   }
 }
 
 std::vector<std::shared_ptr<const Offer>> SpreadStore::AllOffers() const {
   std::vector<std::shared_ptr<const Offer>> all;
-  for (const auto& shard : shards_) {
+  for (const auto& shard : data_shards()) {
     auto offers = shard->AllOffers();
     all.insert(all.end(), std::make_move_iterator(offers.begin()),
                std::make_move_iterator(offers.end()));
@@ -220,7 +220,7 @@ OfferListPage SpreadStore::ListOffersPage(const OfferListQuery& query) const {
   // after which a shard that stopped early (limit or max_examined) still has offers.
   std::vector<std::shared_ptr<const Offer>> merged;
   std::optional<std::string> bound;
-  for (const auto& shard : shards_) {
+  for (const auto& shard : data_shards()) {
     OfferListPage page = shard->ListOffersPage(query);
     if (page.next_after_id && (!bound || *page.next_after_id < *bound)) {
       bound = page.next_after_id;
@@ -250,7 +250,7 @@ void SpreadStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHist
     return shard->ReadOfferHistory(std::move(query), std::move(done));
   }
   AskEveryShard<OfferHistoryPage>(
-      shards_,
+      data_shards(),
       [query](RedisStore& shard, Completion<OfferHistoryPage> d) {
         shard.ReadOfferHistory(query, std::move(d));
       },
@@ -283,7 +283,7 @@ void SpreadStore::GetOfferStats(std::string offer_id, Completion<OfferStats> don
       return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
     }
     auto gather = MakeGather<OfferStats, OfferStats>(
-        shards_.size(),
+        data_shards().size(),
         [this, offer](std::vector<OfferStats> parts) -> Result<OfferStats> {
           OfferStats sum = SumOfferStats(parts);
           // Remaining figures from the offer's use over every shard.
@@ -301,21 +301,21 @@ void SpreadStore::GetOfferStats(std::string offer_id, Completion<OfferStats> don
           return sum;
         },
         std::move(done));
-    for (std::size_t k = 0; k < shards_.size(); ++k) {
-      shards_[k]->GetCountedOfferStats(offer_id, offer->limits, gather->Slot(k));
+    for (std::size_t k = 0; k < data_shards().size(); ++k) {
+      data_shards()[k]->GetCountedOfferStats(offer_id, offer->limits, gather->Slot(k));
     }
   });
 }
 
 void SpreadStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats> done) {
   auto gather = MakeGather<CampaignStats, CampaignStats>(
-      shards_.size(),
+      data_shards().size(),
       [](std::vector<CampaignStats> parts) -> Result<CampaignStats> {
         return SumCampaignStats(parts);
       },
       std::move(done));
-  for (std::size_t k = 0; k < shards_.size(); ++k) {
-    shards_[k]->GetCampaignStats(query, gather->Slot(k));
+  for (std::size_t k = 0; k < data_shards().size(); ++k) {
+    data_shards()[k]->GetCampaignStats(query, gather->Slot(k));
   }
 }
 

@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,8 @@ Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
 
 class SpreadStore final : public Store {
  public:
-  // `connections`: at least one, already Start()ed, shared by the shards.
+  // `connections`: at least one, already Start()ed, shared by the shards. REQUIRES:
+  // layout.spread() (a hub and at least two data shards).
   SpreadStore(const Clock& clock, SpreadStoreOptions options, const ShardLayout& layout,
               std::vector<std::shared_ptr<RedisClient>> connections);
   ~SpreadStore() override;
@@ -130,9 +132,14 @@ class SpreadStore final : public Store {
   static constexpr std::size_t kSweepBatch = 200;
 
   RedisStore& OfferShard(const Offer& offer) const;
-  // Sends the releases the data shards' queues hold (a cross-shard redemption gave its limits
-  // back), then runs `then`: so that a caller sees the limits back, as with one shard.
-  void SendReleases(std::function<void()> then);
+  // The data shards (every shard but the hub): where offers and redemptions are.
+  std::span<const std::unique_ptr<RedisStore>> data_shards() const {
+    return {shards_.begin() + 1, shards_.end()};
+  }
+  // Sends the releases the queue of `home` holds ("": of every data shard; a cross-shard
+  // redemption gave its limits back), then runs `then`: so that a caller sees the limits
+  // back, as with one shard.
+  void SendReleases(const std::string& home, std::function<void()> then);
   void ReadLedgerRecords(LedgerPageQuery query, RedisStore::LedgerEntries read,
                          Completion<LedgerPage> done);
   // The shard whose view knows offer `id`, or nullptr.

@@ -1,7 +1,6 @@
 // SpreadStore's redemptions (each in its shopper's shard, its home), its ledger and its
 // batches of offers.
 #include <algorithm>
-#include <cstdlib>
 #include <mutex>
 #include <set>
 #include <utility>
@@ -9,7 +8,9 @@
 #include "store/redis/ask_every_shard.h"
 #include "store/redis/cross_shard_create.h"
 #include "store/redis/event_merger.h"
+#include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
+#include "store/redis/redis_store_core.h"
 #include "store/redis/saga_sweeper.h"
 #include "store/redis/spread_store.h"
 
@@ -47,10 +48,7 @@ void SpreadStore::CreateRedemption(CreateRedemptionRequest request,
   }
   // The holds' deadline is compared with the shards' clocks, not this store's Clock (a test's
   // may be anywhere): from the machine's.
-  const Timestamp wall_deadline{std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::system_clock::now().time_since_epoch())
-                                    .count() +
-                                options_.hold_deadline_millis};
+  const Timestamp wall_deadline{WallMillis() + options_.hold_deadline_millis};
   CreateAcrossShards(saga_shards_[home], placement, std::move(request), wall_deadline,
                      std::move(done));
 }
@@ -58,7 +56,7 @@ void SpreadStore::CreateRedemption(CreateRedemptionRequest request,
 void SpreadStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                          Completion<std::optional<std::string>> done) {
   AskEveryShard<std::optional<std::string>>(
-      shards_,
+      data_shards(),
       [scope_key, fingerprint](RedisStore& shard, Completion<std::optional<std::string>> d) {
         shard.FindIdempotentResponse(scope_key, fingerprint, std::move(d));
       },
@@ -73,7 +71,7 @@ void SpreadStore::SettleRefusal(RefusalCheck check, Completion<SettledRefusal> d
   // The claim and the order are in the home of a shopper this check does not name: every
   // shard settles it (each fences the claim where it is not found).
   AskEveryShard<SettledRefusal>(
-      shards_,
+      data_shards(),
       [check](RedisStore& shard, Completion<SettledRefusal> d) {
         shard.SettleRefusal(check, std::move(d));
       },
@@ -89,7 +87,7 @@ void SpreadStore::TransitionRedemption(std::string id, RedemptionAction action,
   // The home is the one shard that does not answer kNotFound. A transition that gave limits
   // back queued their release in the shards of offers it held there: sent before the answer.
   AskEveryShard<Redemption>(
-      shards_,
+      data_shards(),
       [id, action](RedisStore& shard, Completion<Redemption> d) {
         shard.TransitionRedemption(id, action, std::move(d));
       },
@@ -99,22 +97,37 @@ void SpreadStore::TransitionRedemption(std::string id, RedemptionAction action,
       },
       Status(StatusCode::kNotFound, "redemption " + id + " does not exist"),
       [this, done = std::move(done)](Result<Redemption> moved) mutable {
-        if (!moved.ok() && moved.status().code() != StatusCode::kReservationExpired) {
+        // A late commit expires the reservation (kReservationExpired): its home is not told,
+        // so every data shard's queue is sent.
+        std::string home;
+        if (moved.ok()) {
+          const Redemption& r = moved.value();
+          if (r.status == RedemptionStatus::kReserved || r.status == RedemptionStatus::kCommitted) {
+            return done(std::move(moved));  // nothing given back
+          }
+          home = layout_.name(layout_.OfShopper(r.shopper_id));
+          const bool held_elsewhere =
+              std::any_of(r.applied.begin(), r.applied.end(), [&](const RedeemedOffer& a) {
+                return layout_.name(layout_.OfOffer(a.layer, a.offer_merchant_id)) != home;
+              });
+          if (!held_elsewhere) return done(std::move(moved));
+        } else if (moved.status().code() != StatusCode::kReservationExpired) {
           return done(std::move(moved));
         }
-        SendReleases([moved = std::move(moved), done = std::move(done)]() mutable {
+        SendReleases(home, [moved = std::move(moved), done = std::move(done)]() mutable {
           done(std::move(moved));
         });
       });
 }
 
-void SpreadStore::SendReleases(std::function<void()> then) {
-  sweeper_->SendReleases(kSweepBatch, [then = std::move(then)](Result<SagaSweep>) { then(); });
+void SpreadStore::SendReleases(const std::string& home, std::function<void()> then) {
+  sweeper_->SendReleases(kSweepBatch, home,
+                         [then = std::move(then)](Result<SagaSweep>) { then(); });
 }
 
 void SpreadStore::GetRedemption(std::string id, Completion<Redemption> done) {
   AskEveryShard<Redemption>(
-      shards_,
+      data_shards(),
       [id](RedisStore& shard, Completion<Redemption> d) { shard.GetRedemption(id, std::move(d)); },
       [](const Result<Redemption>& r) {
         return r.ok() || (r.status().code() != StatusCode::kNotFound &&
@@ -126,7 +139,7 @@ void SpreadStore::GetRedemption(std::string id, Completion<Redemption> done) {
 void SpreadStore::FindLiveOrder(std::string merchant_id, std::string order_id,
                                 Completion<std::optional<std::string>> done) {
   AskEveryShard<std::optional<std::string>>(
-      shards_,
+      data_shards(),
       [merchant_id, order_id](RedisStore& shard, Completion<std::optional<std::string>> d) {
         shard.FindLiveOrder(merchant_id, order_id, std::move(d));
       },
@@ -143,10 +156,10 @@ void SpreadStore::ExpireDue(std::size_t max_count, Completion<std::size_t> done)
     Completion<std::size_t> done;
   };
   auto job = std::make_shared<Expiring>();
-  job->left = shards_.size();
+  job->left = data_shards().size();
   job->done = std::move(done);
   // Each shard up to max_count: the caller calls again while a call expires max_count.
-  for (auto& shard : shards_) {
+  for (const auto& shard : data_shards()) {
     shard->ExpireDue(max_count, [self = this, job, max_count](Result<std::size_t> expired) {
       std::unique_lock lock(job->mutex);
       if (expired.ok()) {
@@ -159,7 +172,7 @@ void SpreadStore::ExpireDue(std::size_t max_count, Completion<std::size_t> done)
       if (job->expired == 0 && job->failure) return job->done(*job->failure);
       const std::size_t count = std::min(job->expired, max_count);
       if (count == 0) return job->done(count);
-      self->SendReleases([job, count] { job->done(count); });
+      self->SendReleases("", [job, count] { job->done(count); });
     });
   }
 }
@@ -193,14 +206,13 @@ void SpreadStore::ReadLedgerRecords(LedgerPageQuery query, RedisStore::LedgerEnt
   // Each entry is shard US redemption id: the ids by shard, with their place in the page.
   std::vector<std::vector<std::size_t>> places(shards_.size());
   for (const std::string& entry : read.entries) {
-    const std::size_t separator = entry.find('\x1f');
-    const std::size_t shard =
-        separator == std::string::npos ? 0 : std::strtoul(entry.c_str(), nullptr, 10);
-    if (shard == 0 || shard >= shards_.size()) {
+    const std::vector<std::string_view> f = SplitFields(entry, kRecordField);
+    const auto shard = f.size() == 2 ? ParseUnsigned(f[0]) : std::nullopt;
+    if (!shard || *shard == 0 || *shard >= shards_.size()) {
       return done(Status(StatusCode::kInternal, "malformed ledger entry " + entry));
     }
-    places[shard].push_back(reading->ids.size());
-    reading->ids.push_back(entry.substr(separator + 1));
+    places[*shard].push_back(reading->ids.size());
+    reading->ids.emplace_back(f[1]);
   }
   reading->records.resize(reading->ids.size());
   auto finish = [reading, query, end = read.end, done = std::move(done)]() mutable {
