@@ -256,4 +256,34 @@ std::vector<FieldError> ValidateOffer(const Offer& offer) {
   return errors.Take();
 }
 
+std::vector<FieldError> ValidateOfferChange(const Offer& current, const Offer& next) {
+  std::vector<FieldError> errors;
+  for (const auto& [changed, path] :
+       {std::pair{next.merchant_id != current.merchant_id, "merchant_id"},
+        std::pair{next.code_mode != current.code_mode, "code_mode"},
+        std::pair{next.layer != current.layer, "layer"},
+        std::pair{next.hot != current.hot, "hot"}}) {
+    if (changed) errors.push_back({path, "cannot change after creation"});
+  }
+  if (!current.hot || !errors.empty()) return errors;
+  // A limit grows when it is removed or raised; a new one (none before) is lower than none.
+  auto lowered = [](const std::optional<std::int64_t>& before,
+                    const std::optional<std::int64_t>& after) {
+    return after && (!before || *after < *before);
+  };
+  const OfferLimits& a = current.limits;
+  const OfferLimits& b = next.limits;
+  for (const auto& [down, path] :
+       {std::pair{lowered(a.total_redemptions, b.total_redemptions), "limits.total_redemptions"},
+        std::pair{lowered(a.total_budget, b.total_budget), "limits.total_budget"},
+        std::pair{lowered(a.per_day, b.per_day), "limits.per_day"}}) {
+    if (down) {
+      errors.push_back({path,
+                        "a hot offer's limit can be raised or removed, not lowered or "
+                        "added (pause the offer instead)"});
+    }
+  }
+  return errors;
+}
+
 }  // namespace uudai

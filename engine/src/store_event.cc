@@ -94,6 +94,7 @@ std::vector<std::string> OfferFieldsChanged(const Offer& before, const Offer& af
   note(before.funded_by != after.funded_by, "funded_by");
   note(before.funder != after.funder, "funder");
   note(before.restore_on_refund != after.restore_on_refund, "restore_on_refund");
+  note(before.hot != after.hot, "hot");
   note(before.status != after.status, "status");
   return changed;
 }

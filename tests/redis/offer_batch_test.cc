@@ -157,13 +157,13 @@ std::string CallStoreFunction(Store& store,
 TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
   PatientStore a(clock_, prefix_);
   const std::string log = "'" + prefix_ + "log'";
-  // offers_stage as a gateway sends it: token, first position, then one offer's 17 arguments
+  // offers_stage as a gateway sends it: token, first position, then one offer's 18 arguments
   // (id, merchant, layer, code mode public, status, code, journal line, limits, window, first
-  // order, the code as a unique code).
+  // order, the code as a unique code, hot).
   const std::string staged = CallStoreFunction(*a, [&](const std::string& name) {
     return "FCALL " + name + " 1 " + log +
            " offers_stage t-died 0 o-staged m-1 0 1 active LAPSE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
-           "9999999999999 '' '' 0 ''";
+           "9999999999999 '' '' 0 '' ''";
   });
   ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
   EXPECT_EQ(CodeOf(SyncStore(*a).CreateOffer(MakePublicCodeOffer("o-other", "LAPSE1"))),

@@ -170,6 +170,12 @@ struct Offer {
   FundedBy funded_by = FundedBy::kMerchant;
   std::optional<std::string> funder;  // e.g. "momo" for payment_partner
   bool restore_on_refund = true;
+  // A hot offer (a flash sale's): a store spread over several shards splits its
+  // total_redemptions, total_budget and per_day limits into one share per data shard, so that
+  // its redemptions spread too; other stores keep it as any offer. Set at creation only; those
+  // three limits may then be raised or removed, never lowered or added (see
+  // ValidateOfferChange).
+  bool hot = false;
   OfferStatus status = OfferStatus::kActive;
   std::int64_t version = 1;
   Timestamp created_at;

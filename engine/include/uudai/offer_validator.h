@@ -14,6 +14,13 @@ namespace uudai {
 // uniqueness (the store enforces those atomically).
 std::vector<FieldError> ValidateOffer(const Offer& offer);
 
+// What an update may not change of `current` (the stored version) in `next`: merchant_id,
+// code_mode, layer and hot are fixed at creation, and a hot offer's total_redemptions,
+// total_budget and per_day may be raised or removed but not lowered or added (its shares in a
+// spread store's shards only grow, so their sum never passes the limit: see Offer::hot).
+// Empty when the change is allowed.
+std::vector<FieldError> ValidateOfferChange(const Offer& current, const Offer& next);
+
 }  // namespace uudai
 
 #endif  // UUDAI_OFFER_VALIDATOR_H_

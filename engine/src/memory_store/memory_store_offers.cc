@@ -6,6 +6,7 @@
 
 #include "memory_store/memory_store_state.h"
 #include "uudai/memory_store.h"
+#include "uudai/offer_validator.h"
 
 namespace uudai {
 namespace {
@@ -128,14 +129,9 @@ void MemoryStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
       return Status::ForOffer(StatusCode::kInvalidTransition, offer.id,
                               "offer " + offer.id + " is archived; archived offers are final");
     }
-    std::vector<FieldError> immutable;
-    for (const auto& [changed, path] :
-         {std::pair{offer.merchant_id != current.merchant_id, "merchant_id"},
-          std::pair{offer.code_mode != current.code_mode, "code_mode"},
-          std::pair{offer.layer != current.layer, "layer"}}) {
-      if (changed) immutable.push_back({path, "cannot change after creation"});
+    if (auto refused = ValidateOfferChange(current, offer); !refused.empty()) {
+      return Status::Invalid(std::move(refused));
     }
-    if (!immutable.empty()) return Status::Invalid(std::move(immutable));
     if (Status free = state_->CheckPublicCodeFreeLocked(offer); !free.ok()) return free;
     offer.version = base_version + 1;
     offer.created_at = current.created_at;

@@ -206,6 +206,7 @@ std::optional<Offer> ReadOffer(FieldReader& r, BodyProblems& problems, Offer off
                                                                        : FundedBy::kPlatform);
   offer.funder = r.String("funder");
   offer.restore_on_refund = r.Bool("restore_on_refund").value_or(true);
+  offer.hot = r.Bool("hot").value_or(false);
   if (auto status =
           ReadEnum<OfferStatus>(r, "status", ParseOfferStatus, "active, paused, archived")) {
     offer.status = *status;
@@ -362,6 +363,7 @@ boost::json::object OfferToJson(const Offer& offer, const CampaignZone& zone) {
       {"funded_by", FundedByName(offer.funded_by)},
       {"funder", optional_string(offer.funder)},
       {"restore_on_refund", offer.restore_on_refund},
+      {"hot", offer.hot},
       {"status", OfferStatusName(offer.status)},
       {"version", offer.version},
       {"created_at", FormatRfc3339(offer.created_at, zone)},

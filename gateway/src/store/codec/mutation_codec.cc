@@ -86,6 +86,7 @@ json::object EncodeOffer(const Offer& o) {
   }
   if (o.shopper_tags) out["tags"] = Opt(o.shopper_tags);  // absent for most offers
   if (o.first_order) out["fo"] = true;                    // likewise
+  if (o.hot) out["hot"] = true;                           // likewise
   if (o.updated_by) out["by"] = json::array{o.updated_by->key_id, o.updated_by->role};
   return out;
 }
@@ -236,6 +237,7 @@ Offer DecodeOffer(const json::object& o) {
   x.merchant_ids = OptList(o, "mids");
   if (o.contains("tags")) x.shopper_tags = OptList(o, "tags");
   if (o.contains("fo")) x.first_order = B(o, "fo");
+  if (o.contains("hot")) x.hot = B(o, "hot");
   x.starts_at = Timestamp{I(o, "s")};
   x.ends_at = Timestamp{I(o, "e")};
   if (const auto& w = o.at("w"); !w.is_null()) {

@@ -20,11 +20,12 @@ struct HeldGroup {
 class Saga : public std::enable_shared_from_this<Saga> {
  public:
   Saga(SagaShard home, std::vector<HeldGroup> groups, CreateRedemptionRequest request,
-       Timestamp deadline, Completion<CreateRedemptionOutcome> done)
+       Timestamp deadline, std::vector<bool> alternatives, Completion<CreateRedemptionOutcome> done)
       : home_(std::move(home)),
         groups_(std::move(groups)),
         request_(std::move(request)),
         deadline_(deadline),
+        alternatives_(std::move(alternatives)),
         done_(std::move(done)) {}
 
   void Start() {
@@ -62,7 +63,7 @@ class Saga : public std::enable_shared_from_this<Saga> {
       // leaves a tombstone, so that it is refused if it arrives later).
       ReleaseAll();
       if (!refusal) return done_(Status(StatusCode::kUnavailable, "a shard did not answer"));
-      if (!request_.idempotency) return done_(*refusal);
+      if (!request_.idempotency || HasAlternative(*refusal)) return done_(*refusal);
       const Redemption& r = request_.redemption;
       return home_.store->SettleRefusalAsCreate(
           RefusalCheck{request_.idempotency->scope_key, request_.idempotency->fingerprint,
@@ -76,11 +77,26 @@ class Saga : public std::enable_shared_from_this<Saga> {
         held[group.applied[k]] = HeldElsewhere{group.shard->name, outcome.offers[k]};
       }
     }
+    std::vector<bool> local_alternatives(held.size(), false);
+    for (std::size_t i = 0; i < alternatives_.size() && i < held.size(); ++i) {
+      local_alternatives[i] = alternatives_[i] && !held[i];
+    }
     home_.store->CreateRedemptionWithHolds(
         std::move(request_), deadline_, std::move(held),
         [self = shared_from_this()](Result<CreateRedemptionOutcome> created) {
           self->Created(std::move(created));
-        });
+        },
+        std::move(local_alternatives));
+  }
+
+  // Whether `refusal` is of a limit reached by a share with alternatives.
+  bool HasAlternative(const Status& refusal) const {
+    if (!IsLimitReached(refusal) || !refusal.offer_id()) return false;
+    const auto& applied = request_.redemption.applied;
+    for (std::size_t i = 0; i < applied.size() && i < alternatives_.size(); ++i) {
+      if (alternatives_[i] && applied[i].offer_id == *refusal.offer_id()) return true;
+    }
+    return false;
   }
 
   void Created(Result<CreateRedemptionOutcome> created) {
@@ -112,6 +128,7 @@ class Saga : public std::enable_shared_from_this<Saga> {
   CreateRedemptionRequest request_;  // moved into the create
   const std::string redemption_id_ = request_.redemption.id;
   const Timestamp deadline_;
+  const std::vector<bool> alternatives_;
   Completion<CreateRedemptionOutcome> done_;
   std::mutex mutex_;
   std::size_t waiting_ = 0;  // GUARDED_BY mutex_
@@ -119,9 +136,15 @@ class Saga : public std::enable_shared_from_this<Saga> {
 
 }  // namespace
 
+bool IsLimitReached(const Status& refusal) {
+  return refusal.code() == StatusCode::kQuotaExhausted ||
+         refusal.code() == StatusCode::kBudgetExhausted ||
+         refusal.code() == StatusCode::kDailyLimit;
+}
+
 void CreateAcrossShards(const SagaShard& home, const std::vector<const SagaShard*>& placement,
                         CreateRedemptionRequest request, Timestamp deadline,
-                        Completion<CreateRedemptionOutcome> done) {
+                        Completion<CreateRedemptionOutcome> done, std::vector<bool> alternatives) {
   if (placement.size() != request.redemption.applied.size()) {
     return done(Status(StatusCode::kInternal, "every applied offer needs its shard"));
   }
@@ -134,8 +157,12 @@ void CreateAcrossShards(const SagaShard& home, const std::vector<const SagaShard
     if (group == groups.end()) group = groups.insert(groups.end(), HeldGroup{placement[i], {}, {}});
     group->applied.push_back(i);
   }
-  if (groups.empty()) return home.store->CreateRedemption(std::move(request), std::move(done));
-  std::make_shared<Saga>(home, std::move(groups), std::move(request), deadline, std::move(done))
+  if (groups.empty()) {
+    return home.store->CreateRedemptionWithHolds(std::move(request), Timestamp{}, {},
+                                                 std::move(done), std::move(alternatives));
+  }
+  std::make_shared<Saga>(home, std::move(groups), std::move(request), deadline,
+                         std::move(alternatives), std::move(done))
       ->Start();
 }
 

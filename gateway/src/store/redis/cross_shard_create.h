@@ -34,10 +34,18 @@ struct SagaShard {
 
 // Creates `request` in `home`; `placement[i]` is the shard keeping request.redemption.applied[i]
 // (the home, or another). Holds carry `deadline` (well before the reservation ends, and far
-// enough ahead for the saga's three steps). `done` runs on a Redis client's thread.
+// enough ahead for the saga's three steps). `alternatives` (empty, or one per applied offer):
+// the offer is a share of a hot offer whose other shares the caller tries next, so a refusal
+// for a limit it reached (kQuotaExhausted, kBudgetExhausted, kDailyLimit, naming it) is
+// answered as it is, nothing fenced or settled: the request is not answered yet. `done` runs
+// on a Redis client's thread.
 void CreateAcrossShards(const SagaShard& home, const std::vector<const SagaShard*>& placement,
                         CreateRedemptionRequest request, Timestamp deadline,
-                        Completion<CreateRedemptionOutcome> done);
+                        Completion<CreateRedemptionOutcome> done,
+                        std::vector<bool> alternatives = {});
+
+// Whether `refusal` is one of a limit an offer reached (what another share may still have).
+bool IsLimitReached(const Status& refusal);
 
 }  // namespace uudai::gateway
 

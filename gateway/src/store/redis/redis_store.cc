@@ -147,7 +147,8 @@ std::string WhereHeld(const std::optional<HeldElsewhere>& held) {
 void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
                                            Timestamp holds_deadline,
                                            std::vector<std::optional<HeldElsewhere>> held,
-                                           Completion<CreateRedemptionOutcome> done) {
+                                           Completion<CreateRedemptionOutcome> done,
+                                           std::vector<bool> shares_with_alternatives) {
   const Redemption& r = request.redemption;
   if (r.applied.empty()) {
     return done(Status(StatusCode::kNothingToRedeem, "the redemption applies no offer"));
@@ -195,7 +196,10 @@ void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
     args.push_back(std::to_string(a.offer_version));
     args.push_back(std::to_string(a.reward()));
     args.push_back(held_code ? *a.code : std::string());
-    args.push_back(held.empty() ? std::string() : WhereHeld(held[i]));
+    const bool alternatives = i < shares_with_alternatives.size() && shares_with_alternatives[i];
+    args.push_back(alternatives   ? std::string("~")  // BUCKET_WITH_ALTERNATIVES
+                   : held.empty() ? std::string()
+                                  : WhereHeld(held[i]));
   }
   std::string response = claim ? claim->response : std::string();
   auto mutation = std::make_shared<StoreMutation>(

@@ -48,6 +48,7 @@
 
 #include "redis/redis_client.h"
 #include "store/redis/held_offer.h"
+#include "store/redis/limit_share.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/clock.h"
 #include "uudai/event_log.h"
@@ -99,6 +100,9 @@ struct RedisStoreOptions {
   // About how many of the latest events Redis keeps (trimmed with the log, by every gateway's
   // heartbeat; the last one heard wins).
   std::size_t event_retention = kDefaultEventRetention;
+  // A spread store's data shard: the share of every hot offer's limits this shard keeps (see
+  // Offer::hot). The default is the whole limits.
+  LimitShare limit_share;
 };
 
 class RedisStore final : public Store {
@@ -157,9 +161,20 @@ class RedisStore final : public Store {
   // deadline by Redis's clock, or once a sweeper claimed the id (OfferHolds::Claim). When the
   // redemption later gives its limits back, its releases are queued here
   // (OfferHolds::PendingReleases).
+  // `shares_with_alternatives` (empty, or by index in redemption.applied): offers kept here as
+  // a share of a hot offer whose other shares the caller tries next: refused for a limit one
+  // of them reached, the request is answered kQuotaExhausted, kBudgetExhausted or kDailyLimit
+  // without fencing its claim (it is not answered yet; see SettleRefusal).
   void CreateRedemptionWithHolds(CreateRedemptionRequest request, Timestamp holds_deadline,
                                  std::vector<std::optional<HeldElsewhere>> held,
-                                 Completion<CreateRedemptionOutcome> done);
+                                 Completion<CreateRedemptionOutcome> done,
+                                 std::vector<bool> shares_with_alternatives = {});
+  // As a spread store's data shard that does not keep hot offer `offer` (at its stored
+  // version): writes this shard's share of it (options.limit_share), unless the share holds
+  // that version or a later one.
+  void PutShare(const Offer& offer, Completion<bool> done);
+  // The version of each of offers `ids`' share here (0 when there is none).
+  void ReadShareVersions(std::vector<std::string> ids, Completion<std::vector<std::int64_t>> done);
   // One script call: the claim, the order guard, and (when neither is found) a fence on the
   // claim, so that a request with the same key still in flight on another gateway cannot
   // succeed after this refusal was answered (it gets kRequestInProgress).

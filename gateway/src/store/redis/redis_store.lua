@@ -6,8 +6,8 @@
 -- this text, with the library's name (derived from this text, so that two builds never run each
 -- other's code), and defines NAME before it. Loaded once per Redis (FUNCTION LOAD, kept in its
 -- RDB and AOF); nothing below the registration runs per call, so a call pays for its own work
--- only. The library is this file followed by redis_store_webhooks.lua, redis_store_holds.lua
--- and redis_store_dispatch.lua (which registers the operations), joined into one text at build
+-- only. The library is this file followed by redis_store_webhooks.lua, redis_store_holds.lua,
+-- redis_store_shares.lua and redis_store_dispatch.lua (which registers the operations), joined into one text at build
 -- time (gateway/CMakeLists.txt).
 --
 -- KEYS[1] is the change log (a stream). Every other key is named from the same prefix, which
@@ -37,7 +37,9 @@
 --                 wf wt (daily window, local minutes; absent = none) fo ("1" for a first_order
 --                 offer; absent otherwise) — and its counters:
 --                 n (live redemptions) b (budget spent) d:<local day>, and ta (the budget
---                 thresholds announced: ThresholdBit's mask; absent = none). Small: Redis keeps it
+--                 thresholds announced: ThresholdBit's mask; absent = none), ht (a hot offer:
+--                 "1", or "2" when the limits here are this shard's share of a spread store's,
+--                 see redis_store_shares.lua; absent otherwise). Small: Redis keeps it
 --                 as a listpack, which a call reads in one pass
 --   oh:<id>       list, one per offer written more than once: the journal lines of its versions
 --                 before the latest, oldest first (the latest is in `offers`)
@@ -315,8 +317,9 @@ local function code_taken(scope, code, id, as_unique)
 end
 
 -- Writes offer `id`'s hash; ARGV[a..a+8] are what redemptions are re-checked against (limits
--- total, budget, per shopper, per day, starts_at, ends_at, daily window from, to, first order).
-local function write_offer_hash(id, version, merchant, layer, code_mode, status, code, a)
+-- total, budget, per shopper, per day, starts_at, ends_at, daily window from, to, first order);
+-- `hot`: "" (not hot), "1" (hot, its whole limits here) or "2" (hot, a share of them here).
+local function write_offer_hash(id, version, merchant, layer, code_mode, status, code, a, hot)
   local offer_key = key('o:' .. id)
   redis.call('HSET', offer_key, 'v', version, 'm', merchant, 'l', layer, 'cm', code_mode,
              's', status, 'pc', code, 'lt', ARGV[a], 'lb', ARGV[a + 1], 'ls', ARGV[a + 2],
@@ -331,6 +334,11 @@ local function write_offer_hash(id, version, merchant, layer, code_mode, status,
   else
     redis.call('HDEL', offer_key, 'fo')
   end
+  if hot ~= '' then
+    redis.call('HSET', offer_key, 'ht', hot)
+  else
+    redis.call('HDEL', offer_key, 'ht')
+  end
 end
 
 -- The arguments of one offer (offer_put, offers_stage; AppendOfferArgs in the gateway): id,
@@ -338,14 +346,15 @@ end
 -- offer, then what redemptions are re-checked against: limits total, budget, per shopper, per
 -- day ("-1" = none), starts_at, ends_at (epoch ms), daily window from, to (local minutes; "" =
 -- none), first order ("1" | "0"); then the public code spelled as a unique code ("" when it is
--- not one).
-local OFFER_ARGS = 17
+-- not one); then hot: "" (not hot), "1" (a hot offer, its whole limits here) or "2" (a hot
+-- offer of a spread store: the limits above are this shard's share of them).
+local OFFER_ARGS = 18
 
 -- ARGV: op, mode ("create" | "update"), base version, then the OFFER_ARGS of the offer.
 local function offer_put()
   local mode, base, id = ARGV[2], tonumber(ARGV[3]), ARGV[4]
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-  local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc')
+  local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc', 'ht')
   local version = 1
   if mode == 'create' then
     if current[1] then return refuse('already_exists', 'offer ' .. id .. ' already exists') end
@@ -363,6 +372,7 @@ local function offer_put()
     if merchant ~= current[2] then changed[#changed + 1] = 'merchant_id' end
     if code_mode ~= current[4] then changed[#changed + 1] = 'code_mode' end
     if layer ~= current[3] then changed[#changed + 1] = 'layer' end
+    if (ARGV[21] ~= '') ~= (current[7] and true or false) then changed[#changed + 1] = 'hot' end
     if #changed > 0 then
       return refuse('validation_failed', 'cannot change after creation', '', unpack(changed))
     end
@@ -379,7 +389,7 @@ local function offer_put()
     redis.call('HDEL', codes, current[6])
   end
   if live_code then redis.call('HSET', codes, code, id) end
-  write_offer_hash(id, version, merchant, layer, code_mode, status, code, 11)
+  write_offer_hash(id, version, merchant, layer, code_mode, status, code, 11, ARGV[21])
   local replaced = ''
   if mode ~= 'create' then
     replaced = redis.call('HGET', key('offers'), id) or ''
@@ -444,7 +454,7 @@ local function offers_stage()
     if code ~= '' and status ~= 'archived' then
       redis.call('HSET', pcode_key(code_scope(merchant, layer)), code, id)
     end
-    write_offer_hash(id, 1, merchant, layer, ARGV[b + 3], status, code, b + 7)
+    write_offer_hash(id, 1, merchant, layer, ARGV[b + 3], status, code, b + 7, ARGV[b + 17])
     redis.call('HSET', key('o:' .. id), 'bt', token)
     redis.call('HSET', key('offers'), id, ARGV[b + 6])
     redis.call('HSET', batch, id, '')
@@ -572,7 +582,9 @@ local function count_use(offer, o, day_field, amount, code, id, at)
   local spent = tonumber(o[12] or '0')
   if amount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', amount) end
   if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
-  if o[3] ~= '-1' or o[4] ~= '-1' then
+  -- A share of a hot offer's limits (ht "2") says nothing of the whole offer's: its thresholds
+  -- are not announced here.
+  if (o[3] ~= '-1' or o[4] ~= '-1') and o[18] ~= '2' then
     announce_thresholds(offer, offer_key, o[17], at, o[3], o[4], live, spent, o[16])
   end
 end
@@ -617,14 +629,19 @@ end
 -- (ms) of a refusal, shopper, local day, order key, the deadline of its holds in other shards
 -- ("" when every applied offer is kept here); then per applied offer: id, the version the
 -- quote saw ("0" = not known), amount (discount or cashback), unique code or "", and "" for an
--- offer kept here, or for one held in another shard (redis_store_holds.lua) what its hold
--- answered and where: first_order US layer US per-shopper limit US shard. A held offer is not
+-- offer kept here (BUCKET_WITH_ALTERNATIVES for a hot offer's share), or for one held in
+-- another shard (redis_store_holds.lua) what its hold answered and where: first_order US layer US per-shopper limit US shard. A held offer is not
 -- counted here (its hold counted it); the shopper's live redemptions of it are, and checked
 -- against its per-shopper limit and first-order rule. A refusal after the claim was looked at
 -- fences the claim (see fence), so that a request with the same key still in flight cannot
 -- contradict it.
 -- Payload: "created", or "replayed", the first response, its redemption's id and record now.
 local FIRST_OFFER_ARG, OFFER_ARGS = 19, 5
+-- An applied offer's last argument when it is kept here, as a share of a hot offer whose other
+-- shares the gateway tries next (see Offer::hot): refused for a limit it reached, the request
+-- is not answered yet, so the refusal does not fence its claim.
+local BUCKET_WITH_ALTERNATIVES = '~'
+local EXHAUSTED = {quota_exhausted = true, budget_exhausted = true, daily_limit = true}
 local function create()
   local now, retention = tonumber(ARGV[2]), tonumber(ARGV[3])
   local id, status, record = ARGV[4], ARGV[5], ARGV[7]
@@ -678,11 +695,15 @@ local function create()
     local offer, code = ARGV[i], ARGV[i + 3]
     local shopper_count = live[3 + (i - FIRST_OFFER_ARG) / OFFER_ARGS] or '0'
     local first_order, layer
-    if ARGV[i + 4] == '' then
+    if ARGV[i + 4] == '' or ARGV[i + 4] == BUCKET_WITH_ALTERNATIVES then
       local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa',
-                           'ea', 'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
+                           'ea', 'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm', 'ht')
       local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], created_at, minute, o,
                                     shopper_count)
+      if refusal and ARGV[i + 4] == BUCKET_WITH_ALTERNATIVES and EXHAUSTED[refusal[1]] then
+        -- Not the answer yet: the gateway asks another shard's share of the offer.
+        return refuse(refusal[1], refusal[2], offer)
+      end
       if refusal then return refused(refusal[1], refusal[2], offer) end
       used[i], first_order, layer = o, o[14], o[15]
     else

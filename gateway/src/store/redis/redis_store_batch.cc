@@ -15,7 +15,7 @@ void RedisStore::Core::CreateOffers(std::vector<Offer> offers, Completion<std::v
   job->args.reserve(offers.size() * kOfferArgs);
   for (Offer& offer : offers) {
     offer.version = 1;
-    AppendOfferArgs(std::make_shared<const Offer>(offer), job->args);
+    AppendOfferArgs(std::make_shared<const Offer>(offer), job->args, options_.limit_share);
   }
   job->offers = std::move(offers);
   job->done = std::move(done);

@@ -162,7 +162,8 @@ Result<ScriptReply> ParseScriptReply(const Result<RedisReply>& reply) {
 
 std::string OrderKey(const Redemption& r) { return r.merchant_id + '\x1f' + r.order_id; }
 
-void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args) {
+void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args,
+                     LimitShare share) {
   const Offer& o = *offer;
   const bool public_code = o.code_mode == CodeMode::kPublic && o.code;
   args.push_back(o.id);
@@ -172,17 +173,22 @@ void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std:
   args.push_back(std::string(OfferStatusName(o.status)));
   args.push_back(public_code ? *o.code : std::string());
   args.push_back(EncodeMutation(OfferWritten{offer}));
-  for (std::string& arg : OfferCheckArgs(o)) args.push_back(std::move(arg));
+  for (std::string& arg : OfferCheckArgs(o, share)) args.push_back(std::move(arg));
   args.push_back(public_code ? CanonicalUniqueCode(*o.code).value_or(std::string())
                              : std::string());
+  args.push_back(!o.hot ? "" : share.split() ? "2" : "1");
 }
 
-std::vector<std::string> OfferCheckArgs(const Offer& o) {
+std::vector<std::string> OfferCheckArgs(const Offer& o, LimitShare share) {
   const bool window = o.daily_window.has_value();
-  return {Limit(o.limits.total_redemptions),
-          Limit(o.limits.total_budget),
+  auto shared = [&](const std::optional<std::int64_t>& limit) -> std::optional<std::int64_t> {
+    if (!limit || !o.hot) return limit;
+    return share.Of(*limit);
+  };
+  return {Limit(shared(o.limits.total_redemptions)),
+          Limit(shared(o.limits.total_budget)),
           Limit(o.limits.per_shopper),
-          Limit(o.limits.per_day),
+          Limit(shared(o.limits.per_day)),
           std::to_string(o.starts_at.millis),
           std::to_string(o.ends_at.millis),
           window ? std::to_string(o.daily_window->from_minute) : std::string(),

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "redis/redis_reply.h"
+#include "store/redis/limit_share.h"
 #include "uudai/campaign_time.h"
 #include "uudai/redemption.h"
 #include "uudai/status.h"
@@ -61,15 +62,18 @@ std::string OrderKey(const Redemption& r);
 
 // The arguments one offer takes in the "offer_put" and "offers_stage" ops (OFFER_ARGS in
 // redis_store.lua): id, merchant, layer, code mode, status, public code ("" when none), the
-// journal line of `offer`, OfferCheckArgs, then the public code spelled as a unique code ("" when
-// it is not one: the script refuses a public code that is a unique code of the same scope).
-inline constexpr std::size_t kOfferArgs = 17;
-void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args);
+// journal line of `offer`, OfferCheckArgs, the public code spelled as a unique code ("" when it is
+// not one: the script refuses a public code that is a unique code of the same scope), then hot
+// ("" not hot, "1" hot, "2" hot and the limits passed are `share` of its own).
+inline constexpr std::size_t kOfferArgs = 18;
+void AppendOfferArgs(const std::shared_ptr<const Offer>& offer, std::vector<std::string>& args,
+                     LimitShare share = {});
 
 // What the script re-checks a redemption of `o` against, among an offer's arguments: limits (total,
-// budget, per shopper, per day; "-1" = none), starts_at, ends_at (epoch ms), daily window from and
-// to (local minutes; "" and "" when none), first order ("1" | "0").
-std::vector<std::string> OfferCheckArgs(const Offer& o);
+// budget, per shopper, per day; "-1" = none; of a hot offer, `share` of its total, budget and per
+// day), starts_at, ends_at (epoch ms), daily window from and to (local minutes; "" and "" when
+// none), first order ("1" | "0").
+std::vector<std::string> OfferCheckArgs(const Offer& o, LimitShare share = {});
 
 // A page of the ledger from the payload of the function's `ledger_page` ({stop, then id and
 // record per position read from query.start}): the rows created in the query's

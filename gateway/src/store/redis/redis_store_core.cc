@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/codec/mutation_codec.h"
+#include "uudai/offer_validator.h"
 #include "uudai/unique_code.h"
 
 namespace uudai::gateway {
@@ -154,15 +155,40 @@ void RedisStore::Core::HeartbeatIfDue() {
 
 void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_version,
                                   Completion<Offer> done) {
+  if (!create) {
+    auto current = mirror_->view().FindOffer(offer.id);
+    if (current == nullptr || current->version != base_version) {
+      // What an update may change is checked against the version it replaces: read the log
+      // first. (When Redis holds another version, the script refuses the write anyway.)
+      return mirror_->CatchUp([self = shared_from_this(), offer = std::move(offer), base_version,
+                               done = std::move(done)](const Status&) mutable {
+        self->PutOffer(std::move(offer), false, base_version, std::move(done));
+      });
+    }
+  }
+  PutOffer(std::move(offer), create, base_version, std::move(done));
+}
+
+void RedisStore::Core::PutOffer(Offer offer, bool create, std::int64_t base_version,
+                                Completion<Offer> done) {
   offer.version = create ? 1 : base_version + 1;
   if (!create) {
-    // created_at never changes; the view knows it (a lagging view keeps the caller's).
-    if (auto current = mirror_->view().FindOffer(offer.id)) offer.created_at = current->created_at;
+    if (auto current = mirror_->view().FindOffer(offer.id)) {
+      // The script checks the version and what never changes; a hot offer's limits, which it
+      // keeps only as this shard's share, are checked here against the version replaced.
+      if (current->version == base_version) {
+        if (auto refused = ValidateOfferChange(*current, offer); !refused.empty()) {
+          return done(Status::Invalid(std::move(refused)));
+        }
+      }
+      // created_at never changes; the view knows it (a lagging view keeps the caller's).
+      offer.created_at = current->created_at;
+    }
   }
   auto stored = std::make_shared<const Offer>(std::move(offer));
   std::vector<std::string> args = {"offer_put", create ? "create" : "update",
                                    std::to_string(base_version)};
-  AppendOfferArgs(stored, args);
+  AppendOfferArgs(stored, args, options_.limit_share);
   Run(std::move(args),
       [self = shared_from_this(), stored, done = std::move(done)](Result<ScriptReply> reply) {
         if (!reply.ok()) return done(reply.status());

@@ -94,6 +94,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void HeartbeatIfDue();
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
+  // WriteOffer once the view holds the version an update replaces (or cannot).
+  void PutOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
   // Stages `offers` in offers_stage calls of offers_per_call, then commits them in one
   // offers_commit (or, when a chunk was refused or a call failed, takes them back with
   // offers_unstage); answers once this gateway's view holds them.

@@ -37,6 +37,8 @@ local OPS = {
   events_since = events_since,
   events_merged = events_merged,
   events_merge = events_merge,
+  share_put = share_put,
+  share_versions = share_versions,
 }
 
 -- The operations that only read, also registered as NAME_ro with the flag 'no-writes': Redis
@@ -52,6 +54,7 @@ local READ_ONLY_OPS = {
   webhook_deliveries = webhook_deliveries,
   events_since = events_since,
   events_merged = events_merged,
+  share_versions = share_versions,
 }
 
 -- On a Redis Cluster, while the store's slot is being migrated from one primary to another,

@@ -77,7 +77,7 @@ local function hold()
   for i = 8, #ARGV, 5 do
     local offer, code = ARGV[i], ARGV[i + 3]
     local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm')
+                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm', 'ht')
     local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], at, minute, o, '0')
     if refusal then return refuse(refusal[1], refusal[2], offer) end
     if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or

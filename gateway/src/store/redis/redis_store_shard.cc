@@ -52,3 +52,38 @@ void RedisStore::GetCountedOfferStats(std::string offer_id, OfferLimits limits,
 }
 
 }  // namespace uudai::gateway
+
+namespace uudai::gateway {
+
+void RedisStore::PutShare(const Offer& offer, Completion<bool> done) {
+  std::vector<std::string> args = {"share_put", std::to_string(offer.version)};
+  AppendOfferArgs(std::make_shared<const Offer>(offer), args, core_->options().limit_share);
+  // The journal line is not kept with a share: not sent.
+  args[2 + 6].clear();
+  core_->Run(std::move(args), [done = std::move(done)](Result<ScriptReply> reply) {
+    if (!reply.ok()) return done(reply.status());
+    if (!reply->status.ok()) return done(reply->status);
+    const auto& p = reply->payload;
+    done(!p.empty() && p[0].str() == "written");
+  });
+}
+
+void RedisStore::ReadShareVersions(std::vector<std::string> ids,
+                                   Completion<std::vector<std::int64_t>> done) {
+  if (ids.empty()) return done(std::vector<std::int64_t>());
+  std::vector<std::string> args = {"share_versions"};
+  args.insert(args.end(), std::make_move_iterator(ids.begin()), std::make_move_iterator(ids.end()));
+  core_->Run(std::move(args), [done = std::move(done)](Result<ScriptReply> reply) {
+    if (!reply.ok()) return done(reply.status());
+    if (!reply->status.ok()) return done(reply->status);
+    std::vector<std::int64_t> versions;
+    for (const RedisReply& v : reply->payload) {
+      const auto parsed = v.str().empty() ? std::optional<std::int64_t>(0) : ParseSigned(v.str());
+      if (!parsed) return done(Status(StatusCode::kInternal, "malformed share version " + v.str()));
+      versions.push_back(*parsed);
+    }
+    done(std::move(versions));
+  });
+}
+
+}  // namespace uudai::gateway

@@ -77,7 +77,16 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
   for (std::size_t k = 0; k < layout_.size(); ++k) {
     RedisStoreOptions shard_options = options_.store;
     shard_options.key_prefix = layout_.prefix(k);
+    if (k > 0) shard_options.limit_share = LimitShare{k - 1, layout_.data_shards()};
     shards_.push_back(std::make_unique<RedisStore>(clock_, shard_options, connections));
+    // Every data shard's view tells which offers are hot, then the caller's observer.
+    if (k > 0) {
+      shards_.back()->SetOfferObserver(
+          [this](const std::vector<std::shared_ptr<const Offer>>& offers) {
+            NoteOffers(offers);
+            if (observer_) observer_(offers);
+          });
+    }
     holds_.push_back(
         std::make_shared<OfferHolds>(connections.front(), layout_.prefix(k), options_.store.zone));
     saga_shards_.push_back(SagaShard{layout_.name(k), shards_.back().get(), holds_.back()});
@@ -132,6 +141,7 @@ Status SpreadStore::Load(std::chrono::milliseconds timeout) {
   for (auto& shard : shards_) {
     if (Status loaded = shard->Load(timeout); !loaded.ok()) return loaded;
   }
+  NoteOffers(AllOffers());
   return Status::Ok();
 }
 
@@ -147,6 +157,11 @@ void SpreadStore::Poll() {
   if (now - last >= options_.sweep_interval_millis &&
       last_sweep_millis_.compare_exchange_strong(last, now) && !sweeping_->exchange(true)) {
     sweeper_->Sweep(kSweepBatch, [sweeping = sweeping_](Result<SagaSweep>) { *sweeping = false; });
+  }
+  last = last_repair_millis_.load();
+  if (now - last >= options_.share_repair_interval_millis &&
+      last_repair_millis_.compare_exchange_strong(last, now) && !repairing_->exchange(true)) {
+    RepairShares();
   }
 }
 
@@ -172,7 +187,8 @@ void SpreadStore::CreateOffer(Offer offer, Completion<Offer> done) {
   if (RedisStore* other = ShardKnowing(offer.id); other != nullptr && other != &OfferShard(offer)) {
     return done(Status(StatusCode::kAlreadyExists, "offer " + offer.id + " already exists"));
   }
-  OfferShard(offer).CreateOffer(std::move(offer), std::move(done));
+  RedisStore& shard = OfferShard(offer);
+  shard.CreateOffer(std::move(offer), WithShares(std::move(done)));
 }
 
 void SpreadStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
@@ -180,7 +196,7 @@ void SpreadStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion
   // answers; one no view knows yet may be new in the shard of its shop.
   RedisStore* shard = ShardKnowing(offer.id);
   if (shard == nullptr) shard = &OfferShard(offer);
-  shard->UpdateOffer(std::move(offer), base_version, std::move(done));
+  shard->UpdateOffer(std::move(offer), base_version, WithShares(std::move(done)));
 }
 
 std::shared_ptr<const Offer> SpreadStore::FindOffer(const std::string& id) const {
@@ -260,7 +276,9 @@ void SpreadStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHist
 }
 
 void SpreadStore::SetOfferObserver(OfferObserver observer) {
-  for (auto& shard : shards_) shard->SetOfferObserver(observer);
+  // Called by the data shards' observers (set in the constructor); the same REQUIRES as
+  // RedisStore's.
+  observer_ = std::move(observer);
 }
 
 void SpreadStore::IssueCodes(std::string offer_id, std::vector<std::string> codes,

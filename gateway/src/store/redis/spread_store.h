@@ -11,6 +11,12 @@
 // stream in one order (EventMerger). Views: each shard's RedisStore keeps its own; reads that
 // span shards (offers, usage, stats, the ledger) combine them.
 //
+// A hot offer (Offer::hot) is kept in its shop's shard like any offer, and its limits are split
+// into one share per data shard (LimitShare), each kept in that shard as the offer's hash: an
+// offer write is answered once every share has the new version. A redemption counts it in its
+// home's share first (so a redemption whose other offers are at home stays one call), then in
+// the next shards' while a share answers that a limit was reached.
+//
 // Differences from one shard, all documented in docs/design.md: an Idempotency-Key is looked up
 // in the home of the request's shopper (the same key with another shopper's body is not seen
 // as reused there), and so is an order's live redemption; a batch of offers of several shards
@@ -22,6 +28,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +43,7 @@ namespace uudai::gateway {
 
 class EventMerger;
 class OfferHolds;
+struct HotRedemption;
 class SagaSweeper;
 class SpreadUsage;
 struct SagaShard;
@@ -48,6 +57,9 @@ struct SpreadStoreOptions {
   // How often Poll sweeps holds and queued releases, and copies events into shard 0.
   std::int64_t sweep_interval_millis = 500;
   std::int64_t merge_interval_millis = 100;
+  // How often Poll brings the shares of hot offers up to the offers' versions, should a
+  // gateway have stopped between writing an offer and its shares.
+  std::int64_t share_repair_interval_millis = 2'000;
 };
 
 // Refuses (kInternal, with what to do) a gateway whose layout disagrees with the store's: a
@@ -132,6 +144,18 @@ class SpreadStore final : public Store {
   static constexpr std::size_t kSweepBatch = 200;
 
   RedisStore& OfferShard(const Offer& offer) const;
+  // Hot offers: whether a view knows offer `id` as hot; the order of shards to count applied
+  // offer `a` in for a redemption whose home is `home`; the offer's shares written in every
+  // data shard but its own, then `then` (kUnavailable when one was not); `done` once the
+  // shares of a written hot offer are; a sweep of shares behind their offer's version.
+  bool IsHot(const std::string& id) const;
+  std::vector<std::size_t> SharesToTry(const RedeemedOffer& a, std::size_t home) const;
+  void PutShares(const Offer& offer, std::function<void(Status)> then);
+  Completion<Offer> WithShares(Completion<Offer> done);
+  Completion<std::vector<Offer>> WithSharesOfBatch(Completion<std::vector<Offer>> done);
+  void RepairShares();
+  void NoteOffers(const std::vector<std::shared_ptr<const Offer>>& offers);
+  void TryShares(std::shared_ptr<HotRedemption> job);
   // The data shards (every shard but the hub): where offers and redemptions are.
   std::span<const std::unique_ptr<RedisStore>> data_shards() const {
     return {shards_.begin() + 1, shards_.end()};
@@ -155,6 +179,11 @@ class SpreadStore final : public Store {
   std::unique_ptr<EventMerger> merger_;
   std::unique_ptr<SpreadUsage> usage_;
   std::atomic<std::int64_t> last_sweep_millis_{0};
+  std::atomic<std::int64_t> last_repair_millis_{0};
+  std::shared_ptr<std::atomic<bool>> repairing_ = std::make_shared<std::atomic<bool>>(false);
+  OfferObserver observer_;  // the caller's (SetOfferObserver)
+  mutable std::mutex hot_mutex_;
+  std::set<std::string> hot_offers_;  // GUARDED_BY hot_mutex_: every hot offer a view knows
   std::atomic<std::int64_t> last_merge_millis_{0};
   std::shared_ptr<std::atomic<bool>> sweeping_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -37,22 +37,6 @@ std::string InBatchPositions(const std::string& message, const std::vector<std::
 
 }  // namespace
 
-void SpreadStore::CreateRedemption(CreateRedemptionRequest request,
-                                   Completion<CreateRedemptionOutcome> done) {
-  const Redemption& r = request.redemption;
-  const std::size_t home = layout_.OfShopper(r.shopper_id);
-  std::vector<const SagaShard*> placement;
-  placement.reserve(r.applied.size());
-  for (const RedeemedOffer& a : r.applied) {
-    placement.push_back(&saga_shards_[layout_.OfOffer(a.layer, a.offer_merchant_id)]);
-  }
-  // The holds' deadline is compared with the shards' clocks, not this store's Clock (a test's
-  // may be anywhere): from the machine's.
-  const Timestamp wall_deadline{WallMillis() + options_.hold_deadline_millis};
-  CreateAcrossShards(saga_shards_[home], placement, std::move(request), wall_deadline,
-                     std::move(done));
-}
-
 void SpreadStore::FindIdempotentResponse(std::string scope_key, std::string fingerprint,
                                          Completion<std::optional<std::string>> done) {
   AskEveryShard<std::optional<std::string>>(
@@ -106,9 +90,11 @@ void SpreadStore::TransitionRedemption(std::string id, RedemptionAction action,
             return done(std::move(moved));  // nothing given back
           }
           home = layout_.name(layout_.OfShopper(r.shopper_id));
+          // A hot offer may have been counted in any shard's share.
           const bool held_elsewhere =
               std::any_of(r.applied.begin(), r.applied.end(), [&](const RedeemedOffer& a) {
-                return layout_.name(layout_.OfOffer(a.layer, a.offer_merchant_id)) != home;
+                return IsHot(a.offer_id) ||
+                       layout_.name(layout_.OfOffer(a.layer, a.offer_merchant_id)) != home;
               });
           if (!held_elsewhere) return done(std::move(moved));
         } else if (moved.status().code() != StatusCode::kReservationExpired) {
@@ -250,6 +236,7 @@ void SpreadStore::ReadLedgerRecords(LedgerPageQuery query, RedisStore::LedgerEnt
 // --- Batches of offers ----------------------------------------------------------------------
 
 void SpreadStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) {
+  done = WithSharesOfBatch(std::move(done));
   // Ids are unique in the whole store (and in the batch): checked in every shard's view here,
   // in its own shard by its staging.
   std::vector<FieldError> taken;
