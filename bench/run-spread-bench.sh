@@ -16,13 +16,17 @@
 #      mean of FCALL usec per primary (goal ≤ 1.25 with 3 data shards); FCALL calls and usec
 #      per created redemption over the cluster (store calls a redemption costs, the merges and
 #      sweeps of the events included); created redemptions/s and p99.
+# WORKLOAD=hot instead: one platform offer (auto, 5 % of the cart, a quota no run reaches) that
+# every redemption applies, and no shop offer: with HOT=true (the default) it is a hot offer,
+# split into one share per data shard, so a redemption counts it in its shopper's shard (one
+# call); HOT=false shows the same offer kept in the first data shard (sagas, one primary busy).
 # With one data shard the store lives on one primary: its max / mean is 3 by construction. On
 # 2 cores the gateways, wrk and six Redis nodes share the machine: what is shown is how each
 # primary's load falls as the store spreads, not more throughput.
 # Usage: bench/run-spread-bench.sh   Needs a release build (BUILD_DIR, default build/release).
 # Env: SHARDS_LIST ("1 3"), GATEWAYS (2), OFFERS (300), DURATION (10s), CONNECTIONS (8 per
-#      gateway), SERVER_THREADS (1), DUMP_STATS (set: also print each primary's busiest
-#      commands, those the store function ran included).
+#      gateway), SERVER_THREADS (1), WORKLOAD (uniform | hot), HOT (true), DUMP_STATS (set:
+#      also print each primary's busiest commands, those the store function ran included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -34,6 +38,13 @@ OFFERS=${OFFERS:-300}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-8}
 SERVER_THREADS=${SERVER_THREADS:-1}
+WORKLOAD=${WORKLOAD:-uniform}
+HOT=${HOT:-true}
+case "$WORKLOAD" in
+  uniform) label="" ;;
+  hot) label=" (one offer, hot: $HOT)" ;;
+  *) echo "WORKLOAD is uniform or hot" >&2; exit 1 ;;
+esac
 BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
 FIXTURE=tests/redis/redis_cluster_fixture.sh
@@ -85,12 +96,23 @@ for shards in $SHARDS_LIST; do
     urls+=("http://127.0.0.1:$PORT")
   done
   PORT=${urls[0]##*:}
-  load_offers
+  expected=$OFFERS
+  if [ "$WORKLOAD" = hot ]; then
+    SHOPS=100
+    expected=1
+    curl -sf "${urls[0]}/v1/offers" -H "Authorization: Bearer $ADMIN_KEY" \
+      -H 'Content-Type: application/json' -d '{"merchant_id":"platform","layer":"platform",
+        "name":"Tháng tiêu dùng số: giảm 5 %","discount":{"type":"percent","value":5,
+        "max_amount":50000},"starts_at":"2026-01-01T00:00:00Z","ends_at":"2030-01-01T00:00:00Z",
+        "limits":{"total_redemptions":100000000},"hot":'"$HOT"'}' >/dev/null
+  else
+    load_offers
+  fi
   for url in "${urls[@]}"; do
     for _ in $(seq 1 100); do
       listed=$(curl -sf "$url/v1/offers?limit=1000" -H "Authorization: Bearer $ADMIN_KEY" |
         python3 -c 'import json, sys; print(len(json.load(sys.stdin)["items"]))' 2>/dev/null || echo 0)
-      [ "$listed" -ge "$OFFERS" ] && break
+      [ "$listed" -ge "$expected" ] && break
       sleep 0.1
     done
   done
@@ -123,7 +145,7 @@ for shards in $SHARDS_LIST; do
     calls_total=$((calls_total + calls))
     usec_total=$((usec_total + usec))
     usecs+=("$usec")
-    figure "$shards data shard(s): primary :$p FCALL calls, usec, CPU" \
+    figure "$shards data shard(s)$label: primary :$p FCALL calls, usec, CPU" \
       "$calls, $usec, ${cpu} % of a core" ""
   done
   if [ -n "${DUMP_STATS:-}" ]; then
@@ -135,9 +157,9 @@ for shards in $SHARDS_LIST; do
   spread=$(printf '%s\n' "${usecs[@]}" | awk '{s += $1; if ($1 > m) m = $1; n++} END {printf "%.2f", (s > 0 ? m / (s / n) : 0)}')
   goal=""
   [ "$shards" -ne 3 ] || goal=$(verdict "$spread" "<=" 1.25)
-  figure "$shards data shard(s): FCALL usec max / mean over the primaries" "$spread" "$goal"
-  figure "$shards data shard(s): created redemptions/s, worst p99" "$rps/s, ${worst_p99} ms" ""
-  figure "$shards data shard(s): FCALL calls, usec per created redemption (cluster)" \
+  figure "$shards data shard(s)$label: FCALL usec max / mean over the primaries" "$spread" "$goal"
+  figure "$shards data shard(s)$label: created redemptions/s, worst p99" "$rps/s, ${worst_p99} ms" ""
+  figure "$shards data shard(s)$label: FCALL calls, usec per created redemption (cluster)" \
     "$(awk -v c="$calls_total" -v u="$usec_total" -v n="$created" 'BEGIN {printf "%.2f, %.1f", c / n, u / n}')" ""
   for p in "${gw[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
 done

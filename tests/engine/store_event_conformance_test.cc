@@ -233,6 +233,44 @@ TEST_P(StoreConformanceTest, RacingRedemptionsAnnounceEachThresholdExactlyOnce) 
   for (std::size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq, i + 1);
 }
 
+// A hot offer's thresholds are the whole offer's, however a store splits it (a spread store
+// counts it in a share per shard): announced once each, with the offer's use and limit.
+TEST_P(StoreConformanceTest, AHotOffersThresholdsAreTheWholeOffersOnceEach) {
+  auto& store = this->store_;
+  Offer hot = MakePlatformOffer("o-1");
+  hot.hot = true;
+  hot.limits.total_redemptions = 10;
+  hot.limits.total_budget = 1'000'000;
+  hot = store.GivenOffer(hot);
+  auto redeem = [&](int n) {
+    store.GivenRedemption(RedemptionBuilder("r-" + std::to_string(n))
+                              .Shopper("s-" + std::to_string(n % 4))
+                              .Apply(hot, 3'000)
+                              .Build());
+  };
+  for (int n = 1; n <= 8; ++n) redeem(n);
+  EXPECT_EQ(ThresholdsOf(AllEvents(store)), (std::vector<std::string>{"o-1 total_redemptions 80"}));
+  // Released and counted again: 80 % is not announced twice.
+  ASSERT_TRUE(store.Cancel("r-8").ok());
+  redeem(9);
+  redeem(10);
+  redeem(11);
+  const std::vector<StoreEvent> events = AllEvents(store);
+  EXPECT_EQ(ThresholdsOf(events),
+            (std::vector<std::string>{"o-1 total_redemptions 80", "o-1 total_redemptions 95",
+                                      "o-1 total_redemptions 100"}));
+  std::vector<StoreEvent> thresholds;
+  for (const StoreEvent& e : events) {
+    if (e.type == EventType::kOfferBudgetThreshold) thresholds.push_back(e);
+  }
+  ASSERT_EQ(thresholds.size(), 3U);
+  EXPECT_EQ(thresholds[0].merchant_id, "platform");
+  EXPECT_EQ(thresholds[0].threshold->used, 8);
+  EXPECT_EQ(thresholds[0].threshold->limit, 10);
+  EXPECT_EQ(thresholds[2].threshold->used, 10);
+  EXPECT_EQ(thresholds[2].threshold->limit, 10);
+}
+
 TEST_P(StoreConformanceTest, AMerchantReadsOnlyItsShopsEventsPageByPage) {
   auto& store = this->store_;
   // Given events of two shops, interleaved

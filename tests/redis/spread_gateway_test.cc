@@ -1,7 +1,8 @@
 // `uudai serve --redis ... --redis-shards 3` processes sharing one store spread over three data
 // shards (docs/design.md §1.6): racing redemptions, most of them kept in another shard than
 // their offer's, never pass a limit, and every gateway answers the same stats, export and
-// events; a gateway killed in the middle of its sagas leaves nothing counted that is not in
+// events; a hot offer's redemptions spread over its shares in every shard and take exactly its
+// quota; a gateway killed in the middle of its sagas leaves nothing counted that is not in
 // the ledger once its holds' deadline has passed; gateways with another count of shards are
 // refused.
 #include <gtest/gtest.h>
@@ -143,6 +144,54 @@ TEST_F(SpreadGatewayTest, RacingRedemptionsOverThreeShardsTakeExactlyTheQuota) {
 // kill -9 of a gateway while it runs sagas: what it held and never created is released by the
 // other gateway's sweeper after the holds' deadline (10 s), what it created stays; the
 // counters then equal the ledger.
+TEST_F(SpreadGatewayTest, RacingRedemptionsOfAHotOfferTakeExactlyItsQuotaFromEveryShare) {
+  StartSpread(3);
+  object offer = AlwaysOnOffer();
+  offer["hot"] = true;
+  offer["limits"] = object{{"total_redemptions", 40}, {"per_shopper", 2}};
+  const std::string id = CreateOfferOn(0, offer);
+  for (int g : {1, 2}) {
+    ASSERT_TRUE(WaitUntil([&] { return AppliedOn(g, CartBody()) == 1; }, milliseconds(2000)));
+  }
+  const RedemptionRace race = RaceCommittedRedemptions({port(0), port(1), port(2)}, 12, 150, 30);
+  const auto& [wins_by_shopper, won_ids, refusals] = race;
+
+  EXPECT_EQ(won_ids.size(), 40U);
+  for (const auto& [shopper, wins] : wins_by_shopper) EXPECT_LE(wins, 2) << shopper;
+  for (const auto& [code, count] : refusals) {
+    EXPECT_TRUE(code == "quota_exhausted" || code == "per_shopper_limit" ||
+                code == "nothing_to_redeem")
+        << count << " × " << code;
+  }
+  // Every data shard keeps a share (14, 13, 13) and counted within it; together, the ledger.
+  ASSERT_TRUE(WaitUntil([&] { return UnansweredHolds() == 0; }, milliseconds(15'000)));
+  const auto layout = Layout();
+  int counted = 0;
+  for (std::size_t k = 1; k <= static_cast<std::size_t>(kDataShards); ++k) {
+    const std::string key = "'" + layout.prefix(k) + "o:" + id + "'";
+    const int share = std::stoi(Redis("HGET " + key + " lt"));
+    const std::string n = Redis("HGET " + key + " n");
+    const int used = n.empty() ? 0 : std::stoi(n);
+    EXPECT_EQ(share, k == 1 ? 14 : 13) << "shard " << k;
+    EXPECT_LE(used, share) << "shard " << k;
+    EXPECT_GT(used, 0) << "shard " << k << " counted nothing: the offer's traffic did not spread";
+    counted += used;
+  }
+  EXPECT_EQ(counted, 40);
+  for (int g = 0; g < 3; ++g) {
+    ASSERT_TRUE(WaitUntil(
+        [&] {
+          const HttpReply reply = CallPort(port(g), "GET", "/v1/stats/offers/" + id, kAnalystKey);
+          return reply.status == 200 &&
+                 reply.Json().at("redemptions").at("committed").as_int64() == 40 &&
+                 reply.Json().at("remaining").at("redemptions").as_int64() == 0;
+        },
+        milliseconds(3000)))
+        << "gateway " << g;
+  }
+  EXPECT_EQ(ExportedIds(1), std::set<std::string>(won_ids.begin(), won_ids.end()));
+}
+
 TEST_F(SpreadGatewayTest, AGatewayKilledInTheMiddleOfSagasLeavesCountersEqualToTheLedger) {
   StartSpread(2);
   object offer = AlwaysOnOffer();

@@ -230,13 +230,42 @@ local function events_merged()
   return reply
 end
 
+-- A spread store's hub keeps the hash o:<id> of every hot offer with its whole limits
+-- (share_put, redis_store_shares.lua), and counts there, from the redemption events it copies
+-- (type `type_number`, a creation or not, the redemption's `record`, at `at` ms), what the
+-- offer's shares count each in part: the live redemptions (n) and budget spent (b) of the whole
+-- offer, from which it announces the offer's thresholds as one shard announces an offer's.
+local function count_hot_offers(type_number, created, record, at)
+  local gives_back = type_number == 4 or type_number == 5 or type_number == 6
+  if not created and not gives_back then return end
+  local head_end = string.find(record, RS, 1, true)
+  local plan_end = string.find(record, RS, head_end + 1, true)
+  -- plan: expires_at, shopper, day, merchant, order, then (offer, amount, code, restores).
+  local plan = split(string.sub(record, head_end + 1, plan_end - 1), US)
+  for i = 6, #plan, 4 do
+    local offer_key = key('o:' .. plan[i])
+    local o = redis.call('HMGET', offer_key, 'lt', 'lb', 'n', 'ta', 'm')
+    if o[1] then
+      if created then
+        local live = tonumber(o[3] or '0') + 1
+        redis.call('HSET', offer_key, 'n', int(live))
+        local spent = redis.call('HINCRBY', offer_key, 'b', plan[i + 1])
+        announce_thresholds(plan[i], offer_key, o[5], at, o[1], o[2], live, spent, o[4])
+      elseif type_number ~= 6 or plan[i + 3] == '1' then
+        redis.call('HINCRBY', offer_key, 'n', -1)
+        redis.call('HINCRBY', offer_key, 'b', '-' .. plan[i + 1])
+      end
+    end
+  end
+end
+
 -- ARGV: op, count of shards, then per shard: its name, how far its events were copied here (as
 -- events_merged answered), how far after this call; then per event to copy, in the order to
 -- copy them: its shard, text, record ("" for no redemption), "1" for a redemption's creation.
 -- A spread store's hub: appends the events to `ev` with seqs of its own (the record kept with
--- the event), each creation's shard US redemption id to `ledger`, and notes how far each shard
--- was copied. Payload: "merged", or "moved" (nothing written) when another gateway merged
--- first.
+-- the event), each creation's shard US redemption id to `ledger`, counts hot offers and
+-- announces their thresholds (count_hot_offers), and notes how far each shard was copied.
+-- Payload: "merged", or "moved" (nothing written) when another gateway merged first.
 local function events_merge()
   local shards = tonumber(ARGV[2])
   for i = 3, 2 + 3 * shards, 3 do
@@ -250,6 +279,8 @@ local function events_merge()
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1])
     else
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1], 'r', ARGV[i + 2])
+      local fields = split(ARGV[i + 1], US)
+      count_hot_offers(tonumber(fields[1]), ARGV[i + 3] == '1', ARGV[i + 2], fields[2])
     end
     if ARGV[i + 3] == '1' then
       redis.call('RPUSH', key('ledger'), ARGV[i] .. US .. split(ARGV[i + 1], US)[4])

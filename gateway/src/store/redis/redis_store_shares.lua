@@ -7,7 +7,9 @@
 -- entries, events and codes) writes its hash with offer_put like any offer's; the others with
 -- share_put, after each write of the offer, before the write is answered. Shares only grow
 -- (ValidateOfferChange), so their sum never passes the limit, and every share counts against
--- its own part.
+-- its own part. The hub keeps the offer's hash too, with its whole limits (ht "1"): it counts
+-- no redemption itself but the whole offer's from the events it copies, and announces the
+-- offer's thresholds (count_hot_offers in redis_store_holds.lua).
 
 -- ARGV: op, the offer's version, then the OFFER_ARGS of the offer (its journal line unused),
 -- with this shard's share of its limits. Writes the share's hash unless it holds that version

@@ -116,15 +116,17 @@ void SpreadStore::TryShares(std::shared_ptr<HotRedemption> job) {
 
 void SpreadStore::PutShares(const Offer& offer, std::function<void(Status)> then) {
   const std::size_t owner = layout_.OfOffer(offer.layer, offer.merchant_id);
+  // Every shard but the offer's own: the data shards' shares, and the hub's whole limits, from
+  // which it announces the offer's thresholds (events_merge).
   auto countdown = std::make_shared<Countdown>(
-      layout_.data_shards() - 1, [id = offer.id, then = std::move(then)](Status status) {
+      shards_.size() - 1, [id = offer.id, then = std::move(then)](Status status) {
         if (status.ok()) return then(std::move(status));
         // Written in its own shard: Poll's repair writes the shares that are missing.
         then(Status(StatusCode::kUnavailable,
                     "offer " + id + " was written, but not yet all its shares in the other " +
                         "shards (" + status.message() + "); they follow within seconds"));
       });
-  for (std::size_t k = 1; k < shards_.size(); ++k) {
+  for (std::size_t k = 0; k < shards_.size(); ++k) {
     if (k == owner) continue;
     shards_[k]->PutShare(offer, [countdown](Result<bool> put) {
       countdown->Answer(put.ok() ? Status::Ok() : put.status());
@@ -176,8 +178,8 @@ void SpreadStore::RepairShares() {
     return;
   }
   auto countdown = std::make_shared<Countdown>(
-      data_shards().size(), [repairing = repairing_](Status) { *repairing = false; });
-  for (std::size_t k = 1; k < shards_.size(); ++k) {
+      shards_.size(), [repairing = repairing_](Status) { *repairing = false; });
+  for (std::size_t k = 0; k < shards_.size(); ++k) {
     shards_[k]->ReadShareVersions(
         ids, [this, k, ids, countdown](Result<std::vector<std::int64_t>> versions) {
           if (!versions.ok() || versions->size() != ids.size()) {
