@@ -247,6 +247,11 @@ std::vector<FieldError> ValidateOffer(const Offer& offer) {
   }
   CheckWindow(errors, offer);
   CheckCode(errors, offer);
+  if (offer.hot && offer.code_mode == CodeMode::kUnique) {
+    // A unique code is redeemed where it is kept: a spread store could count it in one share
+    // of the offer only.
+    errors.Add("hot", "cannot be set on an offer with code_mode unique");
+  }
   CheckLimits(errors, offer.limits);
   if (offer.priority < kMinPriority || offer.priority > kMaxPriority) {
     errors.Add("priority", "must be from -1000000 to 1000000");

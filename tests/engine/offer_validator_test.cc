@@ -835,5 +835,145 @@ TEST(OfferValidatorTest, ReportsEveryBadEntryOfAList) {
   EXPECT_EQ(PathsOf(offer), (Paths{"payment_methods[0]", "payment_methods[2]"}));
 }
 
+// --- What an update may change (ValidateOfferChange) ----------------------------------------
+
+std::vector<FieldError> Fixed(const std::string& path) {
+  return {FieldError{path, "cannot change after creation"}};
+}
+
+Paths ChangePaths(const Offer& current, const Offer& next) {
+  Paths paths;
+  for (const FieldError& error : ValidateOfferChange(current, next)) {
+    EXPECT_FALSE(error.message.empty()) << error.path;
+    paths.push_back(error.path);
+  }
+  return paths;
+}
+
+Offer HotPercent() {
+  Offer offer = ValidPercent();
+  offer.hot = true;
+  offer.limits = {900, 9'000'000, 2, 90};
+  return offer;
+}
+
+TEST(OfferValidatorTest, ChangeKeepingEverythingFixedIsAllowed) {
+  Offer next = ValidPercent();
+  next.name = "Renamed";
+  next.status = OfferStatus::kPaused;
+  EXPECT_EQ(ValidateOfferChange(ValidPercent(), next), std::vector<FieldError>{});
+  EXPECT_EQ(ValidateOfferChange(HotPercent(), HotPercent()), std::vector<FieldError>{});
+}
+
+TEST(OfferValidatorTest, ChangingMerchantIdIsRefused) {
+  Offer next = ValidPercent();
+  next.merchant_id = "m-2";
+  EXPECT_EQ(ValidateOfferChange(ValidPercent(), next), Fixed("merchant_id"));
+}
+
+TEST(OfferValidatorTest, ChangingCodeModeIsRefused) {
+  Offer next = ValidPercent();
+  next.code_mode = CodeMode::kUnique;
+  EXPECT_EQ(ValidateOfferChange(ValidPercent(), next), Fixed("code_mode"));
+}
+
+TEST(OfferValidatorTest, ChangingLayerIsRefused) {
+  Offer next = ValidPercent();
+  next.layer = Layer::kPlatform;
+  EXPECT_EQ(ValidateOfferChange(ValidPercent(), next), Fixed("layer"));
+}
+
+TEST(OfferValidatorTest, ChangingHotEitherWayIsRefused) {
+  Offer hot = ValidPercent();
+  hot.hot = true;
+  EXPECT_EQ(ValidateOfferChange(ValidPercent(), hot), Fixed("hot"));
+  EXPECT_EQ(ValidateOfferChange(hot, ValidPercent()), Fixed("hot"));
+}
+
+TEST(OfferValidatorTest, NonHotOfferMayLowerOrAddAnyLimit) {
+  Offer current = ValidPercent();
+  current.limits = {900, 9'000'000, 2, 90};
+  Offer lowered = current;
+  lowered.limits = {1, 1, 1, 1};
+  EXPECT_EQ(ValidateOfferChange(current, lowered), std::vector<FieldError>{});
+  Offer unlimited = ValidPercent();
+  unlimited.limits = {};
+  EXPECT_EQ(ValidateOfferChange(unlimited, lowered), std::vector<FieldError>{});
+}
+
+TEST(OfferValidatorTest, HotOfferLoweringTotalRedemptionsIsRefused) {
+  Offer next = HotPercent();
+  next.limits.total_redemptions = 899;
+  EXPECT_EQ(ChangePaths(HotPercent(), next), Paths{"limits.total_redemptions"});
+}
+
+TEST(OfferValidatorTest, HotOfferLoweringTotalBudgetIsRefused) {
+  Offer next = HotPercent();
+  next.limits.total_budget = 8'999'999;
+  EXPECT_EQ(ChangePaths(HotPercent(), next), Paths{"limits.total_budget"});
+}
+
+TEST(OfferValidatorTest, HotOfferLoweringPerDayIsRefused) {
+  Offer next = HotPercent();
+  next.limits.per_day = 89;
+  EXPECT_EQ(ChangePaths(HotPercent(), next), Paths{"limits.per_day"});
+}
+
+TEST(OfferValidatorTest, HotOfferLoweringEverySplitLimitReportsEach) {
+  Offer next = HotPercent();
+  next.limits = {1, 1, 2, 1};
+  EXPECT_EQ(ChangePaths(HotPercent(), next),
+            (Paths{"limits.total_redemptions", "limits.total_budget", "limits.per_day"}));
+}
+
+TEST(OfferValidatorTest, HotOfferAddingASplitLimitIsRefused) {
+  Offer current = HotPercent();
+  current.limits = {};
+  Offer next = current;
+  next.limits.total_redemptions = 1'000'000;
+  EXPECT_EQ(ChangePaths(current, next), Paths{"limits.total_redemptions"});
+  next = current;
+  next.limits.total_budget = kMaxAmount;
+  EXPECT_EQ(ChangePaths(current, next), Paths{"limits.total_budget"});
+  next = current;
+  next.limits.per_day = 1'000'000;
+  EXPECT_EQ(ChangePaths(current, next), Paths{"limits.per_day"});
+}
+
+TEST(OfferValidatorTest, HotOfferRemovingSplitLimitsIsAllowed) {
+  Offer next = HotPercent();
+  next.limits.total_redemptions.reset();
+  next.limits.total_budget.reset();
+  next.limits.per_day.reset();
+  EXPECT_EQ(ValidateOfferChange(HotPercent(), next), std::vector<FieldError>{});
+}
+
+TEST(OfferValidatorTest, HotOfferRaisingSplitLimitsIsAllowed) {
+  Offer next = HotPercent();
+  next.limits = {901, 9'000'001, 2, 91};
+  EXPECT_EQ(ValidateOfferChange(HotPercent(), next), std::vector<FieldError>{});
+}
+
+TEST(OfferValidatorTest, HotOfferMayLowerOrAddPerShopper) {
+  Offer next = HotPercent();
+  next.limits.per_shopper = 1;
+  EXPECT_EQ(ValidateOfferChange(HotPercent(), next), std::vector<FieldError>{});
+  Offer current = HotPercent();
+  current.limits.per_shopper.reset();
+  EXPECT_EQ(ValidateOfferChange(current, next), std::vector<FieldError>{});
+}
+
+TEST(OfferValidatorTest, HotOfferCannotUseUniqueCodes) {
+  Offer offer = HotPercent();
+  offer.code_mode = CodeMode::kUnique;
+  EXPECT_EQ(PathsOf(offer), Paths{"hot"});
+  offer.hot = false;
+  EXPECT_EQ(PathsOf(offer), Paths{});
+  Offer public_code = HotPercent();
+  public_code.code_mode = CodeMode::kPublic;
+  public_code.code = "THANG10";
+  EXPECT_EQ(PathsOf(public_code), Paths{});
+}
+
 }  // namespace
 }  // namespace uudai

@@ -271,6 +271,21 @@ TEST_P(StoreConformanceTest, AHotOffersThresholdsAreTheWholeOffersOnceEach) {
   EXPECT_EQ(thresholds[2].threshold->limit, 10);
 }
 
+// A redemption that grants a hot offer nothing (0 đồng) is counted and given back like any.
+TEST_P(StoreConformanceTest, AHotOfferRedeemedForNothingIsToldOnce) {
+  auto& store = this->store_;
+  Offer hot = MakePlatformOffer("o-1");
+  hot.hot = true;
+  hot.limits.total_redemptions = 5;
+  hot = store.GivenOffer(hot);
+  store.GivenRedemption(RedemptionBuilder("r-1").Apply(hot, 0).Build());
+  ASSERT_TRUE(store.Cancel("r-1").ok());
+  const std::vector<std::string> expected = {"offer.created", "redemption.reserved",
+                                             "redemption.released"};
+  EXPECT_EQ(TypesOf(AllEvents(store)), expected);
+  EXPECT_EQ(TypesOf(AllEvents(store)), expected) << "read again";
+}
+
 TEST_P(StoreConformanceTest, AMerchantReadsOnlyItsShopsEventsPageByPage) {
   auto& store = this->store_;
   // Given events of two shops, interleaved

@@ -819,5 +819,62 @@ TEST(OffersApiTest, PatchReplacesTheWholeTierList) {
             (object{{"type", "tiered"}, {"basis", "subtotal"}, {"tiers", one_tier}}));
 }
 
+// --- Hot offers -------------------------------------------------------------------------------
+
+object HotOfferBody() {
+  object body = OfferBody();
+  body["hot"] = true;
+  body["limits"] = object{{"total_redemptions", 9}, {"per_shopper", 2}};
+  return body;
+}
+
+TEST(OffersApiTest, HotIsRenderedAsPostedAndFalseByDefault) {
+  TestGateway gateway;
+
+  const HttpReply hot = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(HotOfferBody()));
+  const HttpReply plain = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(OfferBody()));
+
+  ASSERT_EQ(hot.status, 201) << hot.body;
+  ASSERT_EQ(plain.status, 201) << plain.body;
+  EXPECT_EQ(Object(hot).at("hot"), true);
+  EXPECT_EQ(Object(plain).at("hot"), false);
+  const std::string id(Object(hot).at("id").as_string());
+  EXPECT_EQ(gateway.Call("GET", OfferPath(id), kMerchantKey).body, hot.body);
+}
+
+TEST(OffersApiTest, PatchChangingHotIs422AtHotAndChangesNothing) {
+  TestGateway gateway;
+  const std::string hot = CreateOffer(gateway, kMerchantKey, HotOfferBody());
+  const std::string plain = CreateOffer(gateway, kMerchantKey, OfferBody());
+
+  const HttpReply off = gateway.Call("PATCH", OfferPath(hot), kMerchantKey, R"({"hot":false})");
+  const HttpReply on = gateway.Call("PATCH", OfferPath(plain), kMerchantKey, R"({"hot":true})");
+
+  ASSERT_TRUE(IsProblem(off, 422, "validation_failed")) << off.body;
+  EXPECT_EQ(ErrorPaths(off), std::vector<std::string>{"hot"});
+  ASSERT_TRUE(IsProblem(on, 422, "validation_failed")) << on.body;
+  EXPECT_EQ(ErrorPaths(on), std::vector<std::string>{"hot"});
+  const object current = Object(gateway.Call("GET", OfferPath(hot), kMerchantKey));
+  EXPECT_EQ(current.at("hot"), true);
+  EXPECT_EQ(current.at("version").as_int64(), 1);
+}
+
+TEST(OffersApiTest, HotOfferTotalRedemptionsMayBeRaisedButNotLowered) {
+  TestGateway gateway;
+  const std::string id = CreateOffer(gateway, kMerchantKey, HotOfferBody());
+
+  const HttpReply lowered =
+      gateway.Call("PATCH", OfferPath(id), kMerchantKey, R"({"limits":{"total_redemptions":8}})");
+  ASSERT_TRUE(IsProblem(lowered, 422, "validation_failed")) << lowered.body;
+  EXPECT_EQ(ErrorPaths(lowered), std::vector<std::string>{"limits.total_redemptions"});
+
+  const HttpReply raised = gateway.Call("PATCH", OfferPath(id), kMerchantKey,
+                                        R"({"limits":{"total_redemptions":12,"per_shopper":1}})");
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(Object(raised).at("limits").at("total_redemptions").as_int64(), 12);
+  EXPECT_EQ(Object(raised).at("limits").at("per_shopper").as_int64(), 1);
+  EXPECT_EQ(Object(raised).at("version").as_int64(), 2);
+}
+
 }  // namespace
 }  // namespace uudai::testing

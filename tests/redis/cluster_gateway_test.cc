@@ -1,6 +1,7 @@
 // `uudai serve --redis redis+cluster://...` processes on a real Redis Cluster of 3 primaries and
-// 3 replicas: limits stay exact when gateways race, and with --redis-wait-replicas 1 a primary
-// killed under load loses no acknowledged redemption once its replica took over.
+// 3 replicas: limits stay exact when gateways race and when a slot moves between primaries under
+// load, and with --redis-wait-replicas 1 a primary killed under load loses no acknowledged
+// redemption once its replica took over.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -292,6 +293,112 @@ TEST_F(ClusterGatewayTest, ReshardingTheStoresSlotUnderLoadLosesNothing) {
   EXPECT_GE(ledger, committed);
   EXPECT_LE(ledger, static_cast<std::size_t>(kLimit));
   // Both gateways' views followed the log across the move: the same stats as Redis's counter.
+  EXPECT_TRUE(WaitUntil([&] { return EveryGatewayCounts(id, ledger); }, milliseconds(5000)));
+}
+
+// A data shard of a spread store resharded to another primary under load, a hot offer counted
+// in every shard's share: no error reaches a client but a 503, every acknowledged redemption is
+// committed in its home, and once no hold waits the shares' counters add up to the ledger.
+TEST_F(ClusterGatewayTest, ReshardingADataShardOfASpreadStoreUnderLoadLosesNothing) {
+  RedisClusterServers& cluster = RedisClusterServers::Shared();
+  constexpr int kLimit = 3'000;
+  StartGateways(cluster, 2, {"--redis-shards", "3"});
+  object offer = AlwaysOnOffer();
+  offer["hot"] = true;
+  offer["limits"] = object{{"total_redemptions", kLimit}, {"per_shopper", 3}};
+  const std::string id = CreateOffer(offer);
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        const HttpReply quote =
+            CallPort(port(1), "POST", "/v1/checkout/quote", kCheckoutKey, Json(CartBody()));
+        return quote.status == 200 && quote.Json().at("applied").as_array().size() == 1;
+      },
+      milliseconds(2000)));
+  const auto layout = gateway::ShardLayout::Make(prefix_, 3).value();
+  auto slot_of = [&](std::size_t k) { return gateway::RedisKeySlot(layout.prefix(k) + "log"); };
+  const int slot = slot_of(2);
+  const std::uint16_t from = cluster.PrimaryOf(slot);
+  std::uint16_t to = 0;
+  for (const std::uint16_t primary : cluster.Primaries()) {
+    if (primary != from) to = primary;
+  }
+  ASSERT_NE(from, 0);
+  ASSERT_NE(to, 0);
+
+  std::mutex mutex;
+  std::map<std::size_t, std::vector<std::string>> acknowledged_by_home;
+  std::map<std::string, int> outcomes;
+  std::atomic<int> acknowledged_count{0};
+  std::atomic<bool> go{true};
+  std::vector<std::thread> writers;
+  StopThreads stop_writers{go, writers};
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      HttpConnection connection(port(w % 2));
+      for (int i = 0; go.load(); ++i) {
+        const std::string order = "w" + std::to_string(w) + "-" + std::to_string(i);
+        const std::string shopper = "s-" + std::to_string(w) + "-" + std::to_string(i / 4);
+        const HttpReply reply = CommitRedemption(connection, order, shopper);
+        std::lock_guard lock(mutex);
+        if (reply.status == 201) {
+          acknowledged_by_home[layout.OfShopper(shopper)].emplace_back(
+              reply.Json().at("id").as_string());
+          ++acknowledged_count;
+        }
+        ++outcomes[reply.status == 409 ? std::string(reply.Json().at("code").as_string())
+                                       : std::to_string(reply.status)];
+      }
+    });
+  }
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 100; }, milliseconds(20000)));
+  ASSERT_TRUE(cluster.MigrateSlot(slot, from, to, /*keys_per_step=*/20, milliseconds(20)));
+  const int at_move = acknowledged_count.load();
+  ASSERT_TRUE(
+      WaitUntil([&] { return acknowledged_count.load() >= at_move + 50; }, milliseconds(20000)))
+      << "redemptions did not resume after the move";
+  stop_writers();
+
+  for (const auto& [outcome, count] : outcomes) {
+    EXPECT_TRUE(outcome == "201" || outcome == "503" || outcome == "per_shopper_limit" ||
+                outcome == "quota_exhausted" || outcome == "nothing_to_redeem")
+        << count << " × " << outcome;
+  }
+  EXPECT_EQ(cluster.Cli(from, "cluster countkeysinslot " + std::to_string(slot)), "0");
+  EXPECT_EQ(cluster.PrimaryOf(slot), to);
+  std::size_t committed = 0;
+  for (const auto& [home, ids] : acknowledged_by_home) {
+    const std::uint16_t primary = cluster.PrimaryOf(slot_of(home));
+    for (const std::string& status :
+         RecordStatuses(cluster, primary, layout.prefix(home) + "rec", ids)) {
+      EXPECT_EQ(status, "1") << "shard " << home;
+      committed += status == "1" ? 1 : 0;
+    }
+  }
+  EXPECT_EQ(committed, static_cast<std::size_t>(acknowledged_count.load()));
+  // Once no hold waits for its home's answer, the shares count exactly the ledger.
+  auto waiting_holds = [&] {
+    int waiting = 0;
+    for (std::size_t k = 0; k < layout.size(); ++k) {
+      waiting += std::stoi(
+          cluster.Cli(cluster.PrimaryOf(slot_of(k)), "ZCARD '" + layout.prefix(k) + "holds'"));
+    }
+    return waiting;
+  };
+  ASSERT_TRUE(WaitUntil([&] { return waiting_holds() == 0; }, milliseconds(15'000)));
+  std::size_t ledger = 0;
+  long counted = 0;
+  for (std::size_t k = 1; k < layout.size(); ++k) {
+    const std::uint16_t primary = cluster.PrimaryOf(slot_of(k));
+    ledger += std::stoul(cluster.Cli(primary, "HLEN '" + layout.prefix(k) + "rec'"));
+    const std::string key = "'" + layout.prefix(k) + "o:" + id + "'";
+    const std::string n = cluster.Cli(primary, "HGET " + key + " n");
+    const long used = n.empty() ? 0 : std::stol(n);
+    EXPECT_LE(used, std::stol(cluster.Cli(primary, "HGET " + key + " lt"))) << "shard " << k;
+    counted += used;
+  }
+  EXPECT_EQ(counted, static_cast<long>(ledger));
+  EXPECT_GE(ledger, committed);
+  EXPECT_LE(ledger, static_cast<std::size_t>(kLimit));
   EXPECT_TRUE(WaitUntil([&] { return EveryGatewayCounts(id, ledger); }, milliseconds(5000)));
 }
 

@@ -174,7 +174,7 @@ struct Offer {
   // total_redemptions, total_budget and per_day limits into one share per data shard, so that
   // its redemptions spread too; other stores keep it as any offer. Set at creation only; those
   // three limits may then be raised or removed, never lowered or added (see
-  // ValidateOfferChange).
+  // ValidateOfferChange). Not with code_mode unique (a code is redeemed where it is kept).
   bool hot = false;
   OfferStatus status = OfferStatus::kActive;
   std::int64_t version = 1;

@@ -161,7 +161,9 @@ void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_ve
       // What an update may change is checked against the version it replaces: read the log
       // first. (When Redis holds another version, the script refuses the write anyway.)
       return mirror_->CatchUp([self = shared_from_this(), offer = std::move(offer), base_version,
-                               done = std::move(done)](const Status&) mutable {
+                               done = std::move(done)](const Status& caught_up) mutable {
+        // Without the version replaced, what may change cannot be checked: fail closed.
+        if (!caught_up.ok()) return done(caught_up);
         self->PutOffer(std::move(offer), false, base_version, std::move(done));
       });
     }

@@ -253,7 +253,7 @@ local function count_hot_offers(type_number, created, record, at)
         announce_thresholds(plan[i], offer_key, o[5], at, o[1], o[2], live, spent, o[4])
       elseif type_number ~= 6 or plan[i + 3] == '1' then
         redis.call('HINCRBY', offer_key, 'n', -1)
-        redis.call('HINCRBY', offer_key, 'b', '-' .. plan[i + 1])
+        if plan[i + 1] ~= '0' then redis.call('HINCRBY', offer_key, 'b', '-' .. plan[i + 1]) end
       end
     end
   end

@@ -100,7 +100,22 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
   usage_ = std::make_unique<SpreadUsage>(std::move(views));
 }
 
-SpreadStore::~SpreadStore() = default;
+SpreadStore::~SpreadStore() {
+  // A repair of shares (Poll's) calls back into this store: let it finish first. Each of its
+  // calls ends by the command timeout at the latest.
+  WaitForRepair(std::chrono::milliseconds(30'000));
+}
+
+void SpreadStore::WaitForRepair(std::chrono::milliseconds timeout) {
+  if (repair_stopped_) return;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  // Taken, so that no Poll starts another.
+  while (repairing_->exchange(true)) {
+    if (std::chrono::steady_clock::now() >= deadline) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  repair_stopped_ = true;
+}
 
 Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
                        std::chrono::milliseconds timeout) {
@@ -166,6 +181,7 @@ void SpreadStore::Poll() {
 }
 
 void SpreadStore::Leave(std::chrono::milliseconds timeout) {
+  WaitForRepair(timeout);
   for (auto& shard : shards_) shard->Leave(timeout);
 }
 

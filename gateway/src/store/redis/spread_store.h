@@ -154,6 +154,8 @@ class SpreadStore final : public Store {
   Completion<Offer> WithShares(Completion<Offer> done);
   Completion<std::vector<Offer>> WithSharesOfBatch(Completion<std::vector<Offer>> done);
   void RepairShares();
+  // Waits (at most `timeout`) until no repair runs, and keeps any from starting.
+  void WaitForRepair(std::chrono::milliseconds timeout);
   void NoteOffers(const std::vector<std::shared_ptr<const Offer>>& offers);
   void TryShares(std::shared_ptr<HotRedemption> job);
   // The data shards (every shard but the hub): where offers and redemptions are.
@@ -181,7 +183,8 @@ class SpreadStore final : public Store {
   std::atomic<std::int64_t> last_sweep_millis_{0};
   std::atomic<std::int64_t> last_repair_millis_{0};
   std::shared_ptr<std::atomic<bool>> repairing_ = std::make_shared<std::atomic<bool>>(false);
-  OfferObserver observer_;  // the caller's (SetOfferObserver)
+  bool repair_stopped_ = false;  // by WaitForRepair, on the thread that leaves
+  OfferObserver observer_;       // the caller's (SetOfferObserver)
   mutable std::mutex hot_mutex_;
   std::set<std::string> hot_offers_;  // GUARDED_BY hot_mutex_: every hot offer a view knows
   std::atomic<std::int64_t> last_merge_millis_{0};

@@ -56,9 +56,7 @@ void SpreadStore::NoteOffers(const std::vector<std::shared_ptr<const Offer>>& of
 }
 
 std::vector<std::size_t> SpreadStore::SharesToTry(const RedeemedOffer& a, std::size_t home) const {
-  const std::size_t owner = layout_.OfOffer(a.layer, a.offer_merchant_id);
-  // A unique code is kept with the offer, in its own shard: only that share can count it.
-  if (!IsHot(a.offer_id) || (a.code_mode == CodeMode::kUnique && a.code)) return {owner};
+  if (!IsHot(a.offer_id)) return {layout_.OfOffer(a.layer, a.offer_merchant_id)};
   // The home's share first (no hold), then the next data shards' in turn.
   const std::size_t count = layout_.data_shards();
   std::vector<std::size_t> order;
