@@ -225,25 +225,34 @@ local function reaches(used, limit, percent)
   return used >= whole * percent + math.ceil(part * percent / 100)
 end
 
--- Announces the thresholds of offer `id` (hash `offer_key`) that `live` redemptions and `spent`
--- budget reach and its mask `announced` (a string or nil) does not hold; limits lt, lb ("-1" =
--- none); at: the redemption's time. Writes the mask when it grew.
-local function announce_thresholds(id, offer_key, merchant, at, lt, lb, live, spent, announced)
-  local mask = tonumber(announced or '0')
-  local before = mask
-  for basis, limit_and_used in ipairs({{tonumber(lt), live}, {tonumber(lb), spent}}) do
+-- The thresholds that `live` redemptions and `spent` budget reach under limits lt, lb (numbers;
+-- -1 = none) and that mask `mask` (a number) does not hold: calls reached(basis, percent, used,
+-- limit) for each, in order, and answers the mask with them.
+local function thresholds_reached(lt, lb, live, spent, mask, reached)
+  for basis, limit_and_used in ipairs({{lt, live}, {lb, spent}}) do
     local limit, used = limit_and_used[1], limit_and_used[2]
     if limit > 0 then
       for index, percent in ipairs(THRESHOLD_PERCENTS) do
         local bit = 2 ^ ((basis - 1) * 3 + index - 1)
         if math.floor(mask / bit) % 2 == 0 and reaches(used, limit, percent) then
           mask = mask + bit
-          emit(BUDGET_THRESHOLD, at, merchant, id, int(basis - 1), int(percent), int(used),
-               int(limit))
+          reached(basis - 1, percent, used, limit)
         end
       end
     end
   end
+  return mask
+end
+
+-- Announces the thresholds of offer `id` (hash `offer_key`) that `live` redemptions and `spent`
+-- budget reach and its mask `announced` (a string or nil) does not hold; limits lt, lb ("-1" =
+-- none); at: the redemption's time. Writes the mask when it grew.
+local function announce_thresholds(id, offer_key, merchant, at, lt, lb, live, spent, announced)
+  local before = tonumber(announced or '0')
+  local mask = thresholds_reached(tonumber(lt), tonumber(lb), live, spent, before,
+                                  function(basis, percent, used, limit)
+    emit(BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent), int(used), int(limit))
+  end)
   if mask ~= before then redis.call('HSET', offer_key, 'ta', int(mask)) end
 end
 

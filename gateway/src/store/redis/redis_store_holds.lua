@@ -235,7 +235,12 @@ end
 -- (type `type_number`, a creation or not, the redemption's `record`, at `at` ms), what the
 -- offer's shares count each in part: the live redemptions (n) and budget spent (b) of the whole
 -- offer, from which it announces the offer's thresholds as one shard announces an offer's.
-local function count_hot_offers(type_number, created, record, at)
+-- `hot`: the hot offers read so far in this call, by id ({lt, lb, n, b, ta, m}, numbers but m;
+-- false for an offer the hub does not keep); `announce(at, merchant, id, basis, percent, used,
+-- limit)` appends a threshold's event. Counts in `hot`; the caller writes n, b and ta back once
+-- (write_hot_counts). The budget spent is counted only under a budget limit: it then stays
+-- below 2^53 đồng (limits are at most kMaxAmount), so Lua's doubles add it exactly.
+local function count_hot_offers(hot, type_number, created, record, at, announce)
   local gives_back = type_number == 4 or type_number == 5 or type_number == 6
   if not created and not gives_back then return end
   local head_end = string.find(record, RS, 1, true)
@@ -243,18 +248,34 @@ local function count_hot_offers(type_number, created, record, at)
   -- plan: expires_at, shopper, day, merchant, order, then (offer, amount, code, restores).
   local plan = split(string.sub(record, head_end + 1, plan_end - 1), US)
   for i = 6, #plan, 4 do
-    local offer_key = key('o:' .. plan[i])
-    local o = redis.call('HMGET', offer_key, 'lt', 'lb', 'n', 'ta', 'm')
-    if o[1] then
+    local id = plan[i]
+    if hot[id] == nil then
+      local o = redis.call('HMGET', key('o:' .. id), 'lt', 'lb', 'n', 'b', 'ta', 'm')
+      hot[id] = o[1] and {tonumber(o[1]), tonumber(o[2]), tonumber(o[3] or '0'),
+                          tonumber(o[4] or '0'), tonumber(o[5] or '0'), o[6]}
+    end
+    local h = hot[id]
+    if h then
+      local amount = tonumber(plan[i + 1])
+      if h[2] < 0 then amount = 0 end
       if created then
-        local live = tonumber(o[3] or '0') + 1
-        redis.call('HSET', offer_key, 'n', int(live))
-        local spent = redis.call('HINCRBY', offer_key, 'b', plan[i + 1])
-        announce_thresholds(plan[i], offer_key, o[5], at, o[1], o[2], live, spent, o[4])
+        h[3], h[4] = h[3] + 1, h[4] + amount
+        h[5] = thresholds_reached(h[1], h[2], h[3], h[4], h[5],
+                                  function(basis, percent, used, limit)
+          announce(at, h[6], id, basis, percent, used, limit)
+        end)
       elseif type_number ~= 6 or plan[i + 3] == '1' then
-        redis.call('HINCRBY', offer_key, 'n', -1)
-        if plan[i + 1] ~= '0' then redis.call('HINCRBY', offer_key, 'b', '-' .. plan[i + 1]) end
+        h[3], h[4] = h[3] - 1, h[4] - amount
       end
+    end
+  end
+end
+
+-- Writes back what count_hot_offers counted in `hot`.
+local function write_hot_counts(hot)
+  for id, h in pairs(hot) do
+    if h then
+      redis.call('HSET', key('o:' .. id), 'n', int(h[3]), 'b', int(h[4]), 'ta', int(h[5]))
     end
   end
 end
@@ -273,19 +294,32 @@ local function events_merge()
       return {'ok', '', '', '', '', 'moved'}
     end
   end
+  -- Seqs counted here and written once; ledger entries pushed once (a merge copies hundreds).
+  local seq = tonumber(redis.call('GET', key('evseq')) or '0')
+  local ledger, hot = {}, {}
+  local function announce(at, merchant, id, basis, percent, used, limit)
+    seq = seq + 1
+    redis.call('XADD', key('ev'), int(seq) .. '-0', 'e',
+               table.concat({BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent),
+                             int(used), int(limit)}, US))
+  end
   for i = 3 + 3 * shards, #ARGV, 4 do
-    local seq = redis.call('INCR', key('evseq'))
+    seq = seq + 1
     if ARGV[i + 2] == '' then
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1])
     else
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1], 'r', ARGV[i + 2])
       local fields = split(ARGV[i + 1], US)
-      count_hot_offers(tonumber(fields[1]), ARGV[i + 3] == '1', ARGV[i + 2], fields[2])
-    end
-    if ARGV[i + 3] == '1' then
-      redis.call('RPUSH', key('ledger'), ARGV[i] .. US .. split(ARGV[i + 1], US)[4])
+      if ARGV[i + 3] == '1' then ledger[#ledger + 1] = ARGV[i] .. US .. fields[4] end
+      count_hot_offers(hot, tonumber(fields[1]), ARGV[i + 3] == '1', ARGV[i + 2], fields[2],
+                       announce)
     end
   end
+  redis.call('SET', key('evseq'), int(seq))
+  for first = 1, #ledger, 1000 do
+    redis.call('RPUSH', key('ledger'), unpack(ledger, first, math.min(first + 999, #ledger)))
+  end
+  write_hot_counts(hot)
   for i = 3, 2 + 3 * shards, 3 do redis.call('HSET', key('evsrc'), ARGV[i], ARGV[i + 2]) end
   return {'ok', '', '', '', '', 'merged'}
 end
