@@ -5,27 +5,66 @@
 #include <mutex>
 #include <utility>
 
+#include "store/redis/redemption_record.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
+#include "store/redis/redis_store_core.h"
 
 namespace uudai::gateway {
 
 namespace {
 
-// An event read from a data shard, to copy.
+// An event read from a data shard, to copy: as events_merge takes it (see there).
 struct ShardEvent {
   std::int64_t micros;
   std::size_t shard;
   std::int64_t seq;
   std::string text;
   std::string record;
-  std::string created;
+  std::string ledger;  // the redemption id of a creation, else ""
+  std::string hot;     // what it counts of hot offers, else ""
 };
+
+// EventType's numbers of the redemption events that give limits back (store_event.h).
+constexpr int kReleasedEvent = 4, kExpiredEvent = 5, kRefundedEvent = 6;
+
+// events_merge's `hot` argument for an event `text` of a redemption whose record is `record`,
+// created (`created`) or not: its time, then per hot offer it counts (a creation) or gives
+// back (a release, an expiry; a refund of the offers that restore): id, +1 or -1, the amount
+// signed alike. "" when it counts nothing.
+std::string HotCounts(const std::string& text, const std::string& record, bool created,
+                      const EventMerger::IsHot& is_hot) {
+  const std::vector<std::string_view> e = SplitFields(text, kRecordField);
+  const auto type = e.empty() ? std::nullopt : ParseSigned(e[0]);
+  if (!type || e.size() < 2) return {};
+  const bool gives_back =
+      *type == kReleasedEvent || *type == kExpiredEvent || *type == kRefundedEvent;
+  if (!created && !gives_back) return {};
+  const std::vector<std::string_view> sections = SplitFields(record, kRecordSection);
+  if (sections.size() < 2) return {};
+  // expires_at, shopper, day, merchant, order, then per applied offer: id, amount, code,
+  // restores.
+  const std::vector<std::string_view> plan = SplitFields(sections[1], kRecordField);
+  std::string out;
+  for (std::size_t i = 5; i + 3 < plan.size(); i += 4) {
+    if (!is_hot(plan[i])) continue;
+    if (*type == kRefundedEvent && plan[i + 3] != "1") continue;
+    const char* sign = created ? "" : "-";
+    out += kRecordField;
+    out.append(plan[i]);
+    out += kRecordField;
+    out += created ? "1" : "-1";
+    out += kRecordField;
+    out += plan[i + 1] == "0" ? std::string("0") : sign + std::string(plan[i + 1]);
+  }
+  return out.empty() ? out : std::string(e[1]) + out;
+}
 
 }  // namespace
 
 struct EventMerger::Job {
   std::size_t page = 0;
+  bool leased = false;
   std::size_t copied = 0;
   Completion<std::size_t> done;
   // The round in flight:
@@ -38,20 +77,24 @@ struct EventMerger::Job {
   bool full = false;  // a shard had a full page: more may follow
 };
 
-EventMerger::EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes)
+EventMerger::EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes,
+                         IsHot is_hot)
     : client_(std::move(client)),
       function_("uudai", RedisStoreScriptSource()),
-      prefixes_(std::move(prefixes)) {}
+      prefixes_(std::move(prefixes)),
+      owner_(RandomHexId()),
+      is_hot_(std::move(is_hot)) {}
 
 void EventMerger::Call(std::size_t shard, std::vector<std::string> args,
                        std::function<void(Result<RedisReply>)> done) {
   client_->Call(function_, {prefixes_[shard] + "log"}, std::move(args), std::move(done));
 }
 
-void EventMerger::Merge(std::size_t page, Completion<std::size_t> done) {
+void EventMerger::Merge(std::size_t page, Completion<std::size_t> done, bool leased) {
   if (prefixes_.size() < 2 || running_->exchange(true)) return done(std::size_t{0});
   auto job = std::make_shared<Job>();
   job->page = page;
+  job->leased = leased;
   job->done = std::move(done);
   Round(std::move(job));
 }
@@ -67,12 +110,19 @@ void EventMerger::Round(std::shared_ptr<Job> job) {
   job->reached.assign(data_shards, "0");
   job->events.clear();
   job->full = false;
-  Call(0, {"events_merged"}, [this, job, data_shards](Result<RedisReply> reply) {
+  std::vector<std::string> ask = {"events_merged"};
+  if (job->leased) ask = {"merge_lease", owner_, std::to_string(kLeaseMillis)};
+  Call(0, std::move(ask), [this, job, data_shards](Result<RedisReply> reply) {
     Result<ScriptReply> merged = ParseScriptReply(reply);
     if (!merged.ok()) return Finish(job, merged.status());
     if (!merged->status.ok()) return Finish(job, merged->status);
     const auto& p = merged->payload;
-    for (std::size_t i = 0; i + 1 < p.size(); i += 2) {
+    std::size_t first = 0;
+    if (job->leased) {
+      if (p.empty() || p[0].str() != "leased") return Finish(job, job->copied);  // busy
+      first = 1;
+    }
+    for (std::size_t i = first; i + 1 < p.size(); i += 2) {
       const auto shard = ParseUnsigned(p[i].str());
       if (shard && *shard >= 1 && *shard <= data_shards)
         job->positions[*shard - 1] = p[i + 1].str();
@@ -98,8 +148,19 @@ void EventMerger::Round(std::shared_ptr<Job> job) {
                    }
                    break;
                  }
-                 job->events.push_back(
-                     ShardEvent{*micros, k, *seq, e[i + 1].str(), e[i + 2].str(), e[i + 4].str()});
+                 const bool created = e[i + 4].str() == "1";
+                 std::string text = e[i + 1].str();
+                 std::string record = e[i + 2].str();
+                 std::string ledger;
+                 if (created) {
+                   const std::vector<std::string_view> f = SplitFields(text, kRecordField);
+                   if (f.size() > 3) ledger = std::string(f[3]);
+                 }
+                 std::string hot =
+                     record.empty() ? std::string() : HotCounts(text, record, created, is_hot_);
+                 job->events.push_back(ShardEvent{*micros, k, *seq, std::move(text),
+                                                  std::move(record), std::move(ledger),
+                                                  std::move(hot)});
                  job->reached[k - 1] = e[i].str();
                }
                if (e.size() / 5 >= job->page) job->full = true;
@@ -120,7 +181,7 @@ void EventMerger::Copy(std::shared_ptr<Job> job) {
   });
   const std::size_t data_shards = prefixes_.size() - 1;
   std::vector<std::string> args = {"events_merge", std::to_string(data_shards)};
-  args.reserve(2 + 3 * data_shards + 4 * job->events.size());
+  args.reserve(2 + 3 * data_shards + 5 * job->events.size());
   for (std::size_t k = 1; k <= data_shards; ++k) {
     args.push_back(std::to_string(k));
     args.push_back(job->positions[k - 1]);
@@ -130,7 +191,8 @@ void EventMerger::Copy(std::shared_ptr<Job> job) {
     args.push_back(std::to_string(event.shard));
     args.push_back(std::move(event.text));
     args.push_back(std::move(event.record));
-    args.push_back(std::move(event.created));
+    args.push_back(std::move(event.ledger));
+    args.push_back(std::move(event.hot));
   }
   const std::size_t count = job->events.size();
   Call(0, std::move(args), [this, job, count](Result<RedisReply> reply) {

@@ -5,15 +5,19 @@
 // the hub's stream in one call, each redemption event with the redemption's record as it is
 // then, and each creation's redemption into the hub's ledger. Readers (GET /v1/events,
 // webhooks, exports) follow the hub as they follow a single shard. Every gateway merges; the
-// call checks how far each shard was copied (events_merge), so no event is copied twice.
+// call checks how far each shard was copied (events_merge), so no event is copied twice. The
+// periodic merges are one gateway's at a time (a lease in the hub, merge_lease): the others
+// would read and send the same events for nothing.
 // Thread-safe: one merge runs at a time in a process (a call while one runs returns at once).
 #ifndef UUDAI_GATEWAY_STORE_REDIS_EVENT_MERGER_H_
 #define UUDAI_GATEWAY_STORE_REDIS_EVENT_MERGER_H_
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "redis/redis_client.h"
@@ -24,13 +28,22 @@ namespace uudai::gateway {
 
 class EventMerger {
  public:
+  // Whether offer `id` is hot (the hub counts hot offers' redemptions and announces their
+  // thresholds). Called on the Redis client's threads.
+  using IsHot = std::function<bool(std::string_view id)>;
+
   // The hub and the data shards whose keys start with `prefixes` (the hub first), through
   // `client`.
-  EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes);
+  EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes, IsHot is_hot);
 
   // Copies every shard's events not copied yet, `page` at a time; answers how many it copied
-  // (0 when another merge was running).
-  void Merge(std::size_t page, Completion<std::size_t> done);
+  // (0 when another merge was running). `leased`: only while this merger holds the hub's lease
+  // of periodic merges (taken or renewed here for kLeaseMillis; 0 copied while another holds
+  // it); otherwise (a reader about to read what was just written anywhere) regardless.
+  void Merge(std::size_t page, Completion<std::size_t> done, bool leased = false);
+
+  // How long the lease of periodic merges outlives its holder's last merge.
+  static constexpr std::int64_t kLeaseMillis = 1'000;
 
  private:
   struct Job;
@@ -44,6 +57,8 @@ class EventMerger {
   std::shared_ptr<RedisClient> client_;
   RedisFunction function_;
   std::vector<std::string> prefixes_;
+  const std::string owner_;  // random: this merger's name in the lease
+  IsHot is_hot_;
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
 };
 

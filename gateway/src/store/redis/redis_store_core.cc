@@ -125,13 +125,15 @@ void RedisStore::Core::ReadLogRange(LogPosition after, LogPosition last, std::si
       });
 }
 
-std::string RedisStore::Core::NewReaderId() {
+std::string RandomHexId() {
   std::random_device random;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string id(16, '0');
   for (char& c : id) c = kHex[random() % 16];
   return id;
 }
+
+std::string RedisStore::Core::NewReaderId() { return RandomHexId(); }
 
 void RedisStore::Core::HeartbeatIfDue() {
   if (options_.log_trim_interval_millis <= 0) return;

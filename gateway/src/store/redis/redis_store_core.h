@@ -29,6 +29,8 @@ namespace uudai::gateway {
 // Wall-clock epoch milliseconds: readers of the log are timed out by it, across processes
 // (the store's Clock may be a test's).
 std::int64_t WallMillis();
+// 16 random hex digits: a process's name in the store (a reader of the log, a lease's holder).
+std::string RandomHexId();
 
 class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
  public:

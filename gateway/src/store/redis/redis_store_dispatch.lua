@@ -37,6 +37,7 @@ local OPS = {
   events_since = events_since,
   events_merged = events_merged,
   events_merge = events_merge,
+  merge_lease = merge_lease,
   share_put = share_put,
   share_versions = share_versions,
 }

@@ -17,6 +17,8 @@
 --   ledger        list: shard US redemption id, per redemption created in a data shard, in the
 --                 order their events were copied (the spread store's ledger positions)
 --   evsrc         hash: data shard name → the seq of the last of its events copied here
+--   merging       string, PX-expiring: the gateway (its merger's token) that copies events
+--                 now and then (merge_lease); the others leave it to it
 -- and, in the home shard of such redemptions:
 --   dead:<id>     string, expiring a minute after the holds' deadline: the id was claimed by a
 --                 sweeper, so no create of it succeeds (claim)
@@ -231,24 +233,20 @@ local function events_merged()
 end
 
 -- A spread store's hub keeps the hash o:<id> of every hot offer with its whole limits
--- (share_put, redis_store_shares.lua), and counts there, from the redemption events it copies
--- (type `type_number`, a creation or not, the redemption's `record`, at `at` ms), what the
--- offer's shares count each in part: the live redemptions (n) and budget spent (b) of the whole
--- offer, from which it announces the offer's thresholds as one shard announces an offer's.
--- `hot`: the hot offers read so far in this call, by id ({lt, lb, n, b, ta, m}, numbers but m;
--- false for an offer the hub does not keep); `announce(at, merchant, id, basis, percent, used,
--- limit)` appends a threshold's event. Counts in `hot`; the caller writes n, b and ta back once
--- (write_hot_counts). The budget spent is counted only under a budget limit: it then stays
--- below 2^53 đồng (limits are at most kMaxAmount), so Lua's doubles add it exactly.
-local function count_hot_offers(hot, type_number, created, record, at, announce)
-  local gives_back = type_number == 4 or type_number == 5 or type_number == 6
-  if not created and not gives_back then return end
-  local head_end = string.find(record, RS, 1, true)
-  local plan_end = string.find(record, RS, head_end + 1, true)
-  -- plan: expires_at, shopper, day, merchant, order, then (offer, amount, code, restores).
-  local plan = split(string.sub(record, head_end + 1, plan_end - 1), US)
-  for i = 6, #plan, 4 do
-    local id = plan[i]
+-- (share_put, redis_store_shares.lua), and counts there, from the redemption events it copies,
+-- what the offer's shares count each in part: the live redemptions (n) and the budget spent (b)
+-- of the whole offer, from which it announces the offer's thresholds as one shard announces an
+-- offer's. `counts`: an event's time, then per hot offer: id, +1 or -1, the amount signed
+-- alike (the gateway reads them from the redemption's record: EventMerger). `hot`: the hot
+-- offers read so far in this call, by id ({lt, lb, n, b, ta, m}, numbers but m; false for an
+-- offer the hub does not keep); `announce(at, merchant, id, basis, percent, used, limit)`
+-- appends a threshold's event. The caller writes `hot` back once (write_hot_counts). The
+-- budget spent is counted only under a budget limit: it then stays below 2^53 đồng (limits
+-- are at most kMaxAmount), so Lua's doubles add it exactly.
+local function count_hot_offers(hot, counts, announce)
+  local f = split(counts, US)
+  for i = 2, #f, 3 do
+    local id = f[i]
     if hot[id] == nil then
       local o = redis.call('HMGET', key('o:' .. id), 'lt', 'lb', 'n', 'b', 'ta', 'm')
       hot[id] = o[1] and {tonumber(o[1]), tonumber(o[2]), tonumber(o[3] or '0'),
@@ -256,16 +254,14 @@ local function count_hot_offers(hot, type_number, created, record, at, announce)
     end
     local h = hot[id]
     if h then
-      local amount = tonumber(plan[i + 1])
+      local count, amount = tonumber(f[i + 1]), tonumber(f[i + 2])
       if h[2] < 0 then amount = 0 end
-      if created then
-        h[3], h[4] = h[3] + 1, h[4] + amount
+      h[3], h[4] = h[3] + count, h[4] + amount
+      if count > 0 then
         h[5] = thresholds_reached(h[1], h[2], h[3], h[4], h[5],
                                   function(basis, percent, used, limit)
-          announce(at, h[6], id, basis, percent, used, limit)
+          announce(f[1], h[6], id, basis, percent, used, limit)
         end)
-      elseif type_number ~= 6 or plan[i + 3] == '1' then
-        h[3], h[4] = h[3] - 1, h[4] - amount
       end
     end
   end
@@ -280,9 +276,24 @@ local function write_hot_counts(hot)
   end
 end
 
+-- ARGV: op, owner, lease (ms). A spread store's hub: the periodic copy of events is one
+-- gateway's at a time (the others would read and send the same events for nothing): taken
+-- or renewed by `owner` unless another holds it. Payload: "busy", or "leased" then what
+-- events_merged answers.
+local function merge_lease()
+  local holder = redis.call('GET', key('merging'))
+  if holder and holder ~= ARGV[2] then return {'ok', '', '', '', '', 'busy'} end
+  redis.call('SET', key('merging'), ARGV[2], 'PX', ARGV[3])
+  local reply = {'ok', '', '', '', '', 'leased'}
+  for _, v in ipairs(redis.call('HGETALL', key('evsrc'))) do reply[#reply + 1] = v end
+  return reply
+end
+
 -- ARGV: op, count of shards, then per shard: its name, how far its events were copied here (as
 -- events_merged answered), how far after this call; then per event to copy, in the order to
--- copy them: its shard, text, record ("" for no redemption), "1" for a redemption's creation.
+-- copy them: its shard, text, record ("" for no redemption), the redemption's id for its
+-- creation ("" otherwise), what it counts of hot offers ("" for nothing; see
+-- count_hot_offers).
 -- A spread store's hub: appends the events to `ev` with seqs of its own (the record kept with
 -- the event), each creation's shard US redemption id to `ledger`, counts hot offers and
 -- announces their thresholds (count_hot_offers), and notes how far each shard was copied.
@@ -303,17 +314,15 @@ local function events_merge()
                table.concat({BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent),
                              int(used), int(limit)}, US))
   end
-  for i = 3 + 3 * shards, #ARGV, 4 do
+  for i = 3 + 3 * shards, #ARGV, 5 do
     seq = seq + 1
     if ARGV[i + 2] == '' then
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1])
     else
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1], 'r', ARGV[i + 2])
-      local fields = split(ARGV[i + 1], US)
-      if ARGV[i + 3] == '1' then ledger[#ledger + 1] = ARGV[i] .. US .. fields[4] end
-      count_hot_offers(hot, tonumber(fields[1]), ARGV[i + 3] == '1', ARGV[i + 2], fields[2],
-                       announce)
     end
+    if ARGV[i + 3] ~= '' then ledger[#ledger + 1] = ARGV[i] .. US .. ARGV[i + 3] end
+    if ARGV[i + 4] ~= '' then count_hot_offers(hot, ARGV[i + 4], announce) end
   end
   redis.call('SET', key('evseq'), int(seq))
   for first = 1, #ledger, 1000 do

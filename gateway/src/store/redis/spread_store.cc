@@ -96,7 +96,8 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
   // Holds and queued releases are the data shards'.
   sweeper_ = std::make_unique<SagaSweeper>(
       std::vector<SagaShard>(saga_shards_.begin() + 1, saga_shards_.end()));
-  merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes));
+  merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes),
+                                          [this](std::string_view id) { return IsHot(id); });
   usage_ = std::make_unique<SpreadUsage>(std::move(views));
 }
 
@@ -166,7 +167,8 @@ void SpreadStore::Poll() {
   std::int64_t last = last_merge_millis_.load();
   if (now - last >= options_.merge_interval_millis &&
       last_merge_millis_.compare_exchange_strong(last, now)) {
-    merger_->Merge(kEventsPerMerge, [](Result<std::size_t>) {});
+    merger_->Merge(
+        kEventsPerMerge, [](Result<std::size_t>) {}, /*leased=*/true);
   }
   last = last_sweep_millis_.load();
   if (now - last >= options_.sweep_interval_millis &&

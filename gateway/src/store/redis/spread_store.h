@@ -148,7 +148,7 @@ class SpreadStore final : public Store {
   // offer `a` in for a redemption whose home is `home`; the offer's shares written in every
   // data shard but its own, then `then` (kUnavailable when one was not); `done` once the
   // shares of a written hot offer are; a sweep of shares behind their offer's version.
-  bool IsHot(const std::string& id) const;
+  bool IsHot(std::string_view id) const;
   std::vector<std::size_t> SharesToTry(const RedeemedOffer& a, std::size_t home) const;
   void PutShares(const Offer& offer, std::function<void(Status)> then);
   Completion<Offer> WithShares(Completion<Offer> done);
@@ -186,7 +186,8 @@ class SpreadStore final : public Store {
   bool repair_stopped_ = false;  // by WaitForRepair, on the thread that leaves
   OfferObserver observer_;       // the caller's (SetOfferObserver)
   mutable std::mutex hot_mutex_;
-  std::set<std::string> hot_offers_;  // GUARDED_BY hot_mutex_: every hot offer a view knows
+  std::set<std::string, std::less<>>
+      hot_offers_;  // GUARDED_BY hot_mutex_: every hot offer a view knows
   std::atomic<std::int64_t> last_merge_millis_{0};
   std::shared_ptr<std::atomic<bool>> sweeping_ = std::make_shared<std::atomic<bool>>(false);
 };

@@ -43,7 +43,7 @@ struct HotRedemption {
   Completion<CreateRedemptionOutcome> done;
 };
 
-bool SpreadStore::IsHot(const std::string& id) const {
+bool SpreadStore::IsHot(std::string_view id) const {
   std::lock_guard lock(hot_mutex_);
   return hot_offers_.contains(id);
 }
