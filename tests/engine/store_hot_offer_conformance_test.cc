@@ -123,6 +123,16 @@ TEST_P(StoreConformanceTest, ARetryOfARedemptionOfAHotOfferGetsItsFirstAnswer) {
   EXPECT_EQ(this->store_.Usage(offer, "s-1", DayOf(CampaignNow())).redemptions, 3);
 }
 
+TEST_P(StoreConformanceTest, AHotOfferRegisteredInABatchGrantsExactlyItsTotalRedemptions) {
+  Offer hot = HotOffer("o-hot");
+  hot.limits.total_redemptions = 5;
+  Result<std::vector<Offer>> stored =
+      this->store_.CreateOffers({MakeOffer("o-plain"), hot, MakePlatformOffer("o-platform")});
+  ASSERT_TRUE(stored.ok()) << stored.status().message();
+  ASSERT_TRUE(stored->at(1).hot);
+  EXPECT_EQ(RedeemRepeatedly(this->store_, stored->at(1), 10'000, 8), 5);
+}
+
 TEST_P(StoreConformanceTest, AHotOfferGrantsExactlyItsBudget) {
   Offer offer = HotOffer("o-1");
   offer.limits.total_budget = 60'000;
