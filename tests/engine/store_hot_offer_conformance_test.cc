@@ -133,6 +133,40 @@ TEST_P(StoreConformanceTest, AHotOfferRegisteredInABatchGrantsExactlyItsTotalRed
   EXPECT_EQ(RedeemRepeatedly(this->store_, stored->at(1), 10'000, 8), 5);
 }
 
+// In a spread store the shop's offer is kept in its shop's shard and held there, while the hot
+// ones go from share to share: the counts stay exact for every offer of the cart.
+TEST_P(StoreConformanceTest, CartsOfHotOffersAndAShopsOfferGrantEachExactly) {
+  Offer first = HotOffer("o-hot-1");
+  first.limits.total_redemptions = 4;
+  first = this->store_.GivenOffer(first);
+  Offer second = HotOffer("o-hot-2");
+  second.limits.total_redemptions = 6;
+  second = this->store_.GivenOffer(second);
+  const Offer shop = this->store_.GivenOffer(MakeOffer("o-shop"));
+  int created = 0;
+  for (int i = 0; i < 9; ++i) {
+    const std::string id = "r-" + std::to_string(i);
+    RedemptionBuilder redemption(id);
+    redemption.Apply(shop, 1'000);
+    if (i < 6) redemption.Apply(first, 2'000);  // the first runs out after 4
+    redemption.Apply(second, 3'000);
+    Result<CreateRedemptionOutcome> outcome = this->store_.Create(
+        redemption.Build(), Claim("key-" + id, "fp-" + id, "response of " + id));
+    if (outcome.ok()) {
+      ++created;
+    } else {
+      EXPECT_EQ(CodeOf(outcome), StatusCode::kQuotaExhausted) << outcome.status().message();
+    }
+  }
+  // Carts 0-3 take both hot offers; 4 and 5 are refused for the first; 6-7 take the second's
+  // last two; 8 is refused for the second.
+  EXPECT_EQ(created, 6);
+  const LocalDay day = DayOf(CampaignNow());
+  EXPECT_EQ(this->store_.Usage(first, "s-1", day).redemptions, 4);
+  EXPECT_EQ(this->store_.Usage(second, "s-1", day).redemptions, 6);
+  EXPECT_EQ(this->store_.Usage(shop, "s-1", day).redemptions, 6);
+}
+
 TEST_P(StoreConformanceTest, AHotOfferGrantsExactlyItsBudget) {
   Offer offer = HotOffer("o-1");
   offer.limits.total_budget = 60'000;

@@ -61,8 +61,7 @@ class EventMergerTest : public ::testing::Test {
   std::unique_ptr<gateway::EventMerger> MakeMerger() {
     std::vector<std::string> prefixes;
     for (std::size_t k = 0; k < layout_.size(); ++k) prefixes.push_back(layout_.prefix(k));
-    return std::make_unique<gateway::EventMerger>(Client(), std::move(prefixes),
-                                                  [](std::string_view) { return false; });
+    return std::make_unique<gateway::EventMerger>(Client(), std::move(prefixes));
   }
 
   static std::size_t Merge(gateway::EventMerger& merger, bool leased) {

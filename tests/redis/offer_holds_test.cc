@@ -167,6 +167,45 @@ TEST_F(OfferHoldsTest, AHoldSentAgainCountsOnceAndAnswersTheSameFacts) {
   EXPECT_EQ(Counter("o-plain", "b"), "5000");
 }
 
+// A redemption that tries another shard's share of a hot offer keeps its other holds and asks
+// again with the new offer among them: only that one is counted, all or none, and the facts
+// follow the request's order; a release then gives back everything held under the id.
+TEST_F(OfferHoldsTest, AHoldOfAnIdHeldAlreadyAddsTheOffersItDoesNotHoldYet) {
+  const Offer plain = Create(MakeOffer("o-plain"));
+  Offer hot = MakePlatformOffer("o-hot");
+  hot.limits.per_shopper = 2;
+  hot = Create(hot);
+  const Offer full = Create(WithQuota(MakeOffer("o-full"), 1));
+  ASSERT_TRUE(Hold(Request("r-other", {Applied(full)})).ok());
+  ASSERT_TRUE(Hold(Request("r-1", {Applied(plain)})).ok());
+
+  // Refused for the full offer: nothing more is counted, the first hold stays.
+  const auto refused = Hold(Request("r-1", {Applied(full), Applied(plain)}));
+  EXPECT_EQ(CodeOf(refused), StatusCode::kQuotaExhausted);
+  EXPECT_EQ(Counter("o-full", "n"), "1");
+  EXPECT_EQ(Counter("o-plain", "n"), "1");
+
+  const auto added = Hold(Request("r-1", {Applied(hot, 7'000), Applied(plain)}));
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_FALSE(added->replayed);
+  const std::vector<HeldOfferFacts> facts = {{false, Layer::kPlatform, 2},
+                                             {false, Layer::kMerchant, std::nullopt}};
+  EXPECT_EQ(added->offers, facts);
+  EXPECT_EQ(Counter("o-plain", "n"), "1");
+  EXPECT_EQ(Counter("o-hot", "n"), "1");
+  EXPECT_EQ(Counter("o-hot", "b"), "7000");
+
+  const auto again = Hold(Request("r-1", {Applied(hot, 7'000), Applied(plain)}));
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(Counter("o-hot", "n"), "1");
+
+  ASSERT_EQ(Release("r-1").value(), ReleaseOutcome::kReleased);
+  EXPECT_EQ(Counter("o-plain", "n"), "0");
+  EXPECT_EQ(Counter("o-hot", "n"), "0");
+  EXPECT_EQ(Counter("o-hot", "b"), "0");
+}
+
 TEST_F(OfferHoldsTest, AHoldOfSeveralOffersCountsAllOrNone) {
   const Offer open = Create(MakeOffer("o-open"));
   Offer budgeted = MakeOffer("o-budget");

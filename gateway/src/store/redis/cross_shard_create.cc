@@ -58,12 +58,18 @@ class Saga : public std::enable_shared_from_this<Saga> {
         refusal = group.outcome->status();
       }
     }
+    if (refusal && !unknown && HasAlternative(*refusal)) {
+      // The caller tries another share of that offer with the same id: the holds that were
+      // counted stay, and are found again (a hold of the same id and offers counts nothing
+      // twice); a refused hold wrote nothing.
+      return done_(*refusal);
+    }
     if (refusal || unknown) {
       // No create follows: every hold may go (one whose outcome is unknown too; its release
       // leaves a tombstone, so that it is refused if it arrives later).
       ReleaseAll();
       if (!refusal) return done_(Status(StatusCode::kUnavailable, "a shard did not answer"));
-      if (!request_.idempotency || HasAlternative(*refusal)) return done_(*refusal);
+      if (!request_.idempotency) return done_(*refusal);
       const Redemption& r = request_.redemption;
       return home_.store->SettleRefusalAsCreate(
           RefusalCheck{request_.idempotency->scope_key, request_.idempotency->fingerprint,
@@ -92,14 +98,16 @@ class Saga : public std::enable_shared_from_this<Saga> {
   // Whether `refusal` is of a limit reached by a share with alternatives.
   bool HasAlternative(const Status& refusal) const {
     if (!IsLimitReached(refusal) || !refusal.offer_id()) return false;
-    const auto& applied = request_.redemption.applied;
-    for (std::size_t i = 0; i < applied.size() && i < alternatives_.size(); ++i) {
-      if (alternatives_[i] && applied[i].offer_id == *refusal.offer_id()) return true;
+    for (std::size_t i = 0; i < alternatives_.size(); ++i) {
+      if (alternatives_[i] && applied_ids_[i] == *refusal.offer_id()) return true;
     }
     return false;
   }
 
   void Created(Result<CreateRedemptionOutcome> created) {
+    if (!created.ok() && HasAlternative(created.status())) {
+      return done_(std::move(created));  // the holds stay for the next attempt (see Held)
+    }
     if (created.ok() && !created->replayed) {
       ConfirmAll();
     } else if (created.ok() || created.status().code() != StatusCode::kUnavailable) {
@@ -127,6 +135,12 @@ class Saga : public std::enable_shared_from_this<Saga> {
   std::vector<HeldGroup> groups_;
   CreateRedemptionRequest request_;  // moved into the create
   const std::string redemption_id_ = request_.redemption.id;
+  // The applied offers' ids, kept: the request is moved into the create.
+  const std::vector<std::string> applied_ids_ = [this] {
+    std::vector<std::string> ids;
+    for (const RedeemedOffer& a : request_.redemption.applied) ids.push_back(a.offer_id);
+    return ids;
+  }();
   const Timestamp deadline_;
   const std::vector<bool> alternatives_;
   Completion<CreateRedemptionOutcome> done_;

@@ -37,8 +37,11 @@ struct SagaShard {
 // enough ahead for the saga's three steps). `alternatives` (empty, or one per applied offer):
 // the offer is a share of a hot offer whose other shares the caller tries next, so a refusal
 // for a limit it reached (kQuotaExhausted, kBudgetExhausted, kDailyLimit, naming it) is
-// answered as it is, nothing fenced or settled: the request is not answered yet. `done` runs
-// on a Redis client's thread.
+// answered as it is, nothing fenced, settled or released: the request is not answered yet,
+// and the caller's next attempt (the same redemption with that offer in another shard, the
+// same deadline) finds the holds that were counted (a hold of an id adds the offers it does
+// not hold yet, and counts none twice). `done` runs on a Redis
+// client's thread.
 void CreateAcrossShards(const SagaShard& home, const std::vector<const SagaShard*>& placement,
                         CreateRedemptionRequest request, Timestamp deadline,
                         Completion<CreateRedemptionOutcome> done,

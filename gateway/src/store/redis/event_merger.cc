@@ -22,18 +22,18 @@ struct ShardEvent {
   std::string text;
   std::string record;
   std::string ledger;  // the redemption id of a creation, else ""
-  std::string hot;     // what it counts of hot offers, else ""
+  std::string counts;  // what it counts of its offers, else ""
 };
 
 // EventType's numbers of the redemption events that give limits back (store_event.h).
 constexpr int kReleasedEvent = 4, kExpiredEvent = 5, kRefundedEvent = 6;
 
-// events_merge's `hot` argument for an event `text` of a redemption whose record is `record`,
-// created (`created`) or not: its time, then per hot offer it counts (a creation) or gives
-// back (a release, an expiry; a refund of the offers that restore): id, +1 or -1, the amount
-// signed alike. "" when it counts nothing.
-std::string HotCounts(const std::string& text, const std::string& record, bool created,
-                      const EventMerger::IsHot& is_hot) {
+// events_merge's `counts` argument for an event `text` of a redemption whose record is
+// `record`, created (`created`) or not: its time, then per applied offer it counts (a
+// creation) or gives back (a release, an expiry; a refund of the offers that restore): id, +1
+// or -1, the amount signed alike. "" when it counts nothing. The hub counts those of them it
+// keeps (hot offers), whatever this gateway's view knows of them.
+std::string OfferCounts(const std::string& text, const std::string& record, bool created) {
   const std::vector<std::string_view> e = SplitFields(text, kRecordField);
   const auto type = e.empty() ? std::nullopt : ParseSigned(e[0]);
   if (!type || e.size() < 2) return {};
@@ -47,7 +47,6 @@ std::string HotCounts(const std::string& text, const std::string& record, bool c
   const std::vector<std::string_view> plan = SplitFields(sections[1], kRecordField);
   std::string out;
   for (std::size_t i = 5; i + 3 < plan.size(); i += 4) {
-    if (!is_hot(plan[i])) continue;
     if (*type == kRefundedEvent && plan[i + 3] != "1") continue;
     const char* sign = created ? "" : "-";
     out += kRecordField;
@@ -77,13 +76,11 @@ struct EventMerger::Job {
   bool full = false;  // a shard had a full page: more may follow
 };
 
-EventMerger::EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes,
-                         IsHot is_hot)
+EventMerger::EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes)
     : client_(std::move(client)),
       function_("uudai", RedisStoreScriptSource()),
       prefixes_(std::move(prefixes)),
-      owner_(RandomHexId()),
-      is_hot_(std::move(is_hot)) {}
+      owner_(RandomHexId()) {}
 
 void EventMerger::Call(std::size_t shard, std::vector<std::string> args,
                        std::function<void(Result<RedisReply>)> done) {
@@ -156,11 +153,11 @@ void EventMerger::Round(std::shared_ptr<Job> job) {
                    const std::vector<std::string_view> f = SplitFields(text, kRecordField);
                    if (f.size() > 3) ledger = std::string(f[3]);
                  }
-                 std::string hot =
-                     record.empty() ? std::string() : HotCounts(text, record, created, is_hot_);
+                 std::string counts =
+                     record.empty() ? std::string() : OfferCounts(text, record, created);
                  job->events.push_back(ShardEvent{*micros, k, *seq, std::move(text),
                                                   std::move(record), std::move(ledger),
-                                                  std::move(hot)});
+                                                  std::move(counts)});
                  job->reached[k - 1] = e[i].str();
                }
                if (e.size() / 5 >= job->page) job->full = true;
@@ -192,7 +189,7 @@ void EventMerger::Copy(std::shared_ptr<Job> job) {
     args.push_back(std::move(event.text));
     args.push_back(std::move(event.record));
     args.push_back(std::move(event.ledger));
-    args.push_back(std::move(event.hot));
+    args.push_back(std::move(event.counts));
   }
   const std::size_t count = job->events.size();
   Call(0, std::move(args), [this, job, count](Result<RedisReply> reply) {

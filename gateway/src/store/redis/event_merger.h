@@ -17,7 +17,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "redis/redis_client.h"
@@ -28,13 +27,9 @@ namespace uudai::gateway {
 
 class EventMerger {
  public:
-  // Whether offer `id` is hot (the hub counts hot offers' redemptions and announces their
-  // thresholds). Called on the Redis client's threads.
-  using IsHot = std::function<bool(std::string_view id)>;
-
   // The hub and the data shards whose keys start with `prefixes` (the hub first), through
   // `client`.
-  EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes, IsHot is_hot);
+  EventMerger(std::shared_ptr<RedisClient> client, std::vector<std::string> prefixes);
 
   // Copies every shard's events not copied yet, `page` at a time; answers how many it copied
   // (0 when another merge was running). `leased`: only while this merger holds the hub's lease
@@ -58,7 +53,6 @@ class EventMerger {
   RedisFunction function_;
   std::vector<std::string> prefixes_;
   const std::string owner_;  // random: this merger's name in the lease
-  IsHot is_hot_;
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
 };
 

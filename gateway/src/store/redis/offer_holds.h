@@ -88,8 +88,9 @@ class OfferHolds {
   // Counts every offer of the request or none: the same checks as a redemption's create
   // (status, window, version, total, budget and daily limits, unique code) except the
   // per-shopper limit and the first-order rule, which are the home's (the facts say what to
-  // check). Refusals: the create's codes; kUnavailable when the id was released here or the
-  // deadline has passed.
+  // check). A hold of an id held here already counts only the offers it does not hold yet
+  // (all of them or none), and answers the facts of every offer asked. Refusals: the create's
+  // codes; kUnavailable when the id was released or settled here or the deadline has passed.
   void Hold(const HoldRequest& request, Completion<HoldOutcome> done);
   // The redemption exists at its home: its hold stays counted until released. kNotFound when
   // nothing is held; kInvalidTransition when it was released.

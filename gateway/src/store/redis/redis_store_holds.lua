@@ -43,62 +43,77 @@ local function read_hold(id)
   return split(text, US)
 end
 
--- The reply of a hold that counts (or counted) its offers: per offer first_order, layer,
--- per-shopper limit.
-local function held_reply(outcome, fields)
-  local reply = {'ok', '', '', '', '', outcome}
-  for i = 5, #fields, HOLD_OFFER_FIELDS do
-    reply[#reply + 1] = fields[i + 4]
-    reply[#reply + 1] = fields[i + 5]
-    reply[#reply + 1] = fields[i + 6]
-  end
-  return reply
-end
-
 -- ARGV: op, redemption id, home, the redemption's instant (ms), its local minute of day, its
 -- local day, deadline (ms), then per offer: id, the version the quote saw ("0" = not known),
 -- amount (discount or cashback), unique code or "", restores ("1" or "0"). Holds every offer or
--- none. Payload: "held", or "replayed" for an id already held (nothing counted again), then per
--- offer its first_order ("1" or ""), layer and per-shopper limit.
+-- none. An id already held here holds its offers once: those it holds are not counted again,
+-- and offers it does not hold yet (a redemption that tries another shard's share of a hot
+-- offer, its other holds kept: SpreadStore) are checked and counted as a new hold's, all or
+-- none. Payload: "held" (something was counted), or "replayed" (nothing was: every offer was
+-- held already), then per offer asked, in order, its first_order ("1" or ""), layer and
+-- per-shopper limit.
 local function hold()
   local id, home, at, minute, day = ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-  local deadline = tonumber(ARGV[7])
-  local earlier = read_hold(id)
-  if earlier then
-    if earlier[1] == RELEASED_HOLD then
-      return refuse('store_unavailable', 'redemption ' .. id .. ' was released here')
-    end
-    return held_reply('replayed', earlier)
+  local fields = read_hold(id)
+  if fields and fields[1] == RELEASED_HOLD then
+    return refuse('store_unavailable', 'redemption ' .. id .. ' was released here')
   end
-  if redis_millis() >= deadline then
-    return refuse('store_unavailable',
-                  'the hold of redemption ' .. id .. ' came after its deadline')
+  -- Where each offer already held is in `fields`.
+  local held_at = {}
+  if fields then
+    for i = 5, #fields, HOLD_OFFER_FIELDS do held_at[fields[i]] = i end
   end
-  local day_field = 'd:' .. day
+  local day_field = 'd:' .. (fields and fields[4] or day)
   local used = {}
+  local counting = false
   for i = 8, #ARGV, 5 do
-    local offer, code = ARGV[i], ARGV[i + 3]
-    local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa', 'ea',
-                         'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm', 'ht')
-    local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], at, minute, o, '0')
-    if refusal then return refuse(refusal[1], refusal[2], offer) end
-    if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
-                       redis.call('HEXISTS', key('uheld'), code) == 1) then
-      return refuse('code_used', 'code ' .. code .. ' is already used', offer)
+    if not held_at[ARGV[i]] then
+      counting = true
+      local offer, code = ARGV[i], ARGV[i + 3]
+      local o = redis.call('HMGET', key('o:' .. offer), 'v', 's', 'lt', 'lb', 'ls', 'ld', 'sa',
+                           'ea', 'wf', 'wt', 'n', 'b', day_field, 'fo', 'l', 'ta', 'm', 'ht')
+      local refusal = stale_or_full(offer, ARGV[i + 1], ARGV[i + 2], at, minute, o, '0')
+      if refusal then return refuse(refusal[1], refusal[2], offer) end
+      if code ~= '' and (redis.call('HGET', key('ucode'), code) ~= offer or
+                         redis.call('HEXISTS', key('uheld'), code) == 1) then
+        return refuse('code_used', 'code ' .. code .. ' is already used', offer)
+      end
+      used[i] = o
     end
-    used[i] = o
   end
-  local fields = {HELD, home, ARGV[7], day}
+  if counting then
+    if fields and fields[1] ~= HELD then
+      return refuse('store_unavailable', 'redemption ' .. id .. ' was settled here')
+    end
+    local deadline = fields and fields[3] or ARGV[7]
+    if redis_millis() >= tonumber(deadline) then
+      return refuse('store_unavailable',
+                    'the hold of redemption ' .. id .. ' came after its deadline')
+    end
+    fields = fields or {HELD, home, ARGV[7], day}
+    for i = 8, #ARGV, 5 do
+      local o = used[i]
+      if o then
+        local offer, amount, code = ARGV[i], ARGV[i + 2], ARGV[i + 3]
+        count_use(offer, o, day_field, amount, code, id, ARGV[4])
+        local n = #fields
+        held_at[offer] = n + 1
+        fields[n + 1], fields[n + 2], fields[n + 3], fields[n + 4] = offer, amount, code,
+                                                                     ARGV[i + 4]
+        fields[n + 5], fields[n + 6], fields[n + 7] = o[14] or '', o[15], o[5]
+      end
+    end
+    redis.call('SET', key('h:' .. id), table.concat(fields, US))
+    redis.call('ZADD', key('holds'), fields[3], id)
+  end
+  local reply = {'ok', '', '', '', '', counting and 'held' or 'replayed'}
   for i = 8, #ARGV, 5 do
-    local offer, o, amount, code = ARGV[i], used[i], ARGV[i + 2], ARGV[i + 3]
-    count_use(offer, o, day_field, amount, code, id, ARGV[4])
-    local n = #fields
-    fields[n + 1], fields[n + 2], fields[n + 3], fields[n + 4] = offer, amount, code, ARGV[i + 4]
-    fields[n + 5], fields[n + 6], fields[n + 7] = o[14] or '', o[15], o[5]
+    local at_field = held_at[ARGV[i]]
+    reply[#reply + 1] = fields[at_field + 4]
+    reply[#reply + 1] = fields[at_field + 5]
+    reply[#reply + 1] = fields[at_field + 6]
   end
-  redis.call('SET', key('h:' .. id), table.concat(fields, US))
-  redis.call('ZADD', key('holds'), ARGV[7], id)
-  return held_reply('held', fields)
+  return reply
 end
 
 -- ARGV: op, redemption id. The redemption exists at its home: its hold stays counted until
@@ -236,10 +251,10 @@ end
 -- (share_put, redis_store_shares.lua), and counts there, from the redemption events it copies,
 -- what the offer's shares count each in part: the live redemptions (n) and the budget spent (b)
 -- of the whole offer, from which it announces the offer's thresholds as one shard announces an
--- offer's. `counts`: an event's time, then per hot offer: id, +1 or -1, the amount signed
--- alike (the gateway reads them from the redemption's record: EventMerger). `hot`: the hot
--- offers read so far in this call, by id ({lt, lb, n, b, ta, m}, numbers but m; false for an
--- offer the hub does not keep); `announce(at, merchant, id, basis, percent, used, limit)`
+-- offer's. `counts`: an event's time, then per applied offer: id, +1 or -1, the amount signed
+-- alike (the gateway reads them from the redemption's record: EventMerger); only the offers
+-- whose hash the hub keeps are counted. `hot`: the offers read so far in this call, by id
+-- ({lt, lb, n, b, ta, m}, numbers but m; false for an offer the hub does not keep); `announce(at, merchant, id, basis, percent, used, limit)`
 -- appends a threshold's event. The caller writes `hot` back once (write_hot_counts). The
 -- budget spent is counted only under a budget limit: it then stays below 2^53 đồng (limits
 -- are at most kMaxAmount), so Lua's doubles add it exactly.
@@ -292,7 +307,7 @@ end
 -- ARGV: op, count of shards, then per shard: its name, how far its events were copied here (as
 -- events_merged answered), how far after this call; then per event to copy, in the order to
 -- copy them: its shard, text, record ("" for no redemption), the redemption's id for its
--- creation ("" otherwise), what it counts of hot offers ("" for nothing; see
+-- creation ("" otherwise), what it counts of its offers ("" for nothing; see
 -- count_hot_offers).
 -- A spread store's hub: appends the events to `ev` with seqs of its own (the record kept with
 -- the event), each creation's shard US redemption id to `ledger`, counts hot offers and
@@ -305,17 +320,16 @@ local function events_merge()
       return {'ok', '', '', '', '', 'moved'}
     end
   end
-  -- Seqs counted here and written once; ledger entries pushed once (a merge copies hundreds).
-  local seq = tonumber(redis.call('GET', key('evseq')) or '0')
+  -- Ledger entries pushed and hot offers' counts written once (a merge copies hundreds).
   local ledger, hot = {}, {}
   local function announce(at, merchant, id, basis, percent, used, limit)
-    seq = seq + 1
+    local seq = redis.call('INCR', key('evseq'))
     redis.call('XADD', key('ev'), int(seq) .. '-0', 'e',
                table.concat({BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent),
                              int(used), int(limit)}, US))
   end
   for i = 3 + 3 * shards, #ARGV, 5 do
-    seq = seq + 1
+    local seq = redis.call('INCR', key('evseq'))
     if ARGV[i + 2] == '' then
       redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', ARGV[i + 1])
     else
@@ -324,7 +338,6 @@ local function events_merge()
     if ARGV[i + 3] ~= '' then ledger[#ledger + 1] = ARGV[i] .. US .. ARGV[i + 3] end
     if ARGV[i + 4] ~= '' then count_hot_offers(hot, ARGV[i + 4], announce) end
   end
-  redis.call('SET', key('evseq'), int(seq))
   for first = 1, #ledger, 1000 do
     redis.call('RPUSH', key('ledger'), unpack(ledger, first, math.min(first + 999, #ledger)))
   end

@@ -96,8 +96,7 @@ SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const S
   // Holds and queued releases are the data shards'.
   sweeper_ = std::make_unique<SagaSweeper>(
       std::vector<SagaShard>(saga_shards_.begin() + 1, saga_shards_.end()));
-  merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes),
-                                          [this](std::string_view id) { return IsHot(id); });
+  merger_ = std::make_unique<EventMerger>(connections.front(), std::move(prefixes));
   usage_ = std::make_unique<SpreadUsage>(std::move(views));
 }
 

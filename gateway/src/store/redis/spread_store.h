@@ -174,6 +174,11 @@ class SpreadStore final : public Store {
   const SpreadStoreOptions options_;
   const ShardLayout layout_;
   std::shared_ptr<RedisClient> connection_;  // for what is not a store call
+  // Before the shards, whose views call into them until they are destroyed.
+  OfferObserver observer_;  // the caller's (SetOfferObserver)
+  mutable std::mutex hot_mutex_;
+  // GUARDED_BY hot_mutex_: every hot offer a view knows.
+  std::set<std::string, std::less<>> hot_offers_;
   std::vector<std::unique_ptr<RedisStore>> shards_;
   std::vector<std::shared_ptr<OfferHolds>> holds_;
   std::vector<SagaShard> saga_shards_;
@@ -184,10 +189,6 @@ class SpreadStore final : public Store {
   std::atomic<std::int64_t> last_repair_millis_{0};
   std::shared_ptr<std::atomic<bool>> repairing_ = std::make_shared<std::atomic<bool>>(false);
   bool repair_stopped_ = false;  // by WaitForRepair, on the thread that leaves
-  OfferObserver observer_;       // the caller's (SetOfferObserver)
-  mutable std::mutex hot_mutex_;
-  std::set<std::string, std::less<>>
-      hot_offers_;  // GUARDED_BY hot_mutex_: every hot offer a view knows
   std::atomic<std::int64_t> last_merge_millis_{0};
   std::shared_ptr<std::atomic<bool>> sweeping_ = std::make_shared<std::atomic<bool>>(false);
 };

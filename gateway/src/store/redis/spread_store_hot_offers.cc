@@ -2,6 +2,7 @@
 // their shares written with the offer and kept at its version, and redemptions that count
 // them in their home's share first, then in the next shards'.
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include "store/redis/cross_shard_create.h"
@@ -40,7 +41,17 @@ struct HotRedemption {
   std::size_t home = 0;
   std::vector<std::vector<std::size_t>> shards;  // per applied offer: the shards to try, in order
   std::vector<std::size_t> tried;                // per applied offer: index in shards[i] now
+  Timestamp deadline;                            // of every attempt's holds
   Completion<CreateRedemptionOutcome> done;
+
+  std::size_t ShardOf(std::size_t i) const { return shards[i][tried[i]]; }
+  // The next of applied offer i's shards to try, or none. The holds of the other offers stay
+  // counted between attempts, under the same id: a shard that holds some already adds this
+  // one to them (hold, redis_store_holds.lua).
+  std::optional<std::size_t> Next(std::size_t i) const {
+    if (tried[i] + 1 < shards[i].size()) return tried[i] + 1;
+    return std::nullopt;
+  }
 };
 
 bool SpreadStore::IsHot(std::string_view id) const {
@@ -72,6 +83,9 @@ void SpreadStore::CreateRedemption(CreateRedemptionRequest request,
     job->shards.push_back(SharesToTry(a, job->home));
   }
   job->tried.assign(job->shards.size(), 0);
+  // The holds' deadline is compared with the shards' clocks, not this store's Clock (a test's
+  // may be anywhere): from the machine's.
+  job->deadline = Timestamp{WallMillis() + options_.hold_deadline_millis};
   job->request = std::move(request);
   job->done = std::move(done);
   TryShares(std::move(job));
@@ -82,27 +96,24 @@ void SpreadStore::TryShares(std::shared_ptr<HotRedemption> job) {
   std::vector<bool> alternatives;
   bool any_alternative = false;
   for (std::size_t i = 0; i < job->shards.size(); ++i) {
-    placement.push_back(&saga_shards_[job->shards[i][job->tried[i]]]);
-    alternatives.push_back(job->tried[i] + 1 < job->shards[i].size());
+    placement.push_back(&saga_shards_[job->ShardOf(i)]);
+    alternatives.push_back(job->Next(i).has_value());
     any_alternative = any_alternative || alternatives.back();
   }
-  // The holds' deadline is compared with the shards' clocks, not this store's Clock (a test's
-  // may be anywhere): from the machine's.
-  const Timestamp wall_deadline{WallMillis() + options_.hold_deadline_millis};
   if (!any_alternative) {
     // The last attempt (or the only one): its answer is the request's.
     return CreateAcrossShards(saga_shards_[job->home], placement, std::move(job->request),
-                              wall_deadline, std::move(job->done));
+                              job->deadline, std::move(job->done));
   }
   CreateAcrossShards(
-      saga_shards_[job->home], placement, job->request, wall_deadline,
+      saga_shards_[job->home], placement, job->request, job->deadline,
       [this, job](Result<CreateRedemptionOutcome> created) mutable {
         if (!created.ok() && IsLimitReached(created.status()) && created.status().offer_id()) {
           const auto& applied = job->request.redemption.applied;
           for (std::size_t i = 0; i < applied.size(); ++i) {
-            if (applied[i].offer_id == *created.status().offer_id() &&
-                job->tried[i] + 1 < job->shards[i].size()) {
-              ++job->tried[i];
+            if (applied[i].offer_id != *created.status().offer_id()) continue;
+            if (const auto next = job->Next(i)) {
+              job->tried[i] = *next;
               return TryShares(std::move(job));
             }
           }
