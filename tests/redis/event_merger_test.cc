@@ -38,30 +38,16 @@ class EventMergerTest : public ::testing::Test {
         a_(MakeMerger()),
         b_(MakeMerger()) {}
 
-  static std::shared_ptr<gateway::RedisClient> Client() {
-    // Never destroyed: completions run on it until the process exits.
-    static testing::IoThread* io = new testing::IoThread();
-    auto client =
-        gateway::CreateRedisClient(io->io(), testing::OptionsFor(RedisServer::Shared().url()));
-    client->Start();
-    return client;
-  }
-
   // The store that writes the events; never polled, so that only the mergers below copy.
   std::unique_ptr<gateway::SpreadStore> MakeStore() {
-    gateway::SpreadStoreOptions options;
-    options.store.key_prefix = prefix_;
-    auto store = std::make_unique<gateway::SpreadStore>(clock_, std::move(options), layout_,
-                                                        std::vector{Client()});
-    const Status loaded = store->Load(5s);
-    EXPECT_TRUE(loaded.ok()) << loaded.message();
-    return store;
+    return testing::MakeSpreadStore(clock_, prefix_, kDataShards);
   }
 
   std::unique_ptr<gateway::EventMerger> MakeMerger() {
     std::vector<std::string> prefixes;
     for (std::size_t k = 0; k < layout_.size(); ++k) prefixes.push_back(layout_.prefix(k));
-    return std::make_unique<gateway::EventMerger>(Client(), std::move(prefixes));
+    return std::make_unique<gateway::EventMerger>(testing::SharedServerClient(),
+                                                  std::move(prefixes));
   }
 
   static std::size_t Merge(gateway::EventMerger& merger, bool leased) {

@@ -42,21 +42,11 @@ class HotOfferSharesTest : public ::testing::Test {
         store_(MakeStore()),
         sync_(*store_) {}
 
-  // As testing::MakeSpreadStore, with a short share repair interval.
+  // With a short share repair interval.
   std::unique_ptr<gateway::SpreadStore> MakeStore() {
-    // Never destroyed: completions run on it until the process exits.
-    static testing::IoThread* io = new testing::IoThread();
-    std::shared_ptr<gateway::RedisClient> client =
-        gateway::CreateRedisClient(io->io(), testing::OptionsFor(RedisServer::Shared().url()));
-    client->Start();
     gateway::SpreadStoreOptions options;
-    options.store.key_prefix = prefix_;
     options.share_repair_interval_millis = 100;
-    auto store = std::make_unique<gateway::SpreadStore>(clock_, std::move(options), layout_,
-                                                        std::vector{std::move(client)});
-    const Status loaded = store->Load(5s);
-    EXPECT_TRUE(loaded.ok()) << loaded.message();
-    return store;
+    return testing::MakeSpreadStore(clock_, prefix_, kDataShards, "", std::move(options));
   }
 
   // Field `field` of offer `id`'s hash in shard `k` ("" when absent).
@@ -162,6 +152,24 @@ TEST_F(HotOfferSharesTest, PollWritesTheSharesAnOfferWriteLeftBehind) {
         RedemptionBuilder("r-" + shopper).Shopper(shopper).Apply(updated.value(), 10'000).Build());
     EXPECT_EQ(CodeOf(outcome), StatusCode::kOfferPaused) << shopper << " of shard " << home;
   }
+}
+
+// A gateway started after the offer was written learns it is hot from the store, and takes
+// from every shard's share.
+TEST_F(HotOfferSharesTest, AStoreLoadedLaterCountsAHotOfferInEveryShare) {
+  const Result<Offer> created = sync_.CreateOffer(HotOffer("o-hot", 6));
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  auto later = testing::MakeSpreadStore(clock_, prefix_, kDataShards);
+  SyncStore other(*later);
+  int granted = 0;
+  for (int i = 0; i < 8; ++i) {
+    granted +=
+        other
+            .Create(
+                RedemptionBuilder("r-" + std::to_string(i)).Apply(created.value(), 1'000).Build())
+            .ok();
+  }
+  EXPECT_EQ(granted, 6);
 }
 
 TEST_F(HotOfferSharesTest, SharePutKeepsALaterVersion) {

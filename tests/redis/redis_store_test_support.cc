@@ -38,14 +38,29 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string&
                                                std::vector{std::move(client)});
 }
 
+namespace {
+
+std::shared_ptr<gateway::RedisClient> StartedClient(const std::string& url) {
+  // Never destroyed: completions run on it until the process exits.
+  static IoThread* io = new IoThread();
+  std::shared_ptr<gateway::RedisClient> client =
+      gateway::CreateRedisClient(io->io(), OptionsFor(url));
+  client->Start();
+  return client;
+}
+
+}  // namespace
+
+std::shared_ptr<gateway::RedisClient> SharedServerClient() {
+  return StartedClient(RedisServer::Shared().url());
+}
+
 std::unique_ptr<gateway::SpreadStore> MakeSpreadStore(const Clock& clock,
                                                       const std::string& key_prefix,
-                                                      std::size_t shards, const std::string& url) {
-  static IoThread* io = new IoThread();
-  std::shared_ptr<gateway::RedisClient> client = gateway::CreateRedisClient(
-      io->io(), OptionsFor(url.empty() ? RedisServer::Shared().url() : url));
-  client->Start();
-  gateway::SpreadStoreOptions options;
+                                                      std::size_t shards, const std::string& url,
+                                                      gateway::SpreadStoreOptions options) {
+  std::shared_ptr<gateway::RedisClient> client =
+      StartedClient(url.empty() ? RedisServer::Shared().url() : url);
   options.store.key_prefix = key_prefix;
   auto layout = gateway::ShardLayout::Make(key_prefix, shards);
   EXPECT_TRUE(layout.ok()) << layout.status().message();

@@ -29,11 +29,16 @@ std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             gateway::RedisStoreOptions options);
 
 // A SpreadStore of `shards` shards derived from `key_prefix` on the shared test server (or the
-// server or cluster at `url`), loaded.
+// server or cluster at `url`), loaded; `options` but their key prefix as given.
 std::unique_ptr<gateway::SpreadStore> MakeSpreadStore(const Clock& clock,
                                                       const std::string& key_prefix,
                                                       std::size_t shards,
-                                                      const std::string& url = "");
+                                                      const std::string& url = "",
+                                                      gateway::SpreadStoreOptions options = {});
+
+// A started client of the shared test server (on a thread that lives until the process exits,
+// as completions may run on it until then).
+std::shared_ptr<gateway::RedisClient> SharedServerClient();
 
 // The same on the server or cluster at `url` (redis:// or redis+cluster://).
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStoreAt(const std::string& url,

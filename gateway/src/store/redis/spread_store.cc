@@ -156,7 +156,6 @@ Status SpreadStore::Load(std::chrono::milliseconds timeout) {
   for (auto& shard : shards_) {
     if (Status loaded = shard->Load(timeout); !loaded.ok()) return loaded;
   }
-  NoteOffers(AllOffers());
   return Status::Ok();
 }
 

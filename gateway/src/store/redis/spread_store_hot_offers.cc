@@ -146,8 +146,9 @@ void SpreadStore::PutShares(const Offer& offer, std::function<void(Status)> then
 Completion<Offer> SpreadStore::WithShares(Completion<Offer> done) {
   return [this, done = std::move(done)](Result<Offer> stored) mutable {
     if (!stored.ok() || !stored->hot) return done(std::move(stored));
+    // The shard's view took the offer before this answer, and told NoteOffers it is hot. A
+    // copy: `stored` moves into the completion.
     auto offer = std::make_shared<const Offer>(stored.value());
-    NoteOffers({offer});
     PutShares(*offer, [stored = std::move(stored), done = std::move(done)](Status shared) mutable {
       if (!shared.ok()) return done(std::move(shared));
       done(std::move(stored));
@@ -170,7 +171,6 @@ Completion<std::vector<Offer>> SpreadStore::WithSharesOfBatch(Completion<std::ve
           done(std::move(*result));
         });
     for (const Offer* offer : hot) {
-      NoteOffers({std::make_shared<const Offer>(*offer)});
       PutShares(*offer, [countdown](Status shared) { countdown->Answer(std::move(shared)); });
     }
   };

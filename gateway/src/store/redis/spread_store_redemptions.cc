@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "store/redis/ask_every_shard.h"
-#include "store/redis/cross_shard_create.h"
 #include "store/redis/event_merger.h"
 #include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
