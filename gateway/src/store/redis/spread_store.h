@@ -144,10 +144,11 @@ class SpreadStore final : public Store {
   static constexpr std::size_t kSweepBatch = 200;
 
   RedisStore& OfferShard(const Offer& offer) const;
-  // Hot offers: whether a view knows offer `id` as hot; the order of shards to count applied
-  // offer `a` in for a redemption whose home is `home`; the offer's shares written in every
-  // data shard but its own, then `then` (kUnavailable when one was not); `done` once the
-  // shares of a written hot offer are; a sweep of shares behind their offer's version.
+  // Hot offers: whether a view knows offer `id` as hot (NoteOffers, from the data shards'
+  // observers); the order of shards to count applied offer `a` in for a redemption whose home
+  // is `home`; the offer's shares written in every shard but its own (the hub's with the whole
+  // limits), then `then` (kUnavailable when one was not); `done` once the shares of a written
+  // hot offer are; a sweep of shares behind their offer's version.
   bool IsHot(std::string_view id) const;
   std::vector<std::size_t> SharesToTry(const RedeemedOffer& a, std::size_t home) const;
   void PutShares(const Offer& offer, std::function<void(Status)> then);
