@@ -16,11 +16,13 @@
 #   2. (no AOF) Redis memory per created redemption over the timed run, with its idempotency
 #      record; then, when `uudai serve` has --idempotency-retention, over a second run of
 #      DURATION whose records have expired (IDEM_RETENTION seconds, then a full SCAN; goal
-#      ≤ 500 B); each with the bytes by kind of key.
+#      ≤ 500 B, the event stream counted apart: it keeps the latest --event-retention events,
+#      a count, not the campaign's history); each with the bytes by kind of key.
 #   3. Round trips per attempt: the commands the gateways send, from MONITOR (commands a
 #      script runs inside Redis left out) over MONITOR_ATTEMPTS attempts that win (no AOF) and
-#      that are refused (step 4); goal ≤ 1. The view's change-log reads and the expiry
-#      sweeper's calls are counted apart (they are not per attempt).
+#      that are refused (step 4); goal ≤ 1. The view's change-log reads, the expiry
+#      sweeper's calls and the webhook dispatcher's polls are counted apart (they are not per
+#      attempt).
 #   4. Midnight stampede: a fresh Redis (no AOF), two gateways on it, one platform offer with a
 #      quota of 1,000; STAMPEDE_ATTEMPTS redemptions from distinct shoppers, half to each
 #      gateway at once → exactly 1,000 201s (and the offer's stats), the 409s, the wall time;
@@ -110,6 +112,10 @@ redis_up() {
 redis_down() { redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true; }
 rcli() { redis-cli -p "$REDIS_PORT" "$@"; }
 used_memory() { rcli info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d '\r'; }
+# The bytes and the entries of the store's event stream (`ev`): kept for the latest
+# --event-retention events, a count, however many redemptions made them.
+events_memory() { rcli memory usage "${PREFIX}ev" samples 0 | tr -d '\r'; }
+events_length() { rcli xlen "${PREFIX}ev" | tr -d '\r'; }
 
 # gateway_up [serve args]: uudai on a free port of this Redis (PORT, URL, server_pid).
 gateway_up() {
@@ -137,7 +143,8 @@ goal() { summary+=("$(printf '%-62s %-28s %s' "$1" "$2" "$3")"); }
 
 # monitor_phase LABEL URL N: runs N attempts under `redis-cli MONITOR` and prints the commands
 # the gateways sent per attempt (RT_TOTAL: the total per attempt, apart from the change-log
-# reads, the readers' heartbeats and expiry sweeps, which print as counts). RT_KINDS: the command names seen.
+# reads, the readers' heartbeats, expiry sweeps and the webhook dispatcher's polls, which print
+# as counts). RT_KINDS: the command names seen.
 monitor_phase() {
   local label=$1 url=$2 n=$3 file="$work/monitor-${1// /-}.txt" mon line answered
   redis-cli -p "$REDIS_PORT" monitor >"$file" &  # not rcli: $! must be redis-cli itself
@@ -151,13 +158,13 @@ monitor_phase() {
   answered=$(field answered "$line")
   python3 bench/monitor_calls.py count "$file" >"$file.kinds"
   RT_KINDS=$(awk '{print $1}' "$file.kinds" | sort -u | tr '\n' ' ')
-  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep|reader_/ {t += $NF} END {printf "%.3f", t / n}' \
+  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list/ {t += $NF} END {printf "%.3f", t / n}' \
     "$file.kinds")
   echo "round trips per attempt, $label ($answered attempts: $(field 201 "$line") answered 201, $(field 409 "$line") 409, $(field other "$line") other; MONITOR):"
-  awk -v n="$answered" '!/^xread|expir|sweep|reader_/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
+  awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
     "$file.kinds"
   printf '    %-28s %s (goal <= 1: %s)\n' "total per attempt" "$RT_TOTAL" "$(verdict "$RT_TOTAL" "<=" 1)"
-  awk '/^xread|expir|sweep|reader_/ {c = $NF; $NF = ""; printf "    not per attempt: %-26s %d calls in the phase (the view'"'"'s batched change-log reads, its position reported once a second, the expiry sweeper)\n", $0, c}' \
+  awk '/^xread|expir|sweep|reader_|webhooks_list/ {c = $NF; $NF = ""; printf "    not per attempt: %-26s %d calls in the phase (the view'"'"'s batched change-log reads, its position reported once a second, the expiry sweeper, the webhook dispatcher'"'"'s poll of the webhooks)\n", $0, c}' \
     "$file.kinds"
 }
 
@@ -266,7 +273,7 @@ goal "Redis memory per redemption with idempotency records" "$with_idem B" "repo
 gateway_down "$server_pid"
 if [ -n "$has_retention" ]; then
   gateway_up --idempotency-retention "$IDEM_RETENTION"
-  before=$(used_memory)
+  before=$(used_memory) events_before=$(events_memory) length_before=$(events_length)
   # Keys with a TTL before this run (the earlier runs' idempotency records, kept 24 h).
   expires_before=$(rcli info keyspace | tr -d '\r' | sed -nE 's/.*expires=([0-9]+).*/\1/p')
   out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk/redeem.lua "$URL")
@@ -280,13 +287,18 @@ if [ -n "$has_retention" ]; then
     [ "${expires:-0}" -le "$((${expires_before:-0} + 10))" ] && break
     sleep 1
   done
-  after=$(used_memory)
+  after=$(used_memory) events_after=$(events_memory) length_after=$(events_length)
   gateway_down "$server_pid"
   expired=$(awk -v a="$after" -v b="$before" -v n="$created" 'BEGIN { printf "%.0f", (a - b) / n }')
-  echo "Redis memory per created redemption after the idempotency record expired (--idempotency-retention $IDEM_RETENTION, $created created, then a full SCAN; keys with a TTL: ${expires_before:-0} before the run, ${expires:-0} after): $expired B (goal <= 500: $(verdict "$expired" "<=" 500))"
+  events=$((events_after - events_before))
+  expired_live=$(awk -v a="$after" -v b="$before" -v e="$events" -v n="$created" 'BEGIN { printf "%.0f", (a - b - e) / n }')
+  per_event=$(awk -v e="$events" -v n="$((length_after - length_before))" 'BEGIN { printf "%.0f", (n > 0 ? e / n : 0) }')
+  echo "Redis memory per created redemption after the idempotency record expired (--idempotency-retention $IDEM_RETENTION, $created created, then a full SCAN; keys with a TTL: ${expires_before:-0} before the run, ${expires:-0} after): $expired B"
+  echo "  of which the event stream: $per_event B per event ($((length_after - length_before)) events; kept for the latest --event-retention events, default 1,000,000, whatever the campaign's length)"
+  echo "  without the event stream: $expired_live B (goal <= 500: $(verdict "$expired_live" "<=" 500))"
   echo "  by kind of key, after the expiry:"
   cat "$work/expired.txt"
-  goal "Redis memory per redemption after expiry (<= 500 B)" "$expired B" "$(verdict "$expired" "<=" 500)"
+  goal "Redis memory per redemption after expiry (<= 500 B)" "$expired_live B (+ $per_event B an event kept)" "$(verdict "$expired_live" "<=" 500)"
 else
   echo "Redis memory per redemption after the idempotency record expired: SKIPPED (uudai serve has no --idempotency-retention)"
   goal "Redis memory per redemption after expiry (<= 500 B)" "skipped (no --idempotency-retention)" "n/a"
