@@ -27,7 +27,7 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
   entry.starts_at = offer->starts_at;
   entry.ends_at = offer->ends_at;
   entry.min_order_amount = offer->min_order_amount;
-  entry.discount = offer->discount;
+  entry.discount = &offer->discount;
   entry.daily_window = offer->daily_window;
   entry.priority = offer->priority;
   entry.layer = offer->layer;
@@ -45,28 +45,11 @@ namespace {
 using catalog_indexing::Compile;
 using catalog_indexing::ForEachAutoHome;
 
-// Keeps `list` sorted by id: inserts `entry` (replacing one of the same id) or erases `id`.
-void InsertSorted(CatalogSnapshot::EntryList& list, const CatalogEntry& entry) {
-  auto it = std::lower_bound(list.begin(), list.end(), entry.id,
-                             [](const CatalogEntry& e, std::string_view id) { return e.id < id; });
-  if (it != list.end() && it->id == entry.id) {
-    *it = entry;
-  } else {
-    list.insert(it, entry);
-  }
-}
-
-void EraseSorted(CatalogSnapshot::EntryList& list, std::string_view id) {
-  auto it = std::lower_bound(list.begin(), list.end(), id,
-                             [](const CatalogEntry& e, std::string_view v) { return e.id < v; });
-  if (it != list.end() && it->id == id) list.erase(it);
-}
-
 }  // namespace
 
-const CatalogSnapshot::LayerLists CatalogSnapshot::kNoOffers{};
+const AutoOfferLists CatalogSnapshot::kNoOffers{};
 
-CatalogSnapshot::CatalogSnapshot() : open_auto_(std::make_shared<const LayerLists>()) {}
+CatalogSnapshot::CatalogSnapshot() = default;
 
 std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::With(
     const std::vector<std::shared_ptr<const Offer>>& changes) const {
@@ -102,21 +85,18 @@ void CatalogSnapshot::Put(std::shared_ptr<const Offer> offer) {
 
 template <typename Fn>
 void CatalogSnapshot::ForEachAutoListOf(const CatalogEntry& entry, bool create, Fn&& fn) {
-  // A shop listed twice gets the offer once: InsertSorted replaces an entry of the same id.
+  // A shop listed twice gets the offer once: With replaces an entry of the same id.
   ForEachAutoHome(*entry.offer, [&](const std::string* shop) {
-    if (shop == nullptr) return fn(UniqueOrCopy(open_auto_));
+    if (shop == nullptr) return fn(open_auto_);
     const std::string& merchant = *shop;
-    auto* lists = auto_by_merchant_.Mutable(merchant);
+    AutoOfferLists* lists = auto_by_merchant_.Mutable(merchant);
     if (lists == nullptr) {
       if (!create) return;
-      auto_by_merchant_.Set(merchant, std::make_shared<const LayerLists>());
+      auto_by_merchant_.Set(merchant, AutoOfferLists());
       lists = auto_by_merchant_.Mutable(merchant);
     }
-    LayerLists& writable = UniqueOrCopy(*lists);
-    fn(writable);
-    const bool empty = std::all_of(writable.begin(), writable.end(),
-                                   [](const EntryList& list) { return list.empty(); });
-    if (empty) auto_by_merchant_.Erase(merchant);
+    fn(*lists);
+    if (lists->empty()) auto_by_merchant_.Erase(merchant);
   });
 }
 
@@ -132,8 +112,7 @@ void CatalogSnapshot::IndexCodeAndAuto(const EntryPtr& entry) {
                                [](const EntryPtr& e, std::string_view id) { return e->id < id; });
     holders.insert(at, entry);
   }
-  const auto layer = static_cast<std::size_t>(entry->layer);
-  ForEachAutoListOf(*entry, true, [&](LayerLists& lists) { InsertSorted(lists[layer], *entry); });
+  ForEachAutoListOf(*entry, true, [&](AutoOfferLists& lists) { lists = lists.With(*entry); });
 }
 
 void CatalogSnapshot::UnindexCodeAndAuto(const CatalogEntry& entry) {
@@ -148,8 +127,8 @@ void CatalogSnapshot::UnindexCodeAndAuto(const CatalogEntry& entry) {
       if (codes->empty()) by_public_code_.Erase(scope);
     }
   }
-  const auto layer = static_cast<std::size_t>(entry.layer);
-  ForEachAutoListOf(entry, false, [&](LayerLists& lists) { EraseSorted(lists[layer], entry.id); });
+  ForEachAutoListOf(entry, false,
+                    [&](AutoOfferLists& lists) { lists = lists.Without(entry.layer, entry.id); });
 }
 
 const CatalogEntry* CatalogSnapshot::FindById(std::string_view id) const {
@@ -165,10 +144,9 @@ const CatalogEntry* CatalogSnapshot::FindByPublicCode(std::string_view scope,
   return holders == nullptr || holders->empty() ? nullptr : holders->front().get();
 }
 
-const CatalogSnapshot::LayerLists& CatalogSnapshot::AutoOffersFor(
-    std::string_view merchant_id) const {
-  const auto* lists = auto_by_merchant_.Find(merchant_id);
-  return lists == nullptr ? kNoOffers : **lists;
+const AutoOfferLists& CatalogSnapshot::AutoOffersFor(std::string_view merchant_id) const {
+  const AutoOfferLists* lists = auto_by_merchant_.Find(merchant_id);
+  return lists == nullptr ? kNoOffers : *lists;
 }
 
 Catalog::Catalog() : current_(CatalogSnapshot::Build({})) {}

@@ -40,12 +40,16 @@ void RunAll(const CatalogSnapshot::RunTasks& run_tasks, const CatalogSnapshot::T
   for (const auto& task : tasks) task();
 }
 
-// Sorted by id and without repeats (a shop listed twice by one offer holds it once).
-void SortById(CatalogSnapshot::EntryList& list) {
-  std::sort(list.begin(), list.end(),
-            [](const CatalogEntry& a, const CatalogEntry& b) { return a.id < b.id; });
+// Sorted by layer, then by id, without repeats (a shop listed twice by one offer holds it
+// once): as AutoOfferLists::FromSorted takes them.
+void SortByLayerAndId(std::vector<CatalogEntry>& list) {
+  std::sort(list.begin(), list.end(), [](const CatalogEntry& a, const CatalogEntry& b) {
+    return a.layer != b.layer ? a.layer < b.layer : a.id < b.id;
+  });
   list.erase(std::unique(list.begin(), list.end(),
-                         [](const CatalogEntry& a, const CatalogEntry& b) { return a.id == b.id; }),
+                         [](const CatalogEntry& a, const CatalogEntry& b) {
+                           return a.layer == b.layer && a.id == b.id;
+                         }),
              list.end());
 }
 
@@ -129,7 +133,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
     std::vector<std::pair<std::string, std::int64_t>> archived;
     std::vector<CodeHome> codes;
     std::array<std::vector<AutoHome>, kSlices> homes;  // by HashRangeOf(shop_hash)
-    LayerLists open;
+    std::vector<CatalogEntry> open;
   };
   std::array<Parts, kSlices> parts;
   {
@@ -150,10 +154,9 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
           if (offer->code_mode == CodeMode::kPublic && offer->code) {
             out.codes.push_back({CodeScopeOf(*offer), &*offer->code, entry});
           }
-          const auto layer = static_cast<std::size_t>(offer->layer);
           ForEachAutoHome(*offer, [&](const std::string* shop) {
             if (shop == nullptr) {
-              out.open[layer].push_back(*entry);
+              out.open.push_back(*entry);
             } else {
               const std::uint64_t hash = PersistentStringMap<EntryPtr>::Hash(*shop);
               out.homes[HashRangeOf(hash)].push_back({hash, shop, entry.get()});
@@ -209,7 +212,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
     snapshot->by_public_code_ =
         PersistentStringMap<PersistentStringMap<CodeHolders>>::FromEntries(std::move(scopes));
   });
-  using ShopLists = std::vector<std::pair<std::string, std::shared_ptr<const LayerLists>>>;
+  using ShopLists = std::vector<std::pair<std::string, AutoOfferLists>>;
   std::array<ShopLists, kSlices> shop_lists;  // by range of shop-id hashes
   for (std::size_t range = 0; range < kSlices; ++range) {
     tasks.emplace_back([&, range] {
@@ -217,9 +220,9 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
       for (Parts& part : parts) {
         homes.insert(homes.end(), part.homes[range].begin(), part.homes[range].end());
       }
-      // By shop (hash, then text), then by layer and id: each shop's lists are one run, filled
-      // in order at their final size, a shop listed twice by one offer kept once. Cheaper at a
-      // million offers than growing a list per shop in a hash map.
+      // By shop (hash, then text), then by layer and id: each shop's lists are one run, in the
+      // order AutoOfferLists keeps them, a shop listed twice by one offer kept once. Cheaper at
+      // a million offers than growing a list per shop in a hash map.
       std::sort(homes.begin(), homes.end(), [](const AutoHome& a, const AutoHome& b) {
         if (a.shop_hash != b.shop_hash) return a.shop_hash < b.shop_hash;
         if (const int order = a.shop->compare(*b.shop); order != 0) return order < 0;
@@ -232,35 +235,24 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
                *homes[end].shop == *homes[first].shop) {
           ++end;
         }
-        auto lists = std::make_shared<LayerLists>();
-        std::array<std::size_t, kLayerCount> sizes{};
+        std::vector<CatalogEntry> entries;
+        entries.reserve(end - first);
         for (std::size_t h = first; h < end; ++h) {
-          ++sizes[static_cast<std::size_t>(homes[h].entry->layer)];
-        }
-        for (std::size_t layer = 0; layer < kLayerCount; ++layer) {
-          (*lists)[layer].reserve(sizes[layer]);
-        }
-        for (std::size_t h = first; h < end; ++h) {
-          EntryList& list = (*lists)[static_cast<std::size_t>(homes[h].entry->layer)];
-          if (list.empty() || list.back().id != homes[h].entry->id) {
-            list.push_back(*homes[h].entry);
+          if (entries.empty() || entries.back().id != homes[h].entry->id) {
+            entries.push_back(*homes[h].entry);
           }
         }
-        shop_lists[range].emplace_back(*homes[first].shop, std::move(lists));
+        shop_lists[range].emplace_back(*homes[first].shop,
+                                       AutoOfferLists::FromSorted(std::move(entries)));
         first = end;
       }
     });
   }
   tasks.emplace_back([&] {
-    auto open = std::make_shared<LayerLists>();
-    for (std::size_t layer = 0; layer < kLayerCount; ++layer) {
-      for (Parts& part : parts) {
-        (*open)[layer].insert((*open)[layer].end(), part.open[layer].begin(),
-                              part.open[layer].end());
-      }
-      SortById((*open)[layer]);
-    }
-    snapshot->open_auto_ = std::move(open);
+    std::vector<CatalogEntry> open;
+    for (Parts& part : parts) open.insert(open.end(), part.open.begin(), part.open.end());
+    SortByLayerAndId(open);
+    snapshot->open_auto_ = AutoOfferLists::FromSorted(std::move(open));
   });
   RunAll(run_tasks, tasks);
   ShopLists merchants;
@@ -268,7 +260,7 @@ std::shared_ptr<const CatalogSnapshot> CatalogSnapshot::Build(
     std::move(range.begin(), range.end(), back_inserter(merchants));
   }
   snapshot->auto_by_merchant_ =
-      PersistentStringMap<std::shared_ptr<const LayerLists>>::FromEntries(std::move(merchants));
+      PersistentStringMap<AutoOfferLists>::FromEntries(std::move(merchants));
   return snapshot;
 }
 

@@ -97,7 +97,7 @@ Money BuyXGetYDiscount(const Discount& d, const CatalogEntry& entry, const CartC
 
 // The discount `entry` gives this cart before trimming (0: none).
 Money DiscountFor(const CatalogEntry& entry, const CartContext& ctx, const Eligible& eligible) {
-  const Discount& d = entry.discount;
+  const Discount& d = *entry.discount;
   switch (d.type) {
     case DiscountType::kPercent:
     case DiscountType::kCashback:
@@ -171,7 +171,7 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
   if (eligible.subtotal == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
   if (eligible.subtotal < entry.min_order_amount) return RejectionReason::kMinOrderAmount;
   const Money discount = DiscountFor(entry, ctx, eligible);
-  if (discount <= 0) return NoDiscountReason(entry.discount, eligible);
+  if (discount <= 0) return NoDiscountReason(*entry.discount, eligible);
   if (entry.has_limits) {
     const OfferLimits& limits = offer.limits;
     const OfferUsage used = usage.UsageOf(offer, ctx.cart.shopper_id, ctx.day);
@@ -191,12 +191,13 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
   return discount;
 }
 
-// Asks for the parts of `offer` that Assess may read (its id for the usage lookup, its item
-// filters, its limits) without waiting for them. In a large catalog a shop's offers lie far
-// apart in memory: prefetched together, their cache misses overlap instead of queueing one
-// after the other.
+// Asks for the parts of `offer` that Assess may read (its id for the usage lookup, its
+// discount, its item filters, its limits) without waiting for them. In a large catalog a
+// shop's offers lie far apart in memory: prefetched together, their cache misses overlap
+// instead of queueing one after the other.
 void PrefetchChecksOf(const Offer& offer) {
   __builtin_prefetch(&offer.id);
+  __builtin_prefetch(&offer.discount);
   __builtin_prefetch(&offer.categories);
   __builtin_prefetch(&offer.limits);
 }
@@ -308,21 +309,17 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
 
   // Auto-applied offers: this merchant's, then those open to every merchant (few, and read by
   // every quote: in cache).
-  const CatalogSnapshot::LayerLists& shop_lists = catalog.AutoOffersFor(cart.merchant_id);
-  for (const auto& list : shop_lists) {
-    for (const CatalogEntry& entry : list) PrefetchChecksOf(*entry.offer);
-  }
+  const AutoOfferLists& shop_offers = catalog.AutoOffersFor(cart.merchant_id);
+  for (const CatalogEntry& entry : shop_offers.all()) PrefetchChecksOf(*entry.offer);
   // Then the category lists the item filters compare with (their offers are on their way).
-  for (const auto& list : shop_lists) {
-    for (const CatalogEntry& entry : list) {
-      if (entry.has_item_filter && entry.offer->categories) {
-        __builtin_prefetch(entry.offer->categories->data());
-      }
+  for (const CatalogEntry& entry : shop_offers.all()) {
+    if (entry.has_item_filter && entry.offer->categories) {
+      __builtin_prefetch(entry.offer->categories->data());
     }
   }
-  for (const auto* lists : {&shop_lists, &catalog.AutoOffersForAllMerchants()}) {
-    for (const auto& list : *lists) {
-      for (const CatalogEntry& entry : list) consider(Found{&entry, std::nullopt, std::nullopt});
+  for (const AutoOfferLists* lists : {&shop_offers, &catalog.AutoOffersForAllMerchants()}) {
+    for (const CatalogEntry& entry : lists->all()) {
+      consider(Found{&entry, std::nullopt, std::nullopt});
     }
   }
   // Supplied codes, in order; one code may name offers in several scopes (ResolveCode), each a
@@ -359,7 +356,7 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
     chosen[choice.source] = true;
     const Found& f = found[choice.source];
     if (f.supplied_index) code_applied[*f.supplied_index] = true;
-    if (f.entry->discount.type == DiscountType::kCashback) {
+    if (f.entry->discount->type == DiscountType::kCashback) {
       quote.applied.push_back({f.entry->offer, f.code, 0, choice.discount});
       quote.cashback_total += choice.discount;
     } else {

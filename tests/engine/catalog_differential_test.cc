@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -195,7 +196,7 @@ class Reference {
   std::map<std::string, OfferPtr> newest_;  // by id, ascending
 };
 
-LayerIds IdsOf(const CatalogSnapshot::LayerLists& lists) {
+LayerIds IdsOf(const AutoOfferLists& lists) {
   LayerIds ids;
   for (std::size_t layer = 0; layer < kLayerCount; ++layer) {
     for (const CatalogEntry& entry : lists[layer]) ids[layer].emplace_back(entry.id);
@@ -342,7 +343,7 @@ std::optional<std::string> InlineMismatch(const CatalogEntry& entry) {
   if (entry.min_order_amount != offer.min_order_amount) return "min_order_amount";
   if (entry.starts_at != offer.starts_at) return "starts_at";
   if (entry.ends_at != offer.ends_at) return "ends_at";
-  if (entry.discount != offer.discount) return "discount";
+  if (*entry.discount != offer.discount) return "discount";
   if (entry.exclusive != offer.exclusive) return "exclusive";
   if (entry.has_limits != offer.limits.any()) return "has_limits";
   return std::nullopt;
@@ -395,10 +396,9 @@ void CheckInternal(const CatalogSnapshot& snapshot, const std::string& label, Fi
       }
     }
   }
-  auto check_lists = [&](const CatalogSnapshot::LayerLists& lists,
-                         std::optional<std::string_view> shop) {
+  auto check_lists = [&](const AutoOfferLists& lists, std::optional<std::string_view> shop) {
     for (Layer layer : kLayers) {
-      const CatalogSnapshot::EntryList& list = lists[LayerIndex(layer)];
+      const std::span<const CatalogEntry> list = lists[LayerIndex(layer)];
       auto where = [&] { return ListName(shop, layer); };
       for (std::size_t i = 0; i < list.size(); ++i) {
         const CatalogEntry& entry = list[i];

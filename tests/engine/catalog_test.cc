@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -26,7 +27,7 @@ constexpr std::size_t kPlatformLayer = static_cast<std::size_t>(Layer::kPlatform
 constexpr std::size_t kPaymentLayer = static_cast<std::size_t>(Layer::kPayment);
 
 // Sorted ids of a list of entries.
-Ids IdsOf(const CatalogSnapshot::EntryList& list) {
+Ids IdsOf(std::span<const CatalogEntry> list) {
   Ids ids;
   for (const CatalogEntry& entry : list) ids.push_back(entry.offer->id);
   std::sort(ids.begin(), ids.end());
@@ -34,14 +35,7 @@ Ids IdsOf(const CatalogSnapshot::EntryList& list) {
 }
 
 // Sorted ids of every entry across the layers.
-Ids IdsOf(const CatalogSnapshot::LayerLists& lists) {
-  Ids ids;
-  for (const auto& list : lists) {
-    for (const CatalogEntry& entry : list) ids.push_back(entry.offer->id);
-  }
-  std::sort(ids.begin(), ids.end());
-  return ids;
-}
+Ids IdsOf(const AutoOfferLists& lists) { return IdsOf(lists.all()); }
 
 Offer Versioned(Offer offer, std::int64_t version, Money fixed_value) {
   offer.version = version;

@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
@@ -133,6 +135,53 @@ TEST(PersistentStringMapTest, FromEntriesEqualsOneByOneInsertion) {
     }
     ExpectSame(loaded, reference, universe);
   }
+}
+
+// Values that count themselves: every value a map drops is destroyed exactly once, whether
+// its node was changed in place, copied from a node another map shares, grown, shrunk or split.
+TEST(PersistentStringMapTest, EveryValueIsDestroyedOnceItsLastMapDropsIt) {
+  using Counted = std::shared_ptr<int>;
+  std::vector<std::weak_ptr<int>> made;
+  {
+    // Keys past the short-string buffer, so that the entries own heap memory too.
+    std::vector<std::string> keys;
+    for (int i = 0; i < 2'000; ++i) keys.push_back("a-key-longer-than-sso-" + std::to_string(i));
+    PersistentStringMap<Counted> map;
+    std::vector<PersistentStringMap<Counted>> copies;
+    std::mt19937_64 rng(17);
+    for (int step = 0; step < 20'000; ++step) {
+      const std::string& key = keys[rng() % keys.size()];
+      auto value = std::make_shared<int>(step);
+      made.push_back(value);
+      switch (rng() % 5) {
+        case 0:
+          map.Erase(key);
+          break;
+        case 1:
+          if (Counted* slot = map.Mutable(key)) *slot = std::move(value);
+          break;
+        case 2:
+          if (copies.size() < 8)
+            copies.push_back(map);
+          else
+            copies[rng() % copies.size()] = map;
+          break;
+        default:
+          map.Set(key, std::move(value));
+      }
+    }
+    std::size_t held = 0;
+    map.ForEach([&](const std::string&, const Counted&) { ++held; });
+    EXPECT_EQ(held, map.size());
+    const auto live = std::count_if(made.begin(), made.end(),
+                                    [](const std::weak_ptr<int>& w) { return !w.expired(); });
+    EXPECT_GE(static_cast<std::size_t>(live), map.size());
+    copies.clear();
+    const auto live_after = std::count_if(made.begin(), made.end(),
+                                          [](const std::weak_ptr<int>& w) { return !w.expired(); });
+    EXPECT_EQ(static_cast<std::size_t>(live_after), map.size());
+  }
+  for (const auto& value : made) EXPECT_TRUE(value.expired());
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // Readers call Catalog::Current() and keep the returned shared_ptr for as long as they need a
 // consistent view; they never take a lock of ours. Writers derive a new snapshot from the
 // current one and publish it; Apply() serializes writers. A snapshot's indexes share structure
-// with the snapshot they were derived from (PersistentStringMap, and one list of auto-applied
+// with the snapshot they were derived from (PersistentStringMap, and one array of auto-applied
 // offers per shop), so a change copies only what it touches: an offer write costs O(log n) in
 // the catalog's size (~3 µs at a thousand offers, ~10 µs at a million: cache misses, not
 // copies) plus the size of its own shop's auto-applied lists (and, for a platform offer open to
@@ -21,40 +21,15 @@
 #include <string_view>
 #include <vector>
 
+#include "uudai/auto_offer_lists.h"
+#include "uudai/catalog_entry.h"
 #include "uudai/offer.h"
-#include "uudai/payment_method.h"
 #include "uudai/persistent_string_map.h"
 
 namespace uudai {
 
-// One offer compiled for quoting: filters pre-parsed so the hot path never parses text, and
-// the fields every eligibility check reads copied inline, so that scanning a shop's candidates
-// walks one contiguous array instead of chasing a pointer per offer.
-struct CatalogEntry {
-  std::shared_ptr<const Offer> offer;
-  std::string_view id;  // offer->id (which `offer` keeps alive), inline: compared on the hot path
-  Timestamp starts_at;
-  Timestamp ends_at;
-  Money min_order_amount = 0;
-  Discount discount;
-  std::optional<DailyWindow> daily_window;
-  std::int32_t priority = 0;
-  Layer layer = Layer::kMerchant;
-  OfferStatus status = OfferStatus::kActive;
-  PaymentMethodSet payment_methods;  // meaningful only when !any_payment_method
-  bool any_payment_method = true;
-  bool has_item_filter = false;  // categories or skus present
-  bool has_shopper_tags = false;
-  bool first_order = false;
-  bool has_limits = false;
-  bool exclusive = false;
-};
-
 class CatalogSnapshot {
  public:
-  using EntryList = std::vector<CatalogEntry>;  // by value: contiguous for scanning
-  using LayerLists = std::array<EntryList, kLayerCount>;
-
   // Runs every task of a list and returns once all have run, in any order or side by side.
   // The engine starts no thread of its own: a caller with idle cores (start-up, building a
   // million offers) passes one that uses them; without one the tasks run in turn.
@@ -83,10 +58,10 @@ class CatalogSnapshot {
 
   // Active auto-applied offers that may apply to a cart at `merchant_id`: the merchant's own
   // and the platform offers restricted to it (per layer), ...
-  const LayerLists& AutoOffersFor(std::string_view merchant_id) const;
-  // ... and the platform offers open to every merchant (per layer). Each list is sorted by
-  // offer id, without repeats.
-  const LayerLists& AutoOffersForAllMerchants() const { return *open_auto_; }
+  const AutoOfferLists& AutoOffersFor(std::string_view merchant_id) const;
+  // ... and the platform offers open to every merchant (per layer). Each layer's list is
+  // sorted by offer id, without repeats.
+  const AutoOfferLists& AutoOffersForAllMerchants() const { return open_auto_; }
 
   // Active and paused offers.
   std::size_t size() const { return by_id_.size(); }
@@ -104,16 +79,16 @@ class CatalogSnapshot {
   void IndexCodeAndAuto(const EntryPtr& entry);
   void UnindexCodeAndAuto(const CatalogEntry& entry);
   // The auto-applied lists `entry` belongs in: its shop's, the listed shops', or the open
-  // ones (fn(LayerLists&) for each, made writable first).
+  // ones (fn(AutoOfferLists&) for each, this snapshot's own to replace).
   template <typename Fn>
   void ForEachAutoListOf(const CatalogEntry& entry, bool create, Fn&& fn);
 
   PersistentStringMap<EntryPtr> by_id_;
   PersistentStringMap<PersistentStringMap<CodeHolders>> by_public_code_;  // scope → code → …
-  PersistentStringMap<std::shared_ptr<const LayerLists>> auto_by_merchant_;
-  std::shared_ptr<const LayerLists> open_auto_;
+  PersistentStringMap<AutoOfferLists> auto_by_merchant_;
+  AutoOfferLists open_auto_;
   PersistentStringMap<std::int64_t> archived_versions_;  // archived ids → version (tombstones)
-  static const LayerLists kNoOffers;
+  static const AutoOfferLists kNoOffers;
 };
 
 class Catalog {

@@ -22,6 +22,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -49,20 +51,22 @@ T& UniqueOrCopy(std::shared_ptr<const T>& slot) {
 template <typename V>
 class PersistentStringMap {
  public:
+  PersistentStringMap() = default;
+
   // nullptr when absent. Valid for as long as this map (or a copy sharing the bucket) lives.
   const V* Find(std::string_view key) const {
     const std::uint64_t hash = Hash(key);
     const Node* node = root_.get();
     for (unsigned depth = 0; node != nullptr; ++depth) {
       if (node->is_bucket) {
-        for (const Entry& entry : node->entries) {
+        for (const Entry& entry : node->entries()) {
           if (entry.hash == hash && entry.key == key) return &entry.value;
         }
         return nullptr;
       }
       const std::uint32_t bit = BitAt(hash, depth);
       if ((node->bitmap & bit) == 0) return nullptr;
-      node = node->children[SlotOf(node->bitmap, bit)].get();
+      node = node->children()[SlotOf(node->bitmap, bit)].get();
     }
     return nullptr;
   }
@@ -102,13 +106,13 @@ class PersistentStringMap {
     for (unsigned depth = 0;; ++depth) {
       Node& node = Writable(*slot);
       if (node.is_bucket) {
-        for (Entry& entry : node.entries) {
+        for (Entry& entry : node.entries()) {
           if (entry.hash == hash && entry.key == key) return &entry.value;
         }
         return nullptr;  // unreachable: Find saw it
       }
       const std::uint32_t bit = BitAt(hash, depth);
-      slot = &node.children[SlotOf(node.bitmap, bit)];
+      slot = &node.children()[SlotOf(node.bitmap, bit)];
     }
   }
 
@@ -132,8 +136,6 @@ class PersistentStringMap {
     x ^= x >> 31;
     return x;
   }
-  // The slot bit of `hash` at `depth`: its five bits from the top down, so that entries
-  // sorted by hash are grouped by their path from the root (FromEntries).
 
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -156,14 +158,78 @@ class PersistentStringMap {
     std::string key;
     V value;
   };
-  // A branch (children, one per set bit of bitmap, in bit order) or a bucket (entries).
+  struct Node;
+  using NodePtr = std::shared_ptr<const Node>;
+
+  // A branch (children, one per set bit of bitmap, in bit order) or a bucket (entries), each
+  // kept in the same allocation as the node: a lookup reads one block per level, not two.
+  // The size is fixed at creation; a change that adds or removes one makes a new node.
   struct Node {
     bool is_bucket = false;
     std::uint32_t bitmap = 0;
-    std::vector<std::shared_ptr<const Node>> children;
-    std::vector<Entry> entries;
+    std::uint32_t count = 0;
+
+    std::span<NodePtr> children() { return {Items<NodePtr>(), is_bucket ? 0 : count}; }
+    std::span<const NodePtr> children() const {
+      return {const_cast<Node*>(this)->template Items<NodePtr>(), is_bucket ? 0 : count};
+    }
+    std::span<Entry> entries() { return {Items<Entry>(), is_bucket ? count : 0}; }
+    std::span<const Entry> entries() const {
+      return {const_cast<Node*>(this)->template Items<Entry>(), is_bucket ? count : 0};
+    }
+
+    template <typename T>
+    T* Items() {
+      return std::launder(reinterpret_cast<T*>(reinterpret_cast<std::byte*>(this) + kItemsAt));
+    }
   };
-  using NodePtr = std::shared_ptr<const Node>;
+  static constexpr std::size_t kItemAlign = std::max(alignof(Entry), alignof(NodePtr));
+  static constexpr std::size_t kItemsAt = (sizeof(Node) + kItemAlign - 1) / kItemAlign * kItemAlign;
+  static constexpr std::size_t kNodeAlign = std::max(alignof(Node), kItemAlign);
+
+  // A node of `count` items, each made by make(T* at, index) (placement new of a T at `at`).
+  template <typename T, typename Make>
+  static std::shared_ptr<Node> NewNode(bool is_bucket, std::uint32_t bitmap, std::size_t count,
+                                       Make&& make) {
+    void* raw = ::operator new (kItemsAt + count * sizeof(T), std::align_val_t{kNodeAlign});
+    Node* node = new (raw) Node{is_bucket, bitmap, static_cast<std::uint32_t>(count)};
+    T* items = node->template Items<T>();
+    std::size_t made = 0;
+    try {
+      for (; made < count; ++made) make(items + made, made);
+      return std::shared_ptr<Node>(node, [](Node* n) { Destroy<T>(n); });
+    } catch (...) {
+      node->count = static_cast<std::uint32_t>(made);
+      Destroy<T>(node);
+      throw;
+    }
+  }
+  template <typename T>
+  static void Destroy(Node* node) {
+    std::destroy_n(node->template Items<T>(), node->count);
+    node->~Node();
+    ::operator delete (node, std::align_val_t{kNodeAlign});
+  }
+
+  // A copy of `node`, or `node` itself with its items moved out when `steal` (only this map
+  // holds it); `skip`: an index of `node`'s items left out; `insert_at`: where one more item is
+  // made by add(T* at) (an index of the new node; none when past its end).
+  template <typename T, typename Add>
+  static std::shared_ptr<Node> Resized(const Node& node, bool steal, std::size_t skip,
+                                       std::size_t insert_at, std::size_t count, Add&& add) {
+    T* from = const_cast<Node&>(node).template Items<T>();
+    return NewNode<T>(node.is_bucket, node.bitmap, count, [&](T* at, std::size_t i) {
+      if (i == insert_at) return add(at);
+      std::size_t source = i > insert_at ? i - 1 : i;
+      if (source >= skip) ++source;
+      if (steal) {
+        new (at) T(std::move(from[source]));
+      } else {
+        new (at) T(from[source]);
+      }
+    });
+  }
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
   static std::uint32_t BitAt(std::uint64_t hash, unsigned depth) {
     return std::uint32_t{1} << ((hash >> (64 - kBitsPerLevel * (depth + 1))) & 31u);
@@ -172,34 +238,55 @@ class PersistentStringMap {
     return static_cast<std::size_t>(std::popcount(bitmap & (bit - 1)));
   }
 
-  static Node& Writable(NodePtr& slot) { return UniqueOrCopy(slot); }
+  // The node behind `slot`, made this map's own (see UniqueOrCopy): copied when shared.
+  static Node& Writable(NodePtr& slot) {
+    if (slot.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return const_cast<Node&>(*slot);
+    }
+    std::shared_ptr<Node> copy =
+        slot->is_bucket
+            ? Resized<Entry>(*slot, false, kNone, kNone, slot->count, [](Entry*) {})
+            : Resized<NodePtr>(*slot, false, kNone, kNone, slot->count, [](NodePtr*) {});
+    Node& node = *copy;
+    slot = std::move(copy);
+    return node;
+  }
+
+  static NodePtr NewBucket(std::uint64_t hash, std::string_view key, V&& value) {
+    return NewNode<Entry>(true, 0, 1, [&](Entry* at, std::size_t) {
+      new (at) Entry{hash, std::string(key), std::move(value)};
+    });
+  }
 
   static void SetIn(NodePtr& slot, unsigned depth, std::uint64_t hash, std::string_view key,
                     V&& value, bool& added) {
     if (!slot) {
-      auto bucket = std::make_shared<Node>();
-      bucket->is_bucket = true;
-      bucket->entries.push_back(Entry{hash, std::string(key), std::move(value)});
-      slot = std::move(bucket);
+      slot = NewBucket(hash, key, std::move(value));
       added = true;
       return;
     }
     if (slot->is_bucket) {
-      for (std::size_t i = 0; i < slot->entries.size(); ++i) {
-        const Entry& entry = slot->entries[i];
-        if (entry.hash == hash && entry.key == key) {
-          Writable(slot).entries[i].value = std::move(value);
+      const auto entries = slot->entries();
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].hash == hash && entries[i].key == key) {
+          Writable(slot).entries()[i].value = std::move(value);
           return;
         }
       }
       added = true;
-      if (slot->entries.size() < kBucketSize || depth >= kMaxDepth) {
-        Writable(slot).entries.push_back(Entry{hash, std::string(key), std::move(value)});
+      if (entries.size() < kBucketSize || depth >= kMaxDepth) {
+        const bool steal = slot.use_count() == 1;
+        if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+        slot =
+            Resized<Entry>(*slot, steal, kNone, entries.size(), entries.size() + 1, [&](Entry* at) {
+              new (at) Entry{hash, std::string(key), std::move(value)};
+            });
         return;
       }
       // A full bucket becomes a branch over the next five bits of its entries' hashes.
-      NodePtr branch_slot = std::make_shared<Node>();
-      for (const Entry& entry : slot->entries) {
+      NodePtr branch_slot = NewNode<NodePtr>(false, 0, 0, [](NodePtr*, std::size_t) {});
+      for (const Entry& entry : entries) {
         bool unused = false;
         V copy = entry.value;
         SetIn(branch_slot, depth, entry.hash, entry.key, std::move(copy), unused);
@@ -209,69 +296,76 @@ class PersistentStringMap {
       slot = std::move(branch_slot);
       return;
     }
-    Node& branch = Writable(slot);
     const std::uint32_t bit = BitAt(hash, depth);
-    const std::size_t at = SlotOf(branch.bitmap, bit);
-    if ((branch.bitmap & bit) == 0) {
-      branch.bitmap |= bit;
-      branch.children.insert(branch.children.begin() + static_cast<std::ptrdiff_t>(at), nullptr);
+    const std::size_t at = SlotOf(slot->bitmap, bit);
+    if ((slot->bitmap & bit) == 0) {
+      const bool steal = slot.use_count() == 1;
+      if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+      std::shared_ptr<Node> grown = Resized<NodePtr>(*slot, steal, kNone, at, slot->count + 1,
+                                                     [](NodePtr* p) { new (p) NodePtr(); });
+      grown->bitmap |= bit;
+      slot = std::move(grown);
     }
-    SetIn(branch.children[at], depth + 1, hash, key, std::move(value), added);
+    SetIn(Writable(slot).children()[at], depth + 1, hash, key, std::move(value), added);
   }
 
   // REQUIRES: `key` is in the subtree behind `slot`.
   static void EraseIn(NodePtr& slot, unsigned depth, std::uint64_t hash, std::string_view key) {
     if (slot->is_bucket) {
-      if (slot->entries.size() == 1) {
+      if (slot->count == 1) {
         slot.reset();
         return;
       }
-      auto& entries = Writable(slot).entries;
-      for (auto it = entries.begin(); it != entries.end(); ++it) {
-        if (it->hash == hash && it->key == key) {
-          entries.erase(it);
+      const auto entries = slot->entries();
+      for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].hash == hash && entries[i].key == key) {
+          const bool steal = slot.use_count() == 1;
+          if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+          slot = Resized<Entry>(*slot, steal, i, kNone, entries.size() - 1, [](Entry*) {});
           return;
         }
       }
       return;
     }
-    Node& branch = Writable(slot);
     const std::uint32_t bit = BitAt(hash, depth);
-    const std::size_t at = SlotOf(branch.bitmap, bit);
-    EraseIn(branch.children[at], depth + 1, hash, key);
-    if (branch.children[at]) return;
-    branch.bitmap &= ~bit;
-    branch.children.erase(branch.children.begin() + static_cast<std::ptrdiff_t>(at));
-    if (branch.children.empty()) slot.reset();
+    const std::size_t at = SlotOf(slot->bitmap, bit);
+    Node& branch = Writable(slot);
+    EraseIn(branch.children()[at], depth + 1, hash, key);
+    if (branch.children()[at]) return;
+    if (branch.count == 1) {
+      slot.reset();
+      return;
+    }
+    std::shared_ptr<Node> shrunk =
+        Resized<NodePtr>(branch, true, at, kNone, branch.count - 1, [](NodePtr*) {});
+    shrunk->bitmap &= ~bit;
+    slot = std::move(shrunk);
   }
 
   static NodePtr BuildRange(std::vector<Entry>& sorted, std::size_t begin, std::size_t end,
                             unsigned depth) {
-    auto node = std::make_shared<Node>();
     if (end - begin <= kBucketSize || depth >= kMaxDepth) {
-      node->is_bucket = true;
-      node->entries.reserve(end - begin);
-      for (std::size_t i = begin; i < end; ++i) node->entries.push_back(std::move(sorted[i]));
-      return node;
+      return NewNode<Entry>(true, 0, end - begin, [&](Entry* at, std::size_t i) {
+        new (at) Entry(std::move(sorted[begin + i]));
+      });
     }
-    for (std::size_t i = begin; i < end;) {
+    std::uint32_t bitmap = 0;
+    std::vector<std::size_t> starts;  // where each child's range begins, then `end`
+    for (std::size_t i = begin; i < end; ++i) {
       const std::uint32_t bit = BitAt(sorted[i].hash, depth);
-      std::size_t j = i + 1;
-      while (j < end && BitAt(sorted[j].hash, depth) == bit) ++j;
-      node->bitmap |= bit;
-      node->children.push_back(BuildRange(sorted, i, j, depth + 1));
-      i = j;
+      if ((bitmap & bit) == 0) starts.push_back(i);
+      bitmap |= bit;
     }
-    return node;
+    starts.push_back(end);
+    return NewNode<NodePtr>(false, bitmap, starts.size() - 1, [&](NodePtr* at, std::size_t i) {
+      new (at) NodePtr(BuildRange(sorted, starts[i], starts[i + 1], depth + 1));
+    });
   }
 
   template <typename Fn>
   static void ForEachIn(const Node& node, Fn& fn) {
-    if (node.is_bucket) {
-      for (const Entry& entry : node.entries) fn(entry.key, entry.value);
-      return;
-    }
-    for (const NodePtr& child : node.children) ForEachIn(*child, fn);
+    for (const Entry& entry : node.entries()) fn(entry.key, entry.value);
+    for (const NodePtr& child : node.children()) ForEachIn(*child, fn);
   }
 
   NodePtr root_;
