@@ -23,12 +23,16 @@ struct CartContext {
   int minute_of_day;
 };
 
-// The cart items an offer's filters let in.
-bool Matches(const Offer& offer, const CartItem& item) {
-  auto listed = [](const std::optional<std::vector<std::string>>& list, const std::string& v) {
-    return !list || std::find(list->begin(), list->end(), v) != list->end();
-  };
-  return listed(offer.categories, item.category) && listed(offer.skus, item.sku);
+// The cart items an offer's filters let in (the categories from the entry, the rarer SKU lists
+// from the offer).
+bool Matches(const CatalogEntry& entry, const CartItem& item) {
+  if (entry.has_categories && std::find(entry.categories.begin(), entry.categories.end(),
+                                        item.category) == entry.categories.end()) {
+    return false;
+  }
+  if (!entry.has_skus) return true;
+  const std::vector<std::string>& skus = *entry.offer->skus;
+  return std::find(skus.begin(), skus.end(), item.sku) != skus.end();
 }
 
 // What the items an offer's filters let in come to: their subtotal and their units.
@@ -41,7 +45,7 @@ Eligible EligibleItems(const CatalogEntry& entry, const CartContext& ctx) {
   if (!entry.has_item_filter) return {ctx.subtotal, ctx.units};
   Eligible eligible;
   for (const CartItem& item : ctx.cart.items) {
-    if (Matches(*entry.offer, item)) {
+    if (Matches(entry, item)) {
       eligible.subtotal += item.unit_price * item.quantity;  // ≤ subtotal ≤ kMaxAmount
       eligible.units += item.quantity;
     }
@@ -80,7 +84,7 @@ Money BuyXGetYDiscount(const Discount& d, const CatalogEntry& entry, const CartC
   if (left == 0) return 0;
   std::vector<std::pair<Money, std::int64_t>> units;  // (unit price, quantity) of each item
   for (const CartItem& item : ctx.cart.items) {
-    if (!entry.has_item_filter || Matches(*entry.offer, item)) {
+    if (!entry.has_item_filter || Matches(entry, item)) {
       units.emplace_back(item.unit_price, item.quantity);
     }
   }
@@ -192,13 +196,12 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
 }
 
 // Asks for the parts of `offer` that Assess may read (its id for the usage lookup, its
-// discount, its item filters, its limits) without waiting for them. In a large catalog a
+// discount, its limits) without waiting for them. In a large catalog a
 // shop's offers lie far apart in memory: prefetched together, their cache misses overlap
 // instead of queueing one after the other.
 void PrefetchChecksOf(const Offer& offer) {
   __builtin_prefetch(&offer.id);
   __builtin_prefetch(&offer.discount);
-  __builtin_prefetch(&offer.categories);
   __builtin_prefetch(&offer.limits);
 }
 
@@ -310,12 +313,10 @@ Quote QuoteEvaluator::Evaluate(const CatalogSnapshot& catalog, const Cart& cart,
   // Auto-applied offers: this merchant's, then those open to every merchant (few, and read by
   // every quote: in cache).
   const AutoOfferLists& shop_offers = catalog.AutoOffersFor(cart.merchant_id);
-  for (const CatalogEntry& entry : shop_offers.all()) PrefetchChecksOf(*entry.offer);
-  // Then the category lists the item filters compare with (their offers are on their way).
   for (const CatalogEntry& entry : shop_offers.all()) {
-    if (entry.has_item_filter && entry.offer->categories) {
-      __builtin_prefetch(entry.offer->categories->data());
-    }
+    PrefetchChecksOf(*entry.offer);
+    // The category list the item filter compares with, alongside its offer.
+    if (entry.has_categories) __builtin_prefetch(entry.categories.data());
   }
   for (const AutoOfferLists* lists : {&shop_offers, &catalog.AutoOffersForAllMerchants()}) {
     for (const CatalogEntry& entry : lists->all()) {

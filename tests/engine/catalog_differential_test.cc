@@ -343,7 +343,14 @@ std::optional<std::string> InlineMismatch(const CatalogEntry& entry) {
   if (entry.min_order_amount != offer.min_order_amount) return "min_order_amount";
   if (entry.starts_at != offer.starts_at) return "starts_at";
   if (entry.ends_at != offer.ends_at) return "ends_at";
-  if (*entry.discount != offer.discount) return "discount";
+  if (entry.discount != &offer.discount) return "discount";
+  if (entry.has_categories != offer.categories.has_value()) return "has_categories";
+  if (offer.categories && (entry.categories.data() != offer.categories->data() ||
+                           entry.categories.size() != offer.categories->size())) {
+    return "categories";
+  }
+  if (entry.has_skus != offer.skus.has_value()) return "has_skus";
+  if (entry.has_item_filter != (entry.has_categories || entry.has_skus)) return "has_item_filter";
   if (entry.exclusive != offer.exclusive) return "exclusive";
   if (entry.has_limits != offer.limits.any()) return "has_limits";
   return std::nullopt;

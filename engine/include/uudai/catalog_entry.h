@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 #include "uudai/offer.h"
@@ -24,6 +26,9 @@ struct CatalogEntry {
   Timestamp ends_at;
   Money min_order_amount = 0;
   const Discount* discount = nullptr;  // &offer->discount
+  // *offer->categories when has_categories: a view of the offer's list, so that a quote asks for
+  // the list itself while the offer is still on its way.
+  std::span<const std::string> categories;
   std::optional<DailyWindow> daily_window;
   std::int32_t priority = 0;
   Layer layer = Layer::kMerchant;
@@ -31,6 +36,8 @@ struct CatalogEntry {
   PaymentMethodSet payment_methods;  // meaningful only when !any_payment_method
   bool any_payment_method = true;
   bool has_item_filter = false;  // categories or skus present
+  bool has_categories = false;
+  bool has_skus = false;
   bool has_shopper_tags = false;
   bool first_order = false;
   bool has_limits = false;
