@@ -194,7 +194,9 @@ def propagation(args):
             n += 1
             time.sleep(0.1)
 
-    thread = threading.Thread(target=singles)
+    # A daemon: should a batch be refused (post_batch exits), the process ends instead of
+    # waiting for it.
+    thread = threading.Thread(target=singles, daemon=True)
     thread.start()
     reader = Client(args.url_b, os.environ["CHECKOUT_KEY"])
     total = 0.0
