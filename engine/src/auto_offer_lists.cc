@@ -25,25 +25,35 @@ AutoOfferLists AutoOfferLists::FromSorted(std::vector<CatalogEntry> entries) {
   return lists;
 }
 
+AutoOfferLists::Place AutoOfferLists::Locate(std::size_t layer, std::string_view id) const {
+  const auto list = (*this)[layer];
+  const auto it =
+      std::lower_bound(list.begin(), list.end(), id,
+                       [](const CatalogEntry& e, std::string_view v) { return e.id < v; });
+  return {bounds_[layer] + static_cast<std::size_t>(it - list.begin()),
+          it != list.end() && it->id == id};
+}
+
+std::shared_ptr<const CatalogEntry[]> AutoOfferLists::Spliced(std::size_t at, std::size_t removed,
+                                                              const CatalogEntry* inserted) const {
+  const auto old = all();
+  const std::size_t size = old.size() - removed + (inserted != nullptr ? 1 : 0);
+  if (size == 0) return nullptr;
+  auto array = std::make_shared<CatalogEntry[]>(size);
+  CatalogEntry* out =
+      std::copy(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(at), array.get());
+  if (inserted != nullptr) *out++ = *inserted;
+  std::copy(old.begin() + static_cast<std::ptrdiff_t>(at + removed), old.end(), out);
+  return array;
+}
+
 AutoOfferLists AutoOfferLists::With(const CatalogEntry& entry) const {
   const std::size_t layer = LayerIndex(entry.layer);
-  const auto list = (*this)[layer];
-  const auto at =
-      std::lower_bound(list.begin(), list.end(), entry.id,
-                       [](const CatalogEntry& e, std::string_view id) { return e.id < id; });
-  const std::size_t position = bounds_[layer] + static_cast<std::size_t>(at - list.begin());
-  const bool replaces = at != list.end() && at->id == entry.id;
-  const std::size_t size = bounds_[kLayerCount] + (replaces ? 0 : 1);
-  auto array = std::make_shared<CatalogEntry[]>(size);
-  const auto old = all();
-  std::copy(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(position), array.get());
-  array[position] = entry;
-  const std::size_t rest = position + (replaces ? 1 : 0);
-  std::copy(old.begin() + static_cast<std::ptrdiff_t>(rest), old.end(), array.get() + position + 1);
+  const Place place = Locate(layer, entry.id);
   AutoOfferLists next;
-  next.entries_ = std::move(array);
+  next.entries_ = Spliced(place.at, place.found ? 1 : 0, &entry);
   next.bounds_ = bounds_;
-  if (!replaces) {
+  if (!place.found) {
     for (std::size_t l = layer + 1; l <= kLayerCount; ++l) ++next.bounds_[l];
   }
   return next;
@@ -51,22 +61,12 @@ AutoOfferLists AutoOfferLists::With(const CatalogEntry& entry) const {
 
 AutoOfferLists AutoOfferLists::Without(Layer layer, std::string_view id) const {
   const std::size_t index = LayerIndex(layer);
-  const auto list = (*this)[index];
-  const auto at =
-      std::lower_bound(list.begin(), list.end(), id,
-                       [](const CatalogEntry& e, std::string_view v) { return e.id < v; });
-  if (at == list.end() || at->id != id) return *this;
-  const std::size_t position = bounds_[index] + static_cast<std::size_t>(at - list.begin());
+  const Place place = Locate(index, id);
+  if (!place.found) return *this;
   AutoOfferLists next;
+  next.entries_ = Spliced(place.at, 1, nullptr);
   next.bounds_ = bounds_;
   for (std::size_t l = index + 1; l <= kLayerCount; ++l) --next.bounds_[l];
-  if (next.empty()) return next;
-  auto array = std::make_shared<CatalogEntry[]>(bounds_[kLayerCount] - 1);
-  const auto old = all();
-  std::copy(old.begin(), old.begin() + static_cast<std::ptrdiff_t>(position), array.get());
-  std::copy(old.begin() + static_cast<std::ptrdiff_t>(position) + 1, old.end(),
-            array.get() + position);
-  next.entries_ = std::move(array);
   return next;
 }
 

@@ -23,7 +23,6 @@ CatalogEntry Compile(std::shared_ptr<const Offer> offer) {
   entry.has_categories = offer->categories.has_value();
   if (entry.has_categories) entry.categories = *offer->categories;
   entry.has_skus = offer->skus.has_value();
-  entry.has_item_filter = entry.has_categories || entry.has_skus;
   entry.has_shopper_tags = offer->shopper_tags.has_value();
   entry.first_order = offer->first_order;
   entry.id = offer->id;

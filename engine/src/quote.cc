@@ -42,7 +42,7 @@ struct Eligible {
 };
 
 Eligible EligibleItems(const CatalogEntry& entry, const CartContext& ctx) {
-  if (!entry.has_item_filter) return {ctx.subtotal, ctx.units};
+  if (!entry.has_item_filter()) return {ctx.subtotal, ctx.units};
   Eligible eligible;
   for (const CartItem& item : ctx.cart.items) {
     if (Matches(entry, item)) {
@@ -84,7 +84,7 @@ Money BuyXGetYDiscount(const Discount& d, const CatalogEntry& entry, const CartC
   if (left == 0) return 0;
   std::vector<std::pair<Money, std::int64_t>> units;  // (unit price, quantity) of each item
   for (const CartItem& item : ctx.cart.items) {
-    if (!entry.has_item_filter || Matches(entry, item)) {
+    if (!entry.has_item_filter() || Matches(entry, item)) {
       units.emplace_back(item.unit_price, item.quantity);
     }
   }
@@ -172,7 +172,7 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
     return RejectionReason::kNotFirstOrder;
   }
   const Eligible eligible = EligibleItems(entry, ctx);
-  if (eligible.subtotal == 0 && entry.has_item_filter) return RejectionReason::kNoEligibleItems;
+  if (eligible.subtotal == 0 && entry.has_item_filter()) return RejectionReason::kNoEligibleItems;
   if (eligible.subtotal < entry.min_order_amount) return RejectionReason::kMinOrderAmount;
   const Money discount = DiscountFor(entry, ctx, eligible);
   if (discount <= 0) return NoDiscountReason(*entry.discount, eligible);
@@ -196,9 +196,9 @@ std::variant<Money, RejectionReason> Assess(const CatalogEntry& entry, const Car
 }
 
 // Asks for the parts of `offer` that Assess may read (its id for the usage lookup, its
-// discount, its limits) without waiting for them. In a large catalog a
-// shop's offers lie far apart in memory: prefetched together, their cache misses overlap
-// instead of queueing one after the other.
+// discount, its limits) without waiting for them. In a large catalog a shop's offers lie far
+// apart in memory: prefetched together, their cache misses overlap instead of queueing one
+// after the other.
 void PrefetchChecksOf(const Offer& offer) {
   __builtin_prefetch(&offer.id);
   __builtin_prefetch(&offer.discount);

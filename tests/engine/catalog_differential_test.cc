@@ -350,7 +350,6 @@ std::optional<std::string> InlineMismatch(const CatalogEntry& entry) {
     return "categories";
   }
   if (entry.has_skus != offer.skus.has_value()) return "has_skus";
-  if (entry.has_item_filter != (entry.has_categories || entry.has_skus)) return "has_item_filter";
   if (entry.exclusive != offer.exclusive) return "exclusive";
   if (entry.has_limits != offer.limits.any()) return "has_limits";
   return std::nullopt;

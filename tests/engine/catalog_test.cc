@@ -194,9 +194,9 @@ TEST(CatalogTest, ItemFilterIsFlaggedForCategoriesOrSkus) {
   by_sku.skus = {{"tv-55"}};
   const auto snapshot =
       SnapshotOf({by_category, by_sku, FixedOffer("o-3", Layer::kMerchant, 10'000)});
-  EXPECT_TRUE(snapshot->FindById("o-1")->has_item_filter);
-  EXPECT_TRUE(snapshot->FindById("o-2")->has_item_filter);
-  EXPECT_FALSE(snapshot->FindById("o-3")->has_item_filter);
+  EXPECT_TRUE(snapshot->FindById("o-1")->has_item_filter());
+  EXPECT_TRUE(snapshot->FindById("o-2")->has_item_filter());
+  EXPECT_FALSE(snapshot->FindById("o-3")->has_item_filter());
 }
 
 // --- With(): changes, including late ones ---------------------------------------------------

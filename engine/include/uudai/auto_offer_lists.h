@@ -42,6 +42,17 @@ class AutoOfferLists {
   AutoOfferLists Without(Layer layer, std::string_view id) const;
 
  private:
+  // Where an entry of `id` is, or would go, among layer `layer`'s: its index in the array.
+  struct Place {
+    std::size_t at;
+    bool found;
+  };
+  Place Locate(std::size_t layer, std::string_view id) const;
+  // This array with `removed` (0 or 1) entries at `at` taken out and `inserted` (when not
+  // null) put there.
+  std::shared_ptr<const CatalogEntry[]> Spliced(std::size_t at, std::size_t removed,
+                                                const CatalogEntry* inserted) const;
+
   std::shared_ptr<const CatalogEntry[]> entries_;
   // Layer l's entries are [bounds_[l], bounds_[l + 1]); bounds_[kLayerCount]: how many in all.
   std::array<std::uint32_t, kLayerCount + 1> bounds_{};

@@ -35,13 +35,14 @@ struct CatalogEntry {
   OfferStatus status = OfferStatus::kActive;
   PaymentMethodSet payment_methods;  // meaningful only when !any_payment_method
   bool any_payment_method = true;
-  bool has_item_filter = false;  // categories or skus present
   bool has_categories = false;
   bool has_skus = false;
   bool has_shopper_tags = false;
   bool first_order = false;
   bool has_limits = false;
   bool exclusive = false;
+
+  bool has_item_filter() const { return has_categories || has_skus; }
 };
 
 }  // namespace uudai

@@ -31,23 +31,6 @@
 
 namespace uudai {
 
-// The object behind `slot`, made writable: in place when `slot` is its only holder, else a copy
-// put in the slot (copy on write for structure-sharing snapshots). A count of 1 is ours alone:
-// no other holder can appear meanwhile, since none can reach the object; the acquire fence
-// orders our writes after the releases of holders that dropped it, as std::shared_ptr's own
-// destruction would.
-template <typename T>
-T& UniqueOrCopy(std::shared_ptr<const T>& slot) {
-  if (slot.use_count() == 1) {
-    std::atomic_thread_fence(std::memory_order_acquire);
-    return const_cast<T&>(*slot);
-  }
-  auto copy = std::make_shared<T>(*slot);
-  T& object = *copy;
-  slot = std::move(copy);
-  return object;
-}
-
 template <typename V>
 class PersistentStringMap {
  public:
@@ -98,7 +81,7 @@ class PersistentStringMap {
   }
 
   // The value of `key`, writable (the nodes on its path are made this map's own first: see
-  // UniqueOrCopy); nullptr when absent. Valid until this map's next change.
+  // Writable); nullptr when absent. Valid until this map's next change.
   V* Mutable(std::string_view key) {
     if (Find(key) == nullptr) return nullptr;
     const std::uint64_t hash = Hash(key);
@@ -238,12 +221,21 @@ class PersistentStringMap {
     return static_cast<std::size_t>(std::popcount(bitmap & (bit - 1)));
   }
 
-  // The node behind `slot`, made this map's own (see UniqueOrCopy): copied when shared.
+  // Whether `slot` is its node's only holder: then the node is this map's alone, to change in
+  // place or take apart (copy on write for structure-sharing snapshots). A count of 1 is ours
+  // alone: no other holder can appear meanwhile, since none can reach the node; the acquire
+  // fence orders our writes after the releases of holders that dropped it, as
+  // std::shared_ptr's own destruction would.
+  static bool OnlyHolder(const NodePtr& slot) {
+    if (slot.use_count() != 1) return false;
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return true;
+  }
+
+  // The node behind `slot`, made this map's own: itself when OnlyHolder, else a copy put in
+  // the slot.
   static Node& Writable(NodePtr& slot) {
-    if (slot.use_count() == 1) {
-      std::atomic_thread_fence(std::memory_order_acquire);
-      return const_cast<Node&>(*slot);
-    }
+    if (OnlyHolder(slot)) return const_cast<Node&>(*slot);
     std::shared_ptr<Node> copy =
         slot->is_bucket
             ? Resized<Entry>(*slot, false, kNone, kNone, slot->count, [](Entry*) {})
@@ -276,8 +268,7 @@ class PersistentStringMap {
       }
       added = true;
       if (entries.size() < kBucketSize || depth >= kMaxDepth) {
-        const bool steal = slot.use_count() == 1;
-        if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+        const bool steal = OnlyHolder(slot);
         slot =
             Resized<Entry>(*slot, steal, kNone, entries.size(), entries.size() + 1, [&](Entry* at) {
               new (at) Entry{hash, std::string(key), std::move(value)};
@@ -299,8 +290,7 @@ class PersistentStringMap {
     const std::uint32_t bit = BitAt(hash, depth);
     const std::size_t at = SlotOf(slot->bitmap, bit);
     if ((slot->bitmap & bit) == 0) {
-      const bool steal = slot.use_count() == 1;
-      if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+      const bool steal = OnlyHolder(slot);
       std::shared_ptr<Node> grown = Resized<NodePtr>(*slot, steal, kNone, at, slot->count + 1,
                                                      [](NodePtr* p) { new (p) NodePtr(); });
       grown->bitmap |= bit;
@@ -319,8 +309,7 @@ class PersistentStringMap {
       const auto entries = slot->entries();
       for (std::size_t i = 0; i < entries.size(); ++i) {
         if (entries[i].hash == hash && entries[i].key == key) {
-          const bool steal = slot.use_count() == 1;
-          if (steal) std::atomic_thread_fence(std::memory_order_acquire);
+          const bool steal = OnlyHolder(slot);
           slot = Resized<Entry>(*slot, steal, i, kNone, entries.size() - 1, [](Entry*) {});
           return;
         }

@@ -9,6 +9,7 @@
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
+#include "uudai/store_event.h"
 
 namespace uudai::gateway {
 
@@ -25,8 +26,8 @@ struct ShardEvent {
   std::string counts;  // what it counts of its offers, else ""
 };
 
-// EventType's numbers of the redemption events that give limits back (store_event.h).
-constexpr int kReleasedEvent = 4, kExpiredEvent = 5, kRefundedEvent = 6;
+// The number an event's text starts with (EventType's, store_event.h).
+constexpr std::int64_t TypeNumber(EventType type) { return static_cast<std::int64_t>(type); }
 
 // events_merge's `counts` argument for an event `text` of a redemption whose record is
 // `record`, created (`created`) or not: its time, then per applied offer it counts (a
@@ -37,8 +38,9 @@ std::string OfferCounts(const std::string& text, const std::string& record, bool
   const std::vector<std::string_view> e = SplitFields(text, kRecordField);
   const auto type = e.empty() ? std::nullopt : ParseSigned(e[0]);
   if (!type || e.size() < 2) return {};
-  const bool gives_back =
-      *type == kReleasedEvent || *type == kExpiredEvent || *type == kRefundedEvent;
+  const bool refund = *type == TypeNumber(EventType::kRedemptionRefunded);
+  const bool gives_back = refund || *type == TypeNumber(EventType::kRedemptionReleased) ||
+                          *type == TypeNumber(EventType::kRedemptionExpired);
   if (!created && !gives_back) return {};
   const std::vector<std::string_view> sections = SplitFields(record, kRecordSection);
   if (sections.size() < 2) return {};
@@ -47,7 +49,7 @@ std::string OfferCounts(const std::string& text, const std::string& record, bool
   const std::vector<std::string_view> plan = SplitFields(sections[1], kRecordField);
   std::string out;
   for (std::size_t i = 5; i + 3 < plan.size(); i += 4) {
-    if (*type == kRefundedEvent && plan[i + 3] != "1") continue;
+    if (refund && plan[i + 3] != "1") continue;
     const char* sign = created ? "" : "-";
     out += kRecordField;
     out.append(plan[i]);

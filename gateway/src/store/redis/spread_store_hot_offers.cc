@@ -148,8 +148,8 @@ Completion<Offer> SpreadStore::WithShares(Completion<Offer> done) {
     if (!stored.ok() || !stored->hot) return done(std::move(stored));
     // The shard's view took the offer before this answer, and told NoteOffers it is hot. A
     // copy: `stored` moves into the completion.
-    auto offer = std::make_shared<const Offer>(stored.value());
-    PutShares(*offer, [stored = std::move(stored), done = std::move(done)](Status shared) mutable {
+    const Offer offer = stored.value();
+    PutShares(offer, [stored = std::move(stored), done = std::move(done)](Status shared) mutable {
       if (!shared.ok()) return done(std::move(shared));
       done(std::move(stored));
     });
