@@ -1,6 +1,7 @@
 // RedisStore::CreateOffers beyond the Store contract (the conformance suite covers that): the
 // largest batch the API takes (10,000 offers) is stored, or refused naming every one of its
-// offers, and another gateway's view reads all of it.
+// offers, and another gateway's view reads all of it; a batch is told to the views a chunk a
+// call, and what a gateway that died left untold is told by the others.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include "redis/redis_connection.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
+#include "store/codec/mutation_codec.h"
 #include "store/redis/redis_store.h"
 
 namespace uudai::store_test {
@@ -45,13 +47,15 @@ std::vector<Offer> CodedOffers(const std::string& prefix, const std::string& cod
 // goes.
 class PatientStore {
  public:
-  PatientStore(const Clock& clock, const std::string& prefix) {
+  PatientStore(const Clock& clock, const std::string& prefix,
+               std::size_t offers_per_call = gateway::RedisStoreOptions().offers_per_call) {
     gateway::RedisOptions options = testing::OptionsFor(RedisServer::Shared().url());
     options.command_timeout = std::chrono::seconds(5);
     connection_ = gateway::RedisConnection::Create(io_.io(), options);
     connection_->Start();
     gateway::RedisStoreOptions store_options;
     store_options.key_prefix = prefix;
+    store_options.offers_per_call = offers_per_call;
     store_ = std::make_unique<gateway::RedisStore>(
         clock, store_options, std::vector<std::shared_ptr<gateway::RedisClient>>{connection_});
     const Status loaded = store_->Load(std::chrono::seconds(5));
@@ -149,6 +153,105 @@ std::string CallStoreFunction(Store& store,
     if (attempt == 3 || reply.find("Function not found") == std::string::npos) return reply;
     (void)SyncStore(store).CreateOffer(MakeOffer("o-reload-" + std::to_string(attempt)));
   }
+}
+
+// The offer.created events after seq `after`, as their offers' ids in order.
+std::vector<std::string> OffersCreatedAfter(Store& store, std::uint64_t after) {
+  const Result<EventPage> page = SyncStore(store).Events(EventQuery{after, 1000, std::nullopt});
+  EXPECT_TRUE(page.ok()) << page.status().message();
+  std::vector<std::string> ids;
+  if (!page.ok()) return ids;
+  for (const StoreEvent& event : page->events) {
+    if (event.type == EventType::kOfferCreated) ids.push_back(event.offer_id);
+  }
+  return ids;
+}
+
+TEST_F(RedisOfferBatchTest, ABatchIsToldAChunkACallAndAnotherGatewayReadsItWhole) {
+  PatientStore a(clock_, prefix_, /*offers_per_call=*/4);
+  PatientStore b(clock_, prefix_);
+  std::atomic<int> heard{0};
+  b->SetOfferObserver([&heard](const auto& offers) { heard += static_cast<int>(offers.size()); });
+  const std::vector<Offer> batch = CodedOffers("o", "CHUNK", 10);  // chunks of 4, 4 and 2
+
+  const Result<std::vector<Offer>> created = SyncStore(*a).CreateOffers(batch);
+
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  // Read-your-writes: the answer came once this gateway's view held every chunk.
+  EXPECT_EQ(a->ListOffers().size(), batch.size());
+  std::vector<std::string> ids;
+  for (const Offer& offer : batch) ids.push_back(offer.id);
+  EXPECT_EQ(OffersCreatedAfter(*a, 0), ids);  // one event an offer, in the batch's order
+  // Told whole: nothing of the batch is left to tell or to keep.
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "announcing'"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "bl:o-0'"), "0");
+  b->Poll();
+  EXPECT_TRUE(WaitUntil([&] { return b->ListOffers().size() == batch.size(); }, milliseconds(5000)))
+      << b->ListOffers().size();
+  EXPECT_TRUE(WaitUntil([&] { return heard.load() == 10; }, milliseconds(2000))) << heard.load();
+  const auto last = b->FindOffer("o-9");
+  ASSERT_NE(last, nullptr);
+  EXPECT_EQ(*last, created->back());
+}
+
+// A gateway that dies after committing a batch, having told its views only the first chunk:
+// the store holds the whole batch, the offers of the chunk not told are not published (no view
+// has them, a late gateway's state leaves them out, their history is empty), and the next
+// heartbeat of any gateway tells it, with its events.
+TEST_F(RedisOfferBatchTest, ABatchCommittedByAGatewayThatDiedIsToldByTheOthers) {
+  PatientStore a(clock_, prefix_);
+  const std::string log = "'" + prefix_ + "log'";
+  // offers_stage as a gateway sends it (see ABatchStagedByAGatewayThatDiedLapses), with the
+  // offer's journal line as a view decodes it.
+  const auto stage = [&](const std::string& first, const std::string& id, const std::string& code) {
+    Offer offer = MakePublicCodeOffer(id, code);
+    offer.version = 1;
+    const std::string line =
+        gateway::EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
+    return CallStoreFunction(*a, [&](const std::string& name) {
+      return "FCALL " + name + " 1 " + log + " offers_stage t-dead " + first + " " + id +
+             " m-1 0 1 active " + code + " '" + line +
+             "' -1 -1 -1 -1 0 9999999999999 '' '' 0 '' ''";
+    });
+  };
+  ASSERT_EQ(stage("0", "o-told", "TOLD1").substr(0, 2), "ok");
+  ASSERT_EQ(stage("1", "o-untold", "UNTOLD1").substr(0, 2), "ok");
+  // The gateway commits (which tells the first chunk), then dies before telling the second.
+  const std::string committed = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL " + name + " 1 " + log + " offers_commit t-dead 2 2 1000";
+  });
+  ASSERT_EQ(committed.substr(0, 2), "ok") << committed;
+  ASSERT_NE(committed.find("more"), std::string::npos) << committed;
+
+  const std::string scanned = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL_RO " + name + "_ro 1 " + log + " scan offers 0 1000";
+  });
+  EXPECT_NE(scanned.find("o-told"), std::string::npos) << scanned;
+  EXPECT_EQ(scanned.find("o-untold"), std::string::npos) << scanned;
+  const std::string history = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL_RO " + name + "_ro 1 " + log + " offer_history o-untold 0 10";
+  });
+  EXPECT_EQ(history.find("UNTOLD1"), std::string::npos) << history;
+  // A write to it is refused as to an offer that does not exist (the view would otherwise get
+  // its second version before its first).
+  const std::string patched = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL " + name + " 1 " + log +
+           " offer_put update 1 o-untold m-1 0 1 paused UNTOLD1 "
+           "'{}' -1 -1 -1 -1 0 9999999999999 '' '' 0 '' ''";
+  });
+  EXPECT_EQ(patched.substr(0, 9), "not_found") << patched;
+
+  // The surviving gateway's heartbeat (once a second, from Poll) tells the rest.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        a->Poll();
+        return a->FindOffer("o-untold") != nullptr;
+      },
+      milliseconds(5000)));
+  EXPECT_NE(a->FindOffer("o-told"), nullptr);
+  EXPECT_EQ(OffersCreatedAfter(*a, 0), (std::vector<std::string>{"o-told", "o-untold"}));
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "announcing'"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "bl:t-dead'"), "0");
 }
 
 // A gateway that dies between staging a batch and committing it leaves claims that lapse with

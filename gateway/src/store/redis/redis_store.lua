@@ -56,7 +56,11 @@
 --                 are not archived); a code is unique only within its scope (see offer_put)
 --   batch:<token> hash, expiring: the ids of a batch of new offers being staged
 --                 (offers_stage), until offers_commit publishes it
+--   bl:<token>    list, expiring until the batch is committed: per staged chunk of the batch,
+--                 its offers' ids and merchants (US-separated) RS their journal lines
+--                 (newline-separated); deleted once its last chunk is told (offers_announce)
 --   batches       hash: token of every committed batch → its commit time (epoch ms)
+--   announcing    hash: token of each committed batch not told whole yet → its chunks told
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
 --   orders        hash: merchant US order → id of its live redemption
@@ -186,6 +190,9 @@ local function refuse(code, message, offer_id, ...)
   return {code, message, offer_id or '', '', '', ...}
 end
 
+-- The number of the log's last entry.
+local function last_seq() return tonumber(redis.call('GET', key('seq')) or '0') end
+
 -- Appends one entry to the log; returns the id of the entry before it and its own id.
 local function append(...)
   local seq = redis.call('INCR', key('seq'))
@@ -275,14 +282,21 @@ end
 
 -- A batch of new offers (Store::CreateOffers) is written in calls of a bounded size, so that
 -- Redis serves other clients between them however large the batch: offers_stage, a chunk of
--- offers at a time, checks them and writes everything of them but the log entry (their hashes
--- o:<id>, each marked bt = the batch's token, their lines in `offers`, their public codes);
--- offers_commit then publishes the whole batch in ONE log entry, so every view takes it at
--- once, and costs Redis little whatever the batch's size; offers_unstage takes back a batch
--- that was refused. `batch:<token>` (hash of the staged ids, expiring) stands for a batch being
--- staged, `batches` (token → commit time) for the committed ones: an offer marked with a
--- token that is neither was staged by a gateway that died before committing, and counts as
--- never written (its claims lapse: see batch_state).
+-- offers at a time, checks them and writes everything of them but the log entry and the events
+-- (their hashes o:<id>, each marked bt = the batch's token and bc = its chunk's number, their
+-- lines in `offers`, their public codes), and keeps the chunk's ids, merchants and journal
+-- lines as one element of `bl:<token>`; offers_commit then publishes the whole batch at once in
+-- the store (the token among the committed batches), and each call of offers_announce, the first
+-- made by offers_commit itself, tells one chunk: one log entry `b` and an offer.created event an
+-- offer. No call is larger than a chunk, however large the batch. `announcing` (token → chunks
+-- told) holds a committed batch until its last chunk is told; a gateway that dies meanwhile
+-- leaves the rest to any gateway's reader_heartbeat. An offer of a chunk not told yet is not
+-- published (published): no view has it, so a write to it is refused as to an unknown offer,
+-- and no view can get a version of it out of order. offers_unstage takes back a batch that was
+-- refused. `batch:<token>` (hash of the staged ids, expiring with `bl:<token>`) stands for a
+-- batch being staged, `batches` (token → commit time) for the committed ones: an offer marked
+-- with a token that is neither was staged by a gateway that died before committing, and counts
+-- as never written (its claims lapse: see batch_state).
 local BATCH_TTL_MILLIS = 60000
 
 -- "staged", "committed" or "lapsed" (see above).
@@ -292,10 +306,15 @@ local function batch_state(token)
   return 'lapsed'
 end
 
--- Whether offer `id` is published: not staged, or staged by a committed batch.
+-- Whether offer `id` is published: not staged, or staged by a committed batch that has told
+-- its chunk (see offers_announce).
 local function published(id)
-  local token = redis.call('HGET', key('o:' .. id), 'bt')
-  return not token or batch_state(token) == 'committed'
+  local staged = redis.call('HMGET', key('o:' .. id), 'bt', 'bc')
+  local token = staged[1]
+  if not token then return true end
+  if batch_state(token) ~= 'committed' then return false end
+  local told = redis.call('HGET', key('announcing'), token)
+  return not told or tonumber(staged[2] or '0') < tonumber(told)
 end
 
 -- Why offer `id` cannot hold the live public code `code` in code scope `scope`: a message and
@@ -368,7 +387,9 @@ local function offer_put()
   if mode == 'create' then
     if current[1] then return refuse('already_exists', 'offer ' .. id .. ' already exists') end
   else
-    if not current[1] then return refuse('not_found', 'offer ' .. id .. ' does not exist') end
+    if not current[1] or not published(id) then
+      return refuse('not_found', 'offer ' .. id .. ' does not exist')
+    end
     if tonumber(current[1]) ~= base then
       return refuse('version_mismatch', 'offer ' .. id .. ' is at version ' .. current[1] ..
                     ', not ' .. ARGV[3], id)
@@ -455,7 +476,9 @@ local function offers_stage()
   if #conflicts > 0 then
     return refused('code_conflict', 'public codes already belong to other offers', conflicts)
   end
-  local batch = key('batch:' .. token)
+  local batch, chunks = key('batch:' .. token), key('bl:' .. token)
+  local chunk = int(redis.call('LLEN', chunks))
+  local named, lines = {}, {}
   for k = 0, count - 1 do
     local b = 4 + k * OFFER_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
@@ -464,33 +487,79 @@ local function offers_stage()
       redis.call('HSET', pcode_key(code_scope(merchant, layer)), code, id)
     end
     write_offer_hash(id, 1, merchant, layer, ARGV[b + 3], status, code, b + 7, ARGV[b + 17])
-    redis.call('HSET', key('o:' .. id), 'bt', token)
+    redis.call('HSET', key('o:' .. id), 'bt', token, 'bc', chunk)
     redis.call('HSET', key('offers'), id, ARGV[b + 6])
     redis.call('HSET', batch, id, '')
+    named[2 * k + 1], named[2 * k + 2] = id, merchant
+    lines[k + 1] = ARGV[b + 6]
   end
+  redis.call('RPUSH', chunks, table.concat(named, US) .. RS .. table.concat(lines, '\n'))
   redis.call('PEXPIRE', batch, BATCH_TTL_MILLIS)
+  redis.call('PEXPIRE', chunks, BATCH_TTL_MILLIS)
   return {'ok', '', '', '', ''}
 end
 
--- ARGV: op, batch token, the number of offers staged, their journal lines (newline-separated,
--- as the log entry "b" holds them), the commit time, then each offer's id and merchant, in the
--- batch's order. Publishes the batch: one log entry, the token among the committed batches, an
--- offer.created event an offer. Refused when the batch lapsed meanwhile.
+-- Tells the next chunk of committed batch `token` not told yet: one log entry `b` (the chunk's
+-- journal lines, newline-separated) and an offer.created event an offer; forgets the batch's
+-- chunks after its last. Answers the log entry and the one before it, or nil, nil when the batch
+-- has nothing left to tell.
+local function announce(token)
+  local told = redis.call('HGET', key('announcing'), token)
+  if not told then return nil, nil end
+  local chunks = key('bl:' .. token)
+  local chunk = redis.call('LINDEX', chunks, told)
+  if chunk then
+    local cut = string.find(chunk, RS, 1, true)
+    local named, lines, start = split(string.sub(chunk, 1, cut - 1), US), string.sub(chunk, cut + 1), 1
+    for i = 1, #named, 2 do
+      local stop = string.find(lines, '\n', start, true) or (#lines + 1)
+      emit(OFFER_CREATED, '', named[i + 1], named[i], string.sub(lines, start, stop - 1), '')
+      start = stop + 1
+    end
+    told = tonumber(told) + 1
+  end
+  if not chunk or told >= redis.call('LLEN', chunks) then
+    redis.call('HDEL', key('announcing'), token)
+    redis.call('DEL', chunks)
+  else
+    redis.call('HSET', key('announcing'), token, int(told))
+  end
+  if not chunk then return nil, nil end
+  return append('b', string.sub(chunk, string.find(chunk, RS, 1, true) + 1))
+end
+
+-- The reply of a call that told a chunk of batch `token` (its log entry), or found nothing
+-- left to tell (no entry: a heartbeat told the rest). Payload: "more" while chunks are left,
+-- else "done"; then, when this call told nothing, the log's last entry (what a view holding
+-- the whole batch has read).
+local function announced(token, previous, entry)
+  local more = redis.call('HEXISTS', key('announcing'), token) == 1 and 'more' or 'done'
+  if not entry then return {'ok', '', '', '', '', more, int(last_seq()) .. '-0'} end
+  return {'ok', '', '', entry, previous, more, ''}
+end
+
+-- ARGV: op, batch token, the number of offers staged, the number of chunks they were staged in,
+-- the commit time. Publishes the batch in the store (its token among the committed batches) and
+-- tells its first chunk (see announced). Refused when the batch lapsed meanwhile.
 local function offers_commit()
-  local batch = key('batch:' .. ARGV[2])
-  if redis.call('HLEN', batch) ~= tonumber(ARGV[3]) then
+  local token = ARGV[2]
+  local batch, chunks = key('batch:' .. token), key('bl:' .. token)
+  if redis.call('HLEN', batch) ~= tonumber(ARGV[3]) or
+     redis.call('LLEN', chunks) ~= tonumber(ARGV[4]) then
     return refuse('store_unavailable', 'the staged batch expired before it was committed')
   end
-  redis.call('HSET', key('batches'), ARGV[2], ARGV[5])
+  redis.call('HSET', key('batches'), token, ARGV[5])
   redis.call('DEL', batch)
-  local lines, start = ARGV[4], 1
-  for i = 6, #ARGV, 2 do
-    local stop = string.find(lines, '\n', start, true) or (#lines + 1)
-    emit(OFFER_CREATED, '', ARGV[i + 1], ARGV[i], string.sub(lines, start, stop - 1), '')
-    start = stop + 1
-  end
-  local previous, entry = append('b', ARGV[4])
-  return {'ok', '', '', entry, previous}
+  redis.call('PERSIST', chunks)
+  redis.call('HSET', key('announcing'), token, '0')
+  local previous, entry = announce(token)
+  return announced(token, previous, entry)
+end
+
+-- ARGV: op, batch token. Tells the next chunk of a committed batch (see announced).
+local function offers_announce()
+  local previous, entry = announce(ARGV[2])
+  return announced(ARGV[2], previous, entry)
 end
 
 -- ARGV: op, batch token. Takes back what offers_stage claimed for the batch.
@@ -508,7 +577,7 @@ local function offers_unstage()
       redis.call('HDEL', key('offers'), id)
     end
   end
-  redis.call('DEL', batch)
+  redis.call('DEL', batch, key('bl:' .. ARGV[2]))
   return {'ok', '', '', '', ''}
 end
 
@@ -981,7 +1050,6 @@ end
 -- Readers of the log and its trimming -------------------------------------------------------
 
 -- The number of the log's last entry (0 before the first).
-local function last_seq() return tonumber(redis.call('GET', key('seq')) or '0') end
 
 -- Whether the log still holds every entry ever written (none trimmed yet).
 local function log_complete()
@@ -1002,12 +1070,16 @@ local function reader_register()
   return {'ok', '', '', '', '', int(at), complete and '1' or '0'}
 end
 
--- ARGV: op, reader, position, now, ttl, event retention. Records where a reader's view stands,
+-- ARGV: op, reader, position, now, ttl, event retention. Tells a chunk of a committed batch
+-- left untold (see announce), records where a reader's view stands,
 -- forgets readers not heard of within ttl milliseconds, trims the log to the entries after the
 -- position of the reader furthest behind and the events to about the retention. Payload: that
 -- position and how many entries were trimmed.
 local function reader_heartbeat()
   redis.call('XTRIM', key('ev'), 'MAXLEN', '~', ARGV[6])
+  -- A batch committed by a gateway that stopped before telling every chunk: one chunk a call.
+  local untold = redis.call('HRANDFIELD', key('announcing'))
+  if untold then announce(untold) end
   local readers = key('readers')
   local now, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
   redis.call('HSET', readers, ARGV[2], ARGV[3] .. US .. ARGV[4])

@@ -1,6 +1,8 @@
 // RedisStore's batches of new offers (Store::CreateOffers): staged in offers_stage calls of
-// offers_per_call offers, then published by one offers_commit, or taken back (redis_store.lua).
+// offers_per_call offers, then published by one offers_commit and told to the views a chunk a
+// call (offers_announce), or taken back (redis_store.lua).
 #include <algorithm>
+#include <optional>
 
 #include "store/redis/redis_store_core.h"
 
@@ -67,26 +69,35 @@ void RedisStore::Core::Staged(std::shared_ptr<Batching> job, Status status) {
 }
 
 void RedisStore::Core::CommitBatch(std::shared_ptr<Batching> job) {
-  // The log entry "b": the offers' journal lines, newline-separated (JSON has no raw newline).
-  std::string lines;
-  for (std::size_t i = 0; i < job->offers.size(); ++i) {
-    if (i != 0) lines += '\n';
-    lines += job->args[i * kOfferArgs + 6];  // the offer's journal line (AppendOfferArgs)
-  }
+  const std::size_t chunks =
+      (job->offers.size() + options_.offers_per_call - 1) / options_.offers_per_call;
   std::vector<std::string> args = {"offers_commit", job->token, std::to_string(job->offers.size()),
-                                   std::move(lines), std::to_string(clock_.Now().millis)};
-  args.reserve(args.size() + 2 * job->offers.size());
-  for (const Offer& offer : job->offers) {
-    args.push_back(offer.id);
-    args.push_back(offer.merchant_id);
-  }
+                                   std::to_string(chunks), std::to_string(clock_.Now().millis)};
   Run(std::move(args), [self = shared_from_this(), job](Result<ScriptReply> reply) {
     if (!reply.ok()) return self->Unstage(job, reply.status());
     if (!reply->status.ok()) return self->Unstage(job, reply->status);
-    if (!reply->entry) return job->done(std::move(job->offers));
-    // Read-your-writes: the answer waits until this gateway's view has read the batch.
-    self->mirror_->WhenApplied(*reply->entry, [job] { job->done(std::move(job->offers)); });
+    self->Announced(std::move(job), std::move(reply).value());
   });
+}
+
+void RedisStore::Core::Announced(std::shared_ptr<Batching> job, ScriptReply reply) {
+  const bool more = !reply.payload.empty() && reply.payload[0].str() == "more";
+  if (more) {
+    // The batch is published in the store: a failure from here on is answered as it is, and
+    // the chunks left are told by the gateways' heartbeats (reader_heartbeat).
+    return Run({"offers_announce", job->token},
+               [self = shared_from_this(), job](Result<ScriptReply> next) {
+                 if (!next.ok()) return job->done(next.status());
+                 if (!next->status.ok()) return job->done(next->status);
+                 self->Announced(job, std::move(next).value());
+               });
+  }
+  // Read-your-writes: the answer waits until this gateway's view has read the whole batch (up
+  // to the log's end when another gateway's heartbeat told the last chunks).
+  std::optional<LogPosition> last = reply.entry;
+  if (!last && reply.payload.size() > 1) last = LogPosition::Parse(reply.payload[1].str());
+  if (!last) return job->done(std::move(job->offers));
+  mirror_->WhenApplied(*last, [job] { job->done(std::move(job->offers)); });
 }
 
 void RedisStore::Core::Unstage(std::shared_ptr<Batching> job, Status status) {

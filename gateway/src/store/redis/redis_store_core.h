@@ -99,8 +99,9 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // WriteOffer once the view holds the version an update replaces (or cannot).
   void PutOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
   // Stages `offers` in offers_stage calls of offers_per_call, then commits them in one
-  // offers_commit (or, when a chunk was refused or a call failed, takes them back with
-  // offers_unstage); answers once this gateway's view holds them.
+  // offers_commit, which tells the views their first chunk, and tells the others in
+  // offers_announce calls (or, when a chunk was refused or a call failed before the commit,
+  // takes them back with offers_unstage); answers once this gateway's view holds them.
   void CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done,
                     RedisStore::StagedOffers staged = nullptr);
   struct Batching {
@@ -118,6 +119,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // Every chunk staged (`status` OK) or not: publish, or take the batch back.
   void Staged(std::shared_ptr<Batching> job, Status status);
   void CommitBatch(std::shared_ptr<Batching> job);
+  // After a call that told a chunk of the committed batch: tell the next, or answer.
+  void Announced(std::shared_ptr<Batching> job, ScriptReply reply);
   // Takes the batch back, then answers `status`.
   void Unstage(std::shared_ptr<Batching> job, Status status);
 

@@ -5,6 +5,7 @@ local OPS = {
   offer_put = offer_put,
   offers_stage = offers_stage,
   offers_commit = offers_commit,
+  offers_announce = offers_announce,
   offers_unstage = offers_unstage,
   issue_codes = issue_codes,
   create = create,
