@@ -11,7 +11,10 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "uudai/store_event.h"
@@ -43,9 +46,32 @@ class EventLog {
   void Restore(std::vector<StoreEvent> held, std::uint64_t last_seq);
 
  private:
+  // An event as the log keeps it: a store keeps up to a million of them, most of them an
+  // offer's creation or a redemption's step, so what those need is inline (112 bytes, four to
+  // a deque block) and the rest, which few events carry, is behind a pointer. A StoreEvent is
+  // nearly 500 bytes: its redemption, filled only when a page is read, is inline.
+  struct Rare {
+    std::vector<std::string> changed;
+    std::optional<BudgetThreshold> threshold;
+    std::string redemption_id;  // when the event names an offer too
+    std::optional<Redemption> redemption;
+  };
+  struct Kept {
+    std::uint64_t seq = 0;
+    Timestamp at;
+    EventType type = EventType::kOfferCreated;
+    bool id_is_redemption = false;  // `id` is the redemption's (else the offer's, or empty)
+    std::string merchant_id;
+    std::string id;
+    std::shared_ptr<const Offer> offer;
+    std::unique_ptr<Rare> rare;
+  };
+  static Kept Keep(StoreEvent event);
+  static StoreEvent Expand(const Kept& kept);
+
   const std::size_t retention_;
   mutable std::mutex mutex_;
-  std::deque<StoreEvent> held_;  // consecutive seqs, oldest first
+  std::deque<Kept> held_;  // consecutive seqs, oldest first
   std::uint64_t last_seq_ = 0;
 };
 

@@ -180,8 +180,10 @@ void MemoryStore::Replay(const StoreMutation& mutation) {
   if (std::holds_alternative<OfferWritten>(mutation) ||
       std::holds_alternative<OffersCreated>(mutation)) {
     std::unique_lock lock(state_->offers_mutex);
+    std::vector<std::shared_ptr<const Offer>> written = OffersWrittenBy(mutation);
     std::vector<StoreEvent> events;
-    for (auto& offer : OffersWrittenBy(mutation)) {
+    if (keeps_events()) events.reserve(written.size());
+    for (auto& offer : written) {
       if (keeps_events()) {
         const auto before = state_->offers.find(offer->id);
         events.push_back(
