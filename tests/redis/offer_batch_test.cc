@@ -222,6 +222,14 @@ TEST_F(RedisOfferBatchTest, ABatchCommittedByAGatewayThatDiedIsToldByTheOthers) 
   });
   ASSERT_EQ(committed.substr(0, 2), "ok") << committed;
   ASSERT_NE(committed.find("more"), std::string::npos) << committed;
+  // Had its answer been lost, the gateway would have taken the batch back: nothing is taken
+  // back from a committed batch, whose chunks are still to be told.
+  const std::string unstaged = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL " + name + " 1 " + log + " offers_unstage t-dead";
+  });
+  ASSERT_EQ(unstaged.substr(0, 2), "ok") << unstaged;
+  EXPECT_EQ(RedisServer::Shared().Cli("LLEN '" + prefix_ + "bl:t-dead'"), "2");
+  EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "o:o-untold'"), "1");
 
   const std::string scanned = CallStoreFunction(*a, [&](const std::string& name) {
     return "FCALL_RO " + name + "_ro 1 " + log + " scan offers 0 1000";

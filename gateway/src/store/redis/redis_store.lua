@@ -562,8 +562,10 @@ local function offers_announce()
   return announced(ARGV[2], previous, entry)
 end
 
--- ARGV: op, batch token. Takes back what offers_stage claimed for the batch.
+-- ARGV: op, batch token. Takes back what offers_stage claimed for the batch, unless it was
+-- committed (a commit whose answer was lost): then its chunks are still to be told.
 local function offers_unstage()
+  if redis.call('HEXISTS', key('batches'), ARGV[2]) == 1 then return {'ok', '', '', '', ''} end
   local batch = key('batch:' .. ARGV[2])
   for _, id in ipairs(redis.call('HKEYS', batch)) do
     local offer_key = key('o:' .. id)
