@@ -185,6 +185,11 @@ TEST_F(RedisOfferBatchTest, ABatchIsToldAChunkACallAndAnotherGatewayReadsItWhole
   // Told whole: nothing of the batch is left to tell or to keep.
   EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "announcing'"), "0");
   EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "bl:o-0'"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "batches' o-0"), "0");
+  for (const char* told : {"o-0", "o-5", "o-9"}) {  // one of each chunk
+    EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "o:" + told + "' bt"), "0") << told;
+    EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "o:" + told + "' bc"), "0") << told;
+  }
   b->Poll();
   EXPECT_TRUE(WaitUntil([&] { return b->ListOffers().size() == batch.size(); }, milliseconds(5000)))
       << b->ListOffers().size();
@@ -260,6 +265,14 @@ TEST_F(RedisOfferBatchTest, ABatchCommittedByAGatewayThatDiedIsToldByTheOthers) 
   EXPECT_EQ(OffersCreatedAfter(*a, 0), (std::vector<std::string>{"o-told", "o-untold"}));
   EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "announcing'"), "0");
   EXPECT_EQ(RedisServer::Shared().Cli("EXISTS '" + prefix_ + "bl:t-dead'"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "batches' t-dead"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "o:o-untold' bt"), "0");
+  // Published for good: a write to it now goes through.
+  Offer paused = MakePublicCodeOffer("o-untold", "UNTOLD1");
+  paused.status = OfferStatus::kPaused;
+  paused.version = 2;
+  const Result<Offer> written = SyncStore(*a).UpdateOffer(paused, 1);
+  EXPECT_TRUE(written.ok()) << written.status().message();
 }
 
 // A gateway that dies between staging a batch and committing it leaves claims that lapse with

@@ -59,7 +59,8 @@
 --   bl:<token>    list, expiring until the batch is committed: per staged chunk of the batch,
 --                 its offers' ids and merchants (US-separated) RS their journal lines
 --                 (newline-separated); deleted once its last chunk is told (offers_announce)
---   batches       hash: token of every committed batch → its commit time (epoch ms)
+--   batches       hash: token of each committed batch not told whole yet → its commit time
+--                 (epoch ms)
 --   announcing    hash: token of each committed batch not told whole yet → its chunks told
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
@@ -283,7 +284,8 @@ end
 -- A batch of new offers (Store::CreateOffers) is written in calls of a bounded size, so that
 -- Redis serves other clients between them however large the batch: offers_stage, a chunk of
 -- offers at a time, checks them and writes everything of them but the log entry and the events
--- (their hashes o:<id>, each marked bt = the batch's token and bc = its chunk's number, their
+-- (their hashes o:<id>, each marked bt = the batch's token and bc = its chunk's number until the
+-- chunk is told, their
 -- lines in `offers`, their public codes), and keeps the chunk's ids, merchants and journal
 -- lines as one element of `bl:<token>`; offers_commit then publishes the whole batch at once in
 -- the store (the token among the committed batches), and each call of offers_announce, the first
@@ -508,24 +510,30 @@ local function announce(token)
   if not told then return nil, nil end
   local chunks = key('bl:' .. token)
   local chunk = redis.call('LINDEX', chunks, told)
+  local lines
   if chunk then
     local cut = string.find(chunk, RS, 1, true)
-    local named, lines, start = split(string.sub(chunk, 1, cut - 1), US), string.sub(chunk, cut + 1), 1
+    local named, start = split(string.sub(chunk, 1, cut - 1), US), 1
+    lines = string.sub(chunk, cut + 1)
     for i = 1, #named, 2 do
       local stop = string.find(lines, '\n', start, true) or (#lines + 1)
       emit(OFFER_CREATED, '', named[i + 1], named[i], string.sub(lines, start, stop - 1), '')
+      -- Told: published for good, no longer of a batch (see published).
+      redis.call('HDEL', key('o:' .. named[i]), 'bt', 'bc')
       start = stop + 1
     end
     told = tonumber(told) + 1
   end
   if not chunk or told >= redis.call('LLEN', chunks) then
+    -- The last chunk: nothing of the batch is left to remember.
     redis.call('HDEL', key('announcing'), token)
+    redis.call('HDEL', key('batches'), token)
     redis.call('DEL', chunks)
   else
     redis.call('HSET', key('announcing'), token, int(told))
   end
   if not chunk then return nil, nil end
-  return append('b', string.sub(chunk, string.find(chunk, RS, 1, true) + 1))
+  return append('b', lines)
 end
 
 -- The reply of a call that told a chunk of batch `token` (its log entry), or found nothing
