@@ -6,6 +6,8 @@
 namespace uudai {
 
 EventLog::Kept EventLog::Keep(StoreEvent event) {
+  // Four to a block of libstdc++'s deque (512 bytes), as the header says.
+  static_assert(sizeof(Kept) <= 128);
   Kept held;
   held.seq = event.seq;
   held.at = event.at;

@@ -41,6 +41,36 @@ std::vector<Offer> CodedOffers(const std::string& prefix, const std::string& cod
   return offers;
 }
 
+// A connection whose offers_announce calls run but answer as if Redis had not answered in
+// time (a reply lost after the call applied): what a gateway must survive once a batch is
+// committed.
+class AnnouncesAnswerLost : public gateway::RedisClient {
+ public:
+  explicit AnnouncesAnswerLost(std::shared_ptr<gateway::RedisClient> inner)
+      : inner_(std::move(inner)) {}
+  void Start() override { inner_->Start(); }
+  void Stop() override { inner_->Stop(); }
+  bool connected() const override { return inner_->connected(); }
+  std::string last_error() const override { return inner_->last_error(); }
+  void Command(std::vector<std::string> argv, Callback done) override {
+    inner_->Command(std::move(argv), std::move(done));
+  }
+  void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
+            std::vector<std::string> args, Callback done) override {
+    const bool lose = !args.empty() && args.front() == "offers_announce";
+    if (lose) ++lost;
+    inner_->Call(function, std::move(keys), std::move(args),
+                 [lose, done = std::move(done)](Result<gateway::RedisReply> reply) {
+                   if (!lose) return done(std::move(reply));
+                   done(Status(StatusCode::kUnavailable, "no reply within 500 ms"));
+                 });
+  }
+  std::atomic<int> lost{0};
+
+ private:
+  std::shared_ptr<gateway::RedisClient> inner_;
+};
+
 // A RedisStore on the fixture's server under `prefix`, on an io thread and a connection of its
 // own whose commands may take 5 s (refusing the largest batch reads every staged chunk's
 // refusals; on a busy machine a call may pass the default 500 ms). Loaded; stopped before it
@@ -48,29 +78,40 @@ std::vector<Offer> CodedOffers(const std::string& prefix, const std::string& cod
 class PatientStore {
  public:
   PatientStore(const Clock& clock, const std::string& prefix,
-               std::size_t offers_per_call = gateway::RedisStoreOptions().offers_per_call) {
+               std::size_t offers_per_call = gateway::RedisStoreOptions().offers_per_call,
+               bool lose_announce_answers = false) {
     gateway::RedisOptions options = testing::OptionsFor(RedisServer::Shared().url());
     options.command_timeout = std::chrono::seconds(5);
     connection_ = gateway::RedisConnection::Create(io_.io(), options);
-    connection_->Start();
+    if (lose_announce_answers) {
+      losing_ = std::make_shared<AnnouncesAnswerLost>(connection_);
+      client_ = losing_;
+    } else {
+      client_ = connection_;
+    }
+    client_->Start();
     gateway::RedisStoreOptions store_options;
     store_options.key_prefix = prefix;
     store_options.offers_per_call = offers_per_call;
     store_ = std::make_unique<gateway::RedisStore>(
-        clock, store_options, std::vector<std::shared_ptr<gateway::RedisClient>>{connection_});
+        clock, store_options, std::vector<std::shared_ptr<gateway::RedisClient>>{client_});
     const Status loaded = store_->Load(std::chrono::seconds(5));
     EXPECT_TRUE(loaded.ok()) << loaded.message();
   }
-  ~PatientStore() { connection_->Stop(); }
+  ~PatientStore() { client_->Stop(); }
   PatientStore(const PatientStore&) = delete;
   PatientStore& operator=(const PatientStore&) = delete;
 
   gateway::RedisStore& operator*() { return *store_; }
   gateway::RedisStore* operator->() { return store_.get(); }
+  // offers_announce answers lost so far (with lose_announce_answers).
+  int announce_answers_lost() const { return losing_ ? losing_->lost.load() : 0; }
 
  private:
   testing::IoThread io_;
   std::shared_ptr<gateway::RedisConnection> connection_;
+  std::shared_ptr<AnnouncesAnswerLost> losing_;
+  std::shared_ptr<gateway::RedisClient> client_;
   std::unique_ptr<gateway::RedisStore> store_;
 };
 
@@ -197,6 +238,26 @@ TEST_F(RedisOfferBatchTest, ABatchIsToldAChunkACallAndAnotherGatewayReadsItWhole
   const auto last = b->FindOffer("o-9");
   ASSERT_NE(last, nullptr);
   EXPECT_EQ(*last, created->back());
+}
+
+// Once committed, a batch is stored: when every answer to its offers_announce calls is lost
+// (they ran), it is still answered as stored, and every offer is told once.
+TEST_F(RedisOfferBatchTest, ACommittedBatchIsAnsweredStoredWhenTellingItsChunksFails) {
+  PatientStore a(clock_, prefix_, /*offers_per_call=*/4, /*lose_announce_answers=*/true);
+  PatientStore b(clock_, prefix_);
+  const std::vector<Offer> batch = CodedOffers("o", "LOST", 10);  // chunks of 4, 4 and 2
+
+  const Result<std::vector<Offer>> created = SyncStore(*a).CreateOffers(batch);
+
+  ASSERT_TRUE(created.ok()) << created.status().message();
+  EXPECT_EQ(created->size(), batch.size());
+  EXPECT_EQ(a.announce_answers_lost(), gateway::RedisStoreOptions().announce_attempts);
+  b->Poll();
+  EXPECT_TRUE(WaitUntil([&] { return b->ListOffers().size() == batch.size(); }, milliseconds(5000)))
+      << b->ListOffers().size();
+  std::vector<std::string> ids;
+  for (const Offer& offer : batch) ids.push_back(offer.id);
+  EXPECT_EQ(OffersCreatedAfter(*b, 0), ids);  // each once, in order, retries notwithstanding
 }
 
 // A gateway that dies after committing a batch, having told its views only the first chunk:

@@ -64,10 +64,13 @@ struct RedisStoreOptions {
   std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
   // Codes per script call when issuing (a call holds Redis for its duration).
   std::size_t codes_per_call = 10'000;
-  // Offers per offers_stage call when registering a batch: staging costs Redis ~10-20 µs an
-  // offer, so a call of 500 holds it for a few milliseconds; the one call that then publishes
-  // the batch writes one log entry, whatever its size.
+  // Offers per offers_stage call when registering a batch, and per offers_announce call that
+  // then tells the views a chunk of it (one log entry): a call of 500 holds Redis for tens of
+  // milliseconds at most, whatever the batch's size.
   std::size_t offers_per_call = 500;
+  // offers_announce calls that may fail in a row before a committed batch is answered as stored
+  // without them (the gateways' heartbeats then tell its chunks left).
+  int announce_attempts = 10;
   // Reservations expired per script call by ExpireDue, which makes as many calls as it needs:
   // Redis runs one script at a time and serves other clients only between calls. An expiry
   // costs Redis ~20 µs (measured on 2 shared cores, Redis 7.0: INFO commandstats gave 330-380
@@ -78,7 +81,8 @@ struct RedisStoreOptions {
   // the store's state.
   std::size_t log_batch = 2'000;
   // How often Poll() tells Redis where this gateway's view stands and trims the log to the
-  // entries some live gateway has not read yet (0: never; the log then keeps every change).
+  // entries some live gateway has not read yet (0: never; the log then keeps every change, and
+  // a batch whose gateway died after committing it is told by no heartbeat of this one).
   std::int64_t log_trim_interval_millis = 1'000;
   // A gateway not heard of for this long no longer holds the log back: when it comes back, its
   // view finds entries trimmed and it must restart (StoreMirror::broken()).

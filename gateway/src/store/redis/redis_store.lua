@@ -440,6 +440,9 @@ end
 local function offers_stage()
   local token, first = ARGV[2], tonumber(ARGV[3])
   local count = (#ARGV - 3) / OFFER_ARGS
+  if count < 1 or count ~= math.floor(count) then
+    return redis.error_reply('ERR uudai: offers_stage takes whole offers, at least one')
+  end
   local taken, conflicts, chunk_ids, chunk_codes = {}, {}, {}, {}
   for k = 0, count - 1 do
     local b = 4 + k * OFFER_ARGS
@@ -1081,7 +1084,8 @@ local function reader_register()
 end
 
 -- ARGV: op, reader, position, now, ttl, event retention. Tells a chunk of a committed batch
--- left untold (see announce), records where a reader's view stands,
+-- left untold (see announce; its log entry is not in the reply: views read it from the log),
+-- records where a reader's view stands,
 -- forgets readers not heard of within ttl milliseconds, trims the log to the entries after the
 -- position of the reader furthest behind and the events to about the retention. Payload: that
 -- position and how many entries were trimmed.

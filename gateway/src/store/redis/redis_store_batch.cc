@@ -82,22 +82,29 @@ void RedisStore::Core::CommitBatch(std::shared_ptr<Batching> job) {
 
 void RedisStore::Core::Announced(std::shared_ptr<Batching> job, ScriptReply reply) {
   const bool more = !reply.payload.empty() && reply.payload[0].str() == "more";
-  if (more) {
-    // The batch is published in the store: a failure from here on is answered as it is, and
-    // the chunks left are told by the gateways' heartbeats (reader_heartbeat).
-    return Run({"offers_announce", job->token},
-               [self = shared_from_this(), job](Result<ScriptReply> next) {
-                 if (!next.ok()) return job->done(next.status());
-                 if (!next->status.ok()) return job->done(next->status);
-                 self->Announced(job, std::move(next).value());
-               });
-  }
+  if (more) return AnnounceNext(std::move(job));
   // Read-your-writes: the answer waits until this gateway's view has read the whole batch (up
   // to the log's end when another gateway's heartbeat told the last chunks).
   std::optional<LogPosition> last = reply.entry;
   if (!last && reply.payload.size() > 1) last = LogPosition::Parse(reply.payload[1].str());
   if (!last) return job->done(std::move(job->offers));
   mirror_->WhenApplied(*last, [job] { job->done(std::move(job->offers)); });
+}
+
+void RedisStore::Core::AnnounceNext(std::shared_ptr<Batching> job) {
+  Run({"offers_announce", job->token}, [self = shared_from_this(), job](Result<ScriptReply> next) {
+    const Status failure = next.ok() ? next->status : next.status();
+    if (failure.ok()) {
+      job->announce_failures = 0;
+      return self->Announced(job, std::move(next).value());
+    }
+    // The batch is stored (the commit published it): whatever happens from here on, the answer
+    // is the batch. A call that failed (it may yet have told its chunk) is made again, and
+    // past announce_attempts failures in a row the batch is answered without waiting for
+    // this gateway's view: the gateways' heartbeats tell the chunks left (reader_heartbeat).
+    if (++job->announce_failures < self->options_.announce_attempts) return self->AnnounceNext(job);
+    job->done(std::move(job->offers));
+  });
 }
 
 void RedisStore::Core::Unstage(std::shared_ptr<Batching> job, Status status) {

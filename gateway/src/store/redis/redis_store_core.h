@@ -113,14 +113,17 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
     std::vector<FieldError> refused;
     StatusCode refusal = StatusCode::kOk;  // the first refusal's code
     std::string refusal_message;
+    int announce_failures = 0;  // offers_announce calls failed in a row
     Completion<std::vector<Offer>> done;
   };
+
   void StageNext(std::shared_ptr<Batching> job);
   // Every chunk staged (`status` OK) or not: publish, or take the batch back.
   void Staged(std::shared_ptr<Batching> job, Status status);
   void CommitBatch(std::shared_ptr<Batching> job);
   // After a call that told a chunk of the committed batch: tell the next, or answer.
   void Announced(std::shared_ptr<Batching> job, ScriptReply reply);
+  void AnnounceNext(std::shared_ptr<Batching> job);
   // Takes the batch back, then answers `status`.
   void Unstage(std::shared_ptr<Batching> job, Status status);
 

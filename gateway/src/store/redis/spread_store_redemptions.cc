@@ -325,8 +325,9 @@ void SpreadStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
             batch->failure = stored.status();
           }
           if (batch->publish && ++batch->next_publish < batch->decisions.size()) {
-            // The next part, whatever became of this one: a part that could not be published
-            // is answered as a failure, and its offers are not stored.
+            // The next part, whatever became of this one: a part whose commit failed is
+            // answered as a failure, and its offers are not stored (unless the commit's answer
+            // was lost); once committed, a part is answered as stored.
             auto next = batch->decisions[batch->next_publish];
             lock.unlock();
             next(true);
