@@ -191,7 +191,7 @@ local function refuse(code, message, offer_id, ...)
   return {code, message, offer_id or '', '', '', ...}
 end
 
--- The number of the log's last entry.
+-- The number of the log's last entry (0 before the first).
 local function last_seq() return tonumber(redis.call('GET', key('seq')) or '0') end
 
 -- Appends one entry to the log; returns the id of the entry before it and its own id.
@@ -281,24 +281,23 @@ local function pcode_key(scope)
   return key('pcode:' .. scope)
 end
 
--- A batch of new offers (Store::CreateOffers) is written in calls of a bounded size, so that
--- Redis serves other clients between them however large the batch: offers_stage, a chunk of
--- offers at a time, checks them and writes everything of them but the log entry and the events
--- (their hashes o:<id>, each marked bt = the batch's token and bc = its chunk's number until the
--- chunk is told, their
--- lines in `offers`, their public codes), and keeps the chunk's ids, merchants and journal
--- lines as one element of `bl:<token>`; offers_commit then publishes the whole batch at once in
--- the store (the token among the committed batches), and each call of offers_announce, the first
--- made by offers_commit itself, tells one chunk: one log entry `b` and an offer.created event an
--- offer. No call is larger than a chunk, however large the batch. `announcing` (token → chunks
--- told) holds a committed batch until its last chunk is told; a gateway that dies meanwhile
--- leaves the rest to any gateway's reader_heartbeat. An offer of a chunk not told yet is not
--- published (published): no view has it, so a write to it is refused as to an unknown offer,
--- and no view can get a version of it out of order. offers_unstage takes back a batch that was
--- refused. `batch:<token>` (hash of the staged ids, expiring with `bl:<token>`) stands for a
--- batch being staged, `batches` (token → commit time) for the committed ones: an offer marked
--- with a token that is neither was staged by a gateway that died before committing, and counts
--- as never written (its claims lapse: see batch_state).
+-- A batch of new offers (Store::CreateOffers) is written in calls of a bounded size, so that Redis
+-- serves other clients between them however large the batch: offers_stage, a chunk of offers at a
+-- time, checks them and writes everything of them but the log entry and the events (their hashes
+-- o:<id>, each marked bt = the batch's token and bc = its chunk's number until the chunk is told,
+-- their lines in `offers`, their public codes), and keeps the chunk's ids, merchants and journal
+-- lines as one element of `bl:<token>`; offers_commit then publishes the whole batch at once in the
+-- store (the token among the committed batches), and each call of offers_announce, the first made
+-- by offers_commit itself, tells one chunk: one log entry `b` and an offer.created event an offer.
+-- No call is larger than a chunk, however large the batch. `announcing` (token → chunks told) holds
+-- a committed batch until its last chunk is told; a gateway that dies meanwhile leaves the rest to
+-- any gateway's reader_heartbeat. An offer of a chunk not told yet is not published (published): no
+-- view has it, so a write to it is refused as to an unknown offer, and no view can get a version of
+-- it out of order. offers_unstage takes back a batch that was refused. `batch:<token>` (hash of the
+-- staged ids, expiring with `bl:<token>`) stands for a batch being staged, `batches` (token →
+-- commit time) for the committed ones not told whole yet (a told offer no longer carries bt): an
+-- offer marked with a token that is neither was staged by a gateway that died before committing,
+-- and counts as never written (its claims lapse: see batch_state).
 local BATCH_TTL_MILLIS = 60000
 
 -- "staged", "committed" or "lapsed" (see above).
@@ -1062,8 +1061,6 @@ end
 
 -- Readers of the log and its trimming -------------------------------------------------------
 
--- The number of the log's last entry (0 before the first).
-
 -- Whether the log still holds every entry ever written (none trimmed yet).
 local function log_complete()
   local first = redis.call('XRANGE', LOG, '-', '+', 'COUNT', 1)[1]
@@ -1083,12 +1080,11 @@ local function reader_register()
   return {'ok', '', '', '', '', int(at), complete and '1' or '0'}
 end
 
--- ARGV: op, reader, position, now, ttl, event retention. Tells a chunk of a committed batch
--- left untold (see announce; its log entry is not in the reply: views read it from the log),
--- records where a reader's view stands,
--- forgets readers not heard of within ttl milliseconds, trims the log to the entries after the
--- position of the reader furthest behind and the events to about the retention. Payload: that
--- position and how many entries were trimmed.
+-- ARGV: op, reader, position, now, ttl, event retention. Tells a chunk of a committed batch left
+-- untold (see announce; its log entry is not in the reply: views read it from the log), records
+-- where a reader's view stands, forgets readers not heard of within ttl milliseconds, trims the log
+-- to the entries after the position of the reader furthest behind and the events to about the
+-- retention. Payload: that position and how many entries were trimmed.
 local function reader_heartbeat()
   redis.call('XTRIM', key('ev'), 'MAXLEN', '~', ARGV[6])
   -- A batch committed by a gateway that stopped before telling every chunk: one chunk a call.
