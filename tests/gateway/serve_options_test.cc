@@ -189,6 +189,21 @@ TEST_F(ServeOptionsTest, AnIdempotencyRetentionOutOfRangeStopsTheStartWithExitCo
   EXPECT_TRUE(shortest.WaitUntilHealthy());
 }
 
+TEST_F(ServeOptionsTest, ARedisLogBlockOutOfRangeStopsTheStartWithExitCode2) {
+  for (const char* bad : {"-1", "0.05", "61", "nan"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--redis-log-block", bad}));
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value()) << "--redis-log-block " << bad << " was accepted";
+    ASSERT_TRUE(WIFEXITED(*status)) << bad;
+    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
+  }
+  // 0 (no blocking read) and the range's ends are accepted (the embedded store ignores them).
+  for (const char* good : {"0", "0.1", "60"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--redis-log-block", good}));
+    EXPECT_TRUE(serve.WaitUntilHealthy()) << good;
+  }
+}
+
 // ServeProcess sets --log-level itself, so these run the binary directly.
 TEST_F(ServeOptionsTest, AnUnknownLogLevelStopsTheStartWithExitCode2AndOffIsALevel) {
   const std::string serve = std::string(UUDAI_BINARY) + " serve --keys " + keys_file_ +

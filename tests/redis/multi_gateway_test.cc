@@ -52,6 +52,31 @@ TEST_F(MultiGatewayTest, OfferMadeOnOneGatewayIsServedByTheOthersWithinOneSecond
   RecordProperty("propagation_seconds_total", std::to_string(seconds));
 }
 
+// A gateway that polls the log once an hour still quotes, within moments, an offer another
+// gateway created, and stops quoting it once paused: its blocking read of the log
+// (--redis-log-block) brings each change in as soon as it is logged. A gateway without that
+// read, polling as rarely, sees neither.
+TEST_F(MultiGatewayTest, ChangesReachAGatewayAsTheyAreLoggedWithoutAPoll) {
+  StartGateways(2, {"--redis-poll-interval", "3600", "--redis-log-block", "0.5"});
+  gateways_.push_back(std::make_unique<ServeProcess>(
+      UUDAI_BINARY, keys_file_,
+      std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
+                               "--redis-poll-interval", "3600", "--redis-log-block", "0"}));
+  ASSERT_TRUE(gateways_[2]->WaitUntilHealthy());
+
+  const std::string id = CreateOfferOn(0, AlwaysOnOffer());
+  EXPECT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(1000)))
+      << "gateway 1 does not quote the new offer";
+  EXPECT_EQ(AppliedOn(2, CartBody()), 0U) << "gateway 2 was meant to read nothing";
+  // After its block timed out (0.5 s) and was sent again, the next change arrives as fast.
+  std::this_thread::sleep_for(milliseconds(700));
+  const HttpReply paused =
+      CallPort(port(0), "PATCH", "/v1/offers/" + id, kAdminKey, R"({"status":"paused"})");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  EXPECT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 0; }, milliseconds(1000)))
+      << "gateway 1 still quotes the paused offer";
+}
+
 // An offer's history is read where the truth is: edits made through two gateways are listed
 // in order, with each one's key, by both at once (neither waits for its view to catch up).
 TEST_F(MultiGatewayTest, AnOfferEditedThroughTwoGatewaysHasOneHistoryOnBoth) {
@@ -376,7 +401,7 @@ class StaleGatewayTest : public MultiGatewayTest {
     gateways_.push_back(std::make_unique<ServeProcess>(
         UUDAI_BINARY, keys_file_,
         std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
-                                 "--redis-poll-interval", "3600"}));
+                                 "--redis-poll-interval", "3600", "--redis-log-block", "0"}));
     EXPECT_TRUE(gateways_[1]->WaitUntilHealthy());
     return ids;
   }
@@ -520,7 +545,8 @@ TEST_F(InFlightRetryTest, RefusalFromABehindViewNeverContradictsTheFirstRequest)
   gateways_.push_back(std::make_unique<ServeProcess>(
       UUDAI_BINARY, keys_file_,
       std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
-                               "--redis-timeout", "5", "--redis-poll-interval", "3600"}));
+                               "--redis-timeout", "5", "--redis-poll-interval", "3600",
+                               "--redis-log-block", "0"}));
   ASSERT_TRUE(gateways_[1]->WaitUntilHealthy());
   // Gateway 1 takes the last unit; gateway 0 cancels it, which gateway 1 does not read.
   const HttpReply taken = Post(1, RedemptionBody("order-0"), "key-0");

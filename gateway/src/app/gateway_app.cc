@@ -24,6 +24,7 @@
 #include "redis/redis_url.h"
 #include "store/journal/journal.h"
 #include "store/journal/journal_compaction.h"
+#include "store/redis/log_watcher.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/spread_store.h"
 #include "uudai/memory_store.h"
@@ -51,6 +52,15 @@ void RunOnEveryCore(const CatalogSnapshot::Tasks& tasks) {
   for (std::size_t t = 0; t < more_threads; ++t) threads.emplace_back(work);
   work();
   for (std::thread& thread : threads) thread.join();
+}
+
+// Runs a task after a delay on `io`, on a timer of its own (a task still waiting when the
+// io_context stops never runs).
+RunAfter RunAfterOn(boost::asio::io_context& io) {
+  return [&io](std::chrono::milliseconds delay, std::function<void()> run) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
+    timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
+  };
 }
 
 }  // namespace
@@ -122,6 +132,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     return RedemptionJsonText(created, zone);
   };
   std::function<void()> poll_redis;
+  // Starts the stores' blocking reads of the change log; with the poll, once the catalog is
+  // built.
+  std::function<void()> watch_redis;
   if (!o.redis_url.empty()) {
     auto url = ParseRedisUrl(o.redis_url);
     if (!url.ok()) return url.status();
@@ -141,6 +154,12 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       if (app->spread_store_ != nullptr) app->spread_store_->Leave(std::chrono::seconds(1));
       pool.Stop();
     });
+    // Other gateways' changes reach the view as soon as they are logged (LogWatcher), a
+    // blocked read of the log on a connection of its own per shard.
+    LogWatcherOptions watch;
+    watch.block = o.redis_log_block;
+    const auto timeout = watch.block + o.redis_command_timeout;
+    const RunAfter run_after = RunAfterOn(*app->server_->io_contexts().front());
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
@@ -161,6 +180,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       store->SetOfferObserver(offer_observer);
       app->spread_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
+      watch_redis = [store = store.get(), &pool, run_after, watch, timeout] {
+        store->WatchLogs([&pool, timeout] { return pool.Dedicated(timeout); }, run_after, watch);
+      };
       app->store_ = std::move(store);
     } else {
       if (Status one = CheckShardCount(*app->redis_->connections().front(), layout.value(),
@@ -174,6 +196,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       store->SetOfferObserver(offer_observer);
       app->redis_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
+      watch_redis = [store = store.get(), &pool, run_after, watch, timeout] {
+        store->WatchLog(pool.Dedicated(timeout), run_after, watch);
+      };
       app->store_ = std::move(store);
     }
   } else {
@@ -229,11 +254,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   api_options.zone = o.zone;
   api_options.reservation_ttl_millis = o.reservation_ttl_millis;
   api_options.openapi_yaml = std::string(kOpenApiYaml);
-  api_options.run_after = [io = app->server_->io_contexts().front()](
-                              std::chrono::milliseconds delay, std::function<void()> run) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(*io, delay);
-    timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
-  };
+  api_options.run_after = RunAfterOn(*app->server_->io_contexts().front());
   // Every gateway delivers webhooks; with Redis, each webhook's lease makes one of them do it.
   WebhookDispatcherOptions delivery;
   delivery.owner = NewId(*app->random_, "gw");
@@ -259,6 +280,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   Store& store = *app->store_;
   if (poll_redis) {
     app->server_->RunEvery(o.redis_poll_interval, std::move(poll_redis));
+    if (o.redis_log_block.count() > 0) watch_redis();
   }
   // Every gateway expires what is due; with Redis the script makes each expiry happen once. A
   // tick while the last sweep still runs (a backlog) starts none.

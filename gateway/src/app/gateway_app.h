@@ -47,6 +47,9 @@ struct AppOptions {
   std::string redis_key_prefix = std::string(kDefaultRedisKeyPrefix);
   // How often this gateway reads the changes other gateways made (offers, usage, codes).
   std::chrono::milliseconds redis_poll_interval{100};
+  // How long a blocking read of the change log waits (LogWatcher), so that other gateways'
+  // writes reach this one as soon as they are logged; 0: none, the poll alone reads the log.
+  std::chrono::milliseconds redis_log_block{1000};
   std::chrono::milliseconds redis_command_timeout{500};
   // Every store write waits (WAIT) for this many replicas before it is acknowledged; 0: not.
   int redis_wait_replicas = 0;

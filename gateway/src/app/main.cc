@@ -98,6 +98,12 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       po::value(&c.redis_poll_interval_seconds)
           ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),
       "seconds between two reads of the Redis change log (other gateways' writes)")(
+      "redis-log-block",
+      po::value(&c.redis_log_block_seconds)
+          ->default_value(c.redis_log_block_seconds, Text(c.redis_log_block_seconds)),
+      "seconds one blocking read of the Redis change log waits for other gateways' writes, "
+      "which it brings in as soon as they are logged (0: none; the log is then read every "
+      "--redis-poll-interval only)")(
       "webhook-allow", po::value(&c.webhook_allow)->multitoken()->composing(),
       "webhook targets allowed besides public addresses: host names, addresses, CIDR blocks")(
       "webhook-ca-file", po::value(&c.webhook_ca_file),

@@ -123,6 +123,12 @@ int RunServe(const ServeConfig& config) {
       return 2;
     }
   }
+  if (!(config.redis_log_block_seconds == 0 ||
+        (config.redis_log_block_seconds >= 0.1 && config.redis_log_block_seconds <= 60))) {
+    spdlog::error("--redis-log-block must be 0 or between 0.1 and 60 seconds, got {}",
+                  config.redis_log_block_seconds);
+    return 2;
+  }
   if (!(config.webhook_retry_period_seconds >= 1 &&
         config.webhook_retry_period_seconds <= kLongestWebhookRetrySeconds)) {
     spdlog::error("--webhook-retry-period must be between 1 and {} seconds, got {}",
@@ -156,6 +162,7 @@ int RunServe(const ServeConfig& config) {
   options.server.body_timeout = Millis(config.body_timeout_seconds);
   options.redis_command_timeout = Millis(config.redis_timeout_seconds);
   options.redis_poll_interval = Millis(config.redis_poll_interval_seconds);
+  options.redis_log_block = Millis(config.redis_log_block_seconds);
   options.redis_wait_replicas = config.redis_wait_replicas;
   options.redis_shards = static_cast<std::size_t>(config.redis_shards);
   options.zone = CampaignZone(config.zone_offset_minutes);

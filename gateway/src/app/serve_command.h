@@ -55,6 +55,10 @@ struct ServeConfig {
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.
   double redis_poll_interval_seconds = Seconds(AppOptions{}.redis_poll_interval);
+  // How long one blocking read of the change log waits for other gateways' writes before it
+  // is sent again, in seconds: 0 (no blocking read: the log is read only every poll
+  // interval) or in [0.1, 60].
+  double redis_log_block_seconds = Seconds(AppOptions{}.redis_log_block);
   // Webhook deliveries: targets allowed besides public addresses (host names, addresses, CIDR
   // blocks), a CA file trusted besides the system's, and in seconds the timeout of one
   // delivery, the first retry's delay (doubled per attempt, at most an hour) and how long an

@@ -11,7 +11,8 @@ thread_local int current_thread_connection = -1;
 }  // namespace
 
 RedisClientPool::RedisClientPool(RedisOptions options,
-                                 const std::vector<boost::asio::io_context*>& io_contexts) {
+                                 const std::vector<boost::asio::io_context*>& io_contexts)
+    : options_(options), first_io_(io_contexts.front()) {
   for (std::size_t i = 0; i < io_contexts.size(); ++i) {
     boost::asio::post(*io_contexts[i],
                       [index = static_cast<int>(i)] { current_thread_connection = index; });
@@ -23,8 +24,19 @@ RedisClientPool::RedisClientPool(RedisOptions options,
 
 RedisClientPool::~RedisClientPool() { Stop(); }
 
+std::shared_ptr<RedisClient> RedisClientPool::Dedicated(std::chrono::milliseconds command_timeout) {
+  RedisOptions options = options_;
+  options.command_timeout = command_timeout;
+  options.wait_replicas = 0;
+  auto connection = CreateRedisClient(*first_io_, std::move(options));
+  connection->Start();
+  dedicated_.push_back(connection);
+  return connection;
+}
+
 void RedisClientPool::Stop() {
   for (auto& connection : connections_) connection->Stop();
+  for (auto& connection : dedicated_) connection->Stop();
 }
 
 int RedisClientPool::CurrentThreadConnection() { return current_thread_connection; }

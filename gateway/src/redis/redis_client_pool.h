@@ -6,6 +6,7 @@
 #ifndef UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 #define UUDAI_GATEWAY_REDIS_REDIS_CLIENT_POOL_H_
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,12 @@ class RedisClientPool {
 
   const std::vector<std::shared_ptr<RedisClient>>& connections() const { return connections_; }
 
+  // One more started client, on the first io_context, for a caller that keeps a command
+  // blocked on it (XREAD BLOCK): nothing else is sent on it, and its command timeout is
+  // `command_timeout` (longer than the block). It does not wait for replicas. Stop() closes it
+  // with the others. Call it before Stop().
+  std::shared_ptr<RedisClient> Dedicated(std::chrono::milliseconds command_timeout);
+
   // Closes every connection (pending commands answer kUnavailable on their threads). Call it
   // while the io_contexts still run. Idempotent.
   void Stop();
@@ -33,7 +40,10 @@ class RedisClientPool {
   static int CurrentThreadConnection();
 
  private:
+  RedisOptions options_;
+  boost::asio::io_context* first_io_;
   std::vector<std::shared_ptr<RedisClient>> connections_;
+  std::vector<std::shared_ptr<RedisClient>> dedicated_;
 };
 
 }  // namespace uudai::gateway

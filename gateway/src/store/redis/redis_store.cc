@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "store/codec/mutation_codec.h"
+#include "store/redis/log_watcher.h"
 #include "store/redis/redemption_record.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
@@ -44,7 +45,29 @@ RedisStore::RedisStore(const Clock& clock, RedisStoreOptions options,
   core_->MakeMirror();
 }
 
-RedisStore::~RedisStore() = default;
+RedisStore::~RedisStore() {
+  if (watcher_) watcher_->Stop();
+}
+
+void RedisStore::WatchLog(
+    std::shared_ptr<RedisClient> connection,
+    std::function<void(std::chrono::milliseconds, std::function<void()>)> run_after,
+    const LogWatcherOptions& options) {
+  std::weak_ptr<Core> weak = core_;
+  watcher_ = LogWatcher::Create(
+      std::move(connection), core_->Key("log"),
+      [weak] {
+        auto core = weak.lock();
+        return core ? core->mirror().position() : LogPosition{};
+      },
+      [weak](std::function<void(Status)> done) {
+        auto core = weak.lock();
+        if (!core) return done(Status(StatusCode::kUnavailable, "the store is gone"));
+        core->mirror().CatchUp(std::move(done));
+      },
+      std::move(run_after), options);
+  watcher_->Start();
+}
 
 void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});

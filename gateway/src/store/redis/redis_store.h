@@ -15,8 +15,9 @@
 // codes), FindOffer/ListOffers and the offer observer read the view without I/O; stats read it
 // after catching up with the log, so every gateway reports the same figures. Redemptions,
 // live orders, idempotency records and ledger pages are read from Redis. A gateway's own writes are
-// in its view when their completion runs (read-your-writes); other gateways' writes arrive with
-// Poll() (the gateway polls every 100 ms) or with the next stats read.
+// in its view when their completion runs (read-your-writes); other gateways' writes arrive as
+// soon as they are logged with WatchLog (a blocking read of the log), else with Poll() (the
+// gateway polls every 100 ms) or with the next stats read.
 //
 // The log is trimmed: every gateway is a reader of it and reports, once a second, where its
 // view stands; the log keeps only what some live reader has not read. A gateway that starts
@@ -55,6 +56,9 @@
 #include "uudai/store.h"
 
 namespace uudai::gateway {
+
+class LogWatcher;
+struct LogWatcherOptions;
 
 struct RedisStoreOptions {
   // Every key starts with it. Must contain a hash tag ("{...}").
@@ -130,6 +134,14 @@ class RedisStore final : public Store {
   // options.log_trim_interval_millis, reports the view's position and trims the log.
   // Non-blocking.
   void Poll();
+  // Brings other gateways' changes into the view as soon as they are logged rather than at
+  // the next Poll(): a LogWatcher blocked on the log on `connection` (started, used by nothing
+  // else, its command timeout longer than options.block), which catches the view up each time
+  // the log grows. Poll() still reads the log and reports the view's position. Leave() and the
+  // destructor stop it. Call once, after Load.
+  void WatchLog(std::shared_ptr<RedisClient> connection,
+                std::function<void(std::chrono::milliseconds, std::function<void()>)> run_after,
+                const LogWatcherOptions& options);
   // Stops being a reader of the log, so that it is trimmed without waiting for this view
   // (a gateway shutting down). Blocks until Redis answered or `timeout` passed; a store that
   // never leaves is dropped from the readers after options.reader_timeout_millis.
@@ -249,6 +261,7 @@ class RedisStore final : public Store {
   class Core;
   // Shared with callbacks in flight, which keep it alive.
   std::shared_ptr<Core> core_;
+  std::shared_ptr<LogWatcher> watcher_;
 };
 
 // The store script (redis_store.lua), embedded in the binary.

@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/redis/log_watcher.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
@@ -124,6 +125,7 @@ Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
 }
 
 void RedisStore::Leave(std::chrono::milliseconds timeout) {
+  if (watcher_) watcher_->Stop();
   Core& core = *core_;
   const Result<ScriptReply> left =
       Await<ScriptReply>(std::chrono::steady_clock::now() + timeout, [&core](auto done) {

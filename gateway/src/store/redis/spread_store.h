@@ -85,6 +85,11 @@ class SpreadStore final : public Store {
   // sagas and a copy of events into shard 0. Non-blocking.
   void Poll();
   void Leave(std::chrono::milliseconds timeout);
+  // RedisStore::WatchLog of every shard, each on a connection `new_connection` makes.
+  void WatchLogs(
+      const std::function<std::shared_ptr<RedisClient>()>& new_connection,
+      const std::function<void(std::chrono::milliseconds, std::function<void()>)>& run_after,
+      const LogWatcherOptions& options);
 
   const ShardLayout& layout() const { return layout_; }
   RedisStore& shard(std::size_t k) { return *shards_[k]; }

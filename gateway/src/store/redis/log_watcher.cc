@@ -1,0 +1,89 @@
+#include "store/redis/log_watcher.h"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+
+namespace uudai::gateway {
+namespace {
+
+// The position of the first entry of an XREAD answer for one stream: [[stream, [[id, fields],
+// ...]]]; nullopt when it has another shape.
+std::optional<LogPosition> FirstEntry(const RedisReply& answer) {
+  if (!answer.is_array() || answer.elements().empty()) return std::nullopt;
+  const RedisReply& stream = answer.elements().front();
+  if (!stream.is_array() || stream.elements().size() != 2) return std::nullopt;
+  const RedisReply& entries = stream.elements()[1];
+  if (!entries.is_array() || entries.elements().empty()) return std::nullopt;
+  const RedisReply& entry = entries.elements().front();
+  if (!entry.is_array() || entry.elements().empty() || !entry.elements().front().is_string()) {
+    return std::nullopt;
+  }
+  return LogPosition::Parse(entry.elements().front().str());
+}
+
+}  // namespace
+
+std::shared_ptr<LogWatcher> LogWatcher::Create(std::shared_ptr<RedisClient> connection,
+                                               std::string log_key, Position position, Wake wake,
+                                               RunAfter run_after, LogWatcherOptions options) {
+  return std::shared_ptr<LogWatcher>(new LogWatcher(std::move(connection), std::move(log_key),
+                                                    std::move(position), std::move(wake),
+                                                    std::move(run_after), options));
+}
+
+LogWatcher::LogWatcher(std::shared_ptr<RedisClient> connection, std::string log_key,
+                       Position position, Wake wake, RunAfter run_after, LogWatcherOptions options)
+    : connection_(std::move(connection)),
+      log_key_(std::move(log_key)),
+      position_(std::move(position)),
+      wake_(std::move(wake)),
+      run_after_(std::move(run_after)),
+      options_(options) {}
+
+void LogWatcher::Start() {
+  if (started_.exchange(true)) return;
+  Block();
+}
+
+void LogWatcher::Stop() { stopped_.store(true); }
+
+void LogWatcher::Block() {
+  if (stopped_.load()) return;
+  connection_->Command({"XREAD", "BLOCK", std::to_string(options_.block.count()), "COUNT", "1",
+                        "STREAMS", log_key_, position_().ToString()},
+                       [self = shared_from_this()](Result<RedisReply> answer) {
+                         self->OnAnswer(std::move(answer));
+                       });
+}
+
+void LogWatcher::OnAnswer(Result<RedisReply> answer) {
+  if (stopped_.load()) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!answer.ok() || answer->is_error()) {
+    spdlog::debug("store view: waiting for the change log failed: {}",
+                  answer.ok() ? answer->str() : answer.status().message());
+    return BlockAfter(now, options_.retry_after);
+  }
+  if (answer->is_nil()) return Block();  // the block timed out: nothing new
+  // An entry the view applied meanwhile (most of a busy gateway's log is its own, applied as
+  // each call answers) needs no read.
+  if (const auto first = FirstEntry(answer.value()); first && *first <= position_()) {
+    return BlockAfter(now, options_.min_gap);
+  }
+  wakes_.fetch_add(1, std::memory_order_relaxed);
+  wake_([self = shared_from_this(), now](Status caught_up) {
+    self->BlockAfter(now, caught_up.ok() ? self->options_.min_gap : self->options_.retry_after);
+  });
+}
+
+void LogWatcher::BlockAfter(std::chrono::steady_clock::time_point since,
+                            std::chrono::milliseconds gap) {
+  if (stopped_.load()) return;
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - since);
+  if (waited >= gap) return Block();
+  run_after_(gap - waited, [self = shared_from_this()] { self->Block(); });
+}
+
+}  // namespace uudai::gateway

@@ -1,0 +1,82 @@
+// LogWatcher: wakes a view as soon as the change log grows, rather than at its next poll.
+//
+// It keeps one `XREAD BLOCK` of the log outstanding, from the position the view holds, on a
+// connection of its own (a blocked connection can carry nothing else). When Redis answers
+// with an entry after that position that the view has not applied meanwhile (its own
+// changes it applies as they are answered), it asks the view to catch up (`wake`), waits until
+// it has, and blocks again — no sooner than `min_gap` after that answer, so that a gateway
+// whose own writes keep the log growing reads it at most 1 / min_gap times a second more, and
+// not once per write. When the block times out (nothing new) it blocks again at once; after an
+// error (Redis down, a failed catch-up) it waits `retry_after`. The watcher only hastens:
+// the view's periodic poll still reads the log whatever happens here.
+//
+// Thread-safe. Callbacks run on the connection's thread and wherever `wake` completes.
+#ifndef UUDAI_GATEWAY_STORE_REDIS_LOG_WATCHER_H_
+#define UUDAI_GATEWAY_STORE_REDIS_LOG_WATCHER_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "redis/redis_client.h"
+#include "store/redis/redis_store_codec.h"
+#include "uudai/status.h"
+
+namespace uudai::gateway {
+
+struct LogWatcherOptions {
+  // How long one XREAD blocks; the connection's command timeout must be longer.
+  std::chrono::milliseconds block{1000};
+  // The least time from one wake to the next block.
+  std::chrono::milliseconds min_gap{50};
+  // The wait after an error before blocking again.
+  std::chrono::milliseconds retry_after{200};
+};
+
+class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
+ public:
+  // Runs a task after a delay (on any thread; the watcher does not care which).
+  using RunAfter = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
+  // The position the view holds.
+  using Position = std::function<LogPosition()>;
+  // Catches the view up with the log, then calls `done` with OK or why it could not.
+  using Wake = std::function<void(std::function<void(Status)> done)>;
+
+  // `connection`: started, used by nothing else.
+  static std::shared_ptr<LogWatcher> Create(std::shared_ptr<RedisClient> connection,
+                                            std::string log_key, Position position, Wake wake,
+                                            RunAfter run_after, LogWatcherOptions options = {});
+
+  // Starts blocking. Idempotent.
+  void Start();
+  // Sends nothing more (a block in flight is answered when it times out or the connection
+  // stops; its answer is ignored). Idempotent.
+  void Stop();
+
+  // Times Redis answered with something new since Start (for tests and metrics).
+  std::uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
+
+ private:
+  LogWatcher(std::shared_ptr<RedisClient> connection, std::string log_key, Position position,
+             Wake wake, RunAfter run_after, LogWatcherOptions options);
+  void Block();
+  void OnAnswer(Result<RedisReply> answer);
+  // Blocks again once `gap` has passed since `since`.
+  void BlockAfter(std::chrono::steady_clock::time_point since, std::chrono::milliseconds gap);
+
+  const std::shared_ptr<RedisClient> connection_;
+  const std::string log_key_;
+  const Position position_;
+  const Wake wake_;
+  const RunAfter run_after_;
+  const LogWatcherOptions options_;
+  std::atomic<bool> started_{false};
+  std::atomic<bool> stopped_{false};
+  std::atomic<std::uint64_t> wakes_{0};
+};
+
+}  // namespace uudai::gateway
+
+#endif  // UUDAI_GATEWAY_STORE_REDIS_LOG_WATCHER_H_
