@@ -127,7 +127,7 @@ TEST_F(CrossShardSagaTest, AnOfferKeptAwayIsCountedThereAndTheRedemptionLivesAtH
   EXPECT_EQ(away_.Counter("o-away", "n"), "1");
   EXPECT_EQ(away_.Counter("o-away", "b"), "20000");
   EXPECT_EQ(home_.Counter("o-away", "n"), "");  // not kept at home: not counted there
-  EXPECT_EQ(home_.Cli("HGET s:s-1", "o:o-away"), "1");
+  EXPECT_EQ(testing::ShopperCount(home_.prefix, "s-1", "o:o-away"), "1");
   EXPECT_EQ(home_.Cli("HEXISTS rec", "r-1"), "1");
   EXPECT_EQ(away_.Cli("HEXISTS rec", "r-1"), "0");
   // The hold is confirmed (best effort, right after the create): never due.
@@ -200,7 +200,7 @@ TEST_F(CrossShardSagaTest, CancelsExpiriesAndRefundsAtHomeGiveTheHoldsBackThroug
   ASSERT_TRUE(SyncStore(*home_.store).Cancel("r-1").ok());
   EXPECT_EQ(home_.Cli("LLEN out"), "1");
   EXPECT_EQ(away_.Counter("o-scarce", "n"), "1");  // until the release is sent
-  EXPECT_EQ(home_.Cli("HGET s:s-1", "o:o-scarce"), "");
+  EXPECT_EQ(testing::ShopperCount(home_.prefix, "s-1", "o:o-scarce"), "");
   EXPECT_EQ(home_.Cli("EXISTS hh:r-1"), "0");
   const auto swept = Sweep();
   ASSERT_TRUE(swept.ok());

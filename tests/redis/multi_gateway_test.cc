@@ -666,14 +666,27 @@ TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper
     EXPECT_TRUE(code == "not_first_order" || code == "nothing_to_redeem") << count << " × " << code;
   }
   EXPECT_EQ(Redis("HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(kShoppers));
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "s:first-0' p"), "1");
-  EXPECT_EQ(Redis("HGET '" + prefix_ + "s:first-0' m:shop-1"), "1");
+  // The shopper's field in its bucket of counts (sb:<the first 3 hex digits of its SHA-1>):
+  // name ␟ count pairs, nothing once it has no live redemption.
+  const auto counts_of = [this](const std::string& shopper) {
+    return Redis(
+        "EVAL 'return redis.call(\"HGET\", KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, "
+        "3), ARGV[1])' 1 '" +
+        prefix_ + "sb:' " + shopper);
+  };
+  EXPECT_EQ(counts_of("first-0"),
+            "p\x1f"
+            "1\x1fm:shop-1\x1f"
+            "1\x1fo:" +
+                id +
+                "\x1f"
+                "1");
 
   // Cancelled on gateway 1, the first order is the shopper's again, and gateway 0 grants it.
   const std::string first = wins["first-0"].front();
   ASSERT_EQ(CallPort(port(1), "POST", "/v1/redemptions/" + first + "/cancel", kCheckoutKey).status,
             200);
-  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "s:first-0'"), "0");  // no live redemption left
+  EXPECT_EQ(counts_of("first-0"), "");  // no live redemption left
   ASSERT_TRUE(WaitUntil([&] { return AppliedOn(0, CartBody(100'000, 1, "first-0")) == 1; },
                         milliseconds(2000)));
   const HttpReply again = CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey,

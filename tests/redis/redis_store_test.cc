@@ -364,11 +364,52 @@ TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt
   auto a = NewGateway();  // an empty store loads; nothing is written yet
   EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
   SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "8");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "9");
   auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
   const Status loaded = b->Load(milliseconds(5'000));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
   EXPECT_NE(b->FindOffer("o-1"), nullptr);
+}
+
+// Live orders and shoppers' counts share a few small hashes (ob:<bucket>, sb:<bucket>) that
+// Redis keeps as compact listpacks, not one large hash and a key per shopper; a shopper whose
+// last live redemption goes leaves its bucket, and so does the order.
+TEST_F(RedisStoreTest, LiveOrdersAndShoppersCountsAreKeptInSmallBuckets) {
+  auto a = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  constexpr int kRedemptions = 300;
+  for (int i = 0; i < kRedemptions; ++i) {
+    const std::string n = std::to_string(i);
+    ASSERT_TRUE(SyncStore(*a)
+                    .Create(RedemptionBuilder("r-" + n)
+                                .Shopper("s-" + n)
+                                .Order("order-" + n)
+                                .Apply(offer, 1'000)
+                                .Build())
+                    .ok());
+  }
+  const auto keys = [this](const std::string& pattern) {
+    return Redis("--scan --pattern '" + prefix_ + pattern + "' | wc -l");
+  };
+  EXPECT_EQ(keys("orders*"), "0");
+  EXPECT_EQ(keys("s:*"), "0");
+  const int order_buckets = std::stoi(keys("ob:*"));
+  const int shopper_buckets = std::stoi(keys("sb:*"));
+  EXPECT_GT(order_buckets, 200);  // 300 orders over 4,096 buckets: few share one
+  EXPECT_LE(order_buckets, kRedemptions);
+  EXPECT_GT(shopper_buckets, 200);
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "p"), "1");
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "o:o-1"), "1");
+  const std::string sample = Redis("--scan --pattern '" + prefix_ + "sb:*' | head -1");
+  EXPECT_EQ(Redis("OBJECT ENCODING '" + sample + "'"), "listpack");
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder("m-1", "order-7").value(),
+            std::optional<std::string>("r-7"));
+
+  ASSERT_TRUE(SyncStore(*a).Cancel("r-7").ok());
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "p"), "");
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder("m-1", "order-7").value(), std::nullopt);
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder("m-1", "order-8").value(),
+            std::optional<std::string>("r-8"));
 }
 
 // A log written by a build before the format key (its transitions carry no redemption, which
@@ -384,16 +425,24 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   Status loaded = b->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.code(), StatusCode::kInternal);
-  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 8"),
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 9"),
             std::string::npos)
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
 
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 9"), "OK");  // a newer build's
+  // The format before live orders and shoppers' counts were kept in buckets: its `orders` hash
+  // and `s:<shopper>` keys would be read as no live order and no live redemption at all.
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 8"), "OK");
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 9, this build reads format 8"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 8, this build reads format 9"), std::string::npos)
+      << loaded.message();
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 10"), "OK");  // a newer build's
+  auto d = testing::MakeUnloadedRedisStore(clock_, prefix_);
+  loaded = d->Load(milliseconds(5'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.message().find("in format 10, this build reads format 9"), std::string::npos)
       << loaded.message();
 }
 

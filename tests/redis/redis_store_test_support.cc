@@ -14,6 +14,15 @@ std::string FreshKeyPrefix() {
   return "uudai:{t" + std::to_string(::getpid()) + "-" + std::to_string(next.fetch_add(1)) + "}:";
 }
 
+std::string ShopperCount(const std::string& prefix, const std::string& shopper,
+                         const std::string& name) {
+  return RedisServer::Shared().Cli(
+      "EVAL 'local t = redis.call(\"HGET\", KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, 3), "
+      "ARGV[1]) or \"\" for n, c in string.gmatch(t .. \"\\31\", \"([^\\31]*)\\31([^\\31]*)\\31\") "
+      "do if n == ARGV[2] then return c end end return \"\"' 1 '" +
+      prefix + "sb:' '" + shopper + "' '" + name + "'");
+}
+
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,
                                                             const std::string& key_prefix) {
   gateway::RedisStoreOptions options;

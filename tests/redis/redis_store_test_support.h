@@ -17,6 +17,12 @@ namespace uudai::testing {
 // "uudai:{t<pid>-<n>}:", new on every call.
 std::string FreshKeyPrefix();
 
+// Count `name` (p, m:<merchant> or o:<offer id>) of `shopper`'s live redemptions in the store
+// under `prefix` on the shared test server: its field of the bucket sb:<the first 3 hex digits
+// of the shopper's SHA-1> holds name ␟ count pairs. "" when it has none.
+std::string ShopperCount(const std::string& prefix, const std::string& shopper,
+                         const std::string& name);
+
 // A RedisStore on the shared test server under `key_prefix`, loaded (fails the test when
 // Redis does not answer). Connections run on an io_context thread shared by every store.
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,

@@ -375,15 +375,12 @@ void RedisStore::FindLiveOrder(std::string merchant_id, std::string order_id,
   Redemption key_of;
   key_of.merchant_id = std::move(merchant_id);
   key_of.order_id = std::move(order_id);
-  core_->Pick().Command({"HGET", core_->Key("orders"), OrderKey(key_of)},
-                        [done = std::move(done)](Result<RedisReply> reply) {
-                          if (!reply.ok()) {
-                            return done(Status(StatusCode::kUnavailable, reply.status().message()));
-                          }
-                          if (reply->is_error()) return done(StatusFromErrorReply(reply.value()));
-                          if (reply->is_nil()) return done(std::optional<std::string>());
-                          done(std::optional<std::string>(reply->str()));
-                        });
+  core_->Run({"live_order", OrderKey(key_of)}, [done = std::move(done)](Result<ScriptReply> reply) {
+    if (!reply.ok()) return done(reply.status());
+    if (!reply->status.ok()) return done(reply->status);
+    if (reply->payload.empty()) return done(std::optional<std::string>());
+    done(std::optional<std::string>(reply->payload.front().str()));
+  });
 }
 
 // In script calls of at most expiries_per_call (see RedisStoreOptions): Redis serves other

@@ -43,13 +43,13 @@
 --                 as a listpack, which a call reads in one pass
 --   oh:<id>       list, one per offer written more than once: the journal lines of its versions
 --                 before the latest, oldest first (the latest is in `offers`)
---   s:<shopper>   hash, one per shopper with a live (reserved or committed) redemption: that
---                 shopper's live redemptions — p (on the whole platform), m:<merchant> (at that
---                 shop), o:<offer id> (of that offer). What first_order offers (p, m:) and
---                 per-shopper limits (o:) are checked against; counted whether or not any
---                 offer needs them, so that one added later counts them. A field at 0 is
---                 deleted, and the key with the last one: small, so Redis keeps it as a
---                 listpack that a call reads in one pass
+--   sb:<bucket>   hash, one of 4,096 (see bucket): shopper → that shopper's live (reserved or committed)
+--                 redemptions, as name US count pairs joined by US (see read_counts): p (on
+--                 the whole platform), m:<merchant> (at that shop), o:<offer id> (of that
+--                 offer). What first_order offers (p, m:) and per-shopper limits (o:) are
+--                 checked against; counted whether or not any offer needs them, so that one
+--                 added later counts them. A count at 0 is left out, and the shopper with the
+--                 last one
 --   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
@@ -64,7 +64,7 @@
 --   announcing    hash: token of each committed batch not told whole yet → its chunks told
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
---   orders        hash: merchant US order → id of its live redemption
+--   ob:<bucket>   hash, one of 4,096 (see bucket): merchant US order → id of its live redemption
 --   expiry        zset: reserved redemption ids by expires_at
 --   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
 --                 the first response, or "" when the gateway renders it again from the
@@ -122,8 +122,9 @@
 -- cashback, offers carry `fo`; 6: a shopper's live redemptions are counted in s:<shopper>, an
 -- idempotency record may leave its first response to be rendered from the record; 7: events in
 -- `ev`, thresholds announced in o:<id>'s `ta`; 8: an offer's earlier versions in oh:<id>;
--- webhooks in wh, whp, wha:<id>, whl:<id>).
-local FORMAT = '8'
+-- webhooks in wh, whp, wha:<id>, whl:<id>; 9: live orders and shoppers' counts in buckets,
+-- ob:<bucket> and sb:<bucket>, instead of `orders` and a key per shopper).
+local FORMAT = '9'
 
 local US, RS = '\31', '\30'
 
@@ -131,6 +132,17 @@ local US, RS = '\31', '\30'
 local ARGV, LOG, PREFIX
 
 local function key(name) return PREFIX .. name end
+
+-- Live orders and shoppers' counts of live redemptions are kept in 4,096 small hashes each
+-- (ob:<bucket>, sb:<bucket>) rather than in one large hash and in a key per shopper: Redis
+-- keeps a hash of at most hash-max-listpack-entries (128) short fields as one listpack, about
+-- half the memory of a hash table's entry and far less than a key of its own. A text's bucket:
+-- the first 3 hex digits of its SHA-1 (4,096 buckets, so up to ~500,000 live orders or
+-- shoppers stay in listpacks; beyond, a bucket turns into a hash table and costs what the
+-- large hash did).
+local function bucket(text) return string.sub(redis.sha1hex(text), 1, 3) end
+local function order_bucket(order_key) return key('ob:' .. bucket(order_key)) end
+local function shopper_bucket(shopper) return key('sb:' .. bucket(shopper)) end
 
 -- The fields of `text` between separators `sep` (a plain character).
 local function split(text, sep)
@@ -693,6 +705,45 @@ local function give_back_use(offer, amount, code, day_field, id)
   end
 end
 
+-- A shopper's counts of live redemptions (see sb:<bucket>): its field of hash `bucket_key`, as
+-- {names = the counts' names in order, n = name → count (a number)}; none when it has none.
+local function read_counts(bucket_key, shopper)
+  local text = redis.call('HGET', bucket_key, shopper)
+  local counts = {names = {}, n = {}}
+  if text then
+    local fields = split(text, US)
+    for f = 1, #fields - 1, 2 do
+      counts.names[#counts.names + 1] = fields[f]
+      counts.n[fields[f]] = tonumber(fields[f + 1])
+    end
+  end
+  return counts
+end
+
+-- Sets count `name` of `counts` to `value` (a number; at 0 or below it is left out).
+local function set_count(counts, name, value)
+  if counts.n[name] == nil then counts.names[#counts.names + 1] = name end
+  counts.n[name] = value
+end
+
+-- Writes `counts` back as the shopper's field of `bucket_key`, or deletes the field when every
+-- count is 0.
+local function write_counts(bucket_key, shopper, counts)
+  local parts = {}
+  for _, name in ipairs(counts.names) do
+    local value = counts.n[name]
+    if value > 0 then
+      parts[#parts + 1] = name
+      parts[#parts + 1] = int(value)
+    end
+  end
+  if #parts == 0 then
+    redis.call('HDEL', bucket_key, shopper)
+  else
+    redis.call('HSET', bucket_key, shopper, table.concat(parts, US))
+  end
+end
+
 -- Marks claim `idem_key` as answered by a refusal at `at` (ms), for `period` ms: a request
 -- with the same body planned before that (see create) may no longer succeed. The only write
 -- of a refused call.
@@ -769,17 +820,20 @@ local function create()
                                redis.call('EXISTS', key('dead:' .. id)) == 1) then
     return refuse('store_unavailable', 'the holds of redemption ' .. id .. ' ran out of time')
   end
-  if redis.call('HEXISTS', key('orders'), order_key) == 1 then
+  local orders_key = order_bucket(order_key)
+  if redis.call('HEXISTS', orders_key, order_key) == 1 then
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
   local day_field = 'd:' .. day
   -- The shopper's live redemptions on the platform, at this shop and of each applied offer.
-  local shopper_key = key('s:' .. shopper)
+  local shopper_key = shopper_bucket(shopper)
   local shopper_fields = {'p', 'm:' .. merchant}
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     shopper_fields[#shopper_fields + 1] = 'o:' .. ARGV[i]
   end
-  local live = redis.call('HMGET', shopper_key, unpack(shopper_fields))
+  local counts = read_counts(shopper_key, shopper)
+  local live = {}
+  for f = 1, #shopper_fields do live[f] = counts.n[shopper_fields[f]] end
   local used, held = {}, {}
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     local offer, code = ARGV[i], ARGV[i + 3]
@@ -846,14 +900,10 @@ local function create()
   if #held > 0 then
     redis.call('SET', key('hh:' .. id), holds_deadline .. US .. table.concat(held, US))
   end
-  -- One live redemption more for the shopper, in every field read above (one HSET).
-  local counted = {}
-  for f = 1, #shopper_fields do
-    counted[2 * f - 1] = shopper_fields[f]
-    counted[2 * f] = int(tonumber(live[f] or '0') + 1)
-  end
-  redis.call('HSET', shopper_key, unpack(counted))
-  redis.call('HSET', key('orders'), order_key, id)
+  -- One live redemption more for the shopper, in every count read above (one HSET).
+  for f = 1, #shopper_fields do set_count(counts, shopper_fields[f], (live[f] or 0) + 1) end
+  write_counts(shopper_key, shopper, counts)
+  redis.call('HSET', orders_key, order_key, id)
   redis.call('RPUSH', key('ledger'), id)
   if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
@@ -881,10 +931,18 @@ local function refusal()
     return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
             redis.call('HGET', key('rec'), claim[2]) or ''}
   end
-  local live = redis.call('HGET', key('orders'), ARGV[6])
+  local live = redis.call('HGET', order_bucket(ARGV[6]), ARGV[6])
   if live then return {'ok', '', '', '', '', 'order', live} end
   fence(idem_key, fingerprint, ARGV[2], ARGV[7])
   return {'ok', '', '', '', '', 'none'}
+end
+
+-- ARGV: op, order key (merchant US order). Writes nothing. Payload: the id of the order's live
+-- redemption, or nothing when it has none.
+local function live_order()
+  local id = redis.call('HGET', order_bucket(ARGV[2]), ARGV[2])
+  if not id then return {'ok', '', '', '', ''} end
+  return {'ok', '', '', '', '', id}
 end
 
 -- ARGV: op, now, idempotency retention, scope, fingerprint. Writes nothing. Payload: "replayed"
@@ -975,23 +1033,16 @@ local function transition(id, action, at)
       redis.call('RPUSH', key('out'), table.concat({id, shard, what, held_deadline}, US))
     end
     local order_key = plan[4] .. US .. plan[5]
-    if redis.call('HGET', key('orders'), order_key) == id then
-      redis.call('HDEL', key('orders'), order_key)
+    local orders_key = order_bucket(order_key)
+    if redis.call('HGET', orders_key, order_key) == id then
+      redis.call('HDEL', orders_key, order_key)
     end
-    local shopper_key = key('s:' .. plan[2])
-    local live = redis.call('HMGET', shopper_key, unpack(shopper_fields))
-    local counted, emptied = {}, {}
-    for f = 1, #shopper_fields do
-      local left = tonumber(live[f] or '0') - 1
-      if left > 0 then
-        counted[#counted + 1] = shopper_fields[f]
-        counted[#counted + 1] = int(left)
-      else
-        emptied[#emptied + 1] = shopper_fields[f]
-      end
-    end
-    if #counted > 0 then redis.call('HSET', shopper_key, unpack(counted)) end
-    if #emptied > 0 then redis.call('HDEL', shopper_key, unpack(emptied)) end
+    local shopper_key = shopper_bucket(plan[2])
+    local counts = read_counts(shopper_key, plan[2])
+    local live = {}
+    for f = 1, #shopper_fields do live[f] = counts.n[shopper_fields[f]] or 0 end
+    for f = 1, #shopper_fields do set_count(counts, shopper_fields[f], live[f] - 1) end
+    write_counts(shopper_key, plan[2], counts)
   end
   if from == RESERVED then redis.call('ZREM', key('expiry'), id) end
   head[1] = to

@@ -16,8 +16,8 @@ std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
 // The operations redis_store.lua also registers in its read-only function (READ_ONLY_OPS).
 bool ReadsOnly(const std::string& op) {
-  return op == "replay" || op == "ledger_page" || op == "format" || op == "scan" ||
-         op == "events_page" || op == "offer_history" || op == "webhooks_list" ||
+  return op == "replay" || op == "live_order" || op == "ledger_page" || op == "format" ||
+         op == "scan" || op == "events_page" || op == "offer_history" || op == "webhooks_list" ||
          op == "webhook_deliveries";
 }
 

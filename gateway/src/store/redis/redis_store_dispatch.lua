@@ -11,6 +11,7 @@ local OPS = {
   create = create,
   refusal = refusal,
   replay = replay,
+  live_order = live_order,
   transition = function() return transition(ARGV[2], ARGV[3], ARGV[4]) end,
   expire_due = expire_due,
   ledger_page = ledger_page,
@@ -47,6 +48,7 @@ local OPS = {
 -- runs that one (FCALL_RO) on replicas and while over maxmemory, when it refuses NAME.
 local READ_ONLY_OPS = {
   replay = replay,
+  live_order = live_order,
   ledger_page = ledger_page,
   format = format,
   scan = scan,
