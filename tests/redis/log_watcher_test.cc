@@ -55,6 +55,30 @@ class FailsFirst : public gateway::RedisClient {
   std::atomic<int> failures_left_;
 };
 
+// A connection that answers every XREAD with nil at once, as a proxy that does not pass
+// blocking commands on may.
+class AnswersNilAtOnce : public gateway::RedisClient {
+ public:
+  explicit AnswersNilAtOnce(std::shared_ptr<gateway::RedisClient> inner)
+      : inner_(std::move(inner)) {}
+  void Start() override { inner_->Start(); }
+  void Stop() override { inner_->Stop(); }
+  bool connected() const override { return inner_->connected(); }
+  std::string last_error() const override { return inner_->last_error(); }
+  void Command(std::vector<std::string> /*argv*/, Callback done) override {
+    ++sent;
+    done(gateway::RedisReply::Nil());
+  }
+  void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
+            std::vector<std::string> args, Callback done) override {
+    inner_->Call(function, std::move(keys), std::move(args), std::move(done));
+  }
+  std::atomic<int> sent{0};
+
+ private:
+  std::shared_ptr<gateway::RedisClient> inner_;
+};
+
 class LogWatcherTest : public ::testing::Test {
  protected:
   LogWatcherTest()
@@ -158,6 +182,24 @@ TEST_F(LogWatcherTest, AfterErrorsItBlocksAgain) {
   EXPECT_TRUE(WaitUntil([&] { return watching_.store().FindOffer("late-1") != nullptr; },
                         milliseconds(3000)));
   EXPECT_EQ(failing->failed.load(), 3);
+}
+
+// A nil answered long before the block's time is a failure: the watcher waits longer after
+// each one in a row rather than send XREAD in a loop.
+TEST_F(LogWatcherTest, ANilAnsweredAtOnceIsNotSentAgainInALoop) {
+  std::shared_ptr<AnswersNilAtOnce> nil;
+  Watch({.block = milliseconds(1000),
+         .min_gap = milliseconds(5),
+         .retry_after = milliseconds(20),
+         .longest_retry = milliseconds(200)},
+        [&nil](std::shared_ptr<gateway::RedisClient> inner) {
+          nil = std::make_shared<AnswersNilAtOnce>(std::move(inner));
+          return nil;
+        });
+  std::this_thread::sleep_for(milliseconds(1000));
+  // 20 + 40 + 80 + 160 ms, then every 200 ms: about 8 in the second.
+  EXPECT_GE(nil->sent.load(), 4);
+  EXPECT_LE(nil->sent.load(), 12);
 }
 
 TEST_F(LogWatcherTest, AViewThatLeftTheLogsReadersWatchesItNoMore) {

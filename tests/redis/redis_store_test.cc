@@ -412,6 +412,98 @@ TEST_F(RedisStoreTest, LiveOrdersAndShoppersCountsAreKeptInSmallBuckets) {
             std::optional<std::string>("r-8"));
 }
 
+// Nothing longer than a listpack's value goes into a bucket: a shopper whose counts outgrow it
+// (an id shared by many checkouts, at many shops) gets a hash of its own, which a call reads
+// only the counts it needs of, until it empties; a long order key or shopper id is kept as its
+// SHA-1. Limits and first orders count the same either way.
+TEST_F(RedisStoreTest, LongCountsAndLongIdsStayOutOfTheBuckets) {
+  auto a = NewGateway();
+  const Offer offer = SyncStore(*a).CreateOffer(MakePlatformOffer("o-1")).value();
+  Offer first = MakePlatformOffer("o-first");
+  first.first_order = true;
+  const Offer first_order = SyncStore(*a).CreateOffer(first).value();
+  constexpr int kShops = 6;
+  for (int k = 0; k < kShops; ++k) {
+    const std::string n = std::to_string(k);
+    ASSERT_TRUE(SyncStore(*a)
+                    .Create(RedemptionBuilder("r-guest-" + n)
+                                .Shopper("guest")
+                                .Merchant("shop-with-a-longer-name-" + n)
+                                .Order("order-" + n)
+                                .Apply(offer, 1'000)
+                                .Build())
+                    .ok());
+  }
+  const auto bucket_field = [this](const std::string& bucket_kind, const std::string& text) {
+    return Redis(
+        "EVAL 'local d = redis.sha1hex(ARGV[1]) local f = ARGV[1] if #f > 64 then f = "
+        "\"#\" .. d end return redis.call(\"HGET\", KEYS[1] .. string.sub(d, 1, 3), f)' "
+        "1 '" +
+        prefix_ + bucket_kind + ":' '" + text + "'");
+  };
+  EXPECT_EQ(bucket_field("sb", "guest"), "*");  // 6 shops' counts: past 64 bytes
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "s:guest' p"), std::to_string(kShops));
+  EXPECT_EQ(testing::ShopperCount(prefix_, "guest", "m:shop-with-a-longer-name-3"), "1");
+  EXPECT_EQ(testing::ShopperCount(prefix_, "guest", "o:o-1"), std::to_string(kShops));
+  // A first-order offer sees the live redemptions kept there.
+  EXPECT_EQ(CodeOf(SyncStore(*a).Create(RedemptionBuilder("r-guest-first")
+                                            .Shopper("guest")
+                                            .Order("order-first")
+                                            .Apply(first_order, 1'000)
+                                            .Build())),
+            StatusCode::kNotFirstOrder);
+  for (int k = 0; k < kShops; ++k) {
+    ASSERT_TRUE(SyncStore(*a).Cancel("r-guest-" + std::to_string(k)).ok());
+  }
+  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "s:guest'"), "0");
+  EXPECT_EQ(bucket_field("sb", "guest"), "");
+  // Back in its bucket with the next one.
+  ASSERT_TRUE(SyncStore(*a)
+                  .Create(RedemptionBuilder("r-guest-again")
+                              .Shopper("guest")
+                              .Order("order-again")
+                              .Apply(first_order, 1'000)
+                              .Build())
+                  .ok());
+  EXPECT_EQ(testing::ShopperCount(prefix_, "guest", "p"), "1");
+  EXPECT_NE(bucket_field("sb", "guest"), "*");
+
+  // A 100-byte shopper id and a 97-byte order key.
+  const std::string shopper(100, 's');
+  const std::string merchant = "shop-" + std::string(60, 'm');
+  const std::string order = "order-" + std::string(30, 'o');
+  ASSERT_TRUE(SyncStore(*a)
+                  .Create(RedemptionBuilder("r-long")
+                              .Shopper(shopper)
+                              .Merchant(merchant)
+                              .Order(order)
+                              .Apply(offer, 1'000)
+                              .Build())
+                  .ok());
+  EXPECT_EQ(testing::ShopperCount(prefix_, shopper, "p"), "1");
+  // Kept under their SHA-1s, the buckets stay listpacks.
+  const auto bucket_of = [this](const std::string& bucket_kind, const std::string& text) {
+    return Redis("EVAL 'return KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, 3)' 1 '" + prefix_ +
+                 bucket_kind + ":' '" + text + "'");
+  };
+  EXPECT_EQ(bucket_field("ob", merchant + "\x1f" + order), "r-long");
+  EXPECT_EQ(Redis("OBJECT ENCODING '" + bucket_of("ob", merchant + "\x1f" + order) + "'"),
+            "listpack");
+  EXPECT_EQ(Redis("OBJECT ENCODING '" + bucket_of("sb", shopper) + "'"), "listpack");
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder(merchant, order).value(),
+            std::optional<std::string>("r-long"));
+  EXPECT_EQ(CodeOf(SyncStore(*a).Create(RedemptionBuilder("r-long-2")
+                                            .Shopper("x")
+                                            .Merchant(merchant)
+                                            .Order(order)
+                                            .Apply(offer, 1'000)
+                                            .Build())),
+            StatusCode::kOrderAlreadyRedeemed);
+  ASSERT_TRUE(SyncStore(*a).Cancel("r-long").ok());
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder(merchant, order).value(), std::nullopt);
+  EXPECT_EQ(testing::ShopperCount(prefix_, shopper, "p"), "");
+}
+
 // A log written by a build before the format key (its transitions carry no redemption, which
 // a counters-only view cannot count) or in another format: the gateway refuses to start
 // rather than serve wrong counters.

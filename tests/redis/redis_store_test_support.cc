@@ -16,11 +16,15 @@ std::string FreshKeyPrefix() {
 
 std::string ShopperCount(const std::string& prefix, const std::string& shopper,
                          const std::string& name) {
-  return RedisServer::Shared().Cli(
-      "EVAL 'local t = redis.call(\"HGET\", KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, 3), "
-      "ARGV[1]) or \"\" for n, c in string.gmatch(t .. \"\\31\", \"([^\\31]*)\\31([^\\31]*)\\31\") "
-      "do if n == ARGV[2] then return c end end return \"\"' 1 '" +
-      prefix + "sb:' '" + shopper + "' '" + name + "'");
+  // The store function's bucket_place and read_counts, read-only.
+  static const std::string kScript =
+      "local d = redis.sha1hex(ARGV[1]) local f = ARGV[1] if #f > 64 then f = \"#\" .. d end "
+      "local t = redis.call(\"HGET\", KEYS[1] .. \"sb:\" .. string.sub(d, 1, 3), f) or \"\" "
+      "if t == \"*\" then return redis.call(\"HGET\", KEYS[1] .. \"s:\" .. ARGV[1], ARGV[2]) end "
+      "for n, c in string.gmatch(t .. \"\\31\", \"([^\\31]*)\\31([^\\31]*)\\31\") do "
+      "if n == ARGV[2] then return c end end return \"\"";
+  return RedisServer::Shared().Cli("EVAL '" + kScript + "' 1 '" + prefix + "' '" + shopper + "' '" +
+                                   name + "'");
 }
 
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,

@@ -19,7 +19,8 @@ std::string FreshKeyPrefix();
 
 // Count `name` (p, m:<merchant> or o:<offer id>) of `shopper`'s live redemptions in the store
 // under `prefix` on the shared test server: its field of the bucket sb:<the first 3 hex digits
-// of the shopper's SHA-1> holds name ␟ count pairs. "" when it has none.
+// of the shopper's SHA-1> holds name ␟ count pairs, or "*" when they are in s:<shopper>. ""
+// when it has none.
 std::string ShopperCount(const std::string& prefix, const std::string& shopper,
                          const std::string& name);
 

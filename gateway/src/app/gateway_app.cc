@@ -158,7 +158,10 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     // blocked read of the log on a connection of its own per shard.
     LogWatcherOptions watch;
     watch.block = o.redis_log_block;
-    const auto timeout = watch.block + o.redis_command_timeout;
+    // Redis ends a block on its clock's tick (100 ms at the default hz): a margin of a second at
+    // least, so that a block that timed out is never taken for a Redis that did not answer.
+    const auto timeout =
+        watch.block + std::max(o.redis_command_timeout, std::chrono::milliseconds(1000));
     const RunAfter run_after = RunAfterOn(*app->server_->io_contexts().front());
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;

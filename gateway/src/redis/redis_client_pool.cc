@@ -1,5 +1,7 @@
 #include "redis/redis_client_pool.h"
 
+#include <algorithm>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
@@ -28,6 +30,10 @@ std::shared_ptr<RedisClient> RedisClientPool::Dedicated(std::chrono::millisecond
   RedisOptions options = options_;
   options.command_timeout = command_timeout;
   options.wait_replicas = 0;
+  // Its one command follows redirects by itself; a map read every second per blocked client
+  // would be for nothing.
+  options.cluster_refresh_interval =
+      std::max(options.cluster_refresh_interval, std::chrono::milliseconds(10'000));
   auto connection = CreateRedisClient(*first_io_, std::move(options));
   connection->Start();
   dedicated_.push_back(connection);

@@ -27,7 +27,8 @@ class RedisClientPool {
 
   // One more started client, on the first io_context, for a caller that keeps a command
   // blocked on it (XREAD BLOCK): nothing else is sent on it, and its command timeout is
-  // `command_timeout` (longer than the block). It does not wait for replicas. Stop() closes it
+  // `command_timeout` (longer than the block). It does not wait for replicas; a cluster
+  // client reads the map of slots every 10 s at most when nothing asks it to. Stop() closes it
   // with the others. Call it before Stop().
   std::shared_ptr<RedisClient> Dedicated(std::chrono::milliseconds command_timeout);
 

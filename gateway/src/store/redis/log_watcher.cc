@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 
 namespace uudai::gateway {
@@ -50,6 +51,7 @@ void LogWatcher::Stop() { stopped_.store(true); }
 
 void LogWatcher::Block() {
   if (stopped_.load()) return;
+  sent_at_nanos_.store(std::chrono::steady_clock::now().time_since_epoch().count());
   connection_->Command({"XREAD", "BLOCK", std::to_string(options_.block.count()), "COUNT", "1",
                         "STREAMS", log_key_, position_().ToString()},
                        [self = shared_from_this()](Result<RedisReply> answer) {
@@ -61,20 +63,50 @@ void LogWatcher::OnAnswer(Result<RedisReply> answer) {
   if (stopped_.load()) return;
   const auto now = std::chrono::steady_clock::now();
   if (!answer.ok() || answer->is_error()) {
-    spdlog::debug("store view: waiting for the change log failed: {}",
-                  answer.ok() ? answer->str() : answer.status().message());
-    return BlockAfter(now, options_.retry_after);
+    return Failed(now, answer.ok() ? answer->str() : answer.status().message());
   }
-  if (answer->is_nil()) return Block();  // the block timed out: nothing new
+  if (answer->is_nil()) {
+    const auto sent = std::chrono::steady_clock::time_point(
+        std::chrono::steady_clock::duration(sent_at_nanos_.load()));
+    if (now - sent < options_.block / 2) {
+      return Failed(now,
+                    "XREAD BLOCK answered at once with nothing (does something between "
+                    "the gateway and Redis not pass blocking commands on? then run with "
+                    "--redis-log-block 0)");
+    }
+    failures_.store(0);
+    return Block();  // the block timed out: nothing new
+  }
+  const auto first = FirstEntry(answer.value());
+  if (!first) return Failed(now, "an XREAD answer of another shape: " + answer->DebugString());
   // An entry the view applied meanwhile (most of a busy gateway's log is its own, applied as
   // each call answers) needs no read.
-  if (const auto first = FirstEntry(answer.value()); first && *first <= position_()) {
+  if (*first <= position_()) {
+    failures_.store(0);
     return BlockAfter(now, options_.min_gap);
   }
   wakes_.fetch_add(1, std::memory_order_relaxed);
   wake_([self = shared_from_this(), now](Status caught_up) {
-    self->BlockAfter(now, caught_up.ok() ? self->options_.min_gap : self->options_.retry_after);
+    if (!caught_up.ok()) return self->Failed(now, caught_up.message());
+    self->failures_.store(0);
+    self->BlockAfter(now, self->options_.min_gap);
   });
+}
+
+void LogWatcher::Failed(std::chrono::steady_clock::time_point since, const std::string& why) {
+  const int failures = failures_.fetch_add(1) + 1;
+  auto wait = options_.retry_after;
+  for (int i = 1; i < failures && wait < options_.longest_retry; ++i) wait *= 2;
+  wait = std::min(wait, options_.longest_retry);
+  if (failures == 5) {
+    spdlog::warn(
+        "store view: the blocking read of the change log keeps failing ({}); the view "
+        "still reads the log at every poll",
+        why);
+  } else {
+    spdlog::debug("store view: the blocking read of the change log failed: {}", why);
+  }
+  BlockAfter(since, wait);
 }
 
 void LogWatcher::BlockAfter(std::chrono::steady_clock::time_point since,

@@ -6,9 +6,12 @@
 // changes it applies as they are answered), it asks the view to catch up (`wake`), waits until
 // it has, and blocks again — no sooner than `min_gap` after that answer, so that a gateway
 // whose own writes keep the log growing reads it at most 1 / min_gap times a second more, and
-// not once per write. When the block times out (nothing new) it blocks again at once; after an
-// error (Redis down, a failed catch-up) it waits `retry_after`. The watcher only hastens:
-// the view's periodic poll still reads the log whatever happens here.
+// not once per write. When the block times out (nothing new) it blocks again at once. After a
+// failure it waits `retry_after`, doubled with each failure in a row up to `longest_retry`:
+// Redis down, a catch-up that fails (a view the log was trimmed past), an answer of another
+// shape, or a nil answered long before the block's time (a proxy that does not pass blocking
+// commands on), which would otherwise send XREAD in a loop. The watcher only hastens: the
+// view's periodic poll still reads the log whatever happens here.
 //
 // Thread-safe. Callbacks run on the connection's thread and wherever `wake` completes.
 #ifndef UUDAI_GATEWAY_STORE_REDIS_LOG_WATCHER_H_
@@ -31,8 +34,10 @@ struct LogWatcherOptions {
   std::chrono::milliseconds block{1000};
   // The least time from one wake to the next block.
   std::chrono::milliseconds min_gap{50};
-  // The wait after an error before blocking again.
+  // The wait after a failure before blocking again, doubled with each failure in a row up to
+  // longest_retry.
   std::chrono::milliseconds retry_after{200};
+  std::chrono::milliseconds longest_retry{30'000};
 };
 
 class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
@@ -63,6 +68,8 @@ class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
              Wake wake, RunAfter run_after, LogWatcherOptions options);
   void Block();
   void OnAnswer(Result<RedisReply> answer);
+  // Blocks again after the wait for one more failure in a row (see the header).
+  void Failed(std::chrono::steady_clock::time_point since, const std::string& why);
   // Blocks again once `gap` has passed since `since`.
   void BlockAfter(std::chrono::steady_clock::time_point since, std::chrono::milliseconds gap);
 
@@ -75,6 +82,8 @@ class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
   std::atomic<std::uint64_t> wakes_{0};
+  std::atomic<int> failures_{0};                // in a row
+  std::atomic<std::int64_t> sent_at_nanos_{0};  // of the block in flight (steady clock)
 };
 
 }  // namespace uudai::gateway

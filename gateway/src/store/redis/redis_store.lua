@@ -43,13 +43,15 @@
 --                 as a listpack, which a call reads in one pass
 --   oh:<id>       list, one per offer written more than once: the journal lines of its versions
 --                 before the latest, oldest first (the latest is in `offers`)
---   sb:<bucket>   hash, one of 4,096 (see bucket): shopper → that shopper's live (reserved or committed)
---                 redemptions, as name US count pairs joined by US (see read_counts): p (on
---                 the whole platform), m:<merchant> (at that shop), o:<offer id> (of that
---                 offer). What first_order offers (p, m:) and per-shopper limits (o:) are
---                 checked against; counted whether or not any offer needs them, so that one
---                 added later counts them. A count at 0 is left out, and the shopper with the
---                 last one
+--   sb:<bucket>   hash, one of 4,096 (see bucket_place): shopper → that shopper's live
+--                 (reserved or committed) redemptions, as name US count pairs joined by US:
+--                 p (on the whole platform), m:<merchant> (at that shop), o:<offer id> (of
+--                 that offer); or "*" when they outgrew 64 bytes and are in s:<shopper>. What
+--                 first_order offers (p, m:) and per-shopper limits (o:) are checked against;
+--                 counted whether or not any offer needs them, so that one added later counts
+--                 them. A count at 0 is left out, and the shopper with the last one
+--   s:<shopper>   hash, one per shopper whose counts outgrew its field of sb:<bucket> (a
+--                 shopper id shared by many checkouts): the same counts, a field each
 --   pcode         hash: platform-wide public code → offer id (platform, payment and shipping
 --                 offers that are not archived)
 --   pcode:<merchant>  hash: that shop's public code → offer id (its merchant-layer offers that
@@ -64,7 +66,8 @@
 --   announcing    hash: token of each committed batch not told whole yet → its chunks told
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
---   ob:<bucket>   hash, one of 4,096 (see bucket): merchant US order → id of its live redemption
+--   ob:<bucket>   hash, one of 4,096 (see bucket_place): merchant US order → id of its live
+--                 redemption
 --   expiry        zset: reserved redemption ids by expires_at
 --   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
 --                 the first response, or "" when the gateway renders it again from the
@@ -135,14 +138,23 @@ local function key(name) return PREFIX .. name end
 
 -- Live orders and shoppers' counts of live redemptions are kept in 4,096 small hashes each
 -- (ob:<bucket>, sb:<bucket>) rather than in one large hash and in a key per shopper: Redis
--- keeps a hash of at most hash-max-listpack-entries (128) short fields as one listpack, about
--- half the memory of a hash table's entry and far less than a key of its own. A text's bucket:
--- the first 3 hex digits of its SHA-1 (4,096 buckets, so up to ~500,000 live orders or
--- shoppers stay in listpacks; beyond, a bucket turns into a hash table and costs what the
--- large hash did).
-local function bucket(text) return string.sub(redis.sha1hex(text), 1, 3) end
-local function order_bucket(order_key) return key('ob:' .. bucket(order_key)) end
-local function shopper_bucket(shopper) return key('sb:' .. bucket(shopper)) end
+-- keeps a hash of at most hash-max-listpack-entries (128) fields and values of at most
+-- hash-max-listpack-value (64) bytes as one listpack, about half the memory of a hash table's
+-- entry and far less than a key of its own. A bucket is named by the first 3 hex digits of the
+-- SHA-1 of what it holds, so that about 400,000 live orders or shoppers stay in listpacks
+-- (beyond, buckets turn into hash tables, for good, and cost what the large hash did). Nothing
+-- longer than LISTPACK_VALUE goes into a bucket: a longer order key or shopper id is stored
+-- as "#" and its SHA-1 (no identifier holds a "#"), and a shopper's counts that outgrow it go
+-- to a hash of its own (see read_counts).
+local LISTPACK_VALUE = 64
+-- Where `text` is kept among buckets `kind`: the bucket's key and the field.
+local function bucket_place(kind, text)
+  local digest = redis.sha1hex(text)
+  local field = text
+  if #text > LISTPACK_VALUE then field = '#' .. digest end
+  return key(kind .. ':' .. string.sub(digest, 1, 3)), field
+end
+local function order_place(order_key) return bucket_place('ob', order_key) end
 
 -- The fields of `text` between separators `sep` (a plain character).
 local function split(text, sep)
@@ -705,42 +717,78 @@ local function give_back_use(offer, amount, code, day_field, id)
   end
 end
 
--- A shopper's counts of live redemptions (see sb:<bucket>): its field of hash `bucket_key`, as
--- {names = the counts' names in order, n = name → count (a number)}; none when it has none.
-local function read_counts(bucket_key, shopper)
-  local text = redis.call('HGET', bucket_key, shopper)
-  local counts = {names = {}, n = {}}
+-- A shopper's counts of live redemptions are a field of its bucket (sb:<bucket>) while they
+-- fit in LISTPACK_VALUE bytes; counts that outgrow it (a shopper id shared by many checkouts,
+-- a guest's, at many shops) move to a hash of their own, s:<shopper>, the field saying "*"
+-- (COUNTS_ELSEWHERE), so that a call reads and writes only the counts it needs, however many
+-- the shopper has. They move back into the bucket once the hash is empty.
+local COUNTS_ELSEWHERE = '*'
+
+-- Counts `names` of `shopper`: their values (numbers, or nil for none), in the order of
+-- `names`, and where they are kept, for write_counts.
+local function read_counts(shopper, names)
+  local bucket_key, field = bucket_place('sb', shopper)
+  local place = {bucket = bucket_key, field = field, shopper = shopper}
+  local text = redis.call('HGET', bucket_key, field)
+  local values = {}
+  if text == COUNTS_ELSEWHERE then
+    place.own = key('s:' .. shopper)
+    local got = redis.call('HMGET', place.own, unpack(names))
+    for f = 1, #names do values[f] = got[f] and tonumber(got[f]) or nil end
+    return values, place
+  end
+  place.names, place.n = {}, {}
   if text then
     local fields = split(text, US)
     for f = 1, #fields - 1, 2 do
-      counts.names[#counts.names + 1] = fields[f]
-      counts.n[fields[f]] = tonumber(fields[f + 1])
+      place.names[#place.names + 1] = fields[f]
+      place.n[fields[f]] = tonumber(fields[f + 1])
     end
   end
-  return counts
+  for f = 1, #names do values[f] = place.n[names[f]] end
+  return values, place
 end
 
--- Sets count `name` of `counts` to `value` (a number; at 0 or below it is left out).
-local function set_count(counts, name, value)
-  if counts.n[name] == nil then counts.names[#counts.names + 1] = name end
-  counts.n[name] = value
-end
-
--- Writes `counts` back as the shopper's field of `bucket_key`, or deletes the field when every
--- count is 0.
-local function write_counts(bucket_key, shopper, counts)
+-- Sets counts `names` to `values` (numbers; at 0 or below a count is left out) where
+-- read_counts found the shopper's counts.
+local function write_counts(place, names, values)
+  if place.own then
+    local set, gone = {}, {}
+    for f = 1, #names do
+      if values[f] > 0 then
+        set[#set + 1] = names[f]
+        set[#set + 1] = int(values[f])
+      else
+        gone[#gone + 1] = names[f]
+      end
+    end
+    if #set > 0 then redis.call('HSET', place.own, unpack(set)) end
+    if #gone > 0 then redis.call('HDEL', place.own, unpack(gone)) end
+    if redis.call('EXISTS', place.own) == 0 then redis.call('HDEL', place.bucket, place.field) end
+    return
+  end
+  for f = 1, #names do
+    if place.n[names[f]] == nil then place.names[#place.names + 1] = names[f] end
+    place.n[names[f]] = values[f]
+  end
   local parts = {}
-  for _, name in ipairs(counts.names) do
-    local value = counts.n[name]
+  for _, name in ipairs(place.names) do
+    local value = place.n[name]
     if value > 0 then
       parts[#parts + 1] = name
       parts[#parts + 1] = int(value)
     end
   end
   if #parts == 0 then
-    redis.call('HDEL', bucket_key, shopper)
+    redis.call('HDEL', place.bucket, place.field)
+    return
+  end
+  local text = table.concat(parts, US)
+  if #text <= LISTPACK_VALUE then
+    redis.call('HSET', place.bucket, place.field, text)
   else
-    redis.call('HSET', bucket_key, shopper, table.concat(parts, US))
+    redis.call('HSET', key('s:' .. place.shopper), unpack(parts))
+    redis.call('HSET', place.bucket, place.field, COUNTS_ELSEWHERE)
   end
 end
 
@@ -820,20 +868,17 @@ local function create()
                                redis.call('EXISTS', key('dead:' .. id)) == 1) then
     return refuse('store_unavailable', 'the holds of redemption ' .. id .. ' ran out of time')
   end
-  local orders_key = order_bucket(order_key)
-  if redis.call('HEXISTS', orders_key, order_key) == 1 then
+  local orders_key, order_field = order_place(order_key)
+  if redis.call('HEXISTS', orders_key, order_field) == 1 then
     return refused('order_already_redeemed', 'the order already has a live redemption')
   end
   local day_field = 'd:' .. day
   -- The shopper's live redemptions on the platform, at this shop and of each applied offer.
-  local shopper_key = shopper_bucket(shopper)
   local shopper_fields = {'p', 'm:' .. merchant}
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     shopper_fields[#shopper_fields + 1] = 'o:' .. ARGV[i]
   end
-  local counts = read_counts(shopper_key, shopper)
-  local live = {}
-  for f = 1, #shopper_fields do live[f] = counts.n[shopper_fields[f]] end
+  local live, counts_place = read_counts(shopper, shopper_fields)
   local used, held = {}, {}
   for i = FIRST_OFFER_ARG, #ARGV, OFFER_ARGS do
     local offer, code = ARGV[i], ARGV[i + 3]
@@ -901,9 +946,10 @@ local function create()
     redis.call('SET', key('hh:' .. id), holds_deadline .. US .. table.concat(held, US))
   end
   -- One live redemption more for the shopper, in every count read above (one HSET).
-  for f = 1, #shopper_fields do set_count(counts, shopper_fields[f], (live[f] or 0) + 1) end
-  write_counts(shopper_key, shopper, counts)
-  redis.call('HSET', orders_key, order_key, id)
+  local counted = {}
+  for f = 1, #shopper_fields do counted[f] = (live[f] or 0) + 1 end
+  write_counts(counts_place, shopper_fields, counted)
+  redis.call('HSET', orders_key, order_field, id)
   redis.call('RPUSH', key('ledger'), id)
   if status == RESERVED then redis.call('ZADD', key('expiry'), ARGV[6], id) end
   if scope ~= '' then
@@ -931,7 +977,7 @@ local function refusal()
     return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
             redis.call('HGET', key('rec'), claim[2]) or ''}
   end
-  local live = redis.call('HGET', order_bucket(ARGV[6]), ARGV[6])
+  local live = redis.call('HGET', order_place(ARGV[6]))
   if live then return {'ok', '', '', '', '', 'order', live} end
   fence(idem_key, fingerprint, ARGV[2], ARGV[7])
   return {'ok', '', '', '', '', 'none'}
@@ -940,7 +986,7 @@ end
 -- ARGV: op, order key (merchant US order). Writes nothing. Payload: the id of the order's live
 -- redemption, or nothing when it has none.
 local function live_order()
-  local id = redis.call('HGET', order_bucket(ARGV[2]), ARGV[2])
+  local id = redis.call('HGET', order_place(ARGV[2]))
   if not id then return {'ok', '', '', '', ''} end
   return {'ok', '', '', '', '', id}
 end
@@ -1033,16 +1079,14 @@ local function transition(id, action, at)
       redis.call('RPUSH', key('out'), table.concat({id, shard, what, held_deadline}, US))
     end
     local order_key = plan[4] .. US .. plan[5]
-    local orders_key = order_bucket(order_key)
-    if redis.call('HGET', orders_key, order_key) == id then
-      redis.call('HDEL', orders_key, order_key)
+    local orders_key, order_field = order_place(order_key)
+    if redis.call('HGET', orders_key, order_field) == id then
+      redis.call('HDEL', orders_key, order_field)
     end
-    local shopper_key = shopper_bucket(plan[2])
-    local counts = read_counts(shopper_key, plan[2])
-    local live = {}
-    for f = 1, #shopper_fields do live[f] = counts.n[shopper_fields[f]] or 0 end
-    for f = 1, #shopper_fields do set_count(counts, shopper_fields[f], live[f] - 1) end
-    write_counts(shopper_key, plan[2], counts)
+    local live, counts_place = read_counts(plan[2], shopper_fields)
+    local left = {}
+    for f = 1, #shopper_fields do left[f] = (live[f] or 0) - 1 end
+    write_counts(counts_place, shopper_fields, left)
   end
   if from == RESERVED then redis.call('ZREM', key('expiry'), id) end
   head[1] = to
