@@ -4,8 +4,6 @@
 // more.
 #include <gtest/gtest.h>
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -103,11 +101,7 @@ class LogWatcherTest : public ::testing::Test {
     EXPECT_TRUE(WaitUntil([this] { return connection_->connected(); }, milliseconds(3000)));
     std::shared_ptr<gateway::RedisClient> client = connection_;
     if (wrap) client = wrap(client);
-    auto run_after = [&io = io_.io()](milliseconds delay, std::function<void()> run) {
-      auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
-      timer->async_wait([timer, run = std::move(run)](const auto&) { run(); });
-    };
-    watching_.store().WatchLog(client, run_after, options);
+    watching_.store().WatchLog(client, io_.io(), options);
   }
 
   void Create(const std::string& id) {
@@ -116,12 +110,13 @@ class LogWatcherTest : public ::testing::Test {
     ASSERT_TRUE(created.ok()) << created.status().message();
   }
 
+  // The watcher's thread and connection outlive the stores (the watching one holds them).
+  testing::IoThread io_;
+  std::shared_ptr<gateway::RedisConnection> connection_;
   ManualClock clock_;
   std::string prefix_;
   OwnThreadStore writer_;
   OwnThreadStore watching_;
-  testing::IoThread io_;
-  std::shared_ptr<gateway::RedisConnection> connection_;
 };
 
 TEST_F(LogWatcherTest, AnotherGatewaysOfferReachesAWatchingViewWithoutAPoll) {

@@ -162,7 +162,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     // least, so that a block that timed out is never taken for a Redis that did not answer.
     const auto timeout =
         watch.block + std::max(o.redis_command_timeout, std::chrono::milliseconds(1000));
-    const RunAfter run_after = RunAfterOn(*app->server_->io_contexts().front());
+    boost::asio::io_context& watch_io = *app->server_->io_contexts().front();
     RedisStoreOptions store_options;
     store_options.key_prefix = o.redis_key_prefix;
     store_options.zone = o.zone;
@@ -183,8 +183,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       store->SetOfferObserver(offer_observer);
       app->spread_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
-      watch_redis = [store = store.get(), &pool, run_after, watch, timeout] {
-        store->WatchLogs([&pool, timeout] { return pool.Dedicated(timeout); }, run_after, watch);
+      watch_redis = [store = store.get(), &pool, io = &watch_io, watch, timeout] {
+        store->WatchLogs([&pool, timeout] { return pool.Dedicated(timeout); }, *io, watch);
       };
       app->store_ = std::move(store);
     } else {
@@ -199,8 +199,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       store->SetOfferObserver(offer_observer);
       app->redis_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
-      watch_redis = [store = store.get(), &pool, run_after, watch, timeout] {
-        store->WatchLog(pool.Dedicated(timeout), run_after, watch);
+      watch_redis = [store = store.get(), &pool, io = &watch_io, watch, timeout] {
+        store->WatchLog(pool.Dedicated(timeout), *io, watch);
       };
       app->store_ = std::move(store);
     }

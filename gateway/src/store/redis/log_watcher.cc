@@ -2,6 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <algorithm>
 #include <optional>
 
@@ -25,38 +29,53 @@ std::optional<LogPosition> FirstEntry(const RedisReply& answer) {
 
 }  // namespace
 
-std::shared_ptr<LogWatcher> LogWatcher::Create(std::shared_ptr<RedisClient> connection,
-                                               std::string log_key, Position position, Wake wake,
-                                               RunAfter run_after, LogWatcherOptions options) {
-  return std::shared_ptr<LogWatcher>(new LogWatcher(std::move(connection), std::move(log_key),
-                                                    std::move(position), std::move(wake),
-                                                    std::move(run_after), options));
+struct LogWatcher::Waiting {
+  explicit Waiting(boost::asio::io_context& io) : timer(io) {}
+  boost::asio::steady_timer timer;
+};
+
+std::shared_ptr<LogWatcher> LogWatcher::Create(std::weak_ptr<RedisClient> connection,
+                                               boost::asio::io_context& io, std::string log_key,
+                                               Position position, Wake wake,
+                                               LogWatcherOptions options) {
+  return std::shared_ptr<LogWatcher>(new LogWatcher(std::move(connection), io, std::move(log_key),
+                                                    std::move(position), std::move(wake), options));
 }
 
-LogWatcher::LogWatcher(std::shared_ptr<RedisClient> connection, std::string log_key,
-                       Position position, Wake wake, RunAfter run_after, LogWatcherOptions options)
+LogWatcher::LogWatcher(std::weak_ptr<RedisClient> connection, boost::asio::io_context& io,
+                       std::string log_key, Position position, Wake wake, LogWatcherOptions options)
     : connection_(std::move(connection)),
+      io_(io),
+      waiting_(std::make_unique<Waiting>(io)),
       log_key_(std::move(log_key)),
       position_(std::move(position)),
       wake_(std::move(wake)),
-      run_after_(std::move(run_after)),
       options_(options) {}
+
+LogWatcher::~LogWatcher() = default;
 
 void LogWatcher::Start() {
   if (started_.exchange(true)) return;
   Block();
 }
 
-void LogWatcher::Stop() { stopped_.store(true); }
+void LogWatcher::Stop() {
+  if (stopped_.exchange(true)) return;
+  boost::asio::post(io_, [weak = weak_from_this()] {
+    if (auto self = weak.lock()) self->waiting_->timer.cancel();
+  });
+}
 
 void LogWatcher::Block() {
   if (stopped_.load()) return;
+  const auto connection = connection_.lock();
+  if (!connection) return;  // its owner closed it
   sent_at_nanos_.store(std::chrono::steady_clock::now().time_since_epoch().count());
-  connection_->Command({"XREAD", "BLOCK", std::to_string(options_.block.count()), "COUNT", "1",
-                        "STREAMS", log_key_, position_().ToString()},
-                       [self = shared_from_this()](Result<RedisReply> answer) {
-                         self->OnAnswer(std::move(answer));
-                       });
+  connection->Command({"XREAD", "BLOCK", std::to_string(options_.block.count()), "COUNT", "1",
+                       "STREAMS", log_key_, position_().ToString()},
+                      [self = shared_from_this()](Result<RedisReply> answer) {
+                        self->OnAnswer(std::move(answer));
+                      });
 }
 
 void LogWatcher::OnAnswer(Result<RedisReply> answer) {
@@ -115,7 +134,13 @@ void LogWatcher::BlockAfter(std::chrono::steady_clock::time_point since,
   const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - since);
   if (waited >= gap) return Block();
-  run_after_(gap - waited, [self = shared_from_this()] { self->Block(); });
+  boost::asio::post(io_, [self = shared_from_this(), wait = gap - waited] {
+    if (self->stopped_.load()) return;
+    self->waiting_->timer.expires_after(wait);
+    self->waiting_->timer.async_wait([self](const boost::system::error_code& ec) {
+      if (!ec) self->Block();
+    });
+  });
 }
 
 }  // namespace uudai::gateway

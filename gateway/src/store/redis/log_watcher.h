@@ -42,30 +42,37 @@ struct LogWatcherOptions {
 
 class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
  public:
-  // Runs a task after a delay (on any thread; the watcher does not care which).
-  using RunAfter = std::function<void(std::chrono::milliseconds, std::function<void()>)>;
   // The position the view holds.
   using Position = std::function<LogPosition()>;
   // Catches the view up with the log, then calls `done` with OK or why it could not.
   using Wake = std::function<void(std::function<void(Status)> done)>;
 
-  // `connection`: started, used by nothing else.
-  static std::shared_ptr<LogWatcher> Create(std::shared_ptr<RedisClient> connection,
-                                            std::string log_key, Position position, Wake wake,
-                                            RunAfter run_after, LogWatcherOptions options = {});
+  // `connection`: started, used by nothing else; its owner keeps it while the watcher runs
+  // (the watcher holds it weakly, so that a wait still pending when `io` goes keeps no
+  // connection alive past its io_context). `io`: runs the watcher's waits; one thread runs it;
+  // it must outlive the watcher.
+  static std::shared_ptr<LogWatcher> Create(std::weak_ptr<RedisClient> connection,
+                                            boost::asio::io_context& io, std::string log_key,
+                                            Position position, Wake wake,
+                                            LogWatcherOptions options = {});
+  ~LogWatcher();
+  LogWatcher(const LogWatcher&) = delete;
+  LogWatcher& operator=(const LogWatcher&) = delete;
 
   // Starts blocking. Idempotent.
   void Start();
-  // Sends nothing more (a block in flight is answered when it times out or the connection
-  // stops; its answer is ignored). Idempotent.
+  // Sends nothing more and cancels a wait (a block in flight is answered when it times out or
+  // the connection stops; its answer is ignored). Idempotent.
   void Stop();
 
   // Times Redis answered with something new since Start (for tests and metrics).
   std::uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
 
  private:
-  LogWatcher(std::shared_ptr<RedisClient> connection, std::string log_key, Position position,
-             Wake wake, RunAfter run_after, LogWatcherOptions options);
+  struct Waiting;  // the timer
+
+  LogWatcher(std::weak_ptr<RedisClient> connection, boost::asio::io_context& io,
+             std::string log_key, Position position, Wake wake, LogWatcherOptions options);
   void Block();
   void OnAnswer(Result<RedisReply> answer);
   // Blocks again after the wait for one more failure in a row (see the header).
@@ -73,11 +80,12 @@ class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
   // Blocks again once `gap` has passed since `since`.
   void BlockAfter(std::chrono::steady_clock::time_point since, std::chrono::milliseconds gap);
 
-  const std::shared_ptr<RedisClient> connection_;
+  const std::weak_ptr<RedisClient> connection_;
+  boost::asio::io_context& io_;
+  const std::unique_ptr<Waiting> waiting_;  // touched on io_'s thread only
   const std::string log_key_;
   const Position position_;
   const Wake wake_;
-  const RunAfter run_after_;
   const LogWatcherOptions options_;
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};

@@ -49,13 +49,12 @@ RedisStore::~RedisStore() {
   if (watcher_) watcher_->Stop();
 }
 
-void RedisStore::WatchLog(
-    std::shared_ptr<RedisClient> connection,
-    std::function<void(std::chrono::milliseconds, std::function<void()>)> run_after,
-    const LogWatcherOptions& options) {
+void RedisStore::WatchLog(std::shared_ptr<RedisClient> connection, boost::asio::io_context& io,
+                          const LogWatcherOptions& options) {
   std::weak_ptr<Core> weak = core_;
+  watch_connection_ = std::move(connection);
   watcher_ = LogWatcher::Create(
-      std::move(connection), core_->Key("log"),
+      watch_connection_, io, core_->Key("log"),
       [weak] {
         auto core = weak.lock();
         return core ? core->mirror().position() : LogPosition{};
@@ -65,7 +64,7 @@ void RedisStore::WatchLog(
         if (!core) return done(Status(StatusCode::kUnavailable, "the store is gone"));
         core->mirror().CatchUp(std::move(done));
       },
-      std::move(run_after), options);
+      options);
   watcher_->Start();
 }
 

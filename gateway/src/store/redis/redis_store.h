@@ -136,11 +136,11 @@ class RedisStore final : public Store {
   void Poll();
   // Brings other gateways' changes into the view as soon as they are logged rather than at
   // the next Poll(): a LogWatcher blocked on the log on `connection` (started, used by nothing
-  // else, its command timeout longer than options.block), which catches the view up each time
-  // the log grows. Poll() still reads the log and reports the view's position. Leave() and the
-  // destructor stop it. Call once, after Load.
-  void WatchLog(std::shared_ptr<RedisClient> connection,
-                std::function<void(std::chrono::milliseconds, std::function<void()>)> run_after,
+  // else, its command timeout longer than options.block; the store keeps it), its waits on
+  // `io` (which must outlive the store), which catches the view up each time the log grows.
+  // Poll() still reads the log and reports the view's position. Leave() and the destructor
+  // stop it. Call once, after Load.
+  void WatchLog(std::shared_ptr<RedisClient> connection, boost::asio::io_context& io,
                 const LogWatcherOptions& options);
   // Stops being a reader of the log, so that it is trimmed without waiting for this view
   // (a gateway shutting down). Blocks until Redis answered or `timeout` passed; a store that
@@ -261,6 +261,7 @@ class RedisStore final : public Store {
   class Core;
   // Shared with callbacks in flight, which keep it alive.
   std::shared_ptr<Core> core_;
+  std::shared_ptr<RedisClient> watch_connection_;
   std::shared_ptr<LogWatcher> watcher_;
 };
 

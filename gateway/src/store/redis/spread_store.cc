@@ -185,11 +185,9 @@ void SpreadStore::Leave(std::chrono::milliseconds timeout) {
   for (auto& shard : shards_) shard->Leave(timeout);
 }
 
-void SpreadStore::WatchLogs(
-    const std::function<std::shared_ptr<RedisClient>()>& new_connection,
-    const std::function<void(std::chrono::milliseconds, std::function<void()>)>& run_after,
-    const LogWatcherOptions& options) {
-  for (auto& shard : shards_) shard->WatchLog(new_connection(), run_after, options);
+void SpreadStore::WatchLogs(const std::function<std::shared_ptr<RedisClient>()>& new_connection,
+                            boost::asio::io_context& io, const LogWatcherOptions& options) {
+  for (auto& shard : shards_) shard->WatchLog(new_connection(), io, options);
 }
 
 // --- Offers ---------------------------------------------------------------------------------

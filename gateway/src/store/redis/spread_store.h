@@ -86,10 +86,8 @@ class SpreadStore final : public Store {
   void Poll();
   void Leave(std::chrono::milliseconds timeout);
   // RedisStore::WatchLog of every shard, each on a connection `new_connection` makes.
-  void WatchLogs(
-      const std::function<std::shared_ptr<RedisClient>()>& new_connection,
-      const std::function<void(std::chrono::milliseconds, std::function<void()>)>& run_after,
-      const LogWatcherOptions& options);
+  void WatchLogs(const std::function<std::shared_ptr<RedisClient>()>& new_connection,
+                 boost::asio::io_context& io, const LogWatcherOptions& options);
 
   const ShardLayout& layout() const { return layout_; }
   RedisStore& shard(std::size_t k) { return *shards_[k]; }
