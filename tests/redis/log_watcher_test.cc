@@ -27,14 +27,10 @@ using testing::WaitUntil;
 
 // A connection that answers its first `failures` commands kUnavailable without sending them
 // (Redis down), then sends the rest.
-class FailsFirst : public gateway::RedisClient {
+class FailsFirst : public testing::ForwardingRedisClient {
  public:
   FailsFirst(std::shared_ptr<gateway::RedisClient> inner, int failures)
-      : inner_(std::move(inner)), failures_left_(failures) {}
-  void Start() override { inner_->Start(); }
-  void Stop() override { inner_->Stop(); }
-  bool connected() const override { return inner_->connected(); }
-  std::string last_error() const override { return inner_->last_error(); }
+      : ForwardingRedisClient(std::move(inner)), failures_left_(failures) {}
   void Command(std::vector<std::string> argv, Callback done) override {
     if (failures_left_.fetch_sub(1) > 0) {
       ++failed;
@@ -42,39 +38,22 @@ class FailsFirst : public gateway::RedisClient {
     }
     inner_->Command(std::move(argv), std::move(done));
   }
-  void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
-            std::vector<std::string> args, Callback done) override {
-    inner_->Call(function, std::move(keys), std::move(args), std::move(done));
-  }
   std::atomic<int> failed{0};
 
  private:
-  std::shared_ptr<gateway::RedisClient> inner_;
   std::atomic<int> failures_left_;
 };
 
 // A connection that answers every XREAD with nil at once, as a proxy that does not pass
 // blocking commands on may.
-class AnswersNilAtOnce : public gateway::RedisClient {
+class AnswersNilAtOnce : public testing::ForwardingRedisClient {
  public:
-  explicit AnswersNilAtOnce(std::shared_ptr<gateway::RedisClient> inner)
-      : inner_(std::move(inner)) {}
-  void Start() override { inner_->Start(); }
-  void Stop() override { inner_->Stop(); }
-  bool connected() const override { return inner_->connected(); }
-  std::string last_error() const override { return inner_->last_error(); }
+  using ForwardingRedisClient::ForwardingRedisClient;
   void Command(std::vector<std::string> /*argv*/, Callback done) override {
     ++sent;
     done(gateway::RedisReply::Nil());
   }
-  void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
-            std::vector<std::string> args, Callback done) override {
-    inner_->Call(function, std::move(keys), std::move(args), std::move(done));
-  }
   std::atomic<int> sent{0};
-
- private:
-  std::shared_ptr<gateway::RedisClient> inner_;
 };
 
 class LogWatcherTest : public ::testing::Test {

@@ -44,17 +44,9 @@ std::vector<Offer> CodedOffers(const std::string& prefix, const std::string& cod
 // A connection whose offers_announce calls run but answer as if Redis had not answered in
 // time (a reply lost after the call applied): what a gateway must survive once a batch is
 // committed.
-class AnnouncesAnswerLost : public gateway::RedisClient {
+class AnnouncesAnswerLost : public testing::ForwardingRedisClient {
  public:
-  explicit AnnouncesAnswerLost(std::shared_ptr<gateway::RedisClient> inner)
-      : inner_(std::move(inner)) {}
-  void Start() override { inner_->Start(); }
-  void Stop() override { inner_->Stop(); }
-  bool connected() const override { return inner_->connected(); }
-  std::string last_error() const override { return inner_->last_error(); }
-  void Command(std::vector<std::string> argv, Callback done) override {
-    inner_->Command(std::move(argv), std::move(done));
-  }
+  using ForwardingRedisClient::ForwardingRedisClient;
   void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
             std::vector<std::string> args, Callback done) override {
     const bool lose = !args.empty() && args.front() == "offers_announce";
@@ -66,9 +58,6 @@ class AnnouncesAnswerLost : public gateway::RedisClient {
                  });
   }
   std::atomic<int> lost{0};
-
- private:
-  std::shared_ptr<gateway::RedisClient> inner_;
 };
 
 // A RedisStore on the fixture's server under `prefix`, on an io thread and a connection of its

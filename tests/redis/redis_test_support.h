@@ -61,6 +61,28 @@ class RedisServer {
   std::vector<std::string> args_;
 };
 
+// A client that sends everything to `inner`: tests derive from it to change one kind of call
+// (lose an answer, fail the first commands, ...).
+class ForwardingRedisClient : public gateway::RedisClient {
+ public:
+  explicit ForwardingRedisClient(std::shared_ptr<gateway::RedisClient> inner)
+      : inner_(std::move(inner)) {}
+  void Start() override { inner_->Start(); }
+  void Stop() override { inner_->Stop(); }
+  bool connected() const override { return inner_->connected(); }
+  std::string last_error() const override { return inner_->last_error(); }
+  void Command(std::vector<std::string> argv, Callback done) override {
+    inner_->Command(std::move(argv), std::move(done));
+  }
+  void Call(const gateway::RedisFunction& function, std::vector<std::string> keys,
+            std::vector<std::string> args, Callback done) override {
+    inner_->Call(function, std::move(keys), std::move(args), std::move(done));
+  }
+
+ protected:
+  const std::shared_ptr<gateway::RedisClient> inner_;
+};
+
 // An io_context run by one thread of its own, stopped and joined by the destructor.
 class IoThread {
  public:

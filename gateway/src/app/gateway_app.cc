@@ -54,15 +54,6 @@ void RunOnEveryCore(const CatalogSnapshot::Tasks& tasks) {
   for (std::thread& thread : threads) thread.join();
 }
 
-// Runs a task after a delay on `io`, on a timer of its own (a task still waiting when the
-// io_context stops never runs).
-RunAfter RunAfterOn(boost::asio::io_context& io) {
-  return [&io](std::chrono::milliseconds delay, std::function<void()> run) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(io, delay);
-    timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
-  };
-}
-
 }  // namespace
 
 GatewayApp::GatewayApp(AppOptions options, KeyRing keys)
@@ -257,7 +248,11 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
   api_options.zone = o.zone;
   api_options.reservation_ttl_millis = o.reservation_ttl_millis;
   api_options.openapi_yaml = std::string(kOpenApiYaml);
-  api_options.run_after = RunAfterOn(*app->server_->io_contexts().front());
+  api_options.run_after = [io = app->server_->io_contexts().front()](
+                              std::chrono::milliseconds delay, std::function<void()> run) {
+    auto timer = std::make_shared<boost::asio::steady_timer>(*io, delay);
+    timer->async_wait([timer, run = std::move(run)](const boost::system::error_code&) { run(); });
+  };
   // Every gateway delivers webhooks; with Redis, each webhook's lease makes one of them do it.
   WebhookDispatcherOptions delivery;
   delivery.owner = NewId(*app->random_, "gw");

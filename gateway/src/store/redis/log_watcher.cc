@@ -104,7 +104,6 @@ void LogWatcher::OnAnswer(Result<RedisReply> answer) {
     failures_.store(0);
     return BlockAfter(now, options_.min_gap);
   }
-  wakes_.fetch_add(1, std::memory_order_relaxed);
   wake_([self = shared_from_this(), now](Status caught_up) {
     if (!caught_up.ok()) return self->Failed(now, caught_up.message());
     self->failures_.store(0);

@@ -65,9 +65,6 @@ class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
   // the connection stops; its answer is ignored). Idempotent.
   void Stop();
 
-  // Times Redis answered with something new since Start (for tests and metrics).
-  std::uint64_t wakes() const { return wakes_.load(std::memory_order_relaxed); }
-
  private:
   struct Waiting;  // the timer
 
@@ -89,7 +86,6 @@ class LogWatcher : public std::enable_shared_from_this<LogWatcher> {
   const LogWatcherOptions options_;
   std::atomic<bool> started_{false};
   std::atomic<bool> stopped_{false};
-  std::atomic<std::uint64_t> wakes_{0};
   std::atomic<int> failures_{0};                // in a row
   std::atomic<std::int64_t> sent_at_nanos_{0};  // of the block in flight (steady clock)
 };
