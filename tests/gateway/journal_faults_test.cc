@@ -8,15 +8,19 @@
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "api_test_support.h"
 #include "crash_traffic.h"
@@ -29,8 +33,9 @@ namespace {
 // The system's file system with faults switched on by the test. Thread-safe.
 class FaultyFileSystem final : public gateway::FileSystem {
  public:
-  // From now on, writes of more than `bytes` in all fail with ENOSPC; the write that crosses
-  // the limit writes what still fits first (a short write), as a full disk does.
+  // From now on, writes of more than `bytes` in all that grow a file fail with ENOSPC; the
+  // write that crosses the limit writes what still fits first (a short write), as a full disk
+  // does. Overwriting what a file already holds (the journal's zeroed space) still works.
   void FillUpAfter(std::size_t bytes) {
     std::lock_guard lock(mutex_);
     room_ = bytes;
@@ -67,6 +72,23 @@ class FaultyFileSystem final : public gateway::FileSystem {
     }
     return real_.Write(fd, data, allowed);
   }
+  ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
+    std::size_t allowed = size;
+    {
+      std::lock_guard lock(mutex_);
+      if (room_) {
+        struct stat file;
+        if (::fstat(fd, &file) != 0) return -1;
+        const std::size_t inside =
+            offset < file.st_size ? std::min<std::size_t>(size, file.st_size - offset) : 0;
+        if (inside == 0 && *room_ == 0) return Fail(ENOSPC);
+        const std::size_t growing = std::min(size - inside, *room_);
+        *room_ -= growing;
+        allowed = inside + growing;
+      }
+    }
+    return real_.WriteAt(fd, data, allowed, offset);
+  }
   int DataSync(int fd) override {
     {
       std::lock_guard lock(mutex_);
@@ -99,11 +121,14 @@ class FaultyFileSystem final : public gateway::FileSystem {
 
 class JournalFaultTest : public ::testing::Test {
  protected:
-  // A gateway on data_ whose journal goes through `files` (nullptr: the system's).
-  std::unique_ptr<TestGateway> Start(gateway::FileSystem* files) {
+  // A gateway on data_ whose journal goes through `files` (nullptr: the system's), keeping
+  // `preallocation` of zeroed space ahead of its records.
+  std::unique_ptr<TestGateway> Start(gateway::FileSystem* files,
+                                     gateway::JournalPreallocation preallocation = {}) {
     TestGatewayOptions options;
     options.data_dir = data_.path();
     options.journal_files = files;
+    options.journal_preallocation = preallocation;
     return std::make_unique<TestGateway>(options);
   }
 
@@ -151,7 +176,8 @@ class JournalFaultTest : public ::testing::Test {
 TEST_F(JournalFaultTest,
        ADiskThatFillsUpMidRecordAnswers503AndTheJournalReplaysWhatWasAcknowledged) {
   {
-    auto gateway = Start(&files_);
+    // Every write grows the file: no zeroed space ahead.
+    auto gateway = Start(&files_, {.ahead_bytes = 0});
     offer_id_ = CreateOffer(*gateway, kAdminKey, CrashTrafficOffer());
     // A few redemptions' worth of room, and none at a record boundary: the last write is cut.
     files_.FillUpAfter(20'000 + 7);
@@ -167,6 +193,33 @@ TEST_F(JournalFaultTest,
   }
   auto restarted = Start(nullptr);
   EXPECT_GT(restarted->app().startup().torn_tail_bytes, 0U) << "the cut record is dropped";
+  ExpectEveryAcknowledgedWriteAfterRestart(*restarted);
+}
+
+TEST_F(JournalFaultTest, AFullDiskStillTakesTheWritesThatFitInTheZeroedSpaceThen503) {
+  const std::string journal = data_.path() + "/journal.log";
+  std::uintmax_t size_when_full = 0;
+  {
+    // Room for a dozen redemptions or so, fewer than the offer's quota.
+    auto gateway = Start(&files_, {.ahead_bytes = 16 << 10, .piece_bytes = 4 << 10});
+    offer_id_ = CreateOffer(*gateway, kAdminKey, CrashTrafficOffer());
+    // The zeroed space is topped up while a whole piece fits: at least 12 KiB past the offer.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::filesystem::file_size(journal) < (std::uintmax_t{12} << 10) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    size_when_full = std::filesystem::file_size(journal);
+    ASSERT_GE(size_when_full, std::uintmax_t{12} << 10);
+    files_.FillUpAfter(0);  // nothing may grow a file from now on
+    const HttpReply refused = RedeemUntilRefused(*gateway, "zeroed-");
+    ASSERT_TRUE(IsProblem(refused, 503, "store_unavailable")) << refused.status << refused.body;
+    // Without the zeroed space not one would have been acknowledged.
+    EXPECT_GT(acknowledged_.size(), 5U);
+    EXPECT_EQ(std::filesystem::file_size(journal), size_when_full);
+    EXPECT_EQ(gateway->Call("GET", "/readyz", nullptr).status, 503);
+  }
+  auto restarted = Start(nullptr);
   ExpectEveryAcknowledgedWriteAfterRestart(*restarted);
 }
 

@@ -33,6 +33,7 @@ TestGateway::TestGateway(TestGatewayOptions options)
   app_options.data_dir = options.data_dir;
   app_options.demo = options.demo;
   app_options.journal_compaction = options.journal_compaction;
+  app_options.journal_preallocation = options.journal_preallocation;
   app_options.event_retention = options.event_retention;
   app_options.webhook_allow = options.webhook_allow;
   app_options.webhook_ca_file = options.webhook_ca_file;

@@ -57,6 +57,8 @@ struct TestGatewayOptions {
   std::chrono::milliseconds webhook_timeout{2'000};
   // Where the journal's file-system calls go (nullptr: the system's); must outlive the gateway.
   gateway::FileSystem* journal_files = nullptr;
+  // The zeroed space the journal keeps ahead of its records (default: as `uudai serve` does).
+  gateway::JournalPreallocation journal_preallocation;
   // The ManualClock starts here: 2026-10-10T12:00:00+07:00 unless set.
   std::optional<Timestamp> start;
 };

@@ -203,7 +203,8 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.render_response = render_response;
     if (!o.data_dir.empty()) {
       auto journal = Journal::Open(
-          o.data_dir, o.journal_files != nullptr ? *o.journal_files : DefaultFileSystem());
+          o.data_dir, o.journal_files != nullptr ? *o.journal_files : DefaultFileSystem(),
+          o.journal_preallocation);
       if (!journal.ok()) return journal.status();
       app->journal_ = std::move(journal).value();
       store_options.log = app->journal_.get();

@@ -10,6 +10,7 @@
 #include "api/key_ring.h"
 #include "http/http_server.h"
 #include "store/journal/journal_compaction.h"
+#include "store/journal/journal_preallocation.h"
 #include "store/redis/redis_key_prefix.h"
 #include "uudai/catalog.h"
 #include "uudai/clock.h"
@@ -62,6 +63,8 @@ struct AppOptions {
   FileSystem* journal_files = nullptr;
   // When the journal is compacted at start (gateway/src/store/journal/journal_compaction.h).
   JournalCompactionPolicy journal_compaction;
+  // The zeroed space the journal keeps ahead of its records (store/journal/journal.h).
+  JournalPreallocation journal_preallocation;
   // Webhook deliveries: the targets allowed besides public addresses (hosts, addresses, CIDR
   // blocks: OutboundPolicy), a CA file trusted besides the system's, and the retry schedule.
   std::vector<std::string> webhook_allow;

@@ -27,6 +27,9 @@ class PosixFileSystem final : public FileSystem {
   ssize_t Write(int fd, const void* data, std::size_t size) override {
     return ::write(fd, data, size);
   }
+  ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
+    return ::pwrite(fd, data, size, offset);
+  }
   int DataSync(int fd) override { return ::fdatasync(fd); }
   int SyncDirectory(const std::string& dir) override {
     const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

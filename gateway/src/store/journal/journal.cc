@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -35,9 +37,34 @@ bool WriteAll(FileSystem& files, int fd, const char* data, std::size_t size) {
   return true;
 }
 
+bool WriteAllAt(FileSystem& files, int fd, const char* data, std::size_t size,
+                std::uint64_t offset) {
+  while (size > 0) {
+    const ssize_t n = files.WriteAt(fd, data, size, static_cast<off_t>(offset));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+// How long the zeroing thread waits after a piece it could not write (a full disk, say)
+// before it tries again; meanwhile the writer grows the file itself.
+constexpr std::chrono::seconds kZeroingRetry{1};
+
 }  // namespace
 
-Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, FileSystem& files) {
+Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, FileSystem& files,
+                                               JournalPreallocation preallocation) {
+  if (preallocation.ahead_bytes > 0 &&
+      (preallocation.piece_bytes == 0 || preallocation.piece_bytes > preallocation.ahead_bytes)) {
+    return Status(StatusCode::kInternal,
+                  "journal: a preallocation piece must be from 1 byte to the space kept ahead");
+  }
   if (files.CreateDirectories(dir) != 0) {
     return Unavailable("cannot create " + dir + ": " + std::strerror(errno));
   }
@@ -65,7 +92,8 @@ Result<std::unique_ptr<Journal>> Journal::Open(const std::string& dir, FileSyste
     files.Close(lock_fd);
     return Unavailable("cannot open " + path + ": " + error);
   }
-  return std::unique_ptr<Journal>(new Journal(files, fd, lock_fd, dir, discarded_compaction));
+  return std::unique_ptr<Journal>(
+      new Journal(files, fd, lock_fd, dir, discarded_compaction, preallocation));
 }
 
 Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutation&)>& replay) {
@@ -75,14 +103,21 @@ Result<ReplaySummary> Journal::Replay(const std::function<void(const StoreMutati
   summary.discarded_compaction = discarded_compaction_;
   summary.records = read->records;
   summary.bytes = read->complete_bytes;
-  if (read->torn_tail_bytes > 0) {
-    summary.torn_tail_bytes = read->torn_tail_bytes;
-    if (files_.Truncate(fd_, static_cast<off_t>(summary.bytes)) != 0) {
-      return Unavailable("cannot cut the torn tail of " + path_);
-    }
+  summary.torn_tail_bytes = read->torn_tail_bytes;
+  // After the records: a torn one, the zeroes kept ahead, and after a crash perhaps parts of a
+  // write that was never acknowledged, past a stretch of zeroes. All of it goes.
+  const off_t size = files_.SeekToEnd(fd_);
+  if (size < 0) return Unavailable("cannot seek " + path_);
+  if (static_cast<std::uint64_t>(size) > summary.bytes &&
+      files_.Truncate(fd_, static_cast<off_t>(summary.bytes)) != 0) {
+    return Unavailable("cannot cut what follows the records of " + path_);
   }
-  if (files_.SeekToEnd(fd_) < 0) return Unavailable("cannot seek " + path_);
+  {
+    std::lock_guard lock(mutex_);
+    end_ = zeroed_end_ = summary.bytes;
+  }
   writer_ = std::thread([this] { WriterLoop(); });
+  if (preallocation_.ahead_bytes > 0) zeroer_ = std::thread([this] { ZeroingLoop(); });
   return summary;
 }
 
@@ -131,6 +166,7 @@ Result<CompactionSummary> Journal::Compact(
   std::lock_guard lock(mutex_);
   files_.Close(fd_);
   fd_ = fd;
+  end_ = zeroed_end_ = summary.bytes;
   if (!durable) {
     failed_ = true;
     return Unavailable("cannot sync " + dir_ + " after replacing " + path_ +
@@ -144,13 +180,15 @@ bool Journal::failed() const {
   return failed_;
 }
 
-Journal::Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction)
+Journal::Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction,
+                 JournalPreallocation preallocation)
     : files_(files),
       fd_(fd),
       lock_fd_(lock_fd),
       dir_(std::move(dir)),
       path_(dir_ + "/" + kJournalFile),
-      discarded_compaction_(discarded_compaction) {}
+      discarded_compaction_(discarded_compaction),
+      preallocation_(preallocation) {}
 
 Journal::~Journal() {
   {
@@ -158,7 +196,13 @@ Journal::~Journal() {
     stopping_ = true;
   }
   wake_writer_.notify_one();
-  if (writer_.joinable()) writer_.join();
+  zeroing_changed_.notify_all();
+  const bool replayed = writer_.joinable();
+  if (replayed) writer_.join();
+  if (zeroer_.joinable()) zeroer_.join();
+  // A journal stopped cleanly is its records alone (the next start zeroes the space again).
+  // Not synced: zeroes that a crash brings back are what Replay cuts anyway.
+  if (replayed && !failed_) files_.Truncate(fd_, static_cast<off_t>(end_));
   files_.Close(fd_);
   files_.Close(lock_fd_);  // releases the directory lock
 }
@@ -197,6 +241,7 @@ void Journal::WriterLoop() {
   std::string batch;
   while (true) {
     std::uint64_t batch_end = 0;
+    std::uint64_t offset = 0;
     int fd = -1;
     bool failed = false;
     {
@@ -208,26 +253,74 @@ void Journal::WriterLoop() {
       batch_end = appended_;
       fd = fd_;
       failed = failed_;
+      offset = end_;
+      if (offset + batch.size() > zeroed_end_) {
+        // Past the zeroes: the file grows here, where a piece may be being zeroed.
+        zeroing_changed_.wait(lock, [&] { return !zeroing_; });
+        growing_ = true;
+      }
     }
-    const bool ok =
-        !failed && WriteAll(files_, fd, batch.data(), batch.size()) && files_.DataSync(fd) == 0;
-    batch.clear();
+    const bool ok = !failed && WriteAllAt(files_, fd, batch.data(), batch.size(), offset) &&
+                    files_.DataSync(fd) == 0;
     std::vector<StatusCompletion> ready;
     {
       std::lock_guard lock(mutex_);
       if (ok) {
         durable_ = batch_end;
+        end_ = offset + batch.size();
+        zeroed_end_ = std::max(zeroed_end_, end_);
       } else {
         failed_ = true;
       }
+      growing_ = false;
       const auto last = failed_ ? waiters_.end() : waiters_.upper_bound(durable_);
       for (auto it = waiters_.begin(); it != last; ++it) ready.push_back(std::move(it->second));
       waiters_.erase(waiters_.begin(), last);
     }
+    batch.clear();
     durable_changed_.notify_all();
+    zeroing_changed_.notify_all();
     const Status status = ok ? Status::Ok() : Unavailable("a write to disk failed");
     for (auto& done : ready) done(status);
   }
+}
+
+void Journal::ZeroingLoop() {
+  const std::string zeroes(preallocation_.piece_bytes, '\0');
+  // Its own descriptor of the file: a writeback error is then reported to the writer's next
+  // fdatasync as well, not to whichever of the two descriptors synced first.
+  int fd = -1;
+  auto retry_at = std::chrono::steady_clock::time_point::min();
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    // Only once something was appended: before, Compact may still replace the file.
+    const bool wanted = !failed_ && appended_ > 0 && !growing_ &&
+                        zeroed_end_ + zeroes.size() <= end_ + preallocation_.ahead_bytes;
+    if (!wanted) {
+      zeroing_changed_.wait(lock);
+      continue;
+    }
+    if (std::chrono::steady_clock::now() < retry_at) {
+      zeroing_changed_.wait_until(lock, retry_at);
+      continue;
+    }
+    const std::uint64_t from = zeroed_end_;
+    zeroing_ = true;
+    lock.unlock();
+    if (fd < 0) fd = files_.Open(path_, O_WRONLY | O_CLOEXEC, 0600);
+    const bool ok = fd >= 0 && WriteAllAt(files_, fd, zeroes.data(), zeroes.size(), from) &&
+                    files_.DataSync(fd) == 0;
+    lock.lock();
+    zeroing_ = false;
+    if (ok) {
+      zeroed_end_ = from + zeroes.size();
+    } else {
+      retry_at = std::chrono::steady_clock::now() + kZeroingRetry;
+    }
+    zeroing_changed_.notify_all();
+  }
+  lock.unlock();
+  if (fd >= 0) files_.Close(fd);
 }
 
 }  // namespace uudai::gateway

@@ -6,6 +6,13 @@
 // error the journal fails for good: every waiter then gets kUnavailable, and so does the
 // store (which refuses writes until restart). Thread-safe.
 //
+// The file is its records (lines, which never hold a NUL byte) followed by zeroes: a zeroing
+// thread keeps the space ahead of the last record written out as zeroes and fdatasync'd
+// (JournalPreallocation), so that the writer overwrites blocks the file already has and its
+// fdatasync flushes data alone, not the file's size and block map as an append's does (the
+// same reason PostgreSQL zero-fills its WAL segments). A reader stops at the first NUL. A clean
+// stop cuts the zeroes off; after a crash, Replay does.
+//
 // Compaction (at start, between Replay and the first Append) replaces the journal with a
 // shorter one holding the same state: written to journal.log.compact, fdatasync'd, renamed
 // over journal.log, the directory fsync'd. A crash at any point leaves either the old or the
@@ -23,6 +30,7 @@
 #include <thread>
 
 #include "store/journal/file_system.h"
+#include "store/journal/journal_preallocation.h"
 #include "uudai/status.h"
 #include "uudai/store_mutation.h"
 
@@ -49,10 +57,12 @@ class Journal final : public MutationLog {
   // another process holds it). Call Replay() next. Every file-system call goes through
   // `files`, which must outlive the journal.
   static Result<std::unique_ptr<Journal>> Open(const std::string& dir,
-                                               FileSystem& files = DefaultFileSystem());
+                                               FileSystem& files = DefaultFileSystem(),
+                                               JournalPreallocation preallocation = {});
 
-  // Feeds every complete record to `replay` in order, cuts off a torn tail, and starts the
-  // writer. Fails on a corrupt record that is not the last one (better to stop than to serve
+  // Feeds every complete record to `replay` in order, cuts off a torn tail and the zeroes
+  // after the records, and starts the writer and the zeroing thread (which waits for the first
+  // Append). Fails on a corrupt record that is not the last one (better to stop than to serve
   // from a state we cannot trust). REQUIRES: called once, before Append.
   Result<ReplaySummary> Replay(const std::function<void(const StoreMutation&)>& replay);
 
@@ -78,8 +88,10 @@ class Journal final : public MutationLog {
   Status Flush();
 
  private:
-  Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction);
+  Journal(FileSystem& files, int fd, int lock_fd, std::string dir, bool discarded_compaction,
+          JournalPreallocation preallocation);
   void WriterLoop();
+  void ZeroingLoop();
 
   FileSystem& files_;
   int fd_;             // GUARDED_BY mutex_ (Compact replaces it; the writer reads it per batch)
@@ -87,9 +99,20 @@ class Journal final : public MutationLog {
   const std::string dir_;
   const std::string path_;
   const bool discarded_compaction_;
+  const JournalPreallocation preallocation_;
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
   std::condition_variable durable_changed_;
+  // Wakes the zeroing thread (the end moved, a write that grows the file ended, stop) and a
+  // writer waiting for a piece being zeroed.
+  std::condition_variable zeroing_changed_;
+  // [end_, zeroed_end_) is zeroes on disk; from zeroed_end_ on the file may hold anything a
+  // failed zeroing left (zeroes too) or nothing. The writer writes at end_; while it writes past
+  // zeroed_end_ (growing_) no piece is zeroed, and while a piece is (zeroing_) it waits to.
+  std::uint64_t end_ = 0;                                   // GUARDED_BY mutex_
+  std::uint64_t zeroed_end_ = 0;                            // GUARDED_BY mutex_
+  bool growing_ = false;                                    // GUARDED_BY mutex_
+  bool zeroing_ = false;                                    // GUARDED_BY mutex_
   std::string pending_;                                     // GUARDED_BY mutex_
   std::uint64_t appended_ = 0;                              // GUARDED_BY mutex_
   std::uint64_t durable_ = 0;                               // GUARDED_BY mutex_
@@ -97,6 +120,7 @@ class Journal final : public MutationLog {
   bool stopping_ = false;                                   // GUARDED_BY mutex_
   std::multimap<std::uint64_t, StatusCompletion> waiters_;  // GUARDED_BY mutex_
   std::thread writer_;
+  std::thread zeroer_;
 };
 
 }  // namespace uudai::gateway

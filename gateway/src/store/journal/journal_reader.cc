@@ -134,9 +134,15 @@ void ReadPieces(FileSystem& files, int fd, const std::string& path, std::size_t 
           Status(StatusCode::kUnavailable, "cannot read " + path + ": " + error));
     }
     if (n == 0) break;
+    // The records end at the first NUL: what follows is the zeroed space the journal keeps
+    // ahead (Journal), or what a crash left of a write never acknowledged.
+    const auto* nul =
+        static_cast<const char*>(std::memchr(chunk.data(), 0, static_cast<std::size_t>(n)));
     const std::size_t searched = pending.size();
-    pending.append(chunk.data(), static_cast<std::size_t>(n));
-    if (pending.find('\n', searched) == std::string::npos) continue;  // no line ended yet
+    pending.append(chunk.data(), nul != nullptr ? static_cast<std::size_t>(nul - chunk.data())
+                                                : static_cast<std::size_t>(n));
+    const bool records_ended = nul != nullptr;
+    if (!records_ended && pending.find('\n', searched) == std::string::npos) continue;
     // Cut every complete line into pieces; the rest waits for the next read.
     std::size_t piece_start = 0;
     std::size_t lines = 0;
@@ -158,6 +164,7 @@ void ReadPieces(FileSystem& files, int fd, const std::string& path, std::size_t 
     }
     pending.erase(0, cut);
     pending_start += cut;
+    if (records_ended) break;
   }
   result.complete_bytes = pending_start;
   result.torn_tail_bytes = pending.size();

@@ -24,7 +24,8 @@ struct JournalRecords {
   std::size_t torn_tail_bytes = 0;  // after them: a last record without its newline
 };
 
-// Reads `fd` from its current offset to its end and calls `apply` for each complete record
+// Reads `fd` from its current offset to its end, or to its first NUL byte (records never hold
+// one: the zeroes after them are space kept ahead), and calls `apply` for each complete record
 // (a line), in file order, on the calling thread. A last line without its newline (a write
 // cut short by a crash) is not a record: it is counted as the torn tail. Fails with
 // kInternal ("<path>: record at byte N is corrupt: ...", N from where the read began) on a
