@@ -24,14 +24,14 @@
 
 #include "api_test_support.h"
 #include "crash_traffic.h"
-#include "store/journal/file_system.h"
+#include "forwarding_file_system.h"
 #include "test_gateway.h"
 
 namespace uudai::testing {
 namespace {
 
 // The system's file system with faults switched on by the test. Thread-safe.
-class FaultyFileSystem final : public gateway::FileSystem {
+class FaultyFileSystem final : public ForwardingFileSystem {
  public:
   // From now on, writes of more than `bytes` in all that grow a file fail with ENOSPC; the
   // write that crosses the limit writes what still fits first (a short write), as a full disk
@@ -51,7 +51,6 @@ class FaultyFileSystem final : public gateway::FileSystem {
     open_error_ = error;
   }
 
-  int CreateDirectories(const std::string& dir) override { return real_.CreateDirectories(dir); }
   int Open(const std::string& path, int flags, mode_t mode) override {
     {
       std::lock_guard lock(mutex_);
@@ -59,7 +58,6 @@ class FaultyFileSystem final : public gateway::FileSystem {
     }
     return real_.Open(path, flags, mode);
   }
-  ssize_t Read(int fd, void* data, std::size_t size) override { return real_.Read(fd, data, size); }
   ssize_t Write(int fd, const void* data, std::size_t size) override {
     std::size_t allowed = size;
     {
@@ -96,15 +94,6 @@ class FaultyFileSystem final : public gateway::FileSystem {
     }
     return real_.DataSync(fd);
   }
-  int SyncDirectory(const std::string& dir) override { return real_.SyncDirectory(dir); }
-  int Truncate(int fd, off_t length) override { return real_.Truncate(fd, length); }
-  off_t SeekToEnd(int fd) override { return real_.SeekToEnd(fd); }
-  int LockExclusive(int fd) override { return real_.LockExclusive(fd); }
-  int Rename(const std::string& from, const std::string& to) override {
-    return real_.Rename(from, to);
-  }
-  int Unlink(const std::string& path) override { return real_.Unlink(path); }
-  int Close(int fd) override { return real_.Close(fd); }
 
  private:
   static int Fail(int error) {
@@ -112,7 +101,6 @@ class FaultyFileSystem final : public gateway::FileSystem {
     return -1;
   }
 
-  gateway::FileSystem& real_ = gateway::DefaultFileSystem();
   std::mutex mutex_;
   std::optional<std::size_t> room_;
   int sync_error_ = 0;

@@ -21,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "forwarding_file_system.h"
 #include "store/codec/mutation_codec.h"
 
 namespace uudai::gateway {
@@ -157,16 +158,8 @@ TEST_F(JournalTest, ReplayCutsEverythingAfterTheRecordsAPieceOfAWriteACrashLeftT
 }
 
 // The system's file system, with every write of zeroes (the zeroing thread's) failing ENOSPC.
-class NoRoomForZeroes final : public FileSystem {
+class NoRoomForZeroes final : public testing::ForwardingFileSystem {
  public:
-  int CreateDirectories(const std::string& dir) override { return real_.CreateDirectories(dir); }
-  int Open(const std::string& path, int flags, mode_t mode) override {
-    return real_.Open(path, flags, mode);
-  }
-  ssize_t Read(int fd, void* data, std::size_t size) override { return real_.Read(fd, data, size); }
-  ssize_t Write(int fd, const void* data, std::size_t size) override {
-    return real_.Write(fd, data, size);
-  }
   ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
     const char* bytes = static_cast<const char*>(data);
     if (size > 0 && std::all_of(bytes, bytes + size, [](char c) { return c == '\0'; })) {
@@ -176,21 +169,8 @@ class NoRoomForZeroes final : public FileSystem {
     }
     return real_.WriteAt(fd, data, size, offset);
   }
-  int DataSync(int fd) override { return real_.DataSync(fd); }
-  int SyncDirectory(const std::string& dir) override { return real_.SyncDirectory(dir); }
-  int Truncate(int fd, off_t length) override { return real_.Truncate(fd, length); }
-  off_t SeekToEnd(int fd) override { return real_.SeekToEnd(fd); }
-  int LockExclusive(int fd) override { return real_.LockExclusive(fd); }
-  int Rename(const std::string& from, const std::string& to) override {
-    return real_.Rename(from, to);
-  }
-  int Unlink(const std::string& path) override { return real_.Unlink(path); }
-  int Close(int fd) override { return real_.Close(fd); }
 
   std::atomic<int> refused{0};
-
- private:
-  FileSystem& real_ = DefaultFileSystem();
 };
 
 TEST_F(JournalTest, AZeroingThatFailsOnlyLeavesTheWritesToGrowTheFile) {
