@@ -15,8 +15,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "api_test_support.h"
@@ -202,6 +204,35 @@ TEST_F(ServeOptionsTest, ARedisLogBlockOutOfRangeStopsTheStartWithExitCode2) {
     ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--redis-log-block", good}));
     EXPECT_TRUE(serve.WaitUntilHealthy()) << good;
   }
+}
+
+TEST_F(ServeOptionsTest, JournalZeroedAheadSetsTheZeroedSpaceAndOutOfRangeStopsTheStart) {
+  for (const char* bad : {"-1", "1025", "eight"}) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--journal-zeroed-ahead", bad}));
+    const auto status = serve.WaitForExit(milliseconds(5000));
+    ASSERT_TRUE(status.has_value()) << "--journal-zeroed-ahead " << bad << " was accepted";
+    ASSERT_TRUE(WIFEXITED(*status)) << bad;
+    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
+  }
+  const std::string journal = data_dir_.path() + "/journal.log";
+  // The size of the journal once one offer is written, after `wait`.
+  auto size_after_a_write = [&](const char* mib, milliseconds wait) {
+    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--journal-zeroed-ahead", mib}));
+    EXPECT_TRUE(serve.WaitUntilHealthy()) << mib;
+    EXPECT_EQ(CallPort(serve.port(), "POST", "/v1/offers", kAdminKey, Json(AlwaysOnOffer())).status,
+              201);
+    const auto deadline = Clock::now() + wait;
+    while (Clock::now() < deadline && std::filesystem::file_size(journal) < (2U << 20)) {
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return std::filesystem::file_size(journal);
+  };
+  // 0: the file is its records alone.
+  EXPECT_LT(size_after_a_write("0", milliseconds(300)), 64U << 10);
+  // 2 MiB kept ahead (topped up while a whole 1 MiB piece fits): 1 to 2 MiB of zeroes.
+  const auto zeroed = size_after_a_write("2", milliseconds(10'000));
+  EXPECT_GE(zeroed, 1U << 20);
+  EXPECT_LE(zeroed, 3U << 20);
 }
 
 // ServeProcess sets --log-level itself, so these run the binary directly.

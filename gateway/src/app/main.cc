@@ -52,6 +52,10 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "prefix of every Redis key; its {hash tag} puts them in one cluster slot")(
       "data-dir", po::value(&c.data_dir)->default_value(c.data_dir),
       "embedded store's journal directory")(
+      "journal-zeroed-ahead",
+      po::value(&c.journal_zeroed_ahead_mib)->default_value(c.journal_zeroed_ahead_mib),
+      "MiB after the journal's last record kept written out as zeroes, so that a write's "
+      "fdatasync need not grow the file (0: none, e.g. on a copy-on-write file system)")(
       "threads", po::value(&c.threads)->default_value(c.threads), "I/O threads (0: one per core)")(
       "reservation-ttl",
       po::value(&c.reservation_ttl_seconds)->default_value(c.reservation_ttl_seconds),

@@ -48,6 +48,7 @@ constexpr std::int64_t kLongestEventRetention = 100'000'000;
 // Events are retried for a week at most (the event log may not hold them much longer).
 constexpr double kLongestWebhookRetrySeconds = 7 * 24 * 3600;
 constexpr int kMostWaitedReplicas = 16;
+constexpr std::int64_t kMostJournalZeroedAheadMib = 1024;
 
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000 + 0.5));
@@ -88,6 +89,12 @@ int RunServe(const ServeConfig& config) {
   if (config.event_retention < 1 || config.event_retention > kLongestEventRetention) {
     spdlog::error("--event-retention must be between 1 and {} events, got {}",
                   kLongestEventRetention, config.event_retention);
+    return 2;
+  }
+  if (config.journal_zeroed_ahead_mib < 0 ||
+      config.journal_zeroed_ahead_mib > kMostJournalZeroedAheadMib) {
+    spdlog::error("--journal-zeroed-ahead must be between 0 and {} MiB, got {}",
+                  kMostJournalZeroedAheadMib, config.journal_zeroed_ahead_mib);
     return 2;
   }
   if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
@@ -169,6 +176,9 @@ int RunServe(const ServeConfig& config) {
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
   options.event_retention = static_cast<std::size_t>(config.event_retention);
+  // Whole MiB: never less than the 1 MiB piece it is zeroed by.
+  options.journal_preallocation.ahead_bytes =
+      static_cast<std::size_t>(config.journal_zeroed_ahead_mib) << 20;
   options.data_dir = config.data_dir;
   if (config.redis_url) {
     options.redis_url = *config.redis_url;

@@ -35,6 +35,9 @@ struct ServeConfig {
   std::int64_t reservation_ttl_seconds = kDefaultReservationTtlMillis / 1000;
   std::int64_t idempotency_retention_seconds = kDefaultIdempotencyRetentionMillis / 1000;
   std::int64_t event_retention = static_cast<std::int64_t>(kDefaultEventRetention);
+  // MiB past the journal's last record kept written out as zeroes (0: none; at most 1024).
+  std::int64_t journal_zeroed_ahead_mib =
+      static_cast<std::int64_t>(AppOptions{}.journal_preallocation.ahead_bytes >> 20);
   std::string log_level = "info";
   int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
   std::size_t body_limit = ServerOptions{}.body_limit;
