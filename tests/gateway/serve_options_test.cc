@@ -80,6 +80,16 @@ class ServeOptionsTest : public ::testing::Test {
     extra.insert(extra.begin(), {"--data-dir", data_dir_.path()});
     return extra;
   }
+  // `uudai serve` with `option` set to each of `values` stops at once with exit code 2.
+  void ExpectEachStopsTheStart(const std::string& option, std::vector<std::string> values) {
+    for (const std::string& value : values) {
+      ServeProcess serve(UUDAI_BINARY, keys_file_, Args({option, value}));
+      const auto status = serve.WaitForExit(std::chrono::milliseconds(5000));
+      ASSERT_TRUE(status.has_value()) << option << " " << value << " was accepted";
+      ASSERT_TRUE(WIFEXITED(*status)) << option << " " << value;
+      EXPECT_EQ(WEXITSTATUS(*status), 2) << option << " " << value;
+    }
+  }
 
  protected:
   void SetUp() override { keys_file_ = WriteTestKeysFile(keys_dir_.path()); }
@@ -141,64 +151,31 @@ TEST_F(ServeOptionsTest, BodyTimeoutClosesAConnectionWhoseBodyStalls) {
 }
 
 TEST_F(ServeOptionsTest, TimeoutsOutsideTheirRangeStopTheStartWithExitCode2) {
-  for (const std::vector<std::string>& bad :
-       std::vector<std::vector<std::string>>{{"--idle-timeout", "0"},
-                                             {"--header-timeout", "0.01"},
-                                             {"--body-timeout", "3601"},
-                                             {"--redis-timeout", "-1"},
-                                             {"--idle-timeout", "nan"},
-                                             {"--idle-timeout", "soon"}}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args(bad));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << bad[0] << " " << bad[1] << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad[0] << " " << bad[1];
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad[0] << " " << bad[1];
-  }
+  ExpectEachStopsTheStart("--idle-timeout", {"0", "nan", "soon"});
+  ExpectEachStopsTheStart("--header-timeout", {"0.01"});
+  ExpectEachStopsTheStart("--body-timeout", {"3601"});
+  ExpectEachStopsTheStart("--redis-timeout", {"-1"});
 }
 
 TEST_F(ServeOptionsTest, ARedisWaitForReplicasOutOfRangeStopsTheStartWithExitCode2) {
-  for (const char* bad : {"-1", "17", "two"}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--redis-wait-replicas", bad}));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << "--redis-wait-replicas " << bad << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad;
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
-  }
+  ExpectEachStopsTheStart("--redis-wait-replicas", {"-1", "17", "two"});
 }
 
 TEST_F(ServeOptionsTest, AReservationTtlOutOfRangeStopsTheStartWithExitCode2) {
-  for (const char* bad : {"0", "-5", "604801"}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--reservation-ttl", bad}));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << "--reservation-ttl " << bad << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad;
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
-  }
+  ExpectEachStopsTheStart("--reservation-ttl", {"0", "-5", "604801"});
   ServeProcess longest_ttl(UUDAI_BINARY, keys_file_, Args({"--reservation-ttl", "604800"}));
   EXPECT_TRUE(longest_ttl.WaitUntilHealthy()) << "a week is the longest TTL";
 }
 
 TEST_F(ServeOptionsTest, AnIdempotencyRetentionOutOfRangeStopsTheStartWithExitCode2) {
-  for (const char* bad : {"0", "-1", "2592001"}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--idempotency-retention", bad}));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << "--idempotency-retention " << bad << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad;
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
-  }
+  ExpectEachStopsTheStart("--idempotency-retention", {"0", "-1", "2592001"});
   // Shorter than the 24 h default is allowed (with a warning): a bench shows memory after expiry.
   ServeProcess shortest(UUDAI_BINARY, keys_file_, Args({"--idempotency-retention", "1"}));
   EXPECT_TRUE(shortest.WaitUntilHealthy());
 }
 
 TEST_F(ServeOptionsTest, ARedisLogBlockOutOfRangeStopsTheStartWithExitCode2) {
-  for (const char* bad : {"-1", "0.05", "61", "nan"}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--redis-log-block", bad}));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << "--redis-log-block " << bad << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad;
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
-  }
+  ExpectEachStopsTheStart("--redis-log-block", {"-1", "0.05", "61", "nan"});
   // 0 (no blocking read) and the range's ends are accepted (the embedded store ignores them).
   for (const char* good : {"0", "0.1", "60"}) {
     ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--redis-log-block", good}));
@@ -207,13 +184,7 @@ TEST_F(ServeOptionsTest, ARedisLogBlockOutOfRangeStopsTheStartWithExitCode2) {
 }
 
 TEST_F(ServeOptionsTest, JournalZeroedAheadSetsTheZeroedSpaceAndOutOfRangeStopsTheStart) {
-  for (const char* bad : {"-1", "1025", "eight"}) {
-    ServeProcess serve(UUDAI_BINARY, keys_file(), Args({"--journal-zeroed-ahead", bad}));
-    const auto status = serve.WaitForExit(milliseconds(5000));
-    ASSERT_TRUE(status.has_value()) << "--journal-zeroed-ahead " << bad << " was accepted";
-    ASSERT_TRUE(WIFEXITED(*status)) << bad;
-    EXPECT_EQ(WEXITSTATUS(*status), 2) << bad;
-  }
+  ExpectEachStopsTheStart("--journal-zeroed-ahead", {"-1", "1025", "eight"});
   const std::string journal = data_dir_.path() + "/journal.log";
   // The size of the journal once one offer is written, after `wait`.
   auto size_after_a_write = [&](const char* mib, milliseconds wait) {
