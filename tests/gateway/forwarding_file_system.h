@@ -16,9 +16,6 @@ class ForwardingFileSystem : public gateway::FileSystem {
     return real_.Open(path, flags, mode);
   }
   ssize_t Read(int fd, void* data, std::size_t size) override { return real_.Read(fd, data, size); }
-  ssize_t Write(int fd, const void* data, std::size_t size) override {
-    return real_.Write(fd, data, size);
-  }
   ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
     return real_.WriteAt(fd, data, size, offset);
   }

@@ -58,18 +58,6 @@ class FaultyFileSystem final : public ForwardingFileSystem {
     }
     return real_.Open(path, flags, mode);
   }
-  ssize_t Write(int fd, const void* data, std::size_t size) override {
-    std::size_t allowed = size;
-    {
-      std::lock_guard lock(mutex_);
-      if (room_) {
-        if (*room_ == 0) return Fail(ENOSPC);
-        allowed = std::min(size, *room_);
-        *room_ -= allowed;
-      }
-    }
-    return real_.Write(fd, data, allowed);
-  }
   ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
     std::size_t allowed = size;
     {

@@ -24,9 +24,6 @@ class PosixFileSystem final : public FileSystem {
     return ::open(path.c_str(), flags, mode);
   }
   ssize_t Read(int fd, void* data, std::size_t size) override { return ::read(fd, data, size); }
-  ssize_t Write(int fd, const void* data, std::size_t size) override {
-    return ::write(fd, data, size);
-  }
   ssize_t WriteAt(int fd, const void* data, std::size_t size, off_t offset) override {
     return ::pwrite(fd, data, size, offset);
   }

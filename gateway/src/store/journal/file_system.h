@@ -24,7 +24,6 @@ class FileSystem {
   virtual int CreateDirectories(const std::string& dir) = 0;
   virtual int Open(const std::string& path, int flags, mode_t mode) = 0;  // open(2)
   virtual ssize_t Read(int fd, void* data, std::size_t size) = 0;         // read(2)
-  virtual ssize_t Write(int fd, const void* data, std::size_t size) = 0;  // write(2)
   virtual ssize_t WriteAt(int fd, const void* data, std::size_t size,
                           off_t offset) = 0;  // pwrite(2)
   virtual int DataSync(int fd) = 0;           // fdatasync(2)

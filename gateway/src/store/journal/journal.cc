@@ -24,19 +24,6 @@ constexpr const char* kCompactFile = "journal.log.compact";
 constexpr std::size_t kCompactWriteChunk = 1 << 20;
 constexpr std::size_t kReadChunkBytes = 1 << 20;
 
-bool WriteAll(FileSystem& files, int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const ssize_t n = files.Write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 bool WriteAllAt(FileSystem& files, int fd, const char* data, std::size_t size,
                 std::uint64_t offset) {
   while (size > 0) {
@@ -136,7 +123,7 @@ Result<CompactionSummary> Journal::Compact(
   std::string chunk;
   bool written = true;
   auto write_chunk = [&] {
-    written = written && WriteAll(files_, fd, chunk.data(), chunk.size());
+    written = written && WriteAllAt(files_, fd, chunk.data(), chunk.size(), summary.bytes);
     summary.bytes += chunk.size();
     chunk.clear();
   };

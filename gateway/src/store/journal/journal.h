@@ -1,8 +1,8 @@
 // Journal: the embedded store's durability — an append-only file of StoreMutations.
 //
 // Append() queues an encoded record (cheap: called under store locks); a writer thread
-// writes whatever has queued in one write() and fdatasync()s it (group commit), then completes
-// the WhenDurable waiters. An acknowledged write is therefore on disk. On a write or sync
+// writes whatever has queued in one pwrite() after the last record and fdatasync()s it (group
+// commit), then completes the WhenDurable waiters. An acknowledged write is therefore on disk. On a write or sync
 // error the journal fails for good: every waiter then gets kUnavailable, and so does the
 // store (which refuses writes until restart). Thread-safe.
 //
