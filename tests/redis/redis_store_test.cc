@@ -81,6 +81,24 @@ TEST_F(RedisStoreTest, EightThreadsOnTwoGatewaysTakeExactlyTheQuota) {
   }
 }
 
+// An offer's budget counter in Redis stays exact past 2^53, where Lua's numbers (doubles) skip
+// odd integers: twelve odd discounts of nearly 10^15 đồng add up to an odd sum past 10^16.
+TEST_F(RedisStoreTest, BudgetCounterStaysExactPast2To53) {
+  auto gateway = NewGateway();
+  SyncStore store(*gateway);
+  const Offer offer = store.GivenOffer(MakeOffer("o-big"));
+  constexpr Money kOddDiscount = kMaxAmount - 1;
+  constexpr int kCount = 12;
+  for (int i = 0; i < kCount; ++i) {
+    const std::string id = "r-" + std::to_string(i);
+    Result<CreateRedemptionOutcome> created = store.Create(
+        RedemptionBuilder(id).Subtotal(kMaxAmount).Committed().Apply(offer, kOddDiscount).Build());
+    ASSERT_TRUE(created.ok()) << i << ": " << created.status().message();
+    EXPECT_EQ(Redis("HGET '" + prefix_ + "o:o-big' b"), std::to_string((i + 1) * kOddDiscount));
+  }
+  EXPECT_EQ(Redis("HGET '" + prefix_ + "o:o-big' n"), std::to_string(kCount));
+}
+
 // A refusal settled on one gateway is final for a request with the same key that was planned
 // before it and is still in flight on another; a request planned well after it (past the
 // clocks' allowed skew, 1 s) is a new attempt and may succeed.

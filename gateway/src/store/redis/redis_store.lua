@@ -173,6 +173,9 @@ end
 
 -- An integer as Redis reads one (tostring would write 1e+15 for large doubles).
 local function int(x) return string.format('%d', x) end
+-- Decimal integers of at most this many digits add up exactly in Lua numbers (doubles, exact
+-- below 2^53 > 2 * 10^15); longer ones are added by Redis (HINCRBY).
+local EXACT_DIGITS = 15
 
 -- This Redis's clock, epoch ms: what a spread store's deadlines are compared with (a call sent
 -- again after a timeout carries its first `now`).
@@ -235,7 +238,7 @@ local function add_event(created, type_number, ...)
   local seq = redis.call('INCR', key('evseq'))
   local t = redis.call('TIME')
   local text = table.concat({type_number, ...}, US)
-  local micros = t[1] .. string.format('%06d', tonumber(t[2]))
+  local micros = t[1] .. string.sub('00000' .. t[2], -6)
   if created then
     redis.call('XADD', key('ev'), int(seq) .. '-0', 'e', text, 'u', micros, 'c', '1')
   else
@@ -247,7 +250,8 @@ local function emit(type_number, ...) add_event(false, type_number, ...) end
 -- EventType's numbers (engine/include/uudai/store_event.h).
 local OFFER_CREATED, OFFER_UPDATED, BUDGET_THRESHOLD = '0', '1', '7'
 -- The event of a redemption now at status `status` (RedemptionStatus's number, a string).
-local function redemption_event(status) return int(2 + tonumber(status)) end
+local REDEMPTION_EVENT = {['0'] = '2', ['1'] = '3', ['2'] = '4', ['3'] = '5', ['4'] = '6'}
+local function redemption_event(status) return REDEMPTION_EVENT[status] end
 local THRESHOLD_PERCENTS = {80, 95, 100}
 
 -- Whether `used` is at least `percent` % of `limit`, exactly (both below 2^53; limit * percent
@@ -259,16 +263,18 @@ end
 
 -- The thresholds that `live` redemptions and `spent` budget reach under limits lt, lb (numbers;
 -- -1 = none) and that mask `mask` (a number) does not hold: calls reached(basis, percent, used,
--- limit) for each, in order, and answers the mask with them.
-local function thresholds_reached(lt, lb, live, spent, mask, reached)
-  for basis, limit_and_used in ipairs({{lt, live}, {lb, spent}}) do
-    local limit, used = limit_and_used[1], limit_and_used[2]
+-- limit, ...) for each, in order (`...`: the arguments after `reached`), and answers the mask
+-- with them.
+local function thresholds_reached(lt, lb, live, spent, mask, reached, ...)
+  for basis = 0, 1 do
+    local limit, used = lt, live
+    if basis == 1 then limit, used = lb, spent end
     if limit > 0 then
-      for index, percent in ipairs(THRESHOLD_PERCENTS) do
-        local bit = 2 ^ ((basis - 1) * 3 + index - 1)
+      for index = 1, #THRESHOLD_PERCENTS do
+        local percent, bit = THRESHOLD_PERCENTS[index], 2 ^ (basis * 3 + index - 1)
         if math.floor(mask / bit) % 2 == 0 and reaches(used, limit, percent) then
           mask = mask + bit
-          reached(basis - 1, percent, used, limit)
+          reached(basis, percent, used, limit, ...)
         end
       end
     end
@@ -279,12 +285,13 @@ end
 -- Announces the thresholds of offer `id` (hash `offer_key`) that `live` redemptions and `spent`
 -- budget reach and its mask `announced` (a string or nil) does not hold; limits lt, lb ("-1" =
 -- none); at: the redemption's time. Writes the mask when it grew.
+local function emit_threshold(basis, percent, used, limit, id, merchant, at)
+  emit(BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent), int(used), int(limit))
+end
 local function announce_thresholds(id, offer_key, merchant, at, lt, lb, live, spent, announced)
   local before = tonumber(announced or '0')
   local mask = thresholds_reached(tonumber(lt), tonumber(lb), live, spent, before,
-                                  function(basis, percent, used, limit)
-    emit(BUDGET_THRESHOLD, at, merchant, id, int(basis), int(percent), int(used), int(limit))
-  end)
+                                  emit_threshold, id, merchant, at)
   if mask ~= before then redis.call('HSET', offer_key, 'ta', int(mask)) end
 end
 
@@ -653,34 +660,38 @@ local STATUS_NAME = {['0'] = 'reserved', ['1'] = 'committed', ['2'] = 'released'
 -- `minute`), within its current limits, and at the version the quote saw. `o` is its hash's
 -- fields v s lt lb ls ld sa ea wf wt n b d:<day>, `shopper` the shopper's count ("0" when
 -- none). The same checks, in the same order, as MemoryStore (engine/src/applied_offer_check.h).
+local function offer_refusal(code, id, what) return {code, 'offer ' .. id .. ' ' .. what} end
 local function stale_or_full(id, version, discount, at, minute, o, shopper_count)
-  local name = 'offer ' .. id
-  if not o[1] then return {'quote_changed', name .. ' does not exist'} end
-  if o[2] == 'paused' then return {'paused', name .. ' is paused'} end
-  if o[2] == 'archived' then return {'ended', name .. ' was archived'} end
-  if at < tonumber(o[7]) then return {'not_started', name .. ' has not started'} end
-  if at >= tonumber(o[8]) then return {'ended', name .. ' has ended'} end
+  if not o[1] then return offer_refusal('quote_changed', id, 'does not exist') end
+  if o[2] == 'paused' then return offer_refusal('paused', id, 'is paused') end
+  if o[2] == 'archived' then return offer_refusal('ended', id, 'was archived') end
+  if at < tonumber(o[7]) then return offer_refusal('not_started', id, 'has not started') end
+  if at >= tonumber(o[8]) then return offer_refusal('ended', id, 'has ended') end
   if o[9] then
     local from, to = tonumber(o[9]), tonumber(o[10])
     local inside
     if from <= to then inside = minute >= from and minute < to
     else inside = minute >= from or minute < to end
-    if not inside then return {'outside_window', name .. ' is outside its daily window'} end
+    if not inside then return offer_refusal('outside_window', id, 'is outside its daily window') end
   end
   local live, spent = tonumber(o[11] or '0'), tonumber(o[12] or '0')
   local shopper, day = tonumber(shopper_count), tonumber(o[13] or '0')
   local lt, lb, ls, ld = tonumber(o[3]), tonumber(o[4]), tonumber(o[5]), tonumber(o[6])
-  if lt >= 0 and live + 1 > lt then return {'quota_exhausted', name .. ' has no redemptions left'} end
+  if lt >= 0 and live + 1 > lt then
+    return offer_refusal('quota_exhausted', id, 'has no redemptions left')
+  end
   if lb >= 0 and spent + tonumber(discount) > lb then
-    return {'budget_exhausted', name .. ' has not enough budget left for this discount'}
+    return offer_refusal('budget_exhausted', id, 'has not enough budget left for this discount')
   end
   if ls >= 0 and shopper + 1 > ls then
-    return {'per_shopper_limit', name .. ' reached its per-shopper limit for this shopper'}
+    return offer_refusal('per_shopper_limit', id, 'reached its per-shopper limit for this shopper')
   end
-  if ld >= 0 and day + 1 > ld then return {'daily_limit', name .. ' reached its limit for today'} end
+  if ld >= 0 and day + 1 > ld then
+    return offer_refusal('daily_limit', id, 'reached its limit for today')
+  end
   if version ~= '0' and version ~= o[1] then
-    return {'quote_changed', name .. ' changed (version ' .. o[1] ..
-            ') since the quote saw version ' .. version .. '; quote again'}
+    return offer_refusal('quote_changed', id, 'changed (version ' .. o[1] ..
+                         ') since the quote saw version ' .. version .. '; quote again')
   end
   return nil
 end
@@ -692,9 +703,18 @@ end
 local function count_use(offer, o, day_field, amount, code, id, at)
   local offer_key = key('o:' .. offer)
   local live = tonumber(o[11] or '0') + 1
-  redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
-  local spent = tonumber(o[12] or '0')
-  if amount ~= '0' then spent = redis.call('HINCRBY', offer_key, 'b', amount) end
+  local spent = o[12] or '0'
+  if amount == '0' then
+    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    spent = tonumber(spent)
+  elseif #spent <= EXACT_DIGITS and #amount <= EXACT_DIGITS then
+    spent = tonumber(spent) + tonumber(amount)
+    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1),
+               'b', int(spent))
+  else
+    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    spent = redis.call('HINCRBY', offer_key, 'b', amount)
+  end
   if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
   -- A share of a hot offer's limits (ht "2") says nothing of the whole offer's: its thresholds
   -- are not announced here.

@@ -67,8 +67,15 @@ local READ_ONLY_OPS = {
 -- tell: EXISTS of two missing keys of a migrating slot is refused on both primaries (ASK on
 -- the source, TRYAGAIN on the target, reported inside a script as an error), so a call answers
 -- TRYAGAIN before it reads or writes anything, and the gateway sends it again. On a single
--- Redis, and on a cluster whose slot is stable, both keys are just missing.
+-- Redis, and on a cluster whose slot is stable, both keys are just missing. A Redis that is not
+-- part of a cluster is not probed: whether it is one is read on the library's first call and
+-- kept (cluster mode is set at Redis's start, and a restart loads the library again).
+local in_cluster
 local function slot_migrating()
+  if in_cluster == nil then
+    in_cluster = string.find(redis.call('INFO', 'cluster'), 'cluster_enabled:1', 1, true) ~= nil
+  end
+  if not in_cluster then return nil end
   local probe = redis.pcall('EXISTS', PREFIX .. 'migration-probe:1', PREFIX .. 'migration-probe:2')
   if type(probe) == 'table' and probe.err ~= nil then return probe.err end
   return nil
