@@ -1,0 +1,70 @@
+// The heap of the executables that link tcmalloc (uudai_malloc) on transparent huge pages.
+//
+// tcmalloc takes memory from the system a megabyte or more at a time. This system allocator,
+// installed before main(), hands it 2 MiB-aligned anonymous mappings, whole 2 MiB pages, and
+// asks the kernel to back them with huge pages (madvise MADV_HUGEPAGE), which Debian's default
+// (/sys/kernel/mm/transparent_hugepage/enabled = madvise) grants only to memory that asks. A
+// million offers' catalog then takes ~500 times fewer page faults to build (start-up), and its
+// lookups miss the TLB less. Where the setting is `never` the advice changes nothing; the
+// memory is used as it would be otherwise. If a mapping fails, tcmalloc's own system
+// allocator is asked instead.
+//
+// Alloc runs under tcmalloc's page heap lock: it must not allocate (mmap, munmap and madvise
+// do not).
+#include <gperftools/malloc_extension.h>
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+namespace {
+
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+constexpr std::uintptr_t RoundUp(std::uintptr_t value, std::size_t to) {
+  return (value + to - 1) / to * to;
+}
+
+class HugePageSysAllocator final : public SysAllocator {
+ public:
+  explicit HugePageSysAllocator(SysAllocator* fallback) : fallback_(fallback) {}
+
+  void* Alloc(std::size_t size, std::size_t* actual_size, std::size_t alignment) override {
+    const std::size_t align = std::max(alignment, kHugePage);
+    const std::size_t length = RoundUp(size, kHugePage);
+    // Mapped `align` longer than needed, then trimmed to an aligned start.
+    void* mapped =
+        mmap(nullptr, length + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mapped == MAP_FAILED) {
+      return fallback_ != nullptr ? fallback_->Alloc(size, actual_size, alignment) : nullptr;
+    }
+    const auto start = reinterpret_cast<std::uintptr_t>(mapped);
+    const std::uintptr_t aligned = RoundUp(start, align);
+    const std::uintptr_t end = start + length + align;
+    if (aligned > start) munmap(mapped, aligned - start);
+    if (end > aligned + length) {
+      munmap(reinterpret_cast<void*>(aligned + length), end - (aligned + length));
+    }
+    madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
+    if (actual_size != nullptr) *actual_size = length;
+    return reinterpret_cast<void*>(aligned);
+  }
+
+ private:
+  SysAllocator* fallback_;
+};
+
+// Installed during static initialisation, ahead of the executable's other initialisers
+// (init_priority), before the heap grows much: only the chunk tcmalloc took for the shared
+// libraries' own start lies outside it.
+struct Installer {
+  Installer() {
+    MallocExtension* malloc = MallocExtension::instance();
+    static HugePageSysAllocator allocator(malloc->GetSystemAllocator());
+    malloc->SetSystemAllocator(&allocator);
+  }
+};
+__attribute__((init_priority(101))) const Installer kInstaller;
+
+}  // namespace
