@@ -703,16 +703,16 @@ end
 local function count_use(offer, o, day_field, amount, code, id, at)
   local offer_key = key('o:' .. offer)
   local live = tonumber(o[11] or '0') + 1
+  local today = int(tonumber(o[13] or '0') + 1)
   local spent = o[12] or '0'
   if amount == '0' then
-    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    redis.call('HSET', offer_key, 'n', int(live), day_field, today)
     spent = tonumber(spent)
   elseif #spent <= EXACT_DIGITS and #amount <= EXACT_DIGITS then
     spent = tonumber(spent) + tonumber(amount)
-    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1),
-               'b', int(spent))
+    redis.call('HSET', offer_key, 'n', int(live), day_field, today, 'b', int(spent))
   else
-    redis.call('HSET', offer_key, 'n', int(live), day_field, int(tonumber(o[13] or '0') + 1))
+    redis.call('HSET', offer_key, 'n', int(live), day_field, today)
     spent = redis.call('HINCRBY', offer_key, 'b', amount)
   end
   if code ~= '' then redis.call('HSET', key('uheld'), code, id) end
@@ -950,8 +950,8 @@ local function create()
   end
   -- Every check passed: write, the record first, since it is also the last check (a redemption
   -- id is new; a gateway makes ids of 80 random bits). The counters were read above, in this
-  -- same call, so they are set to their next values (one HSET an offer); the budget, which may
-  -- pass 2^53, is counted by Redis in integers.
+  -- same call, so they are set to their next values (one HSET an offer, the budget with them
+  -- while Lua's numbers add it exactly; past that, HINCRBY: see count_use).
   if redis.call('HSETNX', key('rec'), id, record) == 0 then
     return refused('already_exists', 'redemption ' .. id .. ' already exists')
   end
