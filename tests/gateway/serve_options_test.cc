@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
@@ -204,6 +205,35 @@ TEST_F(ServeOptionsTest, JournalZeroedAheadSetsTheZeroedSpaceAndOutOfRangeStopsT
   const auto zeroed = size_after_a_write("2", milliseconds(10'000));
   EXPECT_GE(zeroed, 1U << 20);
   EXPECT_LE(zeroed, 3U << 20);
+}
+
+// A build with tcmalloc asks the kernel for huge pages for its heap, unless told not to.
+TEST_F(ServeOptionsTest, HeapHugePagesOffLeavesNoMappingAdvisedForThem) {
+  std::string version;
+  if (FILE* out = popen((std::string(UUDAI_BINARY) + " version").c_str(), "r")) {
+    char line[256];
+    while (std::fgets(line, sizeof line, out) != nullptr) version += line;
+    pclose(out);
+  }
+  if (version.find("malloc: tcmalloc") == std::string::npos) {
+    GTEST_SKIP() << "built with the C library's malloc: " << version;
+  }
+  ExpectEachStopsTheStart("--heap-huge-pages", {"maybe"});
+  // The mappings of the process whose VmFlags say MADV_HUGEPAGE ("hg").
+  auto advised_mappings = [&](const char* setting) {
+    ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--heap-huge-pages", setting}));
+    EXPECT_TRUE(serve.WaitUntilHealthy()) << setting;
+    std::ifstream smaps("/proc/" + std::to_string(serve.pid()) + "/smaps");
+    int advised = 0;
+    for (std::string line; std::getline(smaps, line);) {
+      if (line.rfind("VmFlags:", 0) == 0 && (line + " ").find(" hg ") != std::string::npos) {
+        ++advised;
+      }
+    }
+    return advised;
+  };
+  EXPECT_GE(advised_mappings("on"), 1);
+  EXPECT_EQ(advised_mappings("off"), 0);
 }
 
 // ServeProcess sets --log-level itself, so these run the binary directly.

@@ -34,6 +34,7 @@ class ServeProcess {
   ServeProcess& operator=(const ServeProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
 
   // Waits until GET /healthz answers 200 (false if the child exits first or `wait` passes).
   // A child that exited because another process took its port between FreePort and its

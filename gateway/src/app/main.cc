@@ -12,6 +12,9 @@
 #include <boost/program_options.hpp>
 
 #include "app/serve_command.h"
+#ifdef UUDAI_HUGE_PAGE_HEAP
+#include "malloc/huge_page_heap.h"
+#endif
 
 namespace po = boost::program_options;
 using uudai::gateway::ServeConfig;
@@ -57,6 +60,10 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "MiB after the journal's last record kept written out as zeroes, so that a write's "
       "fdatasync need not grow the file (0: none, e.g. on a copy-on-write file system)")(
       "threads", po::value(&c.threads)->default_value(c.threads), "I/O threads (0: one per core)")(
+      "heap-huge-pages",
+      po::value(&c.heap_huge_pages)->default_value(c.heap_huge_pages, "on")->value_name("on|off"),
+      "ask the kernel for transparent huge pages for the heap (builds with tcmalloc; the "
+      "system's transparent_hugepage setting `never` refuses them anyway)")(
       "reservation-ttl",
       po::value(&c.reservation_ttl_seconds)->default_value(c.reservation_ttl_seconds),
       "seconds a reservation holds quota")(
@@ -202,5 +209,8 @@ int main(int argc, char** argv) {
   }
   config.zone_offset_minutes = *offset;
   if (!redis.empty()) config.redis_url = redis;
+#ifdef UUDAI_HUGE_PAGE_HEAP
+  uudai::gateway::AdviseHeapHugePages(config.heap_huge_pages);
+#endif
   return uudai::gateway::RunServe(config);
 }

@@ -38,6 +38,8 @@ struct ServeConfig {
   // MiB past the journal's last record kept written out as zeroes (0: none; at most 1024).
   std::int64_t journal_zeroed_ahead_mib =
       static_cast<std::int64_t>(AppOptions{}.journal_preallocation.ahead_bytes >> 20);
+  // Whether the heap asks for transparent huge pages (builds with tcmalloc; main applies it).
+  bool heap_huge_pages = true;
   std::string log_level = "info";
   int zone_offset_minutes = CampaignZone::kVietnamOffsetMinutes;
   std::size_t body_limit = ServerOptions{}.body_limit;

@@ -9,15 +9,22 @@
 // memory is used as it would be otherwise. If a mapping fails, tcmalloc's own system
 // allocator is asked instead.
 //
+// `uudai serve --heap-huge-pages off` turns it off (AdviseHeapHugePages).
+//
 // Alloc runs under tcmalloc's page heap lock: it must not allocate (mmap, munmap and madvise
 // do not).
+#include "malloc/huge_page_heap.h"
+
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
+namespace uudai::gateway {
 namespace {
 
 constexpr std::size_t kHugePage = std::size_t{2} << 20;
@@ -31,6 +38,9 @@ class HugePageSysAllocator final : public SysAllocator {
   explicit HugePageSysAllocator(SysAllocator* fallback) : fallback_(fallback) {}
 
   void* Alloc(std::size_t size, std::size_t* actual_size, std::size_t alignment) override {
+    if (!advise_.load(std::memory_order_relaxed)) {
+      return fallback_ != nullptr ? fallback_->Alloc(size, actual_size, alignment) : nullptr;
+    }
     const std::size_t align = std::max(alignment, kHugePage);
     const std::size_t length = RoundUp(size, kHugePage);
     // Mapped `align` longer than needed, then trimmed to an aligned start.
@@ -47,13 +57,35 @@ class HugePageSysAllocator final : public SysAllocator {
       munmap(reinterpret_cast<void*>(aligned + length), end - (aligned + length));
     }
     madvise(reinterpret_cast<void*>(aligned), length, MADV_HUGEPAGE);
+    if (advised_count_ < advised_.size()) advised_[advised_count_++] = {aligned, length};
     if (actual_size != nullptr) *actual_size = length;
     return reinterpret_cast<void*>(aligned);
   }
 
+  // Stops advising; what was handed out so far (the first mappings: the options are read
+  // early) is advised against huge pages.
+  void StopAdvising() {
+    if (!advise_.exchange(false)) return;
+    for (std::size_t i = 0; i < advised_count_; ++i) {
+      madvise(reinterpret_cast<void*>(advised_[i].start), advised_[i].length, MADV_NOHUGEPAGE);
+    }
+  }
+
  private:
+  struct Mapping {
+    std::uintptr_t start;
+    std::size_t length;
+  };
+
   SysAllocator* fallback_;
+  std::atomic<bool> advise_{true};
+  // The first mappings, for StopAdvising: a process reads its options long before it has
+  // taken this many.
+  std::array<Mapping, 64> advised_{};
+  std::size_t advised_count_ = 0;
 };
+
+HugePageSysAllocator* installed = nullptr;
 
 // Installed during static initialisation, ahead of the executable's other initialisers
 // (init_priority), before the heap grows much: only the chunk tcmalloc took for the shared
@@ -63,8 +95,15 @@ struct Installer {
     MallocExtension* malloc = MallocExtension::instance();
     static HugePageSysAllocator allocator(malloc->GetSystemAllocator());
     malloc->SetSystemAllocator(&allocator);
+    installed = &allocator;
   }
 };
 __attribute__((init_priority(101))) const Installer kInstaller;
 
 }  // namespace
+
+void AdviseHeapHugePages(bool advise) {
+  if (!advise && installed != nullptr) installed->StopAdvising();
+}
+
+}  // namespace uudai::gateway
