@@ -24,6 +24,7 @@
 
 #include "api_test_support.h"
 #include "serve_process.h"
+#include "support/shell.h"
 
 namespace uudai::testing {
 namespace {
@@ -209,12 +210,7 @@ TEST_F(ServeOptionsTest, JournalZeroedAheadSetsTheZeroedSpaceAndOutOfRangeStopsT
 
 // A build with tcmalloc asks the kernel for huge pages for its heap, unless told not to.
 TEST_F(ServeOptionsTest, HeapHugePagesOffLeavesNoMappingAdvisedForThem) {
-  std::string version;
-  if (FILE* out = popen((std::string(UUDAI_BINARY) + " version").c_str(), "r")) {
-    char line[256];
-    while (std::fgets(line, sizeof line, out) != nullptr) version += line;
-    pclose(out);
-  }
+  const std::string version = Shell(std::string(UUDAI_BINARY) + " version");
   if (version.find("malloc: tcmalloc") == std::string::npos) {
     GTEST_SKIP() << "built with the C library's malloc: " << version;
   }

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "redis/redis_connection.h"
+#include "support/shell.h"
 
 namespace uudai::gateway {
 // So that gtest prints replies readably in failures.
@@ -107,9 +108,6 @@ Result<gateway::RedisReply> CallFunction(gateway::RedisClient& connection,
                                          std::vector<std::string> keys,
                                          std::vector<std::string> args);
 
-// Runs a shell command; returns its stdout with the trailing newline removed, and its wait
-// status in *status when given.
-std::string Shell(const std::string& command, int* status = nullptr);
 // `word` single-quoted for the shell.
 std::string Quote(const std::string& word);
 

@@ -38,17 +38,13 @@ class HugePageSysAllocator final : public SysAllocator {
   explicit HugePageSysAllocator(SysAllocator* fallback) : fallback_(fallback) {}
 
   void* Alloc(std::size_t size, std::size_t* actual_size, std::size_t alignment) override {
-    if (!advise_.load(std::memory_order_relaxed)) {
-      return fallback_ != nullptr ? fallback_->Alloc(size, actual_size, alignment) : nullptr;
-    }
+    if (!advise_.load(std::memory_order_relaxed)) return Fallback(size, actual_size, alignment);
     const std::size_t align = std::max(alignment, kHugePage);
     const std::size_t length = RoundUp(size, kHugePage);
     // Mapped `align` longer than needed, then trimmed to an aligned start.
     void* mapped =
         mmap(nullptr, length + align, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (mapped == MAP_FAILED) {
-      return fallback_ != nullptr ? fallback_->Alloc(size, actual_size, alignment) : nullptr;
-    }
+    if (mapped == MAP_FAILED) return Fallback(size, actual_size, alignment);
     const auto start = reinterpret_cast<std::uintptr_t>(mapped);
     const std::uintptr_t aligned = RoundUp(start, align);
     const std::uintptr_t end = start + length + align;
@@ -76,6 +72,11 @@ class HugePageSysAllocator final : public SysAllocator {
     std::uintptr_t start;
     std::size_t length;
   };
+
+  // tcmalloc's own system allocator.
+  void* Fallback(std::size_t size, std::size_t* actual_size, std::size_t alignment) {
+    return fallback_ != nullptr ? fallback_->Alloc(size, actual_size, alignment) : nullptr;
+  }
 
   SysAllocator* fallback_;
   std::atomic<bool> advise_{true};

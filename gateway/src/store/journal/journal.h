@@ -2,9 +2,9 @@
 //
 // Append() queues an encoded record (cheap: called under store locks); a writer thread
 // writes whatever has queued in one pwrite() after the last record and fdatasync()s it (group
-// commit), then completes the WhenDurable waiters. An acknowledged write is therefore on disk. On a write or sync
-// error the journal fails for good: every waiter then gets kUnavailable, and so does the
-// store (which refuses writes until restart). Thread-safe.
+// commit), then completes the WhenDurable waiters. An acknowledged write is therefore on disk. On a
+// write or sync error the journal fails for good: every waiter then gets kUnavailable, and so does
+// the store (which refuses writes until restart). Thread-safe.
 //
 // The file is its records (lines, which never hold a NUL byte) followed by zeroes: a zeroing
 // thread keeps the space ahead of the last record written out as zeroes and fdatasync'd
