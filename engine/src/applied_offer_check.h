@@ -5,8 +5,8 @@
 // in the same atomic step that counts a redemption, that each applied offer is still active,
 // still in its window at the redemption's instant, within its current limits
 // (OfferCounters::CheckRoomFor) and still at the version the quote saw. RedisStore's script
-// makes the same checks in the same order (gateway/src/store/redis/redis_store.lua, `create`).
-// Pure functions; thread-safe.
+// makes the same checks in the same order (gateway/src/store/redis/redis_store_redemptions.lua,
+// `create`). Pure functions; thread-safe.
 #ifndef UUDAI_ENGINE_APPLIED_OFFER_CHECK_H_
 #define UUDAI_ENGINE_APPLIED_OFFER_CHECK_H_
 

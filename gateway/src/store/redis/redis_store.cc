@@ -35,7 +35,7 @@ bool IsStaleOfferRefusal(StatusCode code) {
 }
 
 // The script tells a shop's code scope from the platform's by this number (MERCHANT_LAYER).
-static_assert(static_cast<int>(Layer::kMerchant) == 0, "redis_store.lua's MERCHANT_LAYER");
+static_assert(static_cast<int>(Layer::kMerchant) == 0, "redis_store_offers.lua's MERCHANT_LAYER");
 
 }  // namespace
 
@@ -155,7 +155,7 @@ void RedisStore::CreateRedemption(CreateRedemptionRequest request,
 namespace {
 
 // "" for an offer kept here; for one held elsewhere, what create checks of it and its shard
-// (redis_store.lua, create's last argument per offer).
+// (redis_store_redemptions.lua, create's last argument per offer).
 std::string WhereHeld(const std::optional<HeldElsewhere>& held) {
   if (!held) return {};
   const HeldOfferFacts& f = held->facts;

@@ -235,8 +235,8 @@ class RedisStore final : public Store {
   void FindOfferCaughtUp(const std::string& id,
                          Completion<std::shared_ptr<const Offer>> done) const override;
 
-  // From Redis, one script call each (redis_store.lua's webhook_* ops); no view keeps them.
-  // A lease is a key that expires by Redis's clock: another gateway takes it once its owner
+  // From Redis, one script call each (redis_store_webhooks.lua's webhook_* ops); no view keeps
+  // them. A lease is a key that expires by Redis's clock: another gateway takes it once its owner
   // stopped renewing it for lease_millis.
   void CreateWebhook(Webhook webhook, Completion<Webhook> done) override;
   void ListWebhooks(std::optional<std::string> merchant_id,

@@ -1,6 +1,6 @@
 // RedisStore's batches of new offers (Store::CreateOffers): staged in offers_stage calls of
 // offers_per_call offers, then published by one offers_commit and told to the views a chunk a
-// call (offers_announce), or taken back (redis_store.lua).
+// call (offers_announce), or taken back (redis_store_offers.lua).
 #include <algorithm>
 #include <optional>
 

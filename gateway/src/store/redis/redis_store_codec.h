@@ -61,7 +61,7 @@ Status StatusFromErrorReply(const RedisReply& reply);
 std::string OrderKey(const Redemption& r);
 
 // The arguments one offer takes in the "offer_put" and "offers_stage" ops (OFFER_ARGS in
-// redis_store.lua): id, merchant, layer, code mode, status, public code ("" when none), the
+// redis_store_offers.lua): id, merchant, layer, code mode, status, public code ("" when none), the
 // journal line of `offer`, OfferCheckArgs, the public code spelled as a unique code ("" when it is
 // not one: the script refuses a public code that is a unique code of the same scope), then hot
 // ("" not hot, "1" hot, "2" hot and the limits passed are `share` of its own).

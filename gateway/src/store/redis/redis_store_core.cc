@@ -14,7 +14,7 @@ namespace {
 
 std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 
-// The operations redis_store.lua also registers in its read-only function (READ_ONLY_OPS).
+// The operations redis_store_dispatch.lua also registers in its read-only function (READ_ONLY_OPS).
 bool ReadsOnly(const std::string& op) {
   return op == "replay" || op == "live_order" || op == "ledger_page" || op == "format" ||
          op == "scan" || op == "events_page" || op == "offer_history" || op == "webhooks_list" ||

@@ -90,7 +90,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   void ReadLogRange(LogPosition after, LogPosition last, std::size_t count,
                     StoreMirror::FetchDone done);
 
-  // This store as a reader of the log (redis_store.lua's reader_* ops).
+  // This store as a reader of the log (redis_store_log.lua's reader_* ops).
   const std::string& reader_id() const { return reader_id_; }
   // Every log_trim_interval_millis: reports the view's position and trims the log.
   void HeartbeatIfDue();

@@ -1,6 +1,6 @@
 // RedisStore's webhooks (Store's webhook methods): one call of the store function each
-// (redis_store.lua's webhook_* ops), kept in `wh`, `whp`, `wha:<id>` and `whl:<id>`. No view
-// keeps webhooks and nothing of them goes through the change log: every gateway reads them
+// (redis_store_webhooks.lua's webhook_* ops), kept in `wh`, `whp`, `wha:<id>` and `whl:<id>`. No
+// view keeps webhooks and nothing of them goes through the change log: every gateway reads them
 // from Redis, so all see the same ones.
 #include <algorithm>
 
