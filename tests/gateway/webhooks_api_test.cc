@@ -16,6 +16,7 @@
 
 #include "api_test_support.h"
 #include "loopback_receiver.h"
+#include "support/shell.h"
 #include "test_certificates.h"
 #include "test_gateway.h"
 
@@ -63,14 +64,8 @@ std::string PythonHmac(const std::string& secret, const std::string& message) {
           "python3 -c 'import hmac,hashlib,sys; print(hmac.new(sys.argv[1].encode(), "
           "open(sys.argv[2],\"rb\").read(), hashlib.sha256).hexdigest())' ") +
       "'" + secret + "' " + path;
-  std::string out;
-  if (FILE* pipe = popen(command.c_str(), "r")) {
-    char buffer[256];
-    while (fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
-    pclose(pipe);
-  }
+  std::string out = Shell(command);
   unlink(path);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
   return out;
 }
 

@@ -8,11 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "support/shell.h"
 #include "test_certificates.h"
 
 namespace uudai::testing {
@@ -47,17 +49,16 @@ std::optional<std::vector<std::string>> PythonHmacSha256(
       "    key, message = (bytes.fromhex(part) for part in line.split(\" \"))\n"
       "    print(hmac.new(key, message, hashlib.sha256).hexdigest())' '" +
       input.path() + "' 2>/dev/null";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return std::nullopt;
-  std::vector<std::string> out;
-  char buffer[256];
-  while (std::fgets(buffer, sizeof(buffer), pipe) != nullptr) {
-    std::string line(buffer);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    out.push_back(line);
-  }
-  const int status = pclose(pipe);
+  int status = -1;  // stays so when the command cannot be started
+  const std::string printed = Shell(command, &status);
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < printed.size()) {
+    const std::size_t end = std::min(printed.find('\n', start), printed.size());
+    out.push_back(printed.substr(start, end - start));
+    start = end + 1;
+  }
   return out;
 }
 
