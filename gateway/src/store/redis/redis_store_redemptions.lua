@@ -184,6 +184,18 @@ local function read_claim(idem_key)
   return {first, second, string.sub(text, b + 1, c - 1), string.sub(text, c + 1)}
 end
 
+-- The answer to a request whose idempotency record `claim` (read_claim's, not a fence) is
+-- within its retention: the same key with another body is refused; else the first outcome is
+-- replayed: "replayed", the first response, its redemption's id and record now.
+local function replay_claim(claim, fingerprint)
+  if claim[1] ~= fingerprint then
+    return refuse('idempotency_key_reused',
+                  'this Idempotency-Key was used with a different request body')
+  end
+  return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
+          redis.call('HGET', key('rec'), claim[2]) or ''}
+end
+
 -- ARGV: op, now, idempotency retention, id, status ("0" reserved | "1" committed), expires_at,
 -- the redemption's record, idempotency scope ("" = none), fingerprint, response, created_at,
 -- its local minute of day, its order amount (items subtotal + shipping fee), the fence period
@@ -222,12 +234,7 @@ local function create()
                       'answered while this one was in progress: retry with the same key')
       end
     elseif claim and tonumber(claim[3]) + retention > now then
-      if claim[1] ~= fingerprint then
-        return refuse('idempotency_key_reused',
-                      'this Idempotency-Key was used with a different request body')
-      end
-      return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
-              redis.call('HGET', key('rec'), claim[2]) or ''}
+      return replay_claim(claim, fingerprint)
     end
   end
   local function refused(code, message, offer_id)
@@ -342,12 +349,7 @@ local function refusal()
   local idem_key, fingerprint = key('i:' .. ARGV[4]), ARGV[5]
   local claim = read_claim(idem_key)
   if claim and claim[1] ~= 'x' and tonumber(claim[3]) + retention > now then
-    if claim[1] ~= fingerprint then
-      return refuse('idempotency_key_reused',
-                    'this Idempotency-Key was used with a different request body')
-    end
-    return {'ok', '', '', '', '', 'replayed', claim[4], claim[2],
-            redis.call('HGET', key('rec'), claim[2]) or ''}
+    return replay_claim(claim, fingerprint)
   end
   local live = redis.call('HGET', order_place(ARGV[6]))
   if live then return {'ok', '', '', '', '', 'order', live} end
