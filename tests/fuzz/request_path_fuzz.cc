@@ -26,6 +26,7 @@
 #include "fuzz_check.h"
 #include "fuzz_support.h"
 #include "http/http_exchange.h"
+#include "json/checkout_json.h"
 #include "ledger_check.h"
 #include "ops/metrics.h"
 #include "test_gateway.h"
@@ -80,10 +81,19 @@ gateway::ApiOptions Options() {
   return options;
 }
 
+// As the gateway configures its store: it renders POST /v1/redemptions' answers.
+MemoryStoreOptions StoreOptions() {
+  MemoryStoreOptions options;
+  options.render_response = [zone = Options().zone](const Redemption& created) {
+    return gateway::RedemptionJsonText(created, zone);
+  };
+  return options;
+}
+
 // One gateway's state, fresh for every input.
 struct World {
   ManualClock clock{FuzzNow()};
-  MemoryStore store{clock, MemoryStoreOptions{}};
+  MemoryStore store{clock, StoreOptions()};
   Catalog catalog;
   CountingRandom random;
   gateway::Metrics metrics;

@@ -64,7 +64,7 @@ class DiskFaultTest : public ::testing::Test {
 };
 
 TEST_F(DiskFaultTest, FullDiskAnswers503AndTheJournalReplaysWithEveryAcknowledgedWrite) {
-  TmpfsMount disk("size=48k");
+  TmpfsMount disk("size=16k");
   if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here: " << disk.error();
   const std::vector<std::string> args = {"--data-dir", disk.path()};
   std::map<std::string, std::string> acknowledged;

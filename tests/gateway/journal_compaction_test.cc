@@ -148,7 +148,7 @@ TEST(JournalCompactionTest, JournalOfManySmallWritesIsCompactedAtRestartAndStays
   std::string events_before;
   {
     TestGateway gateway(OnDiskKeepingFewEvents(dir));
-    reads = WriteHistory(gateway, 20, 250, 250);
+    reads = WriteHistory(gateway, 20, 250, 270);
     before = ReadAll(gateway, reads);
     events_before = gateway.Call("GET", "/v1/events?limit=1000", kAdminKey).body;
     first_response = Redeem(gateway, RedemptionBody("order-0", 100'000, "s-0"), "idem-0").body;

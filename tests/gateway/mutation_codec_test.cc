@@ -2,12 +2,14 @@
 // tiered or buy_x_get_y discount carried in "dx" (and no "dx" for the others, as the lines
 // written before those types), and a "dx" that names no valid rule refused; a redemption's
 // refused codes with every reason; first_order ("fo") and a cashback ("cb") written only when
-// set.
+// set; an idempotency record's response ("body") written when it has one, and a line without
+// it marked version 2, which a reader of version 1 refuses rather than replay an empty answer.
 #include "store/codec/mutation_codec.h"
 
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -316,6 +318,51 @@ TEST(MutationCodecTest, ARedemptionWithoutCashbackCarriesNoCb) {
   const std::string line = EncodeMutation(RedemptionCreated{r, std::nullopt});
   EXPECT_EQ(line.find("\"cb\""), std::string::npos) << line;
   EXPECT_EQ(RedemptionRoundTripped(r), r);  // a line without "cb": no cashback
+}
+
+// The idempotency record of a created redemption, decoded back from `line`.
+std::optional<IdempotencyRecord> ClaimOf(const std::string& line) {
+  Result<StoreMutation> decoded = DecodeMutation(line);
+  EXPECT_TRUE(decoded.ok()) << decoded.status().message() << ": " << line;
+  if (!decoded.ok()) return std::nullopt;
+  const auto* created = std::get_if<RedemptionCreated>(&decoded.value());
+  EXPECT_NE(created, nullptr) << line;
+  return created == nullptr ? std::nullopt : created->idempotency;
+}
+
+TEST(MutationCodecTest, AClaimWithItsResponseIsAVersion1LineWithTheBody) {
+  const IdempotencyRecord claim{"key-a\x1fidem-1", "fp", "{\"id\":\"r-1\"}", Timestamp{42}};
+  const std::string line = EncodeMutation(RedemptionCreated{WithCashback(), claim});
+  EXPECT_EQ(line.rfind("{\"v\":1,", 0), 0U) << line;
+  EXPECT_NE(line.find("\"body\""), std::string::npos) << line;
+  const std::optional<IdempotencyRecord> back = ClaimOf(line);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->scope_key, claim.scope_key);
+  EXPECT_EQ(back->fingerprint, claim.fingerprint);
+  EXPECT_EQ(back->response, claim.response);
+  EXPECT_EQ(back->created_at, claim.created_at);
+}
+
+TEST(MutationCodecTest, ARenderedClaimIsAVersion2LineWithoutABody) {
+  const IdempotencyRecord claim{"key-a\x1fidem-1", "fp", "", Timestamp{42}};
+  const std::string line = EncodeMutation(RedemptionCreated{WithCashback(), claim});
+  EXPECT_EQ(line.rfind("{\"v\":2,", 0), 0U) << line;
+  EXPECT_EQ(line.find("\"body\""), std::string::npos) << line;
+  const std::optional<IdempotencyRecord> back = ClaimOf(line);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(back->response, "");
+  EXPECT_EQ(back->fingerprint, "fp");
+  // Every other line stays version 1, for the readers of version 1.
+  EXPECT_EQ(EncodeMutation(RedemptionCreated{WithCashback(), std::nullopt}).rfind("{\"v\":1,", 0),
+            0U);
+}
+
+TEST(MutationCodecTest, AVersionThisBuildDoesNotKnowIsRefused) {
+  std::string line = EncodeMutation(RedemptionCreated{WithCashback(), std::nullopt});
+  ASSERT_EQ(line.rfind("{\"v\":1,", 0), 0U) << line;
+  line.replace(5, 1, "3");
+  const Result<StoreMutation> decoded = DecodeMutation(line);
+  EXPECT_FALSE(decoded.ok()) << line;
 }
 
 }  // namespace

@@ -43,10 +43,11 @@ struct MemoryStoreOptions {
   std::int64_t idempotency_retention_millis = kDefaultIdempotencyRetentionMillis;
   MutationLog* log = nullptr;  // not owned; nullptr = not durable
   // How the caller renders a created redemption as its response (the gateway: its JSON), if
-  // it does. A claim whose response is exactly that rendering keeps no copy of it (the text
-  // is most of a claim's memory); a replay renders it again from the redemption as created,
-  // byte for byte the same. A claim with any other response keeps its text. Must be a pure
-  // function of the redemption, and cheap: every create with a claim calls it once to check.
+  // it does. A claim whose response is left empty, or is exactly that rendering, keeps no copy
+  // of it (the text is most of a claim's memory, and its journal record's); the first answer
+  // and every replay render it from the redemption as created, byte for byte the same. A claim
+  // with any other response keeps its text (checked by rendering once). Must be a pure
+  // function of the redemption. Unset: a claim must carry its response.
   RenderResponse render_response;
   // false: a counters-only view, for a store written only by Replay whose ledger lives
   // elsewhere (RedisStore's view of Redis). Redemptions then move the offer and campaign

@@ -43,7 +43,11 @@ using StatusCompletion = std::function<void(Status)>;
 struct IdempotencyClaim {
   std::string scope_key;
   std::string fingerprint;  // digest of the request; a different body is a reuse
-  std::string response;     // the exact bytes to replay
+  // The exact bytes to replay; empty: the store's rendering of the redemption as created
+  // (MemoryStoreOptions / RedisStoreOptions::render_response, which must then be set), made
+  // once the create succeeded, as the outcome's response (an attempt the store refuses renders
+  // nothing), and again for each replay.
+  std::string response;
 };
 
 struct CreateRedemptionRequest {

@@ -49,7 +49,7 @@ struct CodesIssued {
 struct IdempotencyRecord {
   std::string scope_key;
   std::string fingerprint;
-  std::string response;
+  std::string response;  // empty: the store's rendering of the redemption as created
   Timestamp created_at;
 };
 

@@ -135,9 +135,9 @@ std::size_t MemoryStore::Export(const std::function<void(const StoreMutation&)>*
       RedemptionCreated created{State::AsCreated(r, stored->created_as()), std::nullopt};
       if (auto it = claims.find(r.id); it != claims.end()) {
         const auto& [scope, entry] = it->second;
-        created.idempotency = IdempotencyRecord{*scope, entry->fingerprint,
-                                                state_->ResponseOf(*entry, r, stored->created_as()),
-                                                entry->created_at};
+        // A rendered response stays so (empty): replaying the export renders it.
+        created.idempotency = IdempotencyRecord{
+            *scope, entry->fingerprint, entry->response.value_or(std::string()), entry->created_at};
       }
       return created;
     });

@@ -37,9 +37,15 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   const Timestamp now = clock_.Now();
   const LocalDay day = state_->zone().DayOf(r.created_at);
 
-  // Rendering is the slow part of the check: before the locks.
-  const bool response_renders =
-      request.idempotency && state_->RendersAs(r, request.idempotency->response);
+  // A claim's response left to the renderer, or checked against it (rendering is the slow part:
+  // before the locks).
+  const IdempotencyClaim* claim = request.idempotency ? &*request.idempotency : nullptr;
+  if (claim != nullptr && claim->response.empty() && !state_->renders()) {
+    return done(Status(StatusCode::kInternal,
+                       "an idempotency claim without its response needs a store that renders "
+                       "responses (MemoryStoreOptions::render_response)"));
+  }
+  const bool response_renders = claim != nullptr && state_->RendersAs(r, claim->response);
 
   internal::LockSet locks;
   state_->AddLocksFor(r, locks);
@@ -136,10 +142,11 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   }
   // 3. One mutation applies everything; log it while the locks still order it.
   RedemptionCreated mutation{r, std::nullopt};
-  if (request.idempotency) {
+  if (claim != nullptr) {
+    // A rendered response is not logged either: a replay of the log renders it.
     mutation.idempotency =
-        IdempotencyRecord{request.idempotency->scope_key, request.idempotency->fingerprint,
-                          request.idempotency->response, now};
+        IdempotencyRecord{claim->scope_key, claim->fingerprint,
+                          response_renders ? std::string() : claim->response, now};
   }
   const bool durable_later = options_.log != nullptr;
   std::vector<StoreEvent> events;
@@ -149,8 +156,12 @@ void MemoryStore::CreateRedemption(CreateRedemptionRequest request,
   const std::uint64_t sequence = Record(mutation, std::move(events));
   locks.Unlock();
 
-  CreateRedemptionOutcome outcome{r, false,
-                                  request.idempotency ? request.idempotency->response : ""};
+  // The first answer: the claim's response, or rendered now, out of the locks.
+  std::string response;
+  if (claim != nullptr) {
+    response = claim->response.empty() ? state_->RenderAsCreated(r, r.status) : claim->response;
+  }
+  CreateRedemptionOutcome outcome{r, false, std::move(response)};
   AfterDurable(
       sequence,
       [this,

@@ -77,11 +77,14 @@ class MemoryStore::State {
   // See MemoryStoreOptions::keep_redemptions.
   bool keep_redemptions() const { return keep_redemptions_; }
 
-  // Whether `response` is what render_response makes of `created` (then a claim keeps no copy
-  // of it). Call it without locks: it renders.
+  // Whether a claim's `response` is left to render_response (empty) or is what it makes of
+  // `created`: then the claim keeps no copy of it. Without render_response, never. Call it
+  // without locks: a response given checks by rendering.
   bool RendersAs(const Redemption& created, const std::string& response) const {
-    return render_response_ && render_response_(created) == response;
+    if (!render_response_) return false;
+    return response.empty() || render_response_(created) == response;
   }
+  bool renders() const { return static_cast<bool>(render_response_); }
   // The response `entry` replays: its text, or the rendering of the redemption it claims,
   // `r` (now), as it was created with status `created_as`.
   std::string ResponseOf(const IdempotencyEntry& entry, const Redemption& r,

@@ -111,7 +111,8 @@ void RedemptionHandlers::Create(const HttpRequest& request, const Caller& caller
   const RedemptionIntent intent{NewId(random_, "r"), redemption_request->order_id, now,
                                 reservation_ttl_millis_, redemption_request->commit};
   Redemption redemption = PlanRedemption(redemption_request->cart, quote, intent);
-  claim.response = RedemptionJsonText(redemption, evaluator_.zone());
+  // claim.response stays empty: the store renders the answer once the redemption is created
+  // (RedemptionJsonText, the app's render_response), and again for each replay.
   store_.CreateRedemption(
       {std::move(redemption), std::move(claim)},
       [this, respond = std::move(answer),

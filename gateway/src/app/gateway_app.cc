@@ -116,9 +116,10 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
 
   Catalog& catalog = app->catalog_;
   auto offer_observer = [&catalog](const auto& changes) { catalog.Apply(changes); };
-  // POST /v1/redemptions answers RedemptionJsonText of the created redemption. Given to either
-  // store, idempotency records then keep no copy of that answer: replays render it again from
-  // the redemption as created (in Redis, ~500 B of memory a redemption less).
+  // POST /v1/redemptions answers RedemptionJsonText of the created redemption, which the handler
+  // leaves to the store: either renders it once the redemption is created (never for an
+  // attempt it refuses) and keeps no copy of it in the idempotency record; replays render it
+  // again from the redemption as created (in Redis, ~500 B of memory a redemption less).
   auto render_response = [zone = o.zone](const Redemption& created) {
     return RedemptionJsonText(created, zone);
   };

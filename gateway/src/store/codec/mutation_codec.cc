@@ -360,11 +360,18 @@ std::string EncodeMutation(const StoreMutation& mutation) {
     line["t"] = "created";
     line["r"] = EncodeRedemption(m->redemption, sp);
     if (m->idempotency) {
-      line["idem"] = json::object({{"k", m->idempotency->scope_key},
-                                   {"f", m->idempotency->fingerprint},
-                                   {"body", m->idempotency->response},
-                                   {"at", m->idempotency->created_at.millis}},
-                                  sp);
+      json::object idem({{"k", m->idempotency->scope_key},
+                         {"f", m->idempotency->fingerprint},
+                         {"at", m->idempotency->created_at.millis}},
+                        sp);
+      if (m->idempotency->response.empty()) {
+        // A rendered response (none kept): version 2, which a reader of version 1 refuses
+        // rather than replaying an empty answer.
+        line["v"] = kRenderedResponseFormatVersion;
+      } else {
+        idem["body"] = m->idempotency->response;
+      }
+      line["idem"] = std::move(idem);
     }
   } else if (const auto* m = std::get_if<RedemptionTransitioned>(&mutation)) {
     line["t"] = "transition";
@@ -424,7 +431,8 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
   if (ec || !value.is_object()) return Status(StatusCode::kInternal, "journal line is not JSON");
   try {
     const auto& line = value.as_object();
-    if (I(line, "v") != kMutationFormatVersion) {
+    if (const std::int64_t v = I(line, "v");
+        v != kMutationFormatVersion && v != kRenderedResponseFormatVersion) {
       return Status(StatusCode::kInternal, "unknown journal format version");
     }
     const std::string type = S(line, "t");
@@ -448,8 +456,10 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
       RedemptionCreated m{DecodeRedemption(line.at("r").as_object()), std::nullopt};
       if (const auto* idem = line.if_contains("idem")) {
         const auto& o = idem->as_object();
-        m.idempotency =
-            IdempotencyRecord{S(o, "k"), S(o, "f"), S(o, "body"), Timestamp{I(o, "at")}};
+        // No "body" (version 2): a rendered response.
+        m.idempotency = IdempotencyRecord{S(o, "k"), S(o, "f"),
+                                          o.contains("body") ? S(o, "body") : std::string(),
+                                          Timestamp{I(o, "at")}};
       }
       return StoreMutation{std::move(m)};
     }

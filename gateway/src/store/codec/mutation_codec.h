@@ -3,6 +3,9 @@
 //
 // This is a storage format, not the API: short keys, times in epoch milliseconds, every field
 // MemoryStore needs to replay. Changing it needs a new "v" and a reader for the old one.
+// Version 2 differs in one case only: a created redemption's idempotency record without
+// "body", whose response is rendered (IdempotencyRecord); every other line is version 1, so
+// that a build that reads version 1 only refuses just the lines it would misread.
 #ifndef UUDAI_GATEWAY_STORE_CODEC_MUTATION_CODEC_H_
 #define UUDAI_GATEWAY_STORE_CODEC_MUTATION_CODEC_H_
 
@@ -15,6 +18,7 @@
 namespace uudai::gateway {
 
 inline constexpr int kMutationFormatVersion = 1;
+inline constexpr int kRenderedResponseFormatVersion = 2;
 
 // One line, without the trailing newline.
 std::string EncodeMutation(const StoreMutation& mutation);

@@ -189,9 +189,20 @@ void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
   Result<std::string> record = EncodeRedemptionRecord(r, day);
   if (!record.ok()) return done(record.status());
   const auto& claim = request.idempotency;
+  // A claim that leaves its response to the renderer gets it rendered from the record as Redis
+  // will keep it, once created, as every replay renders it; one that gives its response keeps
+  // it unless it is that rendering.
+  const bool render_first = claim && claim->response.empty();
+  if (render_first && !core_->options().render_response) {
+    return done(Status(StatusCode::kInternal,
+                       "an idempotency claim without its response needs a store that renders "
+                       "responses (RedisStoreOptions::render_response)"));
+  }
+  std::string rendered_from = render_first ? record.value() : std::string();
   std::string kept_response =
-      claim ? KeptResponse(core_->options().render_response, r.id, record.value(), claim->response)
-            : std::string();
+      claim && !render_first
+          ? KeptResponse(core_->options().render_response, r.id, record.value(), claim->response)
+          : std::string();
   std::vector<std::string> args = {"create",
                                    Millis(now),
                                    std::to_string(core_->options().idempotency_retention_millis),
@@ -227,6 +238,7 @@ void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
   auto mutation = std::make_shared<StoreMutation>(
       RedemptionCreated{std::move(request.redemption), std::nullopt});
   core_->Run(std::move(args), [core = core_, mutation, response = std::move(response),
+                               rendered_from = std::move(rendered_from),
                                done = std::move(done)](Result<ScriptReply> reply) mutable {
     if (!reply.ok()) return done(reply.status());
     if (!reply->status.ok()) {
@@ -241,11 +253,16 @@ void RedisStore::CreateRedemptionWithHolds(CreateRedemptionRequest request,
       return done(ReplayedOutcome(core->options(), payload));
     }
     Redemption created = std::get<RedemptionCreated>(*mutation).redemption;
-    core->Settle(reply.value(), mutation.get(),
-                 [created = std::move(created), response = std::move(response),
-                  done = std::move(done)]() mutable {
-                   done(CreateRedemptionOutcome{std::move(created), false, std::move(response)});
-                 });
+    Result<std::string> first =
+        rendered_from.empty()
+            ? Result<std::string>(std::move(response))
+            : FirstResponse(core->options().render_response, created.id, rendered_from, "");
+    core->Settle(
+        reply.value(), mutation.get(),
+        [created = std::move(created), first = std::move(first), done = std::move(done)]() mutable {
+          if (!first.ok()) return done(first.status());
+          done(CreateRedemptionOutcome{std::move(created), false, std::move(first).value()});
+        });
   });
 }
 

@@ -95,11 +95,12 @@ struct RedisStoreOptions {
   // same claim that were already in flight from succeeding: longer than such a request can
   // still take to reach Redis (its command timeout, with a wide margin).
   std::int64_t refusal_fence_millis = 60'000;
-  // When set, an idempotency record whose first response is what this renders of the
-  // redemption as created (read back from the record Redis keeps) keeps no copy of it: a
-  // replay renders it again, byte for byte, from the redemption's record. The gateway renders
-  // POST /v1/redemptions' answer; every gateway on a store must render alike (the same build
-  // and --zone-offset). Unset: every record keeps its response.
+  // When set, an idempotency record whose first response is left empty (IdempotencyClaim), or
+  // is what this renders of the redemption as created, keeps no copy of it: the first answer
+  // and every replay render it, byte for byte, from the redemption's record as Redis keeps it
+  // (a claim's explicit response is checked by rendering once). The gateway leaves
+  // POST /v1/redemptions' answer to it; every gateway on a store must render alike (the same
+  // build and --zone-offset). Unset: a claim must carry its response.
   std::function<std::string(const Redemption&)> render_response;
   // The index of the connection living on the calling thread, or -1 (then commands are spread
   // round-robin). Unset: round-robin always. Either way a connection that is down (while it
