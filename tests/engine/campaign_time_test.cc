@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <random>
 #include <string>
 
 namespace uudai {
@@ -208,6 +209,22 @@ TEST(CampaignTimeTest, FormatsInUtcWhenTheLocalYearWouldBe10000) {
   const std::string text = FormatRfc3339(last, CampaignZone());
   EXPECT_EQ(text, "9999-12-31T23:59:59.999Z");
   EXPECT_EQ(MillisOf(text.c_str()), last.millis);
+}
+
+// Every instant the API can carry (1970 to 9999), in offsets either side of UTC and on the
+// quarter hour, formats to text of one fixed shape that parses back to the same instant.
+TEST(CampaignTimeTest, RandomInstantsInAnyOffsetFormatToTextThatParsesBack) {
+  std::mt19937_64 random(20261010);
+  const std::int64_t last = MillisOf("9999-12-31T23:59:59.999Z");
+  for (int i = 0; i < 20'000; ++i) {
+    const Timestamp t{static_cast<std::int64_t>(random() % static_cast<std::uint64_t>(last + 1))};
+    const int offset = static_cast<int>(random() % 113) * 15 - 14 * 60;  // -14:00 to +14:00
+    const std::string text = FormatRfc3339(t, CampaignZone(offset));
+    ASSERT_EQ(MillisOf(text.c_str()), t.millis) << text << " offset " << offset;
+    const bool utc = text.back() == 'Z';
+    const std::size_t expected = 19 + (t.millis % 1000 != 0 ? 4 : 0) + (utc ? 1 : 6);
+    ASSERT_EQ(text.size(), expected) << text;
+  }
 }
 
 // --- Local days and minutes of day ----------------------------------------------------------
