@@ -52,6 +52,18 @@ bool IsValidIdentifier(std::string_view id) {
   return true;
 }
 
+bool IsValidOfferId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxOfferIdLength) return false;
+  const auto alphanumeric = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  };
+  if (!alphanumeric(id.front())) return false;
+  for (char c : id) {
+    if (!alphanumeric(c) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+  }
+  return true;
+}
+
 std::optional<std::string> CanonicalPublicCode(std::string_view code) {
   if (code.size() < 3 || code.size() > 32) return std::nullopt;
   std::string out(code);

@@ -352,6 +352,41 @@ TEST(OfferBatchApiTest, CheckoutAndAnalystKeysAre403AndNothingIsWritten) {
 
 // --- The store's refusals -------------------------------------------------------------------
 
+// Offers named by the client make a batch safe to send again after a lost answer: the retry is
+// refused whole, naming every offer already registered, and registers nothing twice.
+TEST(OfferBatchApiTest, ABatchSentAgainWithItsOwnIdsIs409NamingEveryOfferAndWritesNothing) {
+  TestGateway gateway;
+  std::vector<object> offers = NumberedOffers(3, "lo");
+  for (std::size_t i = 0; i < offers.size(); ++i) offers[i]["id"] = "lo-" + std::to_string(i);
+
+  const HttpReply first = PostBatch(gateway, kMerchantKey, JsonArray(offers));
+  const HttpReply retry = PostBatch(gateway, kMerchantKey, Ndjson(offers), "application/x-ndjson");
+
+  ASSERT_EQ(first.status, 201) << first.body;
+  std::vector<std::string> ids;
+  for (const object& item : ItemsOf(first)) ids.emplace_back(item.at("id").as_string());
+  EXPECT_EQ(ids, (std::vector<std::string>{"lo-0", "lo-1", "lo-2"}));
+  ASSERT_TRUE(IsProblem(retry, 409, "already_exists")) << retry.body;
+  EXPECT_EQ(ErrorPaths(retry), (std::vector<std::string>{"[0].id", "[1].id", "[2].id"}));
+  EXPECT_EQ(ListedOffers(gateway).size(), 3U);
+}
+
+TEST(OfferBatchApiTest, AnIdGivenTwiceInOneBatchIs409AtTheSecondAndAnInvalidOneIs422) {
+  TestGateway gateway;
+  std::vector<object> offers = NumberedOffers(3);
+  offers[0]["id"] = "twice";
+  offers[2]["id"] = "twice";
+  const HttpReply twice = PostBatch(gateway, kMerchantKey, JsonArray(offers));
+  offers[2]["id"] = "not/one";
+  const HttpReply invalid = PostBatch(gateway, kMerchantKey, JsonArray(offers));
+
+  ASSERT_TRUE(IsProblem(twice, 409, "already_exists")) << twice.body;
+  EXPECT_EQ(ErrorPaths(twice), std::vector<std::string>{"[2].id"});
+  ASSERT_TRUE(IsProblem(invalid, 422, "validation_failed")) << invalid.body;
+  EXPECT_EQ(ErrorPaths(invalid), std::vector<std::string>{"[2].id"});
+  EXPECT_TRUE(ListedOffers(gateway).empty());
+}
+
 TEST(OfferBatchApiTest, TwoOffersOfTheBatchWithOneCodeAre409NamingTheSecond) {
   TestGateway gateway;
   std::vector<object> offers = NumberedOffers(4, "SALE");

@@ -102,6 +102,67 @@ TEST(OffersApiTest, EndsBeforeStartsIs422AtEndsAt) {
   EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"ends_at"});
 }
 
+// A client may name the offer: a retry after a lost answer is then refused as the same offer,
+// never registered twice.
+TEST(OffersApiTest, AnIdOfTheClientsNamesTheOfferAndASecondCreateWithItIs409) {
+  TestGateway gateway;
+  object body = OfferBody();
+  body["id"] = "shop-1:thang10.sale_1";
+
+  const HttpReply created = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+  body["name"] = "Gửi lại";
+  const HttpReply again = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.Json().at("id").as_string(), "shop-1:thang10.sale_1");
+  EXPECT_EQ(created.Json().at("version").as_int64(), 1);
+  ASSERT_TRUE(IsProblem(again, 409, "already_exists")) << again.body;
+  const HttpReply read = gateway.Call("GET", OfferPath("shop-1:thang10.sale_1"), kMerchantKey);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.body, created.body) << "the second create changed nothing";
+}
+
+TEST(OffersApiTest, AnIdThatCannotNameAnOfferIs422AtId) {
+  TestGateway gateway;
+  const std::string too_long(65, 'a');
+  for (const boost::json::value& id :
+       {boost::json::value(""), boost::json::value("a/b"), boost::json::value(".."),
+        boost::json::value("-lead"), boost::json::value("{tag}"), boost::json::value("a@b"),
+        boost::json::value("a b"), boost::json::value(too_long), boost::json::value(7)}) {
+    object body = OfferBody();
+    body["id"] = id;
+
+    const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << id << ": " << reply.body;
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{"id"}) << id;
+  }
+  object longest = OfferBody();
+  longest["id"] = std::string(64, 'z');
+  EXPECT_EQ(gateway.Call("POST", "/v1/offers", kMerchantKey, Json(longest)).status, 201);
+  EXPECT_EQ(ItemIds(gateway.Call("GET", "/v1/offers", kMerchantKey)),
+            std::vector<std::string>{std::string(64, 'z')});
+}
+
+TEST(OffersApiTest, VersionAndTimesOfANewOfferAreTheServersAndAPatchKeepsTheId) {
+  TestGateway gateway;
+  for (const char* field : {"version", "created_at", "updated_at"}) {
+    object body = OfferBody();
+    body[field] = field == std::string("version") ? boost::json::value(3)
+                                                  : boost::json::value("2026-10-10T12:00:00+07:00");
+    const HttpReply reply = gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body));
+    ASSERT_TRUE(IsProblem(reply, 422, "validation_failed")) << field << ": " << reply.body;
+    EXPECT_EQ(ErrorPaths(reply), std::vector<std::string>{field});
+  }
+  object body = OfferBody();
+  body["id"] = "mine";
+  ASSERT_EQ(gateway.Call("POST", "/v1/offers", kMerchantKey, Json(body)).status, 201);
+  const HttpReply patch =
+      gateway.Call("PATCH", OfferPath("mine"), kMerchantKey, Json(object{{"id", "other"}}));
+  ASSERT_TRUE(IsProblem(patch, 422, "validation_failed")) << patch.body;
+  EXPECT_EQ(ErrorPaths(patch), std::vector<std::string>{"id"});
+}
+
 TEST(OffersApiTest, PublicCodeIsStoredUpperCase) {
   TestGateway gateway;
   object body = OfferBody();

@@ -358,5 +358,44 @@ TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
   EXPECT_EQ(a->FindOffer("o-staged"), nullptr);
 }
 
+// Ids may be the client's, so a batch or a create may be sent again while its first attempt is
+// still being staged, or after its gateway died staging it. While another batch being staged
+// holds an id, a create of it answers request_in_progress (that batch may yet be taken back:
+// "already exists" could be untrue); once that batch lapsed, the id is free and what it staged
+// (its hash, its line, its code's claim) is gone.
+TEST_F(RedisOfferBatchTest, AnIdHeldByABatchInProgressIsRequestInProgressAndFreeOnceItLapses) {
+  PatientStore a(clock_, prefix_);
+  const std::string log = "'" + prefix_ + "log'";
+  const std::string staged = CallStoreFunction(*a, [&](const std::string& name) {
+    return "FCALL " + name + " 1 " + log +
+           " offers_stage t-slow 0 o-mine m-1 0 1 active MINE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
+           "9999999999999 '' '' 0 '' ''";
+  });
+  ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
+
+  // While the batch is staged: neither a create nor a batch may take the id, nor say it exists.
+  const Result<Offer> single = SyncStore(*a).CreateOffer(MakeOffer("o-mine"));
+  const Result<std::vector<Offer>> batch =
+      SyncStore(*a).CreateOffers({MakeOffer("o-new"), MakeOffer("o-mine")});
+  EXPECT_EQ(CodeOf(single), StatusCode::kRequestInProgress);
+  ASSERT_EQ(CodeOf(batch), StatusCode::kRequestInProgress);
+  ASSERT_EQ(batch.status().field_errors().size(), 1U);
+  EXPECT_EQ(batch.status().field_errors()[0].path, "[1].id");
+  EXPECT_EQ(a->FindOffer("o-new"), nullptr);
+
+  // The batch's key expires: its gateway is not coming back.
+  RedisServer::Shared().Cli("DEL '" + prefix_ + "batch:t-slow'");
+
+  const Result<Offer> mine = SyncStore(*a).CreateOffer(MakeOffer("o-mine"));
+  ASSERT_TRUE(mine.ok()) << mine.status().message();
+  EXPECT_EQ(RedisServer::Shared().Cli("HEXISTS '" + prefix_ + "o:o-mine' bt"), "0");
+  EXPECT_EQ(RedisServer::Shared().Cli("HGET '" + prefix_ + "pcode:m-1' MINE1"), "")
+      << "the lapsed batch's claim of its code went with its offer";
+  const Result<Offer> coded = SyncStore(*a).CreateOffer(ShopCodeOffer("o-coded", "m-1", "MINE1"));
+  EXPECT_TRUE(coded.ok()) << coded.status().message();
+  // And a second create of the id now answers that it exists.
+  EXPECT_EQ(CodeOf(SyncStore(*a).CreateOffer(MakeOffer("o-mine"))), StatusCode::kAlreadyExists);
+}
+
 }  // namespace
 }  // namespace uudai::store_test

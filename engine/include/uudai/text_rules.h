@@ -18,6 +18,12 @@ bool IsValidText(std::string_view text, std::size_t max_chars);
 bool IsValidIdentifier(std::string_view id);
 inline constexpr std::size_t kMaxIdentifierLength = 128;
 
+// An offer id a client chooses: 1..64 bytes of [A-Za-z0-9] and "-_.:", the first a letter or a
+// digit. It names the offer in a URL path segment (/v1/offers/{id}) and in Redis keys, so it
+// holds no "/", no "@", no braces, and is never "." or "..".
+bool IsValidOfferId(std::string_view id);
+inline constexpr std::size_t kMaxOfferIdLength = 64;
+
 // Public codes: 3..32 symbols of [A-Z0-9_-] once upper-cased. Returns the upper-case form.
 std::optional<std::string> CanonicalPublicCode(std::string_view code);
 

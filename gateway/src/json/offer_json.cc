@@ -8,6 +8,9 @@ namespace uudai::gateway {
 namespace {
 
 constexpr const char* kServerFields[] = {"id", "version", "created_at", "updated_at"};
+// A new offer may name its own id (see OfferFromJson); the rest of kServerFields are the
+// server's.
+constexpr const char* kServerFieldsOfANewOffer[] = {"version", "created_at", "updated_at"};
 
 template <typename Enum>
 std::optional<Enum> ReadEnum(FieldReader& r, std::string_view key,
@@ -241,11 +244,20 @@ void MergePatch(boost::json::object& target, const boost::json::object& patch) {
 std::optional<Offer> OfferFromJson(const boost::json::object& body, const NewOfferContext& ctx,
                                    BodyProblems& problems) {
   FieldReader r(body, "", problems);
-  for (const char* field : kServerFields) {
+  for (const char* field : kServerFieldsOfANewOffer) {
     if (r.Has(field)) r.Invalid(field, "is set by the server");
   }
   Offer offer;
   offer.id = ctx.id;
+  if (auto id = r.String("id")) {
+    if (IsValidOfferId(*id)) {
+      offer.id = std::move(*id);
+    } else {
+      r.Invalid("id",
+                "must be 1-64 characters of letters, digits and -_.: starting with a letter or "
+                "a digit");
+    }
+  }
   offer.created_at = ctx.now;
   offer.updated_at = ctx.now;
   offer.version = 1;

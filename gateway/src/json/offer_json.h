@@ -21,9 +21,10 @@ struct NewOfferContext {
   std::optional<std::string> merchant_id;  // the key's merchant (role merchant); else from body
 };
 
-// Reads a POST /v1/offers body. Server-owned fields (id, version, created_at, updated_at) are
-// refused. Returns nullopt with `problems` filled when the body is not an offer; the engine's
-// ValidateOffer still has to run on the result.
+// Reads a POST /v1/offers body. `id` is the client's when given (IsValidOfferId), else
+// ctx.id; the other server-owned fields (version, created_at, updated_at) are refused. Returns
+// nullopt with `problems` filled when the body is not an offer; the engine's ValidateOffer still
+// has to run on the result.
 std::optional<Offer> OfferFromJson(const boost::json::object& body, const NewOfferContext& ctx,
                                    BodyProblems& problems);
 

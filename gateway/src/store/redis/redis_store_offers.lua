@@ -52,6 +52,36 @@ local function published(id)
   return not told or tonumber(staged[2] or '0') < tonumber(told)
 end
 
+-- Deletes what a batch staged of offer `id`: its hash, its line in `offers` and its public
+-- code's claim (offers_unstage, and a lapsed batch's offer whose id or code is wanted again).
+local function drop_staged(id)
+  local offer_key = key('o:' .. id)
+  local o = redis.call('HMGET', offer_key, 'm', 'l', 'pc')
+  if o[3] and o[3] ~= '' then
+    local codes = pcode_key(code_scope(o[1], o[2]))
+    if redis.call('HGET', codes, o[3]) == id then redis.call('HDEL', codes, o[3]) end
+  end
+  redis.call('DEL', offer_key)
+  redis.call('HDEL', key('offers'), id)
+end
+
+-- Why a new offer cannot have id `id` (ids may be the client's, so a batch or a create may be
+-- sent again): nil when it is free; "already_exists" when an offer has it (published, staged by
+-- a committed batch, which will publish it, or staged by `token`, the batch asking); and
+-- "request_in_progress" when another batch being staged holds it (it may yet be taken back: a
+-- retry racing its first request must not be told the offer exists). What a lapsed batch staged
+-- was never written: it is dropped and the id is free.
+local function id_taken(id, token)
+  local o = redis.call('HMGET', key('o:' .. id), 'v', 'bt')
+  if not o[1] then return nil end
+  if not o[2] or o[2] == token then return 'already_exists' end
+  local state = batch_state(o[2])
+  if state == 'committed' then return 'already_exists' end
+  if state == 'staged' then return 'request_in_progress' end
+  drop_staged(id)
+  return nil
+end
+
 -- Why offer `id` cannot hold the live public code `code` in code scope `scope`: a message and
 -- the offer holding it, or nil. `as_unique` is the code spelled as a unique code ("" when it
 -- is not one): a shopper typing the public code would also name that unique code. A conflict
@@ -63,8 +93,7 @@ local function code_taken(scope, code, id, as_unique)
     -- its offer was never published, so what was staged of it goes too.
     local batch = redis.call('HGET', key('o:' .. owner), 'bt')
     if batch and batch_state(batch) == 'lapsed' then
-      redis.call('DEL', key('o:' .. owner))
-      redis.call('HDEL', key('offers'), owner)
+      drop_staged(owner)
     else
       return 'code ' .. code .. ' already belongs to offer ' .. owner, owner
     end
@@ -120,7 +149,14 @@ local function offer_put()
   local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc', 'ht')
   local version = 1
   if mode == 'create' then
-    if current[1] then return refuse('already_exists', 'offer ' .. id .. ' already exists') end
+    local why = id_taken(id, '')
+    if why == 'already_exists' then
+      return refuse(why, 'offer ' .. id .. ' already exists')
+    elseif why then
+      return refuse(why, 'offer ' .. id .. ' is being registered by a batch still in progress: ' ..
+                    'send it again once that batch is answered')
+    end
+    current = {}
   else
     if not current[1] or not published(id) then
       return refuse('not_found', 'offer ' .. id .. ' does not exist')
@@ -176,15 +212,20 @@ local function offers_stage()
   if count < 1 or count ~= math.floor(count) then
     return redis.error_reply('ERR uudai: offers_stage takes whole offers, at least one')
   end
-  local taken, conflicts, chunk_ids, chunk_codes = {}, {}, {}, {}
+  local taken, in_progress, conflicts, chunk_ids, chunk_codes = {}, {}, {}, {}, {}
   for k = 0, count - 1 do
     local b = 4 + k * OFFER_ARGS
     local id, merchant, layer, status, code = ARGV[b], ARGV[b + 1], ARGV[b + 2], ARGV[b + 4],
                                               ARGV[b + 5]
     local at = '[' .. int(first + k) .. ']'
-    if chunk_ids[id] or redis.call('EXISTS', key('o:' .. id)) == 1 then
+    local why = chunk_ids[id] and 'already_exists' or id_taken(id, token)
+    if why == 'already_exists' then
       taken[#taken + 1] = at .. '.id'
       taken[#taken + 1] = 'offer ' .. id .. ' already exists'
+    elseif why then
+      in_progress[#in_progress + 1] = at .. '.id'
+      in_progress[#in_progress + 1] = 'offer ' .. id .. ' is being registered by another batch ' ..
+                                      'still in progress'
     end
     chunk_ids[id] = true
     if code ~= '' and status ~= 'archived' then
@@ -209,6 +250,10 @@ local function offers_stage()
     local reply = refuse(code, message)
     for i = 1, #pairs do reply[#reply + 1] = pairs[i] end
     return reply
+  end
+  if #in_progress > 0 then
+    return refused('request_in_progress', 'offers are being registered by another batch still ' ..
+                   'in progress: send this one again once that batch is answered', in_progress)
   end
   if #taken > 0 then return refused('already_exists', 'offer ids already exist', taken) end
   if #conflicts > 0 then
@@ -312,16 +357,7 @@ local function offers_unstage()
   if redis.call('HEXISTS', key('batches'), ARGV[2]) == 1 then return {'ok', '', '', '', ''} end
   local batch = key('batch:' .. ARGV[2])
   for _, id in ipairs(redis.call('HKEYS', batch)) do
-    local offer_key = key('o:' .. id)
-    local o = redis.call('HMGET', offer_key, 'm', 'l', 'pc', 'bt')
-    if o[4] == ARGV[2] then
-      if o[3] and o[3] ~= '' then
-        local codes = pcode_key(code_scope(o[1], o[2]))
-        if redis.call('HGET', codes, o[3]) == id then redis.call('HDEL', codes, o[3]) end
-      end
-      redis.call('DEL', offer_key)
-      redis.call('HDEL', key('offers'), id)
-    end
+    if redis.call('HGET', key('o:' .. id), 'bt') == ARGV[2] then drop_staged(id) end
   end
   redis.call('DEL', batch, key('bl:' .. ARGV[2]))
   return {'ok', '', '', '', ''}
