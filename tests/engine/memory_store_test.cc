@@ -252,6 +252,37 @@ TEST_F(MemoryStoreTest, AnEventOfAChangeTheLogLostIsNeverRead) {
   EXPECT_EQ(page->last_seq, 1U);
 }
 
+// Offer ids may be the client's, so a create may be sent again while its first attempt waits
+// for the journal: that attempt may still fail, so the retry is told it is in progress, not that
+// the offer exists; once durable, it exists.
+TEST_F(MemoryStoreTest, ACreateOfAnIdNotDurableYetIsInProgressThenAlreadyExists) {
+  log_.Hold();
+  Pending<Offer> first;
+  store_.CreateOffer(MakeOffer("o-1"), first.callback());
+  Pending<std::vector<Offer>> batch;
+  store_.CreateOffers({MakeOffer("o-2"), MakeOffer("o-3")}, batch.callback());
+  ASSERT_FALSE(first.arrived());
+
+  const Result<Offer> retry = sync_.CreateOffer(MakeOffer("o-1"));
+  const Result<std::vector<Offer>> batch_retry =
+      sync_.CreateOffers({MakeOffer("o-4"), MakeOffer("o-3"), MakeOffer("o-1")});
+  const Result<Offer> single_of_batch = sync_.CreateOffer(MakeOffer("o-2"));
+
+  EXPECT_EQ(CodeOf(retry), StatusCode::kRequestInProgress);
+  EXPECT_EQ(CodeOf(single_of_batch), StatusCode::kRequestInProgress);
+  ASSERT_EQ(CodeOf(batch_retry), StatusCode::kRequestInProgress);
+  std::vector<std::string> paths;
+  for (const FieldError& e : batch_retry.status().field_errors()) paths.push_back(e.path);
+  EXPECT_EQ(paths, (std::vector<std::string>{"[1].id", "[2].id"}));
+  EXPECT_EQ(store_.FindOffer("o-4"), nullptr);
+
+  log_.Release();
+  ASSERT_TRUE(first.Wait().ok());
+  ASSERT_TRUE(batch.Wait().ok());
+  EXPECT_EQ(CodeOf(sync_.CreateOffer(MakeOffer("o-1"))), StatusCode::kAlreadyExists);
+  EXPECT_EQ(CodeOf(sync_.CreateOffers({MakeOffer("o-2")})), StatusCode::kAlreadyExists);
+}
+
 TEST_F(MemoryStoreTest, TransitionCompletesOnlyOnceDurable) {
   const Offer offer = sync_.GivenOffer(MakeOffer("o-1"));
   sync_.GivenRedemption(RedemptionBuilder("r-1").Apply(offer, 10'000).Build());

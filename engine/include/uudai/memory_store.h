@@ -186,6 +186,13 @@ class MemoryStore final : public Store {
   void ReplayEventsCarried(const EventsCarried& m);
   // Completes a write once `sequence` is durable (or at once without a log).
   void AfterDurable(std::uint64_t sequence, std::function<void(Status)> then);
+  // Why a new offer may not have `id`: kAlreadyExists, or kRequestInProgress while the create
+  // that holds it is not durable yet (a retry racing it). REQUIRES: offers_mutex held.
+  Status NewOfferIdTaken(const std::string& id) const;
+  // Track the new offers `created` from their creation (offers_mutex held) until their record
+  // is durable (offers_mutex not held); nothing without a MutationLog.
+  void NoteNotDurable(const std::vector<std::shared_ptr<const Offer>>& created);
+  void NoteDurable(const std::vector<std::shared_ptr<const Offer>>& created);
   // Once `sequence` is durable: tells the observer about `stored`, then answers `done`.
   void CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
                           Completion<Offer> done);

@@ -19,6 +19,28 @@ Status NotFound(const std::string& what, const std::string& id) {
 
 // --- Offers ----------------------------------------------------------------------------------
 
+Status MemoryStore::NewOfferIdTaken(const std::string& id) const {
+  if (state_->offers.count(id) == 0) return Status::Ok();
+  if (state_->offers_not_durable.count(id) != 0) {
+    return Status(StatusCode::kRequestInProgress,
+                  "offer " + id +
+                      " is being registered by a request not answered yet: send this "
+                      "one again once it is");
+  }
+  return Status(StatusCode::kAlreadyExists, "offer " + id + " already exists");
+}
+
+void MemoryStore::NoteNotDurable(const std::vector<std::shared_ptr<const Offer>>& created) {
+  if (options_.log == nullptr) return;
+  for (const auto& offer : created) state_->offers_not_durable.insert(offer->id);
+}
+
+void MemoryStore::NoteDurable(const std::vector<std::shared_ptr<const Offer>>& created) {
+  if (options_.log == nullptr) return;
+  std::unique_lock lock(state_->offers_mutex);
+  for (const auto& offer : created) state_->offers_not_durable.erase(offer->id);
+}
+
 void MemoryStore::CompleteOfferWrite(std::uint64_t sequence, std::shared_ptr<const Offer> stored,
                                      Completion<Offer> done) {
   AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
@@ -35,16 +57,19 @@ void MemoryStore::CreateOffer(Offer offer, Completion<Offer> done) {
   std::uint64_t sequence = 0;
   Status refused = [&] {
     std::unique_lock lock(state_->offers_mutex);
-    if (state_->offers.count(stored->id) != 0) {
-      return Status(StatusCode::kAlreadyExists, "offer " + stored->id + " already exists");
-    }
+    if (Status taken = NewOfferIdTaken(stored->id); !taken.ok()) return taken;
     if (Status free = state_->CheckPublicCodeFreeLocked(*stored); !free.ok()) return free;
     state_->PutOfferLocked(stored);
+    NoteNotDurable({stored});
     sequence = Record(OfferWritten{stored}, {OfferEvent(stored, nullptr)});
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
-  CompleteOfferWrite(sequence, std::move(stored), std::move(done));
+  CompleteOfferWrite(sequence, stored,
+                     [this, stored, done = std::move(done)](Result<Offer> written) {
+                       NoteDurable({stored});
+                       done(std::move(written));
+                     });
 }
 
 void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector<Offer>> done) {
@@ -59,6 +84,7 @@ void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
   Status refused = [&] {
     std::unique_lock lock(state_->offers_mutex);
     std::vector<FieldError> taken;
+    std::vector<FieldError> in_progress;
     std::vector<FieldError> conflicts;
     std::unordered_set<std::string_view> batch_ids;
     // code scope US code → the position of the batch's offer holding it
@@ -66,8 +92,11 @@ void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
     for (std::size_t i = 0; i < stored.size(); ++i) {
       const Offer& offer = *stored[i];
       const std::string at = "[" + std::to_string(i) + "]";
-      if (state_->offers.count(offer.id) != 0 || !batch_ids.insert(offer.id).second) {
+      if (!batch_ids.insert(offer.id).second) {
         taken.push_back({at + ".id", "offer " + offer.id + " already exists"});
+      } else if (Status id = NewOfferIdTaken(offer.id); !id.ok()) {
+        (id.code() == StatusCode::kRequestInProgress ? in_progress : taken)
+            .push_back({at + ".id", id.message()});
       }
       if (Status free = state_->CheckPublicCodeFreeLocked(offer); !free.ok()) {
         conflicts.push_back({at + ".code", free.message()});
@@ -80,6 +109,12 @@ void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
                                                  "] in this batch"});
         }
       }
+    }
+    if (!in_progress.empty()) {
+      return Status::WithFieldErrors(StatusCode::kRequestInProgress,
+                                     "offers are being registered by a request not answered yet: "
+                                     "send this one again once it is",
+                                     std::move(in_progress));
     }
     if (!taken.empty()) {
       return Status::WithFieldErrors(StatusCode::kAlreadyExists, "offer ids already exist",
@@ -96,11 +131,13 @@ void MemoryStore::CreateOffers(std::vector<Offer> offers, Completion<std::vector
       state_->PutOfferLocked(offer);
       events.push_back(OfferEvent(offer, nullptr));
     }
+    NoteNotDurable(stored);
     sequence = Record(OffersCreated{stored}, std::move(events));
     return Status::Ok();
   }();
   if (!refused.ok()) return done(std::move(refused));
   AfterDurable(sequence, [this, stored = std::move(stored), done = std::move(done)](Status status) {
+    NoteDurable(stored);
     if (!status.ok()) return done(std::move(status));
     if (observer_) observer_(stored);
     std::vector<Offer> out;

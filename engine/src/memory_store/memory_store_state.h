@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "memory_store/campaign_counters.h"
@@ -171,6 +172,10 @@ class MemoryStore::State {
   // Offers and public codes.
   mutable std::shared_mutex offers_mutex;
   std::unordered_map<std::string, std::shared_ptr<const Offer>> offers;  // GUARDED_BY offers_mutex
+  // Ids of offers created but not durable yet (with a MutationLog): a create of one of them is
+  // a retry racing its first attempt, which may still fail, and answers kRequestInProgress
+  // rather than kAlreadyExists. GUARDED_BY offers_mutex.
+  std::unordered_set<std::string> offers_not_durable;
   // The same offers in id order, all of them and by shop: what a page of ListOffersPage walks.
   // GUARDED_BY offers_mutex.
   internal::OffersInOrder offers_in_order;
