@@ -185,6 +185,19 @@ std::string CallStoreFunction(Store& store,
   }
 }
 
+// offers_stage as a gateway sends it, to the store keyed under `prefix`: batch `token`, the
+// offer's position `first` in it, then one offer's 18 arguments (id, merchant m-1, layer 0,
+// code mode public, status active, `code`, the journal line `line`, limits, window, first order,
+// the code as a unique code, hot). Returns Redis's reply.
+std::string StageOffer(Store& store, const std::string& prefix, const std::string& token, int first,
+                       const std::string& id, const std::string& code, const std::string& line) {
+  return CallStoreFunction(store, [&](const std::string& name) {
+    return "FCALL " + name + " 1 '" + prefix + "log' offers_stage " + token + " " +
+           std::to_string(first) + " " + id + " m-1 0 1 active " + code + " '" + line +
+           "' -1 -1 -1 -1 0 9999999999999 '' '' 0 '' ''";
+  });
+}
+
 // The offer.created events after seq `after`, as their offers' ids in order.
 std::vector<std::string> OffersCreatedAfter(Store& store, std::uint64_t after) {
   const Result<EventPage> page = SyncStore(store).Events(EventQuery{after, 1000, std::nullopt});
@@ -256,21 +269,16 @@ TEST_F(RedisOfferBatchTest, ACommittedBatchIsAnsweredStoredWhenTellingItsChunksF
 TEST_F(RedisOfferBatchTest, ABatchCommittedByAGatewayThatDiedIsToldByTheOthers) {
   PatientStore a(clock_, prefix_);
   const std::string log = "'" + prefix_ + "log'";
-  // offers_stage as a gateway sends it (see ABatchStagedByAGatewayThatDiedLapses), with the
-  // offer's journal line as a view decodes it.
-  const auto stage = [&](const std::string& first, const std::string& id, const std::string& code) {
+  // Staged with the offer's journal line as a view decodes it.
+  const auto stage = [&](int first, const std::string& id, const std::string& code) {
     Offer offer = MakePublicCodeOffer(id, code);
     offer.version = 1;
     const std::string line =
         gateway::EncodeMutation(OfferWritten{std::make_shared<const Offer>(offer)});
-    return CallStoreFunction(*a, [&](const std::string& name) {
-      return "FCALL " + name + " 1 " + log + " offers_stage t-dead " + first + " " + id +
-             " m-1 0 1 active " + code + " '" + line +
-             "' -1 -1 -1 -1 0 9999999999999 '' '' 0 '' ''";
-    });
+    return StageOffer(*a, prefix_, "t-dead", first, id, code, line);
   };
-  ASSERT_EQ(stage("0", "o-told", "TOLD1").substr(0, 2), "ok");
-  ASSERT_EQ(stage("1", "o-untold", "UNTOLD1").substr(0, 2), "ok");
+  ASSERT_EQ(stage(0, "o-told", "TOLD1").substr(0, 2), "ok");
+  ASSERT_EQ(stage(1, "o-untold", "UNTOLD1").substr(0, 2), "ok");
   // The gateway commits (which tells the first chunk), then dies before telling the second.
   const std::string committed = CallStoreFunction(*a, [&](const std::string& name) {
     return "FCALL " + name + " 1 " + log + " offers_commit t-dead 2 2 1000";
@@ -331,14 +339,8 @@ TEST_F(RedisOfferBatchTest, ABatchCommittedByAGatewayThatDiedIsToldByTheOthers) 
 TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
   PatientStore a(clock_, prefix_);
   const std::string log = "'" + prefix_ + "log'";
-  // offers_stage as a gateway sends it: token, first position, then one offer's 18 arguments
-  // (id, merchant, layer, code mode public, status, code, journal line, limits, window, first
-  // order, the code as a unique code, hot).
-  const std::string staged = CallStoreFunction(*a, [&](const std::string& name) {
-    return "FCALL " + name + " 1 " + log +
-           " offers_stage t-died 0 o-staged m-1 0 1 active LAPSE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
-           "9999999999999 '' '' 0 '' ''";
-  });
+  const std::string staged =
+      StageOffer(*a, prefix_, "t-died", 0, "o-staged", "LAPSE1", "{\"staged\":1}");
   ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
   EXPECT_EQ(CodeOf(SyncStore(*a).CreateOffer(MakePublicCodeOffer("o-other", "LAPSE1"))),
             StatusCode::kCodeConflict);
@@ -365,12 +367,8 @@ TEST_F(RedisOfferBatchTest, ABatchStagedByAGatewayThatDiedLapses) {
 // (its hash, its line, its code's claim) is gone.
 TEST_F(RedisOfferBatchTest, AnIdHeldByABatchInProgressIsRequestInProgressAndFreeOnceItLapses) {
   PatientStore a(clock_, prefix_);
-  const std::string log = "'" + prefix_ + "log'";
-  const std::string staged = CallStoreFunction(*a, [&](const std::string& name) {
-    return "FCALL " + name + " 1 " + log +
-           " offers_stage t-slow 0 o-mine m-1 0 1 active MINE1 '{\"staged\":1}' -1 -1 -1 -1 0 "
-           "9999999999999 '' '' 0 '' ''";
-  });
+  const std::string staged =
+      StageOffer(*a, prefix_, "t-slow", 0, "o-mine", "MINE1", "{\"staged\":1}");
   ASSERT_EQ(staged.substr(0, 2), "ok") << staged;
 
   // While the batch is staged: neither a create nor a batch may take the id, nor say it exists.

@@ -146,8 +146,7 @@ local OFFER_ARGS = 18
 local function offer_put()
   local mode, base, id = ARGV[2], tonumber(ARGV[3]), ARGV[4]
   local merchant, layer, code_mode, status, code = ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
-  local current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc', 'ht')
-  local version = 1
+  local current, version = {}, 1  -- current: the offer as stored (nothing for a new one)
   if mode == 'create' then
     local why = id_taken(id, '')
     if why == 'already_exists' then
@@ -156,8 +155,8 @@ local function offer_put()
       return refuse(why, 'offer ' .. id .. ' is being registered by a batch still in progress: ' ..
                     'send it again once that batch is answered')
     end
-    current = {}
   else
+    current = redis.call('HMGET', key('o:' .. id), 'v', 'm', 'l', 'cm', 's', 'pc', 'ht')
     if not current[1] or not published(id) then
       return refuse('not_found', 'offer ' .. id .. ' does not exist')
     end
