@@ -143,3 +143,53 @@ cluster_primaries() {
   [ "${#primaries[@]}" -eq 3 ] || { echo "expected 3 primaries, CLUSTER NODES shows ${#primaries[@]}" >&2; return 1; }
   CLUSTER_URL="redis+cluster://127.0.0.1:${primaries[0]},127.0.0.1:${primaries[1]},127.0.0.1:${primaries[2]}"
 }
+
+# capture_create_call URL FILE: one real create call, captured with `redis-cli MONITOR` (into
+# FILE) on the Redis at REDIS_PORT while one redemption with a known shopper, order and
+# Idempotency-Key (CHECKOUT_KEY, shop-1, sku-1) goes through the gateway at URL. Sets `call`
+# (the call's arguments), `tag` and `redemption_id` for replay_args, and checks that two
+# replays with other strings both create (a replay of one idempotency record, or a refusal,
+# costs Redis far less than a create). Returns 1 with CAPTURE_FAILURE saying why otherwise.
+# shellcheck disable=SC2034  # call, tag, redemption_id, CAPTURE_FAILURE are the caller's
+capture_create_call() {
+  local url=$1 file=$2 mon reply probe
+  tag="rb$(date +%s%N)"
+  call=()
+  redis-cli -p "$REDIS_PORT" monitor >"$file" &
+  mon=$!
+  for _ in $(seq 1 50); do [ -s "$file" ] && break; sleep 0.05; done
+  reply=$(curl -s -X POST "$url/v1/redemptions" -H "Authorization: Bearer $CHECKOUT_KEY" \
+    -H 'Content-Type: application/json' -H "Idempotency-Key: key$tag" \
+    -d "{\"shopper_id\":\"shopper$tag\",\"merchant_id\":\"shop-1\",\"payment_method\":\"momo\",\"order_id\":\"order$tag\",\"commit\":true,\"items\":[{\"sku\":\"sku-1\",\"category\":\"fashion\",\"unit_price\":400000,\"quantity\":1}]}")
+  sleep 0.3
+  kill "$mon" 2>/dev/null || true
+  wait "$mon" 2>/dev/null || true
+  redemption_id=$(python3 -c 'import json, sys; print(json.load(sys.stdin).get("id", ""))' <<<"$reply" 2>/dev/null || true)
+  if [ -z "$redemption_id" ] ||
+    ! mapfile -d '' call < <(python3 bench/monitor_calls.py argv "$file" "$redemption_id") ||
+    [ "${#call[@]}" -le 3 ]; then
+    CAPTURE_FAILURE="no create call carrying the redemption id was captured (reply: ${reply:0:200})"
+    return 1
+  fi
+  for probe in "probe1$tag" "probe2$tag"; do
+    replay_args "$probe"
+    probe=$(redis-cli -p "$REDIS_PORT" "${replay[@]}" | head -1)
+    if [ "$probe" != ok ]; then
+      CAPTURE_FAILURE="the replayed create call does not match (a probe answered \"$probe\", not ok)"
+      return 1
+    fi
+  done
+}
+
+# replay_args WITH: `replay`, the call capture_create_call captured with WITH in place of its
+# shopper, order, Idempotency-Key and redemption id.
+replay_args() {
+  local a
+  replay=()
+  for a in "${call[@]}"; do
+    a=${a//"shopper$tag"/$1}
+    a=${a//"order$tag"/$1}
+    a=${a//"key$tag"/$1}
+    replay+=("${a//"$redemption_id"/$1}")
+  done
+}

@@ -327,55 +327,16 @@ awk -v b="$before" -v a="$(used_memory)" -v n="$CODES" -v ms="$codes_ms" 'BEGIN 
 timed_uudai
 goal "AOF always: Redis CPU per redemption (<= 15 µs)" "$SCRIPT_US µs" "$(verdict "$SCRIPT_US" "<=" 15)"
 
-# One real create call, captured with MONITOR while one redemption with known shopper, order
-# and Idempotency-Key goes through the gateway, then replayed by redis-benchmark with
-# __rand_int__ in their place and in the redemption id's: the ceiling Redis sets for it.
-tag="rb$(date +%s%N)"
-redis-cli -p "$REDIS_PORT" monitor >"$work/monitor-create.txt" &
-mon=$!
-pids+=("$mon")
-for _ in $(seq 1 50); do [ -s "$work/monitor-create.txt" ] && break; sleep 0.05; done
-reply=$(curl -s -X POST "$URL/v1/redemptions" -H "Authorization: Bearer $CHECKOUT_KEY" \
-  -H 'Content-Type: application/json' -H "Idempotency-Key: key$tag" \
-  -d "{\"shopper_id\":\"shopper$tag\",\"merchant_id\":\"shop-1\",\"payment_method\":\"momo\",\"order_id\":\"order$tag\",\"commit\":true,\"items\":[{\"sku\":\"sku-1\",\"category\":\"fashion\",\"unit_price\":400000,\"quantity\":1}]}")
-sleep 0.3
-kill "$mon" 2>/dev/null || true
-wait "$mon" 2>/dev/null || true
-redemption_id=$(python3 -c 'import json, sys; print(json.load(sys.stdin).get("id", ""))' <<<"$reply" 2>/dev/null || true)
+# One real create call (capture_create_call), replayed by redis-benchmark with __rand_int__ in
+# place of its shopper, order, Idempotency-Key and redemption id: the ceiling Redis sets for it.
 rb=""
-call=()
-if [ -n "$redemption_id" ] &&
-  mapfile -d '' call < <(python3 bench/monitor_calls.py argv "$work/monitor-create.txt" "$redemption_id") &&
-  [ "${#call[@]}" -gt 3 ]; then
-  # replay_args WITH: the captured call with WITH in place of the four strings.
-  replay_args() {
-    local a
-    replay=()
-    for a in "${call[@]}"; do
-      a=${a//"shopper$tag"/$1}
-      a=${a//"order$tag"/$1}
-      a=${a//"key$tag"/$1}
-      replay+=("${a//"$redemption_id"/$1}")
-    done
-  }
-  # Two probes with different strings must both create (a replay of one idempotency record,
-  # or a refusal, costs Redis far less than a create and would flatter the ceiling).
-  replay_args "probe1$tag"
-  probe=$(rcli "${replay[@]}" | head -1)
-  if [ "$probe" = ok ]; then
-    replay_args "probe2$tag"
-    probe=$(rcli "${replay[@]}" | head -1)
-  fi
-  if [ "$probe" = ok ]; then
-    replay_args __rand_int__
-    rb=$(redis-benchmark -p "$REDIS_PORT" -c 50 -n "$BENCHMARK_CALLS" -r 1000000000 -q "${replay[@]}" |
-      tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1)
-    echo "redis-benchmark, 50 clients, $BENCHMARK_CALLS replays of the create call a gateway sent (${call[0]} … ${call[4]:-}): $rb/s"
-  else
-    echo "redis-benchmark: SKIPPED, the replayed create call does not match (a probe answered \"$probe\", not ok)"
-  fi
+if capture_create_call "$URL" "$work/monitor-create.txt"; then
+  replay_args __rand_int__
+  rb=$(redis-benchmark -p "$REDIS_PORT" -c 50 -n "$BENCHMARK_CALLS" -r 1000000000 -q "${replay[@]}" |
+    tr '\r' '\n' | awk '/requests per second/ {for (i = 2; i <= NF; i++) if ($i == "requests") print $(i - 1)}' | tail -1)
+  echo "redis-benchmark, 50 clients, $BENCHMARK_CALLS replays of the create call a gateway sent (${call[0]} … ${call[4]:-}): $rb/s"
 else
-  echo "redis-benchmark: SKIPPED, no create call carrying the redemption id was captured (reply: ${reply:0:200})"
+  echo "redis-benchmark: SKIPPED, $CAPTURE_FAILURE"
 fi
 if [ -n "$rb" ]; then
   ratio=$(awk -v g="$RPS" -v b="$rb" 'BEGIN { printf "%.2f", g / b }')
