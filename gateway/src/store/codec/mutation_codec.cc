@@ -6,90 +6,22 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "store/codec/json_fields.h"
+#include "store/codec/offer_codec.h"
 #include "store/codec/webhook_codec.h"
 
 namespace uudai::gateway {
 namespace json = boost::json;
+using json_fields::Bool;
+using json_fields::EnumField;
+using json_fields::Int;
+using json_fields::Nullable;
+using json_fields::OptText;
+using json_fields::OptTime;
+using json_fields::Text;
 namespace {
 
 // --- encoding --------------------------------------------------------------------------------
-
-json::value Opt(const std::optional<std::int64_t>& v) { return v ? json::value(*v) : nullptr; }
-json::value Opt(const std::optional<std::string>& v) { return v ? json::value(*v) : nullptr; }
-json::value Opt(const std::optional<Timestamp>& v) { return v ? json::value(v->millis) : nullptr; }
-json::value Opt(const std::optional<std::vector<std::string>>& v) {
-  if (!v) return nullptr;
-  json::array out;
-  for (const auto& s : *v) out.emplace_back(s);
-  return out;
-}
-
-json::object EncodeLimits(const OfferLimits& l, json::storage_ptr sp = {}) {
-  return json::object({{"tr", Opt(l.total_redemptions)},
-                       {"tb", Opt(l.total_budget)},
-                       {"ps", Opt(l.per_shopper)},
-                       {"pd", Opt(l.per_day)}},
-                      std::move(sp));
-}
-
-// What a tiered or buy_x_get_y discount adds to type, value and max_amount ("dx"; absent
-// for the other types): {"b": basis, "t": [[min, type, value, max_amount], ...]} or
-// {"buy", "get", "ms": max_sets}.
-json::value EncodeDiscountRules(const Discount& d) {
-  if (d.type == DiscountType::kTiered) {
-    json::array tiers;
-    for (const DiscountTier& t : d.tiers) {
-      tiers.push_back(json::array{t.min, static_cast<int>(t.type), t.value, Opt(t.max_amount)});
-    }
-    return json::object{{"b", static_cast<int>(d.basis)}, {"t", std::move(tiers)}};
-  }
-  if (d.type == DiscountType::kBuyXGetY) {
-    return json::object{{"buy", d.buy}, {"get", d.get}, {"ms", Opt(d.max_sets)}};
-  }
-  return nullptr;
-}
-
-json::object EncodeOffer(const Offer& o) {
-  json::value window = nullptr;
-  if (o.daily_window) window = json::array{o.daily_window->from_minute, o.daily_window->to_minute};
-  json::object out{
-      {"id", o.id},
-      {"m", o.merchant_id},
-      {"n", o.name},
-      {"l", static_cast<int>(o.layer)},
-      {"dt", static_cast<int>(o.discount.type)},
-      {"dv", o.discount.value},
-      {"dm", Opt(o.discount.max_amount)},
-      {"mo", o.min_order_amount},
-      {"pm", Opt(o.payment_methods)},
-      {"cat", Opt(o.categories)},
-      {"sku", Opt(o.skus)},
-      {"mids", Opt(o.merchant_ids)},
-      {"s", o.starts_at.millis},
-      {"e", o.ends_at.millis},
-      {"w", std::move(window)},
-      {"cm", static_cast<int>(o.code_mode)},
-      {"c", Opt(o.code)},
-      {"lim", EncodeLimits(o.limits)},
-      {"x", o.exclusive},
-      {"p", o.priority},
-      {"fb", static_cast<int>(o.funded_by)},
-      {"f", Opt(o.funder)},
-      {"r", o.restore_on_refund},
-      {"st", static_cast<int>(o.status)},
-      {"v", o.version},
-      {"ca", o.created_at.millis},
-      {"ua", o.updated_at.millis},
-  };
-  if (json::value rules = EncodeDiscountRules(o.discount); !rules.is_null()) {
-    out["dx"] = std::move(rules);
-  }
-  if (o.shopper_tags) out["tags"] = Opt(o.shopper_tags);  // absent for most offers
-  if (o.first_order) out["fo"] = true;                    // likewise
-  if (o.hot) out["hot"] = true;                           // likewise
-  if (o.updated_by) out["by"] = json::array{o.updated_by->key_id, o.updated_by->role};
-  return out;
-}
 
 json::object EncodeEvent(const StoreEvent& e, const json::storage_ptr& sp) {
   json::object out(
@@ -120,11 +52,11 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
                         {"m", a.offer_merchant_id},
                         {"l", static_cast<int>(a.layer)},
                         {"cm", static_cast<int>(a.code_mode)},
-                        {"c", Opt(a.code)},
+                        {"c", Nullable(a.code)},
                         {"d", a.discount},
                         {"r", a.restore_on_refund},
                         {"fb", static_cast<int>(a.funded_by)},
-                        {"f", Opt(a.funder)}},
+                        {"f", Nullable(a.funder)}},
                        sp);
     if (a.cashback > 0) entry["cb"] = a.cashback;  // only a cashback offer's
     applied.push_back(std::move(entry));
@@ -132,7 +64,7 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
   json::array rejected(sp);
   for (const CodeRejection& x : r.rejected) {
     rejected.push_back(json::object(
-        {{"c", x.code}, {"o", Opt(x.offer_id)}, {"r", static_cast<int>(x.reason)}}, sp));
+        {{"c", x.code}, {"o", Nullable(x.offer_id)}, {"r", static_cast<int>(x.reason)}}, sp));
   }
   return json::object({{"id", r.id},
                        {"st", static_cast<int>(r.status)},
@@ -147,130 +79,22 @@ json::object EncodeRedemption(const Redemption& r, const json::storage_ptr& sp) 
                        {"rj", std::move(rejected)},
                        {"ca", r.created_at.millis},
                        {"ea", r.expires_at.millis},
-                       {"cma", Opt(r.committed_at)},
-                       {"rla", Opt(r.released_at)},
-                       {"exa", Opt(r.expired_at)},
-                       {"rfa", Opt(r.refunded_at)}},
+                       {"cma", Nullable(r.committed_at)},
+                       {"rla", Nullable(r.released_at)},
+                       {"exa", Nullable(r.expired_at)},
+                       {"rfa", Nullable(r.refunded_at)}},
                       sp);
 }
 
 // --- decoding --------------------------------------------------------------------------------
 
-// Throws std::exception on any shape problem; DecodeMutation turns that into a Status.
-std::int64_t I(const json::object& o, std::string_view k) {
-  return o.at(k).to_number<std::int64_t>();
-}
-std::string S(const json::object& o, std::string_view k) {
-  return std::string(o.at(k).as_string());
-}
-bool B(const json::object& o, std::string_view k) { return o.at(k).as_bool(); }
-std::optional<std::int64_t> OptI(const json::object& o, std::string_view k) {
-  const auto& v = o.at(k);
-  if (v.is_null()) return std::nullopt;
-  return v.to_number<std::int64_t>();
-}
-std::optional<std::string> OptS(const json::object& o, std::string_view k) {
-  const auto& v = o.at(k);
-  if (v.is_null()) return std::nullopt;
-  return std::string(v.as_string());
-}
-std::optional<std::vector<std::string>> OptList(const json::object& o, std::string_view k) {
-  const auto& v = o.at(k);
-  if (v.is_null()) return std::nullopt;
-  std::vector<std::string> out;
-  for (const auto& s : v.as_array()) out.emplace_back(s.as_string());
-  return out;
-}
-std::optional<Timestamp> OptT(const json::object& o, std::string_view k) {
-  auto v = OptI(o, k);
-  if (!v) return std::nullopt;
-  return Timestamp{*v};
-}
-template <typename Enum>
-Enum E(const json::object& o, std::string_view k, int count) {
-  const auto v = I(o, k);
-  if (v < 0 || v >= count) throw std::out_of_range("enum out of range");
-  return static_cast<Enum>(v);
-}
-
-OfferLimits DecodeLimits(const json::object& o) {
-  return {OptI(o, "tr"), OptI(o, "tb"), OptI(o, "ps"), OptI(o, "pd")};
-}
-
-void DecodeDiscountRules(const json::object& o, Discount& d) {
-  if (d.type == DiscountType::kTiered) {
-    d.basis = E<TierBasis>(o, "b", 2);
-    for (const auto& t : o.at("t").as_array()) {
-      const auto& tier = t.as_array();
-      const auto type = tier.at(1).to_number<int>();
-      if (type != static_cast<int>(DiscountType::kPercent) &&
-          type != static_cast<int>(DiscountType::kFixed)) {
-        throw std::out_of_range("tier discount type out of range");
-      }
-      d.tiers.push_back({tier.at(0).to_number<std::int64_t>(), static_cast<DiscountType>(type),
-                         tier.at(2).to_number<std::int64_t>(),
-                         tier.at(3).is_null()
-                             ? std::nullopt
-                             : std::optional<Money>(tier.at(3).to_number<std::int64_t>())});
-    }
-  } else if (d.type == DiscountType::kBuyXGetY) {
-    d.buy = I(o, "buy");
-    d.get = I(o, "get");
-    d.max_sets = OptI(o, "ms");
-  }
-}
-
-Offer DecodeOffer(const json::object& o) {
-  Offer x;
-  x.id = S(o, "id");
-  x.merchant_id = S(o, "m");
-  x.name = S(o, "n");
-  x.layer = E<Layer>(o, "l", 4);
-  x.discount.type = E<DiscountType>(o, "dt", static_cast<int>(kDiscountTypeCount));
-  x.discount.value = I(o, "dv");
-  x.discount.max_amount = OptI(o, "dm");
-  if (const auto* rules = o.if_contains("dx")) DecodeDiscountRules(rules->as_object(), x.discount);
-  x.min_order_amount = I(o, "mo");
-  x.payment_methods = OptList(o, "pm");
-  x.categories = OptList(o, "cat");
-  x.skus = OptList(o, "sku");
-  x.merchant_ids = OptList(o, "mids");
-  if (o.contains("tags")) x.shopper_tags = OptList(o, "tags");
-  if (o.contains("fo")) x.first_order = B(o, "fo");
-  if (o.contains("hot")) x.hot = B(o, "hot");
-  x.starts_at = Timestamp{I(o, "s")};
-  x.ends_at = Timestamp{I(o, "e")};
-  if (const auto& w = o.at("w"); !w.is_null()) {
-    x.daily_window = DailyWindow{static_cast<int>(w.as_array().at(0).to_number<int>()),
-                                 static_cast<int>(w.as_array().at(1).to_number<int>())};
-  }
-  x.code_mode = E<CodeMode>(o, "cm", 3);
-  x.code = OptS(o, "c");
-  x.limits = DecodeLimits(o.at("lim").as_object());
-  x.exclusive = B(o, "x");
-  x.priority = static_cast<std::int32_t>(I(o, "p"));
-  x.funded_by = E<FundedBy>(o, "fb", 3);
-  x.funder = OptS(o, "f");
-  x.restore_on_refund = B(o, "r");
-  x.status = E<OfferStatus>(o, "st", 3);
-  x.version = I(o, "v");
-  x.created_at = Timestamp{I(o, "ca")};
-  x.updated_at = Timestamp{I(o, "ua")};
-  if (const auto* by = o.if_contains("by")) {
-    const json::array& author = by->as_array();
-    x.updated_by =
-        OfferAuthor{std::string(author.at(0).as_string()), std::string(author.at(1).as_string())};
-  }
-  return x;
-}
-
 // An event held by the embedded store (EventsCarried). Redemption events carry only the id.
 StoreEvent DecodeEvent(const json::object& o) {
   StoreEvent e;
   e.seq = o.at("s").to_number<std::uint64_t>();
-  e.type = E<EventType>(o, "t", static_cast<int>(kEventTypeCount));
-  e.at = Timestamp{I(o, "at")};
-  e.merchant_id = S(o, "m");
+  e.type = EnumField<EventType>(o, "t", static_cast<int>(kEventTypeCount));
+  e.at = Timestamp{Int(o, "at")};
+  e.merchant_id = Text(o, "m");
   if (const auto* id = o.if_contains("o")) e.offer_id = id->as_string();
   if (const auto* offer = o.if_contains("of")) {
     e.offer = std::make_shared<const Offer>(DecodeOffer(offer->as_object()));
@@ -292,42 +116,43 @@ StoreEvent DecodeEvent(const json::object& o) {
 
 Redemption DecodeRedemption(const json::object& o) {
   Redemption r;
-  r.id = S(o, "id");
-  r.status = E<RedemptionStatus>(o, "st", static_cast<int>(kRedemptionStatusCount));
-  r.shopper_id = S(o, "sh");
-  r.merchant_id = S(o, "m");
-  r.order_id = S(o, "or");
-  r.payment_method = E<PaymentMethod>(o, "pm", static_cast<int>(kPaymentMethodCount));
-  r.subtotal = I(o, "sub");
-  r.shipping_fee = I(o, "sf");
-  r.discount_total = I(o, "dt");
+  r.id = Text(o, "id");
+  r.status = EnumField<RedemptionStatus>(o, "st", static_cast<int>(kRedemptionStatusCount));
+  r.shopper_id = Text(o, "sh");
+  r.merchant_id = Text(o, "m");
+  r.order_id = Text(o, "or");
+  r.payment_method = EnumField<PaymentMethod>(o, "pm", static_cast<int>(kPaymentMethodCount));
+  r.subtotal = Int(o, "sub");
+  r.shipping_fee = Int(o, "sf");
+  r.discount_total = Int(o, "dt");
   for (const auto& v : o.at("a").as_array()) {
     const auto& a = v.as_object();
     RedeemedOffer x;
-    x.offer_id = S(a, "o");
-    if (a.contains("ov")) x.offer_version = I(a, "ov");  // absent in older journals
-    x.offer_merchant_id = S(a, "m");
-    x.layer = E<Layer>(a, "l", 4);
-    x.code_mode = E<CodeMode>(a, "cm", 3);
-    x.code = OptS(a, "c");
-    x.discount = I(a, "d");  // older journals also carry the offer's limits ("lim"): unused
-    if (a.contains("cb")) x.cashback = I(a, "cb");
-    x.restore_on_refund = B(a, "r");
-    x.funded_by = E<FundedBy>(a, "fb", 3);
-    x.funder = OptS(a, "f");
+    x.offer_id = Text(a, "o");
+    if (a.contains("ov")) x.offer_version = Int(a, "ov");  // absent in older journals
+    x.offer_merchant_id = Text(a, "m");
+    x.layer = EnumField<Layer>(a, "l", 4);
+    x.code_mode = EnumField<CodeMode>(a, "cm", 3);
+    x.code = OptText(a, "c");
+    x.discount = Int(a, "d");  // older journals also carry the offer's limits ("lim"): unused
+    if (a.contains("cb")) x.cashback = Int(a, "cb");
+    x.restore_on_refund = Bool(a, "r");
+    x.funded_by = EnumField<FundedBy>(a, "fb", 3);
+    x.funder = OptText(a, "f");
     r.applied.push_back(std::move(x));
   }
   for (const auto& v : o.at("rj").as_array()) {
     const auto& x = v.as_object();
-    r.rejected.push_back({S(x, "c"), OptS(x, "o"),
-                          E<RejectionReason>(x, "r", static_cast<int>(kRejectionReasonCount))});
+    r.rejected.push_back(
+        {Text(x, "c"), OptText(x, "o"),
+         EnumField<RejectionReason>(x, "r", static_cast<int>(kRejectionReasonCount))});
   }
-  r.created_at = Timestamp{I(o, "ca")};
-  r.expires_at = Timestamp{I(o, "ea")};
-  r.committed_at = OptT(o, "cma");
-  r.released_at = OptT(o, "rla");
-  r.expired_at = OptT(o, "exa");
-  r.refunded_at = OptT(o, "rfa");
+  r.created_at = Timestamp{Int(o, "ca")};
+  r.expires_at = Timestamp{Int(o, "ea")};
+  r.committed_at = OptTime(o, "cma");
+  r.released_at = OptTime(o, "rla");
+  r.expired_at = OptTime(o, "exa");
+  r.refunded_at = OptTime(o, "rfa");
   return r;
 }
 
@@ -431,11 +256,11 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
   if (ec || !value.is_object()) return Status(StatusCode::kInternal, "journal line is not JSON");
   try {
     const auto& line = value.as_object();
-    if (const std::int64_t v = I(line, "v");
+    if (const std::int64_t v = Int(line, "v");
         v != kMutationFormatVersion && v != kRenderedResponseFormatVersion) {
       return Status(StatusCode::kInternal, "unknown journal format version");
     }
-    const std::string type = S(line, "t");
+    const std::string type = Text(line, "t");
     if (type == "offer") {
       return StoreMutation{
           OfferWritten{std::make_shared<const Offer>(DecodeOffer(line.at("offer").as_object()))}};
@@ -448,7 +273,7 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
       return StoreMutation{std::move(m)};
     }
     if (type == "codes") {
-      CodesIssued m{S(line, "offer_id"), {}};
+      CodesIssued m{Text(line, "offer_id"), {}};
       for (const auto& c : line.at("codes").as_array()) m.codes.emplace_back(c.as_string());
       return StoreMutation{std::move(m)};
     }
@@ -457,15 +282,16 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
       if (const auto* idem = line.if_contains("idem")) {
         const auto& o = idem->as_object();
         // No "body" (version 2): a rendered response.
-        m.idempotency = IdempotencyRecord{S(o, "k"), S(o, "f"),
-                                          o.contains("body") ? S(o, "body") : std::string(),
-                                          Timestamp{I(o, "at")}};
+        m.idempotency = IdempotencyRecord{Text(o, "k"), Text(o, "f"),
+                                          o.contains("body") ? Text(o, "body") : std::string(),
+                                          Timestamp{Int(o, "at")}};
       }
       return StoreMutation{std::move(m)};
     }
     if (type == "transition") {
-      return StoreMutation{RedemptionTransitioned{S(line, "id"), E<RedemptionAction>(line, "a", 4),
-                                                  Timestamp{I(line, "at")}, std::nullopt}};
+      return StoreMutation{RedemptionTransitioned{Text(line, "id"),
+                                                  EnumField<RedemptionAction>(line, "a", 4),
+                                                  Timestamp{Int(line, "at")}, std::nullopt}};
     }
     if (type == "events") {
       EventsCarried m;
@@ -481,7 +307,7 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
       return StoreMutation{std::move(m)};
     }
     if (type == "offer_history") {
-      OfferHistoryCarried m{S(line, "id"), {}};
+      OfferHistoryCarried m{Text(line, "id"), {}};
       for (const auto& offer : line.at("versions").as_array()) {
         m.versions.push_back(std::make_shared<const Offer>(DecodeOffer(offer.as_object())));
       }
@@ -496,14 +322,15 @@ Result<StoreMutation> DecodeMutation(std::string_view text) {
       }
       return StoreMutation{std::move(m)};
     }
-    if (type == "webhook_deleted") return StoreMutation{WebhookDeleted{S(line, "id")}};
+    if (type == "webhook_deleted") return StoreMutation{WebhookDeleted{Text(line, "id")}};
     if (type == "webhook_attempt") {
-      return StoreMutation{WebhookAttempted{S(line, "id"), line.at("rw").to_number<std::uint64_t>(),
+      return StoreMutation{WebhookAttempted{Text(line, "id"),
+                                            line.at("rw").to_number<std::uint64_t>(),
                                             DecodeDeliveryAttempt(line.at("a").as_object())}};
     }
     if (type == "webhook_rewound") {
       return StoreMutation{
-          WebhookRewound{S(line, "id"), line.at("thr").to_number<std::uint64_t>()}};
+          WebhookRewound{Text(line, "id"), line.at("thr").to_number<std::uint64_t>()}};
     }
     return Status(StatusCode::kInternal, "unknown journal record type " + type);
   } catch (const std::exception& e) {

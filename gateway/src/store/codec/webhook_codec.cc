@@ -6,19 +6,15 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "store/codec/json_fields.h"
+
 namespace uudai::gateway {
 namespace json = boost::json;
+using json_fields::Int;
+using json_fields::Text;
+using json_fields::Unsigned;
 namespace {
 
-std::int64_t Int(const json::object& o, std::string_view k) {
-  return o.at(k).to_number<std::int64_t>();
-}
-std::uint64_t Unsigned(const json::object& o, std::string_view k) {
-  return o.at(k).to_number<std::uint64_t>();
-}
-std::string Text(const json::object& o, std::string_view k) {
-  return std::string(o.at(k).as_string());
-}
 EventType TypeOf(const json::value& v) {
   const auto n = v.to_number<std::int64_t>();
   if (n < 0 || n >= static_cast<std::int64_t>(kEventTypeCount)) {
