@@ -424,6 +424,15 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
   std::atomic<bool> go{true};
   std::vector<std::thread> writers;
   StopThreads stop_writers{go, writers};
+  // What the writers were answered since the last clear, for a failure's message.
+  const auto answered = [&] {
+    std::lock_guard lock(mutex);
+    std::string text = std::to_string(acknowledged_count.load()) + " acknowledged in all; since:";
+    for (const auto& [status, count] : statuses) {
+      text += " " + std::to_string(status) + " x" + std::to_string(count);
+    }
+    return text;
+  };
   for (int w = 0; w < 4; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; go.load(); ++i) {
@@ -445,7 +454,8 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
       }
     });
   }
-  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 50; }, milliseconds(20000)));
+  ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= 50; }, milliseconds(20000)))
+      << answered();
   const int slot = StoreSlot();
   const std::uint16_t killed = cluster->PrimaryOf(slot);
   ASSERT_NE(killed, 0);
@@ -459,7 +469,7 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
         return now != 0 && now != killed && cluster->Settled(slot);
       },
       milliseconds(30000)))
-      << "no replica took over slot " << slot;
+      << "no replica took over slot " << slot << "; " << answered();
   const std::uint16_t promoted = cluster->PrimaryOf(slot);
   // Without a replica of its own, the new primary's writes cannot be acknowledged: once the
   // gateways reach it (the first 503s), no 201 at all for a while.
@@ -472,7 +482,8 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
         std::lock_guard lock(mutex);
         return statuses[503] >= 4;
       },
-      milliseconds(15000)));
+      milliseconds(15000)))
+      << answered();
   {
     std::lock_guard lock(mutex);
     statuses.clear();
@@ -484,7 +495,8 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
         std::lock_guard lock(mutex);
         return statuses[503] >= 2;
       },
-      milliseconds(15000)));
+      milliseconds(15000)))
+      << answered();
   {
     std::lock_guard lock(mutex);
     EXPECT_EQ(statuses[201], 0) << "a write was acknowledged with no replica to wait for";
@@ -495,7 +507,7 @@ TEST_F(ClusterGatewayTest, APrimaryKilledUnderLoadLosesNoAcknowledgedRedemption)
   const int before_rejoin = acknowledged_count.load();
   ASSERT_TRUE(WaitUntil([&] { return acknowledged_count.load() >= before_rejoin + 20; },
                         milliseconds(30000)))
-      << "writes never resumed after the old primary rejoined as a replica";
+      << "writes never resumed after the old primary rejoined as a replica; " << answered();
   EXPECT_GT(acknowledged_count.load(), acknowledged_at_kill);
   stop_writers();
 
