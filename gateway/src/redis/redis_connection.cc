@@ -60,6 +60,7 @@ bool IsUnpairedCommand(std::string_view name) {
 }
 
 }  // namespace
+
 RedisConnection::Impl::Impl(net::io_context& io, RedisOptions options)
     : io_(io),
       options_(std::move(options)),
