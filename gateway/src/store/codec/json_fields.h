@@ -16,6 +16,7 @@
 #include <boost/json/value.hpp>
 
 #include "uudai/campaign_time.h"
+#include "uudai/offer.h"
 
 namespace uudai::gateway::json_fields {
 
@@ -35,6 +36,10 @@ inline boost::json::value Nullable(const std::optional<std::vector<std::string>>
   boost::json::array out;
   for (const auto& s : *v) out.emplace_back(s);
   return out;
+}
+// Who wrote an offer or a webhook: [key_id, role].
+inline boost::json::array AuthorArray(const OfferAuthor& author) {
+  return boost::json::array{author.key_id, author.role};
 }
 
 // --- reading ---------------------------------------------------------------------------------
@@ -71,6 +76,14 @@ inline std::optional<Timestamp> OptTime(const boost::json::object& o, std::strin
   auto v = OptInt(o, k);
   if (!v) return std::nullopt;
   return Timestamp{*v};
+}
+// An author written by AuthorArray under key `k`, or nullopt when the key is absent (a line
+// written before authors were kept).
+inline std::optional<OfferAuthor> OptAuthor(const boost::json::object& o, std::string_view k) {
+  const auto* v = o.if_contains(k);
+  if (v == nullptr) return std::nullopt;
+  const boost::json::array& author = v->as_array();
+  return OfferAuthor{std::string(author.at(0).as_string()), std::string(author.at(1).as_string())};
 }
 // An enum written as its number, one of the first `count`.
 template <typename Enum>

@@ -7,10 +7,12 @@
 
 namespace uudai::gateway {
 namespace json = boost::json;
+using json_fields::AuthorArray;
 using json_fields::Bool;
 using json_fields::EnumField;
 using json_fields::Int;
 using json_fields::Nullable;
+using json_fields::OptAuthor;
 using json_fields::OptInt;
 using json_fields::OptList;
 using json_fields::OptText;
@@ -111,7 +113,7 @@ json::object EncodeOffer(const Offer& o) {
   if (o.shopper_tags) out["tags"] = Nullable(o.shopper_tags);  // absent for most offers
   if (o.first_order) out["fo"] = true;                         // likewise
   if (o.hot) out["hot"] = true;                                // likewise
-  if (o.updated_by) out["by"] = json::array{o.updated_by->key_id, o.updated_by->role};
+  if (o.updated_by) out["by"] = AuthorArray(*o.updated_by);
   return out;
 }
 
@@ -151,11 +153,7 @@ Offer DecodeOffer(const json::object& o) {
   x.version = Int(o, "v");
   x.created_at = Timestamp{Int(o, "ca")};
   x.updated_at = Timestamp{Int(o, "ua")};
-  if (const auto* by = o.if_contains("by")) {
-    const json::array& author = by->as_array();
-    x.updated_by =
-        OfferAuthor{std::string(author.at(0).as_string()), std::string(author.at(1).as_string())};
-  }
+  x.updated_by = OptAuthor(o, "by");
   return x;
 }
 

@@ -10,7 +10,9 @@
 
 namespace uudai::gateway {
 namespace json = boost::json;
+using json_fields::AuthorArray;
 using json_fields::Int;
+using json_fields::OptAuthor;
 using json_fields::Text;
 using json_fields::Unsigned;
 namespace {
@@ -49,7 +51,7 @@ json::object EncodeWebhook(const Webhook& w) {
                    {"thr", w.delivered_through},
                    {"rw", w.rewinds}};
   if (w.merchant_id) out["m"] = *w.merchant_id;
-  if (w.created_by) out["by"] = json::array{w.created_by->key_id, w.created_by->role};
+  if (w.created_by) out["by"] = AuthorArray(*w.created_by);
   return out;
 }
 
@@ -63,10 +65,7 @@ Webhook DecodeWebhook(const json::object& o) {
   w.delivered_through = Unsigned(o, "thr");
   w.rewinds = Unsigned(o, "rw");
   if (const auto* m = o.if_contains("m")) w.merchant_id = std::string(m->as_string());
-  if (const auto* by = o.if_contains("by")) {
-    const auto& a = by->as_array();
-    w.created_by = OfferAuthor{std::string(a.at(0).as_string()), std::string(a.at(1).as_string())};
-  }
+  w.created_by = OptAuthor(o, "by");
   return w;
 }
 
