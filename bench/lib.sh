@@ -152,7 +152,7 @@ cluster_primaries() {
 # costs Redis far less than a create). Returns 1 with CAPTURE_FAILURE saying why otherwise.
 # shellcheck disable=SC2034  # call, tag, redemption_id, CAPTURE_FAILURE are the caller's
 capture_create_call() {
-  local url=$1 file=$2 mon reply probe
+  local url=$1 file=$2 mon reply probe answer
   tag="rb$(date +%s%N)"
   call=()
   redis-cli -p "$REDIS_PORT" monitor >"$file" &
@@ -173,9 +173,9 @@ capture_create_call() {
   fi
   for probe in "probe1$tag" "probe2$tag"; do
     replay_args "$probe"
-    probe=$(redis-cli -p "$REDIS_PORT" "${replay[@]}" | head -1)
-    if [ "$probe" != ok ]; then
-      CAPTURE_FAILURE="the replayed create call does not match (a probe answered \"$probe\", not ok)"
+    answer=$(redis-cli -p "$REDIS_PORT" "${replay[@]}" | head -1)
+    if [ "$answer" != ok ]; then
+      CAPTURE_FAILURE="the replayed create call does not match (a probe answered \"$answer\", not ok)"
       return 1
     fi
   done

@@ -19,7 +19,6 @@ library no longer holds that text the tool says which part and exits 1, so that 
 with the library rather than measuring something else. The variants are for measuring only:
 their stores are wrong (no event, no counters, ...). Python standard library only.
 """
-import socket
 import subprocess
 import sys
 import time
@@ -56,33 +55,19 @@ VARIANTS = [
 ]
 
 
-def command(port, *args):
-    """One command over RESP; the reply's raw bytes (enough for what this tool reads)."""
-    with socket.create_connection(('127.0.0.1', port)) as s:
-        out = b'*%d\r\n' % len(args)
-        for a in args:
-            a = a if isinstance(a, bytes) else str(a).encode()
-            out += b'$%d\r\n%s\r\n' % (len(a), a)
-        s.sendall(out)
-        s.settimeout(2)
-        data = b''
-        while True:
-            try:
-                chunk = s.recv(1 << 20)
-            except socket.timeout:
-                return data
-            if not chunk:
-                return data
-            data += chunk
+def cli(port, *args, stdin=None):
+    """redis-cli's raw output of one command (exits on failure)."""
+    return subprocess.run(['redis-cli', '-p', str(port), '--raw', *args], input=stdin,
+                          check=True, capture_output=True).stdout
 
 
 def library_code(port):
-    raw = command(port, 'FUNCTION', 'LIST', 'WITHCODE')
-    at = raw.index(b'library_code')
-    dollar = raw.index(b'$', at + len(b'library_code'))
-    end = raw.index(b'\r\n', dollar)
-    size = int(raw[dollar + 1:end])
-    return raw[end + 2:end + 2 + size].decode()
+    # With --raw, the library's fields print one a line, its code last, after "library_code".
+    raw = cli(port, 'FUNCTION', 'LIST', 'WITHCODE').decode()
+    marker = '\nlibrary_code\n'
+    if marker not in raw:
+        sys.exit('no function library in this Redis: start a gateway on it first')
+    return raw[raw.index(marker) + len(marker):].removesuffix('\n')
 
 
 def restart(port, directory):
@@ -105,12 +90,11 @@ def restart(port, directory):
 
 
 def usec_per_call(port, code, call, calls):
-    subprocess.run(['redis-cli', '-p', str(port), '-x', 'function', 'load', 'replace'],
-                   input=code.encode(), check=True, capture_output=True)
-    command(port, 'CONFIG', 'RESETSTAT')
+    cli(port, '-x', 'FUNCTION', 'LOAD', 'REPLACE', stdin=code.encode())
+    cli(port, 'CONFIG', 'RESETSTAT')
     subprocess.run(['redis-benchmark', '-p', str(port), '-c', '20', '-n', str(calls), '-r',
                     '1000000000', '-q'] + call, check=True, capture_output=True)
-    for line in command(port, 'INFO', 'commandstats').decode().splitlines():
+    for line in cli(port, 'INFO', 'commandstats').decode().splitlines():
         if line.startswith('cmdstat_fcall:'):
             return float(line.split('usec_per_call=')[1].split(',')[0])
     sys.exit('no FCALL in INFO commandstats: the replay did not run')
@@ -138,8 +122,7 @@ def main():
             restart(port, directory)
             figures[label].append(usec_per_call(port, code, call, calls))
     restart(port, directory)
-    subprocess.run(['redis-cli', '-p', str(port), '-x', 'function', 'load', 'replace'],
-                   input=whole.encode(), check=True, capture_output=True)
+    cli(port, '-x', 'FUNCTION', 'LOAD', 'REPLACE', stdin=whole.encode())
     base = min(figures[codes[0][0]])
     print(f'{"taken out of create":<46} {"µs a call (least)":>18} {"saved":>8}   runs')
     for label, _ in codes:
