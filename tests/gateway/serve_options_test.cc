@@ -163,6 +163,14 @@ TEST_F(ServeOptionsTest, ARedisWaitForReplicasOutOfRangeStopsTheStartWithExitCod
   ExpectEachStopsTheStart("--redis-wait-replicas", {"-1", "17", "two"});
 }
 
+TEST_F(ServeOptionsTest, ARedisBucketCountOtherThanTheThreeStopsTheStartWithExitCode2) {
+  ExpectEachStopsTheStart("--redis-buckets", {"-1", "1000", "4095", "65535", "2097152", "lots"});
+  for (const char* good : {"0", "4096", "65536", "1048576"}) {  // the embedded store ignores it
+    ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--redis-buckets", good}));
+    EXPECT_TRUE(serve.WaitUntilHealthy()) << good;
+  }
+}
+
 TEST_F(ServeOptionsTest, AReservationTtlOutOfRangeStopsTheStartWithExitCode2) {
   ExpectEachStopsTheStart("--reservation-ttl", {"0", "-5", "604801"});
   ServeProcess longest_ttl(UUDAI_BINARY, keys_file_, Args({"--reservation-ttl", "604800"}));

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -20,6 +21,22 @@ struct RedisStoreEnvironment {
   }
 };
 
+// A store created with 65,536 buckets of live orders and shoppers' counts: every rule that
+// reads or writes them finds them where its own calls put them.
+struct ManyBucketsEnvironment {
+  static std::unique_ptr<Store> MakeStore(const Clock& clock) {
+    gateway::RedisStoreOptions options;
+    options.key_prefix = testing::FreshKeyPrefix();
+    options.buckets = 65'536;
+    auto store = testing::MakeUnloadedRedisStore(clock, std::move(options));
+    const Status loaded = store->Load(std::chrono::milliseconds(10'000));
+    if (!loaded.ok() || store->buckets() != 65'536) {
+      ADD_FAILURE() << "the store did not load with 65,536 buckets: " << loaded.message();
+    }
+    return store;
+  }
+};
+
 }  // namespace
 
 INSTANTIATE_TEST_SUITE_P(Redis, StoreConformanceTest,
@@ -28,5 +45,11 @@ INSTANTIATE_TEST_SUITE_P(Redis, LedgerConformanceTest,
                          ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
 INSTANTIATE_TEST_SUITE_P(Redis, OfferRecheckConformanceTest,
                          ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, StoreConformanceTest,
+                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, LedgerConformanceTest,
+                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, OfferRecheckConformanceTest,
+                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
 
 }  // namespace uudai::store_test

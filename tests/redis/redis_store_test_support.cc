@@ -19,7 +19,9 @@ std::string ShopperCount(const std::string& prefix, const std::string& shopper,
   // The store function's bucket_place and read_counts, read-only.
   static const std::string kScript =
       "local d = redis.sha1hex(ARGV[1]) local f = ARGV[1] if #f > 64 then f = \"#\" .. d end "
-      "local t = redis.call(\"HGET\", KEYS[1] .. \"sb:\" .. string.sub(d, 1, 3), f) or \"\" "
+      "local n = ({[\"65536\"] = 4, [\"1048576\"] = 5})[redis.call(\"GET\", KEYS[1] .. "
+      "\"buckets\") or \"\"] or 3 "
+      "local t = redis.call(\"HGET\", KEYS[1] .. \"sb:\" .. string.sub(d, 1, n), f) or \"\" "
       "if t == \"*\" then return redis.call(\"HGET\", KEYS[1] .. \"s:\" .. ARGV[1], ARGV[2]) end "
       "for n, c in string.gmatch(t .. \"\\31\", \"([^\\31]*)\\31([^\\31]*)\\31\") do "
       "if n == ARGV[2] then return c end end return \"\"";

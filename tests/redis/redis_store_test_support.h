@@ -18,9 +18,9 @@ namespace uudai::testing {
 std::string FreshKeyPrefix();
 
 // Count `name` (p, m:<merchant> or o:<offer id>) of `shopper`'s live redemptions in the store
-// under `prefix` on the shared test server: its field of the bucket sb:<the first 3 hex digits
-// of the shopper's SHA-1> holds name ␟ count pairs, or "*" when they are in s:<shopper>. ""
-// when it has none.
+// under `prefix` on the shared test server: its field of the bucket sb:<the first 3, 4 or 5 hex
+// digits of the shopper's SHA-1, as the store's bucket count says> holds name ␟ count pairs, or
+// "*" when they are in s:<shopper>. "" when it has none.
 std::string ShopperCount(const std::string& prefix, const std::string& shopper,
                          const std::string& name);
 

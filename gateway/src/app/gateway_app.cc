@@ -160,6 +160,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
     store_options.zone = o.zone;
     store_options.idempotency_retention_millis = o.idempotency_retention_millis;
     store_options.event_retention = o.event_retention;
+    store_options.buckets = o.redis_buckets;
     store_options.connection_for_this_thread = &RedisClientPool::CurrentThreadConnection;
     store_options.render_response = render_response;
     auto layout = ShardLayout::Make(o.redis_key_prefix, o.redis_shards);
@@ -172,6 +173,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       auto store = std::make_unique<SpreadStore>(*app->clock_, spread_options, layout.value(),
                                                  app->redis_->connections());
       if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+      app->startup_.redis_buckets = store->buckets();
       store->SetOfferObserver(offer_observer);
       app->spread_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
@@ -188,6 +190,7 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
       auto store =
           std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
       if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
+      app->startup_.redis_buckets = store->buckets();
       store->SetOfferObserver(offer_observer);
       app->redis_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };

@@ -57,6 +57,9 @@ struct AppOptions {
   // Data shards the store is spread over (1: not spread; docs/design.md §1.6). Every gateway
   // of a store must use the same count.
   std::size_t redis_shards = 1;
+  // The bucket count of a new Redis store (RedisStoreOptions::buckets; 0: the store's own, or
+  // 4,096 for a new one).
+  std::uint32_t redis_buckets = 0;
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock
   // Where the journal's file-system calls go; nullptr: the system's (tests pass a faulty one).
@@ -81,6 +84,7 @@ struct StartupReport {
   std::size_t torn_tail_bytes = 0;
   JournalCompaction compaction;  // at this start, when it was worth it
   std::size_t offers = 0;
+  std::uint32_t redis_buckets = 0;  // the Redis store's bucket count (0: embedded store)
   std::vector<std::string> demo_codes;
   std::int64_t load_millis = 0;  // journal replay, compaction and catalog build
 };

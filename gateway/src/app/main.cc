@@ -105,6 +105,10 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "redis-shards", po::value(&c.redis_shards)->default_value(c.redis_shards),
       "data shards the Redis store is spread over (1: not spread; every gateway of a store "
       "must use the same number), so that a Redis Cluster's primaries share its load")(
+      "redis-buckets", po::value(&c.redis_buckets)->default_value(c.redis_buckets),
+      "buckets a new Redis store keeps live orders and shoppers' counts in: 4096 (up to ~500,000 "
+      "live redemptions), 65536 (~8 million) or 1048576; fixed when the store is created (0: "
+      "the store's own, 4096 for a new one)")(
       "redis-poll-interval",
       po::value(&c.redis_poll_interval_seconds)
           ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),

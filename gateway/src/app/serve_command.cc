@@ -14,6 +14,7 @@
 #include "api/key_ring.h"
 #include "app/gateway_app.h"
 #include "redis/redis_url.h"
+#include "store/redis/redis_buckets.h"
 
 namespace uudai::gateway {
 
@@ -110,6 +111,10 @@ int RunServe(const ServeConfig& config) {
     spdlog::error("--redis-shards must be between 1 and 64, got {}", config.redis_shards);
     return 2;
   }
+  if (config.redis_buckets != 0 && !IsRedisBucketCount(config.redis_buckets)) {
+    spdlog::error("--redis-buckets must be 4096, 65536 or 1048576, got {}", config.redis_buckets);
+    return 2;
+  }
   auto keys = KeyRing::Load(config.keys_file);
   if (!keys.ok()) {
     spdlog::error("keys file {}: {}", config.keys_file, keys.status().message());
@@ -172,6 +177,7 @@ int RunServe(const ServeConfig& config) {
   options.redis_log_block = Millis(config.redis_log_block_seconds);
   options.redis_wait_replicas = config.redis_wait_replicas;
   options.redis_shards = static_cast<std::size_t>(config.redis_shards);
+  options.redis_buckets = static_cast<std::uint32_t>(config.redis_buckets);
   options.zone = CampaignZone(config.zone_offset_minutes);
   options.reservation_ttl_millis = config.reservation_ttl_seconds * 1000;
   options.idempotency_retention_millis = config.idempotency_retention_seconds * 1000;
@@ -218,7 +224,7 @@ int RunServe(const ServeConfig& config) {
             (config.redis_wait_replicas > 0
                  ? ", writes wait for " + std::to_string(config.redis_wait_replicas) + " replicas"
                  : std::string()) +
-            ")";
+            ", " + std::to_string(startup.redis_buckets) + " buckets)";
   }
   spdlog::info(
       "uudai serving on {}:{} | store: {} | offers: {} "

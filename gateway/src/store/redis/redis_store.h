@@ -41,6 +41,7 @@
 #define UUDAI_GATEWAY_STORE_REDIS_REDIS_STORE_H_
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -112,6 +113,11 @@ struct RedisStoreOptions {
   // A spread store's data shard: the share of every hot offer's limits this shard keeps (see
   // Offer::hot). The default is the whole limits.
   LimitShare limit_share;
+  // How many buckets a new store keeps live orders and shoppers' counts in (one of
+  // kRedisBucketCounts, redis_buckets.h). 0: the store's own count, or the
+  // default (4,096) for a new store. A store's count is fixed when it is created: Load refuses
+  // a store whose count differs from a non-zero one.
+  std::uint32_t buckets = 0;
 };
 
 class RedisStore final : public Store {
@@ -128,8 +134,12 @@ class RedisStore final : public Store {
   // log from there (ViewBootstrap). Registers this store as a reader of the log. Call once
   // before serving. kUnavailable when Redis did not answer in time.
   // Refuses (kInternal, before reading any of it) a store written in another layout of keys
-  // (the script's FORMAT), e.g. by an older build whose transitions carry no redemption.
+  // (the script's FORMAT), e.g. by an older build whose transitions carry no redemption, and
+  // a store whose bucket count is not options.buckets (when that is set). A new store's
+  // bucket count is fixed here.
   Status Load(std::chrono::milliseconds timeout);
+  // The store's bucket count, once Load succeeded (0 before).
+  std::uint32_t buckets() const;
   // Reads the changes other gateways made since the last read into the view; while Redis
   // refuses writes, also probes (at most once a second) whether it takes them again; every
   // options.log_trim_interval_millis, reports the view's position and trims the log.
@@ -256,6 +266,8 @@ class RedisStore final : public Store {
 
  private:
   Status CheckFormat(std::chrono::steady_clock::time_point deadline);
+  // Fixes a new store's bucket count; refuses one that is not options.buckets.
+  Status CheckBuckets(std::chrono::steady_clock::time_point deadline);
   // Registers as a reader; builds the view from the store's state when the log is trimmed.
   Status StartView(std::chrono::steady_clock::time_point deadline);
 
@@ -264,6 +276,7 @@ class RedisStore final : public Store {
   std::shared_ptr<Core> core_;
   std::shared_ptr<RedisClient> watch_connection_;
   std::shared_ptr<LogWatcher> watcher_;
+  std::uint32_t buckets_ = 0;
 };
 
 // The store script (redis_store.lua), embedded in the binary.

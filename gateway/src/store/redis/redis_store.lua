@@ -50,7 +50,7 @@
 --                 as a listpack, which a call reads in one pass
 --   oh:<id>       list, one per offer written more than once: the journal lines of its versions
 --                 before the latest, oldest first (the latest is in `offers`)
---   sb:<bucket>   hash, one of 4,096 (see bucket_place): shopper → that shopper's live
+--   sb:<bucket>   hash, one of `buckets` (see bucket_place): shopper → that shopper's live
 --                 (reserved or committed) redemptions, as name US count pairs joined by US:
 --                 p (on the whole platform), m:<merchant> (at that shop), o:<offer id> (of
 --                 that offer); or "*" when they outgrew 64 bytes and are in s:<shopper>. What
@@ -73,7 +73,7 @@
 --   announcing    hash: token of each committed batch not told whole yet → its chunks told
 --   ucode         hash: unique code → offer id (every issued code)
 --   uheld         hash: unique code → id of the live redemption holding it
---   ob:<bucket>   hash, one of 4,096 (see bucket_place): merchant US order → id of its live
+--   ob:<bucket>   hash, one of `buckets` (see bucket_place): merchant US order → id of its live
 --                 redemption
 --   expiry        zset: reserved redemption ids by expires_at
 --   i:<scope>     string, an idempotency record: fingerprint US redemption id US created at US
@@ -100,6 +100,9 @@
 --                 (EncodeDeliveryAttemptLine), newest first, the latest kDeliveryLogLength
 --   whl:<id>      string, PX-expiring: the owner (a gateway process) of the webhook's delivery
 --                 lease
+--   buckets       string: how many buckets each of ob: and sb: has (BUCKET_DIGITS below), set
+--                 once by the first gateway to start on the store (op "buckets"); absent in a
+--                 store written before it was kept, whose buckets are 4,096
 --   format        string: the layout of these keys (FORMAT below), set with the log's first
 --                 entry. A gateway refuses to start on a store without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
@@ -140,26 +143,43 @@ local US, RS = '\31', '\30'
 
 -- Set at the start of every call (a function gets its keys and arguments as parameters).
 local ARGV, LOG, PREFIX
+-- The number of hex digits naming this store's buckets (see bucket_place): read once a call,
+-- on the call's first use of a bucket, and forgotten at the start of the next.
+local bucket_digits_now
 
 local function key(name) return PREFIX .. name end
 
--- Live orders and shoppers' counts of live redemptions are kept in 4,096 small hashes each
--- (ob:<bucket>, sb:<bucket>) rather than in one large hash and in a key per shopper: Redis
--- keeps a hash of at most hash-max-listpack-entries (128) fields and values of at most
--- hash-max-listpack-value (64) bytes as one listpack, about half the memory of a hash table's
--- entry and far less than a key of its own. A bucket is named by the first 3 hex digits of the
--- SHA-1 of what it holds, so that about 400,000 live orders or shoppers stay in listpacks
--- (beyond, buckets turn into hash tables, for good, and cost what the large hash did). Nothing
--- longer than LISTPACK_VALUE goes into a bucket: a longer order key or shopper id is stored
--- as "#" and its SHA-1 (no identifier holds a "#"), and a shopper's counts that outgrow it go
--- to a hash of its own (see read_counts).
+-- Live orders and shoppers' counts of live redemptions are kept in small hashes, `buckets` of
+-- each (ob:<bucket>, sb:<bucket>), rather than in one large hash and in a key per shopper: Redis
+-- keeps a hash of at most hash-max-listpack-entries (512 by default) fields and values of at
+-- most hash-max-listpack-value (64) bytes as one listpack, about half the memory of a hash
+-- table's entry and far less than a key of its own. But a listpack is searched field by field:
+-- a lookup of a field it does not hold (every new order, every new shopper) reads all of it
+-- (0.4 µs at 25 fields, 4 µs at 500), and past 512 fields the bucket turns into a hash table,
+-- for good. So a store's bucket count is sized to its live redemptions, about 128 at most a
+-- bucket: 4,096 (the default) up to ~500,000, 65,536 up to ~8 million, 1,048,576 beyond.
+-- Fixed when the store is created (op "buckets"). A bucket is named by the first 3, 4 or 5 hex
+-- digits of the SHA-1 of what it holds. Nothing longer than LISTPACK_VALUE goes into a bucket:
+-- a longer order key or shopper id is stored as "#" and its SHA-1 (no identifier holds a "#"),
+-- and a shopper's counts that outgrow it go to a hash of their own (see read_counts).
 local LISTPACK_VALUE = 64
+local BUCKET_DIGITS = {['4096'] = 3, ['65536'] = 4, ['1048576'] = 5}
+local DEFAULT_BUCKETS = '4096'
+local function bucket_digits()
+  if not bucket_digits_now then
+    local buckets = redis.call('GET', key('buckets')) or DEFAULT_BUCKETS
+    bucket_digits_now = BUCKET_DIGITS[buckets]
+    if not bucket_digits_now then error('uudai: the store\'s bucket count ' .. buckets ..
+                                        ' is none of 4096, 65536, 1048576') end
+  end
+  return bucket_digits_now
+end
 -- Where `text` is kept among buckets `kind`: the bucket's key and the field.
 local function bucket_place(kind, text)
   local digest = redis.sha1hex(text)
   local field = text
   if #text > LISTPACK_VALUE then field = '#' .. digest end
-  return key(kind .. ':' .. string.sub(digest, 1, 3)), field
+  return key(kind .. ':' .. string.sub(digest, 1, bucket_digits())), field
 end
 local function order_place(order_key) return bucket_place('ob', order_key) end
 

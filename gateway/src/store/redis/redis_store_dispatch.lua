@@ -16,6 +16,7 @@ local OPS = {
   expire_due = expire_due,
   ledger_page = ledger_page,
   format = format,
+  buckets = buckets,
   reader_register = reader_register,
   reader_heartbeat = reader_heartbeat,
   reader_leave = reader_leave,
@@ -84,6 +85,7 @@ end
 local function dispatch(ops, keys, args)
   ARGV, LOG = args, keys[1]
   PREFIX = string.sub(LOG, 1, #LOG - 3)
+  bucket_digits_now = nil
   local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
   local migrating = slot_migrating()

@@ -1,5 +1,5 @@
-// RedisStore's start and stop: Load (Redis answering, the store's format, this store's
-// registration as a reader of the change log, its view built from the log or, after a trim,
+// RedisStore's start and stop: Load (Redis answering, the store's format and bucket count, this
+// store's registration as a reader of the change log, its view built from the log or, after a trim,
 // from the store's state) and Leave.
 #include <chrono>
 #include <functional>
@@ -47,6 +47,7 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (Status format = CheckFormat(deadline); !format.ok()) return format;
+  if (Status buckets = CheckBuckets(deadline); !buckets.ok()) return buckets;
   if (Status started = StartView(deadline); !started.ok()) return started;
   while (true) {
     auto caught_up = std::make_shared<std::promise<Status>>();
@@ -89,6 +90,30 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. LOADING: try again
   }
 }
+
+Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) {
+  const std::uint32_t wanted = core_->options().buckets;
+  Result<ScriptReply> reply = Await<ScriptReply>(deadline, [this, wanted](auto done) {
+    core_->Run({"buckets", wanted == 0 ? std::string() : std::to_string(wanted)}, std::move(done));
+  });
+  if (!reply.ok()) return reply.status();
+  if (!reply->status.ok()) return reply->status;
+  if (reply->payload.size() != 1) return Status(StatusCode::kInternal, "malformed buckets reply");
+  const std::string& stored = reply->payload[0].str();
+  if (wanted != 0 && stored != std::to_string(wanted)) {
+    return Status(StatusCode::kInternal,
+                  "the Redis store under \"" + core_->options().key_prefix +
+                      "\" keeps live orders and shoppers' counts in " + stored +
+                      " buckets, fixed when it was created: --redis-buckets " +
+                      std::to_string(wanted) +
+                      " applies to a new store only. Start without it (the store's count is "
+                      "used), or on an empty key prefix (--redis-prefix)");
+  }
+  buckets_ = static_cast<std::uint32_t>(std::stoul(stored));
+  return Status::Ok();
+}
+
+std::uint32_t RedisStore::buckets() const { return buckets_; }
 
 Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
   Core& core = *core_;

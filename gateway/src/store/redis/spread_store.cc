@@ -159,6 +159,8 @@ Status SpreadStore::Load(std::chrono::milliseconds timeout) {
   return Status::Ok();
 }
 
+std::uint32_t SpreadStore::buckets() const { return shards_.front()->buckets(); }
+
 void SpreadStore::Poll() {
   for (auto& shard : shards_) shard->Poll();
   const std::int64_t now = SteadyMillis();

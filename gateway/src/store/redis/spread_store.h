@@ -81,6 +81,9 @@ class SpreadStore final : public Store {
 
   // CheckShardCount, then RedisStore::Load of every shard.
   Status Load(std::chrono::milliseconds timeout);
+  // The home shard's bucket count (RedisStore::buckets); every shard's is the same unless
+  // they were created by gateways given different counts.
+  std::uint32_t buckets() const;
   // RedisStore::Poll of every shard; now and then (the options' intervals) a sweep of the
   // sagas and a copy of events into shard 0. Non-blocking.
   void Poll();

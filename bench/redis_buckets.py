@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""What a store's live redemptions cost a create, by its bucket count.
+
+Usage:
+  redis_buckets.py PORT DIR PREFIX BUCKETS CALL CALLS ROUNDS LIVE...
+      PORT, DIR: a redis-server on 127.0.0.1:PORT (no AOF) whose data directory DIR holds a
+      dump.rdb of a store under key prefix PREFIX created with BUCKETS buckets (offers loaded,
+      no redemption yet); CALL: a file of that store's create call's arguments, each followed by
+      a NUL byte, with __rand_int__ in place of the shopper, order, Idempotency-Key and
+      redemption id (bench/lib.sh, capture_create_call). For each count of LIVE redemptions:
+      restarts the redis-server from DIR's dump.rdb, writes that many live orders and shoppers'
+      counts into the store's buckets as its create writes them (ob:<bucket>, sb:<bucket>; the
+      rest of a redemption is left out: it does not depend on the buckets), reads the memory
+      they take (used_memory before and after), then replays the call CALLS times with
+      redis-benchmark and reads the usec_per_call of FCALL (INFO commandstats), the least of
+      ROUNDS runs. Prints one line per count.
+Python standard library only.
+"""
+import hashlib
+import subprocess
+import sys
+
+from redis_create_parts import cli, library_code, restart, usec_per_call
+
+DIGITS = {4096: 3, 65536: 4, 1048576: 5}
+US = '\x1f'
+# An offer id as the gateway makes them (what a shopper's counts name).
+OFFER = 'o:' + 'x' * 22
+
+
+def resp(*args):
+    out = [b'*%d\r\n' % len(args)]
+    for arg in args:
+        data = arg.encode()
+        out.append(b'$%d\r\n%s\r\n' % (len(data), data))
+    return b''.join(out)
+
+
+def fill(port, prefix, digits, live):
+    """Writes `live` live orders and as many shoppers' counts, one of each a redemption."""
+    pipe = subprocess.Popen(['redis-cli', '-p', str(port), '--pipe'], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL)
+    chunk = []
+    for i in range(live):
+        order = f'shop-{i % 100}{US}order-live-{i:09d}'
+        shopper = f'shopper-live-{i:09d}'
+        counts = US.join(['p', '1', f'm:shop-{i % 100}', '1', OFFER, '1'])
+        for kind, field, value in (('ob', order, f'r{i:019d}'), ('sb', shopper, counts)):
+            bucket = hashlib.sha1(field.encode()).hexdigest()[:digits]
+            chunk.append(resp('HSET', f'{prefix}{kind}:{bucket}', field, value))
+        if len(chunk) >= 20000:
+            pipe.stdin.write(b''.join(chunk))
+            chunk = []
+    pipe.stdin.write(b''.join(chunk))
+    pipe.stdin.close()
+    if pipe.wait() != 0:
+        sys.exit('redis-cli --pipe failed')
+
+
+def used_memory(port):
+    for line in cli(port, 'INFO', 'memory').decode().splitlines():
+        if line.startswith('used_memory:'):
+            return int(line.split(':')[1])
+    sys.exit('no used_memory in INFO memory')
+
+
+def main():
+    if len(sys.argv) < 9:
+        sys.exit(__doc__)
+    port, directory, prefix = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    buckets, call_file = int(sys.argv[4]), sys.argv[5]
+    calls, rounds = int(sys.argv[6]), int(sys.argv[7])
+    if buckets not in DIGITS:
+        sys.exit(f'a store has 4096, 65536 or 1048576 buckets, not {buckets}')
+    call = [a.decode() for a in open(call_file, 'rb').read().split(b'\0')[:-1]]
+    for live in (int(n) for n in sys.argv[8:]):
+        restart(port, directory)
+        code = library_code(port)
+        before = used_memory(port)
+        fill(port, prefix, DIGITS[buckets], live)
+        bytes_each = (used_memory(port) - before) / live if live else 0.0
+        runs = [usec_per_call(port, code, call, calls) for _ in range(rounds)]
+        print(f'{buckets:>9,} {live:>11,} {live / buckets:>12.1f} {bytes_each:>14.1f} '
+              f'{min(runs):>12.1f}   {" ".join(f"{v:.1f}" for v in runs)}', flush=True)
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What the live redemptions a Redis store already holds cost each new create, by the store's
+# bucket count (--redis-buckets): per count, a gateway creates a store with it and its create
+# call is captured (bench/lib.sh, capture_create_call); then for each number of live
+# redemptions, Redis restarts from that store, its buckets are filled with that many live
+# orders and shoppers' counts, and the call is replayed with redis-benchmark
+# (bench/redis_buckets.py). Prints per count and number: live redemptions a bucket, the bytes
+# they take each, and the usec_per_call of FCALL (INFO commandstats), the least of ROUNDS runs.
+# Usage: bench/run-redis-buckets.sh   Needs a release build (BUILD_DIR, default build/release).
+# Env: BUCKETS ("4096 65536"), LIVE ("0 100000 500000 1000000 2000000 4000000"), CALLS (30000 a
+# run), ROUNDS (3), OFFERS (1000). Nothing else should run meanwhile.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+BUCKETS=${BUCKETS:-"4096 65536"}
+LIVE=${LIVE:-"0 100000 500000 1000000 2000000 4000000"}
+CALLS=${CALLS:-30000}
+ROUNDS=${ROUNDS:-3}
+OFFERS=${OFFERS:-1000}
+SERVER_THREADS=2
+BUILD_DIR=${BUILD_DIR:-build/release}
+UUDAI="$BUILD_DIR/gateway/uudai"
+[ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+for tool in redis-server redis-cli redis-benchmark curl python3; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+server_pid=""
+cleanup() {
+  if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
+  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+write_bench_keys "$work"
+REDIS_PORT=$(free_port 16400)
+mkdir -p "$work/redis"
+start_redis "$work/redis" --appendonly no
+PORT=$(free_port 18400)
+prefix='uudai:{bench}:'
+echo "uudai $("$UUDAI" version | cut -d' ' -f2) + redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) | $CALLS create calls a run (redis-benchmark -c 20), least of $ROUNDS runs | $(nproc) cores"
+printf '%9s %11s %12s %14s %12s   %s\n' buckets live 'a bucket' 'bytes each' 'µs a create' runs
+for buckets in $BUCKETS; do
+  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  start_uudai --keys "$work/keys.json" --redis "redis://127.0.0.1:$REDIS_PORT" \
+    --redis-prefix "$prefix" --redis-buckets "$buckets"
+  load_offers
+  if ! capture_create_call "http://127.0.0.1:$PORT" "$work/monitor.txt"; then
+    echo "$CAPTURE_FAILURE" >&2
+    exit 1
+  fi
+  kill "$server_pid"
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+  # The captured redemption and the probes' are left out, so that every store starts alike.
+  redis-cli -p "$REDIS_PORT" --scan --pattern "${prefix}[os]b:*" |
+    xargs -r -d '\n' redis-cli -p "$REDIS_PORT" del >/dev/null
+  replay_args __rand_int__
+  printf '%s\0' "${replay[@]}" >"$work/call"
+  redis-cli -p "$REDIS_PORT" save >/dev/null
+  # shellcheck disable=SC2086  # LIVE is a list of numbers
+  python3 bench/redis_buckets.py "$REDIS_PORT" "$work/redis" "$prefix" "$buckets" "$work/call" \
+    "$CALLS" "$ROUNDS" $LIVE
+done

@@ -1,0 +1,224 @@
+// A Redis store's bucket count (RedisStoreOptions::buckets): how many small hashes it keeps live
+// orders and shoppers' counts in, fixed when the store is created and read from the store by
+// every call after that.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/store_test_support.h"
+#include "redis_store_test_support.h"
+#include "redis_test_support.h"
+#include "store/redis/redis_store.h"
+#include "store/redis/shard_layout.h"
+#include "store/redis/spread_store.h"
+
+namespace uudai::store_test {
+namespace {
+
+using std::chrono::milliseconds;
+using testing::RedisServer;
+
+class RedisBucketsTest : public ::testing::Test {
+ protected:
+  RedisBucketsTest() : clock_(CampaignNow()), prefix_(testing::FreshKeyPrefix()) {}
+
+  // A gateway's store asking for `buckets` (0: the store's own), not loaded yet.
+  std::unique_ptr<gateway::RedisStore> Gateway(std::uint32_t buckets) {
+    gateway::RedisStoreOptions options;
+    options.key_prefix = prefix_;
+    options.buckets = buckets;
+    return testing::MakeUnloadedRedisStore(clock_, std::move(options));
+  }
+  std::unique_ptr<gateway::RedisStore> LoadedGateway(std::uint32_t buckets) {
+    auto store = Gateway(buckets);
+    const Status loaded = store->Load(milliseconds(10'000));
+    EXPECT_TRUE(loaded.ok()) << loaded.message();
+    return store;
+  }
+  std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+  // The names of the store's buckets of `kind` (ob or sb), without the prefix.
+  std::vector<std::string> Buckets(const std::string& kind) {
+    std::vector<std::string> names;
+    std::string listing = Redis("--scan --pattern '" + prefix_ + kind + ":*'");
+    std::size_t start = 0;
+    while (start < listing.size()) {
+      std::size_t end = listing.find('\n', start);
+      if (end == std::string::npos) end = listing.size();
+      if (end > start)
+        names.push_back(listing.substr(start + prefix_.size(), end - start - prefix_.size()));
+      start = end + 1;
+    }
+    return names;
+  }
+  void Redeem(gateway::RedisStore& store, const Offer& offer, int i) {
+    const std::string n = std::to_string(i);
+    const Status created = SyncStore(store)
+                               .Create(RedemptionBuilder("r-" + n)
+                                           .Shopper("s-" + n)
+                                           .Order("order-" + n)
+                                           .Apply(offer, 1'000)
+                                           .Build())
+                               .status();
+    ASSERT_TRUE(created.ok()) << created.message();
+  }
+
+  ManualClock clock_;
+  std::string prefix_;
+};
+
+TEST_F(RedisBucketsTest, ANewStoreHas4096BucketsUnlessGivenAnotherCount) {
+  auto a = LoadedGateway(0);
+  EXPECT_EQ(a->buckets(), 4'096U);
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  Redeem(*a, offer, 1);
+  for (const std::string& name : Buckets("ob")) EXPECT_EQ(name.size(), 3 + 3U) << name;
+}
+
+// Every rule that reads the buckets finds what the store's own calls put there: the order
+// guard, a per-shopper limit, the shopper's counts given back by a cancel.
+TEST_F(RedisBucketsTest, AStoreOf65536BucketsNamesThemWithFourHexDigitsAndReadsThemBack) {
+  auto a = LoadedGateway(65'536);
+  EXPECT_EQ(a->buckets(), 65'536U);
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+  Offer limited = MakeOffer("o-1");
+  limited.limits.per_shopper = 1;
+  const Offer offer = SyncStore(*a).CreateOffer(limited).value();
+  for (int i = 0; i < 50; ++i) Redeem(*a, offer, i);
+  const std::vector<std::string> orders = Buckets("ob");
+  const std::vector<std::string> shoppers = Buckets("sb");
+  EXPECT_GE(orders.size(), 45U);  // 50 orders over 65,536 buckets: almost one each
+  EXPECT_GE(shoppers.size(), 45U);
+  for (const std::string& name : orders) EXPECT_EQ(name.size(), 3 + 4U) << name;
+  for (const std::string& name : shoppers) EXPECT_EQ(name.size(), 3 + 4U) << name;
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "o:o-1"), "1");
+
+  SyncStore store(*a);
+  EXPECT_EQ(store.FindLiveOrder("m-1", "order-7").value(), std::optional<std::string>("r-7"));
+  Status again = store
+                     .Create(RedemptionBuilder("r-again")
+                                 .Shopper("s-other")
+                                 .Order("order-7")
+                                 .Apply(offer, 1'000)
+                                 .Build())
+                     .status();
+  EXPECT_EQ(again.code(), StatusCode::kOrderAlreadyRedeemed) << again.message();
+  again = store
+              .Create(RedemptionBuilder("r-second")
+                          .Shopper("s-7")
+                          .Order("order-new")
+                          .Apply(offer, 1'000)
+                          .Build())
+              .status();
+  EXPECT_EQ(again.code(), StatusCode::kPerShopperLimit) << again.message();
+
+  ASSERT_TRUE(store.Cancel("r-7").ok());
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "o:o-1"), "");
+  EXPECT_EQ(store.FindLiveOrder("m-1", "order-7").value(), std::nullopt);
+  const Status counted = store
+                             .Create(RedemptionBuilder("r-second")
+                                         .Shopper("s-7")
+                                         .Order("order-7")
+                                         .Apply(offer, 1'000)
+                                         .Build())
+                             .status();
+  EXPECT_TRUE(counted.ok()) << counted.message();
+}
+
+// The count is the store's, fixed at its creation: a gateway given another one refuses to
+// start, before it reads anything; one given none takes the store's.
+TEST_F(RedisBucketsTest, AGatewayGivenAnotherCountThanTheStoresRefusesToStart) {
+  auto a = LoadedGateway(65'536);
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  Redeem(*a, offer, 1);
+
+  auto b = Gateway(4'096);
+  const Status loaded = b->Load(milliseconds(10'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_EQ(loaded.code(), StatusCode::kInternal);
+  EXPECT_NE(loaded.message().find("in 65536 buckets, fixed when it was created: "
+                                  "--redis-buckets 4096 applies to a new store only"),
+            std::string::npos)
+      << loaded.message();
+  EXPECT_EQ(b->FindOffer("o-1"), nullptr);                 // nothing of the log was read
+  EXPECT_EQ(Redis("HLEN '" + prefix_ + "readers'"), "1");  // nor registered as its reader
+
+  auto c = LoadedGateway(0);
+  EXPECT_EQ(c->buckets(), 65'536U);
+  EXPECT_EQ(SyncStore(*c).FindLiveOrder("m-1", "order-1").value(),
+            std::optional<std::string>("r-1"));
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+}
+
+// A store written before its count was kept (no `buckets` key, redemptions already in 4,096
+// buckets) keeps 4,096, whatever a new gateway asks for a new store.
+TEST_F(RedisBucketsTest, AStoreWrittenBeforeItsCountWasKeptHas4096) {
+  {
+    auto a = LoadedGateway(0);
+    const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+    Redeem(*a, offer, 1);
+  }
+  ASSERT_EQ(Redis("DEL '" + prefix_ + "buckets'"), "1");  // as an earlier build left it
+
+  auto b = Gateway(65'536);
+  const Status loaded = b->Load(milliseconds(10'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.message().find("in 4096 buckets"), std::string::npos) << loaded.message();
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
+
+  auto c = LoadedGateway(0);
+  EXPECT_EQ(c->buckets(), 4'096U);
+  EXPECT_EQ(SyncStore(*c).FindLiveOrder("m-1", "order-1").value(),
+            std::optional<std::string>("r-1"));
+}
+
+// Two gateways starting at once on an empty store with different counts: the store takes one,
+// and the gateway that asked for the other refuses to start.
+TEST_F(RedisBucketsTest, TwoGatewaysCreatingTheStoreAtOnceAgreeOnOneCount) {
+  auto a = Gateway(4'096);
+  auto b = Gateway(1'048'576);
+  Status a_loaded;
+  Status b_loaded;
+  std::thread other([&] { b_loaded = b->Load(milliseconds(10'000)); });
+  a_loaded = a->Load(milliseconds(10'000));
+  other.join();
+  EXPECT_NE(a_loaded.ok(), b_loaded.ok()) << a_loaded.message() << " / " << b_loaded.message();
+  const std::string stored = Redis("GET '" + prefix_ + "buckets'");
+  EXPECT_EQ(stored, a_loaded.ok() ? "4096" : "1048576");
+}
+
+// A spread store: every shard (hub and data shards) is created with the count, and a
+// redemption whose home is a data shard finds its order there.
+TEST_F(RedisBucketsTest, EveryShardOfASpreadStoreTakesTheCount) {
+  gateway::SpreadStoreOptions options;
+  options.store.buckets = 65'536;
+  auto spread = testing::MakeSpreadStore(clock_, prefix_, 3, "", options);
+  EXPECT_EQ(spread->buckets(), 65'536U);
+  auto layout = gateway::ShardLayout::Make(prefix_, 3);
+  ASSERT_TRUE(layout.ok());
+  for (std::size_t k = 0; k < layout->size(); ++k) {
+    EXPECT_EQ(Redis("GET '" + layout->prefix(k) + "buckets'"), "65536") << layout->prefix(k);
+  }
+  SyncStore store(*spread);
+  const Offer offer = store.CreateOffer(MakeOffer("o-1")).value();
+  ASSERT_TRUE(
+      store
+          .Create(
+              RedemptionBuilder("r-1").Shopper("s-1").Order("order-1").Apply(offer, 1'000).Build())
+          .ok());
+  EXPECT_EQ(store.FindLiveOrder("m-1", "order-1").value(), std::optional<std::string>("r-1"));
+  const Status again =
+      store
+          .Create(
+              RedemptionBuilder("r-2").Shopper("s-2").Order("order-1").Apply(offer, 1'000).Build())
+          .status();
+  EXPECT_EQ(again.code(), StatusCode::kOrderAlreadyRedeemed) << again.message();
+}
+
+}  // namespace
+}  // namespace uudai::store_test
