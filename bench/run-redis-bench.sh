@@ -32,7 +32,8 @@
 # Usage: bench/run-redis-bench.sh   Needs a release build (BUILD_DIR, default build/release).
 # Env: DURATION (10s), CONNECTIONS (64), WRK_THREADS (1), SERVER_THREADS (2), OFFERS (1000),
 #      STAMPEDE_ATTEMPTS (100000), REFUSAL_ATTEMPTS (20000), MONITOR_ATTEMPTS (3000),
-#      IDEM_RETENTION (5 s), CODES (100000), BENCHMARK_CALLS (100000, redis-benchmark),
+#      IDEM_RETENTION (5 s), CODES (100000), BUCKETS (4096: --redis-buckets of every store),
+#      BENCHMARK_CALLS (100000, redis-benchmark),
 #      PEER_DIR (the folder shared/peer beside the checkout; the endpoint's run.sh starts it;
 #      it needs nginx with its Lua modules: the Debian packages nginx-light
 #      libnginx-mod-http-lua lua-nginx-redis lua-cjson). Without the endpoint or those packages
@@ -52,6 +53,9 @@ REFUSAL_ATTEMPTS=${REFUSAL_ATTEMPTS:-20000}
 MONITOR_ATTEMPTS=${MONITOR_ATTEMPTS:-3000}
 IDEM_RETENTION=${IDEM_RETENTION:-5}
 CODES=${CODES:-100000}
+# A run creates 100,000–300,000 redemptions: the bucket count suited to that (README, Redis
+# buckets; a new store's default, 65,536, suits millions).
+BUCKETS=${BUCKETS:-4096}
 BENCHMARK_CALLS=${BENCHMARK_CALLS:-100000}
 PEER_DIR=${PEER_DIR:-$PWD/../shared/peer}
 PEER_PACKAGES="nginx-light libnginx-mod-http-lua lua-nginx-redis lua-cjson"
@@ -59,6 +63,8 @@ BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
 PREFIX='uudai:{bench}:'
 [ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+HAS_BUCKETS=0
+if "$UUDAI" --help 2>&1 | grep -q -- '--redis-buckets'; then HAS_BUCKETS=1; fi
 for tool in wrk redis-server redis-cli redis-benchmark curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
 done
@@ -117,12 +123,15 @@ used_memory() { rcli info memory | awk -F: '/^used_memory:/ {print $2}' | tr -d 
 events_memory() { rcli memory usage "${PREFIX}ev" samples 0 | tr -d '\r'; }
 events_length() { rcli xlen "${PREFIX}ev" | tr -d '\r'; }
 
-# gateway_up [serve args]: uudai on a free port of this Redis (PORT, URL, server_pid).
+# gateway_up [serve args]: uudai on a free port of this Redis (PORT, URL, server_pid), its store
+# created with BUCKETS buckets when the build has --redis-buckets.
 gateway_up() {
   PORT=$(free_port 18400)
   URL="http://127.0.0.1:$PORT"
+  local sized=()
+  [ "$HAS_BUCKETS" = 0 ] || sized=(--redis-buckets "$BUCKETS")
   start_uudai --keys "$work/keys.json" --redis "redis://127.0.0.1:$REDIS_PORT" \
-    --redis-prefix "$PREFIX" "$@"
+    --redis-prefix "$PREFIX" "${sized[@]}" "$@"
   pids+=("$server_pid")
 }
 gateway_down() { if kill "$1" 2>/dev/null; then wait "$1" 2>/dev/null || true; fi; }

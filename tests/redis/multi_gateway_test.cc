@@ -666,13 +666,10 @@ TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper
     EXPECT_TRUE(code == "not_first_order" || code == "nothing_to_redeem") << count << " × " << code;
   }
   EXPECT_EQ(Redis("HGET '" + prefix_ + "o:" + id + "' n"), std::to_string(kShoppers));
-  // The shopper's field in its bucket of counts (sb:<the first 3 hex digits of its SHA-1>):
-  // name ␟ count pairs, nothing once it has no live redemption.
+  // The shopper's field in its bucket of counts: name ␟ count pairs, nothing once it has no
+  // live redemption.
   const auto counts_of = [this](const std::string& shopper) {
-    return Redis(
-        "EVAL 'return redis.call(\"HGET\", KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, "
-        "3), ARGV[1])' 1 '" +
-        prefix_ + "sb:' " + shopper);
+    return testing::BucketField(prefix_, "sb", shopper);
   };
   EXPECT_EQ(counts_of("first-0"),
             "p\x1f"

@@ -71,13 +71,29 @@ class RedisBucketsTest : public ::testing::Test {
   std::string prefix_;
 };
 
-TEST_F(RedisBucketsTest, ANewStoreHas4096BucketsUnlessGivenAnotherCount) {
+TEST_F(RedisBucketsTest, ANewStoreHas65536BucketsUnlessGivenAnotherCount) {
   auto a = LoadedGateway(0);
+  EXPECT_EQ(a->buckets(), 65'536U);
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  Redeem(*a, offer, 1);
+  for (const std::string& name : Buckets("ob")) EXPECT_EQ(name.size(), 3 + 4U) << name;
+}
+
+// A store created with 4,096 buckets names them with three hex digits.
+TEST_F(RedisBucketsTest, AStoreOf4096BucketsNamesThemWithThreeHexDigits) {
+  auto a = LoadedGateway(4'096);
   EXPECT_EQ(a->buckets(), 4'096U);
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  Redeem(*a, offer, 1);
-  for (const std::string& name : Buckets("ob")) EXPECT_EQ(name.size(), 3 + 3U) << name;
+  for (int i = 0; i < 20; ++i) Redeem(*a, offer, i);
+  const std::vector<std::string> orders = Buckets("ob");
+  EXPECT_GE(orders.size(), 15U);
+  for (const std::string& name : orders) EXPECT_EQ(name.size(), 3 + 3U) << name;
+  for (const std::string& name : Buckets("sb")) EXPECT_EQ(name.size(), 3 + 3U) << name;
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "o:o-1"), "1");
+  EXPECT_EQ(SyncStore(*a).FindLiveOrder("m-1", "order-7").value(),
+            std::optional<std::string>("r-7"));
 }
 
 // Every rule that reads the buckets finds what the store's own calls put there: the order
@@ -159,7 +175,7 @@ TEST_F(RedisBucketsTest, AGatewayGivenAnotherCountThanTheStoresRefusesToStart) {
 // buckets) keeps 4,096, whatever a new gateway asks for a new store.
 TEST_F(RedisBucketsTest, AStoreWrittenBeforeItsCountWasKeptHas4096) {
   {
-    auto a = LoadedGateway(0);
+    auto a = LoadedGateway(4'096);
     const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
     Redeem(*a, offer, 1);
   }

@@ -21,17 +21,17 @@ struct RedisStoreEnvironment {
   }
 };
 
-// A store created with 65,536 buckets of live orders and shoppers' counts: every rule that
-// reads or writes them finds them where its own calls put them.
-struct ManyBucketsEnvironment {
+// A store created with 4,096 buckets of live orders and shoppers' counts (a new store has
+// 65,536): every rule that reads or writes them finds them where its own calls put them.
+struct FewBucketsEnvironment {
   static std::unique_ptr<Store> MakeStore(const Clock& clock) {
     gateway::RedisStoreOptions options;
     options.key_prefix = testing::FreshKeyPrefix();
-    options.buckets = 65'536;
+    options.buckets = 4'096;
     auto store = testing::MakeUnloadedRedisStore(clock, std::move(options));
     const Status loaded = store->Load(std::chrono::milliseconds(10'000));
-    if (!loaded.ok() || store->buckets() != 65'536) {
-      ADD_FAILURE() << "the store did not load with 65,536 buckets: " << loaded.message();
+    if (!loaded.ok() || store->buckets() != 4'096) {
+      ADD_FAILURE() << "the store did not load with 4,096 buckets: " << loaded.message();
     }
     return store;
   }
@@ -45,11 +45,11 @@ INSTANTIATE_TEST_SUITE_P(Redis, LedgerConformanceTest,
                          ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
 INSTANTIATE_TEST_SUITE_P(Redis, OfferRecheckConformanceTest,
                          ::testing::Values(EnvironmentOf<RedisStoreEnvironment>("redis")));
-INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, StoreConformanceTest,
-                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
-INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, LedgerConformanceTest,
-                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
-INSTANTIATE_TEST_SUITE_P(RedisManyBuckets, OfferRecheckConformanceTest,
-                         ::testing::Values(EnvironmentOf<ManyBucketsEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisFewBuckets, StoreConformanceTest,
+                         ::testing::Values(EnvironmentOf<FewBucketsEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisFewBuckets, LedgerConformanceTest,
+                         ::testing::Values(EnvironmentOf<FewBucketsEnvironment>("redis")));
+INSTANTIATE_TEST_SUITE_P(RedisFewBuckets, OfferRecheckConformanceTest,
+                         ::testing::Values(EnvironmentOf<FewBucketsEnvironment>("redis")));
 
 }  // namespace uudai::store_test

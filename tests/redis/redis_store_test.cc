@@ -413,7 +413,7 @@ TEST_F(RedisStoreTest, LiveOrdersAndShoppersCountsAreKeptInSmallBuckets) {
   EXPECT_EQ(keys("s:*"), "0");
   const int order_buckets = std::stoi(keys("ob:*"));
   const int shopper_buckets = std::stoi(keys("sb:*"));
-  EXPECT_GT(order_buckets, 200);  // 300 orders over 4,096 buckets: few share one
+  EXPECT_GT(order_buckets, 200);  // 300 orders over 65,536 buckets: few share one
   EXPECT_LE(order_buckets, kRedemptions);
   EXPECT_GT(shopper_buckets, 200);
   EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "p"), "1");
@@ -453,11 +453,7 @@ TEST_F(RedisStoreTest, LongCountsAndLongIdsStayOutOfTheBuckets) {
                     .ok());
   }
   const auto bucket_field = [this](const std::string& bucket_kind, const std::string& text) {
-    return Redis(
-        "EVAL 'local d = redis.sha1hex(ARGV[1]) local f = ARGV[1] if #f > 64 then f = "
-        "\"#\" .. d end return redis.call(\"HGET\", KEYS[1] .. string.sub(d, 1, 3), f)' "
-        "1 '" +
-        prefix_ + bucket_kind + ":' '" + text + "'");
+    return testing::BucketField(prefix_, bucket_kind, text);
   };
   EXPECT_EQ(bucket_field("sb", "guest"), "*");  // 6 shops' counts: past 64 bytes
   EXPECT_EQ(Redis("HGET '" + prefix_ + "s:guest' p"), std::to_string(kShops));
@@ -501,8 +497,7 @@ TEST_F(RedisStoreTest, LongCountsAndLongIdsStayOutOfTheBuckets) {
   EXPECT_EQ(testing::ShopperCount(prefix_, shopper, "p"), "1");
   // Kept under their SHA-1s, the buckets stay listpacks.
   const auto bucket_of = [this](const std::string& bucket_kind, const std::string& text) {
-    return Redis("EVAL 'return KEYS[1] .. string.sub(redis.sha1hex(ARGV[1]), 1, 3)' 1 '" + prefix_ +
-                 bucket_kind + ":' '" + text + "'");
+    return testing::BucketKey(prefix_, bucket_kind, text);
   };
   EXPECT_EQ(bucket_field("ob", merchant + "\x1f" + order), "r-long");
   EXPECT_EQ(Redis("OBJECT ENCODING '" + bucket_of("ob", merchant + "\x1f" + order) + "'"),

@@ -14,19 +14,44 @@ std::string FreshKeyPrefix() {
   return "uudai:{t" + std::to_string(::getpid()) + "-" + std::to_string(next.fetch_add(1)) + "}:";
 }
 
+namespace {
+
+// Lua, the store function's bucket_place: the key (k) and the field (f) of ARGV[2] among the
+// buckets of kind ARGV[1] of the store KEYS[1].
+constexpr char kBucketPlace[] =
+    "local d = redis.sha1hex(ARGV[2]) local f = ARGV[2] if #f > 64 then f = \"#\" .. d end "
+    "local n = ({[\"65536\"] = 4, [\"1048576\"] = 5})[redis.call(\"GET\", KEYS[1] .. "
+    "\"buckets\") or \"\"] or 3 "
+    "local k = KEYS[1] .. ARGV[1] .. \":\" .. string.sub(d, 1, n) ";
+
+// Runs kBucketPlace, then `then`, with ARGV kind, text and `extra`.
+std::string EvalBucketPlace(const std::string& then, const std::string& prefix,
+                            const std::string& kind, const std::string& text,
+                            const std::string& extra = "") {
+  return RedisServer::Shared().Cli("EVAL '" + std::string(kBucketPlace) + then + "' 1 '" + prefix +
+                                   "' " + kind + " '" + text + "' '" + extra + "'");
+}
+
+}  // namespace
+
 std::string ShopperCount(const std::string& prefix, const std::string& shopper,
                          const std::string& name) {
-  // The store function's bucket_place and read_counts, read-only.
-  static const std::string kScript =
-      "local d = redis.sha1hex(ARGV[1]) local f = ARGV[1] if #f > 64 then f = \"#\" .. d end "
-      "local n = ({[\"65536\"] = 4, [\"1048576\"] = 5})[redis.call(\"GET\", KEYS[1] .. "
-      "\"buckets\") or \"\"] or 3 "
-      "local t = redis.call(\"HGET\", KEYS[1] .. \"sb:\" .. string.sub(d, 1, n), f) or \"\" "
-      "if t == \"*\" then return redis.call(\"HGET\", KEYS[1] .. \"s:\" .. ARGV[1], ARGV[2]) end "
+  // The store function's read_counts, read-only.
+  return EvalBucketPlace(
+      "local t = redis.call(\"HGET\", k, f) or \"\" "
+      "if t == \"*\" then return redis.call(\"HGET\", KEYS[1] .. \"s:\" .. ARGV[2], ARGV[3]) end "
       "for n, c in string.gmatch(t .. \"\\31\", \"([^\\31]*)\\31([^\\31]*)\\31\") do "
-      "if n == ARGV[2] then return c end end return \"\"";
-  return RedisServer::Shared().Cli("EVAL '" + kScript + "' 1 '" + prefix + "' '" + shopper + "' '" +
-                                   name + "'");
+      "if n == ARGV[3] then return c end end return \"\"",
+      prefix, "sb", shopper, name);
+}
+
+std::string BucketField(const std::string& prefix, const std::string& kind,
+                        const std::string& text) {
+  return EvalBucketPlace("return redis.call(\"HGET\", k, f) or \"\"", prefix, kind, text);
+}
+
+std::string BucketKey(const std::string& prefix, const std::string& kind, const std::string& text) {
+  return EvalBucketPlace("return k", prefix, kind, text);
 }
 
 std::unique_ptr<gateway::RedisStore> MakeUnloadedRedisStore(const Clock& clock,

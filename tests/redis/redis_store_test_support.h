@@ -24,6 +24,15 @@ std::string FreshKeyPrefix();
 std::string ShopperCount(const std::string& prefix, const std::string& shopper,
                          const std::string& name);
 
+// The value of `text`'s field in its bucket of kind `kind` ("ob": live orders, "sb": shoppers'
+// counts) of the store under `prefix` on the shared test server, looked up as the store looks
+// it up (redis_store.lua, bucket_place: the store's bucket count; a text past 64 bytes as "#"
+// and its SHA-1). "" when there is none.
+std::string BucketField(const std::string& prefix, const std::string& kind,
+                        const std::string& text);
+// The key of that bucket.
+std::string BucketKey(const std::string& prefix, const std::string& kind, const std::string& text);
+
 // A RedisStore on the shared test server under `key_prefix`, loaded (fails the test when
 // Redis does not answer). Connections run on an io_context thread shared by every store.
 std::unique_ptr<gateway::RedisStore> MakeRedisStore(const Clock& clock,

@@ -58,7 +58,7 @@ struct AppOptions {
   // of a store must use the same count.
   std::size_t redis_shards = 1;
   // The bucket count of a new Redis store (RedisStoreOptions::buckets; 0: the store's own, or
-  // 4,096 for a new one).
+  // 65,536 for a new one).
   std::uint32_t redis_buckets = 0;
   bool demo = false;             // register the demo campaign on an empty store
   const Clock* clock = nullptr;  // nullptr = the system clock

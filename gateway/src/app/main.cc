@@ -108,7 +108,7 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
       "redis-buckets", po::value(&c.redis_buckets)->default_value(c.redis_buckets),
       "buckets a new Redis store keeps live orders and shoppers' counts in: 4096 (up to ~500,000 "
       "live redemptions), 65536 (~8 million) or 1048576; fixed when the store is created (0: "
-      "the store's own, 4096 for a new one)")(
+      "the store's own, 65536 for a new one)")(
       "redis-poll-interval",
       po::value(&c.redis_poll_interval_seconds)
           ->default_value(c.redis_poll_interval_seconds, Text(c.redis_poll_interval_seconds)),

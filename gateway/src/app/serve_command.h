@@ -58,7 +58,7 @@ struct ServeConfig {
   // Data shards the Redis store is spread over (1 to 64; 1: not spread).
   int redis_shards = 1;
   // The bucket count of a new Redis store (4096, 65536 or 1048576; 0: the store's own, or
-  // 4096 for a new one).
+  // 65536 for a new one).
   std::int64_t redis_buckets = 0;
   // How often a Redis-mode gateway reads the change log for other gateways' writes, in
   // seconds; in [0.1, 3600] like the timeouts.

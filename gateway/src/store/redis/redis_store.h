@@ -115,7 +115,7 @@ struct RedisStoreOptions {
   LimitShare limit_share;
   // How many buckets a new store keeps live orders and shoppers' counts in (one of
   // kRedisBucketCounts, redis_buckets.h). 0: the store's own count, or the
-  // default (4,096) for a new store. A store's count is fixed when it is created: Load refuses
+  // default (65,536) for a new store. A store's count is fixed when it is created: Load refuses
   // a store whose count differs from a non-zero one.
   std::uint32_t buckets = 0;
 };

@@ -157,17 +157,18 @@ local function key(name) return PREFIX .. name end
 -- a lookup of a field it does not hold (every new order, every new shopper) reads all of it
 -- (0.4 µs at 25 fields, 4 µs at 500), and past 512 fields the bucket turns into a hash table,
 -- for good. So a store's bucket count is sized to its live redemptions, about 128 at most a
--- bucket: 4,096 (the default) up to ~500,000, 65,536 up to ~8 million, 1,048,576 beyond.
--- Fixed when the store is created (op "buckets"). A bucket is named by the first 3, 4 or 5 hex
+-- bucket: 4,096 up to ~500,000, 65,536 (a new store's default) up to ~8 million, 1,048,576
+-- beyond. Fixed when the store is created (op "buckets"); a store written before the count
+-- was kept (no `buckets` key) has OLDER_STORE_BUCKETS. A bucket is named by the first 3, 4 or 5 hex
 -- digits of the SHA-1 of what it holds. Nothing longer than LISTPACK_VALUE goes into a bucket:
 -- a longer order key or shopper id is stored as "#" and its SHA-1 (no identifier holds a "#"),
 -- and a shopper's counts that outgrow it go to a hash of their own (see read_counts).
 local LISTPACK_VALUE = 64
 local BUCKET_DIGITS = {['4096'] = 3, ['65536'] = 4, ['1048576'] = 5}
-local DEFAULT_BUCKETS = '4096'
+local NEW_STORE_BUCKETS, OLDER_STORE_BUCKETS = '65536', '4096'
 local function bucket_digits()
   if not bucket_digits_now then
-    local buckets = redis.call('GET', key('buckets')) or DEFAULT_BUCKETS
+    local buckets = redis.call('GET', key('buckets')) or OLDER_STORE_BUCKETS
     bucket_digits_now = BUCKET_DIGITS[buckets]
     if not bucket_digits_now then error('uudai: the store\'s bucket count ' .. buckets ..
                                         ' is none of 4096, 65536, 1048576') end

@@ -34,15 +34,16 @@ local function format()
   return {'ok', '', '', '', '', FORMAT, stored, written}
 end
 
--- ARGV: op, the bucket count wanted for a new store ("" = the default). Fixes the store's count
--- of order and shopper buckets (see bucket_place) once: to the count wanted when the store is
--- new (no log entry yet), else to the 4,096 that a store written before the count was kept
--- has. Payload: the store's bucket count.
+-- ARGV: op, the bucket count wanted for a new store ("" = the default, 65,536). Fixes the
+-- store's count of order and shopper buckets (see bucket_place) once: to the count wanted when
+-- the store is new (no log entry yet), else to the 4,096 that a store written before the count
+-- was kept has. Payload: the store's bucket count.
 local function buckets()
   local stored = redis.call('GET', key('buckets'))
   if stored then return {'ok', '', '', '', '', stored} end
   local wanted = ARGV[2]
-  if wanted == '' or last_seq() > 0 then wanted = DEFAULT_BUCKETS end
+  if wanted == '' then wanted = NEW_STORE_BUCKETS end
+  if last_seq() > 0 then wanted = OLDER_STORE_BUCKETS end
   if not BUCKET_DIGITS[wanted] then
     return refuse('internal', 'a store has 4096, 65536 or 1048576 buckets, not ' .. wanted)
   end
