@@ -60,6 +60,7 @@ namespace uudai::gateway {
 
 class LogWatcher;
 struct LogWatcherOptions;
+struct ScriptReply;
 
 struct RedisStoreOptions {
   // Every key starts with it. Must contain a hash tag ("{...}").
@@ -265,6 +266,8 @@ class RedisStore final : public Store {
   bool ready() const override;
 
  private:
+  Result<ScriptReply> RunAtStart(std::vector<std::string> args,
+                                 std::chrono::steady_clock::time_point deadline);
   Status CheckFormat(std::chrono::steady_clock::time_point deadline);
   // Fixes a new store's bucket count; refuses one that is not options.buckets.
   Status CheckBuckets(std::chrono::steady_clock::time_point deadline);

@@ -64,38 +64,44 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
   }
 }
 
-// The script's "format" op: refuses a store whose log was written in another layout (an older
-// build's transitions carry no redemption, and a counters-only view cannot count them).
-Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
+// Runs the script's op `args` until Redis answers it (it may be LOADING, say), or `deadline`.
+Result<ScriptReply> RedisStore::RunAtStart(std::vector<std::string> args,
+                                           std::chrono::steady_clock::time_point deadline) {
   while (true) {
     Result<ScriptReply> reply = Await<ScriptReply>(
-        deadline, [this](auto done) { core_->Run({"format"}, std::move(done)); });
-    if (reply.ok() && reply->status.ok()) {
-      const std::vector<RedisReply>& p = reply->payload;
-      if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
-      const std::string& expected = p[0].str();
-      const std::string& stored = p[1].str();
-      if (stored == expected || (stored.empty() && p[2].str() == "0")) return Status::Ok();
-      return Status(StatusCode::kInternal,
-                    "the Redis store under \"" + core_->options().key_prefix + "\" is in format " +
-                        (stored.empty() ? std::string("1 (no format key)") : stored) +
-                        ", this build reads format " + expected +
-                        ": it was written by another build of uudai. Serve it with that build, "
-                        "or start this one on an empty key prefix (--redis-prefix)");
-    }
+        deadline, [this, &args](auto done) { core_->Run(args, std::move(done)); });
     const Status failed = reply.ok() ? reply->status : reply.status();
     if (failed.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= deadline) {
-      return failed;
+      return reply;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. LOADING: try again
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
+// The script's "format" op: refuses a store whose log was written in another layout (an older
+// build's transitions carry no redemption, and a counters-only view cannot count them).
+Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
+  Result<ScriptReply> reply = RunAtStart({"format"}, deadline);
+  if (!reply.ok()) return reply.status();
+  if (!reply->status.ok()) return reply->status;
+  const std::vector<RedisReply>& p = reply->payload;
+  if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
+  const std::string& expected = p[0].str();
+  const std::string& stored = p[1].str();
+  if (stored == expected || (stored.empty() && p[2].str() == "0")) return Status::Ok();
+  return Status(StatusCode::kInternal,
+                "the Redis store under \"" + core_->options().key_prefix + "\" is in format " +
+                    (stored.empty() ? std::string("1 (no format key)") : stored) +
+                    ", this build reads format " + expected +
+                    ": it was written by another build of uudai. Serve it with that build, "
+                    "or start this one on an empty key prefix (--redis-prefix)");
+}
+
+// The script's "buckets" op: fixes a new store's bucket count, answers an existing one's.
 Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) {
   const std::uint32_t wanted = core_->options().buckets;
-  Result<ScriptReply> reply = Await<ScriptReply>(deadline, [this, wanted](auto done) {
-    core_->Run({"buckets", wanted == 0 ? std::string() : std::to_string(wanted)}, std::move(done));
-  });
+  Result<ScriptReply> reply =
+      RunAtStart({"buckets", wanted == 0 ? std::string() : std::to_string(wanted)}, deadline);
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   if (reply->payload.size() != 1) return Status(StatusCode::kInternal, "malformed buckets reply");
