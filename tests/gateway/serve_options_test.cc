@@ -165,6 +165,11 @@ TEST_F(ServeOptionsTest, ARedisWaitForReplicasOutOfRangeStopsTheStartWithExitCod
 
 TEST_F(ServeOptionsTest, ARedisBucketCountOtherThanTheThreeStopsTheStartWithExitCode2) {
   ExpectEachStopsTheStart("--redis-buckets", {"-1", "1000", "4095", "65535", "2097152", "lots"});
+  ServeProcess refused(UUDAI_BINARY, keys_file_, Args({"--redis-buckets", "1000"}));
+  ASSERT_TRUE(refused.WaitForExit(std::chrono::milliseconds(5000)).has_value());
+  EXPECT_NE(refused.LogTail().find("--redis-buckets must be 4096, 65536 or 1048576, got 1000"),
+            std::string::npos)
+      << refused.LogTail();
   for (const char* good : {"0", "4096", "65536", "1048576"}) {  // the embedded store ignores it
     ServeProcess serve(UUDAI_BINARY, keys_file_, Args({"--redis-buckets", good}));
     EXPECT_TRUE(serve.WaitUntilHealthy()) << good;

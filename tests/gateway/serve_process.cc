@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <deque>
 #include <exception>
+#include <fstream>
 #include <thread>
 
 namespace uudai::testing {
@@ -54,6 +56,12 @@ bool PortTaken(std::uint16_t port) {
 ServeProcess::ServeProcess(const std::string& binary, const std::string& keys_file,
                            const std::vector<std::string>& extra_args)
     : args_(extra_args), binary_(binary), keys_file_(keys_file), port_(FreePort()) {
+  std::string path = "/tmp/uudai-serve-XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd >= 0) {
+    ::close(fd);
+    log_path_ = path;
+  }
   Spawn();
 }
 
@@ -66,10 +74,11 @@ void ServeProcess::Spawn() {
   std::vector<char*> argv;
   for (auto& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
+  const char* log = log_path_.empty() ? "/dev/null" : log_path_.c_str();
   pid_ = ::fork();
   if (pid_ == 0) {  // the child: only async-signal-safe calls until exec
-    const int null = ::open("/dev/null", O_WRONLY);
-    if (null >= 0) ::dup2(null, STDOUT_FILENO);
+    const int out = ::open(log, O_WRONLY | O_APPEND);
+    if (out >= 0) ::dup2(out, STDOUT_FILENO);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
@@ -80,6 +89,19 @@ ServeProcess::~ServeProcess() {
     ::kill(pid_, SIGKILL);
     ::waitpid(pid_, nullptr, 0);
   }
+  if (!log_path_.empty()) ::unlink(log_path_.c_str());
+}
+
+std::string ServeProcess::LogTail(std::size_t lines) const {
+  std::ifstream in(log_path_);
+  std::deque<std::string> tail;
+  for (std::string line; std::getline(in, line);) {
+    tail.push_back(std::move(line));
+    if (tail.size() > lines) tail.pop_front();
+  }
+  std::string text;
+  for (const std::string& line : tail) text += line + "\n";
+  return text;
 }
 
 bool ServeProcess::WaitUntilHealthy(milliseconds wait) {

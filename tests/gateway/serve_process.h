@@ -25,7 +25,8 @@ HttpReply CallPort(std::uint16_t port, const std::string& method, const std::str
 class ServeProcess {
  public:
   // Runs `binary serve --keys keys_file --listen 127.0.0.1:<free port> --threads 2
-  // --log-level warn` plus `extra_args` (e.g. {"--data-dir", dir}). Stdout goes to /dev/null.
+  // --log-level warn` plus `extra_args` (e.g. {"--data-dir", dir}). Its log (stdout) goes to a
+  // file of its own, removed with it: LogTail.
   ServeProcess(const std::string& binary, const std::string& keys_file,
                const std::vector<std::string>& extra_args);
   // SIGKILLs the child if it still runs.
@@ -42,6 +43,9 @@ class ServeProcess {
   // most twice: port() may change.
   bool WaitUntilHealthy(std::chrono::milliseconds wait = std::chrono::milliseconds(10'000));
   void Signal(int signal);
+  // The last `lines` lines the child (and any child before it on a respawn) logged: warnings and
+  // errors, for a failing test's message.
+  std::string LogTail(std::size_t lines = 30) const;
   // The child's wait status once it has exited within `wait`; nullopt while it runs.
   std::optional<int> WaitForExit(std::chrono::milliseconds wait);
 
@@ -53,6 +57,7 @@ class ServeProcess {
   std::string binary_;
   std::string keys_file_;
   std::uint16_t port_;
+  std::string log_path_;
   pid_t pid_ = -1;
   std::optional<int> exit_status_;
 };

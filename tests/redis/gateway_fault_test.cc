@@ -71,6 +71,12 @@ TEST_F(GatewayFaultTest, GatewayKilledAtRandomMomentsUnderMixedLoadReconciles) {
   EXPECT_GT(traffic.acknowledged_count(), 20U);
   ExpectLedgerReconciles(survivor->port(), kAnalystKey, offer_id, traffic.acknowledged());
   ExpectLedgerReconciles(victim->port(), kAnalystKey, offer_id, traffic.acknowledged());
+  if (HasFailure()) {
+    ADD_FAILURE() << "the survivor's log:\n"
+                  << survivor->LogTail() << "the last victim's log (and its predecessors'):\n"
+                  << victim->LogTail() << "Redis: " << RedisServer::Shared().Cli("INFO server")
+                  << RedisServer::Shared().Cli("INFO clients");
+  }
 }
 
 TEST_F(GatewayFaultTest, SlowRedisAnswers503WithinTheTimeoutAndServiceResumes) {
