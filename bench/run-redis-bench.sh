@@ -63,8 +63,11 @@ BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
 PREFIX='uudai:{bench}:'
 [ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+# Read whole first: grep -q would stop reading at its match, and the help's writer could die of
+# SIGPIPE under pipefail.
+UUDAI_HELP=$("$UUDAI" --help 2>&1 || true)
 HAS_BUCKETS=0
-if "$UUDAI" --help 2>&1 | grep -q -- '--redis-buckets'; then HAS_BUCKETS=1; fi
+if grep -q -- '--redis-buckets' <<<"$UUDAI_HELP"; then HAS_BUCKETS=1; fi
 for tool in wrk redis-server redis-cli redis-benchmark curl python3; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
 done
@@ -258,7 +261,7 @@ peer_or_skip() {
 
 write_bench_keys "$work"
 has_retention=""
-if { "$UUDAI" serve --help 2>&1 || true; "$UUDAI" --help 2>&1 || true; } | grep -q -- '--idempotency-retention'; then
+if grep -q -- '--idempotency-retention' <<<"$UUDAI_HELP"; then
   has_retention=yes
 fi
 echo "uudai $("$UUDAI" version | cut -d' ' -f2) + redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) | offers $OFFERS | server threads $SERVER_THREADS | wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION | $(nproc) cores"

@@ -4,8 +4,9 @@
 # call is captured (bench/lib.sh, capture_create_call); then for each number of live
 # redemptions, Redis restarts from that store, its buckets are filled with that many live
 # orders and shoppers' counts, and the call is replayed with redis-benchmark
-# (bench/redis_buckets.py). Prints per count and number: live redemptions a bucket, the bytes
-# they take each, and the usec_per_call of FCALL (INFO commandstats), the least of ROUNDS runs.
+# (bench/redis_buckets.py), the counts taking turns. Prints per number and count: live
+# redemptions a bucket, the bytes they take each, and the usec_per_call of FCALL (INFO
+# commandstats), the least of ROUNDS runs.
 # Usage: bench/run-redis-buckets.sh   Needs a release build (BUILD_DIR, default build/release).
 # Env: BUCKETS ("4096 65536"), LIVE ("0 100000 500000 1000000 2000000 4000000"), CALLS (30000 a
 # run), ROUNDS (3), OFFERS (1000). Nothing else should run meanwhile.
@@ -29,6 +30,7 @@ done
 
 work=$(mktemp -d)
 server_pid=""
+REDIS_PORT=""
 cleanup() {
   if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
@@ -42,11 +44,11 @@ REDIS_PORT=$(free_port 16400)
 mkdir -p "$work/redis"
 start_redis "$work/redis" --appendonly no
 PORT=$(free_port 18400)
-prefix='uudai:{bench}:'
 echo "uudai $("$UUDAI" version | cut -d' ' -f2) + redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) | $CALLS create calls a run (redis-benchmark -c 20), least of $ROUNDS runs | $(nproc) cores"
-printf '%9s %11s %12s %14s %12s   %s\n' buckets live 'a bucket' 'bytes each' 'µs a create' runs
+# One store per count, side by side in one Redis, each with its create call captured.
+stores=""
 for buckets in $BUCKETS; do
-  redis-cli -p "$REDIS_PORT" flushall >/dev/null
+  prefix="uudai:{b$buckets}:"
   start_uudai --keys "$work/keys.json" --redis "redis://127.0.0.1:$REDIS_PORT" \
     --redis-prefix "$prefix" --redis-buckets "$buckets"
   load_offers
@@ -57,13 +59,14 @@ for buckets in $BUCKETS; do
   kill "$server_pid"
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
-  # The captured redemption and the probes' are left out, so that every store starts alike.
+  # The captured redemption and the probes' are left out, so that every store starts empty.
   redis-cli -p "$REDIS_PORT" --scan --pattern "${prefix}[os]b:*" |
     xargs -r -d '\n' redis-cli -p "$REDIS_PORT" del >/dev/null
   replay_args __rand_int__
-  printf '%s\0' "${replay[@]}" >"$work/call"
-  redis-cli -p "$REDIS_PORT" save >/dev/null
-  # shellcheck disable=SC2086  # LIVE is a list of numbers
-  python3 bench/redis_buckets.py "$REDIS_PORT" "$work/redis" "$prefix" "$buckets" "$work/call" \
-    "$CALLS" "$ROUNDS" $LIVE
+  printf '%s\0' "${replay[@]}" >"$work/call-$buckets"
+  stores="${stores:+$stores,}$buckets:$prefix:$work/call-$buckets"
 done
+redis-cli -p "$REDIS_PORT" save >/dev/null
+printf '%9s %11s %12s %14s %12s   %s\n' buckets live 'a bucket' 'bytes each' 'µs a create' runs
+# shellcheck disable=SC2086  # LIVE is a list of numbers
+python3 bench/redis_buckets.py "$REDIS_PORT" "$work/redis" "$CALLS" "$ROUNDS" "$stores" $LIVE

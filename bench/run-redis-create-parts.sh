@@ -25,6 +25,7 @@ done
 
 work=$(mktemp -d)
 server_pid=""
+REDIS_PORT=""
 cleanup() {
   if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true

@@ -77,7 +77,35 @@ TEST_F(RedisBucketsTest, ANewStoreHas65536BucketsUnlessGivenAnotherCount) {
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
   Redeem(*a, offer, 1);
-  for (const std::string& name : Buckets("ob")) EXPECT_EQ(name.size(), 3 + 4U) << name;
+  ASSERT_EQ(Buckets("ob").size(), 1U);
+  ASSERT_EQ(Buckets("sb").size(), 1U);
+  EXPECT_EQ(Buckets("ob").front().size(), 3 + 4U) << Buckets("ob").front();
+  EXPECT_EQ(Buckets("sb").front().size(), 3 + 4U) << Buckets("sb").front();
+}
+
+// The largest count: five hex digits, and the rules that read the buckets find what is there.
+TEST_F(RedisBucketsTest, AStoreOf1048576BucketsNamesThemWithFiveHexDigits) {
+  auto a = LoadedGateway(1'048'576);
+  EXPECT_EQ(a->buckets(), 1'048'576U);
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  for (int i = 0; i < 10; ++i) Redeem(*a, offer, i);
+  const std::vector<std::string> orders = Buckets("ob");
+  ASSERT_EQ(orders.size(), 10U);  // over a million buckets: one each
+  for (const std::string& name : orders) EXPECT_EQ(name.size(), 3 + 5U) << name;
+  for (const std::string& name : Buckets("sb")) EXPECT_EQ(name.size(), 3 + 5U) << name;
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-3", "p"), "1");
+  SyncStore store(*a);
+  const Status again = store
+                           .Create(RedemptionBuilder("r-again")
+                                       .Shopper("s-other")
+                                       .Order("order-3")
+                                       .Apply(offer, 1'000)
+                                       .Build())
+                           .status();
+  EXPECT_EQ(again.code(), StatusCode::kOrderAlreadyRedeemed) << again.message();
+  ASSERT_TRUE(store.Cancel("r-3").ok());
+  EXPECT_EQ(store.FindLiveOrder("m-1", "order-3").value(), std::nullopt);
+  EXPECT_EQ(testing::ShopperCount(prefix_, "s-3", "p"), "");
 }
 
 // A store created with 4,096 buckets names them with three hex digits.
@@ -88,9 +116,11 @@ TEST_F(RedisBucketsTest, AStoreOf4096BucketsNamesThemWithThreeHexDigits) {
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
   for (int i = 0; i < 20; ++i) Redeem(*a, offer, i);
   const std::vector<std::string> orders = Buckets("ob");
+  const std::vector<std::string> shoppers = Buckets("sb");
   EXPECT_GE(orders.size(), 15U);
+  EXPECT_GE(shoppers.size(), 15U);
   for (const std::string& name : orders) EXPECT_EQ(name.size(), 3 + 3U) << name;
-  for (const std::string& name : Buckets("sb")) EXPECT_EQ(name.size(), 3 + 3U) << name;
+  for (const std::string& name : shoppers) EXPECT_EQ(name.size(), 3 + 3U) << name;
   EXPECT_EQ(testing::ShopperCount(prefix_, "s-7", "o:o-1"), "1");
   EXPECT_EQ(SyncStore(*a).FindLiveOrder("m-1", "order-7").value(),
             std::optional<std::string>("r-7"));
@@ -171,8 +201,9 @@ TEST_F(RedisBucketsTest, AGatewayGivenAnotherCountThanTheStoresRefusesToStart) {
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
 }
 
-// A store written before its count was kept (no `buckets` key, redemptions already in 4,096
-// buckets) keeps 4,096, whatever a new gateway asks for a new store.
+// A store written before its count was kept (format 9: no `buckets` key, redemptions in 4,096
+// buckets) keeps 4,096, whatever a new gateway asks for a new store, and its format: the build
+// that wrote it can still serve it.
 TEST_F(RedisBucketsTest, AStoreWrittenBeforeItsCountWasKeptHas4096) {
   {
     auto a = LoadedGateway(4'096);
@@ -180,6 +211,7 @@ TEST_F(RedisBucketsTest, AStoreWrittenBeforeItsCountWasKeptHas4096) {
     Redeem(*a, offer, 1);
   }
   ASSERT_EQ(Redis("DEL '" + prefix_ + "buckets'"), "1");  // as an earlier build left it
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 9"), "OK");
 
   auto b = Gateway(65'536);
   const Status loaded = b->Load(milliseconds(10'000));
@@ -191,6 +223,20 @@ TEST_F(RedisBucketsTest, AStoreWrittenBeforeItsCountWasKeptHas4096) {
   EXPECT_EQ(c->buckets(), 4'096U);
   EXPECT_EQ(SyncStore(*c).FindLiveOrder("m-1", "order-1").value(),
             std::optional<std::string>("r-1"));
+  const Offer offer = SyncStore(*c).CreateOffer(MakeOffer("o-2")).value();
+  Redeem(*c, offer, 2);
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "9");
+  for (const std::string& name : Buckets("ob")) EXPECT_EQ(name.size(), 3 + 3U) << name;
+}
+
+// A stored count that is none of the three stops the start with a message, not a crash.
+TEST_F(RedisBucketsTest, AStoredCountThatIsNoneOfTheThreeStopsTheStart) {
+  LoadedGateway(0);
+  ASSERT_EQ(Redis("SET '" + prefix_ + "buckets' 4096x"), "OK");
+  auto b = Gateway(0);
+  const Status loaded = b->Load(milliseconds(10'000));
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.message().find("4096x"), std::string::npos) << loaded.message();
 }
 
 // Two gateways starting at once on an empty store with different counts: the store takes one,
@@ -212,13 +258,13 @@ TEST_F(RedisBucketsTest, TwoGatewaysCreatingTheStoreAtOnceAgreeOnOneCount) {
 // redemption whose home is a data shard finds its order there.
 TEST_F(RedisBucketsTest, EveryShardOfASpreadStoreTakesTheCount) {
   gateway::SpreadStoreOptions options;
-  options.store.buckets = 65'536;
+  options.store.buckets = 4'096;
   auto spread = testing::MakeSpreadStore(clock_, prefix_, 3, "", options);
-  EXPECT_EQ(spread->buckets(), 65'536U);
+  EXPECT_EQ(spread->buckets(), 4'096U);
   auto layout = gateway::ShardLayout::Make(prefix_, 3);
   ASSERT_TRUE(layout.ok());
   for (std::size_t k = 0; k < layout->size(); ++k) {
-    EXPECT_EQ(Redis("GET '" + layout->prefix(k) + "buckets'"), "65536") << layout->prefix(k);
+    EXPECT_EQ(Redis("GET '" + layout->prefix(k) + "buckets'"), "4096") << layout->prefix(k);
   }
   SyncStore store(*spread);
   const Offer offer = store.CreateOffer(MakeOffer("o-1")).value();

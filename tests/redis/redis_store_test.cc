@@ -377,12 +377,14 @@ TEST_F(RedisStoreTest, AnotherGatewaysTransitionsReachTheViewAndTheLedgerComesFr
   EXPECT_EQ(Redis("LLEN '" + prefix_ + "ledger'"), "3");
 }
 
-TEST_F(RedisStoreTest, TheFirstWriteMarksTheStoresFormatAndAnotherGatewayLoadsIt) {
+TEST_F(RedisStoreTest, TheFirstGatewayMarksTheStoresFormatAndAnotherGatewayLoadsIt) {
   EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
-  auto a = NewGateway();  // an empty store loads; nothing is written yet
-  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "format'"), "0");
+  auto a = NewGateway();  // an empty store loads, and is created: its format and bucket count
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "10");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+  EXPECT_EQ(Redis("EXISTS '" + prefix_ + "seq'"), "0");  // nothing is in the log yet
   SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
-  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "9");
+  EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "10");
   auto b = testing::MakeUnloadedRedisStore(clock_, prefix_);
   const Status loaded = b->Load(milliseconds(5'000));
   EXPECT_TRUE(loaded.ok()) << loaded.message();
@@ -530,7 +532,7 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   Status loaded = b->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
   EXPECT_EQ(loaded.code(), StatusCode::kInternal);
-  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads format 9"),
+  EXPECT_NE(loaded.message().find("format 1 (no format key), this build reads formats 10 and 9"),
             std::string::npos)
       << loaded.message();
   EXPECT_EQ(b->FindOffer("o-1"), nullptr);  // nothing of the log was read
@@ -541,13 +543,15 @@ TEST_F(RedisStoreTest, AStoreWrittenInAnotherFormatIsRefusedAtLoad) {
   auto c = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = c->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 8, this build reads format 9"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 8, this build reads formats 10 and 9"),
+            std::string::npos)
       << loaded.message();
-  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 10"), "OK");  // a newer build's
+  ASSERT_EQ(Redis("SET '" + prefix_ + "format' 11"), "OK");  // a newer build's
   auto d = testing::MakeUnloadedRedisStore(clock_, prefix_);
   loaded = d->Load(milliseconds(5'000));
   ASSERT_FALSE(loaded.ok());
-  EXPECT_NE(loaded.message().find("in format 10, this build reads format 9"), std::string::npos)
+  EXPECT_NE(loaded.message().find("in format 11, this build reads formats 10 and 9"),
+            std::string::npos)
       << loaded.message();
 }
 

@@ -11,6 +11,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "app/rebucket_command.h"
 #include "app/serve_command.h"
 #ifdef UUDAI_HUGE_PAGE_HEAP
 #include "malloc/huge_page_heap.h"
@@ -46,7 +47,7 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
                                      std::string& zone_offset, std::string& redis) {
   po::options_description options("uudai serve options");
   options.add_options()("listen", po::value(&c.listen)->default_value(c.listen),
-                        "address:port to listen on")("keys", po::value(&c.keys_file)->required(),
+                        "address:port to listen on")("keys", po::value(&c.keys_file),
                                                      "API keys file (JSON array)")(
       "redis", po::value(&redis),
       "redis://[user:pass@]host:port[/db]: keep all state in Redis, shared by every gateway; "
@@ -142,7 +143,11 @@ po::options_description ServeOptions(ServeConfig& c, std::string& config_file,
 
 void PrintHelp(const po::options_description& serve) {
   std::cout << "uudai " << kVersion << " — promotion and voucher engine\n\n"
-            << "usage:\n  uudai serve --keys FILE [options]\n  uudai version\n  uudai --help\n\n"
+            << "usage:\n  uudai serve --keys FILE [options]\n"
+            << "  uudai redis-rebucket --redis URL [--redis-prefix P] [--redis-shards N] "
+               "--redis-buckets N\n"
+            << "      (moves a Redis store to another bucket count; stop its gateways first)\n"
+            << "  uudai version\n  uudai --help\n\n"
             << serve
             << "\nEvery option can also be set as UUDAI_<NAME> (e.g. UUDAI_DATA_DIR) or "
                "in the --config file.\n";
@@ -175,7 +180,7 @@ int main(int argc, char** argv) {
     PrintHelp(serve);
     return 0;
   }
-  if (command != "serve") {
+  if (command != "serve" && command != "redis-rebucket") {
     std::cerr << "uudai: unknown command '" << command << "'\n\n";
     PrintHelp(serve);
     return 2;
@@ -213,6 +218,12 @@ int main(int argc, char** argv) {
   }
   config.zone_offset_minutes = *offset;
   if (!redis.empty()) config.redis_url = redis;
+  if (command == "redis-rebucket") return uudai::gateway::RunRedisRebucket(config);
+  if (config.keys_file.empty()) {
+    std::cerr << "uudai: the option '--keys' is required but missing\n\nrun 'uudai --help' for "
+                 "the options\n";
+    return 2;
+  }
 #ifdef UUDAI_HUGE_PAGE_HEAP
   uudai::gateway::AdviseHeapHugePages(config.heap_huge_pages);
 #endif

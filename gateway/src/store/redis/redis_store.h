@@ -141,6 +141,16 @@ class RedisStore final : public Store {
   Status Load(std::chrono::milliseconds timeout);
   // The store's bucket count, once Load succeeded (0 before).
   std::uint32_t buckets() const;
+  // Moves the store's live orders and shoppers' counts to `buckets` buckets (one of
+  // kRedisBucketCounts), with every gateway of the store stopped: refused (kRequestInProgress)
+  // while a reader of the log was heard from within options.reader_timeout_millis, or while a
+  // move to another count is under way. Until the move is over no gateway starts on the store;
+  // one that stops half-way (Redis down, the process killed) is finished by calling this again.
+  // `progress` hears the old buckets moved and their count after each call, and answers whether
+  // to go on: false stops the move where it is (kUnavailable, saying how far it got). Needs no
+  // Load; each call may take `call_timeout`.
+  Status MoveBuckets(std::uint32_t buckets, std::chrono::milliseconds call_timeout,
+                     const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress);
   // Reads the changes other gateways made since the last read into the view; while Redis
   // refuses writes, also probes (at most once a second) whether it takes them again; every
   // options.log_trim_interval_millis, reports the view's position and trims the log.

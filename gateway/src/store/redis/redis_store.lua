@@ -12,6 +12,7 @@
 --   redis_store_redemptions.lua   creating a redemption, refusals, live orders, replays
 --   redis_store_transitions.lua   commit, cancel, refund, expiry
 --   redis_store_log.lua           ledger pages, the format, the log's readers, events, histories
+--   redis_store_buckets.lua       the store's bucket count, and moving a store to another
 --   redis_store_webhooks.lua      webhooks and their deliveries
 --   redis_store_holds.lua         a spread store's holds of offers for other shards
 --   redis_store_shares.lua        a spread store's shares of hot offers
@@ -102,9 +103,12 @@
 --                 lease
 --   buckets       string: how many buckets each of ob: and sb: has (BUCKET_DIGITS below), set
 --                 once by the first gateway to start on the store (op "buckets"); absent in a
---                 store written before it was kept, whose buckets are 4,096
---   format        string: the layout of these keys (FORMAT below), set with the log's first
---                 entry. A gateway refuses to start on a store without it or with another one:
+--                 store written before it was kept, whose buckets are 4,096. Changed only by
+--                 moving the store to another count (redis_store_buckets.lua), with
+--   rebucket, rebucket-at  strings, while a move is under way: the count it moves to, and how
+--                 many of the old buckets it moved
+--   format        string: the layout of these keys (FORMAT below), set when the store is
+--                 created (op "buckets", or the log's first entry). A gateway refuses to start on a store without it or with another one:
 --                 such a store was written by another build of uudai (see the op "format")
 --   ready-probe   string, 60 s TTL: not written here; a gateway whose last write Redis refused
 --                 (OOM, READONLY, ...) SETs it once a second to learn when writes work
@@ -136,8 +140,12 @@
 -- idempotency record may leave its first response to be rendered from the record; 7: events in
 -- `ev`, thresholds announced in o:<id>'s `ta`; 8: an offer's earlier versions in oh:<id>;
 -- webhooks in wh, whp, wha:<id>, whl:<id>; 9: live orders and shoppers' counts in buckets,
--- ob:<bucket> and sb:<bucket>, instead of `orders` and a key per shopper).
-local FORMAT = '9'
+-- ob:<bucket> and sb:<bucket>, instead of `orders` and a key per shopper; 10: the store's
+-- bucket count in `buckets`, 4,096, 65,536 or 1,048,576, where format 9 had 4,096). Set when
+-- the store is created (op "buckets", or the log's first entry). A store in OLDER_FORMAT is
+-- read too, as one of 4,096 buckets: it stays in that format, so that the build that wrote it
+-- can still serve it, until it is moved to another count (redis_store_buckets.lua).
+local FORMAT, OLDER_FORMAT = '10', '9'
 
 local US, RS = '\31', '\30'
 

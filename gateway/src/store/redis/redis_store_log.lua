@@ -26,29 +26,13 @@ local function ledger_page()
   return reply
 end
 
--- ARGV: op. Payload: this library's FORMAT, the store's format ("" when it has none) and the
--- number of entries ever written to the log. Writes nothing.
+-- ARGV: op. Payload: this library's FORMAT, the store's format ("" when it has none), the
+-- number of entries ever written to the log, and the older format this library reads too.
+-- Writes nothing.
 local function format()
   local stored = redis.call('GET', key('format')) or ''
   local written = redis.call('GET', key('seq')) or tostring(redis.call('XLEN', LOG))
-  return {'ok', '', '', '', '', FORMAT, stored, written}
-end
-
--- ARGV: op, the bucket count wanted for a new store ("" = the default, 65,536). Fixes the
--- store's count of order and shopper buckets (see bucket_place) once: to the count wanted when
--- the store is new (no log entry yet), else to the 4,096 that a store written before the count
--- was kept has. Payload: the store's bucket count.
-local function buckets()
-  local stored = redis.call('GET', key('buckets'))
-  if stored then return {'ok', '', '', '', '', stored} end
-  local wanted = ARGV[2]
-  if wanted == '' then wanted = NEW_STORE_BUCKETS end
-  if last_seq() > 0 then wanted = OLDER_STORE_BUCKETS end
-  if not BUCKET_DIGITS[wanted] then
-    return refuse('internal', 'a store has 4096, 65536 or 1048576 buckets, not ' .. wanted)
-  end
-  redis.call('SET', key('buckets'), wanted)
-  return {'ok', '', '', '', '', wanted}
+  return {'ok', '', '', '', '', FORMAT, stored, written, OLDER_FORMAT}
 end
 
 -- Readers of the log and its trimming -------------------------------------------------------

@@ -1,10 +1,12 @@
 // RedisStore's start and stop: Load (Redis answering, the store's format and bucket count, this
 // store's registration as a reader of the change log, its view built from the log or, after a trim,
 // from the store's state) and Leave.
+#include <charconv>
 #include <chrono>
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "store/redis/log_watcher.h"
+#include "store/redis/redis_buckets.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
@@ -64,16 +67,19 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
   }
 }
 
-// Runs the script's op `args` until Redis answers it (it may be LOADING, say), or `deadline`.
+// Runs the script's op `args` until it is answered other than kUnavailable (Redis LOADING, say,
+// or the store being moved to another bucket count), or `deadline`: then the last answer, or
+// the last failure when nothing answered.
 Result<ScriptReply> RedisStore::RunAtStart(std::vector<std::string> args,
                                            std::chrono::steady_clock::time_point deadline) {
+  std::optional<Result<ScriptReply>> answered;
   while (true) {
     Result<ScriptReply> reply = Await<ScriptReply>(
         deadline, [this, &args](auto done) { core_->Run(args, std::move(done)); });
     const Status failed = reply.ok() ? reply->status : reply.status();
-    if (failed.code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() >= deadline) {
-      return reply;
-    }
+    if (failed.code() != StatusCode::kUnavailable) return reply;
+    if (reply.ok()) answered = reply;
+    if (std::chrono::steady_clock::now() >= deadline) return answered ? *answered : reply;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
@@ -85,14 +91,17 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   const std::vector<RedisReply>& p = reply->payload;
-  if (p.size() != 3) return Status(StatusCode::kInternal, "malformed format reply");
+  if (p.size() != 4) return Status(StatusCode::kInternal, "malformed format reply");
   const std::string& expected = p[0].str();
   const std::string& stored = p[1].str();
-  if (stored == expected || (stored.empty() && p[2].str() == "0")) return Status::Ok();
+  const std::string& older = p[3].str();
+  if (stored == expected || stored == older || (stored.empty() && p[2].str() == "0")) {
+    return Status::Ok();
+  }
   return Status(StatusCode::kInternal,
                 "the Redis store under \"" + core_->options().key_prefix + "\" is in format " +
                     (stored.empty() ? std::string("1 (no format key)") : stored) +
-                    ", this build reads format " + expected +
+                    ", this build reads formats " + expected + " and " + older +
                     ": it was written by another build of uudai. Serve it with that build, "
                     "or start this one on an empty key prefix (--redis-prefix)");
 }
@@ -101,7 +110,9 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
 Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) {
   const std::uint32_t wanted = core_->options().buckets;
   Result<ScriptReply> reply =
-      RunAtStart({"buckets", wanted == 0 ? std::string() : std::to_string(wanted)}, deadline);
+      RunAtStart({"buckets", wanted == 0 ? std::string() : std::to_string(wanted),
+                  core_->reader_id(), std::to_string(WallMillis())},
+                 deadline);
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   if (reply->payload.size() != 1) return Status(StatusCode::kInternal, "malformed buckets reply");
@@ -115,7 +126,13 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
                       " applies to a new store only. Start without it (the store's count is "
                       "used), or on an empty key prefix (--redis-prefix)");
   }
-  buckets_ = static_cast<std::uint32_t>(std::stoul(stored));
+  std::int64_t count = 0;
+  const auto [end, error] = std::from_chars(stored.data(), stored.data() + stored.size(), count);
+  if (error != std::errc() || end != stored.data() + stored.size() || !IsRedisBucketCount(count)) {
+    return Status(StatusCode::kInternal, "the Redis store's bucket count is \"" + stored +
+                                             "\", none of 4096, 65536, 1048576");
+  }
+  buckets_ = static_cast<std::uint32_t>(count);
   return Status::Ok();
 }
 

@@ -1,0 +1,121 @@
+-- A store's bucket count (see bucket_place): fixed when the store is created, moved to another
+-- count only with every gateway of the store stopped ------------------------------------------
+
+-- ARGV: op, the bucket count wanted for a new store ("" = the default, 65,536), the starting
+-- gateway's reader id, now (epoch ms). Fixes the store's count of order and shopper buckets
+-- once: to the count wanted when the store is new (no log entry yet; its format is set too),
+-- else to the 4,096 that a store written before the count was kept has. Registers the gateway as a reader of the log
+-- already (at the log's end; reader_register, its next call, says where it reads from), so
+-- that from this call on a move of the buckets (rebucket_begin) sees it. Refused while the
+-- store is being moved to another count: no gateway starts before the move is over.
+-- Payload: the store's bucket count.
+local function buckets()
+  local moving = redis.call('GET', key('rebucket'))
+  if moving then
+    return refuse('store_unavailable', 'the store is being moved to ' .. moving .. ' buckets: ' ..
+                  'run uudai redis-rebucket --redis-buckets ' .. moving .. ' again to finish')
+  end
+  local wanted = ARGV[2]
+  local stored = redis.call('GET', key('buckets'))
+  if not stored then
+    stored = wanted
+    if stored == '' then stored = NEW_STORE_BUCKETS end
+    if last_seq() > 0 then
+      stored = OLDER_STORE_BUCKETS
+    elseif BUCKET_DIGITS[stored] then
+      -- A new store: its format now, so that a build of another format refuses it from here on.
+      redis.call('SET', key('format'), FORMAT)
+    end
+    if BUCKET_DIGITS[stored] then redis.call('SET', key('buckets'), stored) end
+  end
+  if not BUCKET_DIGITS[stored] then
+    return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. stored)
+  end
+  -- A gateway that asked for another count does not start (RedisStore::CheckBuckets).
+  if wanted == '' or wanted == stored then
+    redis.call('HSET', key('readers'), ARGV[3], int(last_seq()) .. US .. ARGV[4])
+  end
+  return {'ok', '', '', '', '', stored}
+end
+
+-- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the
+-- store's live orders and shoppers' counts to that many buckets, or goes on with a move to it
+-- that stopped half-way: `rebucket` names the count, `rebucket-at` how many of the old buckets
+-- were moved. Refused while a gateway of the store may still run (a reader of its log heard
+-- from within the timeout: a gateway that stops leaves the readers at once, one that crashed is
+-- forgotten after the timeout), and while a move to another count is under way. From here to
+-- the end of the move, no gateway starts (op buckets). Payload: "done" when the store has the
+-- count already (nothing to move), else "moving"; then the old buckets moved, and their count.
+local function rebucket_begin()
+  local target, now, timeout = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+  if not BUCKET_DIGITS[target] then
+    return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. target)
+  end
+  local moving = redis.call('GET', key('rebucket'))
+  if moving and moving ~= target then
+    return refuse('request_in_progress', 'the store is being moved to ' .. moving ..
+                  ' buckets: finish that move first (--redis-buckets ' .. moving .. ')')
+  end
+  local readers = redis.call('HGETALL', key('readers'))
+  for i = 1, #readers, 2 do
+    local seen = tonumber(split(readers[i + 1], US)[2])
+    if now - seen <= timeout then
+      return refuse('request_in_progress', 'a gateway of the store was heard from ' ..
+                    int(now - seen) .. ' ms ago: stop every gateway of the store first (one ' ..
+                    'that crashed is forgotten ' .. int(timeout / 1000) .. ' s after it was ' ..
+                    'last heard from)')
+    end
+  end
+  local total = int(16 ^ bucket_digits())
+  if not moving then
+    if BUCKET_DIGITS[target] == bucket_digits() then
+      -- Already there; a store that had no count yet gets it written.
+      redis.call('SET', key('buckets'), target)
+      return {'ok', '', '', '', '', 'done', total, total}
+    end
+    redis.call('SET', key('rebucket'), target)
+    redis.call('SET', key('rebucket-at'), '0')
+  end
+  return {'ok', '', '', '', '', 'moving', redis.call('GET', key('rebucket-at')), total}
+end
+
+-- ARGV: op, old buckets to move in this call. Moves the next old buckets of a move under way
+-- (rebucket_begin): every field of each (ob: and sb:) goes to its bucket under the new count,
+-- named by the same SHA-1 (a field "#<SHA-1>" of a long text by that SHA-1), and the old
+-- bucket is deleted; the names of the two counts differ in length, so no old bucket is written
+-- to. After the last one, the store's count is the new one. A call moves whole buckets and
+-- records how far it got, so a move that stops at any point goes on from there.
+-- Payload: "moving" or "done", the old buckets moved, and their count.
+local function rebucket_move()
+  local target = redis.call('GET', key('rebucket'))
+  if not target then return refuse('not_found', 'no move of the store\'s buckets is under way') end
+  local from, to = bucket_digits(), BUCKET_DIGITS[target]
+  local at, total = tonumber(redis.call('GET', key('rebucket-at')) or '0'), 16 ^ from
+  local last = math.min(total, at + tonumber(ARGV[2])) - 1
+  local name_format = '%0' .. from .. 'x'
+  for bucket = at, last do
+    local name = string.format(name_format, bucket)
+    for _, kind in ipairs({'ob', 'sb'}) do
+      local old = key(kind .. ':' .. name)
+      local fields = redis.call('HGETALL', old)
+      for i = 1, #fields, 2 do
+        local field = fields[i]
+        local digest
+        if string.sub(field, 1, 1) == '#' then digest = string.sub(field, 2)
+        else digest = redis.sha1hex(field) end
+        redis.call('HSET', key(kind .. ':' .. string.sub(digest, 1, to)), field, fields[i + 1])
+      end
+      if #fields > 0 then redis.call('DEL', old) end
+    end
+  end
+  local moved = last + 1
+  if moved < total then
+    redis.call('SET', key('rebucket-at'), int(moved))
+    return {'ok', '', '', '', '', 'moving', int(moved), int(total)}
+  end
+  redis.call('SET', key('buckets'), target)
+  -- A store of OLDER_FORMAT is now one its build would misread.
+  redis.call('SET', key('format'), FORMAT)
+  redis.call('DEL', key('rebucket'), key('rebucket-at'))
+  return {'ok', '', '', '', '', 'done', int(moved), int(total)}
+end

@@ -1,0 +1,83 @@
+// `uudai redis-rebucket`: the command moves a store's buckets once its gateways are stopped,
+// refuses while one runs, and gateways started afterwards serve the store as it was.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <csignal>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "api_test_support.h"
+#include "multi_gateway_fixture.h"
+#include "redis_test_support.h"
+#include "serve_process.h"
+#include "support/shell.h"
+
+namespace uudai::testing {
+namespace {
+
+using std::chrono::milliseconds;
+
+class RebucketCommandTest : public MultiGatewayTest {
+ protected:
+  // The command's output (its log) and its exit code.
+  std::pair<std::string, int> Rebucket(const std::string& buckets) {
+    int status = 0;
+    const std::string output = Shell(std::string(UUDAI_BINARY) + " redis-rebucket --redis '" +
+                                         RedisServer::Shared().url() + "' --redis-prefix '" +
+                                         prefix_ + "' --redis-buckets " + buckets + " 2>&1",
+                                     &status);
+    return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+  }
+
+  // A committed redemption of `order` for shopper "s-<order>", with Idempotency-Key `key`.
+  int Redeem(int gateway, const std::string& order, const std::string& key) {
+    boost::json::object body = RedemptionBody(order, 100'000, "s-" + order);
+    body["commit"] = true;
+    return CallPort(port(gateway), "POST", "/v1/redemptions", kCheckoutKey, Json(body),
+                    {{"Idempotency-Key", key}})
+        .status;
+  }
+};
+
+TEST_F(RebucketCommandTest, MovesAStoppedStoreAndRefusesWhileAGatewayRuns) {
+  StartGateways(1, {"--redis-buckets", "4096"});
+  boost::json::object offer = AlwaysOnOffer();
+  offer["limits"] = boost::json::object{{"per_shopper", 1}};
+  CreateOfferOn(0, offer);
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+
+  const auto [refused, refused_code] = Rebucket("65536");
+  EXPECT_EQ(refused_code, 1) << refused;
+  EXPECT_NE(refused.find("stop every gateway of the store first"), std::string::npos) << refused;
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
+
+  gateways_.front()->Signal(SIGTERM);  // a clean stop leaves the log's readers
+  ASSERT_TRUE(gateways_.front()->WaitForExit(milliseconds(10'000)).has_value());
+  gateways_.clear();
+  const auto [moved, moved_code] = Rebucket("65536");
+  ASSERT_EQ(moved_code, 0) << moved;
+  EXPECT_NE(moved.find("4096 of 4096 buckets moved"), std::string::npos) << moved;
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+
+  StartGateways(1);  // takes the store's count
+  // The order's live redemption is found where it went (a new key: not a replay).
+  EXPECT_EQ(Redeem(0, "order-7", "again-7"), 409);
+  boost::json::object again = RedemptionBody("order-new", 100'000, "s-order-7");
+  again["commit"] = true;
+  EXPECT_EQ(CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(again),
+                     {{"Idempotency-Key", "order-new"}})
+                .status,
+            409)
+      << "the shopper's count of the offer was found where it went";
+  EXPECT_EQ(Redeem(0, "order-30", "k30"), 201);
+
+  const auto [bad, bad_code] = Rebucket("1000");
+  EXPECT_EQ(bad_code, 2) << bad;
+}
+
+}  // namespace
+}  // namespace uudai::testing
