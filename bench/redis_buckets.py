@@ -2,6 +2,9 @@
 """What a store's live redemptions cost a create, by its bucket count.
 
 Usage:
+  redis_buckets.py fill PORT DIR BUCKETS PREFIX LIVE
+      Restarts the redis-server from DIR's dump.rdb and writes LIVE live orders and shoppers'
+      counts into the buckets of the store under PREFIX, of BUCKETS buckets (see below).
   redis_buckets.py PORT DIR CALLS ROUNDS STORES LIVE...
       PORT, DIR: a redis-server on 127.0.0.1:PORT (no AOF) whose data directory DIR holds a
       dump.rdb of one store per bucket count, each with offers and no redemption yet. STORES:
@@ -68,6 +71,11 @@ def used_memory(port):
 
 
 def main():
+    if len(sys.argv) == 7 and sys.argv[1] == 'fill':
+        port, directory, buckets, prefix, live = sys.argv[2:]
+        restart(int(port), directory)
+        fill(int(port), prefix, DIGITS[int(buckets)], int(live))
+        return
     if len(sys.argv) < 7:
         sys.exit(__doc__)
     port, directory = int(sys.argv[1]), sys.argv[2]

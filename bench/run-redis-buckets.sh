@@ -8,8 +8,11 @@
 # redemptions a bucket, the bytes they take each, and the usec_per_call of FCALL (INFO
 # commandstats), the least of ROUNDS runs.
 # Usage: bench/run-redis-buckets.sh   Needs a release build (BUILD_DIR, default build/release).
+# Then the first count's store, filled with MOVE_LIVE live redemptions, is moved to the last
+# count by `uudai redis-rebucket`: its wall time and the Redis CPU of its calls.
 # Env: BUCKETS ("4096 65536"), LIVE ("0 100000 500000 1000000 2000000 4000000"), CALLS (30000 a
-# run), ROUNDS (3), OFFERS (1000). Nothing else should run meanwhile.
+# run), ROUNDS (3), OFFERS (1000), MOVE_LIVE (1000000; 0: no move). Nothing else should run
+# meanwhile.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=bench/lib.sh
@@ -19,6 +22,7 @@ BUCKETS=${BUCKETS:-"4096 65536"}
 LIVE=${LIVE:-"0 100000 500000 1000000 2000000 4000000"}
 CALLS=${CALLS:-30000}
 ROUNDS=${ROUNDS:-3}
+MOVE_LIVE=${MOVE_LIVE:-1000000}
 OFFERS=${OFFERS:-1000}
 SERVER_THREADS=2
 BUILD_DIR=${BUILD_DIR:-build/release}
@@ -70,3 +74,17 @@ redis-cli -p "$REDIS_PORT" save >/dev/null
 printf '%9s %11s %12s %14s %12s   %s\n' buckets live 'a bucket' 'bytes each' 'µs a create' runs
 # shellcheck disable=SC2086  # LIVE is a list of numbers
 python3 bench/redis_buckets.py "$REDIS_PORT" "$work/redis" "$CALLS" "$ROUNDS" "$stores" $LIVE
+
+first=${BUCKETS%% *}
+last=${BUCKETS##* }
+if [ "$MOVE_LIVE" -gt 0 ] && [ "$first" != "$last" ]; then
+  python3 bench/redis_buckets.py fill "$REDIS_PORT" "$work/redis" "$first" "uudai:{b$first}:" "$MOVE_LIVE"
+  redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+  began=$(date +%s%N)
+  "$UUDAI" redis-rebucket --redis "redis://127.0.0.1:$REDIS_PORT" --redis-prefix "uudai:{b$first}:" \
+    --redis-buckets "$last" --log-level warn
+  ended=$(date +%s%N)
+  fcall=$(redis-cli -p "$REDIS_PORT" info commandstats | grep '^cmdstat_fcall:' | tr -d '\r')
+  echo "moved $MOVE_LIVE live redemptions from $first to $last buckets (uudai redis-rebucket):" \
+    "$(( (ended - began) / 1000000 )) ms | $fcall"
+fi

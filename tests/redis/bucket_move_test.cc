@@ -35,6 +35,16 @@ class BucketMoveTest : public ::testing::Test {
     return testing::MakeUnloadedRedisStore(clock_, std::move(options));
   }
   std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+  // One call of the store's function as a gateway makes it (FCALL <library> 1 <prefix>log ...),
+  // its reply as redis-cli prints it raw, one element a line.
+  std::string Call(const std::string& args) {
+    const std::string libraries = Redis("--raw FUNCTION LIST LIBRARYNAME 'uudai_*'");
+    const std::size_t at = libraries.find("library_name\n");
+    if (at == std::string::npos) return "no library: " + libraries;
+    const std::size_t start = at + 13;
+    const std::string name = libraries.substr(start, libraries.find('\n', start) - start);
+    return Redis("--raw FCALL " + name + " 1 '" + prefix_ + "log' " + args);
+  }
   int Keys(const std::string& pattern) {
     return std::stoi(Redis("--scan --pattern '" + prefix_ + pattern + "' | wc -l"));
   }
@@ -215,6 +225,71 @@ TEST_F(BucketMoveTest, AStoreOfFormat9MovedIsFormat10AndAMoveToItsOwnCountMovesN
   EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "10");
   auto b = Gateway(0);
   ASSERT_TRUE(b->Load(milliseconds(10'000)).ok());
+  ExpectTheLiveDataFound(*b);
+}
+
+// A gateway that has read the store's count (op buckets) but not yet registered where it reads
+// the log from is a reader already: a move is refused from that call on.
+TEST_F(BucketMoveTest, AGatewayThatHasReadTheCountBlocksAMove) {
+  WriteStoreOf4096();
+  const std::string now = std::to_string(
+      std::chrono::duration_cast<milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  ASSERT_EQ(Call("buckets '' starting-gateway " + now).substr(0, 2), "ok");
+  auto mover = Gateway(0);
+  const Status moved = mover->MoveBuckets(65'536, milliseconds(10'000),
+                                          [](std::uint64_t, std::uint64_t) { return true; });
+  EXPECT_EQ(moved.code(), StatusCode::kRequestInProgress) << moved.message();
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
+}
+
+// While a move is under way the store answers nothing but the move: a store used without
+// starting (or a gateway that ran on, unheard of) reads and writes no bucket meanwhile.
+TEST_F(BucketMoveTest, EveryOtherOperationIsRefusedWhileAMoveIsUnderWay) {
+  WriteStoreOf4096();
+  auto unstarted = Gateway(0);  // never loaded: nothing checked at its start
+  auto mover = Gateway(0);
+  ASSERT_EQ(mover
+                ->MoveBuckets(65'536, milliseconds(10'000),
+                              [](std::uint64_t, std::uint64_t) { return false; })
+                .code(),
+            StatusCode::kUnavailable);
+  const Status created = Create(*unstarted, "r-during", "s-during", "m-1", "order-7", offer_);
+  EXPECT_EQ(created.code(), StatusCode::kUnavailable);
+  EXPECT_NE(created.message().find("the store is being moved to 65536 buckets"), std::string::npos)
+      << created.message();
+  const auto live = SyncStore(*unstarted).FindLiveOrder("m-1", "order-7");
+  EXPECT_EQ(live.status().code(), StatusCode::kUnavailable);
+  ASSERT_TRUE(mover
+                  ->MoveBuckets(65'536, milliseconds(10'000),
+                                [](std::uint64_t, std::uint64_t) { return true; })
+                  .ok());
+  EXPECT_EQ(SyncStore(*unstarted).FindLiveOrder("m-1", "order-7").value(),
+            std::optional<std::string>("r-7"));
+}
+
+// Down as well as up, and a move's last call sent again (its answer lost) answers done.
+TEST_F(BucketMoveTest, AStoreMovedUpAndBackDownKeepsItsDataAndALastCallSentAgainIsDone) {
+  WriteStoreOf4096();
+  auto mover = Gateway(0);
+  const auto go_on = [](std::uint64_t, std::uint64_t) { return true; };
+  ASSERT_TRUE(mover->MoveBuckets(65'536, milliseconds(10'000), go_on).ok());
+  EXPECT_EQ(Call("rebucket_move 65536 64").substr(0, 11), "ok\n\n\n\n\ndone");
+  EXPECT_NE(Call("rebucket_move 4096 64").find("not_found"), std::string::npos);
+  std::uint64_t total = 0;
+  ASSERT_TRUE(mover
+                  ->MoveBuckets(4'096, milliseconds(20'000),
+                                [&](std::uint64_t, std::uint64_t all) {
+                                  total = all;
+                                  return true;
+                                })
+                  .ok());
+  EXPECT_EQ(total, 65'536U);
+  EXPECT_EQ(Keys("ob:????"), 0);
+  EXPECT_EQ(Keys("ob:???"), Keys("ob:*"));
+  auto b = Gateway(0);
+  ASSERT_TRUE(b->Load(milliseconds(10'000)).ok());
+  EXPECT_EQ(b->buckets(), 4'096U);
   ExpectTheLiveDataFound(*b);
 }
 

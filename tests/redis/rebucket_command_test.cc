@@ -13,6 +13,7 @@
 #include "multi_gateway_fixture.h"
 #include "redis_test_support.h"
 #include "serve_process.h"
+#include "store/redis/shard_layout.h"
 #include "support/shell.h"
 
 namespace uudai::testing {
@@ -23,13 +24,20 @@ using std::chrono::milliseconds;
 class RebucketCommandTest : public MultiGatewayTest {
  protected:
   // The command's output (its log) and its exit code.
-  std::pair<std::string, int> Rebucket(const std::string& buckets) {
+  std::pair<std::string, int> Rebucket(const std::string& buckets, const std::string& more = "") {
     int status = 0;
-    const std::string output = Shell(std::string(UUDAI_BINARY) + " redis-rebucket --redis '" +
-                                         RedisServer::Shared().url() + "' --redis-prefix '" +
-                                         prefix_ + "' --redis-buckets " + buckets + " 2>&1",
-                                     &status);
+    const std::string output = Shell(
+        std::string(UUDAI_BINARY) + " redis-rebucket --redis '" + RedisServer::Shared().url() +
+            "' --redis-prefix '" + prefix_ + "' --redis-buckets " + buckets + " " + more + " 2>&1",
+        &status);
     return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+  }
+  void StopGateways() {
+    for (auto& gateway : gateways_) {
+      gateway->Signal(SIGTERM);  // a clean stop leaves the log's readers
+      ASSERT_TRUE(gateway->WaitForExit(milliseconds(10'000)).has_value());
+    }
+    gateways_.clear();
   }
 
   // A committed redemption of `order` for shopper "s-<order>", with Idempotency-Key `key`.
@@ -55,9 +63,14 @@ TEST_F(RebucketCommandTest, MovesAStoppedStoreAndRefusesWhileAGatewayRuns) {
   EXPECT_NE(refused.find("stop every gateway of the store first"), std::string::npos) << refused;
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
 
-  gateways_.front()->Signal(SIGTERM);  // a clean stop leaves the log's readers
-  ASSERT_TRUE(gateways_.front()->WaitForExit(milliseconds(10'000)).has_value());
-  gateways_.clear();
+  StopGateways();
+  // A shard count the store does not have is refused, and not recorded.
+  const auto [spread, spread_code] = Rebucket("65536", "--redis-shards 4");
+  EXPECT_EQ(spread_code, 1) << spread;
+  EXPECT_NE(spread.find("no store under this prefix is spread"), std::string::npos) << spread;
+  const auto four = gateway::ShardLayout::Make(prefix_, 4);
+  ASSERT_TRUE(four.ok());
+  EXPECT_EQ(Redis("EXISTS '" + four->shards_key() + "'"), "0");
   const auto [moved, moved_code] = Rebucket("65536");
   ASSERT_EQ(moved_code, 0) << moved;
   EXPECT_NE(moved.find("4096 of 4096 buckets moved"), std::string::npos) << moved;
@@ -77,6 +90,32 @@ TEST_F(RebucketCommandTest, MovesAStoppedStoreAndRefusesWhileAGatewayRuns) {
 
   const auto [bad, bad_code] = Rebucket("1000");
   EXPECT_EQ(bad_code, 2) << bad;
+}
+
+// A spread store: every shard moved, and the gateways started afterwards find every order.
+TEST_F(RebucketCommandTest, MovesEveryShardOfASpreadStore) {
+  StartGateways(1, {"--redis-shards", "3", "--redis-buckets", "4096"});
+  boost::json::object offer = AlwaysOnOffer();
+  offer["limits"] = boost::json::object{{"per_shopper", 1}};
+  CreateOfferOn(0, offer);
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  StopGateways();
+  const auto [moved, moved_code] = Rebucket("65536", "--redis-shards 3");
+  ASSERT_EQ(moved_code, 0) << moved;
+  StartGateways(1, {"--redis-shards", "3"});
+  for (int i = 0; i < 30; i += 7) {
+    EXPECT_EQ(Redeem(0, "order-" + std::to_string(i), "again-" + std::to_string(i)), 409) << i;
+  }
+  EXPECT_EQ(Redeem(0, "order-30", "k30"), 201);
+}
+
+TEST_F(RebucketCommandTest, ServeStillNeedsItsKeys) {
+  int status = 0;
+  const std::string output = Shell(std::string(UUDAI_BINARY) + " serve 2>&1", &status);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("'--keys' is required"), std::string::npos) << output;
 }
 
 }  // namespace

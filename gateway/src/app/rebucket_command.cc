@@ -35,6 +35,7 @@ bool StopRequested() { return stop_requested != 0; }
 }  // namespace
 
 int RunRedisRebucket(const ServeConfig& config) {
+  if (!ConfigureLog(config.log_level)) return 2;
   if (!config.redis_url) {
     spdlog::error("redis-rebucket needs --redis: the store to move");
     return 2;
@@ -77,6 +78,7 @@ int RunRedisRebucket(const ServeConfig& config) {
   RedisOptions options;
   options.url = std::move(url).value();
   options.command_timeout = call_timeout;
+  options.wait_replicas = config.redis_wait_replicas;
   std::shared_ptr<RedisClient> client = CreateRedisClient(io, std::move(options));
   client->Start();
   const auto stop = [&] {
@@ -86,7 +88,8 @@ int RunRedisRebucket(const ServeConfig& config) {
     runner.join();
   };
 
-  if (Status shards = CheckShardCount(*client, layout.value(), call_timeout); !shards.ok()) {
+  if (Status shards = CheckShardCount(*client, layout.value(), call_timeout, /*record=*/false);
+      !shards.ok()) {
     spdlog::error("{}", shards.message());
     stop();
     return 1;
@@ -94,6 +97,12 @@ int RunRedisRebucket(const ServeConfig& config) {
   SystemClock clock;
   const auto target = static_cast<std::uint32_t>(config.redis_buckets);
   for (std::size_t k = 0; k < layout->size(); ++k) {
+    if (StopRequested()) {
+      spdlog::error("stopped before the store under \"{}\": run the command again to finish",
+                    layout->prefix(k));
+      stop();
+      return 1;
+    }
     RedisStoreOptions store_options;
     store_options.key_prefix = layout->prefix(k);
     RedisStore store(clock, store_options, {client});

@@ -57,18 +57,23 @@ std::chrono::milliseconds Millis(double seconds) {
 
 }  // namespace
 
-int RunServe(const ServeConfig& config) {
+bool ConfigureLog(const std::string& log_level) {
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   // spdlog reads an unknown name as "off": a typo must not silence the log.
-  const spdlog::level::level_enum level = spdlog::level::from_str(config.log_level);
-  if (level == spdlog::level::off && config.log_level != "off") {
+  const spdlog::level::level_enum level = spdlog::level::from_str(log_level);
+  if (level == spdlog::level::off && log_level != "off") {
     spdlog::error(
         "--log-level must be one of trace, debug, info, warn, error, critical, off; "
         "got {}",
-        config.log_level);
-    return 2;
+        log_level);
+    return false;
   }
   spdlog::set_level(level);
+  return true;
+}
+
+int RunServe(const ServeConfig& config) {
+  if (!ConfigureLog(config.log_level)) return 2;
   if (config.reservation_ttl_seconds < 1 ||
       config.reservation_ttl_seconds > kLongestReservationTtlSeconds) {
     spdlog::error("--reservation-ttl must be between 1 and {} seconds, got {}",

@@ -79,6 +79,9 @@ struct ServeConfig {
   bool demo = false;
 };
 
+// Sets the log's pattern and level (--log-level); false, having said why, for an unknown level.
+bool ConfigureLog(const std::string& log_level);
+
 // Returns the process exit code.
 int RunServe(const ServeConfig& config);
 

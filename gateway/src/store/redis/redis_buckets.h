@@ -1,5 +1,6 @@
 // How many buckets a Redis store keeps its live orders and shoppers' counts in (ob:<bucket>,
-// sb:<bucket>; redis_store.lua, bucket_place). Fixed when the store is created.
+// sb:<bucket>; redis_store.lua, bucket_place). Fixed when the store is created; changed only
+// by moving the store, its gateways stopped (RedisStore::MoveBuckets, uudai redis-rebucket).
 #ifndef UUDAI_GATEWAY_STORE_REDIS_REDIS_BUCKETS_H_
 #define UUDAI_GATEWAY_STORE_REDIS_REDIS_BUCKETS_H_
 

@@ -151,9 +151,10 @@ local US, RS = '\31', '\30'
 
 -- Set at the start of every call (a function gets its keys and arguments as parameters).
 local ARGV, LOG, PREFIX
--- The number of hex digits naming this store's buckets (see bucket_place): read once a call,
--- on the call's first use of a bucket, and forgotten at the start of the next.
-local bucket_digits_now
+-- This store's bucket count (see bucket_place), read at the start of every call but a move's
+-- (dispatch), nil for a store written before it was kept; and the digits naming its buckets,
+-- worked out on the call's first use of a bucket.
+local bucket_count_now, bucket_digits_now
 
 local function key(name) return PREFIX .. name end
 
@@ -176,7 +177,7 @@ local BUCKET_DIGITS = {['4096'] = 3, ['65536'] = 4, ['1048576'] = 5}
 local NEW_STORE_BUCKETS, OLDER_STORE_BUCKETS = '65536', '4096'
 local function bucket_digits()
   if not bucket_digits_now then
-    local buckets = redis.call('GET', key('buckets')) or OLDER_STORE_BUCKETS
+    local buckets = bucket_count_now or OLDER_STORE_BUCKETS
     bucket_digits_now = BUCKET_DIGITS[buckets]
     if not bucket_digits_now then error('uudai: the store\'s bucket count ' .. buckets ..
                                         ' is none of 4096, 65536, 1048576') end

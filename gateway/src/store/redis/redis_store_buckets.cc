@@ -42,7 +42,8 @@ Status RedisStore::MoveBuckets(
                         " old buckets: no gateway starts on the store until it is moved to " +
                         std::to_string(buckets) + " buckets (run the move again to finish it)");
     }
-    reply = RunAtStart({"rebucket_move", std::to_string(kBucketsPerCall)}, deadline());
+    reply = RunAtStart({"rebucket_move", std::to_string(buckets), std::to_string(kBucketsPerCall)},
+                       deadline());
   }
 }
 

@@ -41,17 +41,27 @@ end
 -- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the
 -- store's live orders and shoppers' counts to that many buckets, or goes on with a move to it
 -- that stopped half-way: `rebucket` names the count, `rebucket-at` how many of the old buckets
--- were moved. Refused while a gateway of the store may still run (a reader of its log heard
--- from within the timeout: a gateway that stops leaves the readers at once, one that crashed is
--- forgotten after the timeout), and while a move to another count is under way. From here to
--- the end of the move, no gateway starts (op buckets). Payload: "done" when the store has the
--- count already (nothing to move), else "moving"; then the old buckets moved, and their count.
+-- were moved. A store that has the count already answers "done" (nothing moves). Else refused
+-- while a gateway of the store may still run (a reader of its log heard from within the
+-- timeout: a gateway that stops leaves the readers at once, one that crashed is forgotten after
+-- the timeout, and one starting registers in op buckets, before it reads a bucket), and while a
+-- move to another count is under way. From here to the end of the move the store answers
+-- nothing but these ops (dispatch), and it is in FORMAT: a build of OLDER_FORMAT, which knows
+-- only 4,096 buckets, refuses it. Payload: "done" or "moving"; then the old buckets moved, and
+-- their count.
 local function rebucket_begin()
   local target, now, timeout = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
   if not BUCKET_DIGITS[target] then
     return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. target)
   end
+  bucket_count_now = redis.call('GET', key('buckets')) or nil
   local moving = redis.call('GET', key('rebucket'))
+  local total = int(16 ^ bucket_digits())
+  if not moving and BUCKET_DIGITS[target] == bucket_digits() then
+    -- Already there; a store that had no count yet gets it written.
+    redis.call('SET', key('buckets'), target)
+    return {'ok', '', '', '', '', 'done', total, total}
+  end
   if moving and moving ~= target then
     return refuse('request_in_progress', 'the store is being moved to ' .. moving ..
                   ' buckets: finish that move first (--redis-buckets ' .. moving .. ')')
@@ -61,37 +71,43 @@ local function rebucket_begin()
     local seen = tonumber(split(readers[i + 1], US)[2])
     if now - seen <= timeout then
       return refuse('request_in_progress', 'a gateway of the store was heard from ' ..
-                    int(now - seen) .. ' ms ago: stop every gateway of the store first (one ' ..
-                    'that crashed is forgotten ' .. int(timeout / 1000) .. ' s after it was ' ..
-                    'last heard from)')
+                    int(math.max(now - seen, 0)) .. ' ms ago: stop every gateway of the store ' ..
+                    'first (one that crashed is forgotten ' .. int(timeout / 1000) ..
+                    ' s after it was last heard from)')
     end
   end
-  local total = int(16 ^ bucket_digits())
   if not moving then
-    if BUCKET_DIGITS[target] == bucket_digits() then
-      -- Already there; a store that had no count yet gets it written.
-      redis.call('SET', key('buckets'), target)
-      return {'ok', '', '', '', '', 'done', total, total}
-    end
     redis.call('SET', key('rebucket'), target)
     redis.call('SET', key('rebucket-at'), '0')
+    redis.call('SET', key('format'), FORMAT)
   end
   return {'ok', '', '', '', '', 'moving', redis.call('GET', key('rebucket-at')), total}
 end
 
--- ARGV: op, old buckets to move in this call. Moves the next old buckets of a move under way
--- (rebucket_begin): every field of each (ob: and sb:) goes to its bucket under the new count,
--- named by the same SHA-1 (a field "#<SHA-1>" of a long text by that SHA-1), and the old
--- bucket is deleted; the names of the two counts differ in length, so no old bucket is written
--- to. After the last one, the store's count is the new one. A call moves whole buckets and
--- records how far it got, so a move that stops at any point goes on from there.
+-- ARGV: op, the count the move goes to, old buckets to move in this call. Moves the next old
+-- buckets of the move under way (rebucket_begin): every field of each (ob: and sb:) goes to its
+-- bucket under the new count, named by the same SHA-1 (a field "#<SHA-1>" of a long text by
+-- that SHA-1), and the old bucket is deleted; the names of the two counts differ in length, so
+-- no old bucket is written to. After the last one, the store's count is the new one. A call
+-- moves whole buckets and records how far it got, so a move that stops at any point goes on
+-- from there; a call sent again after the last one answers "done".
 -- Payload: "moving" or "done", the old buckets moved, and their count.
 local function rebucket_move()
+  bucket_count_now = redis.call('GET', key('buckets')) or nil
   local target = redis.call('GET', key('rebucket'))
-  if not target then return refuse('not_found', 'no move of the store\'s buckets is under way') end
+  if not target then
+    if ARGV[2] == (bucket_count_now or OLDER_STORE_BUCKETS) then
+      local total = int(16 ^ bucket_digits())
+      return {'ok', '', '', '', '', 'done', total, total}
+    end
+    return refuse('not_found', 'no move of the store\'s buckets is under way')
+  end
+  if target ~= ARGV[2] then
+    return refuse('request_in_progress', 'the store is being moved to ' .. target .. ' buckets')
+  end
   local from, to = bucket_digits(), BUCKET_DIGITS[target]
   local at, total = tonumber(redis.call('GET', key('rebucket-at')) or '0'), 16 ^ from
-  local last = math.min(total, at + tonumber(ARGV[2])) - 1
+  local last = math.min(total, at + tonumber(ARGV[3])) - 1
   local name_format = '%0' .. from .. 'x'
   for bucket = at, last do
     local name = string.format(name_format, bucket)
@@ -114,8 +130,6 @@ local function rebucket_move()
     return {'ok', '', '', '', '', 'moving', int(moved), int(total)}
   end
   redis.call('SET', key('buckets'), target)
-  -- A store of OLDER_FORMAT is now one its build would misread.
-  redis.call('SET', key('format'), FORMAT)
   redis.call('DEL', key('rebucket'), key('rebucket-at'))
   return {'ok', '', '', '', '', 'done', int(moved), int(total)}
 end

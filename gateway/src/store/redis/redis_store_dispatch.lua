@@ -84,15 +84,28 @@ local function slot_migrating()
   return nil
 end
 
+-- The operations that run while the store is being moved to another bucket count
+-- (redis_store_buckets.lua); every other one is refused then, before it reads or writes
+-- anything, so that nothing reads or writes a bucket that is on its way to another.
+local MOVE_OPS = {buckets = true, rebucket_begin = true, rebucket_move = true, format = true}
+
 local function dispatch(ops, keys, args)
   ARGV, LOG = args, keys[1]
   PREFIX = string.sub(LOG, 1, #LOG - 3)
-  bucket_digits_now = nil
+  bucket_count_now, bucket_digits_now = nil, nil
   local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
   local migrating = slot_migrating()
   if migrating then
     return redis.error_reply('TRYAGAIN uudai: the store\'s slot is being migrated (' .. migrating .. ')')
+  end
+  if not MOVE_OPS[args[1]] then
+    local store = redis.call('MGET', PREFIX .. 'buckets', PREFIX .. 'rebucket')
+    if store[2] then
+      return refuse('store_unavailable', 'the store is being moved to ' .. store[2] ..
+                    ' buckets: it answers again once uudai redis-rebucket has finished')
+    end
+    bucket_count_now = store[1] or nil
   end
   return op()
 end

@@ -118,12 +118,12 @@ void SpreadStore::WaitForRepair(std::chrono::milliseconds timeout) {
 }
 
 Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, bool record) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   const std::string count = std::to_string(layout.data_shards());
   // SET ... NX GET: records the count unless one is recorded, and answers the one before.
   std::vector<std::string> argv = {"GET", layout.shards_key()};
-  if (layout.spread()) argv = {"SET", layout.shards_key(), count, "NX", "GET"};
+  if (layout.spread() && record) argv = {"SET", layout.shards_key(), count, "NX", "GET"};
   // Asked again while Redis cannot answer (the connection still starting), until `timeout`.
   for (;;) {
     auto answer = std::make_shared<std::promise<Result<RedisReply>>>();
@@ -141,6 +141,11 @@ Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;
+    }
+    if (reply->is_nil() && layout.spread() && !record) {
+      return Status(StatusCode::kInternal,
+                    "no store under this prefix is spread over data shards: leave --redis-shards "
+                    "out, or give the prefix its gateways use");
     }
     if (reply->is_nil() || reply->str() == count) return Status::Ok();
     return Status(StatusCode::kInternal,

@@ -66,8 +66,10 @@ struct SpreadStoreOptions {
 // spread store records its count of data shards in its hub when first started
 // (ShardLayout::shards_key); a gateway with another count, or an unspread one on the prefix of
 // a spread store, would read and write keys nobody else does. Blocking, at most `timeout`.
+// With `record` false, a spread layout is only compared with the count recorded, and refused
+// when none is (a tool that must not start a spread store).
 Status CheckShardCount(RedisClient& client, const ShardLayout& layout,
-                       std::chrono::milliseconds timeout);
+                       std::chrono::milliseconds timeout, bool record = true);
 
 class SpreadStore final : public Store {
  public:
