@@ -10,6 +10,7 @@
 #include <string>
 
 #include "engine/store_test_support.h"
+#include "redis/redis_function.h"
 #include "redis_store_test_support.h"
 #include "redis_test_support.h"
 #include "store/redis/redis_store.h"
@@ -38,12 +39,8 @@ class BucketMoveTest : public ::testing::Test {
   // One call of the store's function as a gateway makes it (FCALL <library> 1 <prefix>log ...),
   // its reply as redis-cli prints it raw, one element a line.
   std::string Call(const std::string& args) {
-    const std::string libraries = Redis("--raw FUNCTION LIST LIBRARYNAME 'uudai_*'");
-    const std::size_t at = libraries.find("library_name\n");
-    if (at == std::string::npos) return "no library: " + libraries;
-    const std::size_t start = at + 13;
-    const std::string name = libraries.substr(start, libraries.find('\n', start) - start);
-    return Redis("--raw FCALL " + name + " 1 '" + prefix_ + "log' " + args);
+    static const gateway::RedisFunction function("uudai", gateway::RedisStoreScriptSource());
+    return Redis("--raw FCALL " + function.name() + " 1 '" + prefix_ + "log' " + args);
   }
   int Keys(const std::string& pattern) {
     return std::stoi(Redis("--scan --pattern '" + prefix_ + pattern + "' | wc -l"));
@@ -260,6 +257,10 @@ TEST_F(BucketMoveTest, EveryOtherOperationIsRefusedWhileAMoveIsUnderWay) {
       << created.message();
   const auto live = SyncStore(*unstarted).FindLiveOrder("m-1", "order-7");
   EXPECT_EQ(live.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(live.status().message().find("being moved"), std::string::npos)
+      << live.status().message();
+  // The format check still answers, so a starting gateway learns why it cannot start.
+  EXPECT_EQ(Call("format").substr(0, 2), "ok");
   ASSERT_TRUE(mover
                   ->MoveBuckets(65'536, milliseconds(10'000),
                                 [](std::uint64_t, std::uint64_t) { return true; })
@@ -291,6 +292,15 @@ TEST_F(BucketMoveTest, AStoreMovedUpAndBackDownKeepsItsDataAndALastCallSentAgain
   ASSERT_TRUE(b->Load(milliseconds(10'000)).ok());
   EXPECT_EQ(b->buckets(), 4'096U);
   ExpectTheLiveDataFound(*b);
+}
+
+// A prefix that holds no store (a mistyped --redis-prefix) is refused, and left as it was.
+TEST_F(BucketMoveTest, APrefixWithoutAStoreIsRefusedAndLeftEmpty) {
+  auto mover = Gateway(0);
+  const Status moved = mover->MoveBuckets(4'096, milliseconds(10'000),
+                                          [](std::uint64_t, std::uint64_t) { return true; });
+  EXPECT_EQ(moved.code(), StatusCode::kNotFound) << moved.message();
+  EXPECT_EQ(Keys("*"), 0);
 }
 
 }  // namespace

@@ -103,6 +103,21 @@ TEST_F(RebucketCommandTest, MovesEveryShardOfASpreadStore) {
   StopGateways();
   const auto [moved, moved_code] = Rebucket("65536", "--redis-shards 3");
   ASSERT_EQ(moved_code, 0) << moved;
+  const auto layout = gateway::ShardLayout::Make(prefix_, 3);
+  ASSERT_TRUE(layout.ok());
+  int buckets_seen = 0;
+  for (std::size_t k = 0; k < layout->size(); ++k) {
+    const std::string shard = layout->prefix(k);
+    EXPECT_EQ(Redis("GET '" + shard + "buckets'"), "65536") << shard;
+    // ob: and three or four characters: a bucket of 4,096 or of 65,536.
+    const std::string three = "ob:" + std::string(3, '?'), four = "ob:" + std::string(4, '?');
+    EXPECT_EQ(Redis("--scan --pattern '" + shard + three + "' | wc -l"), "0") << shard;
+    buckets_seen += std::stoi(Redis("--scan --pattern '" + shard + four + "' | wc -l"));
+  }
+  EXPECT_GE(buckets_seen, 25);  // 30 live orders, each in its shard's new buckets
+  // Run again: every shard has the count already, and nothing is moved.
+  const auto [again, again_code] = Rebucket("65536", "--redis-shards 3");
+  EXPECT_EQ(again_code, 0) << again;
   StartGateways(1, {"--redis-shards", "3"});
   for (int i = 0; i < 30; i += 7) {
     EXPECT_EQ(Redeem(0, "order-" + std::to_string(i), "again-" + std::to_string(i)), 409) << i;

@@ -41,7 +41,8 @@ end
 -- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the
 -- store's live orders and shoppers' counts to that many buckets, or goes on with a move to it
 -- that stopped half-way: `rebucket` names the count, `rebucket-at` how many of the old buckets
--- were moved. A store that has the count already answers "done" (nothing moves). Else refused
+-- were moved. A prefix that holds no store is refused (not_found). A store that has the count
+-- already answers "done" (nothing moves). Else refused
 -- while a gateway of the store may still run (a reader of its log heard from within the
 -- timeout: a gateway that stops leaves the readers at once, one that crashed is forgotten after
 -- the timeout, and one starting registers in op buckets, before it reads a bucket), and while a
@@ -54,7 +55,11 @@ local function rebucket_begin()
   if not BUCKET_DIGITS[target] then
     return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. target)
   end
-  bucket_count_now = redis.call('GET', key('buckets')) or nil
+  local store = redis.call('MGET', key('buckets'), key('format'), key('seq'))
+  if not (store[1] or store[2] or store[3]) then
+    return refuse('not_found', 'no store under ' .. PREFIX .. ': check --redis-prefix')
+  end
+  bucket_count_now = store[1] or nil
   local moving = redis.call('GET', key('rebucket'))
   local total = int(16 ^ bucket_digits())
   if not moving and BUCKET_DIGITS[target] == bucket_digits() then
