@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -280,6 +281,25 @@ TEST_F(RedisBucketsTest, EveryShardOfASpreadStoreTakesTheCount) {
               RedemptionBuilder("r-2").Shopper("s-2").Order("order-1").Apply(offer, 1'000).Build())
           .status();
   EXPECT_EQ(again.code(), StatusCode::kOrderAlreadyRedeemed) << again.message();
+}
+
+// A starting gateway samples how full the store's buckets are (bucket_fill, and a warning past
+// 256 a bucket, twice what a count is sized for).
+TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
+  auto a = LoadedGateway(4'096);
+  EXPECT_EQ(a->bucket_fill(), 0U);
+  const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
+  Redeem(*a, offer, 1);
+  // The sampled buckets (16, evenly spread: 000, 100, ..., f00) of live orders, 300 fields each.
+  for (int i = 0; i < 16; ++i) {
+    std::string fields;
+    for (int f = 0; f < 300; ++f) fields += " m" + std::to_string(f) + " r" + std::to_string(f);
+    char name[4];
+    std::snprintf(name, sizeof name, "%x00", i);
+    ASSERT_EQ(Redis("HSET '" + prefix_ + "ob:" + name + "'" + fields), "300");
+  }
+  auto b = LoadedGateway(0);
+  EXPECT_EQ(b->bucket_fill(), 300U);
 }
 
 }  // namespace

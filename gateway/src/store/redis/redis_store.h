@@ -141,6 +141,9 @@ class RedisStore final : public Store {
   Status Load(std::chrono::milliseconds timeout);
   // The store's bucket count, once Load succeeded (0 before).
   std::uint32_t buckets() const;
+  // How full its buckets were at Load: the fields of a bucket of its fullest kind (orders or
+  // shoppers), on average over a sample. Past 256 Load warns (the counts are sized for ~128).
+  std::uint64_t bucket_fill() const;
   // Moves the store's live orders and shoppers' counts to `buckets` buckets (one of
   // kRedisBucketCounts), with every gateway of the store stopped: refused (kRequestInProgress)
   // while a reader of the log was heard from within options.reader_timeout_millis, or while a
@@ -290,6 +293,7 @@ class RedisStore final : public Store {
   std::shared_ptr<RedisClient> watch_connection_;
   std::shared_ptr<LogWatcher> watcher_;
   std::uint32_t buckets_ = 0;
+  std::uint64_t bucket_fill_ = 0;
 };
 
 // The store script (redis_store.lua), embedded in the binary.

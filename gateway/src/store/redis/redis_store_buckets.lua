@@ -8,7 +8,10 @@
 -- already (at the log's end; reader_register, its next call, says where it reads from), so
 -- that from this call on a move of the buckets (rebucket_begin) sees it. Refused while the
 -- store is being moved to another count: no gateway starts before the move is over.
--- Payload: the store's bucket count.
+-- Payload: the store's bucket count, and the fields of its fullest kind of bucket, on average
+-- over SAMPLED_BUCKETS buckets spread over the count (how full its buckets are: sized for
+-- about 128).
+local SAMPLED_BUCKETS = 16
 local function buckets()
   local moving = redis.call('GET', key('rebucket'))
   if moving then
@@ -35,7 +38,17 @@ local function buckets()
   if wanted == '' or wanted == stored then
     redis.call('HSET', key('readers'), ARGV[3], int(last_seq()) .. US .. ARGV[4])
   end
-  return {'ok', '', '', '', '', stored}
+  local digits, fullest = BUCKET_DIGITS[stored], 0
+  local step = math.floor(16 ^ digits / SAMPLED_BUCKETS)
+  for _, kind in ipairs({'ob', 'sb'}) do
+    local fields = 0
+    for i = 0, SAMPLED_BUCKETS - 1 do
+      fields = fields + redis.call('HLEN', key(kind .. ':' ..
+                                               string.format('%0' .. digits .. 'x', i * step)))
+    end
+    fullest = math.max(fullest, fields)
+  end
+  return {'ok', '', '', '', '', stored, int(math.floor(fullest / SAMPLED_BUCKETS))}
 end
 
 -- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the

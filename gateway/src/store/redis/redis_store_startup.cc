@@ -3,6 +3,7 @@
 // from the store's state) and Leave.
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <future>
 #include <memory>
@@ -24,6 +25,9 @@
 namespace uudai::gateway {
 
 namespace {
+
+// Live redemptions a bucket past which a starting gateway warns: twice what a count is sized for.
+constexpr std::uint64_t kFullBucket = 256;
 
 // Waits for `start(done)`'s answer until `deadline`.
 template <typename T>
@@ -115,7 +119,7 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
                  deadline);
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
-  if (reply->payload.size() != 1) return Status(StatusCode::kInternal, "malformed buckets reply");
+  if (reply->payload.size() != 2) return Status(StatusCode::kInternal, "malformed buckets reply");
   const std::string& stored = reply->payload[0].str();
   if (wanted != 0 && stored != std::to_string(wanted)) {
     return Status(StatusCode::kInternal,
@@ -133,10 +137,21 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
                                              "\", none of 4096, 65536, 1048576");
   }
   buckets_ = static_cast<std::uint32_t>(count);
+  bucket_fill_ = std::strtoull(reply->payload[1].str().c_str(), nullptr, 10);
+  if (bucket_fill_ > kFullBucket) {
+    spdlog::warn(
+        "the Redis store under \"{}\" holds ~{} live redemptions a bucket in its {} buckets, "
+        "sized for ~128: every create reads long buckets (and past 512 they take ~70 % more "
+        "memory). Stop its gateways and move it to more: uudai redis-rebucket --redis-buckets "
+        "{} (README, Redis buckets)",
+        core_->options().key_prefix, bucket_fill_, count, count >= 65'536 ? 1'048'576 : 65'536);
+  }
   return Status::Ok();
 }
 
 std::uint32_t RedisStore::buckets() const { return buckets_; }
+
+std::uint64_t RedisStore::bucket_fill() const { return bucket_fill_; }
 
 Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
   Core& core = *core_;
