@@ -193,3 +193,33 @@ replay_args() {
     replay+=("${a//"$redemption_id"/$1}")
   done
 }
+
+# For the scripts that replay a captured create call against Redis alone: checks that $UUDAI
+# and the tools named exist, makes `work` (removed at exit, with the uudai in server_pid and the
+# redis-server on REDIS_PORT stopped), writes the bench keys there, starts a redis-server
+# without AOF on REDIS_PORT, its files in $work/redis, and picks PORT for uudai.
+# shellcheck disable=SC2034  # work, server_pid, REDIS_PORT and PORT are the caller's
+start_replay_bench() {
+  local tool
+  [ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
+  done
+  work=$(mktemp -d)
+  server_pid=""
+  REDIS_PORT=""
+  trap stop_replay_bench EXIT
+  trap 'exit 130' INT TERM
+  write_bench_keys "$work"
+  REDIS_PORT=$(free_port 16400)
+  mkdir -p "$work/redis"
+  start_redis "$work/redis" --appendonly no
+  PORT=$(free_port 18400)
+}
+
+# start_replay_bench's cleanup.
+stop_replay_bench() {
+  if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
+  [ -z "$REDIS_PORT" ] || redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}

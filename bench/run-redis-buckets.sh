@@ -27,27 +27,7 @@ OFFERS=${OFFERS:-1000}
 SERVER_THREADS=2
 BUILD_DIR=${BUILD_DIR:-build/release}
 UUDAI="$BUILD_DIR/gateway/uudai"
-[ -x "$UUDAI" ] || { echo "no $UUDAI: build the release preset first" >&2; exit 1; }
-for tool in redis-server redis-cli redis-benchmark curl python3; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: deploy/install-deps.sh" >&2; exit 1; }
-done
-
-work=$(mktemp -d)
-server_pid=""
-REDIS_PORT=""
-cleanup() {
-  if [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; then wait "$server_pid" 2>/dev/null || true; fi
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-write_bench_keys "$work"
-REDIS_PORT=$(free_port 16400)
-mkdir -p "$work/redis"
-start_redis "$work/redis" --appendonly no
-PORT=$(free_port 18400)
+start_replay_bench redis-server redis-cli redis-benchmark curl python3
 echo "uudai $("$UUDAI" version | cut -d' ' -f2) + redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) | $CALLS create calls a run (redis-benchmark -c 20), least of $ROUNDS runs | $(nproc) cores"
 # One store per count, side by side in one Redis, each with its create call captured.
 stores=""

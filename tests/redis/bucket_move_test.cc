@@ -36,6 +36,11 @@ class BucketMoveTest : public ::testing::Test {
     return testing::MakeUnloadedRedisStore(clock_, std::move(options));
   }
   std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+  // Moves `mover`'s store to `buckets` buckets, all the way.
+  static Status MoveAll(gateway::RedisStore& mover, std::uint32_t buckets) {
+    return mover.MoveBuckets(buckets, milliseconds(20'000),
+                             [](std::uint64_t, std::uint64_t) { return true; });
+  }
   // One call of the store's function as a gateway makes it (FCALL <library> 1 <prefix>log ...),
   // its reply as redis-cli prints it raw, one element a line.
   std::string Call(const std::string& args) {
@@ -146,8 +151,7 @@ TEST_F(BucketMoveTest, AMoveIsRefusedWhileAGatewayOfTheStoreRuns) {
   auto running = Gateway(0);
   ASSERT_TRUE(running->Load(milliseconds(10'000)).ok());
   auto mover = Gateway(0);
-  const Status moved = mover->MoveBuckets(65'536, milliseconds(10'000),
-                                          [](std::uint64_t, std::uint64_t) { return true; });
+  const Status moved = MoveAll(*mover, 65'536);
   ASSERT_FALSE(moved.ok());
   EXPECT_EQ(moved.code(), StatusCode::kRequestInProgress);
   EXPECT_NE(moved.message().find("stop every gateway of the store first"), std::string::npos)
@@ -176,8 +180,7 @@ TEST_F(BucketMoveTest, AMoveStoppedHalfWayBlocksGatewaysAndGoesOnWhenCalledAgain
       << loaded.message();
   EXPECT_EQ(Redis("HLEN '" + prefix_ + "readers'"), "0");  // it did not register either
 
-  moved = mover->MoveBuckets(65'536, milliseconds(10'000),
-                             [](std::uint64_t, std::uint64_t) { return true; });
+  moved = MoveAll(*mover, 65'536);
   EXPECT_EQ(moved.code(), StatusCode::kRequestInProgress) << moved.message();
 
   std::uint64_t first = 0;
@@ -216,8 +219,7 @@ TEST_F(BucketMoveTest, AStoreOfFormat9MovedIsFormat10AndAMoveToItsOwnCountMovesN
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
   EXPECT_EQ(Keys("ob:???"), Keys("ob:*"));
 
-  moved = mover->MoveBuckets(65'536, milliseconds(10'000),
-                             [](std::uint64_t, std::uint64_t) { return true; });
+  moved = MoveAll(*mover, 65'536);
   ASSERT_TRUE(moved.ok()) << moved.message();
   EXPECT_EQ(Redis("GET '" + prefix_ + "format'"), "10");
   auto b = Gateway(0);
@@ -234,8 +236,7 @@ TEST_F(BucketMoveTest, AGatewayThatHasReadTheCountBlocksAMove) {
           .count());
   ASSERT_EQ(Call("buckets '' starting-gateway " + now).substr(0, 2), "ok");
   auto mover = Gateway(0);
-  const Status moved = mover->MoveBuckets(65'536, milliseconds(10'000),
-                                          [](std::uint64_t, std::uint64_t) { return true; });
+  const Status moved = MoveAll(*mover, 65'536);
   EXPECT_EQ(moved.code(), StatusCode::kRequestInProgress) << moved.message();
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
 }
@@ -261,10 +262,7 @@ TEST_F(BucketMoveTest, EveryOtherOperationIsRefusedWhileAMoveIsUnderWay) {
       << live.status().message();
   // The format check still answers, so a starting gateway learns why it cannot start.
   EXPECT_EQ(Call("format").substr(0, 2), "ok");
-  ASSERT_TRUE(mover
-                  ->MoveBuckets(65'536, milliseconds(10'000),
-                                [](std::uint64_t, std::uint64_t) { return true; })
-                  .ok());
+  ASSERT_TRUE(MoveAll(*mover, 65'536).ok());
   EXPECT_EQ(SyncStore(*unstarted).FindLiveOrder("m-1", "order-7").value(),
             std::optional<std::string>("r-7"));
 }
@@ -273,8 +271,7 @@ TEST_F(BucketMoveTest, EveryOtherOperationIsRefusedWhileAMoveIsUnderWay) {
 TEST_F(BucketMoveTest, AStoreMovedUpAndBackDownKeepsItsDataAndALastCallSentAgainIsDone) {
   WriteStoreOf4096();
   auto mover = Gateway(0);
-  const auto go_on = [](std::uint64_t, std::uint64_t) { return true; };
-  ASSERT_TRUE(mover->MoveBuckets(65'536, milliseconds(10'000), go_on).ok());
+  ASSERT_TRUE(MoveAll(*mover, 65'536).ok());
   EXPECT_EQ(Call("rebucket_move 65536 64").substr(0, 11), "ok\n\n\n\n\ndone");
   EXPECT_NE(Call("rebucket_move 4096 64").find("not_found"), std::string::npos);
   std::uint64_t total = 0;
@@ -297,8 +294,7 @@ TEST_F(BucketMoveTest, AStoreMovedUpAndBackDownKeepsItsDataAndALastCallSentAgain
 // A prefix that holds no store (a mistyped --redis-prefix) is refused, and left as it was.
 TEST_F(BucketMoveTest, APrefixWithoutAStoreIsRefusedAndLeftEmpty) {
   auto mover = Gateway(0);
-  const Status moved = mover->MoveBuckets(4'096, milliseconds(10'000),
-                                          [](std::uint64_t, std::uint64_t) { return true; });
+  const Status moved = MoveAll(*mover, 4'096);
   EXPECT_EQ(moved.code(), StatusCode::kNotFound) << moved.message();
   EXPECT_EQ(Keys("*"), 0);
 }

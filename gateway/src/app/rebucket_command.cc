@@ -16,7 +16,6 @@
 #include "app/system_sources.h"
 #include "redis/redis_client.h"
 #include "redis/redis_url.h"
-#include "store/redis/redis_buckets.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/shard_layout.h"
 #include "store/redis/spread_store.h"
@@ -40,18 +39,11 @@ int RunRedisRebucket(const ServeConfig& config) {
     spdlog::error("redis-rebucket needs --redis: the store to move");
     return 2;
   }
-  if (!IsRedisBucketCount(config.redis_buckets)) {
+  if (!CheckRedisOptions(config)) return 2;
+  if (config.redis_buckets == 0) {
     spdlog::error(
         "redis-rebucket needs --redis-buckets 4096, 65536 or 1048576: the count to "
         "move the store to");
-    return 2;
-  }
-  if (config.redis_key_prefix.find('{') == std::string::npos) {
-    spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
-    return 2;
-  }
-  if (config.redis_shards < 1 || config.redis_shards > 64) {
-    spdlog::error("--redis-shards must be between 1 and 64, got {}", config.redis_shards);
     return 2;
   }
   auto url = ParseRedisUrl(*config.redis_url);

@@ -72,6 +72,27 @@ bool ConfigureLog(const std::string& log_level) {
   return true;
 }
 
+bool CheckRedisOptions(const ServeConfig& config) {
+  if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
+    spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
+    return false;
+  }
+  if (config.redis_wait_replicas < 0 || config.redis_wait_replicas > kMostWaitedReplicas) {
+    spdlog::error("--redis-wait-replicas must be between 0 and {}, got {}", kMostWaitedReplicas,
+                  config.redis_wait_replicas);
+    return false;
+  }
+  if (config.redis_shards < 1 || config.redis_shards > 64) {
+    spdlog::error("--redis-shards must be between 1 and 64, got {}", config.redis_shards);
+    return false;
+  }
+  if (config.redis_buckets != 0 && !IsRedisBucketCount(config.redis_buckets)) {
+    spdlog::error("--redis-buckets must be 4096, 65536 or 1048576, got {}", config.redis_buckets);
+    return false;
+  }
+  return true;
+}
+
 int RunServe(const ServeConfig& config) {
   if (!ConfigureLog(config.log_level)) return 2;
   if (config.reservation_ttl_seconds < 1 ||
@@ -103,23 +124,7 @@ int RunServe(const ServeConfig& config) {
                   kMostJournalZeroedAheadMib, config.journal_zeroed_ahead_mib);
     return 2;
   }
-  if (config.redis_url && config.redis_key_prefix.find('{') == std::string::npos) {
-    spdlog::error("--redis-prefix must hold a {{hash tag}}, e.g. uudai:{{main}}:");
-    return 2;
-  }
-  if (config.redis_wait_replicas < 0 || config.redis_wait_replicas > kMostWaitedReplicas) {
-    spdlog::error("--redis-wait-replicas must be between 0 and {}, got {}", kMostWaitedReplicas,
-                  config.redis_wait_replicas);
-    return 2;
-  }
-  if (config.redis_shards < 1 || config.redis_shards > 64) {
-    spdlog::error("--redis-shards must be between 1 and 64, got {}", config.redis_shards);
-    return 2;
-  }
-  if (config.redis_buckets != 0 && !IsRedisBucketCount(config.redis_buckets)) {
-    spdlog::error("--redis-buckets must be 4096, 65536 or 1048576, got {}", config.redis_buckets);
-    return 2;
-  }
+  if (!CheckRedisOptions(config)) return 2;
   auto keys = KeyRing::Load(config.keys_file);
   if (!keys.ok()) {
     spdlog::error("keys file {}: {}", config.keys_file, keys.status().message());

@@ -82,6 +82,10 @@ struct ServeConfig {
 // Sets the log's pattern and level (--log-level); false, having said why, for an unknown level.
 bool ConfigureLog(const std::string& log_level);
 
+// Checks the Redis options (--redis-prefix with --redis, --redis-wait-replicas,
+// --redis-shards, --redis-buckets); false, having said why, for one out of range.
+bool CheckRedisOptions(const ServeConfig& config);
+
 // Returns the process exit code.
 int RunServe(const ServeConfig& config);
 

@@ -279,8 +279,9 @@ class RedisStore final : public Store {
   bool ready() const override;
 
  private:
-  Result<ScriptReply> RunAtStart(std::vector<std::string> args,
-                                 std::chrono::steady_clock::time_point deadline);
+  // Runs op `args` until it is answered other than kUnavailable, or `deadline`.
+  Result<ScriptReply> RunUntilAnswered(std::vector<std::string> args,
+                                       std::chrono::steady_clock::time_point deadline);
   Status CheckFormat(std::chrono::steady_clock::time_point deadline);
   // Fixes a new store's bucket count; refuses one that is not options.buckets.
   Status CheckBuckets(std::chrono::steady_clock::time_point deadline);

@@ -108,8 +108,9 @@
 --   rebucket, rebucket-at  strings, while a move is under way: the count it moves to, and how
 --                 many of the old buckets it moved
 --   format        string: the layout of these keys (FORMAT below), set when the store is
---                 created (op "buckets", or the log's first entry). A gateway refuses to start on a store without it or with another one:
---                 such a store was written by another build of uudai (see the op "format")
+--                 created (op "buckets", or the log's first entry). A gateway refuses to
+--                 start on a store without it or with another one: such a store was written
+--                 by another build of uudai (see the op "format")
 --   ready-probe   string, 60 s TTL: not written here; a gateway whose last write Redis refused
 --                 (OOM, READONLY, ...) SETs it once a second to learn when writes work
 --   <key>:replicated  string, 10 s TTL: not written here; with --redis-wait-replicas a gateway
@@ -152,9 +153,8 @@ local US, RS = '\31', '\30'
 -- Set at the start of every call (a function gets its keys and arguments as parameters).
 local ARGV, LOG, PREFIX
 -- This store's bucket count (see bucket_place), read at the start of every call but a move's
--- (dispatch), nil for a store written before it was kept; and the digits naming its buckets,
--- worked out on the call's first use of a bucket.
-local bucket_count_now, bucket_digits_now
+-- (dispatch); nil for a store written before it was kept.
+local bucket_count_now
 
 local function key(name) return PREFIX .. name end
 
@@ -168,28 +168,32 @@ local function key(name) return PREFIX .. name end
 -- for good. So a store's bucket count is sized to its live redemptions, about 128 at most a
 -- bucket: 4,096 up to ~500,000, 65,536 (a new store's default) up to ~8 million, 1,048,576
 -- beyond. Fixed when the store is created (op "buckets"); a store written before the count
--- was kept (no `buckets` key) has OLDER_STORE_BUCKETS. A bucket is named by the first 3, 4 or 5 hex
--- digits of the SHA-1 of what it holds. Nothing longer than LISTPACK_VALUE goes into a bucket:
+-- was kept (no `buckets` key) has OLDER_STORE_BUCKETS. A bucket is named by the first 3, 4 or
+-- 5 hex digits of the SHA-1 of what it holds. Nothing longer than LISTPACK_VALUE goes into a
+-- bucket:
 -- a longer order key or shopper id is stored as "#" and its SHA-1 (no identifier holds a "#"),
 -- and a shopper's counts that outgrow it go to a hash of their own (see read_counts).
 local LISTPACK_VALUE = 64
 local BUCKET_DIGITS = {['4096'] = 3, ['65536'] = 4, ['1048576'] = 5}
 local NEW_STORE_BUCKETS, OLDER_STORE_BUCKETS = '65536', '4096'
+-- The number of hex digits naming this store's buckets.
 local function bucket_digits()
-  if not bucket_digits_now then
-    local buckets = bucket_count_now or OLDER_STORE_BUCKETS
-    bucket_digits_now = BUCKET_DIGITS[buckets]
-    if not bucket_digits_now then error('uudai: the store\'s bucket count ' .. buckets ..
-                                        ' is none of 4096, 65536, 1048576') end
-  end
-  return bucket_digits_now
+  local buckets = bucket_count_now or OLDER_STORE_BUCKETS
+  local digits = BUCKET_DIGITS[buckets]
+  if not digits then error('uudai: the store\'s bucket count ' .. buckets ..
+                           ' is none of 4096, 65536, 1048576') end
+  return digits
+end
+-- The key of the bucket of kind `kind` (ob, sb) named by the first `digits` of `digest`.
+local function bucket_key(kind, digest, digits)
+  return key(kind .. ':' .. string.sub(digest, 1, digits))
 end
 -- Where `text` is kept among buckets `kind`: the bucket's key and the field.
 local function bucket_place(kind, text)
   local digest = redis.sha1hex(text)
   local field = text
   if #text > LISTPACK_VALUE then field = '#' .. digest end
-  return key(kind .. ':' .. string.sub(digest, 1, bucket_digits())), field
+  return bucket_key(kind, digest, bucket_digits()), field
 end
 local function order_place(order_key) return bucket_place('ob', order_key) end
 

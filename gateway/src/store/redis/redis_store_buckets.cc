@@ -24,9 +24,9 @@ Status RedisStore::MoveBuckets(
     const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress) {
   const auto deadline = [call_timeout] { return std::chrono::steady_clock::now() + call_timeout; };
   Result<ScriptReply> reply =
-      RunAtStart({"rebucket_begin", std::to_string(buckets), std::to_string(WallMillis()),
-                  std::to_string(core_->options().reader_timeout_millis)},
-                 deadline());
+      RunUntilAnswered({"rebucket_begin", std::to_string(buckets), std::to_string(WallMillis()),
+                        std::to_string(core_->options().reader_timeout_millis)},
+                       deadline());
   while (true) {
     if (!reply.ok()) return reply.status();
     if (!reply->status.ok()) return reply->status;
@@ -42,8 +42,8 @@ Status RedisStore::MoveBuckets(
                         " old buckets: no gateway starts on the store until it is moved to " +
                         std::to_string(buckets) + " buckets (run the move again to finish it)");
     }
-    reply = RunAtStart({"rebucket_move", std::to_string(buckets), std::to_string(kBucketsPerCall)},
-                       deadline());
+    reply = RunUntilAnswered(
+        {"rebucket_move", std::to_string(buckets), std::to_string(kBucketsPerCall)}, deadline());
   }
 }
 

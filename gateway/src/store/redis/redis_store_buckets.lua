@@ -1,16 +1,26 @@
 -- A store's bucket count (see bucket_place): fixed when the store is created, moved to another
 -- count only with every gateway of the store stopped ------------------------------------------
 
+-- The refusal of a bucket count that is none of BUCKET_DIGITS's.
+local function not_a_bucket_count(text)
+  return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. text)
+end
+
+-- The name of bucket number `index` (from 0) among buckets named by `digits` hex digits.
+local function bucket_name(index, digits)
+  return string.format('%0' .. digits .. 'x', index)
+end
+
 -- ARGV: op, the bucket count wanted for a new store ("" = the default, 65,536), the starting
 -- gateway's reader id, now (epoch ms). Fixes the store's count of order and shopper buckets
 -- once: to the count wanted when the store is new (no log entry yet; its format is set too),
--- else to the 4,096 that a store written before the count was kept has. Registers the gateway as a reader of the log
--- already (at the log's end; reader_register, its next call, says where it reads from), so
--- that from this call on a move of the buckets (rebucket_begin) sees it. Refused while the
--- store is being moved to another count: no gateway starts before the move is over.
--- Payload: the store's bucket count, and the fields of its fullest kind of bucket, on average
--- over SAMPLED_BUCKETS buckets spread over the count (how full its buckets are: sized for
--- about 128).
+-- else to the 4,096 that a store written before the count was kept has. Registers the gateway
+-- as a reader of the log already (at the log's end; reader_register, its next call, says where
+-- it reads from), so that from this call on a move of the buckets (rebucket_begin) sees it.
+-- Refused while the store is being moved to another count: no gateway starts before the move
+-- is over. Payload: the store's bucket count, and the fields of its fullest kind of bucket, on
+-- average over SAMPLED_BUCKETS buckets spread over the count (how full its buckets are: sized
+-- for about 128).
 local SAMPLED_BUCKETS = 16
 local function buckets()
   local moving = redis.call('GET', key('rebucket'))
@@ -21,30 +31,27 @@ local function buckets()
   local wanted = ARGV[2]
   local stored = redis.call('GET', key('buckets'))
   if not stored then
-    stored = wanted
-    if stored == '' then stored = NEW_STORE_BUCKETS end
     if last_seq() > 0 then
       stored = OLDER_STORE_BUCKETS
-    elseif BUCKET_DIGITS[stored] then
+    else
+      stored = wanted ~= '' and wanted or NEW_STORE_BUCKETS
+      if not BUCKET_DIGITS[stored] then return not_a_bucket_count(stored) end
       -- A new store: its format now, so that a build of another format refuses it from here on.
       redis.call('SET', key('format'), FORMAT)
     end
-    if BUCKET_DIGITS[stored] then redis.call('SET', key('buckets'), stored) end
+    redis.call('SET', key('buckets'), stored)
   end
-  if not BUCKET_DIGITS[stored] then
-    return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. stored)
-  end
+  local digits = BUCKET_DIGITS[stored]
+  if not digits then return not_a_bucket_count(stored) end
   -- A gateway that asked for another count does not start (RedisStore::CheckBuckets).
   if wanted == '' or wanted == stored then
     redis.call('HSET', key('readers'), ARGV[3], int(last_seq()) .. US .. ARGV[4])
   end
-  local digits, fullest = BUCKET_DIGITS[stored], 0
-  local step = math.floor(16 ^ digits / SAMPLED_BUCKETS)
+  local step, fullest = math.floor(16 ^ digits / SAMPLED_BUCKETS), 0
   for _, kind in ipairs({'ob', 'sb'}) do
     local fields = 0
     for i = 0, SAMPLED_BUCKETS - 1 do
-      fields = fields + redis.call('HLEN', key(kind .. ':' ..
-                                               string.format('%0' .. digits .. 'x', i * step)))
+      fields = fields + redis.call('HLEN', key(kind .. ':' .. bucket_name(i * step, digits)))
     end
     fullest = math.max(fullest, fields)
   end
@@ -65,9 +72,7 @@ end
 -- their count.
 local function rebucket_begin()
   local target, now, timeout = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-  if not BUCKET_DIGITS[target] then
-    return refuse('internal_error', 'a store has 4096, 65536 or 1048576 buckets, not ' .. target)
-  end
+  if not BUCKET_DIGITS[target] then return not_a_bucket_count(target) end
   local store = redis.call('MGET', key('buckets'), key('format'), key('seq'))
   if not (store[1] or store[2] or store[3]) then
     return refuse('not_found', 'no store under ' .. PREFIX .. ': check --redis-prefix')
@@ -126,9 +131,8 @@ local function rebucket_move()
   local from, to = bucket_digits(), BUCKET_DIGITS[target]
   local at, total = tonumber(redis.call('GET', key('rebucket-at')) or '0'), 16 ^ from
   local last = math.min(total, at + tonumber(ARGV[3])) - 1
-  local name_format = '%0' .. from .. 'x'
   for bucket = at, last do
-    local name = string.format(name_format, bucket)
+    local name = bucket_name(bucket, from)
     for _, kind in ipairs({'ob', 'sb'}) do
       local old = key(kind .. ':' .. name)
       local fields = redis.call('HGETALL', old)
@@ -137,7 +141,7 @@ local function rebucket_move()
         local digest
         if string.sub(field, 1, 1) == '#' then digest = string.sub(field, 2)
         else digest = redis.sha1hex(field) end
-        redis.call('HSET', key(kind .. ':' .. string.sub(digest, 1, to)), field, fields[i + 1])
+        redis.call('HSET', bucket_key(kind, digest, to), field, fields[i + 1])
       end
       if #fields > 0 then redis.call('DEL', old) end
     end

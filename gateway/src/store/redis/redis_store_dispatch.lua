@@ -92,7 +92,7 @@ local MOVE_OPS = {buckets = true, rebucket_begin = true, rebucket_move = true, f
 local function dispatch(ops, keys, args)
   ARGV, LOG = args, keys[1]
   PREFIX = string.sub(LOG, 1, #LOG - 3)
-  bucket_count_now, bucket_digits_now = nil, nil
+  bucket_count_now = nil
   local op = ops[args[1]]
   if not op then return redis.error_reply('ERR uudai: unknown operation ' .. tostring(args[1])) end
   local migrating = slot_migrating()

@@ -1,9 +1,7 @@
 // RedisStore's start and stop: Load (Redis answering, the store's format and bucket count, this
 // store's registration as a reader of the change log, its view built from the log or, after a trim,
 // from the store's state) and Leave.
-#include <charconv>
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 #include <future>
 #include <memory>
@@ -15,7 +13,6 @@
 #include <spdlog/spdlog.h>
 
 #include "store/redis/log_watcher.h"
-#include "store/redis/redis_buckets.h"
 #include "store/redis/redis_store.h"
 #include "store/redis/redis_store_codec.h"
 #include "store/redis/redis_store_core.h"
@@ -74,8 +71,8 @@ Status RedisStore::Load(std::chrono::milliseconds timeout) {
 // Runs the script's op `args` until it is answered other than kUnavailable (Redis LOADING, say,
 // or the store being moved to another bucket count), or `deadline`: then the last answer, or
 // the last failure when nothing answered.
-Result<ScriptReply> RedisStore::RunAtStart(std::vector<std::string> args,
-                                           std::chrono::steady_clock::time_point deadline) {
+Result<ScriptReply> RedisStore::RunUntilAnswered(std::vector<std::string> args,
+                                                 std::chrono::steady_clock::time_point deadline) {
   std::optional<Result<ScriptReply>> answered;
   while (true) {
     Result<ScriptReply> reply = Await<ScriptReply>(
@@ -91,7 +88,7 @@ Result<ScriptReply> RedisStore::RunAtStart(std::vector<std::string> args,
 // The script's "format" op: refuses a store whose log was written in another layout (an older
 // build's transitions carry no redemption, and a counters-only view cannot count them).
 Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
-  Result<ScriptReply> reply = RunAtStart({"format"}, deadline);
+  Result<ScriptReply> reply = RunUntilAnswered({"format"}, deadline);
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   const std::vector<RedisReply>& p = reply->payload;
@@ -114,9 +111,9 @@ Status RedisStore::CheckFormat(std::chrono::steady_clock::time_point deadline) {
 Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) {
   const std::uint32_t wanted = core_->options().buckets;
   Result<ScriptReply> reply =
-      RunAtStart({"buckets", wanted == 0 ? std::string() : std::to_string(wanted),
-                  core_->reader_id(), std::to_string(WallMillis())},
-                 deadline);
+      RunUntilAnswered({"buckets", wanted == 0 ? std::string() : std::to_string(wanted),
+                        core_->reader_id(), std::to_string(WallMillis())},
+                       deadline);
   if (!reply.ok()) return reply.status();
   if (!reply->status.ok()) return reply->status;
   if (reply->payload.size() != 2) return Status(StatusCode::kInternal, "malformed buckets reply");
@@ -130,14 +127,10 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
                       " applies to a new store only. Start without it (the store's count is "
                       "used), or on an empty key prefix (--redis-prefix)");
   }
-  std::int64_t count = 0;
-  const auto [end, error] = std::from_chars(stored.data(), stored.data() + stored.size(), count);
-  if (error != std::errc() || end != stored.data() + stored.size() || !IsRedisBucketCount(count)) {
-    return Status(StatusCode::kInternal, "the Redis store's bucket count is \"" + stored +
-                                             "\", none of 4096, 65536, 1048576");
-  }
-  buckets_ = static_cast<std::uint32_t>(count);
-  bucket_fill_ = std::strtoull(reply->payload[1].str().c_str(), nullptr, 10);
+  // The op answers one of the counts (it refuses a store whose count is none of them).
+  const std::uint32_t count = static_cast<std::uint32_t>(std::stoul(stored));
+  buckets_ = count;
+  bucket_fill_ = std::stoull(reply->payload[1].str());
   if (bucket_fill_ > kFullBucket) {
     spdlog::warn(
         "the Redis store under \"{}\" holds ~{} live redemptions a bucket in its {} buckets, "
