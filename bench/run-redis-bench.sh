@@ -170,13 +170,13 @@ monitor_phase() {
   answered=$(field answered "$line")
   python3 bench/monitor_calls.py count "$file" >"$file.kinds"
   RT_KINDS=$(awk '{print $1}' "$file.kinds" | sort -u | tr '\n' ' ')
-  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list/ {t += $NF} END {printf "%.3f", t / n}' \
+  RT_TOTAL=$(awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list|bucket_fill/ {t += $NF} END {printf "%.3f", t / n}' \
     "$file.kinds")
   echo "round trips per attempt, $label ($answered attempts: $(field 201 "$line") answered 201, $(field 409 "$line") 409, $(field other "$line") other; MONITOR):"
-  awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
+  awk -v n="$answered" '!/^xread|expir|sweep|reader_|webhooks_list|bucket_fill/ {c = $NF; $NF = ""; printf "    %-28s %.3f\n", $0, c / n}' \
     "$file.kinds"
   printf '    %-28s %s (goal <= 1: %s)\n' "total per attempt" "$RT_TOTAL" "$(verdict "$RT_TOTAL" "<=" 1)"
-  awk '/^xread|expir|sweep|reader_|webhooks_list/ {c = $NF; $NF = ""; printf "    not per attempt: %-26s %d calls in the phase (the view'"'"'s batched change-log reads, its position reported once a second, the expiry sweeper, the webhook dispatcher'"'"'s poll of the webhooks)\n", $0, c}' \
+  awk '/^xread|expir|sweep|reader_|webhooks_list|bucket_fill/ {c = $NF; $NF = ""; printf "    not per attempt: %-26s %d calls in the phase (the view'"'"'s batched change-log reads, its position reported once a second, the expiry sweeper, the webhook dispatcher'"'"'s poll of the webhooks, the buckets'"'"' fill sampled once a minute)\n", $0, c}' \
     "$file.kinds"
 }
 

@@ -125,6 +125,45 @@ TEST_F(RebucketCommandTest, MovesEveryShardOfASpreadStore) {
   EXPECT_EQ(Redeem(0, "order-30", "k30"), 201);
 }
 
+// A gateway tells when its store has outgrown its bucket count: a warning in its log and the
+// gauges on /metrics, and after the move the new count.
+TEST_F(RebucketCommandTest, AGatewaySaysWhenItsStoreHasOutgrownItsBuckets) {
+  auto metric = [this](const std::string& name) {
+    const HttpReply metrics = CallPort(port(0), "GET", "/metrics", nullptr);
+    const auto at = metrics.body.find("\n" + name + " ");
+    if (at == std::string::npos) return std::string("absent");
+    const auto start = at + name.size() + 2;
+    return metrics.body.substr(start, metrics.body.find('\n', start) - start);
+  };
+  StartGateways(1, {"--redis-buckets", "4096"});
+  EXPECT_EQ(metric("uudai_redis_buckets"), "4096");
+  EXPECT_EQ(metric("uudai_redis_bucket_fill"), "0");
+  StopGateways();
+  // The buckets a gateway samples (000, 100, ..., f00) hold 300 live orders each.
+  std::string pairs;
+  for (int f = 0; f < 300; ++f) pairs += " m" + std::to_string(f) + " r" + std::to_string(f);
+  for (int i = 0; i < 16; ++i) {
+    const std::string name = std::string(1, "0123456789abcdef"[i]) + "00";
+    ASSERT_EQ(Redis("HSET '" + prefix_ + "ob:" + name + "'" + pairs), "300");
+  }
+
+  StartGateways(1);
+  EXPECT_EQ(metric("uudai_redis_buckets"), "4096");
+  EXPECT_EQ(metric("uudai_redis_bucket_fill"), "300");
+  const std::string log = gateways_[0]->LogTail(500);
+  EXPECT_NE(log.find("holds ~300 live redemptions a bucket in its 4096 buckets"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("uudai redis-rebucket --redis-buckets 65536"), std::string::npos) << log;
+  StopGateways();
+
+  const auto [moved, moved_code] = Rebucket("65536");
+  ASSERT_EQ(moved_code, 0) << moved;
+  StartGateways(1);
+  EXPECT_EQ(metric("uudai_redis_buckets"), "65536");
+  EXPECT_EQ(metric("uudai_redis_bucket_fill"), "0");  // 4,800 fields over 65,536 buckets
+  EXPECT_EQ(gateways_[0]->LogTail(500).find("live redemptions a bucket"), std::string::npos);
+}
+
 TEST_F(RebucketCommandTest, ServeStillNeedsItsKeys) {
   int status = 0;
   const std::string output = Shell(std::string(UUDAI_BINARY) + " serve 2>&1", &status);

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,6 +36,17 @@ class RedisBucketsTest : public ::testing::Test {
   }
   std::unique_ptr<gateway::RedisStore> LoadedGateway(std::uint32_t buckets) {
     auto store = Gateway(buckets);
+    const Status loaded = store->Load(milliseconds(10'000));
+    EXPECT_TRUE(loaded.ok()) << loaded.message();
+    return store;
+  }
+  // A gateway's store of 4,096 buckets sampling their fill every `interval_millis` on Poll().
+  std::unique_ptr<gateway::RedisStore> LoadedSampling(std::int64_t interval_millis) {
+    gateway::RedisStoreOptions options;
+    options.key_prefix = prefix_;
+    options.buckets = 4'096;
+    options.bucket_fill_interval_millis = interval_millis;
+    auto store = testing::MakeUnloadedRedisStore(clock_, std::move(options));
     const Status loaded = store->Load(milliseconds(10'000));
     EXPECT_TRUE(loaded.ok()) << loaded.message();
     return store;
@@ -283,6 +293,21 @@ TEST_F(RedisBucketsTest, EveryShardOfASpreadStoreTakesTheCount) {
   EXPECT_EQ(again.code(), StatusCode::kOrderAlreadyRedeemed) << again.message();
 }
 
+// The name of sampled bucket `i` (of 16, evenly spread: 000, 100, ..., f00) of a store of 4,096.
+std::string SampledBucket(int i) { return std::string(1, "0123456789abcdef"[i]) + "00"; }
+
+// The sampled buckets of a store of 4,096 of `kind` under `prefix`, filled with `fields` fields
+// each.
+void FillSampledBuckets(const std::string& prefix, const std::string& kind, int fields) {
+  std::string pairs;
+  for (int f = 0; f < fields; ++f) pairs += " m" + std::to_string(f) + " r" + std::to_string(f);
+  for (int i = 0; i < 16; ++i) {
+    ASSERT_EQ(
+        RedisServer::Shared().Cli("HSET '" + prefix + kind + ":" + SampledBucket(i) + "'" + pairs),
+        std::to_string(fields));
+  }
+}
+
 // A starting gateway samples how full the store's buckets are (bucket_fill, and a warning past
 // 256 a bucket, twice what a count is sized for).
 TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
@@ -290,16 +315,59 @@ TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
   EXPECT_EQ(a->bucket_fill(), 0U);
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
   Redeem(*a, offer, 1);
-  // The sampled buckets (16, evenly spread: 000, 100, ..., f00) of live orders, 300 fields each.
-  for (int i = 0; i < 16; ++i) {
-    std::string fields;
-    for (int f = 0; f < 300; ++f) fields += " m" + std::to_string(f) + " r" + std::to_string(f);
-    char name[4];
-    std::snprintf(name, sizeof name, "%x00", i);
-    ASSERT_EQ(Redis("HSET '" + prefix_ + "ob:" + name + "'" + fields), "300");
-  }
+  FillSampledBuckets(prefix_, "ob", 300);
   auto b = LoadedGateway(0);
   EXPECT_EQ(b->bucket_fill(), 300U);
+}
+
+// A serving gateway samples them again every bucket_fill_interval_millis, on Poll(): a campaign
+// that outgrows its count is seen while it runs, of either kind, and so is a store that empties.
+TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
+  auto store = LoadedSampling(20);
+  EXPECT_EQ(store->bucket_fill(), 0U);
+  auto fill_becomes = [&](std::uint64_t wanted) {
+    return testing::WaitUntil(
+        [&] {
+          store->Poll();
+          return store->bucket_fill() == wanted;
+        },
+        milliseconds(5'000));
+  };
+  FillSampledBuckets(prefix_, "sb", 200);
+  EXPECT_TRUE(fill_becomes(200)) << store->bucket_fill();
+  FillSampledBuckets(prefix_, "ob", 270);
+  EXPECT_TRUE(fill_becomes(270)) << store->bucket_fill();
+  for (int i = 0; i < 16; ++i) {
+    Redis("DEL '" + prefix_ + "ob:" + SampledBucket(i) + "' '" + prefix_ +
+          "sb:" + SampledBucket(i) + "'");
+  }
+  EXPECT_TRUE(fill_becomes(0)) << store->bucket_fill();
+}
+
+// With bucket_fill_interval_millis 0 the buckets are sampled at Load only.
+TEST_F(RedisBucketsTest, AGatewayToldNotToSampleKeepsTheFillItStartedWith) {
+  auto store = LoadedSampling(0);
+  FillSampledBuckets(prefix_, "ob", 300);
+  for (int i = 0; i < 20; ++i) {
+    store->Poll();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  EXPECT_EQ(store->bucket_fill(), 0U);
+}
+
+// A spread store answers its fullest shard's fill.
+TEST_F(RedisBucketsTest, ASpreadStoreAnswersItsFullestShardsFill) {
+  auto layout = gateway::ShardLayout::Make(prefix_, 3);
+  ASSERT_TRUE(layout.ok());
+  {
+    gateway::SpreadStoreOptions options;
+    options.store.buckets = 4'096;
+    testing::MakeSpreadStore(clock_, prefix_, 3, "", options);  // creates every shard's store
+  }
+  FillSampledBuckets(layout->prefix(2), "ob", 280);
+  FillSampledBuckets(layout->prefix(1), "sb", 140);
+  auto spread = testing::MakeSpreadStore(clock_, prefix_, 3, "", {});
+  EXPECT_EQ(spread->bucket_fill(), 280U);
 }
 
 }  // namespace

@@ -174,6 +174,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
                                                  app->redis_->connections());
       if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
       app->startup_.redis_buckets = store->buckets();
+      app->metrics_->AddSource([store = store.get()] {
+        return RenderRedisBucketMetrics(store->buckets(), store->bucket_fill());
+      });
       store->SetOfferObserver(offer_observer);
       app->spread_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };
@@ -191,6 +194,9 @@ Result<std::unique_ptr<GatewayApp>> GatewayApp::Start(AppOptions options, KeyRin
           std::make_unique<RedisStore>(*app->clock_, store_options, app->redis_->connections());
       if (Status loaded = store->Load(std::chrono::seconds(30)); !loaded.ok()) return loaded;
       app->startup_.redis_buckets = store->buckets();
+      app->metrics_->AddSource([store = store.get()] {
+        return RenderRedisBucketMetrics(store->buckets(), store->bucket_fill());
+      });
       store->SetOfferObserver(offer_observer);
       app->redis_store_ = store.get();
       poll_redis = [store = store.get()] { store->Poll(); };

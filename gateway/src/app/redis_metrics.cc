@@ -30,4 +30,19 @@ std::string RenderRedisMetrics(const RedisCounters& counters) {
          value(counters.replica_waits_short) + "\n";
 }
 
+std::string RenderRedisBucketMetrics(std::uint32_t buckets, std::uint64_t fill) {
+  return "# HELP uudai_redis_buckets How many buckets the Redis store keeps live orders and "
+         "shoppers' counts in (--redis-buckets).\n"
+         "# TYPE uudai_redis_buckets gauge\n"
+         "uudai_redis_buckets " +
+         std::to_string(buckets) +
+         "\n"
+         "# HELP uudai_redis_bucket_fill Live redemptions a bucket of the Redis store, on average "
+         "over a sample of its fuller kind, read at start and every minute (sized for ~128; past "
+         "256, move the store to more buckets: uudai redis-rebucket).\n"
+         "# TYPE uudai_redis_bucket_fill gauge\n"
+         "uudai_redis_bucket_fill " +
+         std::to_string(fill) + "\n";
+}
+
 }  // namespace uudai::gateway

@@ -15,6 +15,10 @@ namespace uudai::gateway {
 // turns it into a hash table of ~70 % more memory.
 inline constexpr std::uint32_t kRedisBucketCounts[] = {4'096, 65'536, 1'048'576};
 
+// Live redemptions a bucket (the fuller kind's, on average over a sample) past which a gateway
+// warns that its store has outgrown its count: twice what a count is sized for.
+inline constexpr std::uint64_t kFullBucket = 256;
+
 inline bool IsRedisBucketCount(std::int64_t count) {
   return std::find(std::begin(kRedisBucketCounts), std::end(kRedisBucketCounts), count) !=
          std::end(kRedisBucketCounts);

@@ -56,6 +56,7 @@ void RedisStore::Poll() {
   core_->mirror().CatchUp([](const Status&) {});
   core_->ProbeWritesIfRefused();
   core_->HeartbeatIfDue();
+  core_->SampleBucketFillIfDue();
 }
 
 void RedisStore::CreateOffer(Offer offer, Completion<Offer> done) {

@@ -119,6 +119,9 @@ struct RedisStoreOptions {
   // default (65,536) for a new store. A store's count is fixed when it is created: Load refuses
   // a store whose count differs from a non-zero one.
   std::uint32_t buckets = 0;
+  // How often Poll() samples how full the buckets are (bucket_fill(); 32 HLENs, read-only;
+  // 0: only at Load).
+  std::int64_t bucket_fill_interval_millis = 60'000;
 };
 
 class RedisStore final : public Store {
@@ -141,8 +144,10 @@ class RedisStore final : public Store {
   Status Load(std::chrono::milliseconds timeout);
   // The store's bucket count, once Load succeeded (0 before).
   std::uint32_t buckets() const;
-  // How full its buckets were at Load: the fields of a bucket of its fullest kind (orders or
-  // shoppers), on average over a sample. Past 256 Load warns (the counts are sized for ~128).
+  // How full its buckets are: the fields of a bucket of its fuller kind (orders or shoppers),
+  // on average over a sample, as Load and then Poll() every options.bucket_fill_interval_millis
+  // read it. Past kFullBucket (redis_buckets.h) the store warns, once until it drops back: the
+  // counts are sized for ~128.
   std::uint64_t bucket_fill() const;
   // Moves the store's live orders and shoppers' counts to `buckets` buckets (one of
   // kRedisBucketCounts), with every gateway of the store stopped: refused (kRequestInProgress)
@@ -156,7 +161,8 @@ class RedisStore final : public Store {
                      const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress);
   // Reads the changes other gateways made since the last read into the view; while Redis
   // refuses writes, also probes (at most once a second) whether it takes them again; every
-  // options.log_trim_interval_millis, reports the view's position and trims the log.
+  // options.log_trim_interval_millis, reports the view's position and trims the log; every
+  // options.bucket_fill_interval_millis, samples how full the buckets are (bucket_fill()).
   // Non-blocking.
   void Poll();
   // Brings other gateways' changes into the view as soon as they are logged rather than at
@@ -294,7 +300,6 @@ class RedisStore final : public Store {
   std::shared_ptr<RedisClient> watch_connection_;
   std::shared_ptr<LogWatcher> watcher_;
   std::uint32_t buckets_ = 0;
-  std::uint64_t bucket_fill_ = 0;
 };
 
 // The store script (redis_store.lua), embedded in the binary.

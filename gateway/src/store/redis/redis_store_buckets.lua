@@ -11,6 +11,22 @@ local function bucket_name(index, digits)
   return string.format('%0' .. digits .. 'x', index)
 end
 
+-- How full a store's buckets (named by `digits` hex digits) are: the fields of a bucket of the
+-- fuller kind (orders or shoppers), on average over SAMPLED_BUCKETS buckets spread over the
+-- count, rounded down (a count is sized for about 128). Reads SAMPLED_BUCKETS HLENs a kind.
+local SAMPLED_BUCKETS = 16
+local function bucket_fill_sample(digits)
+  local step, fullest = math.floor(16 ^ digits / SAMPLED_BUCKETS), 0
+  for _, kind in ipairs({'ob', 'sb'}) do
+    local fields = 0
+    for i = 0, SAMPLED_BUCKETS - 1 do
+      fields = fields + redis.call('HLEN', key(kind .. ':' .. bucket_name(i * step, digits)))
+    end
+    fullest = math.max(fullest, fields)
+  end
+  return int(math.floor(fullest / SAMPLED_BUCKETS))
+end
+
 -- ARGV: op, the bucket count wanted for a new store ("" = the default, 65,536), the starting
 -- gateway's reader id, now (epoch ms). Fixes the store's count of order and shopper buckets
 -- once: to the count wanted when the store is new (no log entry yet; its format is set too),
@@ -18,10 +34,7 @@ end
 -- as a reader of the log already (at the log's end; reader_register, its next call, says where
 -- it reads from), so that from this call on a move of the buckets (rebucket_begin) sees it.
 -- Refused while the store is being moved to another count: no gateway starts before the move
--- is over. Payload: the store's bucket count, and the fields of its fullest kind of bucket, on
--- average over SAMPLED_BUCKETS buckets spread over the count (how full its buckets are: sized
--- for about 128).
-local SAMPLED_BUCKETS = 16
+-- is over. Payload: the store's bucket count, and how full its buckets are (bucket_fill_sample).
 local function buckets()
   local moving = redis.call('GET', key('rebucket'))
   if moving then
@@ -47,15 +60,14 @@ local function buckets()
   if wanted == '' or wanted == stored then
     redis.call('HSET', key('readers'), ARGV[3], int(last_seq()) .. US .. ARGV[4])
   end
-  local step, fullest = math.floor(16 ^ digits / SAMPLED_BUCKETS), 0
-  for _, kind in ipairs({'ob', 'sb'}) do
-    local fields = 0
-    for i = 0, SAMPLED_BUCKETS - 1 do
-      fields = fields + redis.call('HLEN', key(kind .. ':' .. bucket_name(i * step, digits)))
-    end
-    fullest = math.max(fullest, fields)
-  end
-  return {'ok', '', '', '', '', stored, int(math.floor(fullest / SAMPLED_BUCKETS))}
+  return {'ok', '', '', '', '', stored, bucket_fill_sample(digits)}
+end
+
+-- ARGV: op. How full the store's buckets are now, for a gateway that watches it while it
+-- serves. Writes nothing. Payload: the store's bucket count, and bucket_fill_sample.
+local function bucket_fill()
+  return {'ok', '', '', '', '', bucket_count_now or OLDER_STORE_BUCKETS,
+          bucket_fill_sample(bucket_digits())}
 end
 
 -- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the

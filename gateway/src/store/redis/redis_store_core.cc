@@ -1,11 +1,14 @@
 #include "store/redis/redis_store_core.h"
 
 #include <algorithm>
+#include <charconv>
 #include <random>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "store/codec/mutation_codec.h"
+#include "store/redis/redis_buckets.h"
 #include "uudai/offer_validator.h"
 #include "uudai/unique_code.h"
 
@@ -18,7 +21,15 @@ std::string Millis(Timestamp t) { return std::to_string(t.millis); }
 bool ReadsOnly(const std::string& op) {
   return op == "replay" || op == "live_order" || op == "ledger_page" || op == "format" ||
          op == "scan" || op == "events_page" || op == "offer_history" || op == "webhooks_list" ||
-         op == "webhook_deliveries";
+         op == "webhook_deliveries" || op == "bucket_fill";
+}
+
+// `text` as a whole decimal number.
+template <typename Number>
+bool ParseDecimal(const std::string& text, Number& number) {
+  const char* end = text.data() + text.size();
+  const auto [stopped, error] = std::from_chars(text.data(), end, number);
+  return error == std::errc() && stopped == end && !text.empty();
 }
 
 }  // namespace
@@ -153,6 +164,46 @@ void RedisStore::Core::HeartbeatIfDue() {
                         reply.ok() ? reply->status.message() : reply.status().message());
         }
       });
+}
+
+void RedisStore::Core::SampleBucketFillIfDue() {
+  if (options_.bucket_fill_interval_millis <= 0) return;
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+  if (now - last_fill_sample_millis_.load() < options_.bucket_fill_interval_millis) return;
+  if (fill_sample_running_.exchange(true)) return;
+  last_fill_sample_millis_.store(now);
+  Run({"bucket_fill"}, [self = shared_from_this()](Result<ScriptReply> reply) {
+    self->fill_sample_running_.store(false);
+    std::uint32_t buckets = 0;
+    std::uint64_t fill = 0;
+    if (!reply.ok() || !reply->status.ok() || reply->payload.size() != 2 ||
+        !ParseDecimal(reply->payload[0].str(), buckets) ||
+        !ParseDecimal(reply->payload[1].str(), fill)) {
+      spdlog::debug("the store's bucket fill was not sampled: {}",
+                    !reply.ok()           ? reply.status().message()
+                    : !reply->status.ok() ? reply->status.message()
+                                          : "malformed reply");
+      return;
+    }
+    self->NoteBucketFill(buckets, fill);
+  });
+}
+
+void RedisStore::Core::NoteBucketFill(std::uint32_t buckets, std::uint64_t fill) {
+  bucket_fill_.store(fill);
+  const bool full = fill > kFullBucket;
+  if (full && !bucket_fill_warned_.exchange(true)) {
+    spdlog::warn(
+        "the Redis store under \"{}\" holds ~{} live redemptions a bucket in its {} buckets, "
+        "sized for ~128: every create reads long buckets (and past 512 they take ~70 % more "
+        "memory). Stop its gateways and move it to more: uudai redis-rebucket --redis-buckets "
+        "{} (README, Redis buckets)",
+        options_.key_prefix, fill, buckets, buckets >= 65'536 ? 1'048'576 : 65'536);
+  } else if (!full) {
+    bucket_fill_warned_.store(false);  // warned again if it fills up again
+  }
 }
 
 void RedisStore::Core::WriteOffer(Offer offer, bool create, std::int64_t base_version,

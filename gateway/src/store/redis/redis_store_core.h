@@ -94,6 +94,12 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   const std::string& reader_id() const { return reader_id_; }
   // Every log_trim_interval_millis: reports the view's position and trims the log.
   void HeartbeatIfDue();
+  // Every bucket_fill_interval_millis: samples how full the store's buckets are (NoteBucketFill).
+  void SampleBucketFillIfDue();
+  // How full the store's buckets are (the buckets op's, or bucket_fill's, sample): kept for
+  // bucket_fill(), and a warning logged when it passes kFullBucket (once, until it drops back).
+  void NoteBucketFill(std::uint32_t buckets, std::uint64_t fill);
+  std::uint64_t bucket_fill() const { return bucket_fill_.load(); }
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
   // WriteOffer once the view holds the version an update replaces (or cannot).
@@ -164,6 +170,10 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   std::unique_ptr<StoreMirror> mirror_;
   std::atomic<std::int64_t> last_heartbeat_millis_{0};  // steady clock
   std::atomic<bool> heartbeat_running_{false};
+  std::atomic<std::int64_t> last_fill_sample_millis_{0};  // steady clock
+  std::atomic<bool> fill_sample_running_{false};
+  std::atomic<std::uint64_t> bucket_fill_{0};
+  std::atomic<bool> bucket_fill_warned_{false};
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> writes_refused_{false};
   std::mutex probe_mutex_;

@@ -23,9 +23,6 @@ namespace uudai::gateway {
 
 namespace {
 
-// Live redemptions a bucket past which a starting gateway warns: twice what a count is sized for.
-constexpr std::uint64_t kFullBucket = 256;
-
 // Waits for `start(done)`'s answer until `deadline`.
 template <typename T>
 Result<T> Await(std::chrono::steady_clock::time_point deadline,
@@ -130,21 +127,13 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
   // The op answers one of the counts (it refuses a store whose count is none of them).
   const std::uint32_t count = static_cast<std::uint32_t>(std::stoul(stored));
   buckets_ = count;
-  bucket_fill_ = std::stoull(reply->payload[1].str());
-  if (bucket_fill_ > kFullBucket) {
-    spdlog::warn(
-        "the Redis store under \"{}\" holds ~{} live redemptions a bucket in its {} buckets, "
-        "sized for ~128: every create reads long buckets (and past 512 they take ~70 % more "
-        "memory). Stop its gateways and move it to more: uudai redis-rebucket --redis-buckets "
-        "{} (README, Redis buckets)",
-        core_->options().key_prefix, bucket_fill_, count, count >= 65'536 ? 1'048'576 : 65'536);
-  }
+  core_->NoteBucketFill(count, std::stoull(reply->payload[1].str()));
   return Status::Ok();
 }
 
 std::uint32_t RedisStore::buckets() const { return buckets_; }
 
-std::uint64_t RedisStore::bucket_fill() const { return bucket_fill_; }
+std::uint64_t RedisStore::bucket_fill() const { return core_->bucket_fill(); }
 
 Status RedisStore::StartView(std::chrono::steady_clock::time_point deadline) {
   Core& core = *core_;

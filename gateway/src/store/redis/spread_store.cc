@@ -166,6 +166,12 @@ Status SpreadStore::Load(std::chrono::milliseconds timeout) {
 
 std::uint32_t SpreadStore::buckets() const { return shards_.front()->buckets(); }
 
+std::uint64_t SpreadStore::bucket_fill() const {
+  std::uint64_t fullest = 0;
+  for (const auto& shard : shards_) fullest = std::max(fullest, shard->bucket_fill());
+  return fullest;
+}
+
 void SpreadStore::Poll() {
   for (auto& shard : shards_) shard->Poll();
   const std::int64_t now = SteadyMillis();

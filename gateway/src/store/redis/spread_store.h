@@ -86,6 +86,8 @@ class SpreadStore final : public Store {
   // The home shard's bucket count (RedisStore::buckets); every shard's is the same unless
   // they were created by gateways given different counts.
   std::uint32_t buckets() const;
+  // The fullest shard's RedisStore::bucket_fill.
+  std::uint64_t bucket_fill() const;
   // RedisStore::Poll of every shard; now and then (the options' intervals) a sweep of the
   // sagas and a copy of events into shard 0. Non-blocking.
   void Poll();
