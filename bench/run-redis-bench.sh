@@ -11,6 +11,8 @@
 #      c. the same wrk load (-t/-c/-d) on the endpoint in PEER_DIR on the same Redis (emptied)
 #         → its 200s per second, p99 and its script's usec_per_call;
 #      d. uudai / endpoint throughput (goal ≥ 1.5) and p99 (goal ≤ 1.0).
+#      Without AOF also, Redis stopped: the same load on uudai with its embedded store, its
+#      journal on tmpfs: the gateway's own ceiling on these cores, beside the endpoint's figure.
 #      With AOF also: issuing CODES unique codes (Redis bytes per code) and redis-benchmark
 #      replaying one real create call captured with MONITOR (the ceiling Redis sets).
 #   2. (no AOF) Redis memory per created redemption over the timed run, with its idempotency
@@ -76,6 +78,7 @@ work=$(mktemp -d)
 pids=()          # uudai gateways and MONITOR clients
 redis_ports=()   # every redis-server started
 peer_prefixes=() # every endpoint instance started
+shm_dirs=()      # embedded stores' data folders on tmpfs
 cleanup() {
   local p
   for p in "${peer_prefixes[@]}"; do
@@ -86,6 +89,7 @@ cleanup() {
     if kill "$p" 2>/dev/null; then wait "$p" 2>/dev/null || true; fi
   done
   for p in "${redis_ports[@]}"; do redis-cli -p "$p" shutdown nosave >/dev/null 2>&1 || true; done
+  for p in "${shm_dirs[@]}"; do rm -rf "$p"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -259,6 +263,34 @@ peer_or_skip() {
   fi
 }
 
+# embedded_ceiling: the same wrk load on uudai with its embedded store, its journal on tmpfs
+# (fdatasync costs nothing there) and no Redis running: what the gateway's own work (HTTP,
+# JSON, the quote, the record, the view) allows on these cores when its store costs nothing, a
+# reference for the Redis figures, compared with the endpoint's last run.
+embedded_ceiling() {
+  local data out requests non2xx seconds p99 rps ratio
+  data=$(mktemp -d /dev/shm/uudai-redis-bench-XXXXXX)
+  shm_dirs+=("$data")
+  PORT=$(free_port 18500)
+  URL="http://127.0.0.1:$PORT"
+  start_uudai --keys "$work/keys.json" --data-dir "$data"
+  pids+=("$server_pid")
+  load_offers
+  out=$(wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wrk/redeem.lua "$URL")
+  gateway_down "$server_pid"
+  read -r requests non2xx seconds _ p99 < <(wrk_figures "$out")
+  rps=$(awk -v r="$((requests - non2xx))" -v s="$seconds" 'BEGIN { printf "%.0f", r / s }')
+  if [ -z "$peer_skip" ] && [ -n "${PEER_RPS:-}" ]; then
+    ratio=$(awk -v a="$rps" -v b="$PEER_RPS" 'BEGIN { printf "%.2f", a / b }')
+    printf 'uudai with its embedded store, journal on tmpfs, no Redis (the gateway alone): %s/s | p99 %s | / the endpoint without AOF: %s\n' \
+      "$rps" "$p99" "$ratio"
+    goal "the gateway alone (embedded, tmpfs) / peer throughput" "$rps / $PEER_RPS = $ratio" "reported"
+  else
+    printf 'uudai with its embedded store, journal on tmpfs, no Redis (the gateway alone): %s/s | p99 %s\n' "$rps" "$p99"
+    goal "the gateway alone (embedded, tmpfs) throughput" "$rps/s" "reported"
+  fi
+}
+
 write_bench_keys "$work"
 has_retention=""
 if grep -q -- '--idempotency-retention' <<<"$UUDAI_HELP"; then
@@ -317,6 +349,7 @@ else
 fi
 peer_or_skip "no AOF"
 redis_down
+embedded_ceiling
 
 # --- 1: AOF, appendfsync always ------------------------------------------------------------
 echo
