@@ -9,6 +9,7 @@
 #include "store/redis/ask_every_shard.h"
 #include "store/redis/cross_shard_create.h"
 #include "store/redis/event_merger.h"
+#include "store/redis/gather.h"
 #include "store/redis/offer_holds.h"
 #include "store/redis/saga_sweeper.h"
 #include "store/redis/spread_stats.h"
@@ -22,46 +23,6 @@ std::int64_t SteadyMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// Answers `done` once `count` parts arrived, with what `combine` makes of them; the first
-// failure instead, if any.
-template <typename Part, typename Whole>
-class Gather : public std::enable_shared_from_this<Gather<Part, Whole>> {
- public:
-  Gather(std::size_t count, std::function<Result<Whole>(std::vector<Part>)> combine,
-         Completion<Whole> done)
-      : parts_(count), left_(count), combine_(std::move(combine)), done_(std::move(done)) {}
-
-  Completion<Part> Slot(std::size_t i) {
-    return [self = this->shared_from_this(), i](Result<Part> part) {
-      std::unique_lock lock(self->mutex_);
-      if (!part.ok()) {
-        if (!self->failure_) self->failure_ = part.status();
-      } else {
-        self->parts_[i] = std::move(part).value();
-      }
-      if (--self->left_ > 0) return;
-      lock.unlock();
-      if (self->failure_) return self->done_(*self->failure_);
-      self->done_(self->combine_(std::move(self->parts_)));
-    };
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<Part> parts_;
-  std::size_t left_;
-  std::optional<Status> failure_;
-  std::function<Result<Whole>(std::vector<Part>)> combine_;
-  Completion<Whole> done_;
-};
-
-template <typename Part, typename Whole>
-std::shared_ptr<Gather<Part, Whole>> MakeGather(
-    std::size_t count, std::function<Result<Whole>(std::vector<Part>)> combine,
-    Completion<Whole> done) {
-  return std::make_shared<Gather<Part, Whole>>(count, std::move(combine), std::move(done));
 }
 
 }  // namespace
@@ -201,127 +162,6 @@ void SpreadStore::Leave(std::chrono::milliseconds timeout) {
 void SpreadStore::WatchLogs(const std::function<std::shared_ptr<RedisClient>()>& new_connection,
                             boost::asio::io_context& io, const LogWatcherOptions& options) {
   for (auto& shard : shards_) shard->WatchLog(new_connection(), io, options);
-}
-
-// --- Offers ---------------------------------------------------------------------------------
-
-RedisStore& SpreadStore::OfferShard(const Offer& offer) const {
-  return *shards_[layout_.OfOffer(offer.layer, offer.merchant_id)];
-}
-
-RedisStore* SpreadStore::ShardKnowing(const std::string& id) const {
-  for (const auto& shard : data_shards()) {
-    if (shard->FindOffer(id) != nullptr) return shard.get();
-  }
-  return nullptr;
-}
-
-void SpreadStore::CreateOffer(Offer offer, Completion<Offer> done) {
-  // An id is unique in the store: one kept in another shard is taken too.
-  if (RedisStore* other = ShardKnowing(offer.id); other != nullptr && other != &OfferShard(offer)) {
-    return done(Status(StatusCode::kAlreadyExists, "offer " + offer.id + " already exists"));
-  }
-  RedisStore& shard = OfferShard(offer);
-  shard.CreateOffer(std::move(offer), WithShares(std::move(done)));
-}
-
-void SpreadStore::UpdateOffer(Offer offer, std::int64_t base_version, Completion<Offer> done) {
-  // An offer never changes shop or layer (its shard refuses that), so the shard that keeps it
-  // answers; one no view knows yet may be new in the shard of its shop.
-  RedisStore* shard = ShardKnowing(offer.id);
-  if (shard == nullptr) shard = &OfferShard(offer);
-  shard->UpdateOffer(std::move(offer), base_version, WithShares(std::move(done)));
-}
-
-std::shared_ptr<const Offer> SpreadStore::FindOffer(const std::string& id) const {
-  RedisStore* shard = ShardKnowing(id);
-  return shard != nullptr ? shard->FindOffer(id) : nullptr;
-}
-
-void SpreadStore::FindOfferCaughtUp(const std::string& id,
-                                    Completion<std::shared_ptr<const Offer>> done) const {
-  if (auto offer = FindOffer(id)) return done(std::move(offer));
-  auto gather = MakeGather<std::shared_ptr<const Offer>, std::shared_ptr<const Offer>>(
-      data_shards().size(),
-      [](std::vector<std::shared_ptr<const Offer>> found) -> Result<std::shared_ptr<const Offer>> {
-        for (auto& offer : found) {
-          if (offer) return std::move(offer);
-        }
-        return std::shared_ptr<const Offer>();
-      },
-      std::move(done));
-  for (std::size_t k = 0; k < data_shards().size(); ++k) {
-    data_shards()[k]->FindOfferCaughtUp(id, gather->Slot(k));
-  }
-}
-
-std::vector<std::shared_ptr<const Offer>> SpreadStore::AllOffers() const {
-  std::vector<std::shared_ptr<const Offer>> all;
-  for (const auto& shard : data_shards()) {
-    auto offers = shard->AllOffers();
-    all.insert(all.end(), std::make_move_iterator(offers.begin()),
-               std::make_move_iterator(offers.end()));
-  }
-  return all;
-}
-
-OfferListPage SpreadStore::ListOffersPage(const OfferListQuery& query) const {
-  // Each shard's page in id order; merged, the page may only reach as far as the nearest id
-  // after which a shard that stopped early (limit or max_examined) still has offers.
-  std::vector<std::shared_ptr<const Offer>> merged;
-  std::optional<std::string> bound;
-  for (const auto& shard : data_shards()) {
-    OfferListPage page = shard->ListOffersPage(query);
-    if (page.next_after_id && (!bound || *page.next_after_id < *bound)) {
-      bound = page.next_after_id;
-    }
-    merged.insert(merged.end(), std::make_move_iterator(page.offers.begin()),
-                  std::make_move_iterator(page.offers.end()));
-  }
-  std::sort(merged.begin(), merged.end(),
-            [](const auto& a, const auto& b) { return a->id < b->id; });
-  OfferListPage page;
-  std::size_t within_bound = 0;
-  for (auto& offer : merged) {
-    if (bound && offer->id > *bound) break;
-    ++within_bound;
-    if (page.offers.size() < query.limit) page.offers.push_back(std::move(offer));
-  }
-  if (page.offers.size() == query.limit && (within_bound > page.offers.size() || bound)) {
-    page.next_after_id = page.offers.back()->id;
-  } else if (bound) {
-    page.next_after_id = bound;
-  }
-  return page;
-}
-
-void SpreadStore::ReadOfferHistory(OfferHistoryQuery query, Completion<OfferHistoryPage> done) {
-  if (RedisStore* shard = ShardKnowing(query.offer_id)) {
-    return shard->ReadOfferHistory(std::move(query), std::move(done));
-  }
-  AskEveryShard<OfferHistoryPage>(
-      data_shards(),
-      [query](RedisStore& shard, Completion<OfferHistoryPage> d) {
-        shard.ReadOfferHistory(query, std::move(d));
-      },
-      [](const Result<OfferHistoryPage>& r) { return r.ok(); },
-      Status(StatusCode::kNotFound, "offer " + query.offer_id + " does not exist"),
-      std::move(done));
-}
-
-void SpreadStore::SetOfferObserver(OfferObserver observer) {
-  // Called by the data shards' observers (set in the constructor); the same REQUIRES as
-  // RedisStore's.
-  observer_ = std::move(observer);
-}
-
-void SpreadStore::IssueCodes(std::string offer_id, std::vector<std::string> codes,
-                             Completion<IssuedCodes> done) {
-  RedisStore* shard = ShardKnowing(offer_id);
-  if (shard == nullptr) {
-    return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
-  }
-  shard->IssueCodes(std::move(offer_id), std::move(codes), std::move(done));
 }
 
 // --- Stats, events, webhooks ----------------------------------------------------------------
