@@ -160,7 +160,7 @@ TEST_F(RebucketCommandTest, AGatewaySaysWhenItsStoreHasOutgrownItsBuckets) {
   ASSERT_EQ(moved_code, 0) << moved;
   StartGateways(1);
   EXPECT_EQ(metric("uudai_redis_buckets"), "65536");
-  EXPECT_EQ(metric("uudai_redis_bucket_fill"), "0");  // 4,800 fields over 65,536 buckets
+  EXPECT_EQ(metric("uudai_redis_bucket_fill"), "0");  // 300 fields over 65,536 buckets
   EXPECT_EQ(gateways_[0]->LogTail(500).find("live redemptions a bucket"), std::string::npos);
 }
 

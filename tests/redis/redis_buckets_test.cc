@@ -315,7 +315,7 @@ TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
   EXPECT_EQ(a->bucket_fill(), 0U);
   const Offer offer = SyncStore(*a).CreateOffer(MakeOffer("o-1")).value();
   Redeem(*a, offer, 1);
-  FillSampledBuckets(prefix_, "ob", 300);
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "ob", 300));
   auto b = LoadedGateway(0);
   EXPECT_EQ(b->bucket_fill(), 300U);
 }
@@ -333,9 +333,9 @@ TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
         },
         milliseconds(5'000));
   };
-  FillSampledBuckets(prefix_, "sb", 200);
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "sb", 200));
   EXPECT_TRUE(fill_becomes(200)) << store->bucket_fill();
-  FillSampledBuckets(prefix_, "ob", 270);
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "ob", 270));
   EXPECT_TRUE(fill_becomes(270)) << store->bucket_fill();
   for (int i = 0; i < 16; ++i) {
     Redis("DEL '" + prefix_ + "ob:" + SampledBucket(i) + "' '" + prefix_ +
@@ -347,11 +347,14 @@ TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
 // With bucket_fill_interval_millis 0 the buckets are sampled at Load only.
 TEST_F(RedisBucketsTest, AGatewayToldNotToSampleKeepsTheFillItStartedWith) {
   auto store = LoadedSampling(0);
-  FillSampledBuckets(prefix_, "ob", 300);
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "ob", 300));
   for (int i = 0; i < 20; ++i) {
     store->Poll();
     std::this_thread::sleep_for(milliseconds(10));
   }
+  // The store's one connection answers in order: a sample sent by a Poll above would be in
+  // before this read is.
+  ASSERT_TRUE(SyncStore(*store).FindLiveOrder("m-1", "order-1").ok());
   EXPECT_EQ(store->bucket_fill(), 0U);
 }
 
@@ -364,8 +367,8 @@ TEST_F(RedisBucketsTest, ASpreadStoreAnswersItsFullestShardsFill) {
     options.store.buckets = 4'096;
     testing::MakeSpreadStore(clock_, prefix_, 3, "", options);  // creates every shard's store
   }
-  FillSampledBuckets(layout->prefix(2), "ob", 280);
-  FillSampledBuckets(layout->prefix(1), "sb", 140);
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(layout->prefix(2), "ob", 280));
+  ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(layout->prefix(1), "sb", 140));
   auto spread = testing::MakeSpreadStore(clock_, prefix_, 3, "", {});
   EXPECT_EQ(spread->bucket_fill(), 280U);
 }

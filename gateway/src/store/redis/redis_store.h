@@ -146,8 +146,8 @@ class RedisStore final : public Store {
   std::uint32_t buckets() const;
   // How full its buckets are: the fields of a bucket of its fuller kind (orders or shoppers),
   // on average over a sample, as Load and then Poll() every options.bucket_fill_interval_millis
-  // read it. Past kFullBucket (redis_buckets.h) the store warns, once until it drops back: the
-  // counts are sized for ~128.
+  // read it. Past kFullBucket (redis_buckets.h) the store warns, once until it drops back to
+  // three quarters of it: the counts are sized for ~128.
   std::uint64_t bucket_fill() const;
   // Moves the store's live orders and shoppers' counts to `buckets` buckets (one of
   // kRedisBucketCounts), with every gateway of the store stopped: refused (kRequestInProgress)

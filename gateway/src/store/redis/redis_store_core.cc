@@ -24,6 +24,12 @@ bool ReadsOnly(const std::string& op) {
          op == "webhook_deliveries" || op == "bucket_fill";
 }
 
+std::int64_t SteadyMillis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 // `text` as a whole decimal number.
 template <typename Number>
 bool ParseDecimal(const std::string& text, Number& number) {
@@ -148,9 +154,7 @@ std::string RedisStore::Core::NewReaderId() { return RandomHexId(); }
 
 void RedisStore::Core::HeartbeatIfDue() {
   if (options_.log_trim_interval_millis <= 0) return;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = SteadyMillis();
   if (now - last_heartbeat_millis_.load() < options_.log_trim_interval_millis) return;
   if (mirror_->broken() || heartbeat_running_.exchange(true)) return;
   last_heartbeat_millis_.store(now);
@@ -168,9 +172,7 @@ void RedisStore::Core::HeartbeatIfDue() {
 
 void RedisStore::Core::SampleBucketFillIfDue() {
   if (options_.bucket_fill_interval_millis <= 0) return;
-  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                               std::chrono::steady_clock::now().time_since_epoch())
-                               .count();
+  const std::int64_t now = SteadyMillis();
   if (now - last_fill_sample_millis_.load() < options_.bucket_fill_interval_millis) return;
   if (fill_sample_running_.exchange(true)) return;
   last_fill_sample_millis_.store(now);
@@ -193,16 +195,17 @@ void RedisStore::Core::SampleBucketFillIfDue() {
 
 void RedisStore::Core::NoteBucketFill(std::uint32_t buckets, std::uint64_t fill) {
   bucket_fill_.store(fill);
-  const bool full = fill > kFullBucket;
-  if (full && !bucket_fill_warned_.exchange(true)) {
+  last_fill_sample_millis_.store(SteadyMillis());  // Load's sample counts as one
+  if (fill > kFullBucket && !bucket_fill_warned_.exchange(true)) {
     spdlog::warn(
         "the Redis store under \"{}\" holds ~{} live redemptions a bucket in its {} buckets, "
         "sized for ~128: every create reads long buckets (and past 512 they take ~70 % more "
         "memory). Stop its gateways and move it to more: uudai redis-rebucket --redis-buckets "
         "{} (README, Redis buckets)",
         options_.key_prefix, fill, buckets, buckets >= 65'536 ? 1'048'576 : 65'536);
-  } else if (!full) {
-    bucket_fill_warned_.store(false);  // warned again if it fills up again
+  } else if (fill <= kFullBucket * 3 / 4) {
+    // Warned again if it fills up again, not each time a fill near the mark crosses it.
+    bucket_fill_warned_.store(false);
   }
 }
 

@@ -97,7 +97,8 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // Every bucket_fill_interval_millis: samples how full the store's buckets are (NoteBucketFill).
   void SampleBucketFillIfDue();
   // How full the store's buckets are (the buckets op's, or bucket_fill's, sample): kept for
-  // bucket_fill(), and a warning logged when it passes kFullBucket (once, until it drops back).
+  // bucket_fill(), and a warning logged when it passes kFullBucket (once, until it drops back
+  // to three quarters of it). Starts the interval to the next sample.
   void NoteBucketFill(std::uint32_t buckets, std::uint64_t fill);
   std::uint64_t bucket_fill() const { return bucket_fill_.load(); }
 
