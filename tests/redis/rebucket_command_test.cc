@@ -23,13 +23,15 @@ using std::chrono::milliseconds;
 
 class RebucketCommandTest : public MultiGatewayTest {
  protected:
-  // The command's output (its log) and its exit code.
-  std::pair<std::string, int> Rebucket(const std::string& buckets, const std::string& more = "") {
+  // The command's output (its log) and its exit code; `environment`: assignments before it.
+  std::pair<std::string, int> Rebucket(const std::string& buckets, const std::string& more = "",
+                                       const std::string& environment = "") {
     int status = 0;
-    const std::string output = Shell(
-        std::string(UUDAI_BINARY) + " redis-rebucket --redis '" + RedisServer::Shared().url() +
-            "' --redis-prefix '" + prefix_ + "' --redis-buckets " + buckets + " " + more + " 2>&1",
-        &status);
+    const std::string output =
+        Shell(environment + std::string(UUDAI_BINARY) + " redis-rebucket --redis '" +
+                  RedisServer::Shared().url() + "' --redis-prefix '" + prefix_ +
+                  "' --redis-buckets " + buckets + " " + more + " 2>&1",
+              &status);
     return {output, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
   }
   void StopGateways() {
@@ -162,6 +164,70 @@ TEST_F(RebucketCommandTest, AGatewaySaysWhenItsStoreHasOutgrownItsBuckets) {
   EXPECT_EQ(metric("uudai_redis_buckets"), "65536");
   EXPECT_EQ(metric("uudai_redis_bucket_fill"), "0");  // 300 fields over 65,536 buckets
   EXPECT_EQ(gateways_[0]->LogTail(500).find("live redemptions a bucket"), std::string::npos);
+}
+
+// A gateway that crashed stays a reader of the log until the readers' timeout (5 minutes):
+// the move waits for it, unless the operator vouches on the command line that none runs.
+TEST_F(RebucketCommandTest, AGatewayThatCrashedHoldsAMoveBackUnlessTheOperatorSaysNoneRuns) {
+  StartGateways(1, {"--redis-buckets", "4096"});
+  boost::json::object offer = AlwaysOnOffer();
+  offer["limits"] = boost::json::object{{"per_shopper", 1}};
+  CreateOfferOn(0, offer);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  gateways_[0]->Signal(SIGKILL);  // no clean stop: it stays among the log's readers
+  ASSERT_TRUE(gateways_[0]->WaitForExit(milliseconds(10'000)).has_value());
+  gateways_.clear();
+
+  const auto [waits, waits_code] = Rebucket("65536");
+  EXPECT_EQ(waits_code, 1) << waits;
+  EXPECT_NE(waits.find("--gateways-stopped moves at once"), std::string::npos) << waits;
+  // Only the command line vouches: not the environment (nor the gateways' --config file).
+  const auto [from_env, from_env_code] = Rebucket("65536", "", "UUDAI_GATEWAYS_STOPPED=1 ");
+  EXPECT_EQ(from_env_code, 1) << from_env;
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "4096");
+
+  const auto [moved, moved_code] = Rebucket("65536", "--gateways-stopped");
+  ASSERT_EQ(moved_code, 0) << moved;
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+  StartGateways(1);
+  EXPECT_EQ(Redeem(0, "order-3", "again-3"), 409);
+  EXPECT_EQ(Redeem(0, "order-10", "k10"), 201);
+}
+
+// Moved under a gateway that does still run, the store is refused to it during the move, and
+// served at its new count after it: every call reads the count.
+TEST_F(RebucketCommandTest, AGatewayStillServingThroughAMoveServesTheNewCount) {
+  StartGateways(1, {"--redis-buckets", "4096"});
+  boost::json::object offer = AlwaysOnOffer();
+  offer["limits"] = boost::json::object{{"per_shopper", 1}};
+  CreateOfferOn(0, offer);
+  for (int i = 0; i < 10; ++i)
+    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+
+  const auto [moved, moved_code] = Rebucket("65536", "--gateways-stopped");
+  ASSERT_EQ(moved_code, 0) << moved;
+  EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
+  // The order's live redemption and the shopper's count are found where they went.
+  EXPECT_EQ(Redeem(0, "order-3", "again-3"), 409);
+  boost::json::object again = RedemptionBody("order-new", 100'000, "s-order-3");
+  again["commit"] = true;
+  EXPECT_EQ(CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(again),
+                     {{"Idempotency-Key", "order-new"}})
+                .status,
+            409);
+  EXPECT_EQ(Redeem(0, "order-10", "k10"), 201);
+  EXPECT_EQ(Redis("HLEN '" + prefix_ + "ob:" + std::string(3, '0') + "'"), "0")
+      << "an old bucket was written after the move";
+}
+
+TEST_F(RebucketCommandTest, OnlyTheMoveTakesGatewaysStopped) {
+  int status = 0;
+  const std::string output =
+      Shell(std::string(UUDAI_BINARY) + " serve --keys /dev/null --gateways-stopped 2>&1", &status);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2) << output;
+  EXPECT_NE(output.find("gateways-stopped"), std::string::npos) << output;
 }
 
 TEST_F(RebucketCommandTest, ServeStillNeedsItsKeys) {

@@ -145,8 +145,13 @@ void PrintHelp(const po::options_description& serve) {
   std::cout << "uudai " << kVersion << " — promotion and voucher engine\n\n"
             << "usage:\n  uudai serve --keys FILE [options]\n"
             << "  uudai redis-rebucket --redis URL [--redis-prefix P] [--redis-shards N] "
-               "--redis-buckets N\n"
-            << "      (moves a Redis store to another bucket count; stop its gateways first)\n"
+               "--redis-buckets N [--gateways-stopped]\n"
+            << "      (moves a Redis store to another bucket count; stop its gateways first. It "
+               "waits 5 minutes for a\n"
+            << "      gateway that crashed to be forgotten, unless --gateways-stopped, given on "
+               "the command line only,\n"
+            << "      vouches that none runs: one that still does answers 503 until the move "
+               "ends)\n"
             << "  uudai version\n  uudai --help\n\n"
             << serve
             << "\nEvery option can also be set as UUDAI_<NAME> (e.g. UUDAI_DATA_DIR) or "
@@ -185,9 +190,19 @@ int main(int argc, char** argv) {
     PrintHelp(serve);
     return 2;
   }
+  // Options of redis-rebucket alone, taken from its command line only: never from the
+  // environment or the --config file that its gateways share.
+  bool gateways_stopped = false;
+  po::options_description command_line;
+  command_line.add(serve);
+  if (command == "redis-rebucket") {
+    command_line.add_options()("gateways-stopped", po::bool_switch(&gateways_stopped),
+                               "every gateway of the store is stopped: do not wait for the "
+                               "readers' timeout");
+  }
   try {
     po::variables_map vars;
-    po::store(po::parse_command_line(argc - 1, argv + 1, serve), vars);
+    po::store(po::parse_command_line(argc - 1, argv + 1, command_line), vars);
     po::store(po::parse_environment(serve,
                                     [&serve](const std::string& env) -> std::string {
                                       if (env.rfind("UUDAI_", 0) != 0) return {};
@@ -218,7 +233,9 @@ int main(int argc, char** argv) {
   }
   config.zone_offset_minutes = *offset;
   if (!redis.empty()) config.redis_url = redis;
-  if (command == "redis-rebucket") return uudai::gateway::RunRedisRebucket(config);
+  if (command == "redis-rebucket") {
+    return uudai::gateway::RunRedisRebucket(config, gateways_stopped);
+  }
   if (config.keys_file.empty()) {
     std::cerr << "uudai: the option '--keys' is required but missing\n\nrun 'uudai --help' for "
                  "the options\n";

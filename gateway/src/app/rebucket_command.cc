@@ -33,7 +33,7 @@ bool StopRequested() { return stop_requested != 0; }
 
 }  // namespace
 
-int RunRedisRebucket(const ServeConfig& config) {
+int RunRedisRebucket(const ServeConfig& config, bool gateways_stopped) {
   if (!ConfigureLog(config.log_level)) return 2;
   if (!config.redis_url) {
     spdlog::error("redis-rebucket needs --redis: the store to move");
@@ -99,8 +99,9 @@ int RunRedisRebucket(const ServeConfig& config) {
     store_options.key_prefix = layout->prefix(k);
     RedisStore store(clock, store_options, {client});
     std::uint64_t told = 0;
-    const Status moved =
-        store.MoveBuckets(target, call_timeout, [&](std::uint64_t done, std::uint64_t total) {
+    const Status moved = store.MoveBuckets(
+        target, call_timeout,
+        [&](std::uint64_t done, std::uint64_t total) {
           // About every tenth of the way, and at the end.
           if (done == total || done >= told + std::max<std::uint64_t>(total / 10, 1)) {
             spdlog::info("store under \"{}\": {} of {} buckets moved to the store's {} buckets",
@@ -108,7 +109,8 @@ int RunRedisRebucket(const ServeConfig& config) {
             told = done;
           }
           return !StopRequested();
-        });
+        },
+        gateways_stopped);
     if (!moved.ok()) {
       spdlog::error("store under \"{}\": {}", store_options.key_prefix, moved.message());
       stop();

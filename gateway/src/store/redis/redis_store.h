@@ -142,7 +142,7 @@ class RedisStore final : public Store {
   // a store whose bucket count is not options.buckets (when that is set). A new store's
   // bucket count is fixed here.
   Status Load(std::chrono::milliseconds timeout);
-  // The store's bucket count, once Load succeeded (0 before).
+  // The store's bucket count, once Load succeeded (0 before), as read again with bucket_fill().
   std::uint32_t buckets() const;
   // How full its buckets are: the fields of a bucket of its fuller kind (orders or shoppers),
   // on average over a sample, as Load and then Poll() every options.bucket_fill_interval_millis
@@ -151,14 +151,18 @@ class RedisStore final : public Store {
   std::uint64_t bucket_fill() const;
   // Moves the store's live orders and shoppers' counts to `buckets` buckets (one of
   // kRedisBucketCounts), with every gateway of the store stopped: refused (kRequestInProgress)
-  // while a reader of the log was heard from within options.reader_timeout_millis, or while a
-  // move to another count is under way. Until the move is over no gateway starts on the store;
+  // while a reader of the log was heard from within options.reader_timeout_millis (unless
+  // `gateways_stopped`: the caller vouches that they are, e.g. one crashed a minute ago), or
+  // while a move to another count is under way. Until the move is over the store answers
+  // nothing else (a gateway still serving answers 503, then serves the new count, which every
+  // call reads) and no gateway starts on it;
   // one that stops half-way (Redis down, the process killed) is finished by calling this again.
   // `progress` hears the old buckets moved and their count after each call, and answers whether
   // to go on: false stops the move where it is (kUnavailable, saying how far it got). Needs no
   // Load; each call may take `call_timeout`.
   Status MoveBuckets(std::uint32_t buckets, std::chrono::milliseconds call_timeout,
-                     const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress);
+                     const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress,
+                     bool gateways_stopped = false);
   // Reads the changes other gateways made since the last read into the view; while Redis
   // refuses writes, also probes (at most once a second) whether it takes them again; every
   // options.log_trim_interval_millis, reports the view's position and trims the log; every
@@ -299,7 +303,6 @@ class RedisStore final : public Store {
   std::shared_ptr<Core> core_;
   std::shared_ptr<RedisClient> watch_connection_;
   std::shared_ptr<LogWatcher> watcher_;
-  std::uint32_t buckets_ = 0;
 };
 
 // The store script (redis_store.lua), embedded in the binary.

@@ -21,12 +21,13 @@ constexpr int kBucketsPerCall = 64;
 
 Status RedisStore::MoveBuckets(
     std::uint32_t buckets, std::chrono::milliseconds call_timeout,
-    const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress) {
+    const std::function<bool(std::uint64_t moved, std::uint64_t total)>& progress,
+    bool gateways_stopped) {
   const auto deadline = [call_timeout] { return std::chrono::steady_clock::now() + call_timeout; };
-  Result<ScriptReply> reply =
-      RunUntilAnswered({"rebucket_begin", std::to_string(buckets), std::to_string(WallMillis()),
-                        std::to_string(core_->options().reader_timeout_millis)},
-                       deadline());
+  Result<ScriptReply> reply = RunUntilAnswered(
+      {"rebucket_begin", std::to_string(buckets), std::to_string(WallMillis()),
+       std::to_string(core_->options().reader_timeout_millis), gateways_stopped ? "1" : "0"},
+      deadline());
   while (true) {
     if (!reply.ok()) return reply.status();
     if (!reply->status.ok()) return reply->status;

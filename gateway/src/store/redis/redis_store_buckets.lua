@@ -70,7 +70,9 @@ local function bucket_fill()
           bucket_fill_sample(bucket_digits())}
 end
 
--- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms). Starts moving the
+-- ARGV: op, the count to move to, now (epoch ms), the readers' timeout (ms), and "1" when the
+-- operator vouches that every gateway of the store is stopped (one that crashed is still a
+-- reader until the timeout): the readers are then not asked. Starts moving the
 -- store's live orders and shoppers' counts to that many buckets, or goes on with a move to it
 -- that stopped half-way: `rebucket` names the count, `rebucket-at` how many of the old buckets
 -- were moved. A prefix that holds no store is refused (not_found). A store that has the count
@@ -101,14 +103,15 @@ local function rebucket_begin()
     return refuse('request_in_progress', 'the store is being moved to ' .. moving ..
                   ' buckets: finish that move first (--redis-buckets ' .. moving .. ')')
   end
-  local readers = redis.call('HGETALL', key('readers'))
+  local readers = ARGV[5] == '1' and {} or redis.call('HGETALL', key('readers'))
   for i = 1, #readers, 2 do
     local seen = tonumber(split(readers[i + 1], US)[2])
     if now - seen <= timeout then
       return refuse('request_in_progress', 'a gateway of the store was heard from ' ..
                     int(math.max(now - seen, 0)) .. ' ms ago: stop every gateway of the store ' ..
                     'first (one that crashed is forgotten ' .. int(timeout / 1000) ..
-                    ' s after it was last heard from)')
+                    ' s after it was last heard from; when none runs, --gateways-stopped ' ..
+                    'moves at once)')
     end
   end
   if not moving then

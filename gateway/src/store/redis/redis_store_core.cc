@@ -195,6 +195,7 @@ void RedisStore::Core::SampleBucketFillIfDue() {
 
 void RedisStore::Core::NoteBucketFill(std::uint32_t buckets, std::uint64_t fill) {
   bucket_fill_.store(fill);
+  buckets_.store(buckets);
   last_fill_sample_millis_.store(SteadyMillis());  // Load's sample counts as one
   if (fill > kFullBucket && !bucket_fill_warned_.exchange(true)) {
     spdlog::warn(

@@ -97,10 +97,12 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // Every bucket_fill_interval_millis: samples how full the store's buckets are (NoteBucketFill).
   void SampleBucketFillIfDue();
   // How full the store's buckets are (the buckets op's, or bucket_fill's, sample): kept for
-  // bucket_fill(), and a warning logged when it passes kFullBucket (once, until it drops back
-  // to three quarters of it). Starts the interval to the next sample.
+  // bucket_fill() and buckets(), and a warning logged when it passes kFullBucket (once, until it
+  // drops back to three quarters of it). Starts the interval to the next sample.
   void NoteBucketFill(std::uint32_t buckets, std::uint64_t fill);
   std::uint64_t bucket_fill() const { return bucket_fill_.load(); }
+  // The store's bucket count as the last sample read it (0 before Load).
+  std::uint32_t buckets() const { return buckets_.load(); }
 
   void WriteOffer(Offer offer, bool create, std::int64_t base_version, Completion<Offer> done);
   // WriteOffer once the view holds the version an update replaces (or cannot).
@@ -174,6 +176,7 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   std::atomic<std::int64_t> last_fill_sample_millis_{0};  // steady clock
   std::atomic<bool> fill_sample_running_{false};
   std::atomic<std::uint64_t> bucket_fill_{0};
+  std::atomic<std::uint32_t> buckets_{0};
   std::atomic<bool> bucket_fill_warned_{false};
   std::atomic<std::size_t> next_{0};
   std::atomic<bool> writes_refused_{false};

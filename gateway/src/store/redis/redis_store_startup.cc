@@ -126,12 +126,11 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
   }
   // The op answers one of the counts (it refuses a store whose count is none of them).
   const std::uint32_t count = static_cast<std::uint32_t>(std::stoul(stored));
-  buckets_ = count;
   core_->NoteBucketFill(count, std::stoull(reply->payload[1].str()));
   return Status::Ok();
 }
 
-std::uint32_t RedisStore::buckets() const { return buckets_; }
+std::uint32_t RedisStore::buckets() const { return core_->buckets(); }
 
 std::uint64_t RedisStore::bucket_fill() const { return core_->bucket_fill(); }
 
