@@ -174,7 +174,7 @@ TEST_F(BucketMoveTest, AMoveStoppedHalfWayBlocksGatewaysAndGoesOnWhenCalledAgain
   EXPECT_GT(Keys("ob:???"), 0);
 
   auto early = Gateway(0);
-  const Status loaded = early->Load(milliseconds(300));
+  const Status loaded = early->Load(milliseconds(3'000));  // refused until then
   ASSERT_FALSE(loaded.ok());
   EXPECT_NE(loaded.message().find("the store is being moved to 1048576 buckets"), std::string::npos)
       << loaded.message();

@@ -1,5 +1,5 @@
-// MultiGatewayTest: several `uudai serve --redis` processes sharing the fixture's redis-server,
-// each test under keys of its own (--redis-prefix).
+// MultiGatewayTest: several `uudai serve --redis` processes sharing the fixture's redis-server
+// (or one of the test's own, UsePrivateRedis), each test under keys of its own (--redis-prefix).
 #ifndef UUDAI_TESTS_REDIS_MULTI_GATEWAY_FIXTURE_H_
 #define UUDAI_TESTS_REDIS_MULTI_GATEWAY_FIXTURE_H_
 
@@ -31,11 +31,18 @@ class MultiGatewayTest : public ::testing::Test {
     prefix_ = FreshKeyPrefix();
   }
 
-  // `count` gateways on the shared Redis, each healthy.
+  // From here on the test's gateways use a Redis of the test's own: for a test that stops or
+  // pauses Redis, which must not touch the shared one the tests after it use.
+  void UsePrivateRedis() {
+    own_redis_ = RedisServer::StartPrivate({});
+    ASSERT_NE(own_redis_, nullptr);
+  }
+  RedisServer& redis_server() { return own_redis_ ? *own_redis_ : RedisServer::Shared(); }
+
+  // `count` gateways on the test's Redis, each healthy.
   void StartGateways(int count, const std::vector<std::string>& extra = {}) {
     for (int i = 0; i < count; ++i) {
-      std::vector<std::string> args = {"--redis", RedisServer::Shared().url(), "--redis-prefix",
-                                       prefix_};
+      std::vector<std::string> args = {"--redis", redis_server().url(), "--redis-prefix", prefix_};
       args.insert(args.end(), extra.begin(), extra.end());
       gateways_.push_back(std::make_unique<ServeProcess>(UUDAI_BINARY, keys_file_, args));
     }
@@ -58,8 +65,9 @@ class MultiGatewayTest : public ::testing::Test {
     return quote.Json().at("applied").as_array().size();
   }
 
-  std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
+  std::string Redis(const std::string& args) { return redis_server().Cli(args); }
 
+  std::unique_ptr<RedisServer> own_redis_;  // UsePrivateRedis; stopped after the gateways
   TempDir dir_;
   std::string keys_file_;
   std::string prefix_;

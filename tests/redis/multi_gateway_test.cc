@@ -501,6 +501,10 @@ TEST_F(StaleGatewayTest, DiscountChangedOnOneGatewayIsQuoteChangedOnAnother) {
 // never gets another outcome than the first.
 class InFlightRetryTest : public MultiGatewayTest {
  protected:
+  void SetUp() override {
+    MultiGatewayTest::SetUp();
+    UsePrivateRedis();  // the pause stays in this test's Redis
+  }
   // Holds back every write (script call) Redis receives for `millis`; reads go on.
   void PauseWrites(int millis) {
     ASSERT_EQ(Redis("CLIENT PAUSE " + std::to_string(millis) + " WRITE"), "OK");
@@ -517,10 +521,10 @@ TEST_F(InFlightRetryTest, RetryOnTheSameGatewayIsRequestInProgressAndOnAnotherTh
   ASSERT_TRUE(WaitUntil([&] { return AppliedOn(1, CartBody()) == 1; }, milliseconds(2000)));
   const object body = RedemptionBody("order-1");
 
-  PauseWrites(1'500);
+  PauseWrites(3'000);
   HttpReply first;
   std::thread first_request([&] { first = Post(0, body, "key-1"); });
-  std::this_thread::sleep_for(milliseconds(300));  // the first is waiting on Redis
+  std::this_thread::sleep_for(milliseconds(1'000));  // the first is waiting on Redis
   const HttpReply same_gateway = Post(0, body, "key-1");
   EXPECT_TRUE(IsProblem(same_gateway, 409, "request_in_progress")) << same_gateway.body;
   const HttpReply other_gateway = Post(1, body, "key-1");  // waits for Redis too
@@ -544,7 +548,7 @@ TEST_F(InFlightRetryTest, RefusalFromABehindViewNeverContradictsTheFirstRequest)
   CreateOfferOn(0, offer);
   gateways_.push_back(std::make_unique<ServeProcess>(
       UUDAI_BINARY, keys_file_,
-      std::vector<std::string>{"--redis", RedisServer::Shared().url(), "--redis-prefix", prefix_,
+      std::vector<std::string>{"--redis", redis_server().url(), "--redis-prefix", prefix_,
                                "--redis-timeout", "5", "--redis-poll-interval", "3600",
                                "--redis-log-block", "0"}));
   ASSERT_TRUE(gateways_[1]->WaitUntilHealthy());
@@ -558,10 +562,10 @@ TEST_F(InFlightRetryTest, RefusalFromABehindViewNeverContradictsTheFirstRequest)
   ASSERT_EQ(AppliedOn(1, CartBody()), 0U) << "gateway 1 was meant to be behind";
 
   const object body = RedemptionBody("order-1");
-  PauseWrites(1'500);
+  PauseWrites(3'000);
   HttpReply first;
   std::thread first_request([&] { first = Post(0, body, "key-1"); });
-  std::this_thread::sleep_for(milliseconds(300));
+  std::this_thread::sleep_for(milliseconds(1'000));  // the first is waiting on Redis
   const HttpReply retry = Post(1, body, "key-1");
   first_request.join();
 

@@ -21,9 +21,12 @@ double MillisSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
+// Each test has a Redis of its own: it stops or pauses it, and the shared one must stay up for
+// the tests after it, whatever this one's teardown manages to restore.
 class RedisFaultTest : public ::testing::Test {
  protected:
-  RedisServer& server() { return RedisServer::Shared(); }
+  void SetUp() override { ASSERT_NE(server_, nullptr); }
+  RedisServer& server() { return *server_; }
 
   // A started connection with a 200 ms command timeout.
   std::shared_ptr<RedisConnection> Connect(std::chrono::milliseconds command_timeout = 200ms) {
@@ -38,18 +41,16 @@ class RedisFaultTest : public ::testing::Test {
 
   void TearDown() override {
     if (connection_) connection_->Stop();
-    // Leave the shared server as the fixture started it.
-    if (!server().running()) server().Restart();
-    server().Cli("client unpause");
   }
 
+  std::unique_ptr<RedisServer> server_ = RedisServer::StartPrivate({});
   IoThread io_;
   std::shared_ptr<RedisConnection> connection_;
 };
 
 TEST_F(RedisFaultTest, CommandWithoutReplyWithinTheTimeoutAnswersUnavailableFast) {
   connection_ = Connect(200ms);
-  ASSERT_EQ(server().Cli("client pause 800 all"), "OK");  // Redis answers nobody for 800 ms
+  ASSERT_EQ(server().Cli("client pause 3000 all"), "OK");  // Redis answers nobody for 3 s
 
   const auto start = Clock::now();
   const auto reply = Call(*connection_, {"PING"});
@@ -58,7 +59,7 @@ TEST_F(RedisFaultTest, CommandWithoutReplyWithinTheTimeoutAnswersUnavailableFast
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(reply.status().message(), "redis unavailable: no reply within 200 ms");
   EXPECT_GE(millis, 190);
-  EXPECT_LT(millis, 500);
+  EXPECT_LT(millis, 1'500);  // by the timeout, long before the pause ends
   std::cout << "command timeout (200 ms) answered after " << millis << " ms\n";
 }
 
@@ -85,7 +86,7 @@ TEST_F(RedisFaultTest, AfterATimeoutTheConnectionRecoversAndNoLateReplyIsMisdeli
 }
 
 TEST_F(RedisFaultTest, CommandsAnswerUnavailableFastWhileRedisIsDown) {
-  connection_ = Connect();
+  connection_ = Connect(5000ms);
   server().Shutdown();
   ASSERT_TRUE(WaitUntil([&] { return !connection_->connected(); }, 2000ms));
 
@@ -94,7 +95,7 @@ TEST_F(RedisFaultTest, CommandsAnswerUnavailableFastWhileRedisIsDown) {
   const double millis = MillisSince(start);
 
   EXPECT_EQ(reply.status().code(), StatusCode::kUnavailable);
-  EXPECT_LT(millis, 100);  // answered at once, not after the 200 ms command timeout
+  EXPECT_LT(millis, 1'000);  // answered at once, not after the 5 s command timeout
 }
 
 TEST_F(RedisFaultTest, CommandInFlightAnswersUnavailableWhenRedisGoesAway) {
