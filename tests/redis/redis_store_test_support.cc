@@ -4,14 +4,24 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <random>
 
 #include "redis_test_support.h"
 
 namespace uudai::testing {
 
 std::string FreshKeyPrefix() {
+  // The process id alone repeats within a run (a test is a process, and pids wrap at 32,768),
+  // and the shared server keeps every test's keys until the run ends: a random part too.
+  static const std::string process = [] {
+    std::random_device random;
+    char tag[9];
+    std::snprintf(tag, sizeof tag, "%08x", random());
+    return std::to_string(::getpid()) + "-" + tag;
+  }();
   static std::atomic<int> next{0};
-  return "uudai:{t" + std::to_string(::getpid()) + "-" + std::to_string(next.fetch_add(1)) + "}:";
+  return "uudai:{t" + process + "-" + std::to_string(next.fetch_add(1)) + "}:";
 }
 
 namespace {

@@ -14,7 +14,7 @@
 
 namespace uudai::testing {
 
-// "uudai:{t<pid>-<n>}:", new on every call.
+// "uudai:{t<pid>-<random>-<n>}:", new on every call (and in every process of a run).
 std::string FreshKeyPrefix();
 
 // Count `name` (p, m:<merchant> or o:<offer id>) of `shopper`'s live redemptions in the store
