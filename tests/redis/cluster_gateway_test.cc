@@ -111,7 +111,7 @@ class ClusterGatewayTest : public ::testing::Test {
 
 TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
   RedisClusterServers& cluster = RedisClusterServers::Shared();
-  StartGateways(cluster, 2);
+  StartGateways(cluster, 2, {"--redis-timeout", "5"});  // a slow machine's call is not a 503
   object offer = AlwaysOnOffer();
   offer["limits"] = object{{"total_redemptions", 30}, {"per_shopper", 2}};
   const std::string id = CreateOffer(offer);
@@ -152,7 +152,7 @@ TEST_F(ClusterGatewayTest, RacingRedemptionsOnTwoGatewaysTakeExactlyTheQuota) {
 // holds of the refused attempts are all released.
 TEST_F(ClusterGatewayTest, RacingRedemptionsAcrossPrimariesOfASpreadStoreTakeExactlyTheQuota) {
   RedisClusterServers& cluster = RedisClusterServers::Shared();
-  StartGateways(cluster, 2, {"--redis-shards", "3"});
+  StartGateways(cluster, 2, {"--redis-shards", "3", "--redis-timeout", "5"});
   object offer = AlwaysOnOffer();
   offer["limits"] = object{{"total_redemptions", 30}, {"per_shopper", 2}};
   const std::string id = CreateOffer(offer);

@@ -576,7 +576,7 @@ TEST_F(InFlightRetryTest, RefusalFromABehindViewNeverContradictsTheFirstRequest)
 }
 
 TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
-  StartGateways(3);
+  StartGateways(3, {"--redis-timeout", "5"});  // a slow machine's call is not a 503
   object offer = AlwaysOnOffer();
   offer["limits"] = object{{"total_redemptions", 40}, {"per_shopper", 2}};
   const std::string id = CreateOfferOn(0, offer);
@@ -632,7 +632,7 @@ TEST_F(MultiGatewayTest, RacingRedemptionsOnThreeGatewaysTakeExactlyTheQuota) {
 // A first-order offer raced for by the same shoppers on two gateways: each shopper gets it once,
 // whichever gateway answers; a cancelled first order gives it back, on the other gateway too.
 TEST_F(MultiGatewayTest, RacingFirstOrdersOnTwoGatewaysGetTheOfferOncePerShopper) {
-  StartGateways(2);
+  StartGateways(2, {"--redis-timeout", "5"});
   object offer = AlwaysOnOffer();
   offer["first_order"] = true;
   const std::string id = CreateOfferOn(0, offer);

@@ -38,7 +38,8 @@ constexpr int kDataShards = 3;
 class SpreadGatewayTest : public MultiGatewayTest {
  protected:
   void StartSpread(int count) {
-    StartGateways(count, {"--redis-shards", std::to_string(kDataShards)});
+    // A slow machine's call is not a 503 (a race would count it as neither won nor refused).
+    StartGateways(count, {"--redis-shards", std::to_string(kDataShards), "--redis-timeout", "5"});
   }
   gateway::ShardLayout Layout() const {
     return gateway::ShardLayout::Make(prefix_, kDataShards).value();
