@@ -50,15 +50,28 @@ class RebucketCommandTest : public MultiGatewayTest {
                     {{"Idempotency-Key", key}})
         .status;
   }
+  // One gateway on a new store of 4,096 buckets, an offer of one redemption a shopper, and
+  // `count` committed redemptions of it: orders "order-<i>", shoppers "s-order-<i>", keys "k<i>".
+  void StartWithRedemptions(int count) {
+    StartGateways(1, {"--redis-buckets", "4096"});
+    boost::json::object offer = AlwaysOnOffer();
+    offer["limits"] = boost::json::object{{"per_shopper", 1}};
+    CreateOfferOn(0, offer);
+    for (int i = 0; i < count; ++i)
+      ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  }
+  // A new order of shopper "s-<order>" under key `key` (refused once the shopper has one).
+  int RedeemAgainAs(const std::string& order, const std::string& key) {
+    boost::json::object body = RedemptionBody(key, 100'000, "s-" + order);
+    body["commit"] = true;
+    return CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(body),
+                    {{"Idempotency-Key", key}})
+        .status;
+  }
 };
 
 TEST_F(RebucketCommandTest, MovesAStoppedStoreAndRefusesWhileAGatewayRuns) {
-  StartGateways(1, {"--redis-buckets", "4096"});
-  boost::json::object offer = AlwaysOnOffer();
-  offer["limits"] = boost::json::object{{"per_shopper", 1}};
-  CreateOfferOn(0, offer);
-  for (int i = 0; i < 30; ++i)
-    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  ASSERT_NO_FATAL_FAILURE(StartWithRedemptions(30));
 
   const auto [refused, refused_code] = Rebucket("65536");
   EXPECT_EQ(refused_code, 1) << refused;
@@ -81,12 +94,7 @@ TEST_F(RebucketCommandTest, MovesAStoppedStoreAndRefusesWhileAGatewayRuns) {
   StartGateways(1);  // takes the store's count
   // The order's live redemption is found where it went (a new key: not a replay).
   EXPECT_EQ(Redeem(0, "order-7", "again-7"), 409);
-  boost::json::object again = RedemptionBody("order-new", 100'000, "s-order-7");
-  again["commit"] = true;
-  EXPECT_EQ(CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(again),
-                     {{"Idempotency-Key", "order-new"}})
-                .status,
-            409)
+  EXPECT_EQ(RedeemAgainAs("order-7", "order-new"), 409)
       << "the shopper's count of the offer was found where it went";
   EXPECT_EQ(Redeem(0, "order-30", "k30"), 201);
 
@@ -169,12 +177,7 @@ TEST_F(RebucketCommandTest, AGatewaySaysWhenItsStoreHasOutgrownItsBuckets) {
 // A gateway that crashed stays a reader of the log until the readers' timeout (5 minutes):
 // the move waits for it, unless the operator vouches on the command line that none runs.
 TEST_F(RebucketCommandTest, AGatewayThatCrashedHoldsAMoveBackUnlessTheOperatorSaysNoneRuns) {
-  StartGateways(1, {"--redis-buckets", "4096"});
-  boost::json::object offer = AlwaysOnOffer();
-  offer["limits"] = boost::json::object{{"per_shopper", 1}};
-  CreateOfferOn(0, offer);
-  for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  ASSERT_NO_FATAL_FAILURE(StartWithRedemptions(10));
   gateways_[0]->Signal(SIGKILL);  // no clean stop: it stays among the log's readers
   ASSERT_TRUE(gateways_[0]->WaitForExit(milliseconds(10'000)).has_value());
   gateways_.clear();
@@ -198,24 +201,14 @@ TEST_F(RebucketCommandTest, AGatewayThatCrashedHoldsAMoveBackUnlessTheOperatorSa
 // Moved under a gateway that does still run, the store is refused to it during the move, and
 // served at its new count after it: every call reads the count.
 TEST_F(RebucketCommandTest, AGatewayStillServingThroughAMoveServesTheNewCount) {
-  StartGateways(1, {"--redis-buckets", "4096"});
-  boost::json::object offer = AlwaysOnOffer();
-  offer["limits"] = boost::json::object{{"per_shopper", 1}};
-  CreateOfferOn(0, offer);
-  for (int i = 0; i < 10; ++i)
-    ASSERT_EQ(Redeem(0, "order-" + std::to_string(i), "k" + std::to_string(i)), 201);
+  ASSERT_NO_FATAL_FAILURE(StartWithRedemptions(10));
 
   const auto [moved, moved_code] = Rebucket("65536", "--gateways-stopped");
   ASSERT_EQ(moved_code, 0) << moved;
   EXPECT_EQ(Redis("GET '" + prefix_ + "buckets'"), "65536");
   // The order's live redemption and the shopper's count are found where they went.
   EXPECT_EQ(Redeem(0, "order-3", "again-3"), 409);
-  boost::json::object again = RedemptionBody("order-new", 100'000, "s-order-3");
-  again["commit"] = true;
-  EXPECT_EQ(CallPort(port(0), "POST", "/v1/redemptions", kCheckoutKey, Json(again),
-                     {{"Idempotency-Key", "order-new"}})
-                .status,
-            409);
+  EXPECT_EQ(RedeemAgainAs("order-3", "order-new"), 409);
   EXPECT_EQ(Redeem(0, "order-10", "k10"), 201);
   EXPECT_EQ(Redis("HLEN '" + prefix_ + "ob:" + std::string(3, '0') + "'"), "0")
       << "an old bucket was written after the move";
