@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -36,9 +37,14 @@ class FaultyFileSystem final : public ForwardingFileSystem {
   // From now on, writes of more than `bytes` in all that grow a file fail with ENOSPC; the
   // write that crosses the limit writes what still fits first (a short write), as a full disk
   // does. Overwriting what a file already holds (the journal's zeroed space) still works.
+  // Returns once every write let through before the limit has finished: none of those grows
+  // a file afterwards.
   void FillUpAfter(std::size_t bytes) {
-    std::lock_guard lock(mutex_);
-    room_ = bytes;
+    {
+      std::lock_guard lock(mutex_);
+      room_ = bytes;
+    }
+    while (writes_under_way_.load() > 0) std::this_thread::yield();
   }
   // From now on, every fdatasync fails with `error`.
   void FailSyncs(int error) {
@@ -62,18 +68,27 @@ class FaultyFileSystem final : public ForwardingFileSystem {
     std::size_t allowed = size;
     {
       std::lock_guard lock(mutex_);
+      ++writes_under_way_;  // under the lock: FillUpAfter sees every write it let through
       if (room_) {
         struct stat file;
-        if (::fstat(fd, &file) != 0) return -1;
+        if (::fstat(fd, &file) != 0) {
+          --writes_under_way_;
+          return -1;
+        }
         const std::size_t inside =
             offset < file.st_size ? std::min<std::size_t>(size, file.st_size - offset) : 0;
-        if (inside == 0 && *room_ == 0) return Fail(ENOSPC);
+        if (inside == 0 && *room_ == 0) {
+          --writes_under_way_;
+          return Fail(ENOSPC);
+        }
         const std::size_t growing = std::min(size - inside, *room_);
         *room_ -= growing;
         allowed = inside + growing;
       }
     }
-    return real_.WriteAt(fd, data, allowed, offset);
+    const ssize_t written = real_.WriteAt(fd, data, allowed, offset);
+    --writes_under_way_;
+    return written;
   }
   int DataSync(int fd) override {
     {
@@ -91,6 +106,7 @@ class FaultyFileSystem final : public ForwardingFileSystem {
 
   std::mutex mutex_;
   std::optional<std::size_t> room_;
+  std::atomic<int> writes_under_way_{0};
   int sync_error_ = 0;
   int open_error_ = 0;
 };
@@ -185,9 +201,11 @@ TEST_F(JournalFaultTest, AFullDiskStillTakesTheWritesThatFitInTheZeroedSpaceThen
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    files_.FillUpAfter(0);  // nothing may grow a file from now on
+    // Read once the zeroing under way (if any) has finished: a size read while a piece is being
+    // written may stop at a page boundary inside it.
     size_when_full = std::filesystem::file_size(journal);
     ASSERT_GE(size_when_full, std::uintmax_t{12} << 10);
-    files_.FillUpAfter(0);  // nothing may grow a file from now on
     const HttpReply refused = RedeemUntilRefused(*gateway, "zeroed-");
     ASSERT_TRUE(IsProblem(refused, 503, "store_unavailable")) << refused.status << refused.body;
     // Without the zeroed space not one would have been acknowledged.
