@@ -238,14 +238,14 @@ TEST_F(CrossShardSagaTest, CancelsExpiriesAndRefundsAtHomeGiveTheHoldsBackThroug
 TEST_F(CrossShardSagaTest, HoldsAGatewayLeftWithoutACreateAreReleasedAfterTheirDeadline) {
   const Offer scarce = CreateIn(away_, WithQuota(MakeOffer("o-scarce"), 1));
   const Redemption r = RedemptionBuilder("r-orphan").Apply(scarce, 10'000).Build();
-  const Timestamp deadline = WallIn(300ms);
+  const Timestamp deadline = WallIn(1000ms);
   ASSERT_TRUE(HoldOnly(r, deadline).ok());
   EXPECT_EQ(Sweep().value(), SagaSweep{});  // not due yet
   EXPECT_EQ(CodeOf(Redeem(RedemptionBuilder("r-other").Shopper("s-2").Apply(scarce, 10'000).Build(),
                           "b")),
             StatusCode::kQuotaExhausted);
 
-  std::this_thread::sleep_for(350ms);
+  std::this_thread::sleep_for(1100ms);
   const auto swept = Sweep();
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ(swept->released, 1U);
@@ -282,7 +282,7 @@ TEST_F(CrossShardSagaTest, ACreateAfterTheSweeperClaimedItsIdIsRefusedBeforeTheD
 TEST_F(CrossShardSagaTest, HoldsOfARedemptionCreatedWithoutConfirmationAreConfirmedBySweeper) {
   const Offer scarce = CreateIn(away_, WithQuota(MakeOffer("o-scarce"), 1));
   const Redemption r = RedemptionBuilder("r-unconfirmed").Apply(scarce, 10'000).Build();
-  const Timestamp deadline = WallIn(300ms);
+  const Timestamp deadline = WallIn(1000ms);
   const auto held = HoldOnly(r, deadline);
   ASSERT_TRUE(held.ok());
   std::vector<std::optional<HeldElsewhere>> where = {HeldElsewhere{"b", held->offers[0]}};
@@ -290,7 +290,7 @@ TEST_F(CrossShardSagaTest, HoldsOfARedemptionCreatedWithoutConfirmationAreConfir
                 home_.store->CreateRedemptionWithHolds({r, std::nullopt}, deadline, where, done);
               }).ok());
   // The gateway stopped before confirming.
-  std::this_thread::sleep_for(350ms);
+  std::this_thread::sleep_for(1100ms);
   const auto swept = Sweep();
   ASSERT_TRUE(swept.ok());
   EXPECT_EQ(swept->confirmed, 1U);

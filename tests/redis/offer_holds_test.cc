@@ -304,9 +304,9 @@ TEST_F(OfferHoldsTest, AUniqueCodeIsHeldByOneRedemptionAtATime) {
 
 TEST_F(OfferHoldsTest, UnansweredHoldsComeDueAfterTheirDeadlineConfirmedOnesNever) {
   const Offer offer = Create(MakeOffer("o-due"));
-  const HoldRequest unanswered = Request("r-unanswered", {Applied(offer)}, 300ms);
+  const HoldRequest unanswered = Request("r-unanswered", {Applied(offer)}, 1000ms);
   ASSERT_TRUE(Hold(unanswered).ok());
-  ASSERT_TRUE(Hold(Request("r-confirmed", {Applied(offer)}, 300ms)).ok());
+  ASSERT_TRUE(Hold(Request("r-confirmed", {Applied(offer)}, 1000ms)).ok());
   ASSERT_TRUE(Confirm("r-confirmed").ok());
   ASSERT_TRUE(Confirm("r-confirmed").ok());  // again: still confirmed
   EXPECT_TRUE(Due().value().empty());
