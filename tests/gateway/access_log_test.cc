@@ -3,13 +3,11 @@
 #include "ops/access_log.h"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <memory>
-#include <sstream>
 #include <string>
 
+#include "support/captured_log.h"
 #include "test_gateway.h"
 
 namespace uudai::testing {
@@ -40,26 +38,6 @@ TEST(AccessLogTest, LineHoldsIdMethodPathStatusAndMillis) {
   EXPECT_EQ(AccessLogLine("req-2", "GET", "/v1/offers/x\ny 201 0.1ms", 404, 1),
             "req-2 GET /v1/offers/x\\x0Ay 201 0.1ms 404 1.000ms");
 }
-
-// Swaps spdlog's default logger for one writing into a string, and back.
-class CapturedLog {
- public:
-  CapturedLog() : previous_(spdlog::default_logger()) {
-    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out_);
-    sink->set_pattern("%v");
-    auto logger = std::make_shared<spdlog::logger>("captured", sink);
-    spdlog::set_default_logger(logger);
-  }
-  ~CapturedLog() { spdlog::set_default_logger(previous_); }
-  std::string text() {
-    spdlog::default_logger()->flush();
-    return out_.str();
-  }
-
- private:
-  std::shared_ptr<spdlog::logger> previous_;
-  std::ostringstream out_;
-};
 
 TEST(AccessLogTest, EncodedNewlineInThePathCannotForgeALogLine) {
   CapturedLog log;

@@ -16,6 +16,7 @@
 #include "store/redis/redis_store.h"
 #include "store/redis/shard_layout.h"
 #include "store/redis/spread_store.h"
+#include "support/captured_log.h"
 
 namespace uudai::store_test {
 namespace {
@@ -308,6 +309,19 @@ void FillSampledBuckets(const std::string& prefix, const std::string& kind, int 
   }
 }
 
+// The sampled buckets of a store of 4,096 of `kind` under `prefix` set to `fields` fields each
+// in one script: a sample taken meanwhile sees the fill before or after, never one between.
+void SetSampledBucketsFill(const std::string& prefix, const std::string& kind, int fields) {
+  std::string keys;
+  for (int i = 0; i < 16; ++i) keys += " '" + prefix + kind + ":" + SampledBucket(i) + "'";
+  ASSERT_EQ(RedisServer::Shared().Cli(
+                "EVAL \"for _, k in ipairs(KEYS) do redis.call('DEL', k) "
+                "for f = 1, tonumber(ARGV[1]) do redis.call('HSET', k, 'm' .. f, 'r' .. f) end "
+                "end return #KEYS\" 16" +
+                keys + " " + std::to_string(fields)),
+            "16");
+}
+
 // A starting gateway samples how full the store's buckets are (bucket_fill, and a warning past
 // 256 a bucket, twice what a count is sized for).
 TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
@@ -342,6 +356,58 @@ TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
           "sb:" + SampledBucket(i) + "'");
   }
   EXPECT_TRUE(fill_becomes(0)) << store->bucket_fill();
+}
+
+// The warning that the store outgrew its count is given once as the fill passes 256 a bucket,
+// not at every sample while it stays high, and again only after the fill fell to 192 (three
+// quarters of the mark) and passed 256 once more: a fill hovering at the mark does not repeat it.
+TEST_F(RedisBucketsTest, AServingGatewayWarnsOnceEachTimeTheBucketsOutgrowTheirCount) {
+  testing::CapturedLog log;
+  auto store = LoadedSampling(20);
+  auto fill_becomes = [&](std::uint64_t wanted) {
+    return testing::WaitUntil(
+        [&] {
+          store->Poll();
+          return store->bucket_fill() == wanted;
+        },
+        milliseconds(5'000));
+  };
+  // Samples taken after the fill is seen: the warning, if any, came with the first of them.
+  auto sample_a_few_more = [&] {
+    for (int i = 0; i < 5; ++i) {
+      std::this_thread::sleep_for(milliseconds(25));
+      store->Poll();
+    }
+    ASSERT_TRUE(SyncStore(*store).FindLiveOrder("m-1", "order-1").ok());  // answered in order
+  };
+  const std::string warning = "live redemptions a bucket in its 4096 buckets";
+
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 250));
+  ASSERT_TRUE(fill_becomes(250)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
+  EXPECT_EQ(log.LinesWith(warning), 0U) << log.text();
+
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 300));
+  ASSERT_TRUE(fill_becomes(300)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
+  EXPECT_EQ(log.LinesWith(warning), 1U) << log.text();
+  EXPECT_EQ(log.LinesWith("uudai redis-rebucket --redis-buckets 65536"), 1U) << log.text();
+
+  // Down to 200 (above three quarters of the mark) and up again: no second warning.
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 200));
+  ASSERT_TRUE(fill_becomes(200)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 280));
+  ASSERT_TRUE(fill_becomes(280)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
+  EXPECT_EQ(log.LinesWith(warning), 1U) << log.text();
+
+  // Down to 192 re-arms it; past 256 again warns again.
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 192));
+  ASSERT_TRUE(fill_becomes(192)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 257));
+  ASSERT_TRUE(fill_becomes(257)) << store->bucket_fill();
+  ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
+  EXPECT_EQ(log.LinesWith(warning), 2U) << log.text();
 }
 
 // With bucket_fill_interval_millis 0 the buckets are sampled at Load only.
