@@ -250,6 +250,10 @@ void Journal::WriterLoop() {
     const bool ok = !failed && WriteAllAt(files_, fd, batch.data(), batch.size(), offset) &&
                     files_.DataSync(fd) == 0;
     std::vector<StatusCompletion> ready;
+    // The zeroing thread is woken only when this write lets it go on: it waited for the file to
+    // stop growing, or the records came near enough to the zeroes' end for a piece to fit.
+    // Waking it after every batch cost a switch to a thread with nothing to do.
+    bool zeroer_may_go_on = false;
     {
       std::lock_guard lock(mutex_);
       if (ok) {
@@ -259,6 +263,8 @@ void Journal::WriterLoop() {
       } else {
         failed_ = true;
       }
+      zeroer_may_go_on =
+          growing_ || zeroed_end_ + preallocation_.piece_bytes <= end_ + preallocation_.ahead_bytes;
       growing_ = false;
       const auto last = failed_ ? waiters_.end() : waiters_.upper_bound(durable_);
       for (auto it = waiters_.begin(); it != last; ++it) ready.push_back(std::move(it->second));
@@ -266,7 +272,7 @@ void Journal::WriterLoop() {
     }
     batch.clear();
     durable_changed_.notify_all();
-    zeroing_changed_.notify_all();
+    if (zeroer_may_go_on) zeroing_changed_.notify_all();
     const Status status = ok ? Status::Ok() : Unavailable("a write to disk failed");
     for (auto& done : ready) done(status);
   }
