@@ -1,4 +1,5 @@
-// MemoryStore: redemptions, expiry and stats (offers and codes are in memory_store.cc).
+// MemoryStore: redemptions and expiry (offers and codes are in memory_store.cc, stats in
+// memory_store_stats.cc).
 #include <algorithm>
 
 #include "applied_offer_check.h"
@@ -383,25 +384,6 @@ void MemoryStore::PruneIdempotency(Timestamp now) {
       shard.map.erase(it);
     }
   }
-}
-
-void MemoryStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {
-  const auto offer = FindOffer(offer_id);
-  if (offer == nullptr) {
-    return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
-  }
-  internal::OfferCounters& counters = state_->Counters(offer_id);
-  std::unique_lock lock(counters.mutex);
-  OfferStats stats = counters.Stats(offer_id, offer->limits);
-  lock.unlock();
-  done(std::move(stats));
-}
-
-OfferStats MemoryStore::CountedOfferStats(const std::string& offer_id,
-                                          const OfferLimits& limits) const {
-  internal::OfferCounters& counters = state_->Counters(offer_id);
-  std::lock_guard lock(counters.mutex);
-  return counters.Stats(offer_id, limits);
 }
 
 }  // namespace uudai

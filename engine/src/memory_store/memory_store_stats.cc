@@ -1,4 +1,4 @@
-// MemoryStore: campaign statistics (offer stats are in memory_store_redemptions.cc).
+// MemoryStore: an offer's and the campaign's statistics.
 #include <limits>
 
 #include "memory_store/memory_store_state.h"
@@ -69,6 +69,25 @@ void MemoryStore::GetCampaignStats(CampaignQuery query, Completion<CampaignStats
     stats.groups.push_back(std::move(group));
   }
   done(std::move(stats));
+}
+
+void MemoryStore::GetOfferStats(std::string offer_id, Completion<OfferStats> done) {
+  const auto offer = FindOffer(offer_id);
+  if (offer == nullptr) {
+    return done(Status(StatusCode::kNotFound, "offer " + offer_id + " does not exist"));
+  }
+  internal::OfferCounters& counters = state_->Counters(offer_id);
+  std::unique_lock lock(counters.mutex);
+  OfferStats stats = counters.Stats(offer_id, offer->limits);
+  lock.unlock();
+  done(std::move(stats));
+}
+
+OfferStats MemoryStore::CountedOfferStats(const std::string& offer_id,
+                                          const OfferLimits& limits) const {
+  internal::OfferCounters& counters = state_->Counters(offer_id);
+  std::lock_guard lock(counters.mutex);
+  return counters.Stats(offer_id, limits);
 }
 
 }  // namespace uudai

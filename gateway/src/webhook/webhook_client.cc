@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <mutex>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,8 +21,8 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
+
+#include "webhook/webhook_request.h"
 
 namespace uudai::gateway {
 namespace net = boost::asio;
@@ -37,68 +36,6 @@ namespace {
 constexpr std::size_t kHeaderLimit =
     std::size_t{16} * 1024;              // a response header larger than this is bad
 constexpr int kMaxInterimResponses = 8;  // 1xx responses skipped before the final one
-
-// Where a post goes, from a URL that OutboundPolicy::CheckUrl accepted.
-struct Target {
-  bool tls = false;
-  std::string host;         // as resolved and checked: a name, or an address without brackets
-  std::string port;         // decimal
-  std::string host_header;  // Host: the host (IPv6 in brackets) and the port when written
-  std::string path;         // the request target: path and query, "/" at least
-  std::string tls_name;     // the name the certificate must carry (no trailing dot)
-  bool host_is_address = false;
-};
-
-Target TargetOf(std::string_view text) {
-  const boost::urls::url_view url = boost::urls::parse_uri(text).value();
-  Target target;
-  std::string scheme = url.scheme();
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  target.tls = scheme == "https";
-  target.host_is_address = url.host_type() == boost::urls::host_type::ipv4 ||
-                           url.host_type() == boost::urls::host_type::ipv6;
-  target.host = target.host_is_address ? std::string(url.host_address()) : url.host_name();
-  target.port = url.has_port() ? std::string(url.port()) : (target.tls ? "443" : "80");
-  target.host_header =
-      url.host_type() == boost::urls::host_type::ipv6 ? "[" + target.host + "]" : target.host;
-  if (url.has_port()) target.host_header += ":" + target.port;
-  target.path = url.encoded_target();
-  if (target.path.empty() || target.path.front() != '/') target.path.insert(0, "/");
-  target.tls_name = target.host;
-  if (!target.tls_name.empty() && target.tls_name.back() == '.') target.tls_name.pop_back();
-  return target;
-}
-
-// RFC 9110 §5.6.2: a field name is a token.
-bool IsToken(std::string_view name) {
-  static constexpr std::string_view kSymbols = "!#$%&'*+-.^_`|~";
-  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || kSymbols.find(c) != kSymbols.npos;
-  });
-}
-
-// Why `headers` cannot be sent as given, or nullopt.
-std::optional<std::string> HeaderProblem(
-    const std::vector<std::pair<std::string, std::string>>& headers) {
-  static constexpr std::array<std::string_view, 6> kOwn = {
-      "host", "content-type", "content-length", "transfer-encoding", "connection", "user-agent"};
-  for (const auto& [name, value] : headers) {
-    if (!IsToken(name)) return "invalid header name";
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (std::find(kOwn.begin(), kOwn.end(), lower) != kOwn.end()) {
-      return "header " + name + " is set by the client";
-    }
-    // Control characters (CR and LF above all: header injection), HTAB excepted.
-    if (std::any_of(value.begin(), value.end(), [](char c) {
-          const auto u = static_cast<unsigned char>(c);
-          return (u < 0x20 && u != '\t') || u == 0x7f;
-        })) {
-      return "invalid value for header " + name;
-    }
-  }
-  return std::nullopt;
-}
 
 // How a failed read of the response header is reported.
 std::string ReadError(const boost::system::error_code& ec) {
@@ -150,7 +87,7 @@ class WebhookClient::Delivery : public std::enable_shared_from_this<Delivery> {
       : shared_(std::move(shared)),
         options_(shared_->options),
         strand_(net::make_strand(shared_->executor)),
-        target_(TargetOf(post.url)),
+        target_(WebhookTargetOf(post.url)),
         done_(std::move(done)),
         started_(started),
         resolver_(strand_),
@@ -351,7 +288,7 @@ class WebhookClient::Delivery : public std::enable_shared_from_this<Delivery> {
   const std::shared_ptr<const Shared> shared_;
   const WebhookClientOptions& options_;  // shared_'s
   net::strand<net::any_io_executor> strand_;
-  const Target target_;
+  const WebhookTarget target_;
   std::function<void(WebhookOutcome)> done_;
   const Clock::time_point started_;
   tcp::resolver resolver_;
@@ -386,7 +323,7 @@ WebhookClient::~WebhookClient() = default;
 void WebhookClient::Post(WebhookPost post, std::function<void(WebhookOutcome)> done) {
   const Clock::time_point started = Clock::now();
   std::optional<std::string> refusal = shared_->options.policy.CheckUrl(post.url);
-  if (!refusal) refusal = HeaderProblem(post.headers);
+  if (!refusal) refusal = WebhookHeaderProblem(post.headers);
   if (refusal) {
     WebhookOutcome outcome;
     outcome.error = "refused: " + *refusal;
