@@ -52,6 +52,15 @@ class RedisBucketsTest : public ::testing::Test {
     EXPECT_TRUE(loaded.ok()) << loaded.message();
     return store;
   }
+  // Polls `store` until the fill it last sampled is `wanted` (false after 5 s).
+  static bool FillBecomes(gateway::RedisStore& store, std::uint64_t wanted) {
+    return testing::WaitUntil(
+        [&] {
+          store.Poll();
+          return store.bucket_fill() == wanted;
+        },
+        milliseconds(5'000));
+  }
   std::string Redis(const std::string& args) { return RedisServer::Shared().Cli(args); }
   // The names of the store's buckets of `kind` (ob or sb), without the prefix.
   std::vector<std::string> Buckets(const std::string& kind) {
@@ -339,23 +348,15 @@ TEST_F(RedisBucketsTest, AStartingGatewaySeesHowFullTheBucketsAre) {
 TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
   auto store = LoadedSampling(20);
   EXPECT_EQ(store->bucket_fill(), 0U);
-  auto fill_becomes = [&](std::uint64_t wanted) {
-    return testing::WaitUntil(
-        [&] {
-          store->Poll();
-          return store->bucket_fill() == wanted;
-        },
-        milliseconds(5'000));
-  };
   ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "sb", 200));
-  EXPECT_TRUE(fill_becomes(200)) << store->bucket_fill();
+  EXPECT_TRUE(FillBecomes(*store, 200)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(FillSampledBuckets(prefix_, "ob", 270));
-  EXPECT_TRUE(fill_becomes(270)) << store->bucket_fill();
+  EXPECT_TRUE(FillBecomes(*store, 270)) << store->bucket_fill();
   for (int i = 0; i < 16; ++i) {
     Redis("DEL '" + prefix_ + "ob:" + SampledBucket(i) + "' '" + prefix_ +
           "sb:" + SampledBucket(i) + "'");
   }
-  EXPECT_TRUE(fill_becomes(0)) << store->bucket_fill();
+  EXPECT_TRUE(FillBecomes(*store, 0)) << store->bucket_fill();
 }
 
 // The warning that the store outgrew its count is given once as the fill passes 256 a bucket,
@@ -364,14 +365,6 @@ TEST_F(RedisBucketsTest, AServingGatewaySeesTheBucketsFillAndEmpty) {
 TEST_F(RedisBucketsTest, AServingGatewayWarnsOnceEachTimeTheBucketsOutgrowTheirCount) {
   testing::CapturedLog log;
   auto store = LoadedSampling(20);
-  auto fill_becomes = [&](std::uint64_t wanted) {
-    return testing::WaitUntil(
-        [&] {
-          store->Poll();
-          return store->bucket_fill() == wanted;
-        },
-        milliseconds(5'000));
-  };
   // Samples taken after the fill is seen: the warning, if any, came with the first of them.
   auto sample_a_few_more = [&] {
     for (int i = 0; i < 5; ++i) {
@@ -383,29 +376,29 @@ TEST_F(RedisBucketsTest, AServingGatewayWarnsOnceEachTimeTheBucketsOutgrowTheirC
   const std::string warning = "live redemptions a bucket in its 4096 buckets";
 
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 250));
-  ASSERT_TRUE(fill_becomes(250)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 250)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
   EXPECT_EQ(log.LinesWith(warning), 0U) << log.text();
 
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 300));
-  ASSERT_TRUE(fill_becomes(300)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 300)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
   EXPECT_EQ(log.LinesWith(warning), 1U) << log.text();
   EXPECT_EQ(log.LinesWith("uudai redis-rebucket --redis-buckets 65536"), 1U) << log.text();
 
   // Down to 200 (above three quarters of the mark) and up again: no second warning.
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 200));
-  ASSERT_TRUE(fill_becomes(200)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 200)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 280));
-  ASSERT_TRUE(fill_becomes(280)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 280)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
   EXPECT_EQ(log.LinesWith(warning), 1U) << log.text();
 
   // Down to 192 re-arms it; past 256 again warns again.
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 192));
-  ASSERT_TRUE(fill_becomes(192)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 192)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(SetSampledBucketsFill(prefix_, "ob", 257));
-  ASSERT_TRUE(fill_becomes(257)) << store->bucket_fill();
+  ASSERT_TRUE(FillBecomes(*store, 257)) << store->bucket_fill();
   ASSERT_NO_FATAL_FAILURE(sample_a_few_more());
   EXPECT_EQ(log.LinesWith(warning), 2U) << log.text();
 }
