@@ -473,8 +473,10 @@ TEST(ServerLimitsTest, TricklingHeaderIsDisconnectedAfterTheHeaderTimeout) {
 }
 
 TEST(ServerLimitsTest, OtherClientsAreServedPromptlyWhileSlowClientsStall) {
+  // Served well before the stalled clients' header timeout: not after they were closed. The
+  // timeout is long enough that a busy machine's slow answer is not mistaken for a wait.
   TestGatewayOptions options;
-  options.header_timeout = milliseconds(1000);
+  options.header_timeout = milliseconds(3000);
   TestGateway gateway(options);
   std::vector<std::unique_ptr<RawSocket>> stalled;
   for (int i = 0; i < 8; ++i) {
@@ -490,8 +492,8 @@ TEST(ServerLimitsTest, OtherClientsAreServedPromptlyWhileSlowClientsStall) {
     ASSERT_EQ(reply.status, 200);
   }
 
-  for (const milliseconds latency : latencies) EXPECT_LT(latency, milliseconds(300));
-  for (auto& socket : stalled) EXPECT_EQ(socket->ReadUntilClosed(milliseconds(3000)), "");
+  for (const milliseconds latency : latencies) EXPECT_LT(latency, milliseconds(1500));
+  for (auto& socket : stalled) EXPECT_EQ(socket->ReadUntilClosed(milliseconds(6000)), "");
 }
 
 TEST(ServerLimitsTest, StalledBodyIsDisconnectedAfterTheBodyTimeout) {
