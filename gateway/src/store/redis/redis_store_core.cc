@@ -1,14 +1,13 @@
 #include "store/redis/redis_store_core.h"
 
 #include <algorithm>
-#include <charconv>
 #include <random>
-#include <system_error>
 
 #include <spdlog/spdlog.h>
 
 #include "store/codec/mutation_codec.h"
 #include "store/redis/redis_buckets.h"
+#include "store/redis/steady_millis.h"
 #include "uudai/offer_validator.h"
 #include "uudai/unique_code.h"
 
@@ -22,20 +21,6 @@ bool ReadsOnly(const std::string& op) {
   return op == "replay" || op == "live_order" || op == "ledger_page" || op == "format" ||
          op == "scan" || op == "events_page" || op == "offer_history" || op == "webhooks_list" ||
          op == "webhook_deliveries" || op == "bucket_fill";
-}
-
-std::int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-// `text` as a whole decimal number.
-template <typename Number>
-bool ParseDecimal(const std::string& text, Number& number) {
-  const char* end = text.data() + text.size();
-  const auto [stopped, error] = std::from_chars(text.data(), end, number);
-  return error == std::errc() && stopped == end && !text.empty();
 }
 
 }  // namespace
@@ -178,19 +163,21 @@ void RedisStore::Core::SampleBucketFillIfDue() {
   last_fill_sample_millis_.store(now);
   Run({"bucket_fill"}, [self = shared_from_this()](Result<ScriptReply> reply) {
     self->fill_sample_running_.store(false);
-    std::uint32_t buckets = 0;
-    std::uint64_t fill = 0;
-    if (!reply.ok() || !reply->status.ok() || reply->payload.size() != 2 ||
-        !ParseDecimal(reply->payload[0].str(), buckets) ||
-        !ParseDecimal(reply->payload[1].str(), fill)) {
+    if (!reply.ok() || !reply->status.ok() || !self->NoteBucketFill(reply->payload)) {
       spdlog::debug("the store's bucket fill was not sampled: {}",
                     !reply.ok()           ? reply.status().message()
                     : !reply->status.ok() ? reply->status.message()
                                           : "malformed reply");
-      return;
     }
-    self->NoteBucketFill(buckets, fill);
   });
+}
+
+bool RedisStore::Core::NoteBucketFill(const std::vector<RedisReply>& payload) {
+  const auto buckets = payload.size() == 2 ? ParseUnsigned(payload[0].str()) : std::nullopt;
+  const auto fill = payload.size() == 2 ? ParseUnsigned(payload[1].str()) : std::nullopt;
+  if (!buckets || !fill || !IsRedisBucketCount(static_cast<std::int64_t>(*buckets))) return false;
+  NoteBucketFill(static_cast<std::uint32_t>(*buckets), *fill);
+  return true;
 }
 
 void RedisStore::Core::NoteBucketFill(std::uint32_t buckets, std::uint64_t fill) {

@@ -100,6 +100,9 @@ class RedisStore::Core : public std::enable_shared_from_this<RedisStore::Core> {
   // bucket_fill() and buckets(), and a warning logged when it passes kFullBucket (once, until it
   // drops back to three quarters of it). Starts the interval to the next sample.
   void NoteBucketFill(std::uint32_t buckets, std::uint64_t fill);
+  // The same from a buckets or bucket_fill op's payload {count, fill}; false, noting nothing,
+  // when it is not one of kRedisBucketCounts and a number.
+  bool NoteBucketFill(const std::vector<RedisReply>& payload);
   std::uint64_t bucket_fill() const { return bucket_fill_.load(); }
   // The store's bucket count as the last sample read it (0 before Load).
   std::uint32_t buckets() const { return buckets_.load(); }

@@ -125,8 +125,9 @@ Status RedisStore::CheckBuckets(std::chrono::steady_clock::time_point deadline) 
                       "used), or on an empty key prefix (--redis-prefix)");
   }
   // The op answers one of the counts (it refuses a store whose count is none of them).
-  const std::uint32_t count = static_cast<std::uint32_t>(std::stoul(stored));
-  core_->NoteBucketFill(count, std::stoull(reply->payload[1].str()));
+  if (!core_->NoteBucketFill(reply->payload)) {
+    return Status(StatusCode::kInternal, "malformed buckets reply");
+  }
   return Status::Ok();
 }
 

@@ -14,18 +14,9 @@
 #include "store/redis/saga_sweeper.h"
 #include "store/redis/spread_stats.h"
 #include "store/redis/spread_usage.h"
+#include "store/redis/steady_millis.h"
 
 namespace uudai::gateway {
-
-namespace {
-
-std::int64_t SteadyMillis() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 SpreadStore::SpreadStore(const Clock& clock, SpreadStoreOptions options, const ShardLayout& layout,
                          std::vector<std::shared_ptr<RedisClient>> connections)
